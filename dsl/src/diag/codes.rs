@@ -1,0 +1,140 @@
+//! The registry of diagnostic codes. A code, once published, keeps its meaning forever;
+//! retired codes are never reused. Each code's long explanation (what, why, an example, in
+//! Chinese and English) lives in `docs/diagnostics.md`, which drives `qingdan explain`.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($($code:ident $sev:ident $slug:literal $zh:literal $en:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($code,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$code => stringify!($code),)* }
+            }
+
+            /// A short kebab-case name, stable like the code.
+            pub fn slug(self) -> &'static str {
+                match self { $(Code::$code => $slug,)* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$code => Severity::$sev,)* }
+            }
+
+            /// One-line titles: (中文, English).
+            pub fn title(self) -> (&'static str, &'static str) {
+                match self { $(Code::$code => ($zh, $en),)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading and parsing.
+    E0001 Error "syntax-error" "语法错误" "syntax error";
+    E0002 Error "unterminated-string" "字符串未结束" "unterminated string";
+    E0003 Error "number-out-of-range" "数字超出范围" "number out of range";
+    E0004 Error "invalid-date" "日期无效" "invalid date";
+    E0005 Error "not-text" "文件不是 UTF-8 文本" "file is not UTF-8 text";
+    E0006 Error "file-too-large" "文件过大" "file too large";
+    E0007 Error "nesting-too-deep" "嵌套过深" "nesting too deep";
+    E0008 Error "keyword-as-name" "关键字不能用作名称" "keyword used as a name";
+    E0009 Error "unreadable-file" "无法读取文件" "cannot read file";
+    E0010 Error "missing-policy-header" "缺少政策声明" "missing policy header";
+    // Names.
+    E0101 Error "unknown-name" "未知名称" "unknown name";
+    E0102 Error "duplicate-declaration" "重复声明" "duplicate declaration";
+    E0103 Error "unknown-field" "未知字段" "unknown field";
+    E0104 Error "unknown-variant" "未知枚举值" "unknown enum variant";
+    E0105 Error "ambiguous-variant" "枚举值有歧义" "ambiguous enum variant";
+    E0106 Error "unknown-policy" "未知政策" "unknown policy";
+    E0107 Error "use-cycle" "政策循环引入" "circular use";
+    E0108 Error "import-conflict" "引入名称冲突" "imported name conflicts";
+    E0109 Error "unknown-clause" "未知条款" "unknown clause";
+    E0110 Error "unknown-source" "未知来源" "unknown source";
+    E0111 Error "unknown-type" "未知类型" "unknown type";
+    E0112 Error "duplicate-field" "重复字段" "duplicate field";
+    E0113 Error "duplicate-variant" "重复枚举值" "duplicate enum variant";
+    E0114 Error "duplicate-clause" "重复条款" "duplicate clause";
+    E0115 Error "unknown-rule" "未知规则" "unknown rule";
+    E0116 Error "outcome-without-decision" "结论不属于任何决定" "outcome belongs to no decision";
+    E0117 Error "unknown-decision" "未知决定" "unknown decision";
+    E0118 Error "duplicate-policy" "政策重名" "duplicate policy";
+    E0119 Error "duplicate-key" "清单键重复" "duplicate list key";
+    E0120 Error "dangling-reference" "引用的条目不存在" "dangling reference";
+    E0121 Error "include-not-found" "无法读取引入的数据文件" "included file not found";
+    E0122 Error "include-malformed" "引入的数据文件格式错误" "included file malformed";
+    E0123 Error "invalid-key-field" "清单键字段无效" "invalid list key field";
+    E0124 Error "unknown-function" "未知函数" "unknown function";
+    E0125 Error "exception-to-itself" "例外针对自身" "exception to itself";
+    E0126 Error "let-cycle" "定义循环依赖" "circular let";
+    E0127 Error "missing-field" "缺少字段" "missing field";
+    // Types.
+    E0201 Error "type-mismatch" "类型不匹配" "type mismatch";
+    E0202 Error "unchecked-optional" "可选值未经检查" "optional value used unchecked";
+    E0203 Error "not-numeric" "不是数值" "not a number";
+    E0204 Error "incomparable-types" "类型不可比较" "incomparable types";
+    E0205 Error "unordered-type" "类型没有大小顺序" "type has no order";
+    E0206 Error "not-boolean" "条件不是真假值" "condition is not a boolean";
+    E0207 Error "not-a-collection" "不是集合或清单" "not a set or list";
+    E0208 Error "no-fields" "没有字段" "value has no fields";
+    E0209 Error "outcome-missing-value" "结论缺少取值" "outcome value missing";
+    E0210 Error "wrong-outcome" "结论不属于该决定" "outcome not of this decision";
+    E0211 Error "decision-type-not-enum" "决定的类型不是枚举" "decision type is not an enum";
+    E0212 Error "priority-incomplete" "优先顺序不完整" "priority order incomplete";
+    E0213 Error "priority-duplicate" "优先顺序重复" "outcome ranked twice";
+    E0214 Error "decision-not-total" "决定缺少默认结论" "decision has no default";
+    E0215 Error "wrong-arity" "参数个数不对" "wrong number of arguments";
+    E0216 Error "division-by-zero" "除数为零" "division by zero";
+    E0217 Error "not-constant" "不是常量" "value is not a constant";
+    E0218 Error "exception-other-decision" "例外的结论属于别的决定" "exception outcome of another decision";
+    E0219 Error "outcome-takes-no-values" "该结论不带取值" "outcome takes no values";
+    // Warnings.
+    W0001 Warning "uncited-rule" "规则未引用条款" "rule cites no clause";
+    W0002 Warning "unused-let" "定义未被使用" "unused let";
+    W0003 Warning "redundant-is-some" "多余的有值检查" "redundant `is some`";
+    W0004 Warning "unused-use" "引入的政策未被使用" "unused use";
+    W0005 Warning "empty-decision" "决定没有规则" "decision has no rules";
+    W0006 Warning "shadowed-name" "名称遮蔽" "shadowed name";
+    W0007 Warning "missing-reason" "结论没有理由" "outcome has no reason";
+}
+
+impl Code {
+    pub fn parse(text: &str) -> Option<Code> {
+        let text = text.trim();
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.slug() == text)
+    }
+
+    /// The long explanation from `docs/diagnostics.md` (its `## CODE` section).
+    pub fn explanation(self) -> Option<&'static str> {
+        let doc = include_str!("../../../docs/diagnostics.md");
+        let header = format!("## {}", self.as_str());
+        let start = doc.find(&header)?;
+        let rest = &doc[start..];
+        let end = rest[header.len()..]
+            .find("\n## ")
+            .map_or(rest.len(), |i| i + header.len());
+        Some(rest[..end].trim_end())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,11 @@
+//! The qingdan language front end: text → AST → checked program, with diagnostics and a
+//! formatter. This crate is pure: it never touches the file system or the terminal; the
+//! CLI hands it file contents through [`source::SourceMap`] and a [`Loader`].
+
+pub mod diag;
+pub mod source;
+pub mod syntax;
+pub mod value;
+
+pub use diag::{Code, Diagnostic, Severity};
+pub use source::{FileId, Lang, SourceFile, SourceMap, Span};

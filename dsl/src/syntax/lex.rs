@@ -1,0 +1,258 @@
+//! A lexical pre-scan that runs before the grammar. It finds what the grammar cannot judge
+//! well or safely: the size and encoding of the file, unterminated strings (so the error
+//! points at the opening quote), nesting deeper than the recursive parser may safely go,
+//! and the comments the formatter must keep.
+
+use crate::diag::{msg, Code, Diagnostic};
+use crate::source::{FileId, Span};
+
+/// The largest policy file accepted (a generated 2,000-item list is about 0.3 MiB).
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The deepest nesting of brackets and `if` accepted. Real policies stay below 10.
+pub const MAX_NESTING: usize = 64;
+
+/// A `//` comment: its span covers the whole comment including the slashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub span: Span,
+    pub text: String,
+    /// True when code precedes the comment on its line.
+    pub trailing: bool,
+}
+
+/// Turns raw bytes into text, or explains why they are not a policy file.
+pub fn decode(bytes: &[u8], file: FileId) -> Result<&str, Diagnostic> {
+    let at_start = Span::new(file, 0, 0);
+    if bytes.len() > MAX_FILE_BYTES {
+        let (mib, max) = (bytes.len() as f64 / 1_048_576.0, MAX_FILE_BYTES / 1_048_576);
+        return Err(Diagnostic::new(
+            Code::E0006,
+            at_start,
+            msg(
+                format!("文件有 {mib:.1} MiB，超过上限 {max} MiB"),
+                format!("file is {mib:.1} MiB, more than the {max} MiB limit"),
+            ),
+        )
+        .help(msg(
+            "把大清单拆成多个文件，或用 `来自 \"….csv\"` 引入数据",
+            "split a large list into several files, or include its rows with `from \"….csv\"`",
+        )));
+    }
+    let binary = |offset: usize, what_zh: &str, what_en: &str| {
+        Diagnostic::new(
+            Code::E0005,
+            Span::new(file, 0, 0),
+            msg(
+                format!("文件不是 UTF-8 文本：第 {offset} 字节处{what_zh}"),
+                format!("file is not UTF-8 text: {what_en} at byte {offset}"),
+            ),
+        )
+        .help(msg(
+            "政策文件须是 UTF-8 编码的文本；如果是 GBK 编码，请先转换为 UTF-8",
+            "policy files must be UTF-8 text; convert GBK-encoded files to UTF-8 first",
+        ))
+    };
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Err(binary(
+            nul,
+            "有空字节（二进制文件？）",
+            "a NUL byte (a binary file?)",
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| binary(e.valid_up_to(), "编码无效", "invalid encoding"))
+}
+
+/// What the pre-scan found: comments always; problems that stop parsing, if any.
+pub struct Scan {
+    pub comments: Vec<Comment>,
+    pub errors: Vec<Diagnostic>,
+}
+
+pub fn scan(text: &str, file: FileId) -> Scan {
+    let mut s = Scanner {
+        text,
+        file,
+        comments: Vec::new(),
+        errors: Vec::new(),
+        code_on_line: false,
+    };
+    s.run();
+    Scan {
+        comments: s.comments,
+        errors: s.errors,
+    }
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    file: FileId,
+    comments: Vec<Comment>,
+    errors: Vec<Diagnostic>,
+    code_on_line: bool,
+}
+
+impl Scanner<'_> {
+    fn run(&mut self) {
+        let mut depth = 0usize;
+        let mut chars = self.text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\n' => self.code_on_line = false,
+                '/' if chars.peek().map(|p| p.1) == Some('/') => {
+                    let end = self.text[i..].find('\n').map_or(self.text.len(), |n| i + n);
+                    self.comments.push(Comment {
+                        span: Span::new(self.file, i, end),
+                        text: self.text[i..end].trim_end().to_string(),
+                        trailing: self.code_on_line,
+                    });
+                    while chars.peek().is_some_and(|p| p.0 < end) {
+                        chars.next();
+                    }
+                }
+                '"' | '“' => {
+                    self.code_on_line = true;
+                    let close = if c == '"' { '"' } else { '”' };
+                    self.skip_string(i, c, close, &mut chars);
+                }
+                c if c.is_whitespace() => {}
+                _ => {
+                    self.code_on_line = true;
+                    let delta = self.nesting_delta(i, c, &mut chars);
+                    depth = depth.saturating_add_signed(delta);
+                    if depth > MAX_NESTING && self.errors.iter().all(|e| e.code != Code::E0007) {
+                        self.too_deep(i, c);
+                    }
+                }
+            }
+        }
+    }
+
+    fn skip_string(
+        &mut self,
+        start: usize,
+        open: char,
+        close: char,
+        chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    ) {
+        while let Some(&(_, c)) = chars.peek() {
+            if c == '\n' {
+                break;
+            }
+            chars.next();
+            if c == '\\' {
+                chars.next();
+            } else if c == close {
+                return;
+            }
+        }
+        self.errors.push(
+            Diagnostic::new(
+                Code::E0002,
+                Span::new(self.file, start, start + open.len_utf8()),
+                msg(
+                    "字符串在行尾之前没有结束",
+                    "string is not closed before the end of the line",
+                ),
+            )
+            .label(msg("字符串从这里开始", "the string starts here"))
+            .help(msg(
+                format!("在字符串末尾加上 `{close}`；字符串不能跨行"),
+                format!("add `{close}` at the end of the string; strings cannot span lines"),
+            )),
+        );
+    }
+
+    /// +1 for an opening bracket or `if`, -1 for a closing bracket or `else`.
+    fn nesting_delta(
+        &self,
+        i: usize,
+        c: char,
+        chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    ) -> isize {
+        match c {
+            '(' | '（' | '[' | '{' => 1,
+            ')' | '）' | ']' | '}' => -1,
+            c if is_word_char(c) => {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if !is_word_char(d) {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    chars.next();
+                }
+                match &self.text[i..end] {
+                    "if" | "如果" => 1,
+                    "else" | "否则" => -1,
+                    _ => 0,
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    fn too_deep(&mut self, i: usize, c: char) {
+        self.errors.push(
+            Diagnostic::new(
+                Code::E0007,
+                Span::new(self.file, i, i + c.len_utf8()),
+                msg(
+                    format!("括号或“如果”嵌套超过 {MAX_NESTING} 层"),
+                    format!("brackets or `if` nested more than {MAX_NESTING} levels deep"),
+                ),
+            )
+            .help(msg(
+                "用 `令` 把内层表达式拆成有名字的中间结果",
+                "split the inner expression into named steps with `let`",
+            )),
+        );
+    }
+}
+
+pub fn is_word_char(c: char) -> bool {
+    c == '_' || pest::unicode::XID_CONTINUE(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_comments_and_ignores_slashes_in_strings() {
+        let s = scan(
+            "policy p // 说明\nsource s \"a // b\" {}\n// 独占一行",
+            FileId(0),
+        );
+        let texts: Vec<_> = s
+            .comments
+            .iter()
+            .map(|c| (c.text.as_str(), c.trailing))
+            .collect();
+        assert_eq!(texts, [("// 说明", true), ("// 独占一行", false)]);
+        assert!(s.errors.is_empty());
+    }
+
+    #[test]
+    fn reports_unterminated_strings_and_deep_nesting() {
+        let s = scan("policy p\nlet x = \"abc\nlet y = 1", FileId(0));
+        assert_eq!(s.errors[0].code, Code::E0002);
+        let deep = format!("let x = {}1{}", "(".repeat(100), ")".repeat(100));
+        let s = scan(&deep, FileId(0));
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].code, Code::E0007);
+    }
+
+    #[test]
+    fn rejects_binary_and_invalid_utf8() {
+        assert_eq!(
+            decode(b"ab\0cd", FileId(0)).map_err(|d| d.code),
+            Err(Code::E0005)
+        );
+        assert_eq!(
+            decode(&[0x66, 0xff, 0xfe], FileId(0)).map_err(|d| d.code),
+            Err(Code::E0005)
+        );
+        assert_eq!(decode("政策 p".as_bytes(), FileId(0)).ok(), Some("政策 p"));
+    }
+}

@@ -1,0 +1,1005 @@
+//! Text → AST: runs the pest grammar and builds the tree, turning pest's errors into
+//! diagnostics that name what was expected in the file's own language.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use super::ast::*;
+use super::keywords::{glued_chinese_keyword, Kw};
+use super::lex::is_word_char;
+use crate::diag::{msg, Code, Diagnostic, Msg};
+use crate::source::{FileId, Lang, Span};
+use crate::value::{Date, Decimal};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "syntax/grammar.pest"]
+pub struct QdParser;
+
+/// The deepest expression tree accepted (chains such as `a + a + … + a` count too).
+pub const MAX_EXPR_DEPTH: u32 = 256;
+
+/// The diagnostic has been recorded; building the rest of the file is pointless.
+pub struct Stop;
+
+type Built<T> = Result<T, Stop>;
+
+/// Parses one file. On a syntax error there is no tree, only the diagnostic.
+pub fn parse_text(text: &str, file: FileId) -> (Option<Module>, Vec<Diagnostic>) {
+    match QdParser::parse(Rule::file, text) {
+        Err(e) => (None, vec![syntax_error(&e, text, file)]),
+        Ok(mut pairs) => {
+            let mut b = Builder {
+                file,
+                diags: Vec::new(),
+                en: 0,
+                zh: 0,
+            };
+            let root = pairs.next().expect("the file rule always yields one pair");
+            let module = b.file(root).ok();
+            (module, b.diags)
+        }
+    }
+}
+
+struct Builder {
+    file: FileId,
+    diags: Vec<Diagnostic>,
+    en: u32,
+    zh: u32,
+}
+
+/// The meaningful children of a pair: keywords are dropped (after being counted).
+fn kids<'i>(b: &mut Builder, p: Pair<'i, Rule>) -> Vec<Pair<'i, Rule>> {
+    p.into_inner()
+        .filter(|c| {
+            if Kw::from_rule(c.as_rule()).is_some() {
+                if c.as_str().is_ascii() {
+                    b.en += 1;
+                } else {
+                    b.zh += 1;
+                }
+                false
+            } else {
+                c.as_rule() != Rule::EOI
+            }
+        })
+        .collect()
+}
+
+impl Builder {
+    fn span(&self, p: &Pair<'_, Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    /// The single meaningful child of a pair.
+    fn only<'i>(&mut self, p: Pair<'i, Rule>) -> Pair<'i, Rule> {
+        kids(self, p).swap_remove(0)
+    }
+
+    fn ident(&self, p: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn file(&mut self, p: Pair<'_, Rule>) -> Built<Module> {
+        let span = self.span(&p);
+        let mut it = kids(self, p).into_iter();
+        let header = it.next().expect("grammar: policy header");
+        let name = {
+            let c = self.only(header);
+            self.ident(c)
+        };
+        let decls = it.map(|d| self.decl(d)).collect::<Built<Vec<_>>>()?;
+        let lang = if self.zh > self.en {
+            Lang::Zh
+        } else {
+            Lang::En
+        };
+        Ok(Module {
+            name,
+            lang,
+            decls,
+            span,
+        })
+    }
+
+    fn decl(&mut self, p: Pair<'_, Rule>) -> Built<Decl> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let k = kids(self, p);
+        Ok(match rule {
+            Rule::use_decl => Decl::Use(self.ident(k[0].clone())),
+            Rule::source_decl => Decl::Source(self.source(k, span)),
+            Rule::enum_decl => {
+                let mut it = k.into_iter();
+                let name = self.ident(it.next().expect("grammar: enum name"));
+                let variants = it.map(|v| self.variant(v)).collect();
+                Decl::Enum(EnumDecl {
+                    name,
+                    variants,
+                    span,
+                })
+            }
+            Rule::record_decl | Rule::input_decl => {
+                let mut it = k.into_iter();
+                let name = self.ident(it.next().expect("grammar: record name"));
+                let fields = self.field_list(it.next().expect("grammar: field list"));
+                let record = RecordDecl { name, fields, span };
+                if rule == Rule::record_decl {
+                    Decl::Record(record)
+                } else {
+                    Decl::Input(record)
+                }
+            }
+            Rule::list_decl => Decl::List(self.list(k, span)?),
+            Rule::let_decl => {
+                let mut it = k.into_iter().peekable();
+                let name = self.ident(it.next().expect("grammar: let name"));
+                let ty = match it.peek().map(|p| p.as_rule()) {
+                    Some(Rule::type_expr) => it.next().map(|t| self.type_expr(t)),
+                    _ => None,
+                };
+                let value = self.expr(it.next().expect("grammar: let value"))?;
+                Decl::Let(LetDecl {
+                    name,
+                    ty,
+                    value,
+                    span,
+                })
+            }
+            Rule::rule_decl | Rule::exception_decl => Decl::Rule(self.rule(rule, k, span)?),
+            Rule::decision_decl => Decl::Decision(self.decision(k, span)?),
+            Rule::check_decl => Decl::Check(self.check(k, span)?),
+            Rule::test_decl => Decl::Test(self.test(k, span)?),
+            other => unreachable!("grammar: unexpected declaration {other:?}"),
+        })
+    }
+
+    fn source(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> SourceDecl {
+        let mut it = k.into_iter();
+        let name = self.ident(it.next().expect("grammar: source name"));
+        let title = self.string(it.next().expect("grammar: source title"));
+        let mut date = None;
+        let mut clauses = Vec::new();
+        for p in it {
+            let pspan = self.span(&p);
+            match p.as_rule() {
+                Rule::source_date => {
+                    let d = p.into_inner().next().expect("grammar: date");
+                    date = Some((self.date(&d), pspan));
+                }
+                _ => {
+                    let mut c = kids(self, p).into_iter();
+                    let id = self.ident(c.next().expect("grammar: clause id"));
+                    let text = self.string(c.next().expect("grammar: clause text"));
+                    clauses.push(ClauseDecl {
+                        id,
+                        text,
+                        span: pspan,
+                    });
+                }
+            }
+        }
+        SourceDecl {
+            name,
+            title,
+            date,
+            clauses,
+            span,
+        }
+    }
+
+    fn variant(&mut self, p: Pair<'_, Rule>) -> Variant {
+        let span = self.span(&p);
+        let mut it = kids(self, p).into_iter();
+        let name = self.ident(it.next().expect("grammar: variant name"));
+        let fields = it.next().map(|f| self.field_list(f)).unwrap_or_default();
+        Variant { name, fields, span }
+    }
+
+    fn field_list(&mut self, p: Pair<'_, Rule>) -> Vec<FieldDecl> {
+        kids(self, p)
+            .into_iter()
+            .map(|f| {
+                let span = self.span(&f);
+                let mut it = kids(self, f).into_iter();
+                let name = self.ident(it.next().expect("grammar: field name"));
+                let ty = self.type_expr(it.next().expect("grammar: field type"));
+                FieldDecl { name, ty, span }
+            })
+            .collect()
+    }
+
+    fn type_expr(&mut self, p: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&p);
+        let mut set_depth = 0;
+        let mut name = None;
+        let mut optional = false;
+        for c in kids(self, p) {
+            match c.as_rule() {
+                Rule::set_of => {
+                    kids(self, c);
+                    set_depth += 1;
+                }
+                Rule::optional_mark => optional = true,
+                _ => name = Some(self.ident(c)),
+            }
+        }
+        let name = name.expect("grammar: type name");
+        TypeExpr {
+            set_depth,
+            name,
+            optional,
+            span,
+        }
+    }
+
+    fn list(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<ListDecl> {
+        let mut it = k.into_iter();
+        let name = self.ident(it.next().expect("grammar: list name"));
+        let row_type = self.ident(it.next().expect("grammar: row type"));
+        let key = self.ident(it.next().expect("grammar: key field"));
+        let body = it.next().expect("grammar: list body");
+        let body = match body.as_rule() {
+            Rule::list_from => {
+                let path = kids(self, body).remove(0);
+                ListBody::From(self.string(path))
+            }
+            _ => {
+                let items = kids(self, body).into_iter().map(|i| self.item(i));
+                ListBody::Items(items.collect::<Built<_>>()?)
+            }
+        };
+        Ok(ListDecl {
+            name,
+            row_type,
+            key,
+            body,
+            span,
+        })
+    }
+
+    fn item(&mut self, p: Pair<'_, Rule>) -> Built<Item> {
+        let span = self.span(&p);
+        let mut it = kids(self, p).into_iter();
+        let key_pair = it.next().expect("grammar: item key");
+        let key_span = self.span(&key_pair);
+        let inner = key_pair.into_inner().next().expect("grammar: key value");
+        let (value, bare) = match inner.as_rule() {
+            Rule::string => (KeyValue::Text(self.string(inner).value), false),
+            Rule::int => (KeyValue::Int(self.int(&inner)), false),
+            _ => (KeyValue::Text(inner.as_str().to_string()), true),
+        };
+        let fields = self.record_lit(it.next().expect("grammar: item fields"))?;
+        Ok(Item {
+            key: ItemKey {
+                value,
+                bare,
+                span: key_span,
+            },
+            fields,
+            span,
+        })
+    }
+
+    fn record_lit(&mut self, p: Pair<'_, Rule>) -> Built<Vec<FieldInit>> {
+        kids(self, p)
+            .into_iter()
+            .map(|f| {
+                let span = self.span(&f);
+                let mut it = kids(self, f).into_iter();
+                let name = self.ident(it.next().expect("grammar: field name"));
+                let value = self.expr(it.next().expect("grammar: field value"))?;
+                Ok(FieldInit { name, value, span })
+            })
+            .collect()
+    }
+
+    fn rule(&mut self, rule: Rule, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<RuleDecl> {
+        let mut it = k.into_iter().peekable();
+        let name = self.ident(it.next().expect("grammar: rule name"));
+        let mut kind = match rule {
+            Rule::exception_decl => RuleKind::Exception {
+                target: self.ident(it.next().expect("grammar: target")),
+            },
+            _ => RuleKind::Rule { decision: None },
+        };
+        let (mut cites, mut when, mut then, mut unless) = (Vec::new(), None, None, Vec::new());
+        for p in it {
+            match p.as_rule() {
+                Rule::for_decision => {
+                    kind = RuleKind::Rule {
+                        decision: Some({
+                            let c = self.only(p);
+                            self.ident(c)
+                        }),
+                    }
+                }
+                Rule::cite_clause => cites = self.cites(p),
+                Rule::when_clause => {
+                    when = Some({
+                        let c = self.only(p);
+                        self.expr(c)
+                    }?)
+                }
+                Rule::then_clause => {
+                    then = Some({
+                        let c = self.only(p);
+                        self.outcome(c)
+                    }?)
+                }
+                _ => unless.push({
+                    let c = self.only(p);
+                    self.expr(c)
+                }?),
+            }
+        }
+        let when = when.expect("grammar: when clause");
+        Ok(RuleDecl {
+            name,
+            kind,
+            cites,
+            when,
+            then,
+            unless,
+            span,
+        })
+    }
+
+    fn cites(&mut self, p: Pair<'_, Rule>) -> Vec<Path> {
+        kids(self, p)
+            .into_iter()
+            .map(|c| {
+                let span = self.span(&c);
+                let parts = kids(self, c).into_iter().map(|i| self.ident(i)).collect();
+                Path { parts, span }
+            })
+            .collect()
+    }
+
+    fn path(&mut self, p: Pair<'_, Rule>) -> Path {
+        let span = self.span(&p);
+        Path {
+            parts: kids(self, p).into_iter().map(|i| self.ident(i)).collect(),
+            span,
+        }
+    }
+
+    fn outcome(&mut self, p: Pair<'_, Rule>) -> Built<Outcome> {
+        let span = self.span(&p);
+        let mut it = kids(self, p).into_iter();
+        let variant = self.path(it.next().expect("grammar: outcome variant"));
+        let (mut fields, mut reason) = (None, None);
+        for c in it {
+            match c.as_rule() {
+                Rule::record_lit => fields = Some(self.record_lit(c)?),
+                _ => reason = Some(self.string(c)),
+            }
+        }
+        Ok(Outcome {
+            variant,
+            fields,
+            reason,
+            span,
+        })
+    }
+
+    fn decision(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<DecisionDecl> {
+        let mut it = k.into_iter();
+        let name = self.ident(it.next().expect("grammar: decision name"));
+        let ty = self.ident(it.next().expect("grammar: decision type"));
+        let comb = kids(self, it.next().expect("grammar: combining")).remove(0);
+        let rule = comb.as_rule();
+        let ranked = kids(self, comb);
+        let combining = match rule {
+            Rule::priority => {
+                Combining::Priority(ranked.into_iter().map(|i| self.ident(i)).collect())
+            }
+            Rule::first => Combining::First,
+            Rule::collect => Combining::Collect,
+            _ => Combining::Unique,
+        };
+        let end = match it.next() {
+            None => DecisionEnd::Missing,
+            Some(p) if p.as_rule() == Rule::total => {
+                let s = self.span(&p);
+                kids(self, p);
+                DecisionEnd::Total(s)
+            }
+            Some(p) => DecisionEnd::Default({
+                let c = self.only(p);
+                self.outcome(c)
+            }?),
+        };
+        Ok(DecisionDecl {
+            name,
+            ty,
+            combining,
+            end,
+            span,
+        })
+    }
+
+    fn check(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<CheckDecl> {
+        let mut it = k.into_iter();
+        let name = self.ident(it.next().expect("grammar: check name"));
+        let (mut cites, mut scope, mut modality, mut body, mut reason) =
+            (Vec::new(), None, Modality::Must, None, None);
+        for p in it {
+            match p.as_rule() {
+                Rule::cite_clause => cites = self.cites(p),
+                Rule::check_scope => {
+                    let mut s = kids(self, p).into_iter();
+                    let var = self.ident(s.next().expect("grammar: scope variable"));
+                    let over = self.expr(s.next().expect("grammar: scope list"))?;
+                    let filter = s.next().map(|f| self.expr(f)).transpose()?;
+                    scope = Some(CheckScope { var, over, filter });
+                }
+                Rule::modality => {
+                    let m = p.into_inner().next().expect("grammar: modality");
+                    modality = match m.as_rule() {
+                        Rule::must_not => Modality::MustNot,
+                        Rule::may => Modality::May,
+                        _ => Modality::Must,
+                    };
+                    kids(self, m);
+                }
+                Rule::string => reason = Some(self.string(p)),
+                _ => body = Some(self.expr(p)?),
+            }
+        }
+        let body = body.expect("grammar: check body");
+        Ok(CheckDecl {
+            name,
+            cites,
+            scope,
+            modality,
+            body,
+            reason,
+            span,
+        })
+    }
+
+    fn test(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<TestDecl> {
+        let mut it = k.into_iter();
+        let name = self.ident(it.next().expect("grammar: test name"));
+        let (mut givens, mut expects) = (Vec::new(), Vec::new());
+        for p in it {
+            let pspan = self.span(&p);
+            let rule = p.as_rule();
+            let mut c = kids(self, p).into_iter();
+            if rule == Rule::given {
+                let input = self.ident(c.next().expect("grammar: given input"));
+                let fields = self.record_lit(c.next().expect("grammar: given fields"))?;
+                givens.push(Given {
+                    input,
+                    fields,
+                    span: pspan,
+                });
+            } else {
+                let decision = self.ident(c.next().expect("grammar: expect decision"));
+                let outcome = self.path(c.next().expect("grammar: expect outcome"));
+                let fires = c
+                    .next()
+                    .map(|f| kids(self, f).into_iter().map(|i| self.ident(i)));
+                let fires = fires.map(|f| f.collect());
+                expects.push(Expect {
+                    decision,
+                    outcome,
+                    fires,
+                    span: pspan,
+                });
+            }
+        }
+        Ok(TestDecl {
+            name,
+            givens,
+            expects,
+            span,
+        })
+    }
+
+    // ------------------------------------------------------------ literals
+
+    fn string(&self, p: Pair<'_, Rule>) -> Text {
+        let span = self.span(&p);
+        let raw = p.into_inner().next().map_or("", |i| i.as_str());
+        Text {
+            value: unescape(raw),
+            span,
+        }
+    }
+
+    fn int(&mut self, p: &Pair<'_, Rule>) -> i64 {
+        p.as_str().parse().unwrap_or_else(|_| {
+            self.out_of_range(p);
+            0
+        })
+    }
+
+    fn out_of_range(&mut self, p: &Pair<'_, Rule>) {
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0003,
+                self.span(p),
+                msg(
+                    format!("数字 `{}` 超出范围", p.as_str()),
+                    format!("number `{}` is out of range", p.as_str()),
+                ),
+            )
+            .help(msg(
+                "整数须在 ±9223372036854775807 之内；小数最多 9 位小数",
+                "integers must lie within ±9223372036854775807; decimals have at most 9 digits after the point",
+            )),
+        );
+    }
+
+    fn decimal(&mut self, p: &Pair<'_, Rule>) -> Decimal {
+        Decimal::parse(p.as_str()).unwrap_or_else(|| {
+            self.out_of_range(p);
+            Decimal {
+                mantissa: 0,
+                scale: 0,
+            }
+        })
+    }
+
+    fn date(&mut self, p: &Pair<'_, Rule>) -> Date {
+        Date::parse(p.as_str()).unwrap_or_else(|| {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0004,
+                    self.span(p),
+                    msg(
+                        format!("`{}` 不是有效日期", p.as_str()),
+                        format!("`{}` is not a valid date", p.as_str()),
+                    ),
+                )
+                .help(msg(
+                    "日期写作 年-月-日，例如 2022-12-20；月份 01–12，日期须在该月之内",
+                    "write dates as YYYY-MM-DD, e.g. 2022-12-20, with a month 01-12 and a day that exists",
+                )),
+            );
+            Date { year: 1970, month: 1, day: 1 }
+        })
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn expr(&mut self, p: Pair<'_, Rule>) -> Built<Expr> {
+        self.expr_depth(p).map(|(e, _)| e)
+    }
+
+    /// Builds an expression and returns its depth, refusing trees deeper than
+    /// [`MAX_EXPR_DEPTH`] so that no later recursive pass can run out of stack.
+    fn expr_depth(&mut self, p: Pair<'_, Rule>) -> Built<(Expr, u32)> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let leaf = match rule {
+            Rule::int => Some(ExprKind::Int(self.int(&p))),
+            Rule::decimal => Some(ExprKind::Decimal(self.decimal(&p))),
+            Rule::date => Some(ExprKind::Date(self.date(&p))),
+            Rule::string => Some(ExprKind::Text(self.string(p.clone()).value)),
+            _ => None,
+        };
+        if let Some(kind) = leaf {
+            return self.node(kind, span, 1);
+        }
+        let k = kids(self, p);
+        let (kind, depth) = match rule {
+            Rule::expr | Rule::paren => {
+                let (mut e, d) = self.expr_depth(k.into_iter().next().expect("grammar: expr"))?;
+                e.span = span;
+                return Ok((e, d));
+            }
+            Rule::if_expr => {
+                let mut it = k.into_iter();
+                let mut next = || it.next().expect("grammar: if part");
+                let (c, dc) = self.expr_depth(next())?;
+                let (t, dt) = self.expr_depth(next())?;
+                let (e, de) = self.expr_depth(next())?;
+                let kind = ExprKind::If(Box::new(c), Box::new(t), Box::new(e));
+                (kind, dc.max(dt).max(de))
+            }
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
+                return self.chain(rule, k);
+            }
+            Rule::not_expr | Rule::neg_expr => return self.prefixed(k),
+            Rule::cmp_expr => return self.comparison(k),
+            Rule::postfix => return self.postfix(k),
+            _ => return self.primary(rule, k, span),
+        };
+        self.node(kind, span, depth + 1)
+    }
+
+    fn node(&mut self, kind: ExprKind, span: Span, depth: u32) -> Built<(Expr, u32)> {
+        if depth > MAX_EXPR_DEPTH {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0007,
+                    span,
+                    msg(
+                        format!("表达式嵌套超过 {MAX_EXPR_DEPTH} 层"),
+                        format!("expression nested more than {MAX_EXPR_DEPTH} levels deep"),
+                    ),
+                )
+                .help(msg(
+                    "用 `令` 把长表达式拆成有名字的中间结果",
+                    "split the long expression into named steps with `let`",
+                )),
+            );
+            return Err(Stop);
+        }
+        Ok((Expr { kind, span }, depth))
+    }
+
+    /// Left-associative chains: `a or b or c`, `a + b - c`, …
+    fn chain(&mut self, rule: Rule, k: Vec<Pair<'_, Rule>>) -> Built<(Expr, u32)> {
+        let mut it = k.into_iter();
+        let (mut lhs, mut depth) = self.expr_depth(it.next().expect("grammar: operand"))?;
+        while let Some(next) = it.next() {
+            let (op, operand) = match rule {
+                Rule::or_expr => (BinaryOp::Or, next),
+                Rule::and_expr => (BinaryOp::And, next),
+                _ => {
+                    let op = match next.as_str() {
+                        "+" => BinaryOp::Add,
+                        "-" => BinaryOp::Sub,
+                        "*" => BinaryOp::Mul,
+                        _ => BinaryOp::Div,
+                    };
+                    (op, it.next().expect("grammar: operand after operator"))
+                }
+            };
+            let (rhs, dr) = self.expr_depth(operand)?;
+            let span = lhs.span.to(rhs.span);
+            let kind = ExprKind::Binary(op, Box::new(lhs), Box::new(rhs));
+            (lhs, depth) = self.node(kind, span, depth.max(dr) + 1)?;
+        }
+        Ok((lhs, depth))
+    }
+
+    /// `not not x`, `- - x`: prefix operators applied right to left.
+    fn prefixed(&mut self, k: Vec<Pair<'_, Rule>>) -> Built<(Expr, u32)> {
+        let mut k = k;
+        let operand = k.pop().expect("grammar: operand");
+        let (mut e, mut depth) = self.expr_depth(operand)?;
+        for op in k.into_iter().rev() {
+            let op_span = self.span(&op);
+            let unary = if op.as_rule() == Rule::not_op {
+                UnaryOp::Not
+            } else {
+                UnaryOp::Neg
+            };
+            kids(self, op);
+            let span = op_span.to(e.span);
+            (e, depth) = self.node(ExprKind::Unary(unary, Box::new(e)), span, depth + 1)?;
+        }
+        Ok((e, depth))
+    }
+
+    fn comparison(&mut self, k: Vec<Pair<'_, Rule>>) -> Built<(Expr, u32)> {
+        let mut it = k.into_iter();
+        let (lhs, depth) = self.expr_depth(it.next().expect("grammar: comparison operand"))?;
+        let Some(tail) = it.next() else {
+            return Ok((lhs, depth));
+        };
+        let span = lhs.span.to(self.span(&tail));
+        match tail.as_rule() {
+            Rule::is_some | Rule::is_none => {
+                let some = tail.as_rule() == Rule::is_some;
+                kids(self, tail);
+                self.node(ExprKind::IsSome(Box::new(lhs), some), span, depth + 1)
+            }
+            Rule::has => {
+                let field = {
+                    let c = self.only(tail);
+                    self.ident(c)
+                };
+                self.node(ExprKind::Has(Box::new(lhs), field), span, depth + 1)
+            }
+            _ => {
+                let mut c = kids(self, tail).into_iter();
+                let op_pair = c.next().expect("grammar: comparison operator");
+                let op = match op_pair.as_str() {
+                    "==" => BinaryOp::Eq,
+                    "!=" | "≠" => BinaryOp::Ne,
+                    "<=" | "≤" => BinaryOp::Le,
+                    ">=" | "≥" => BinaryOp::Ge,
+                    "<" => BinaryOp::Lt,
+                    ">" => BinaryOp::Gt,
+                    "in" | "属于" => BinaryOp::In,
+                    _ => BinaryOp::NotIn,
+                };
+                kids(self, op_pair);
+                let (rhs, dr) = self.expr_depth(c.next().expect("grammar: comparison rhs"))?;
+                let kind = ExprKind::Binary(op, Box::new(lhs), Box::new(rhs));
+                self.node(kind, span, depth.max(dr) + 1)
+            }
+        }
+    }
+
+    fn postfix(&mut self, k: Vec<Pair<'_, Rule>>) -> Built<(Expr, u32)> {
+        let mut it = k.into_iter();
+        let (mut e, mut depth) = self.expr_depth(it.next().expect("grammar: primary"))?;
+        for p in it {
+            let span = e.span.to(self.span(&p));
+            let rule = p.as_rule();
+            let inner = kids(self, p).remove(0);
+            let (kind, d) = if rule == Rule::field_access {
+                (ExprKind::Field(Box::new(e), self.ident(inner)), depth)
+            } else {
+                let (index, di) = self.expr_depth(inner)?;
+                (ExprKind::Index(Box::new(e), Box::new(index)), depth.max(di))
+            };
+            (e, depth) = self.node(kind, span, d + 1)?;
+        }
+        Ok((e, depth))
+    }
+
+    fn primary(&mut self, rule: Rule, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<(Expr, u32)> {
+        let (kind, depth) = match rule {
+            Rule::bool_true => (ExprKind::Bool(true), 0),
+            Rule::bool_false => (ExprKind::Bool(false), 0),
+            Rule::none_lit => (ExprKind::None, 0),
+            Rule::name => (
+                ExprKind::Name(self.ident(k.into_iter().next().expect("name"))),
+                0,
+            ),
+            Rule::set_lit | Rule::call => {
+                let mut it = k.into_iter();
+                let func = (rule == Rule::call).then(|| self.ident(it.next().expect("callee")));
+                let mut args = Vec::new();
+                let mut depth = 0;
+                for a in it {
+                    let (e, d) = self.expr_depth(a)?;
+                    depth = depth.max(d);
+                    args.push(e);
+                }
+                match func {
+                    Some(f) => (ExprKind::Call(f, args), depth),
+                    None => (ExprKind::Set(args), depth),
+                }
+            }
+            Rule::quantifier => return self.quantifier(k, span),
+            other => unreachable!("grammar: unexpected primary {other:?}"),
+        };
+        self.node(kind, span, depth + 1)
+    }
+
+    fn quantifier(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<(Expr, u32)> {
+        let mut it = k.into_iter().peekable();
+        let kind_pair = it.next().expect("grammar: quantifier kind");
+        let kind = match kind_pair.as_str() {
+            "any" | "任一" => QuantKind::Any,
+            "all" | "全部" => QuantKind::All,
+            "count" | "计数" => QuantKind::Count,
+            _ => QuantKind::Sum,
+        };
+        kids(self, kind_pair);
+        let var = self.ident(it.next().expect("grammar: quantifier variable"));
+        let (over, mut depth) = self.expr_depth(it.next().expect("grammar: quantifier range"))?;
+        // `of` and `where` both introduce an expression; the grammar keeps their order.
+        let rest: Vec<_> = it.collect();
+        let (mut of, mut filter) = (None, None);
+        let sum_with_of = kind == QuantKind::Sum && !rest.is_empty();
+        for (i, p) in rest.into_iter().enumerate() {
+            let (e, d) = self.expr_depth(p)?;
+            depth = depth.max(d);
+            if i == 0 && sum_with_of {
+                of = Some(e);
+            } else {
+                filter = Some(e);
+            }
+        }
+        let quant = Quant {
+            kind,
+            var,
+            over,
+            of,
+            filter,
+        };
+        self.node(ExprKind::Quant(Box::new(quant)), span, depth + 1)
+    }
+}
+
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- syntax errors
+
+fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = token_at(text, pos);
+    let span = Span::new(file, pos, pos + found.len());
+    let expected = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    if text[..pos].trim().is_empty() || !starts_with_policy(text) {
+        return missing_header(file, text);
+    }
+    if expected.contains(&Rule::ident) && is_keyword(found) {
+        return Diagnostic::new(
+            Code::E0008,
+            span,
+            msg(
+                format!("`{found}` 是关键字，不能用作名称"),
+                format!("`{found}` is a keyword and cannot be used as a name"),
+            ),
+        )
+        .help(msg(
+            format!("换一个名称，例如 `{found}项`"),
+            format!("choose another name, such as `{found}_item`"),
+        ));
+    }
+    let wanted = describe_expected(&expected);
+    let found_text = if found.is_empty() {
+        msg("文件结尾", "the end of the file")
+    } else {
+        msg(format!("`{found}`"), format!("`{found}`"))
+    };
+    let hint = glued_chinese_keyword(found).map(|kw| {
+        let rest = &found[kw.len()..];
+        msg(
+            format!("中文关键字后面要空一格：`{kw} {rest}`"),
+            format!("put a space after the Chinese keyword: `{kw} {rest}`"),
+        )
+    });
+    Diagnostic::new(
+        Code::E0001,
+        span,
+        msg(
+            format!("此处应为{}，却是{}", wanted.zh, found_text.zh),
+            format!("expected {}, found {}", wanted.en, found_text.en),
+        ),
+    )
+    .label(msg(
+        format!("应为{}", wanted.zh),
+        format!("expected {}", wanted.en),
+    ))
+    .help_opt(hint)
+}
+
+fn missing_header(file: FileId, text: &str) -> Diagnostic {
+    let start = text.len() - strip_trivia(text).len();
+    let found = token_at(text, start);
+    Diagnostic::new(
+        Code::E0010,
+        Span::new(file, start, start + found.len()),
+        msg(
+            "文件须以政策声明开头",
+            "a policy file must start with a policy header",
+        ),
+    )
+    .label(msg("此处应为 `政策 名称`", "expected `policy NAME` here"))
+    .help(msg(
+        "在文件第一行写上 `政策 名称`（或 `policy NAME`）",
+        "begin the file with `policy NAME` (or `政策 名称`)",
+    ))
+}
+
+fn strip_trivia(text: &str) -> &str {
+    let mut rest = text.trim_start_matches(['\u{feff}']);
+    loop {
+        let trimmed = rest.trim_start();
+        match trimmed.strip_prefix("//") {
+            Some(after) => rest = after.find('\n').map_or("", |n| &after[n..]),
+            None => return trimmed,
+        }
+    }
+}
+
+fn starts_with_policy(text: &str) -> bool {
+    let rest = strip_trivia(text);
+    ["policy", "政策"].iter().any(|kw| {
+        rest.strip_prefix(kw)
+            .is_some_and(|after| !after.starts_with(is_word_char))
+    })
+}
+
+/// The word or character at `pos`, for "found …" in messages.
+fn token_at(text: &str, pos: usize) -> &str {
+    let rest = &text[pos.min(text.len())..];
+    let Some(first) = rest.chars().next() else {
+        return "";
+    };
+    if is_word_char(first) {
+        let end = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
+        &rest[..end]
+    } else {
+        &rest[..first.len_utf8()]
+    }
+}
+
+fn is_keyword(word: &str) -> bool {
+    Kw::ALL
+        .iter()
+        .any(|k| k.text(Lang::En) == word || k.text(Lang::Zh) == word)
+        || ["is", "set", "must"].contains(&word)
+}
+
+fn describe_expected(rules: &[Rule]) -> Msg {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    for r in rules {
+        let (z, e) = describe_rule(*r);
+        if !zh.contains(&z) {
+            zh.push(z);
+            en.push(e);
+        }
+    }
+    if zh.is_empty() {
+        return msg("其他内容", "something else");
+    }
+    let more = zh.len() > 6;
+    zh.truncate(6);
+    en.truncate(6);
+    let (mut z, mut e) = (zh.join("、"), en.join(", "));
+    if more {
+        z.push_str(" 等");
+        e.push_str(", …");
+    }
+    msg(z, e)
+}
+
+fn describe_rule(rule: Rule) -> (String, String) {
+    if let Some(kw) = Kw::from_rule(rule) {
+        let (en, zh) = (kw.text(Lang::En), kw.text(Lang::Zh));
+        return (format!("`{zh}`"), format!("`{en}`"));
+    }
+    let (zh, en) = match rule {
+        Rule::ident | Rule::name | Rule::path => ("名称", "a name"),
+        Rule::string => ("带引号的文字", "a quoted text"),
+        Rule::int => ("整数", "an integer"),
+        Rule::date => ("日期", "a date"),
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::cmp_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::neg_expr
+        | Rule::postfix => ("表达式", "an expression"),
+        Rule::cmp_op | Rule::compare => ("比较运算符", "a comparison operator"),
+        Rule::add_op | Rule::mul_op => ("运算符", "an operator"),
+        Rule::type_expr => ("类型", "a type"),
+        Rule::record_lit => ("`{`", "`{`"),
+        Rule::outcome => ("结论", "an outcome"),
+        Rule::combining => (
+            "组合方式（优先/首个/汇总/唯一）",
+            "a combining policy (priority, first, collect, unique)",
+        ),
+        Rule::modality => ("`须`、`可` 或 `不得`", "`must`, `may` or `must not`"),
+        Rule::field_decl | Rule::field_init => ("字段", "a field"),
+        Rule::clause_id => ("条款编号", "a clause number"),
+        Rule::EOI => ("文件结尾", "the end of the file"),
+        _ => ("声明", "a declaration"),
+    };
+    (zh.to_string(), en.to_string())
+}

@@ -1,1 +1,28 @@
-fn main() {}
+//! `qingdan`: the command-line front of the engine.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Checking runs on a thread with a large stack: the parser bounds nesting, and this
+/// leaves a wide margin for any input that stays within those bounds.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || {
+            let stdout = std::io::stdout();
+            let stderr = std::io::stderr();
+            let code = qingdan::run(args, &mut stdout.lock(), &mut stderr.lock());
+            let _ = std::io::stdout().flush();
+            code
+        });
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        _ => {
+            eprintln!("qingdan: internal error (please report it with the input that caused it)");
+            ExitCode::from(3)
+        }
+    }
+}

@@ -2,10 +2,15 @@
 //! formatter. This crate is pure: it never touches the file system or the terminal; the
 //! CLI hands it file contents through [`source::SourceMap`] and a [`Loader`].
 
+pub mod check;
 pub mod diag;
+pub mod fmt;
+pub mod include;
+pub mod program;
 pub mod source;
 pub mod syntax;
 pub mod value;
 
 pub use diag::{Code, Diagnostic, Severity};
+pub use program::{check_files, Loader, NoFiles, Program};
 pub use source::{FileId, Lang, SourceFile, SourceMap, Span};

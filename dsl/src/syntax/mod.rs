@@ -1,6 +1,7 @@
 //! The syntax stage: bytes → text → (pre-scan) → pest parse tree → AST.
 
 pub mod ast;
+pub mod dump;
 pub mod keywords;
 pub mod lex;
 pub mod parse;

@@ -69,7 +69,7 @@ fn kids<'i>(b: &mut Builder, p: Pair<'i, Rule>) -> Vec<Pair<'i, Rule>> {
 impl Builder {
     fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), trimmed_end(&s))
     }
 
     /// The single meaningful child of a pair.
@@ -588,6 +588,9 @@ impl Builder {
         if let Some(kind) = leaf {
             return self.node(kind, span, 1);
         }
+        if rule == Rule::quantifier {
+            return self.quantifier(p, span);
+        }
         let k = kids(self, p);
         let (kind, depth) = match rule {
             Rule::expr | Rule::paren => {
@@ -764,13 +767,33 @@ impl Builder {
                     None => (ExprKind::Set(args), depth),
                 }
             }
-            Rule::quantifier => return self.quantifier(k, span),
             other => unreachable!("grammar: unexpected primary {other:?}"),
         };
         self.node(kind, span, depth + 1)
     }
 
-    fn quantifier(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<(Expr, u32)> {
+    fn quantifier(&mut self, p: Pair<'_, Rule>, span: Span) -> Built<(Expr, u32)> {
+        // `of` and `where` both introduce an optional expression and `kids` drops the
+        // keywords, so note first which expressions follow `of`.
+        let after_of: Vec<bool> = {
+            let mut of_next = false;
+            p.clone()
+                .into_inner()
+                .filter_map(|c| match c.as_rule() {
+                    Rule::kw_of => {
+                        of_next = true;
+                        None
+                    }
+                    Rule::kw_where => {
+                        of_next = false;
+                        None
+                    }
+                    Rule::expr => Some(of_next),
+                    _ => None,
+                })
+                .collect()
+        };
+        let k = kids(self, p);
         let mut it = k.into_iter().peekable();
         let kind_pair = it.next().expect("grammar: quantifier kind");
         let kind = match kind_pair.as_str() {
@@ -782,14 +805,12 @@ impl Builder {
         kids(self, kind_pair);
         let var = self.ident(it.next().expect("grammar: quantifier variable"));
         let (over, mut depth) = self.expr_depth(it.next().expect("grammar: quantifier range"))?;
-        // `of` and `where` both introduce an expression; the grammar keeps their order.
-        let rest: Vec<_> = it.collect();
         let (mut of, mut filter) = (None, None);
-        let sum_with_of = kind == QuantKind::Sum && !rest.is_empty();
-        for (i, p) in rest.into_iter().enumerate() {
+        // The first flag belongs to the range expression.
+        for (p, is_of) in it.zip(after_of.into_iter().skip(1)) {
             let (e, d) = self.expr_depth(p)?;
             depth = depth.max(d);
-            if i == 0 && sum_with_of {
+            if is_of {
                 of = Some(e);
             } else {
                 filter = Some(e);
@@ -804,6 +825,49 @@ impl Builder {
         };
         self.node(ExprKind::Quant(Box::new(quant)), span, depth + 1)
     }
+}
+
+/// Where a span's last token ends. A rule ending in `*` or `?` keeps the whitespace and
+/// comments pest skipped before the repetition stopped; spans must not include them, or
+/// a diagnostic would underline a comment and the formatter would misplace it.
+fn trimmed_end(s: &pest::Span<'_>) -> usize {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{3000}' | '\u{FEFF}');
+    let text = s.as_str();
+    // Only trailing whitespace, or a comment running to the end of the input, can follow
+    // the last token.
+    if !text.ends_with(is_space) && s.end() != s.get_input().len() {
+        return s.end();
+    }
+    let mut t = text;
+    loop {
+        t = t.trim_end_matches(is_space);
+        match comment_on_last_line(t) {
+            Some(start) => t = &t[..start],
+            None => return s.start() + t.len(),
+        }
+    }
+}
+
+/// The start of a `//` comment on the last line of `t`. Strings cannot span lines, so
+/// the line starts outside any string.
+fn comment_on_last_line(t: &str) -> Option<usize> {
+    let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+    let mut close = None;
+    let mut chars = t[line_start..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (close, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(end), c) if c == end => close = None,
+            (Some(_), _) => {}
+            (None, '"') => close = Some('"'),
+            (None, '“') => close = Some('”'),
+            (None, '/') if chars.peek().map(|p| p.1) == Some('/') => return Some(line_start + i),
+            (None, _) => {}
+        }
+    }
+    None
 }
 
 fn unescape(raw: &str) -> String {
@@ -901,6 +965,23 @@ fn missing_header(file: FileId, text: &str) -> Diagnostic {
         "在文件第一行写上 `政策 名称`（或 `policy NAME`）",
         "begin the file with `policy NAME` (or `政策 名称`)",
     ))
+}
+
+/// The name in a file's `policy NAME` header, found without parsing the whole file (to
+/// locate the policies that others `use`).
+pub fn policy_name(text: &str) -> Option<&str> {
+    let rest = strip_trivia(text);
+    let after = ["policy", "政策"]
+        .iter()
+        .find_map(|kw| rest.strip_prefix(kw))?;
+    let name = after.trim_start();
+    let end = name.find(|c: char| !is_word_char(c)).unwrap_or(name.len());
+    (end > 0 && after.len() > name.len()).then(|| &name[..end])
+}
+
+/// Whether the file starts with the Chinese `政策` header (its likely language).
+pub fn header_is_chinese(text: &str) -> bool {
+    strip_trivia(text).starts_with("政策")
 }
 
 fn strip_trivia(text: &str) -> &str {

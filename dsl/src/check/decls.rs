@@ -1,0 +1,1072 @@
+//! Checking declarations: lists and their rows, rules and exceptions, decisions, checks
+//! and tests.
+
+use std::collections::HashSet;
+
+use super::env::{Def, EnumId, FieldInfo, ListId, VariantInfo};
+use super::expr::facts;
+use super::suggest::did_you_mean;
+use super::types::Ty;
+use super::{Checker, Cx};
+use crate::diag::{msg, Code, Diagnostic};
+use crate::source::Span;
+use crate::syntax::ast::*;
+
+/// What a `{ field: value, … }` is checked against.
+#[derive(Clone, Copy)]
+pub(super) struct Shape<'s> {
+    fields: &'s [FieldInfo],
+    owner: &'s str,
+    /// Where a missing field is reported.
+    at: Span,
+    /// Rows and test inputs take constants only.
+    constant: bool,
+    /// The key field of a row, which is written after `item` rather than inside.
+    skip: Option<&'s str>,
+    missing_code: Code,
+}
+
+impl<'s> Shape<'s> {
+    fn row(fields: &'s [FieldInfo], owner: &'s str, at: Span) -> Shape<'s> {
+        Shape {
+            fields,
+            owner,
+            at,
+            constant: true,
+            skip: None,
+            missing_code: Code::E0127,
+        }
+    }
+}
+
+impl Checker<'_> {
+    // ------------------------------------------------------------ lists
+
+    /// Resolves every list's row type and key, and collects its keys, before any row is
+    /// checked: rows may refer to lists declared later or in other policies.
+    pub(super) fn collect_lists(&mut self) {
+        let mut id = 0;
+        for (m, module) in self.modules.iter().enumerate() {
+            for (i, decl) in module.decls.iter().enumerate() {
+                if let Decl::List(l) = decl {
+                    self.collect_list(m, i, ListId(id), l);
+                    id += 1;
+                }
+            }
+        }
+    }
+
+    fn rows(&self, m: usize, i: usize, l: &'_ ListDecl) -> Vec<Item> {
+        match &l.body {
+            ListBody::Items(items) => items.clone(),
+            ListBody::From(_) => self.included.get(&(m, i)).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn collect_list(&mut self, m: usize, i: usize, id: ListId, l: &ListDecl) {
+        let row = match self.env.lookup(m, &l.row_type.name) {
+            Some(Def::Record(r)) => Some(r),
+            _ => {
+                let mut names = self.env.visible_names(m);
+                names.retain(|n| matches!(self.env.lookup(m, n), Some(Def::Record(_))));
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0111,
+                        l.row_type.span,
+                        msg(
+                            format!("`{}` 不是记录类型", l.row_type.name),
+                            format!("`{}` is not a record type", l.row_type.name),
+                        ),
+                    )
+                    .help_opt(did_you_mean(&l.row_type.name, names))
+                    .help_opt(Some(msg(
+                        "清单的条目类型须是一个 `记录`",
+                        "a list's row type must be a `record`",
+                    ))),
+                );
+                None
+            }
+        };
+        self.env.lists[id.0].row = row;
+        let Some(row) = row else { return };
+        let record = &self.env.records[row.0];
+        let key = record.fields.iter().position(|f| f.name == l.key.name);
+        match key.map(|k| &record.fields[k].ty) {
+            Some(Ty::Text | Ty::Int) => self.env.lists[id.0].key_field = key,
+            _ => {
+                let help = did_you_mean(&l.key.name, record.fields.iter().map(|f| f.name.as_str()));
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0123,
+                        l.key.span,
+                        msg(
+                            format!(
+                                "`{}` 不能作键：键须是记录 `{}` 中的文本或整数字段",
+                                l.key.name, record.name
+                            ),
+                            format!(
+                                "`{}` cannot be the key: it must be a text or int field of `{}`",
+                                l.key.name, record.name
+                            ),
+                        ),
+                    )
+                    .help_opt(help),
+                );
+            }
+        }
+        for item in self.rows(m, i, l) {
+            let first = self.env.lists[id.0].keys.get(&item.key.value).copied();
+            match first {
+                Some(first) => self.diags.push(
+                    Diagnostic::new(
+                        Code::E0119,
+                        item.key.span,
+                        msg(
+                            format!("清单 `{}` 中的键 `{}` 重复", l.name.name, item.key.value),
+                            format!(
+                                "key `{}` appears twice in list `{}`",
+                                item.key.value, l.name.name
+                            ),
+                        ),
+                    )
+                    .secondary(first, msg("第一次出现在这里", "first used here"))
+                    .help(msg("每个条目的键须唯一", "each row needs its own key")),
+                ),
+                None => {
+                    self.env.lists[id.0]
+                        .keys
+                        .insert(item.key.value.clone(), item.key.span);
+                }
+            }
+        }
+    }
+
+    pub(super) fn check_list(&mut self, m: usize, i: usize, l: &ListDecl) {
+        let Some(id) = self.list_id(m, &l.name.name) else {
+            return;
+        };
+        let Some(record) = self.env.row_record(id).cloned() else {
+            return;
+        };
+        let key_field = self.env.lists[id.0]
+            .key_field
+            .map(|k| record.fields[k].clone());
+        let cx = Cx::new(m);
+        for item in self.rows(m, i, l) {
+            if let Some(kf) = &key_field {
+                let key_ty = match item.key.value {
+                    KeyValue::Int(_) => Ty::Int,
+                    KeyValue::Text(_) => Ty::Text,
+                };
+                if !key_ty.fits(&kf.ty) {
+                    self.mismatch(item.key.span, &kf.ty, &key_ty);
+                }
+            }
+            let skip = key_field.as_ref().map(|k| k.name.as_str());
+            let shape = Shape {
+                skip,
+                ..Shape::row(&record.fields, &record.name, item.key.span)
+            };
+            self.check_inits(&item.fields, &shape, &cx);
+        }
+    }
+
+    fn list_id(&self, m: usize, name: &str) -> Option<ListId> {
+        match self.env.scopes[m].names.get(name) {
+            Some((Def::List(id), _)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Checks `field: value` pairs against declared fields: every field known, none twice,
+    /// every required one given, every value of the right type (and, for rows and test
+    /// inputs, constant).
+    pub(super) fn check_inits(&mut self, inits: &[FieldInit], shape: &Shape<'_>, cx: &Cx) {
+        let Shape {
+            fields,
+            owner,
+            at,
+            constant,
+            skip,
+            missing_code,
+        } = *shape;
+        let mut seen: Vec<(&str, Span)> = Vec::new();
+        for init in inits {
+            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == init.name.name) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0112,
+                        init.name.span,
+                        msg(
+                            format!("字段 `{}` 写了两次", init.name.name),
+                            format!("field `{}` is given twice", init.name.name),
+                        ),
+                    )
+                    .secondary(*first, msg("第一次写在这里", "first given here"))
+                    .help(msg("删除其中一个", "remove one of them")),
+                );
+                continue;
+            }
+            seen.push((&init.name.name, init.name.span));
+            let field = fields
+                .iter()
+                .find(|f| f.name == init.name.name)
+                .filter(|f| Some(f.name.as_str()) != skip);
+            let Some(field) = field else {
+                let help = did_you_mean(&init.name.name, fields.iter().map(|f| f.name.as_str()));
+                self.unknown_field(&init.name, owner, help);
+                continue;
+            };
+            if constant {
+                self.constant(&init.value, &field.ty, cx);
+            } else {
+                self.expect(&init.value, cx, &field.ty);
+            }
+        }
+        let missing: Vec<&str> = fields
+            .iter()
+            .filter(|f| !matches!(f.ty, Ty::Opt(_)) && Some(f.name.as_str()) != skip)
+            .filter(|f| !inits.iter().any(|i| i.name.name == f.name))
+            .map(|f| f.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.diags.push(
+                Diagnostic::new(missing_code, at, msg(format!("缺少字段 {list}"), format!("missing field(s) {list}")))
+                    .help(msg(
+                        format!("`{owner}` 的这些字段不是可选的（类型后没有 `?`），须给出取值"),
+                        format!("these fields of `{owner}` are not optional (no `?` after the type) and need a value"),
+                    )),
+            );
+        }
+    }
+
+    /// A value in a list row or a test: a literal, an enum variant, a set of them, or the
+    /// key of a row of another list.
+    fn constant(&mut self, e: &Expr, expected: &Ty, cx: &Cx) {
+        match expected.present() {
+            Ty::Row(l) => return self.reference(e, *l),
+            Ty::Set(inner) if matches!(**inner, Ty::Row(_)) => {
+                if let (ExprKind::Set(items), Ty::Row(l)) = (&e.kind, &**inner) {
+                    for item in items {
+                        self.reference(item, *l);
+                    }
+                    return;
+                }
+            }
+            _ => {}
+        }
+        if self.is_constant(e, cx) {
+            self.expect(e, cx, expected);
+        } else {
+            self.diags.push(
+                Diagnostic::new(Code::E0217, e.span, msg("这里须写常量", "a constant is needed here"))
+                    .label(msg("不是常量", "not a constant"))
+                    .help(msg(
+                        "清单条目和测试的取值只能是文字、数字、日期、真假、枚举值或它们的集合",
+                        "list rows and tests take literal text, numbers, dates, booleans, enum variants or sets of them",
+                    )),
+            );
+        }
+    }
+
+    fn is_constant(&self, e: &Expr, cx: &Cx) -> bool {
+        match &e.kind {
+            ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Decimal(_)
+            | ExprKind::Text(_)
+            | ExprKind::Date(_)
+            | ExprKind::None => true,
+            ExprKind::Name(n) => !matches!(
+                self.env.lookup(cx.module, &n.name),
+                Some(Def::Let(_) | Def::Input(_) | Def::List(_))
+            ),
+            ExprKind::Field(base, _) => {
+                matches!(&base.kind, ExprKind::Name(_)) && self.is_constant(base, cx)
+            }
+            ExprKind::Set(items) => items.iter().all(|i| self.is_constant(i, cx)),
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                matches!(x.kind, ExprKind::Int(_) | ExprKind::Decimal(_))
+            }
+            _ => false,
+        }
+    }
+
+    /// A row's key written where a reference to list `l` is expected.
+    fn reference(&mut self, e: &Expr, l: ListId) {
+        let key = match &e.kind {
+            ExprKind::Text(t) => KeyValue::Text(t.clone()),
+            ExprKind::Name(n) => KeyValue::Text(n.name.clone()),
+            ExprKind::Int(i) => KeyValue::Int(*i),
+            ExprKind::None => return,
+            _ => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0217,
+                        e.span,
+                        msg(
+                            "这里须写被引用条目的键",
+                            "the key of the referenced row is needed here",
+                        ),
+                    )
+                    .help(msg(
+                        "写出另一清单中条目的键，例如 \"民政局\"",
+                        "write the key of a row of the other list, e.g. \"civil-affairs\"",
+                    )),
+                );
+                return;
+            }
+        };
+        let list = &self.env.lists[l.0];
+        if list.keys.contains_key(&key) {
+            return;
+        }
+        let key_text = key.to_string();
+        let keys: Vec<String> = list.keys.keys().map(ToString::to_string).collect();
+        let help = did_you_mean(&key_text, keys.iter().map(String::as_str));
+        let name = list.name.clone();
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0120,
+                e.span,
+                msg(
+                    format!("清单 `{name}` 中没有键为 `{key_text}` 的条目"),
+                    format!("list `{name}` has no row with key `{key_text}`"),
+                ),
+            )
+            .secondary(list.span, msg("被引用的清单", "the referenced list"))
+            .help_opt(help),
+        );
+    }
+
+    // ------------------------------------------------------------ decisions
+
+    pub(super) fn decision_enum(&self, m: usize, d: &DecisionDecl) -> Option<EnumId> {
+        match self.env.lookup(m, &d.ty.name)? {
+            Def::Enum(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(super) fn check_decision(&mut self, m: usize, d: &DecisionDecl) {
+        let Some(e) = self.decision_enum(m, d) else {
+            let known = self.env.lookup(m, &d.ty.name).is_some();
+            let (code, zh, en) = if known {
+                (
+                    Code::E0211,
+                    format!("决定的类型 `{}` 不是枚举", d.ty.name),
+                    format!("decision type `{}` is not an enum", d.ty.name),
+                )
+            } else {
+                (
+                    Code::E0111,
+                    format!("未知类型 `{}`", d.ty.name),
+                    format!("unknown type `{}`", d.ty.name),
+                )
+            };
+            let names = self
+                .env
+                .visible_enums(m)
+                .into_iter()
+                .map(|e| self.env.enums[e.0].name.clone())
+                .collect::<Vec<_>>();
+            let help = if known {
+                None
+            } else {
+                did_you_mean(&d.ty.name, names.iter().map(String::as_str))
+            };
+            self.diags.push(
+                Diagnostic::new(code, d.ty.span, msg(zh, en))
+                    .help_opt(help)
+                    .help_opt(Some(msg(
+                        "决定的结论须是一个枚举，例如 `枚举 结论 { 准入, 不予准入 }`",
+                        "a decision's outcomes are an enum, e.g. `enum Verdict { Admit, Refuse }`",
+                    ))),
+            );
+            return;
+        };
+        if let Combining::Priority(order) = &d.combining {
+            self.check_priority(e, order, d.ty.span.to(d.span));
+        }
+        match &d.end {
+            DecisionEnd::Default(o) => self.check_outcome(o, e, &Cx::new(m), Code::E0210, &d.name.name),
+            DecisionEnd::Total(_) => {}
+            DecisionEnd::Missing => self.diags.push(
+                Diagnostic::new(
+                    Code::E0214,
+                    d.name.span,
+                    msg(format!("决定 `{}` 没有默认结论，也没有声明完备", d.name.name), format!("decision `{}` has no default and is not declared total", d.name.name)),
+                )
+                .help(msg(
+                    "在末尾加上 `默认 结论 \"理由\"`，或写 `完备` 声明每种情况都有规则",
+                    "end it with `default OUTCOME \"reason\"`, or write `total` to declare that rules cover every case",
+                )),
+            ),
+        }
+    }
+
+    fn check_priority(&mut self, e: EnumId, order: &[Ident], span: Span) {
+        let mut seen: Vec<&Ident> = Vec::new();
+        for v in order {
+            if let Some(first) = seen.iter().find(|s| s.name == v.name) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0213,
+                        v.span,
+                        msg(
+                            format!("`{}` 在优先顺序中出现两次", v.name),
+                            format!("`{}` is ranked twice", v.name),
+                        ),
+                    )
+                    .secondary(first.span, msg("第一次出现在这里", "first ranked here"))
+                    .help(msg(
+                        "每个结论在优先顺序中只出现一次",
+                        "rank each outcome exactly once",
+                    )),
+                );
+            } else if self.qualified_variant(e, v) != Ty::Error {
+                seen.push(v);
+            }
+        }
+        let info = &self.env.enums[e.0];
+        let missing: Vec<String> = info
+            .variants
+            .iter()
+            .filter(|v| !order.iter().any(|o| o.name == v.name))
+            .map(|v| format!("`{}`", v.name))
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.join(", ");
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0212,
+                    span,
+                    msg(
+                        format!("优先顺序缺少 {list}"),
+                        format!("the priority order leaves out {list}"),
+                    ),
+                )
+                .help(msg(
+                    format!("把 `{}` 的每个值都排进顺序，最严重的写在最前", info.name),
+                    format!(
+                        "rank every variant of `{}`, the most severe first",
+                        info.name
+                    ),
+                )),
+            );
+        }
+    }
+
+    /// Checks `then`/`default` outcomes: a variant of the decision's enum, with exactly the
+    /// values the variant carries, and (warning) a reason.
+    pub(super) fn check_outcome(
+        &mut self,
+        o: &Outcome,
+        e: EnumId,
+        cx: &Cx,
+        wrong: Code,
+        decision: &str,
+    ) {
+        let Some(v) = self.outcome_variant(&o.variant, e, wrong, decision) else {
+            return;
+        };
+        let variant_info = self.env.enums[e.0].variants[v].clone();
+        self.check_payload(o, &variant_info, cx);
+    }
+
+    /// The variant an outcome names, if it is one of the decision's enum.
+    fn outcome_variant(
+        &mut self,
+        path: &Path,
+        e: EnumId,
+        wrong: Code,
+        decision: &str,
+    ) -> Option<usize> {
+        let variant = path.last();
+        let info = &self.env.enums[e.0];
+        let qualifier_ok = match path.parts.as_slice() {
+            [_] => true,
+            [.., q, _] => q.name == info.name,
+            [] => false,
+        };
+        let found = info.variant(&variant.name).filter(|_| qualifier_ok);
+        if found.is_none() {
+            let help = did_you_mean(&variant.name, info.variants.iter().map(|v| v.name.as_str()));
+            let all = info
+                .variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、");
+            let enum_name = info.name.clone();
+            let text = self.sources.text(path.span).to_string();
+            self.diags.push(
+                Diagnostic::new(
+                    wrong,
+                    path.span,
+                    msg(
+                        format!("`{text}` 不是决定 `{decision}` 的结论（`{enum_name}` 的值）"),
+                        format!("`{text}` is not an outcome of decision `{decision}` (a variant of `{enum_name}`)"),
+                    ),
+                )
+                .help_opt(help.or_else(|| Some(msg(format!("可选的结论：{all}"), format!("its outcomes are: {all}"))))),
+            );
+        }
+        found
+    }
+
+    fn check_payload(&mut self, o: &Outcome, variant_info: &VariantInfo, cx: &Cx) {
+        let variant = o.variant.last();
+        match (&o.fields, variant_info.fields.is_empty()) {
+            (Some(inits), true) if !inits.is_empty() => self.diags.push(
+                Diagnostic::new(
+                    Code::E0219,
+                    o.variant.span.to(o.span),
+                    msg(
+                        format!("结论 `{}` 不带取值", variant.name),
+                        format!("outcome `{}` carries no values", variant.name),
+                    ),
+                )
+                .help(msg(
+                    "删除花括号中的取值，或在枚举中为该结论声明字段",
+                    "remove the values in braces, or declare fields for this variant in the enum",
+                )),
+            ),
+            (None, false) => {
+                let names = variant_info
+                    .fields
+                    .iter()
+                    .map(|f| format!("`{}`", f.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0209,
+                        o.variant.span,
+                        msg(
+                            format!("结论 `{}` 须带取值 {names}", variant.name),
+                            format!("outcome `{}` needs the value(s) {names}", variant.name),
+                        ),
+                    )
+                    .help(msg(
+                        format!("写成 `{} {{ 字段: 值 }}`", variant.name),
+                        format!("write `{} {{ field: value }}`", variant.name),
+                    )),
+                );
+            }
+            (Some(inits), false) => {
+                let fields = variant_info.fields.clone();
+                let shape = Shape {
+                    constant: false,
+                    missing_code: Code::E0209,
+                    ..Shape::row(&fields, &variant.name, o.variant.span)
+                };
+                self.check_inits(inits, &shape, cx);
+            }
+            _ => {}
+        }
+        if o.reason.is_none() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::W0007,
+                    o.variant.span,
+                    msg(
+                        format!("结论 `{}` 没有写理由", variant.name),
+                        format!("outcome `{}` gives no reason", variant.name),
+                    ),
+                )
+                .help(msg(
+                    "在结论后加上理由，例如 `不予准入 \"超出网格职责范围\"`",
+                    "add a reason after the outcome, e.g. `Refuse \"outside grid duties\"`",
+                )),
+            );
+        }
+    }
+
+    pub(super) fn check_empty_decisions(&mut self, m: usize) {
+        for (i, decl) in self.modules[m].decls.iter().enumerate() {
+            let Decl::Decision(d) = decl else { continue };
+            if !self.rule_decisions.iter().any(|(k, v)| k.0 == m && *v == i)
+                && self.decision_enum(m, d).is_some()
+            {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::W0005,
+                        d.name.span,
+                        msg(
+                            format!("决定 `{}` 没有任何规则", d.name.name),
+                            format!("decision `{}` has no rules", d.name.name),
+                        ),
+                    )
+                    .help(msg(
+                        "它总是给出默认结论；添加规则，或删除这个决定",
+                        "it always gives its default; add rules or remove it",
+                    )),
+                );
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ rules and exceptions
+
+    /// Works out which decision every rule and exception of module `m` belongs to.
+    pub(super) fn assign_decisions(&mut self, m: usize) {
+        let module = &self.modules[m];
+        for (i, decl) in module.decls.iter().enumerate() {
+            if let Decl::Rule(
+                r @ RuleDecl {
+                    kind: RuleKind::Rule { .. },
+                    ..
+                },
+            ) = decl
+            {
+                if let Some(d) = self.rule_decision(m, r) {
+                    self.rule_decisions.insert((m, i), d);
+                }
+            }
+        }
+        for (i, decl) in module.decls.iter().enumerate() {
+            if let Decl::Rule(
+                r @ RuleDecl {
+                    kind: RuleKind::Exception { .. },
+                    ..
+                },
+            ) = decl
+            {
+                if let Some(d) = self.exception_decision(m, i, r) {
+                    self.rule_decisions.insert((m, i), d);
+                }
+            }
+        }
+    }
+
+    fn decisions(&self, m: usize) -> Vec<(usize, &DecisionDecl)> {
+        let module = &self.modules[m];
+        let it = module.decls.iter().enumerate();
+        it.filter_map(|(i, d)| match d {
+            Decl::Decision(d) => Some((i, d)),
+            _ => None,
+        })
+        .collect()
+    }
+
+    fn rule_decision(&mut self, m: usize, r: &RuleDecl) -> Option<usize> {
+        let RuleKind::Rule { decision } = &r.kind else {
+            return None;
+        };
+        if let Some(name) = decision {
+            return match self.env.scopes[m].names.get(&name.name) {
+                Some((Def::Decision(i), _)) => Some(*i),
+                _ => {
+                    self.unknown_decision(m, name);
+                    None
+                }
+            };
+        }
+        let outcome = r.then.as_ref()?;
+        let variant = outcome.variant.last();
+        let qualifier = outcome
+            .variant
+            .parts
+            .iter()
+            .rev()
+            .nth(1)
+            .map(|q| q.name.clone());
+        let candidates: Vec<(usize, String)> = self
+            .decisions(m)
+            .into_iter()
+            .filter(|(_, d)| {
+                self.decision_enum(m, d).is_some_and(|e| {
+                    let info = &self.env.enums[e.0];
+                    info.variant(&variant.name).is_some()
+                        && qualifier.as_ref().is_none_or(|q| *q == info.name)
+                })
+            })
+            .map(|(i, d)| (i, d.name.name.clone()))
+            .collect();
+        match candidates.as_slice() {
+            [(one, _)] => Some(*one),
+            [] => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0116,
+                        outcome.variant.span,
+                        msg(format!("没有哪个决定的结论是 `{}`", variant.name), format!("no decision has the outcome `{}`", variant.name)),
+                    )
+                    .help(msg(
+                        "声明一个以该结论所属枚举为类型的决定，或检查结论的拼写",
+                        "declare a decision whose type is the enum with this variant, or check the spelling",
+                    )),
+                );
+                None
+            }
+            many => {
+                let names = many
+                    .iter()
+                    .map(|(_, n)| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0116,
+                        outcome.variant.span,
+                        msg(
+                            format!("结论 `{}` 属于多个决定：{names}", variant.name),
+                            format!(
+                                "outcome `{}` belongs to several decisions: {names}",
+                                variant.name
+                            ),
+                        ),
+                    )
+                    .help(msg(
+                        "用 `用于 决定名` 写明规则属于哪个决定",
+                        "say which decision the rule is for with `for DECISION`",
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_decision(&mut self, m: usize, name: &Ident) {
+        let names: Vec<String> = self
+            .decisions(m)
+            .into_iter()
+            .map(|(_, d)| d.name.name.clone())
+            .collect();
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0117,
+                name.span,
+                msg(
+                    format!("未知决定 `{}`", name.name),
+                    format!("unknown decision `{}`", name.name),
+                ),
+            )
+            .help_opt(did_you_mean(&name.name, names.iter().map(String::as_str))),
+        );
+    }
+
+    /// An exception's decision is its base rule's; the chain of targets is followed to the
+    /// first plain rule.
+    fn exception_decision(&mut self, m: usize, i: usize, r: &RuleDecl) -> Option<usize> {
+        let mut visited = HashSet::from([i]);
+        let mut current = r;
+        loop {
+            let RuleKind::Exception { target } = &current.kind else {
+                let key = (m, self.decl_index(m, &current.name.name)?);
+                return self.rule_decisions.get(&key).copied();
+            };
+            let found = match self.env.scopes[m].names.get(&target.name) {
+                Some((Def::Rule(t), _)) => *t,
+                _ => {
+                    if current.name == r.name {
+                        self.unknown_rule(m, target);
+                    }
+                    return None;
+                }
+            };
+            if !visited.insert(found) {
+                if current.name == r.name || found == i {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::E0125,
+                            target.span,
+                            msg(
+                                format!("例外 `{}` 最终针对的是它自己", r.name.name),
+                                format!(
+                                    "exception `{}` ends up being an exception to itself",
+                                    r.name.name
+                                ),
+                            ),
+                        )
+                        .help(msg(
+                            "例外须针对另一条规则",
+                            "an exception must target another rule",
+                        )),
+                    );
+                }
+                return None;
+            }
+            let Decl::Rule(next) = &self.modules[m].decls[found] else {
+                return None;
+            };
+            current = next;
+        }
+    }
+
+    fn decl_index(&self, m: usize, name: &str) -> Option<usize> {
+        self.env.scopes[m]
+            .names
+            .get(name)
+            .and_then(|(d, _)| match d {
+                Def::Rule(i) => Some(*i),
+                _ => None,
+            })
+    }
+
+    fn unknown_rule(&mut self, m: usize, name: &Ident) {
+        let names: Vec<String> = self.modules[m]
+            .decls
+            .iter()
+            .filter_map(|d| match d {
+                Decl::Rule(r) => Some(r.name.name.clone()),
+                _ => None,
+            })
+            .collect();
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0115,
+                name.span,
+                msg(
+                    format!("未知规则 `{}`", name.name),
+                    format!("unknown rule `{}`", name.name),
+                ),
+            )
+            .help_opt(did_you_mean(&name.name, names.iter().map(String::as_str))),
+        );
+    }
+
+    pub(super) fn check_rule(&mut self, m: usize, i: usize, r: &RuleDecl) {
+        let cx = Cx::new(m);
+        self.check_cites(m, &r.cites, &r.name);
+        self.expect_bool(&r.when, &cx);
+        let after_when = cx.knowing(facts(&r.when, true));
+        for u in &r.unless {
+            self.expect_bool(u, &after_when);
+        }
+        let decision = self.rule_decisions.get(&(m, i)).copied();
+        let Some(outcome) = &r.then else { return };
+        let Some(d) = decision else { return };
+        let Decl::Decision(dd) = &self.modules[m].decls[d] else {
+            return;
+        };
+        let Some(e) = self.decision_enum(m, dd) else {
+            return;
+        };
+        let wrong = match r.kind {
+            RuleKind::Exception { .. } => Code::E0218,
+            RuleKind::Rule { .. } => Code::E0210,
+        };
+        self.check_outcome(outcome, e, &after_when, wrong, &dd.name.name.clone());
+    }
+
+    pub(super) fn check_cites(&mut self, m: usize, cites: &[Path], owner: &Ident) {
+        if cites.is_empty() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::W0001,
+                    owner.span,
+                    msg(
+                        format!("`{}` 没有引用任何条款", owner.name),
+                        format!("`{}` cites no clause", owner.name),
+                    ),
+                )
+                .help(msg(
+                    "在名称后写 `引用 来源.条款`，说明它依据哪一条",
+                    "add `cite SOURCE.CLAUSE` after the name to say which clause it implements",
+                )),
+            );
+        }
+        for cite in cites {
+            self.check_cite(m, cite);
+        }
+    }
+
+    fn check_cite(&mut self, m: usize, cite: &Path) {
+        let parts = &cite.parts;
+        // `S.C` or `P.S.C` (a source of another policy).
+        let (source_name, clause) = match parts.as_slice() {
+            [s, c] => (s, c),
+            [p, s, c] if matches!(self.env.lookup(m, &p.name), Some(Def::Policy(_))) => (s, c),
+            _ => (
+                &parts[0],
+                parts.last().expect("a citation has two parts or more"),
+            ),
+        };
+        let def = match parts.as_slice() {
+            [p, s, _] => match self.env.lookup(m, &p.name) {
+                Some(Def::Policy(pm)) => self.env.lookup_in(pm, &s.name),
+                _ => None,
+            },
+            _ => self.env.lookup(m, &source_name.name),
+        };
+        let Some(Def::Source(sid)) = def else {
+            let names: Vec<String> = self
+                .env
+                .sources
+                .iter()
+                .filter(|s| s.module == m)
+                .map(|s| s.name.clone())
+                .collect();
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0110,
+                    source_name.span,
+                    msg(
+                        format!("未知来源 `{}`", source_name.name),
+                        format!("unknown source `{}`", source_name.name),
+                    ),
+                )
+                .help_opt(did_you_mean(
+                    &source_name.name,
+                    names.iter().map(String::as_str),
+                ))
+                .help_opt(Some(msg(
+                    "引用的写法是 `来源名.条款编号`",
+                    "a citation is written `SOURCE.CLAUSE`",
+                ))),
+            );
+            return;
+        };
+        let source = &self.env.sources[sid.0];
+        if source.clauses.iter().any(|c| c.id == clause.name) {
+            return;
+        }
+        let help = did_you_mean(&clause.name, source.clauses.iter().map(|c| c.id.as_str()));
+        let all = source
+            .clauses
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>()
+            .join("、");
+        let name = source.name.clone();
+        let span = source.span;
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0109,
+                clause.span,
+                msg(
+                    format!("来源 `{name}` 中没有条款 `{}`", clause.name),
+                    format!("source `{name}` has no clause `{}`", clause.name),
+                ),
+            )
+            .secondary(span, msg("来源在这里声明", "the source is declared here"))
+            .help_opt(help.or_else(|| {
+                Some(msg(
+                    format!("已声明的条款：{all}"),
+                    format!("its clauses are: {all}"),
+                ))
+            })),
+        );
+    }
+
+    // ------------------------------------------------------------ checks and tests
+
+    pub(super) fn check_check(&mut self, m: usize, c: &CheckDecl) {
+        self.check_cites(m, &c.cites, &c.name);
+        let mut cx = Cx::new(m);
+        if let Some(scope) = &c.scope {
+            let over = self.present(&scope.over, &cx, None);
+            let elem = match over {
+                Ty::List(l) => Ty::Row(l),
+                Ty::Set(inner) => *inner,
+                Ty::Error => Ty::Error,
+                other => {
+                    self.not_a_collection(scope.over.span, &other);
+                    Ty::Error
+                }
+            };
+            self.warn_shadow(&scope.var, &cx);
+            cx = cx.with_local(&scope.var.name, elem);
+            if let Some(filter) = &scope.filter {
+                self.expect_bool(filter, &cx);
+                cx = cx.knowing(facts(filter, true));
+            }
+        }
+        self.expect_bool(&c.body, &cx);
+    }
+
+    pub(super) fn check_test(&mut self, m: usize, t: &TestDecl) {
+        let cx = Cx::new(m);
+        let mut given_inputs = Vec::new();
+        for g in &t.givens {
+            match self.env.lookup(m, &g.input.name) {
+                Some(Def::Input(r)) => {
+                    given_inputs.push(r);
+                    let record = self.env.records[r.0].clone();
+                    self.check_inits(
+                        &g.fields,
+                        &Shape::row(&record.fields, &record.name, g.input.span),
+                        &cx,
+                    );
+                }
+                _ => {
+                    let inputs: Vec<String> = self
+                        .inputs(m)
+                        .into_iter()
+                        .map(|r| self.env.records[r].name.clone())
+                        .collect();
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::E0101,
+                            g.input.span,
+                            msg(
+                                format!("未知输入 `{}`", g.input.name),
+                                format!("unknown input `{}`", g.input.name),
+                            ),
+                        )
+                        .help_opt(did_you_mean(
+                            &g.input.name,
+                            inputs.iter().map(String::as_str),
+                        )),
+                    );
+                }
+            }
+        }
+        for r in self.inputs(m) {
+            if !t.givens.is_empty() && !given_inputs.iter().any(|g| g.0 == r) {
+                let name = self.env.records[r].name.clone();
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0127,
+                        t.name.span,
+                        msg(
+                            format!("测试没有给出输入 `{name}`"),
+                            format!("the test gives no value for input `{name}`"),
+                        ),
+                    )
+                    .help(msg(
+                        format!("加上 `给定 {name} {{ … }}`"),
+                        format!("add `given {name} {{ … }}`"),
+                    )),
+                );
+            }
+        }
+        for ex in &t.expects {
+            self.check_expect(m, ex);
+        }
+    }
+
+    fn inputs(&self, m: usize) -> Vec<usize> {
+        (0..self.env.records.len())
+            .filter(|&r| self.env.records[r].module == m && self.env.records[r].is_input)
+            .collect()
+    }
+
+    fn check_expect(&mut self, m: usize, ex: &Expect) {
+        let Some((Def::Decision(d), _)) = self.env.scopes[m].names.get(&ex.decision.name).copied()
+        else {
+            self.unknown_decision(m, &ex.decision);
+            return;
+        };
+        let Decl::Decision(dd) = &self.modules[m].decls[d] else {
+            return;
+        };
+        // A test names only the variant; the values it carries are not compared.
+        if let Some(e) = self.decision_enum(m, dd) {
+            self.outcome_variant(&ex.outcome, e, Code::E0210, &dd.name.name.clone());
+        }
+        for rule in ex.fires.iter().flatten() {
+            match self.env.scopes[m].names.get(&rule.name) {
+                Some((Def::Rule(_), _)) => {}
+                _ => self.unknown_rule(m, rule),
+            }
+        }
+    }
+}

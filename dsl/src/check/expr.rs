@@ -1,0 +1,907 @@
+//! Typing expressions, with narrowing of optional values after `is some` / `has`.
+
+use super::builtins::Builtin;
+use super::env::{Def, EnumId};
+use super::suggest::did_you_mean;
+use super::types::Ty;
+use super::{Checker, Cx, LetState};
+use crate::diag::{msg, Code, Diagnostic, Msg};
+use crate::source::Span;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Quant, QuantKind, UnaryOp};
+use crate::syntax::keywords::glued_chinese_keyword;
+
+/// The text that identifies a value for narrowing: `申请.法律依据`, `x.牵头部门`.
+pub fn path_key(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.name.clone()),
+        ExprKind::Field(base, f) => Some(format!("{}.{}", path_key(base)?, f.name)),
+        _ => None,
+    }
+}
+
+/// The values a condition proves present when it evaluates to `outcome`.
+pub fn facts(cond: &Expr, outcome: bool) -> Vec<String> {
+    match (&cond.kind, outcome) {
+        (ExprKind::IsSome(e, some), _) if *some == outcome => path_key(e).into_iter().collect(),
+        (ExprKind::Has(e, f), true) => path_key(e)
+            .map(|k| format!("{k}.{}", f.name))
+            .into_iter()
+            .collect(),
+        (ExprKind::Binary(BinaryOp::And, a, b), true)
+        | (ExprKind::Binary(BinaryOp::Or, a, b), false) => {
+            let mut f = facts(a, outcome);
+            f.extend(facts(b, outcome));
+            f
+        }
+        (ExprKind::Unary(UnaryOp::Not, e), _) => facts(e, !outcome),
+        _ => Vec::new(),
+    }
+}
+
+/// A name that denotes something other than a value: an enum (for `结论.准入`) or a policy
+/// (for `P.X`).
+enum Static {
+    Enum(EnumId),
+    Policy(usize),
+}
+
+impl Checker<'_> {
+    /// Types `e`. `expected` only guides the choice among enum variants with the same name;
+    /// whether the result fits is the caller's question.
+    pub(super) fn infer(&mut self, e: &Expr, cx: &Cx, expected: Option<&Ty>) -> Ty {
+        let ty = match &e.kind {
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::Int(_) => Ty::Int,
+            ExprKind::Decimal(_) => Ty::Decimal,
+            ExprKind::Text(_) => Ty::Text,
+            ExprKind::Date(_) => Ty::Date,
+            ExprKind::None => Ty::Nothing,
+            ExprKind::Name(n) => self.name(n, cx, expected),
+            ExprKind::Field(base, f) => self.field(base, f, cx),
+            ExprKind::Index(base, key) => self.index(base, key, cx),
+            ExprKind::Call(f, args) => self.call(f, args, cx, e.span),
+            ExprKind::Set(items) => self.set_literal(items, cx, expected, e.span),
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                self.expect_bool(x, cx);
+                Ty::Bool
+            }
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                let t = self.present(x, cx, None);
+                self.numeric(&t, x.span, "-");
+                t
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, cx, e.span),
+            ExprKind::IsSome(x, _) => {
+                let t = self.infer(x, cx, None);
+                if !matches!(t, Ty::Opt(_) | Ty::Nothing | Ty::Error) {
+                    self.redundant_is_some(x.span, &t);
+                }
+                Ty::Bool
+            }
+            ExprKind::Has(x, f) => self.has(x, f, cx),
+            ExprKind::If(c, t, f) => {
+                self.expect_bool(c, cx);
+                let tt = self.infer(t, &cx.knowing(facts(c, true)), expected);
+                let ft = self.infer(f, &cx.knowing(facts(c, false)), expected);
+                tt.join(&ft).unwrap_or_else(|| {
+                    self.mismatch(f.span, &tt, &ft);
+                    Ty::Error
+                })
+            }
+            ExprKind::Quant(q) => self.quantifier(q, cx),
+        };
+        self.narrow(e, ty, cx)
+    }
+
+    fn narrow(&self, e: &Expr, ty: Ty, cx: &Cx) -> Ty {
+        match ty {
+            Ty::Opt(inner) if path_key(e).is_some_and(|k| cx.present.contains(&k)) => *inner,
+            other => other,
+        }
+    }
+
+    /// Types `e` and insists that it is present (not optional).
+    pub(super) fn present(&mut self, e: &Expr, cx: &Cx, expected: Option<&Ty>) -> Ty {
+        let t = self.infer(e, cx, expected);
+        self.unwrap_optional(t, e.span)
+    }
+
+    fn unwrap_optional(&mut self, t: Ty, span: Span) -> Ty {
+        match t {
+            Ty::Opt(inner) => {
+                let text = self.sources.text(span).to_string();
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0202,
+                        span,
+                        msg(
+                            format!("`{text}` 可能没有值，使用前须先检查"),
+                            format!("`{text}` may have no value and must be checked before use"),
+                        ),
+                    )
+                    .label(msg("可能没有值", "may be absent"))
+                    .help(msg(
+                        format!("先写 `{text} 有值 且 …`，或在规则的 `当` 条件里检查它"),
+                        format!("write `{text} is some and …`, or check it in the rule's `when` condition"),
+                    )),
+                );
+                *inner
+            }
+            other => other,
+        }
+    }
+
+    pub(super) fn expect_bool(&mut self, e: &Expr, cx: &Cx) {
+        let t = self.present(e, cx, Some(&Ty::Bool));
+        if !t.fits(&Ty::Bool) {
+            let found = t.describe(&self.env);
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0206,
+                    e.span,
+                    msg(
+                        format!("条件须是真假值，这里是{}", found.zh),
+                        format!("a condition must be a bool, found {}", found.en),
+                    ),
+                )
+                .help(msg(
+                    "用比较写出条件，例如 `月工作量分钟 > 600`",
+                    "state a condition with a comparison, e.g. `minutes > 600`",
+                )),
+            );
+        }
+    }
+
+    /// Checks that `e` fits `expected`, reporting a mismatch otherwise.
+    pub(super) fn expect(&mut self, e: &Expr, cx: &Cx, expected: &Ty) {
+        let t = self.infer(e, cx, Some(expected));
+        if matches!(t, Ty::Opt(_)) && !matches!(expected, Ty::Opt(_)) {
+            self.unwrap_optional(t, e.span);
+        } else if !t.fits(expected) {
+            self.mismatch(e.span, expected, &t);
+        }
+    }
+
+    pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty) {
+        let (e, f) = (expected.describe(&self.env), found.describe(&self.env));
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0201,
+                span,
+                msg(
+                    format!("类型不匹配：应为{}，却是{}", e.zh, f.zh),
+                    format!("type mismatch: expected {}, found {}", e.en, f.en),
+                ),
+            )
+            .label(msg(format!("这是{}", f.zh), format!("this is {}", f.en))),
+        );
+    }
+
+    fn redundant_is_some(&mut self, span: Span, t: &Ty) {
+        let d = t.describe(&self.env);
+        self.diags.push(
+            Diagnostic::new(
+                Code::W0003,
+                span,
+                msg(
+                    format!("这个值的类型是{}，总是有值", d.zh),
+                    format!("this value is {} and always present", d.en),
+                ),
+            )
+            .help(msg("删除多余的有值检查", "remove the redundant check")),
+        );
+    }
+
+    // ------------------------------------------------------------ names
+
+    fn name(&mut self, id: &Ident, cx: &Cx, expected: Option<&Ty>) -> Ty {
+        if let Some(t) = cx.local(&id.name) {
+            return t.clone();
+        }
+        match self.env.lookup(cx.module, &id.name) {
+            Some(Def::Let(i)) => {
+                self.used_lets.insert((cx.module, i));
+                self.let_type(cx.module, i)
+            }
+            Some(Def::Input(r)) => Ty::Record(r),
+            Some(Def::List(l)) => Ty::List(l),
+            Some(other) => {
+                if let Some(t) = self.variant_in_expected(&id.name, expected) {
+                    return t;
+                }
+                self.not_a_value(id, other);
+                Ty::Error
+            }
+            None => self.bare_variant(id, cx, expected),
+        }
+    }
+
+    fn variant_in_expected(&self, name: &str, expected: Option<&Ty>) -> Option<Ty> {
+        match expected.map(Ty::present) {
+            Some(Ty::Enum(e)) if self.env.enums[e.0].variant(name).is_some() => Some(Ty::Enum(*e)),
+            Some(Ty::Set(inner)) => self.variant_in_expected(name, Some(inner)),
+            _ => None,
+        }
+    }
+
+    fn not_a_value(&mut self, id: &Ident, def: Def) {
+        let (zh, en) = match def {
+            Def::Enum(_) | Def::Record(_) => ("类型", "a type"),
+            Def::Source(_) => ("来源", "a source"),
+            Def::Rule(_) => ("规则", "a rule"),
+            Def::Decision(_) => ("决定", "a decision"),
+            Def::Check(_) => ("检查", "a check"),
+            Def::Test(_) => ("测试", "a test"),
+            Def::Policy(_) => ("政策", "a policy"),
+            Def::Let(_) | Def::Input(_) | Def::List(_) => ("值", "a value"),
+        };
+        let name = &id.name;
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0201,
+                id.span,
+                msg(
+                    format!("`{name}` 是{zh}，不能当作值使用"),
+                    format!("`{name}` is {en}, not a value"),
+                ),
+            )
+            .help(msg(
+                "表达式里可以使用输入的字段、定义（令）、清单和枚举值",
+                "expressions can use input fields, lets, lists and enum variants",
+            )),
+        );
+    }
+
+    /// A bare name that is no declaration: an enum variant, found by the expected type or
+    /// by being the only variant of that name.
+    fn bare_variant(&mut self, id: &Ident, cx: &Cx, expected: Option<&Ty>) -> Ty {
+        if let Some(t) = self.variant_in_expected(&id.name, expected) {
+            return t;
+        }
+        let hits: Vec<EnumId> = self
+            .env
+            .visible_enums(cx.module)
+            .into_iter()
+            .filter(|e| self.env.enums[e.0].variant(&id.name).is_some())
+            .collect();
+        match hits.as_slice() {
+            [one] => Ty::Enum(*one),
+            [] => {
+                self.unknown_name(id, cx, expected);
+                Ty::Error
+            }
+            many => {
+                let names: Vec<String> = many
+                    .iter()
+                    .map(|e| format!("`{}.{}`", self.env.enums[e.0].name, id.name))
+                    .collect();
+                let list = names.join(", ");
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0105,
+                        id.span,
+                        msg(
+                            format!("`{}` 同时是几个枚举的值", id.name),
+                            format!("`{}` is a variant of several enums", id.name),
+                        ),
+                    )
+                    .help(msg(
+                        format!("写明是哪一个：{list}"),
+                        format!("say which one: {list}"),
+                    )),
+                );
+                Ty::Error
+            }
+        }
+    }
+
+    fn unknown_name(&mut self, id: &Ident, cx: &Cx, expected: Option<&Ty>) {
+        let mut candidates: Vec<String> = self
+            .env
+            .visible_names(cx.module)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        candidates.extend(cx.locals.iter().map(|(n, _)| n.clone()));
+        for e in self.env.visible_enums(cx.module) {
+            candidates.extend(self.env.enums[e.0].variants.iter().map(|v| v.name.clone()));
+        }
+        let hint = did_you_mean(&id.name, candidates.iter().map(String::as_str))
+            .or_else(|| glued_hint(&id.name))
+            .or_else(|| {
+                matches!(expected.map(Ty::present), Some(Ty::Text)).then(|| {
+                    msg(
+                        format!("如果这是文字，请加引号：\"{}\"", id.name),
+                        format!("if this is text, put it in quotes: \"{}\"", id.name),
+                    )
+                })
+            });
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0101,
+                id.span,
+                msg(
+                    format!("未知名称 `{}`", id.name),
+                    format!("unknown name `{}`", id.name),
+                ),
+            )
+            .label(msg("找不到这个名称", "not found in this policy"))
+            .help_opt(hint),
+        );
+    }
+
+    pub(super) fn let_type(&mut self, m: usize, i: usize) -> Ty {
+        match self.lets.get(&(m, i)) {
+            Some(LetState::Done(t)) => return t.clone(),
+            Some(LetState::InProgress) => {
+                self.let_cycle(m, i);
+                return Ty::Error;
+            }
+            None => {}
+        }
+        let crate::syntax::ast::Decl::Let(l) = &self.modules[m].decls[i] else {
+            return Ty::Error;
+        };
+        self.lets.insert((m, i), LetState::InProgress);
+        let cx = Cx::new(m);
+        let ty = match &l.ty {
+            Some(written) => {
+                let want = super::env::resolve_type(&self.env, m, written, &mut self.diags);
+                self.expect(&l.value, &cx, &want);
+                want
+            }
+            None => self.infer(&l.value, &cx, None),
+        };
+        self.lets.insert((m, i), LetState::Done(ty.clone()));
+        ty
+    }
+
+    fn let_cycle(&mut self, m: usize, i: usize) {
+        let cycle: Vec<(String, Span)> = self
+            .lets
+            .iter()
+            .filter(|(k, s)| k.0 == m && matches!(s, LetState::InProgress))
+            .filter_map(|(k, _)| match &self.modules[m].decls[k.1] {
+                crate::syntax::ast::Decl::Let(l) => Some((l.name.name.clone(), l.name.span)),
+                _ => None,
+            })
+            .collect();
+        let mut names: Vec<&str> = cycle.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        let chain = names.join(", ");
+        let crate::syntax::ast::Decl::Let(l) = &self.modules[m].decls[i] else {
+            return;
+        };
+        let mut d = Diagnostic::new(
+            Code::E0126,
+            l.name.span,
+            msg(
+                format!("定义循环依赖：{chain}"),
+                format!("lets depend on each other in a cycle: {chain}"),
+            ),
+        )
+        .help(msg(
+            "一个定义不能直接或间接地用到它自己",
+            "a let cannot use itself, directly or through others",
+        ));
+        for (name, span) in cycle.iter().filter(|(_, s)| *s != l.name.span) {
+            d = d.secondary(
+                *span,
+                msg(
+                    format!("`{name}` 在循环中"),
+                    format!("`{name}` is part of the cycle"),
+                ),
+            );
+        }
+        self.diags.push(d);
+    }
+
+    // ------------------------------------------------------------ field, index, has
+
+    fn static_of(&self, e: &Expr, cx: &Cx) -> Option<Static> {
+        match &e.kind {
+            ExprKind::Name(n) if cx.local(&n.name).is_none() => {
+                match self.env.lookup(cx.module, &n.name)? {
+                    Def::Enum(id) => Some(Static::Enum(id)),
+                    Def::Policy(p) => Some(Static::Policy(p)),
+                    _ => None,
+                }
+            }
+            ExprKind::Field(base, f) => match self.static_of(base, cx)? {
+                Static::Policy(p) => match self.env.lookup_in(p, &f.name)? {
+                    Def::Enum(id) => Some(Static::Enum(id)),
+                    _ => None,
+                },
+                Static::Enum(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn field(&mut self, base: &Expr, f: &Ident, cx: &Cx) -> Ty {
+        match self.static_of(base, cx) {
+            Some(Static::Enum(e)) => return self.qualified_variant(e, f),
+            Some(Static::Policy(p)) => {
+                return match self.env.lookup_in(p, &f.name) {
+                    Some(Def::List(l)) => Ty::List(l),
+                    Some(def) => {
+                        self.not_a_value(f, def);
+                        Ty::Error
+                    }
+                    None => {
+                        self.unknown_member(f, self.modules[p].name.name.clone());
+                        Ty::Error
+                    }
+                };
+            }
+            None => {}
+        }
+        let bt = self.infer(base, cx, None);
+        let bt = self.unwrap_optional(bt, base.span);
+        let record = match &bt {
+            Ty::Record(r) => Some(*r),
+            Ty::Row(l) => self.env.lists[l.0].row,
+            Ty::Error => return Ty::Error,
+            _ => None,
+        };
+        let Some(r) = record else {
+            if !matches!(bt, Ty::Row(_)) {
+                let d = bt.describe(&self.env);
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0208,
+                        f.span,
+                        msg(
+                            format!("{}没有字段 `{}`", d.zh, f.name),
+                            format!("{} has no field `{}`", d.en, f.name),
+                        ),
+                    )
+                    .help(msg(
+                        "只有记录、输入和清单的条目有字段",
+                        "only records, inputs and list rows have fields",
+                    )),
+                );
+            }
+            return Ty::Error;
+        };
+        match self.env.records[r.0].field(&f.name) {
+            Some(field) => field.ty.clone(),
+            None => {
+                let rec = &self.env.records[r.0];
+                let names: Vec<&str> = rec.fields.iter().map(|x| x.name.as_str()).collect();
+                let help = did_you_mean(&f.name, names);
+                let owner = rec.name.clone();
+                self.unknown_field(f, &owner, help);
+                Ty::Error
+            }
+        }
+    }
+
+    pub(super) fn unknown_field(&mut self, f: &Ident, owner: &str, help: Option<Msg>) {
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0103,
+                f.span,
+                msg(
+                    format!("`{owner}` 没有字段 `{}`", f.name),
+                    format!("`{owner}` has no field `{}`", f.name),
+                ),
+            )
+            .help_opt(help),
+        );
+    }
+
+    fn unknown_member(&mut self, f: &Ident, policy: String) {
+        let p = self.env.policies[&policy];
+        let names: Vec<&str> = self.env.scopes[p]
+            .names
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let help = did_you_mean(&f.name, names);
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0101,
+                f.span,
+                msg(
+                    format!("政策 `{policy}` 中没有 `{}`", f.name),
+                    format!("policy `{policy}` has no `{}`", f.name),
+                ),
+            )
+            .help_opt(help),
+        );
+    }
+
+    pub(super) fn qualified_variant(&mut self, e: EnumId, v: &Ident) -> Ty {
+        let info = &self.env.enums[e.0];
+        if info.variant(&v.name).is_some() {
+            return Ty::Enum(e);
+        }
+        let names: Vec<&str> = info.variants.iter().map(|x| x.name.as_str()).collect();
+        let help = did_you_mean(&v.name, names.iter().copied());
+        let all = names.join("、");
+        let enum_name = info.name.clone();
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0104,
+                v.span,
+                msg(
+                    format!("枚举 `{enum_name}` 没有值 `{}`", v.name),
+                    format!("enum `{enum_name}` has no variant `{}`", v.name),
+                ),
+            )
+            .help_opt(help.or_else(|| {
+                Some(msg(
+                    format!("可选的值：{all}"),
+                    format!("its variants are: {all}"),
+                ))
+            })),
+        );
+        Ty::Error
+    }
+
+    fn index(&mut self, base: &Expr, key: &Expr, cx: &Cx) -> Ty {
+        match self.present(base, cx, None) {
+            Ty::List(l) => {
+                if let Some(kt) = self.env.list_key_ty(l) {
+                    self.expect(key, cx, &kt);
+                }
+                Ty::Row(l).opt()
+            }
+            Ty::Error => Ty::Error,
+            other => {
+                self.not_a_collection(base.span, &other);
+                Ty::Error
+            }
+        }
+    }
+
+    fn has(&mut self, base: &Expr, f: &Ident, cx: &Cx) -> Ty {
+        let field_ty = self.field(base, f, cx);
+        if !matches!(field_ty, Ty::Opt(_) | Ty::Error) {
+            self.redundant_is_some(base.span.to(f.span), &field_ty);
+        }
+        Ty::Bool
+    }
+
+    pub(super) fn not_a_collection(&mut self, span: Span, t: &Ty) {
+        let d = t.describe(&self.env);
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0207,
+                span,
+                msg(
+                    format!("这里须是集合或清单，却是{}", d.zh),
+                    format!("expected a set or a list, found {}", d.en),
+                ),
+            )
+            .help(msg(
+                "`属于`、`任一`、`计数` 等只能用于集合或清单",
+                "`in`, `any`, `count` and friends work on sets and lists",
+            )),
+        );
+    }
+
+    // ------------------------------------------------------------ operators
+
+    fn numeric(&mut self, t: &Ty, span: Span, op: &str) -> bool {
+        if t.is_numeric() {
+            return true;
+        }
+        let d = t.describe(&self.env);
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0203,
+                span,
+                msg(
+                    format!("运算 `{op}` 需要数值，这里是{}", d.zh),
+                    format!("operator `{op}` needs numbers, found {}", d.en),
+                ),
+            )
+            .label(msg(format!("这是{}", d.zh), format!("this is {}", d.en))),
+        );
+        false
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: &Expr, b: &Expr, cx: &Cx, span: Span) -> Ty {
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                self.expect_bool(a, cx);
+                let known = facts(a, op == BinaryOp::And);
+                self.expect_bool(b, &cx.knowing(known));
+                Ty::Bool
+            }
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let ta = self.present(a, cx, None);
+                let tb = self.present(b, cx, Some(&ta));
+                if !self.comparable(&ta, &tb) {
+                    self.incomparable(span, &ta, &tb);
+                }
+                Ty::Bool
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let ta = self.present(a, cx, None);
+                let tb = self.present(b, cx, Some(&ta));
+                self.ordered(&ta, &tb, a.span, b.span, span);
+                Ty::Bool
+            }
+            BinaryOp::In | BinaryOp::NotIn => {
+                self.membership(a, b, cx);
+                Ty::Bool
+            }
+            _ => self.arithmetic(op, a, b, cx),
+        }
+    }
+
+    fn comparable(&self, a: &Ty, b: &Ty) -> bool {
+        let key_of = |t: &Ty| match t {
+            Ty::Row(l) => self.env.list_key_ty(*l),
+            _ => None,
+        };
+        a.fits(b)
+            || b.fits(a)
+            || key_of(a).is_some_and(|k| b.fits(&k))
+            || key_of(b).is_some_and(|k| a.fits(&k))
+    }
+
+    fn incomparable(&mut self, span: Span, a: &Ty, b: &Ty) {
+        let (da, db) = (a.describe(&self.env), b.describe(&self.env));
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0204,
+                span,
+                msg(
+                    format!("{}和{}不能比较", da.zh, db.zh),
+                    format!("cannot compare {} with {}", da.en, db.en),
+                ),
+            )
+            .help(msg(
+                "比较两边须是同一类型",
+                "both sides of a comparison must have the same type",
+            )),
+        );
+    }
+
+    fn ordered(&mut self, ta: &Ty, tb: &Ty, sa: Span, sb: Span, span: Span) {
+        for (t, s) in [(ta, sa), (tb, sb)] {
+            if !t.is_ordered() {
+                let d = t.describe(&self.env);
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::E0205,
+                        s,
+                        msg(format!("{}没有大小顺序", d.zh), format!("{} values have no order", d.en)),
+                    )
+                    .help(msg("`<`、`>` 只能比较整数、小数和日期；枚举和文字请用 `==` 或 `属于`", "`<` and `>` compare numbers and dates; use `==` or `in` for enums and text")),
+                );
+                return;
+            }
+        }
+        if !(ta.fits(tb) || tb.fits(ta)) {
+            self.incomparable(span, ta, tb);
+        }
+    }
+
+    fn membership(&mut self, a: &Expr, b: &Expr, cx: &Cx) {
+        let tb = self.infer(b, cx, None);
+        let elem = match self.unwrap_optional(tb, b.span) {
+            Ty::Set(inner) => *inner,
+            Ty::List(l) => self.env.list_key_ty(l).unwrap_or(Ty::Error),
+            Ty::Error => Ty::Error,
+            other => {
+                self.not_a_collection(b.span, &other);
+                Ty::Error
+            }
+        };
+        let ta = self.present(a, cx, Some(&elem));
+        let is_row_of_list =
+            matches!((&ta, self.env_list_of(b, cx)), (Ty::Row(x), Some(y)) if *x == y);
+        if elem != Ty::Nothing && !is_row_of_list && !self.comparable(&ta, &elem) {
+            self.mismatch(a.span, &elem, &ta);
+        }
+    }
+
+    fn env_list_of(&self, b: &Expr, cx: &Cx) -> Option<super::env::ListId> {
+        match &b.kind {
+            ExprKind::Name(n) if cx.local(&n.name).is_none() => {
+                match self.env.lookup(cx.module, &n.name)? {
+                    Def::List(l) => Some(l),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn arithmetic(&mut self, op: BinaryOp, a: &Expr, b: &Expr, cx: &Cx) -> Ty {
+        let ta = self.present(a, cx, None);
+        let tb = self.present(b, cx, None);
+        let sym = match op {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            _ => "/",
+        };
+        match (op, &ta, &tb) {
+            (BinaryOp::Add | BinaryOp::Sub, Ty::Date, Ty::Int)
+            | (BinaryOp::Add, Ty::Int, Ty::Date) => return Ty::Date,
+            (BinaryOp::Sub, Ty::Date, Ty::Date) => return Ty::Int,
+            _ => {}
+        }
+        let ok_a = self.numeric(&ta, a.span, sym);
+        let ok_b = self.numeric(&tb, b.span, sym);
+        if op == BinaryOp::Div && is_zero(b) {
+            self.diags.push(
+                Diagnostic::new(Code::E0216, b.span, msg("除数为零", "division by zero"))
+                    .help(msg("除数不能是 0", "the divisor cannot be 0")),
+            );
+        }
+        match (ok_a && ok_b, op) {
+            (false, _) => Ty::Error,
+            (true, BinaryOp::Div) => Ty::Decimal,
+            (true, _) => ta.join(&tb).unwrap_or(Ty::Error),
+        }
+    }
+
+    // ------------------------------------------------------------ calls, sets, quantifiers
+
+    fn call(&mut self, f: &Ident, args: &[Expr], cx: &Cx, span: Span) -> Ty {
+        let Some((builtin, arity)) = Builtin::lookup(&f.name) else {
+            for a in args {
+                self.infer(a, cx, None);
+            }
+            self.diags.push(
+                Diagnostic::new(Code::E0124, f.span, msg(format!("未知函数 `{}`", f.name), format!("unknown function `{}`", f.name)))
+                    .help_opt(did_you_mean(&f.name, Builtin::names()))
+                    .help_opt(Some(msg(
+                        "可用的函数：长度、包含、开头是、最小、最大、年份、月份、相差天数",
+                        "available functions: length, contains, starts_with, min, max, year, month, days_between",
+                    ))),
+            );
+            return Ty::Error;
+        };
+        let (sig_zh, sig_en) = builtin.signature();
+        if args.len() != arity {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0215,
+                    span,
+                    msg(
+                        format!("`{}` 需要 {arity} 个参数，这里有 {} 个", f.name, args.len()),
+                        format!(
+                            "`{}` takes {arity} argument(s) but {} were given",
+                            f.name,
+                            args.len()
+                        ),
+                    ),
+                )
+                .help(msg(format!("用法：{sig_zh}"), format!("usage: {sig_en}"))),
+            );
+            return Ty::Error;
+        }
+        let tys: Vec<Ty> = args.iter().map(|a| self.present(a, cx, None)).collect();
+        builtin.result(&tys).unwrap_or_else(|| {
+            let found: Vec<Msg> = tys.iter().map(|t| t.describe(&self.env)).collect();
+            let (fz, fe) = (
+                found
+                    .iter()
+                    .map(|m| m.zh.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                found
+                    .iter()
+                    .map(|m| m.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0201,
+                    span,
+                    msg(
+                        format!("`{}` 的参数类型不对：({fz})", f.name),
+                        format!("wrong argument types for `{}`: ({fe})", f.name),
+                    ),
+                )
+                .help(msg(format!("用法：{sig_zh}"), format!("usage: {sig_en}"))),
+            );
+            Ty::Error
+        })
+    }
+
+    fn set_literal(&mut self, items: &[Expr], cx: &Cx, expected: Option<&Ty>, span: Span) -> Ty {
+        let elem_hint = match expected.map(Ty::present) {
+            Some(Ty::Set(inner)) => Some((**inner).clone()),
+            _ => None,
+        };
+        let mut elem = Ty::Nothing;
+        for item in items {
+            let t = self.present(item, cx, elem_hint.as_ref());
+            match elem.join(&t) {
+                Some(j) if elem != Ty::Nothing => elem = j,
+                _ if elem == Ty::Nothing => elem = t,
+                _ => {
+                    self.mismatch(item.span, &elem, &t);
+                    return Ty::Error;
+                }
+            }
+        }
+        let _ = span;
+        elem.set()
+    }
+
+    fn quantifier(&mut self, q: &Quant, cx: &Cx) -> Ty {
+        let over = self.present(&q.over, cx, None);
+        let elem = match over {
+            Ty::List(l) => Ty::Row(l),
+            Ty::Set(inner) => *inner,
+            Ty::Error => Ty::Error,
+            other => {
+                self.not_a_collection(q.over.span, &other);
+                Ty::Error
+            }
+        };
+        self.warn_shadow(&q.var, cx);
+        let inner = cx.with_local(&q.var.name, elem.clone());
+        if let Some(filter) = &q.filter {
+            self.expect_bool(filter, &inner);
+        }
+        match q.kind {
+            QuantKind::Any | QuantKind::All => Ty::Bool,
+            QuantKind::Count => Ty::Int,
+            QuantKind::Sum => {
+                let known = q
+                    .filter
+                    .as_ref()
+                    .map(|f| facts(f, true))
+                    .unwrap_or_default();
+                let (summed, span) = match &q.of {
+                    Some(of) => (self.present(of, &inner.knowing(known), None), of.span),
+                    None => (elem, q.var.span),
+                };
+                if self.numeric(&summed, span, "求和/sum") {
+                    summed
+                } else {
+                    Ty::Error
+                }
+            }
+        }
+    }
+
+    pub(super) fn warn_shadow(&mut self, var: &Ident, cx: &Cx) {
+        if cx.local(&var.name).is_some() || self.env.lookup(cx.module, &var.name).is_some() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::W0006,
+                    var.span,
+                    msg(
+                        format!("`{}` 遮蔽了同名的声明", var.name),
+                        format!("`{}` shadows a declaration of the same name", var.name),
+                    ),
+                )
+                .help(msg(
+                    "换一个变量名，避免混淆",
+                    "choose another variable name to avoid confusion",
+                )),
+            );
+        }
+    }
+}
+
+fn is_zero(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Int(0) => true,
+        ExprKind::Decimal(d) => d.mantissa == 0,
+        _ => false,
+    }
+}
+
+fn glued_hint(name: &str) -> Option<Msg> {
+    glued_chinese_keyword(name).map(|kw| {
+        let rest = &name[kw.len()..];
+        msg(
+            format!("如果 `{kw}` 是关键字，后面要空一格：`{kw} {rest}`"),
+            format!("if `{kw}` is meant as a keyword, put a space after it: `{kw} {rest}`"),
+        )
+    })
+}

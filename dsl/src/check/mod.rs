@@ -1,0 +1,198 @@
+//! Name resolution and type checking of a set of policies checked together.
+//!
+//! [`env::collect`] first records every declaration; then each expression is typed in
+//! [`expr`], each declaration checked in [`decls`]. Problems are collected, never fatal:
+//! after an error the offending value gets [`Ty::Error`], which fits everywhere, so one
+//! mistake is reported once.
+
+pub mod builtins;
+mod decls;
+pub mod env;
+mod expr;
+pub mod suggest;
+pub mod types;
+
+use std::collections::{HashMap, HashSet};
+
+pub use env::{Def, Env};
+pub use types::Ty;
+
+use crate::diag::{msg, Code, Diagnostic};
+use crate::source::SourceMap;
+use crate::syntax::ast::{Decl, Item, Module};
+
+/// Rows of lists written in YAML/CSV files: (module index, declaration index) → items.
+pub type IncludedRows = HashMap<(usize, usize), Vec<Item>>;
+
+/// The result of checking: the tables (for later stages) and every problem found.
+#[derive(Debug)]
+pub struct Checked {
+    pub env: Env,
+    /// For each rule or exception (module, decl index): its decision's decl index.
+    pub rule_decisions: HashMap<(usize, usize), usize>,
+    /// The inferred type of each `let` (module, decl index).
+    pub let_types: HashMap<(usize, usize), Ty>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -> Checked {
+    let mut diags = Vec::new();
+    let env = env::collect(modules, &mut diags);
+    let mut c = Checker {
+        env,
+        modules,
+        included,
+        sources,
+        diags,
+        lets: HashMap::new(),
+        used_lets: HashSet::new(),
+        rule_decisions: HashMap::new(),
+    };
+    c.collect_lists();
+    for m in 0..modules.len() {
+        c.assign_decisions(m);
+    }
+    for m in 0..modules.len() {
+        c.check_module(m);
+    }
+    c.report_unused();
+    let let_types = c
+        .lets
+        .into_iter()
+        .filter_map(|(k, state)| match state {
+            LetState::Done(t) => Some((k, t)),
+            LetState::InProgress => None,
+        })
+        .collect();
+    Checked {
+        env: c.env,
+        rule_decisions: c.rule_decisions,
+        let_types,
+        diagnostics: c.diags,
+    }
+}
+
+enum LetState {
+    InProgress,
+    Done(Ty),
+}
+
+struct Checker<'a> {
+    env: Env,
+    modules: &'a [Module],
+    included: &'a IncludedRows,
+    sources: &'a SourceMap,
+    diags: Vec<Diagnostic>,
+    lets: HashMap<(usize, usize), LetState>,
+    used_lets: HashSet<(usize, usize)>,
+    rule_decisions: HashMap<(usize, usize), usize>,
+}
+
+/// What an expression is checked in: its module, the variables bound around it, and the
+/// optional values known to be present there (narrowing), by their path text.
+#[derive(Clone, Debug, Default)]
+struct Cx {
+    module: usize,
+    locals: Vec<(String, Ty)>,
+    present: Vec<String>,
+}
+
+impl Cx {
+    fn new(module: usize) -> Cx {
+        Cx {
+            module,
+            ..Cx::default()
+        }
+    }
+
+    fn local(&self, name: &str) -> Option<&Ty> {
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t)
+    }
+
+    fn with_local(&self, name: &str, ty: Ty) -> Cx {
+        let mut cx = self.clone();
+        cx.locals.push((name.to_string(), ty));
+        cx
+    }
+
+    fn knowing(&self, facts: Vec<String>) -> Cx {
+        let mut cx = self.clone();
+        cx.present.extend(facts);
+        cx
+    }
+}
+
+impl Checker<'_> {
+    fn check_module(&mut self, m: usize) {
+        let module = &self.modules[m];
+        for (i, decl) in module.decls.iter().enumerate() {
+            match decl {
+                Decl::List(l) => self.check_list(m, i, l),
+                Decl::Let(_) => {
+                    self.let_type(m, i);
+                }
+                Decl::Decision(d) => self.check_decision(m, d),
+                _ => {}
+            }
+        }
+        // Rules need every decision's type; tests need every rule's decision.
+        for (i, decl) in module.decls.iter().enumerate() {
+            match decl {
+                Decl::Rule(r) => self.check_rule(m, i, r),
+                Decl::Check(c) => self.check_check(m, c),
+                _ => {}
+            }
+        }
+        for decl in &module.decls {
+            if let Decl::Test(t) = decl {
+                self.check_test(m, t);
+            }
+        }
+        self.check_empty_decisions(m);
+    }
+
+    fn report_unused(&mut self) {
+        for (m, module) in self.modules.iter().enumerate() {
+            for (i, decl) in module.decls.iter().enumerate() {
+                if let Decl::Let(l) = decl {
+                    if !self.used_lets.contains(&(m, i)) {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::W0002,
+                                l.name.span,
+                                msg(
+                                    format!("定义 `{}` 未被使用", l.name.name),
+                                    format!("`{}` is never used", l.name.name),
+                                ),
+                            )
+                            .help(msg(
+                                "删除它，或在规则中使用它",
+                                "remove it, or use it in a rule",
+                            )),
+                        );
+                    }
+                }
+            }
+            for import in &self.env.scopes[m].imports {
+                if !import.used.get() {
+                    let name = self.sources.text(import.span).to_string();
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::W0004,
+                            import.span,
+                            msg(
+                                format!("引入了政策 `{name}` 但没有使用"),
+                                format!("policy `{name}` is used but nothing from it is"),
+                            ),
+                        )
+                        .help(msg("删除这行 `使用`", "remove this `use` line")),
+                    );
+                }
+            }
+        }
+    }
+}

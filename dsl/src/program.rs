@@ -1,0 +1,277 @@
+//! The front end as one call: files in, parsed and checked policies plus diagnostics out.
+//! Reading files is the caller's job (through [`Loader`]), so this stays free of IO.
+
+use crate::check::{self, Checked, IncludedRows};
+use crate::diag::{msg, sort_and_dedup, Code, Diagnostic};
+use crate::include::{self, Column};
+use crate::source::{FileId, Lang, SourceFile, SourceMap, Span};
+use crate::syntax::ast::{Decl, ListBody, ListDecl, Module, RecordDecl};
+use crate::syntax::{self, lex, Comment};
+
+/// Fetches files that policies name (YAML/CSV list rows).
+pub trait Loader {
+    /// Reads `path`, written relative to the file `from`. Returns the path to show in
+    /// messages and the bytes, or a description of the IO error.
+    fn load(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), String>;
+
+    /// Finds the file of policy `name`, used by the file `from` but not given to check
+    /// (e.g. a sibling in the same folder).
+    fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)>;
+}
+
+/// A loader for callers with no files besides the policies (tests, the playground).
+pub struct NoFiles;
+
+impl Loader for NoFiles {
+    fn load(&mut self, _from: &str, _path: &str) -> Result<(String, Vec<u8>), String> {
+        Err("no files can be read here".into())
+    }
+
+    fn find_policy(&mut self, _from: &str, _name: &str) -> Option<(String, Vec<u8>)> {
+        None
+    }
+}
+
+/// A file to check: its path and its bytes, or why it could not be read.
+pub type InputFile = (String, Result<Vec<u8>, String>);
+
+#[derive(Debug)]
+pub struct ParsedModule {
+    pub file: FileId,
+    pub module: Module,
+    pub comments: Vec<Comment>,
+}
+
+/// Everything the front end learnt about a set of files checked together.
+#[derive(Debug)]
+pub struct Program {
+    pub sources: SourceMap,
+    pub modules: Vec<ParsedModule>,
+    pub included: IncludedRows,
+    /// Present when every file parsed; name and type checking needs the whole set.
+    pub checked: Option<Checked>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Program {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and checks policy files, together with the policies they `use` that the
+/// loader finds.
+pub fn check_files(files: Vec<InputFile>, loader: &mut dyn Loader) -> Program {
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Vec::new();
+    let mut modules = Vec::new();
+    let mut all_parsed = true;
+    let mut queue: Vec<InputFile> = files;
+    while !queue.is_empty() {
+        for (path, bytes) in std::mem::take(&mut queue) {
+            let parsed = parse_file(&mut sources, path, bytes, &mut diagnostics);
+            match parsed {
+                Some(pm) => modules.push(pm),
+                None => all_parsed = false,
+            }
+        }
+        queue = missing_policies(&modules, &sources, loader);
+    }
+    let included = load_included(&modules, &mut sources, loader, &mut diagnostics);
+    let checked = all_parsed.then(|| {
+        let asts: Vec<Module> = modules.iter().map(|m| m.module.clone()).collect();
+        check::check(&asts, &included, &sources)
+    });
+    if let Some(c) = &checked {
+        diagnostics.extend(c.diagnostics.iter().cloned());
+    }
+    sort_and_dedup(&mut diagnostics);
+    Program {
+        sources,
+        modules,
+        included,
+        checked,
+        diagnostics,
+    }
+}
+
+fn parse_file(
+    sources: &mut SourceMap,
+    path: String,
+    bytes: Result<Vec<u8>, String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ParsedModule> {
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(why) => {
+            let file = sources.add(SourceFile::new(path.clone(), ""));
+            diagnostics.push(unreadable(file, &path, &why));
+            return None;
+        }
+    };
+    let file = add_file(sources, path, &bytes, diagnostics)?;
+    let parsed = syntax::parse(&sources.get(file).text, file);
+    diagnostics.extend(parsed.diagnostics);
+    let module = parsed.module?;
+    sources.get_mut(file).lang = module.lang;
+    Some(ParsedModule {
+        file,
+        module,
+        comments: parsed.comments,
+    })
+}
+
+/// Files of policies that are used but not yet loaded, as the loader finds them.
+fn missing_policies(
+    modules: &[ParsedModule],
+    sources: &SourceMap,
+    loader: &mut dyn Loader,
+) -> Vec<InputFile> {
+    let mut known: Vec<String> = modules.iter().map(|m| m.module.name.name.clone()).collect();
+    let mut found = Vec::new();
+    for pm in modules {
+        for decl in &pm.module.decls {
+            let Decl::Use(name) = decl else { continue };
+            if known.contains(&name.name) {
+                continue;
+            }
+            known.push(name.name.clone());
+            if let Some((path, bytes)) = loader.find_policy(&sources.get(pm.file).path, &name.name)
+            {
+                if sources.find(&path).is_none() {
+                    found.push((path, Ok(bytes)));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn unreadable(file: FileId, path: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0009,
+        Span::new(file, 0, 0),
+        msg(
+            format!("无法读取文件 `{path}`：{why}"),
+            format!("cannot read file `{path}`: {why}"),
+        ),
+    )
+    .help(msg(
+        "检查路径是否正确、文件是否有读权限",
+        "check that the path is right and the file is readable",
+    ))
+}
+
+/// Adds a file's text to the map, or records why its bytes are not a policy file.
+pub fn add_file(
+    sources: &mut SourceMap,
+    path: String,
+    bytes: &[u8],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
+    let id = sources.add(SourceFile::new(path, ""));
+    match lex::decode(bytes, id) {
+        Ok(text) => {
+            let mut file = SourceFile::new(sources.get(id).path.clone(), text);
+            // Until the parse counts keywords, the header keyword is the best guess.
+            file.lang = if syntax::parse::header_is_chinese(text) {
+                Lang::Zh
+            } else {
+                Lang::En
+            };
+            *sources.get_mut(id) = file;
+            Some(id)
+        }
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+fn load_included(
+    modules: &[ParsedModule],
+    sources: &mut SourceMap,
+    loader: &mut dyn Loader,
+    diags: &mut Vec<Diagnostic>,
+) -> IncludedRows {
+    let mut rows = IncludedRows::new();
+    for (m, pm) in modules.iter().enumerate() {
+        for (i, decl) in pm.module.decls.iter().enumerate() {
+            let Decl::List(
+                list @ ListDecl {
+                    body: ListBody::From(path),
+                    ..
+                },
+            ) = decl
+            else {
+                continue;
+            };
+            let from = sources.get(pm.file).path.clone();
+            let loaded = loader.load(&from, &path.value);
+            let (shown, bytes) = match loaded {
+                Ok(found) => found,
+                Err(why) => {
+                    diags.push(not_found(path.span, &path.value, &why));
+                    continue;
+                }
+            };
+            let Some(file) = add_file(sources, shown, &bytes, diags) else {
+                continue;
+            };
+            sources.get_mut(file).lang = pm.module.lang;
+            let columns = row_columns(modules, m, &list.row_type.name);
+            let columns: Vec<Column<'_>> = columns
+                .map(|r| {
+                    r.fields
+                        .iter()
+                        .map(|f| Column {
+                            name: &f.name.name,
+                            ty: Some(&f.ty),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let text = &sources.get(file).text;
+            let key = &list.key.name;
+            let parsed = if path.value.to_lowercase().ends_with(".csv") {
+                include::csv_rows(text, file, key, &columns)
+            } else {
+                include::yaml_rows(text, file, key, &columns)
+            };
+            match parsed {
+                Ok(items) => {
+                    rows.insert((m, i), items);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    rows
+}
+
+/// The row record's declaration, looked up by name in the module, then in the others.
+fn row_columns<'a>(modules: &'a [ParsedModule], m: usize, name: &str) -> Option<&'a RecordDecl> {
+    let find = |pm: &'a ParsedModule| {
+        pm.module.decls.iter().find_map(|d| match d {
+            Decl::Record(r) if r.name.name == name => Some(r),
+            _ => None,
+        })
+    };
+    find(&modules[m]).or_else(|| modules.iter().find_map(find))
+}
+
+fn not_found(span: Span, path: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0121,
+        span,
+        msg(
+            format!("无法读取数据文件 `{path}`：{why}"),
+            format!("cannot read data file `{path}`: {why}"),
+        ),
+    )
+    .help(msg(
+        "路径相对于本政策文件所在的文件夹",
+        "the path is relative to this policy file's folder",
+    ))
+}

@@ -1,0 +1,78 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qingdan",
+    version,
+    about = "清单：基层治理的政策即代码 / policy-as-code for grassroots governance"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Language of messages (default: the language of each file's keywords).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Output format for diagnostics.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Colour in human output: auto (on a terminal), always, never.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, resolve names and type-check policy files or folders.
+    Check {
+        /// Files (`.qd`) or folders to check; folders are searched recursively.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Format policy files in place (canonical layout, ASCII punctuation).
+    Fmt {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Only report files that are not formatted; change nothing.
+        #[arg(long)]
+        check: bool,
+        /// Print keywords in this language instead of the file's dominant one.
+        #[arg(long, value_enum)]
+        keywords: Option<LangArg>,
+    },
+    /// Explain a diagnostic code (e.g. E0101), or list all codes.
+    Explain { code: Option<String> },
+    /// Print the syntax tree of a file (for debugging the language).
+    DumpAst { path: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for qingdan_dsl::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::Zh => qingdan_dsl::Lang::Zh,
+            LangArg::En => qingdan_dsl::Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}

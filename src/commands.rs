@@ -1,0 +1,230 @@
+//! One function per subcommand. Each returns its exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use qingdan_dsl::diag::render::{self, RenderOptions};
+use qingdan_dsl::program::check_files;
+use qingdan_dsl::{Code, Diagnostic, Lang, Program};
+
+use crate::cli::{Cli, ColorArg, Command, Format, LangArg};
+use crate::exit;
+use crate::files::{self, FsLoader};
+
+pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let opts = Output {
+        render: RenderOptions {
+            lang: cli.lang.map(Lang::from),
+            color: match cli.color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => {
+                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            },
+        },
+        format: cli.format,
+    };
+    match cli.command {
+        Command::Check { paths } => check(&paths, &opts, out, err),
+        Command::Fmt {
+            paths,
+            check,
+            keywords,
+        } => fmt(&paths, check, keywords, &opts, out, err),
+        Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
+        Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
+    }
+}
+
+struct Output {
+    render: RenderOptions,
+    format: Format,
+}
+
+impl Output {
+    /// Prints diagnostics: human text on stderr, or one JSON document on stdout.
+    fn report(
+        &self,
+        program: &Program,
+        summary: serde_json::Value,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) {
+        let diags = &program.diagnostics;
+        match self.format {
+            Format::Json => {
+                let json = serde_json::json!({
+                    "diagnostics": render::to_json(diags, &program.sources, self.render),
+                    "summary": summary,
+                });
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                );
+            }
+            Format::Human => {
+                let _ = write!(
+                    err,
+                    "{}",
+                    render::human(diags, &program.sources, self.render)
+                );
+            }
+        }
+    }
+
+    fn lang(&self, program: &Program) -> Lang {
+        self.render.lang.unwrap_or_else(|| {
+            let zh = program
+                .modules
+                .iter()
+                .filter(|m| m.module.lang == Lang::Zh)
+                .count();
+            if zh * 2 >= program.modules.len().max(1) && zh > 0 {
+                Lang::Zh
+            } else {
+                Lang::En
+            }
+        })
+    }
+}
+
+/// Exit code for a finished run: IO problems are usage-level, other errors are failures.
+fn exit_code(diags: &[Diagnostic]) -> u8 {
+    if diags.iter().any(|d| d.code == Code::E0009) {
+        exit::USAGE
+    } else if diags.iter().any(Diagnostic::is_error) {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let inputs = files::inputs(paths);
+    let n = inputs.len();
+    let program = check_files(inputs, &mut FsLoader);
+    let diags = &program.diagnostics;
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let summary = serde_json::json!({
+        "files": n,
+        "errors": errors,
+        "warnings": diags.len() - errors,
+    });
+    opts.report(&program, summary, out, err);
+    if opts.format == Format::Human {
+        let lang = opts.lang(&program);
+        let counts = render::summary(diags, lang);
+        let line = match lang {
+            Lang::Zh => format!("检查了 {n} 个政策文件：{counts}"),
+            Lang::En => format!(
+                "checked {n} policy file{}: {counts}",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        let _ = writeln!(out, "{line}");
+    }
+    exit_code(diags)
+}
+
+fn fmt(
+    paths: &[PathBuf],
+    check_only: bool,
+    keywords: Option<LangArg>,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let mut code = exit::OK;
+    let mut unformatted = Vec::new();
+    for path in files::expand(paths) {
+        let name = files::display(&path);
+        let program = check_files(
+            vec![(name.clone(), files::read_capped(&path))],
+            &mut qingdan_dsl::NoFiles,
+        );
+        let Some(pm) = program.modules.first() else {
+            // Unreadable or unparsable: say why and leave the file untouched.
+            let syntax: Vec<Diagnostic> = program.diagnostics.clone();
+            let only_parse = Program {
+                diagnostics: syntax,
+                ..program
+            };
+            opts.report(&only_parse, serde_json::json!({ "file": name }), out, err);
+            code = code.max(exit_code(&only_parse.diagnostics));
+            continue;
+        };
+        let source = &program.sources.get(pm.file).text;
+        let lang = keywords.map(Lang::from).unwrap_or(pm.module.lang);
+        let formatted = qingdan_dsl::fmt::format_with(&pm.module, &pm.comments, source, lang);
+        if &formatted == source {
+            continue;
+        }
+        unformatted.push(name.clone());
+        if !check_only {
+            if let Err(e) = files::write_atomically(&path, &formatted) {
+                let _ = writeln!(err, "qingdan: cannot write {name}: {e}");
+                code = exit::USAGE;
+            }
+        }
+    }
+    for name in &unformatted {
+        let verb = if check_only {
+            "would reformat"
+        } else {
+            "formatted"
+        };
+        let _ = writeln!(out, "{verb} {name}");
+    }
+    if check_only && !unformatted.is_empty() {
+        code = code.max(exit::FAILED);
+    }
+    code
+}
+
+fn explain(code: Option<&str>, lang: Option<Lang>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let Some(code) = code else {
+        for c in Code::ALL {
+            let (zh, en) = c.title();
+            let title = if lang == Some(Lang::En) {
+                en.to_string()
+            } else {
+                format!("{zh} / {en}")
+            };
+            let _ = writeln!(out, "{c}  {:<28} {title}", c.slug());
+        }
+        return exit::OK;
+    };
+    match Code::parse(code).and_then(|c| c.explanation()) {
+        Some(text) => {
+            let _ = writeln!(out, "{text}");
+            exit::OK
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "qingdan: unknown code `{code}`; `qingdan explain` lists them all (未知的代码)"
+            );
+            exit::USAGE
+        }
+    }
+}
+
+fn dump_ast(path: &std::path::Path, opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let name = files::display(path);
+    let program = check_files(
+        vec![(name, files::read_capped(path))],
+        &mut qingdan_dsl::NoFiles,
+    );
+    match program.modules.first() {
+        Some(pm) => {
+            let _ = write!(out, "{}", qingdan_dsl::syntax::dump::dump(&pm.module));
+            exit::OK
+        }
+        None => {
+            opts.report(&program, serde_json::Value::Null, out, err);
+            exit_code(&program.diagnostics).max(exit::FAILED)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The `qingdan` command line: argument parsing and IO around the pure `qingdan-dsl`
+//! front end. `run` is what `main` calls; tests call it in-process.
+
+mod cli;
+mod commands;
+mod files;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+pub use cli::Cli;
+
+/// Exit codes, as documented in README.md.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// The input has errors (diagnostics were printed).
+    pub const FAILED: u8 = 1;
+    /// Bad usage, or a file could not be read or written.
+    pub const USAGE: u8 = 2;
+}
+
+/// Runs the CLI with `args` (including the program name), writing to `out` and `err`.
+pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    use clap::Parser as _;
+    match Cli::try_parse_from(args) {
+        Ok(cli) => commands::dispatch(cli, out, err),
+        Err(e) => {
+            let _ = write!(err, "{}", e.render());
+            if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use qingdan_dsl::diag::render::{self, RenderOptions};
-use qingdan_dsl::program::check_files;
+use qingdan_dsl::program::{check_files, parse_files};
 use qingdan_dsl::{Code, Diagnostic, Lang, Program};
 
 use crate::cli::{Cli, ColorArg, Command, Format, LangArg};
@@ -140,20 +140,16 @@ fn fmt(
     let mut unformatted = Vec::new();
     for path in files::expand(paths) {
         let name = files::display(&path);
-        let program = check_files(
-            vec![(name.clone(), files::read_capped(&path))],
-            &mut qingdan_dsl::NoFiles,
-        );
-        let Some(pm) = program.modules.first() else {
-            // Unreadable or unparsable: say why and leave the file untouched.
-            let syntax: Vec<Diagnostic> = program.diagnostics.clone();
-            let only_parse = Program {
-                diagnostics: syntax,
-                ..program
-            };
-            opts.report(&only_parse, serde_json::json!({ "file": name }), out, err);
-            code = code.max(exit_code(&only_parse.diagnostics));
-            continue;
+        let program = parse_files(vec![(name.clone(), files::read_capped(&path))]);
+        let pm = match program.modules.first() {
+            Some(pm) if !program.has_errors() => pm,
+            // Unreadable or with syntax errors (where the tree holds placeholders): say
+            // why and leave the file untouched.
+            _ => {
+                opts.report(&program, serde_json::json!({ "file": name }), out, err);
+                code = code.max(exit_code(&program.diagnostics)).max(exit::FAILED);
+                continue;
+            }
         };
         let source = &program.sources.get(pm.file).text;
         let lang = keywords.map(Lang::from).unwrap_or(pm.module.lang);
@@ -213,10 +209,7 @@ fn explain(code: Option<&str>, lang: Option<Lang>, out: &mut dyn Write, err: &mu
 
 fn dump_ast(path: &std::path::Path, opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let name = files::display(path);
-    let program = check_files(
-        vec![(name, files::read_capped(path))],
-        &mut qingdan_dsl::NoFiles,
-    );
+    let program = parse_files(vec![(name, files::read_capped(path))]);
     match program.modules.first() {
         Some(pm) => {
             let _ = write!(out, "{}", qingdan_dsl::syntax::dump::dump(&pm.module));

@@ -126,6 +126,9 @@ fn row<'c>(
         let cell = cell.trim();
         let ty = columns.iter().find(|c| c.name == name).and_then(|c| c.ty);
         if name == key {
+            if cell.is_empty() {
+                return Err(malformed(span, &format!("the key column `{key}` is empty"), "row"));
+            }
             let value = match ty.map(|t| t.name.name.as_str()) {
                 Some("int" | "整数") => KeyValue::Int(
                     cell.parse()

@@ -59,6 +59,18 @@ impl Program {
     }
 }
 
+/// Parses policy files without checking them (for the formatter): a program whose
+/// `checked` is `None` and whose diagnostics are the syntax errors.
+pub fn parse_files(files: Vec<InputFile>) -> Program {
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Vec::new();
+    let modules = files
+        .into_iter()
+        .filter_map(|(path, bytes)| parse_file(&mut sources, path, bytes, &mut diagnostics))
+        .collect();
+    Program { sources, modules, included: IncludedRows::new(), checked: None, diagnostics }
+}
+
 /// Parses and checks policy files, together with the policies they `use` that the
 /// loader finds.
 pub fn check_files(files: Vec<InputFile>, loader: &mut dyn Loader) -> Program {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::env::{Def, EnumId, FieldInfo, ListId, VariantInfo};
 use super::expr::facts;
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, with_hint};
 use super::types::Ty;
 use super::{Checker, Cx};
 use crate::diag::{msg, Code, Diagnostic};
@@ -78,11 +78,13 @@ impl Checker<'_> {
                             format!("`{}` is not a record type", l.row_type.name),
                         ),
                     )
-                    .help_opt(did_you_mean(&l.row_type.name, names))
-                    .help_opt(Some(msg(
-                        "清单的条目类型须是一个 `记录`",
-                        "a list's row type must be a `record`",
-                    ))),
+                    .help(with_hint(
+                        did_you_mean(&l.row_type.name, names),
+                        msg(
+                            "清单的条目类型须是一个 `记录`",
+                            "a list's row type must be a `record`",
+                        ),
+                    )),
                 );
                 None
             }
@@ -114,9 +116,12 @@ impl Checker<'_> {
                 );
             }
         }
+        let key_ok = self.env.lists[id.0].key_field.is_some();
         for item in self.rows(m, i, l) {
             let first = self.env.lists[id.0].keys.get(&item.key.value).copied();
             match first {
+                // Keys of a list whose key field is wrong mean little: reported once, above.
+                Some(_) if !key_ok => {}
                 Some(first) => self.diags.push(
                     Diagnostic::new(
                         Code::E0119,
@@ -148,23 +153,25 @@ impl Checker<'_> {
         let Some(record) = self.env.row_record(id).cloned() else {
             return;
         };
-        let key_field = self.env.lists[id.0]
+        // With no valid key field the rows cannot be matched to the record (which field
+        // did the keys fill?); the key error is enough.
+        let Some(kf) = self.env.lists[id.0]
             .key_field
-            .map(|k| record.fields[k].clone());
+            .map(|k| record.fields[k].clone())
+        else {
+            return;
+        };
         let cx = Cx::new(m);
         for item in self.rows(m, i, l) {
-            if let Some(kf) = &key_field {
-                let key_ty = match item.key.value {
-                    KeyValue::Int(_) => Ty::Int,
-                    KeyValue::Text(_) => Ty::Text,
-                };
-                if !key_ty.fits(&kf.ty) {
-                    self.mismatch(item.key.span, &kf.ty, &key_ty);
-                }
+            let key_ty = match item.key.value {
+                KeyValue::Int(_) => Ty::Int,
+                KeyValue::Text(_) => Ty::Text,
+            };
+            if !key_ty.fits(&kf.ty) {
+                self.mismatch(item.key.span, &kf.ty, &key_ty);
             }
-            let skip = key_field.as_ref().map(|k| k.name.as_str());
             let shape = Shape {
-                skip,
+                skip: Some(kf.name.as_str()),
                 ..Shape::row(&record.fields, &record.name, item.key.span)
             };
             self.check_inits(&item.fields, &shape, &cx);
@@ -339,7 +346,10 @@ impl Checker<'_> {
                     format!("list `{name}` has no row with key `{key_text}`"),
                 ),
             )
-            .secondary(list.span, msg("被引用的清单", "the referenced list"))
+            .secondary(
+                self.env.name_span(list.module, &name).unwrap_or(list.span),
+                msg("被引用的清单", "the referenced list"),
+            )
             .help_opt(help),
         );
     }
@@ -355,7 +365,8 @@ impl Checker<'_> {
 
     pub(super) fn check_decision(&mut self, m: usize, d: &DecisionDecl) {
         let Some(e) = self.decision_enum(m, d) else {
-            let known = self.env.lookup(m, &d.ty.name).is_some();
+            let known = self.env.lookup(m, &d.ty.name).is_some()
+                || super::env::primitive(&d.ty.name).is_some();
             let (code, zh, en) = if known {
                 (
                     Code::E0211,
@@ -381,12 +392,13 @@ impl Checker<'_> {
                 did_you_mean(&d.ty.name, names.iter().map(String::as_str))
             };
             self.diags.push(
-                Diagnostic::new(code, d.ty.span, msg(zh, en))
-                    .help_opt(help)
-                    .help_opt(Some(msg(
+                Diagnostic::new(code, d.ty.span, msg(zh, en)).help(with_hint(
+                    help,
+                    msg(
                         "决定的结论须是一个枚举，例如 `枚举 结论 { 准入, 不予准入 }`",
                         "a decision's outcomes are an enum, e.g. `enum Verdict { Admit, Refuse }`",
-                    ))),
+                    ),
+                )),
             );
             return;
         };
@@ -692,16 +704,23 @@ impl Checker<'_> {
         match candidates.as_slice() {
             [(one, _)] => Some(*one),
             [] => {
+                let outcomes: Vec<String> = self
+                    .decisions(m)
+                    .into_iter()
+                    .filter_map(|(_, d)| self.decision_enum(m, d))
+                    .flat_map(|e| self.env.enums[e.0].variants.iter().map(|v| v.name.clone()))
+                    .collect();
+                let suggestion = did_you_mean(&variant.name, outcomes.iter().map(String::as_str));
                 self.diags.push(
                     Diagnostic::new(
                         Code::E0116,
                         outcome.variant.span,
                         msg(format!("没有哪个决定的结论是 `{}`", variant.name), format!("no decision has the outcome `{}`", variant.name)),
                     )
-                    .help(msg(
+                    .help(with_hint(suggestion, msg(
                         "声明一个以该结论所属枚举为类型的决定，或检查结论的拼写",
                         "declare a decision whose type is the enum with this variant, or check the spelling",
-                    )),
+                    ))),
                 );
                 None
             }
@@ -913,14 +932,13 @@ impl Checker<'_> {
                         format!("unknown source `{}`", source_name.name),
                     ),
                 )
-                .help_opt(did_you_mean(
-                    &source_name.name,
-                    names.iter().map(String::as_str),
-                ))
-                .help_opt(Some(msg(
-                    "引用的写法是 `来源名.条款编号`",
-                    "a citation is written `SOURCE.CLAUSE`",
-                ))),
+                .help(with_hint(
+                    did_you_mean(&source_name.name, names.iter().map(String::as_str)),
+                    msg(
+                        "引用的写法是 `来源名.条款编号`",
+                        "a citation is written `SOURCE.CLAUSE`",
+                    ),
+                )),
             );
             return;
         };
@@ -936,7 +954,10 @@ impl Checker<'_> {
             .collect::<Vec<_>>()
             .join("、");
         let name = source.name.clone();
-        let span = source.span;
+        let span = self
+            .env
+            .name_span(source.module, &name)
+            .unwrap_or(source.span);
         self.diags.push(
             Diagnostic::new(
                 Code::E0109,

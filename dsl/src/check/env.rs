@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, with_hint};
 use super::types::Ty;
 use crate::diag::{msg, Code, Diagnostic};
 use crate::source::Span;
@@ -160,6 +160,11 @@ impl Env {
             }
         }
         self.policies.get(name).map(|&m| Def::Policy(m))
+    }
+
+    /// Where `name` is declared in `module` (the name itself, for pointing at it).
+    pub fn name_span(&self, module: usize, name: &str) -> Option<Span> {
+        self.scopes[module].names.get(name).map(|(_, s)| *s)
     }
 
     /// A name exported by another policy, for `P.X`.
@@ -357,14 +362,29 @@ fn resolve_uses(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diagno
                     target.span,
                     msg(format!("找不到政策 `{}`", target.name), format!("no policy named `{}`", target.name)),
                 )
-                .help_opt(did_you_mean(&target.name, names))
-                .help_opt(Some(msg(
+                .help(with_hint(
+                    did_you_mean(&target.name, names),
+                    msg(
                     "被引入的政策文件须和本文件一起检查（例如放在同一文件夹）",
                     "the used policy's file must be checked together with this one (e.g. in the same folder)",
                 ))),
             );
             continue;
         };
+        if other == m {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0107,
+                    target.span,
+                    msg(
+                        format!("政策 `{}` 引入了它自己", target.name),
+                        format!("policy `{}` uses itself", target.name),
+                    ),
+                )
+                .help(msg("删除这行 `使用`", "remove this `use` line")),
+            );
+            continue;
+        }
         for (name, (def, span)) in &env.scopes[other].names {
             if def.exported() {
                 if let Some((_, local)) = env.scopes[m].names.get(name) {
@@ -564,11 +584,18 @@ pub fn resolve_type(env: &Env, m: usize, t: &TypeExpr, diags: &mut Vec<Diagnosti
             Some(Def::List(id)) => Ty::Row(id),
             _ => {
                 let mut candidates = env.visible_names(m);
+                candidates.retain(|n| {
+                    matches!(
+                        env.lookup(m, n),
+                        Some(Def::Enum(_) | Def::Record(_) | Def::List(_))
+                    )
+                });
                 candidates.extend(PRIMITIVE_TYPES.iter().flat_map(|(en, zh)| [*en, *zh]));
                 diags.push(
                     Diagnostic::new(Code::E0111, t.name.span, msg(format!("未知类型 `{name}`"), format!("unknown type `{name}`")))
-                        .help_opt(did_you_mean(name, candidates))
-                        .help_opt(Some(msg(
+                        .help(with_hint(
+                            did_you_mean(name, candidates),
+                            msg(
                             "类型可以是 布尔、整数、小数、文本、日期，或本政策声明的枚举、记录、清单",
                             "a type is bool, int, decimal, text, date, or an enum, record or list declared in the policy",
                         ))),

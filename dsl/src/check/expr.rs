@@ -2,7 +2,7 @@
 
 use super::builtins::Builtin;
 use super::env::{Def, EnumId};
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, with_hint};
 use super::types::Ty;
 use super::{Checker, Cx, LetState};
 use crate::diag::{msg, Code, Diagnostic, Msg};
@@ -296,17 +296,30 @@ impl Checker<'_> {
     }
 
     fn unknown_name(&mut self, id: &Ident, cx: &Cx, expected: Option<&Ty>) {
+        // Only what can stand in an expression: suggesting a rule or a source here misleads.
         let mut candidates: Vec<String> = self
             .env
             .visible_names(cx.module)
             .into_iter()
+            .filter(|n| {
+                matches!(
+                    self.env.lookup(cx.module, n),
+                    Some(Def::Let(_) | Def::Input(_) | Def::List(_) | Def::Enum(_))
+                )
+            })
             .map(String::from)
             .collect();
         candidates.extend(cx.locals.iter().map(|(n, _)| n.clone()));
         for e in self.env.visible_enums(cx.module) {
             candidates.extend(self.env.enums[e.0].variants.iter().map(|v| v.name.clone()));
         }
-        let hint = did_you_mean(&id.name, candidates.iter().map(String::as_str))
+        // `非申请` is `非 申请` run together: say so rather than suggest a near name.
+        let glued_onto_name = glued_chinese_keyword(&id.name)
+            .is_some_and(|kw| candidates.iter().any(|c| *c == id.name[kw.len()..]));
+        let hint = glued_onto_name
+            .then(|| glued_hint(&id.name))
+            .flatten()
+            .or_else(|| did_you_mean(&id.name, candidates.iter().map(String::as_str)))
             .or_else(|| glued_hint(&id.name))
             .or_else(|| {
                 matches!(expected.map(Ty::present), Some(Ty::Text)).then(|| {
@@ -752,8 +765,9 @@ impl Checker<'_> {
             }
             self.diags.push(
                 Diagnostic::new(Code::E0124, f.span, msg(format!("未知函数 `{}`", f.name), format!("unknown function `{}`", f.name)))
-                    .help_opt(did_you_mean(&f.name, Builtin::names()))
-                    .help_opt(Some(msg(
+                    .help(with_hint(
+                        did_you_mean(&f.name, Builtin::names()),
+                        msg(
                         "可用的函数：长度、包含、开头是、最小、最大、年份、月份、相差天数",
                         "available functions: length, contains, starts_with, min, max, year, month, days_between",
                     ))),

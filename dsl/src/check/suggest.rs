@@ -27,6 +27,18 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     })
 }
 
+/// One help text from an optional "did you mean" and a general hint: a diagnostic has a
+/// single help, so the suggestion goes on the first line and the hint on the next.
+pub fn with_hint(suggestion: Option<Msg>, hint: Msg) -> Msg {
+    match suggestion {
+        Some(s) => msg(
+            format!("{}\n{}", s.zh, hint.zh),
+            format!("{}\n{}", s.en, hint.en),
+        ),
+        None => hint,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

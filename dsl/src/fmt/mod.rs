@@ -44,9 +44,11 @@ pub fn format(module: &Module, comments: &[Comment], source: &str) -> String {
 /// Formats a module with the keywords (and primitive type names) of `lang`.
 /// `comments` and `source` are those the module was parsed from.
 pub fn format_with(module: &Module, comments: &[Comment], source: &str, lang: Lang) -> String {
+    let mut comment_starts: Vec<u32> = comments.iter().map(|c| c.span.start).collect();
+    comment_starts.sort_unstable();
     let mut layout = Layout {
         w: Words { lang },
-        comments,
+        comment_starts,
         lines: Vec::new(),
     };
     layout.module(module);
@@ -88,9 +90,10 @@ pub(crate) enum Blank {
     IfSourceHadOne,
 }
 
-struct Layout<'a> {
+struct Layout {
     w: Words,
-    comments: &'a [Comment],
+    /// Where each comment starts, in order.
+    comment_starts: Vec<u32>,
     lines: Vec<Line>,
 }
 
@@ -102,7 +105,7 @@ fn fits(indent: usize, text: &str) -> bool {
     indent * 2 + text.width() <= WIDTH
 }
 
-impl Layout<'_> {
+impl Layout {
     fn kw(&self, k: Kw) -> &'static str {
         self.w.kw(k)
     }
@@ -154,12 +157,15 @@ impl Layout<'_> {
         self.close(indent, span);
     }
 
-    /// Whether a comment lies strictly inside `span` (such a block is not joined onto
-    /// one line, so that the comment can stay next to its member).
-    fn has_comment_inside(&self, span: Span) -> bool {
-        self.comments
-            .iter()
-            .any(|c| span.start < c.span.start && c.span.start < span.end)
+    /// Whether a comment lies between the end of a block's head and the end of the block.
+    /// Such a block is not joined onto one line, so that the comment can stay next to its
+    /// member; comments before `head_end` move out of the block either way, so they must
+    /// not decide, or a second formatting would join what the first one broke.
+    fn has_comment_in_body(&self, head_end: u32, span: Span) -> bool {
+        let first = self.comment_starts.partition_point(|&c| c < head_end);
+        self.comment_starts
+            .get(first)
+            .is_some_and(|&c| c < span.end)
     }
 
     fn module(&mut self, m: &Module) {
@@ -246,7 +252,7 @@ impl Layout<'_> {
             format!("{head} {{ {} }}", names.join(", "))
         };
         let plain = e.variants.iter().all(|v| v.fields.is_empty());
-        if plain && fits(0, &one_line) && !self.has_comment_inside(e.span) {
+        if plain && fits(0, &one_line) && !self.has_comment_in_body(e.name.span.end, e.span) {
             self.emit(0, one_line, range(e.span));
             return;
         }
@@ -296,7 +302,7 @@ impl Layout<'_> {
         };
         let head = format!("{} {key}", self.kw(Kw::Item));
         let one_line = format!("{head} {}", self.w.record(&i.fields));
-        if fits(1, &one_line) && !self.has_comment_inside(i.span) {
+        if fits(1, &one_line) && !self.has_comment_in_body(i.key.span.end, i.span) {
             self.emit(1, one_line, range(i.span));
             return;
         }

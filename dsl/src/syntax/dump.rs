@@ -76,16 +76,26 @@ impl S {
 
     fn render(&self, indent: usize, out: &mut String) {
         let pad = "  ".repeat(indent);
-        let mut flat = String::new();
-        self.flat(&mut flat);
-        let S::List { head, kids, block } = self else {
+        let breaks = match self {
+            S::Atom(_) => false,
+            S::List { kids, .. } if kids.is_empty() => false,
+            S::List { block: true, .. } => true,
+            // Only small nodes are flattened to measure them, so dumping stays linear
+            // for long lists.
+            S::List { .. } => {
+                let mut flat = String::new();
+                self.flat(&mut flat);
+                pad.len() + flat.chars().count() > WIDTH
+            }
+        };
+        let S::List { head, kids, .. } = self else {
             out.push_str(&pad);
-            out.push_str(&flat);
+            self.flat(out);
             return;
         };
-        if kids.is_empty() || (!block && pad.len() + flat.chars().count() <= WIDTH) {
+        if !breaks {
             out.push_str(&pad);
-            out.push_str(&flat);
+            self.flat(out);
             return;
         }
         out.push_str(&pad);

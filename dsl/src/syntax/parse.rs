@@ -18,6 +18,9 @@ pub struct QdParser;
 /// The deepest expression tree accepted (chains such as `a + a + … + a` count too).
 pub const MAX_EXPR_DEPTH: u32 = 256;
 
+/// The deepest `set of set of …` accepted.
+pub const MAX_SET_DEPTH: u32 = 8;
+
 /// The diagnostic has been recorded; building the rest of the file is pointless.
 pub struct Stop;
 
@@ -229,6 +232,20 @@ impl Builder {
             }
         }
         let name = name.expect("grammar: type name");
+        if set_depth > MAX_SET_DEPTH {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::E0007,
+                    span,
+                    msg(
+                        format!("`集合` 嵌套了 {set_depth} 层，最多 {MAX_SET_DEPTH} 层"),
+                        format!("`set of` is nested {set_depth} deep, at most {MAX_SET_DEPTH} is allowed"),
+                    ),
+                )
+                .help(msg("用记录类型组织多层数据", "use a record type to structure nested data")),
+            );
+            set_depth = MAX_SET_DEPTH;
+        }
         TypeExpr {
             set_depth,
             name,
@@ -927,13 +944,20 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagn
     } else {
         msg(format!("`{found}`"), format!("`{found}`"))
     };
-    let hint = glued_chinese_keyword(found).map(|kw| {
+    let after_cjk_string = text[..pos].trim_end().ends_with('”');
+    let quote_hint = after_cjk_string.then(|| {
+        msg(
+            "“…”字符串在第一个 ” 处结束；文字里要用“”时，请把整段改用英文引号 \"…\"",
+            "a “…” string ends at the first ”; to put “” inside the text, quote the whole text with \"…\"",
+        )
+    });
+    let hint = quote_hint.or_else(|| glued_chinese_keyword(found).map(|kw| {
         let rest = &found[kw.len()..];
         msg(
             format!("中文关键字后面要空一格：`{kw} {rest}`"),
             format!("put a space after the Chinese keyword: `{kw} {rest}`"),
         )
-    });
+    }));
     Diagnostic::new(
         Code::E0001,
         span,

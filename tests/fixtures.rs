@@ -1,0 +1,85 @@
+//! Fixture-folder tests for the language front end.
+//!
+//! - `tests/fixtures/check/errors/*.qd`: each file's first line says which codes it must
+//!   raise (`// expect: E0101, W0002`); the snapshot shows the source and the rendered
+//!   diagnostics as a drafter sees them.
+//! - `tests/fixtures/check/valid/*.qd`: must check with no diagnostic at all; the snapshot
+//!   is the formatted file, which must also be a fixed point of the formatter.
+
+use std::path::Path;
+
+use qingdan_dsl::Code;
+
+/// Runs the CLI in-process and returns (exit code, stdout, stderr).
+fn qingdan(args: &[&str]) -> (u8, String, String) {
+    let mut argv = vec!["qingdan".into()];
+    argv.extend(args.iter().map(Into::into));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = qingdan::run(argv, &mut out, &mut err);
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+fn expected_codes(source: &str) -> Vec<Code> {
+    let first = source.lines().next().unwrap_or_default();
+    let list = first.split_once("expect:").map_or("", |(_, l)| l);
+    list.split([',', ' ']).filter(|s| !s.is_empty()).map(|c| Code::parse(c).unwrap_or_else(|| panic!("unknown code {c}"))).collect()
+}
+
+fn codes_raised(path: &Path) -> Vec<String> {
+    let (_, out, _) = qingdan(&["check", "--format", "json", path.to_str().expect("utf-8 path")]);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json output");
+    json["diagnostics"].as_array().expect("array").iter().map(|d| d["code"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+#[test]
+fn error_fixtures() {
+    insta::glob!("fixtures/check/errors/*.qd", |path| {
+        let source = std::fs::read_to_string(path).expect("fixture");
+        let expected = expected_codes(&source);
+        assert!(!expected.is_empty(), "{}: first line must be `// expect: CODE…`", path.display());
+        let raised = codes_raised(path);
+        for code in &expected {
+            assert!(raised.iter().any(|r| r == code.as_str()), "{}: expected {code}, got {raised:?}", path.display());
+        }
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+        let dir = path.parent().expect("dir");
+        let (exit, stdout, stderr) = qingdan(&["check", "--color", "never", &dir.join(name).to_string_lossy()]);
+        let rendered = stderr.replace(&dir.to_string_lossy().into_owned(), "fixtures");
+        let snapshot = format!("{source}\n──── exit {exit}: {stdout}{rendered}");
+        insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(snapshot);
+        });
+    });
+}
+
+#[test]
+fn valid_fixtures() {
+    insta::glob!("fixtures/check/valid/*.qd", |path| {
+        let source = std::fs::read_to_string(path).expect("fixture");
+        let raised = codes_raised(path);
+        assert!(raised.is_empty(), "{}: expected no diagnostics, got {raised:?}", path.display());
+        let formatted = qingdan_dsl::fmt::format_text(&source).expect("formats");
+        let again = qingdan_dsl::fmt::format_text(&formatted).expect("formats twice");
+        assert_eq!(formatted, again, "{}: formatting is not idempotent", path.display());
+        insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(formatted);
+        });
+    });
+}
+
+/// Every code has an explanation and at least one fixture that raises it.
+#[test]
+fn every_code_is_documented_and_exercised() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/errors");
+    let mut covered = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("fixtures folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "qd") {
+            covered.extend(expected_codes(&std::fs::read_to_string(&path).expect("fixture")));
+        }
+    }
+    let undocumented: Vec<_> = Code::ALL.iter().filter(|c| c.explanation().is_none()).collect();
+    assert!(undocumented.is_empty(), "codes without a section in docs/diagnostics.md: {undocumented:?}");
+    let untested: Vec<_> = Code::ALL.iter().filter(|c| !covered.contains(c)).collect();
+    assert!(untested.is_empty(), "codes without an error fixture: {untested:?}");
+}

@@ -6,7 +6,7 @@
 //! Cells are read by the declared type of their column: `整数` cells as integers, enum
 //! columns as variant names, `集合` cells split on `;`, `；` or `、`, empty cells as absent.
 
-use crate::diag::{msg, Code, Diagnostic};
+use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{Expr, ExprKind, FieldInit, Ident, Item, ItemKey, KeyValue, TypeExpr};
 use crate::value::{Date, Decimal};
@@ -59,12 +59,16 @@ pub fn yaml_rows(
 ) -> Result<Vec<Item>, Diagnostic> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let at = e.location().map_or(0, |l| l.index());
-        malformed(Span::new(file, at, at), &e.to_string(), "YAML")
+        let detail = e.to_string();
+        malformed(Span::new(file, at, at), msg(detail.clone(), detail), "YAML")
     })?;
     let serde_yaml::Value::Sequence(rows) = value else {
         return Err(malformed(
             Span::new(file, 0, 0),
-            "the file must be a list of rows (`- 字段: 值`)",
+            msg(
+                "文件须是条目的列表（每项 `- 字段: 值`）",
+                "the file must be a list of rows (`- field: value`)",
+            ),
             "YAML",
         ));
     };
@@ -77,7 +81,10 @@ pub fn yaml_rows(
         let serde_yaml::Value::Mapping(map) = row_value else {
             return Err(malformed(
                 row_span,
-                "each row must be a mapping of field names to values",
+                msg(
+                    "每个条目须是“字段: 值”的映射",
+                    "each row must be a mapping of field names to values",
+                ),
                 "YAML",
             ));
         };
@@ -127,7 +134,14 @@ fn row<'c>(
         let ty = columns.iter().find(|c| c.name == name).and_then(|c| c.ty);
         if name == key {
             if cell.is_empty() {
-                return Err(malformed(span, &format!("the key column `{key}` is empty"), "row"));
+                return Err(malformed(
+                    span,
+                    msg(
+                        format!("键列 `{key}` 是空的"),
+                        format!("the key column `{key}` is empty"),
+                    ),
+                    "",
+                ));
             }
             let value = match ty.map(|t| t.name.name.as_str()) {
                 Some("int" | "整数") => KeyValue::Int(
@@ -159,8 +173,11 @@ fn row<'c>(
     let key = item_key.ok_or_else(|| {
         malformed(
             row_span,
-            &format!("the row has no value in the key column `{key}`"),
-            "row",
+            msg(
+                format!("这一行没有键列 `{key}` 的值"),
+                format!("the row has no value in the key column `{key}`"),
+            ),
+            "",
         )
     })?;
     Ok(Item {
@@ -244,11 +261,17 @@ fn bad_cell(span: Span, cell: &str, zh: &str, en: &str) -> Diagnostic {
     ))
 }
 
-fn malformed(span: Span, detail: &str, what: &str) -> Diagnostic {
+/// `what` names the format (`CSV`, `YAML`), or is empty when either is meant.
+fn malformed(span: Span, detail: Msg, what: &str) -> Diagnostic {
+    let (zh, en) = if what.is_empty() {
+        ("数据文件格式错误".to_string(), "malformed data file".to_string())
+    } else {
+        (format!("{what} 数据文件格式错误"), format!("malformed {what} data file"))
+    };
     Diagnostic::new(
         Code::E0122,
         span,
-        msg(format!("{what} 数据文件格式错误：{detail}"), format!("malformed {what} data file: {detail}")),
+        msg(format!("{zh}：{}", detail.zh), format!("{en}: {}", detail.en)),
     )
     .help(msg(
         "CSV 第一行是字段名，之后每行一个条目；YAML 是条目的列表（每项 `- 字段: 值`）",
@@ -261,9 +284,10 @@ fn csv_error(e: &csv::Error, file: FileId, text: &str) -> Diagnostic {
         .position()
         .map_or(0, |p| p.byte() as usize)
         .min(text.len());
+    let detail = e.to_string();
     malformed(
         Span::new(file, at, first_line_end(text, at)),
-        &e.to_string(),
+        msg(detail.clone(), detail),
         "CSV",
     )
 }

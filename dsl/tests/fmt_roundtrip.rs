@@ -447,6 +447,8 @@ fn program_tokens() -> S {
 struct Style<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// In a noisy program every separator is a line break, odd whitespace or a comment.
+    noisy: bool,
 }
 
 impl Style<'_> {
@@ -471,7 +473,9 @@ fn render(tokens: &[T], style: &[u8]) -> String {
     let mut st = Style {
         bytes: style,
         at: 0,
+        noisy: false,
     };
+    st.noisy = st.one_in(4);
     let mut out = String::new();
     let mut prev: Option<&T> = None;
     for tok in tokens {
@@ -501,7 +505,12 @@ fn needs_space(a: &T, b: &T) -> bool {
 }
 
 fn separator(st: &mut Style<'_>, needed: bool) -> String {
-    match st.next() % 32 {
+    let roll = if st.noisy {
+        20 + st.next() % 8
+    } else {
+        st.next() % 32
+    };
+    match roll {
         0..=14 => " ".to_string(),
         15..=19 if !needed => String::new(),
         20 | 21 => "\n  ".to_string(),

@@ -290,6 +290,13 @@ fn several_comments_on_one_joined_line_are_all_kept() {
 }
 
 #[test]
+fn a_comment_before_a_block_name_does_not_decide_its_layout() {
+    let src = "policy p\nenum\n// c\nX { A }\nlist l: r key k {\n  item\n  // d\n  k { a: 1 }\n}\n";
+    let want = "policy p\n\n// c\nenum X { A }\n\nlist l: r key k {\n  // d\n  item k { a: 1 }\n}\n";
+    assert_eq!(fmt(src), want);
+}
+
+#[test]
 fn refuses_text_with_errors() {
     assert!(format_text("policy p\nlet x = 99999999999999999999\n").is_err());
     assert!(format_text("policy p\nlet x = \n").is_err());

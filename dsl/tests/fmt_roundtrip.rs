@@ -664,7 +664,7 @@ fn check_formatting(src: &str) -> Result<(), TestCaseError> {
 
 fn config() -> Config {
     Config {
-        cases: 256,
+        cases: std::env::var("QD_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
         failure_persistence: None,
         ..Config::default()
     }

@@ -68,7 +68,7 @@ impl Checker<'_> {
             Some(Def::Record(r)) => Some(r),
             _ => {
                 let mut names = self.env.visible_names(m);
-                names.retain(|n| matches!(self.env.lookup(m, n), Some(Def::Record(_))));
+                names.retain(|n| matches!(self.env.peek(m, n), Some(Def::Record(_))));
                 self.diags.push(
                     Diagnostic::new(
                         Code::E0111,

@@ -145,6 +145,16 @@ pub struct Env {
 impl Env {
     /// Finds a name as seen from `module`: its own declarations first, then what it imports.
     pub fn lookup(&self, module: usize, name: &str) -> Option<Def> {
+        self.find(module, name, true)
+    }
+
+    /// Like [`Env::lookup`], but without counting a hit in an imported policy as a use of
+    /// it (for "did you mean" and other questions that are not uses).
+    pub fn peek(&self, module: usize, name: &str) -> Option<Def> {
+        self.find(module, name, false)
+    }
+
+    fn find(&self, module: usize, name: &str, is_use: bool) -> Option<Def> {
         let scope = &self.scopes[module];
         if let Some((def, _)) = scope.names.get(name) {
             return Some(*def);
@@ -155,11 +165,20 @@ impl Env {
                 .get(name)
                 .filter(|(d, _)| d.exported());
             if let Some((def, _)) = found {
-                import.used.set(true);
+                if is_use {
+                    import.used.set(true);
+                }
                 return Some(*def);
             }
         }
-        self.policies.get(name).map(|&m| Def::Policy(m))
+        let policy = *self.policies.get(name)?;
+        // `P.X` uses P as much as a bare `X` does.
+        if is_use {
+            for import in scope.imports.iter().filter(|i| i.module == policy) {
+                import.used.set(true);
+            }
+        }
+        Some(Def::Policy(policy))
     }
 
     /// Where `name` is declared in `module` (the name itself, for pointing at it).
@@ -586,7 +605,7 @@ pub fn resolve_type(env: &Env, m: usize, t: &TypeExpr, diags: &mut Vec<Diagnosti
                 let mut candidates = env.visible_names(m);
                 candidates.retain(|n| {
                     matches!(
-                        env.lookup(m, n),
+                        env.peek(m, n),
                         Some(Def::Enum(_) | Def::Record(_) | Def::List(_))
                     )
                 });

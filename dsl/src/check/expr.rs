@@ -303,7 +303,7 @@ impl Checker<'_> {
             .into_iter()
             .filter(|n| {
                 matches!(
-                    self.env.lookup(cx.module, n),
+                    self.env.peek(cx.module, n),
                     Some(Def::Let(_) | Def::Input(_) | Def::List(_) | Def::Enum(_))
                 )
             })
@@ -883,7 +883,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn warn_shadow(&mut self, var: &Ident, cx: &Cx) {
-        if cx.local(&var.name).is_some() || self.env.lookup(cx.module, &var.name).is_some() {
+        if cx.local(&var.name).is_some() || self.env.peek(cx.module, &var.name).is_some() {
             self.diags.push(
                 Diagnostic::new(
                     Code::W0006,

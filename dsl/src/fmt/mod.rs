@@ -252,7 +252,7 @@ impl Layout {
             format!("{head} {{ {} }}", names.join(", "))
         };
         let plain = e.variants.iter().all(|v| v.fields.is_empty());
-        if plain && fits(0, &one_line) && !self.has_comment_in_body(e.span.start + 1, e.span) {
+        if plain && fits(0, &one_line) && !self.has_comment_in_body(e.name.span.end, e.span) {
             self.emit(0, one_line, range(e.span));
             return;
         }
@@ -302,7 +302,7 @@ impl Layout {
         };
         let head = format!("{} {key}", self.kw(Kw::Item));
         let one_line = format!("{head} {}", self.w.record(&i.fields));
-        if fits(1, &one_line) && !self.has_comment_in_body(i.span.start + 1, i.span) {
+        if fits(1, &one_line) && !self.has_comment_in_body(i.key.span.end, i.span) {
             self.emit(1, one_line, range(i.span));
             return;
         }

@@ -80,6 +80,12 @@ fn every_code_is_documented_and_exercised() {
     }
     let undocumented: Vec<_> = Code::ALL.iter().filter(|c| c.explanation().is_none()).collect();
     assert!(undocumented.is_empty(), "codes without a section in docs/diagnostics.md: {undocumented:?}");
-    let untested: Vec<_> = Code::ALL.iter().filter(|c| !covered.contains(c)).collect();
+    // These cannot be committed fixtures, and tests/cli.rs exercises them instead:
+    // E0006 needs a file over 8 MiB, E0009 a file that cannot be read. E0118 (two policies
+    // with one name) needs two files checked together, and a fixture is checked alone (the
+    // files it `use`s are loaded by name, so never two of one name).
+    let exempt = [Code::E0006, Code::E0009, Code::E0118];
+    let untested: Vec<_> =
+        Code::ALL.iter().filter(|c| !covered.contains(c) && !exempt.contains(c)).collect();
     assert!(untested.is_empty(), "codes without an error fixture: {untested:?}");
 }

@@ -68,16 +68,12 @@ macro_rules! seq {
 }
 
 fn opt(s: S) -> S {
-    prop::option::of(s)
-        .prop_map(Option::unwrap_or_default)
-        .boxed()
+    prop::option::of(s).prop_map(Option::unwrap_or_default).boxed()
 }
 
 /// Zero to `n` copies, one after another.
 fn many(s: S, n: usize) -> S {
-    prop::collection::vec(s, 0..=n)
-        .prop_map(|v| v.concat())
-        .boxed()
+    prop::collection::vec(s, 0..=n).prop_map(|v| v.concat()).boxed()
 }
 
 /// Mostly none, sometimes one, rarely two: keeps expressions small.
@@ -110,34 +106,54 @@ fn sep_by(s: S, sep: T, n: usize) -> S {
 
 /// Names that are not keywords, several of which begin with one (`inx`, `当月`, `无人`).
 const NAMES: &[&str] = &[
-    "a", "b", "x", "y2", "foo", "bar_baz", "_t", "Grid", "inx", "iffy", "notes", "order", "ored",
-    "sums", "anyway", "total_x", "key2", "forall", "申请", "类别", "频次", "当月", "非常", "无人",
-    "任一项", "天数", "结论甲", "状态", "如果说", "且慢", "x申请",
+    "a",
+    "b",
+    "x",
+    "y2",
+    "foo",
+    "bar_baz",
+    "_t",
+    "Grid",
+    "inx",
+    "iffy",
+    "notes",
+    "order",
+    "ored",
+    "sums",
+    "anyway",
+    "total_x",
+    "key2",
+    "forall",
+    "申请",
+    "类别",
+    "频次",
+    "当月",
+    "非常",
+    "无人",
+    "任一项",
+    "天数",
+    "结论甲",
+    "状态",
+    "如果说",
+    "且慢",
+    "x申请",
 ];
 
-const TYPE_NAMES: &[&str] = &[
-    "int", "bool", "decimal", "text", "date", "整数", "布尔", "小数", "文本", "日期", "Row", "状态",
-];
+const TYPE_NAMES: &[&str] =
+    &["int", "bool", "decimal", "text", "date", "整数", "布尔", "小数", "文本", "日期", "Row", "状态"];
 
 fn id() -> S {
-    prop::sample::select(NAMES)
-        .prop_map(|n| vec![T::Id(n.to_string())])
-        .boxed()
+    prop::sample::select(NAMES).prop_map(|n| vec![T::Id(n.to_string())]).boxed()
 }
 
 fn int() -> S {
-    prop_oneof![
-        (0u32..1000).prop_map(|n| n.to_string()),
-        (0u32..1_000_000).prop_map(|n| format!("00{n}")),
-    ]
-    .prop_map(|n| vec![T::Num(n)])
-    .boxed()
+    prop_oneof![(0u32..1000).prop_map(|n| n.to_string()), (0u32..1_000_000).prop_map(|n| format!("00{n}")),]
+        .prop_map(|n| vec![T::Num(n)])
+        .boxed()
 }
 
 fn decimal() -> S {
-    (0u32..10_000, "[0-9]{1,4}")
-        .prop_map(|(w, f)| vec![T::Num(format!("{w}.{f}"))])
-        .boxed()
+    (0u32..10_000, "[0-9]{1,4}").prop_map(|(w, f)| vec![T::Num(format!("{w}.{f}"))]).boxed()
 }
 
 fn date() -> S {
@@ -148,9 +164,7 @@ fn date() -> S {
 
 fn string() -> S {
     const CHARS: &[&str] = &["a", "Z", " ", "文", "字", "\"", "\\", "“", "”", "\n", "\t", "//", "，"];
-    prop::collection::vec(prop::sample::select(CHARS), 0..6)
-        .prop_map(|v| vec![T::Str(v.concat())])
-        .boxed()
+    prop::collection::vec(prop::sample::select(CHARS), 0..6).prop_map(|v| vec![T::Str(v.concat())]).boxed()
 }
 
 fn clause_id() -> S {
@@ -184,16 +198,8 @@ fn expr(depth: u32) -> S {
     let neg = seq![rare(t(T::Neg)), postfix];
     let mul = chain(neg, vec![sym("*"), t(T::Spaced("/"))]);
     let add = chain(mul, vec![sym("+"), t(T::Spaced("-"))]);
-    let cmp_op = prop_oneof![
-        sym("=="),
-        p("!="),
-        sym("<"),
-        p("<="),
-        sym(">"),
-        p(">="),
-        k(Kw::In),
-        k(Kw::NotIn),
-    ];
+    let cmp_op =
+        prop_oneof![sym("=="), p("!="), sym("<"), p("<="), sym(">"), p(">="), k(Kw::In), k(Kw::NotIn),];
     let cmp_tail = prop_oneof![
         4 => seq![cmp_op.boxed(), add.clone()],
         1 => k(Kw::IsSome),
@@ -266,11 +272,7 @@ fn fields() -> S {
 }
 
 fn record_lit(e: &S) -> S {
-    seq![
-        sym("{"),
-        many(seq![id(), p(":"), e.clone(), t(T::OptComma)], 3),
-        sym("}")
-    ]
+    seq![sym("{"), many(seq![id(), p(":"), e.clone(), t(T::OptComma)], 3), sym("}")]
 }
 
 fn outcome(e: &S) -> S {
@@ -305,11 +307,7 @@ fn record(kw: Kw) -> S {
 
 fn list(e: &S) -> S {
     let key = prop_oneof![string(), int(), id()].boxed();
-    let items = seq![
-        sym("{"),
-        many(seq![k(Kw::Item), key, record_lit(e)], 3),
-        sym("}")
-    ];
+    let items = seq![sym("{"), many(seq![k(Kw::Item), key, record_lit(e)], 3), sym("}")];
     let body = prop_oneof![3 => items, 1 => seq![k(Kw::From), string()]].boxed();
     seq![k(Kw::List), id(), p(":"), id(), k(Kw::Key), id(), body]
 }
@@ -353,61 +351,21 @@ fn decision(e: &S) -> S {
         k(Kw::Collect),
         k(Kw::Unique),
     ];
-    let end = prop_oneof![
-        Just(vec![]),
-        seq![k(Kw::Default), outcome(e)],
-        k(Kw::Total),
-    ];
-    seq![
-        k(Kw::Decision),
-        id(),
-        p(":"),
-        id(),
-        k(Kw::By),
-        combining.boxed(),
-        end.boxed()
-    ]
+    let end = prop_oneof![Just(vec![]), seq![k(Kw::Default), outcome(e)], k(Kw::Total),];
+    seq![k(Kw::Decision), id(), p(":"), id(), k(Kw::By), combining.boxed(), end.boxed()]
 }
 
 fn check(e: &S) -> S {
-    let scope = seq![
-        k(Kw::ForEach),
-        id(),
-        k(Kw::In),
-        e.clone(),
-        opt(seq![k(Kw::Where), e.clone()])
-    ];
+    let scope = seq![k(Kw::ForEach), id(), k(Kw::In), e.clone(), opt(seq![k(Kw::Where), e.clone()])];
     let modality = prop_oneof![k(Kw::Must), k(Kw::May), k(Kw::MustNot)].boxed();
-    seq![
-        k(Kw::Check),
-        id(),
-        opt(cite()),
-        sym("{"),
-        opt(scope),
-        modality,
-        e.clone(),
-        opt(string()),
-        sym("}"),
-    ]
+    seq![k(Kw::Check), id(), opt(cite()), sym("{"), opt(scope), modality, e.clone(), opt(string()), sym("}"),]
 }
 
 fn test_decl(e: &S) -> S {
     let given = seq![k(Kw::Given), id(), record_lit(e)];
-    let fires = seq![
-        k(Kw::Fires),
-        sym("["),
-        many(seq![id(), t(T::OptComma)], 3),
-        sym("]")
-    ];
+    let fires = seq![k(Kw::Fires), sym("["), many(seq![id(), t(T::OptComma)], 3), sym("]")];
     let expect = seq![k(Kw::Expect), id(), sym("="), path(), opt(fires)];
-    seq![
-        k(Kw::Test),
-        id(),
-        sym("{"),
-        many(given, 2),
-        many(expect, 2),
-        sym("}")
-    ]
+    seq![k(Kw::Test), id(), sym("{"), many(given, 2), many(expect, 2), sym("}")]
 }
 
 fn declaration() -> S {
@@ -430,13 +388,7 @@ fn declaration() -> S {
 }
 
 fn program_tokens() -> S {
-    seq![
-        t(T::Gap),
-        k(Kw::Policy),
-        id(),
-        many(seq![t(T::Gap), declaration()], 8),
-        t(T::Gap),
-    ]
+    seq![t(T::Gap), k(Kw::Policy), id(), many(seq![t(T::Gap), declaration()], 8), t(T::Gap),]
 }
 
 // ------------------------------------------------------------------ spelling
@@ -470,11 +422,7 @@ impl Style<'_> {
 }
 
 fn render(tokens: &[T], style: &[u8]) -> String {
-    let mut st = Style {
-        bytes: style,
-        at: 0,
-        noisy: false,
-    };
+    let mut st = Style { bytes: style, at: 0, noisy: false };
     st.noisy = st.one_in(4);
     let mut out = String::new();
     let mut prev: Option<&T> = None;
@@ -505,11 +453,7 @@ fn needs_space(a: &T, b: &T) -> bool {
 }
 
 fn separator(st: &mut Style<'_>, needed: bool) -> String {
-    let roll = if st.noisy {
-        20 + st.next() % 8
-    } else {
-        st.next() % 32
-    };
+    let roll = if st.noisy { 20 + st.next() % 8 } else { st.next() % 32 };
     match roll {
         0..=14 => " ".to_string(),
         15..=19 if !needed => String::new(),
@@ -609,10 +553,7 @@ fn quote(st: &mut Style<'_>, s: &str) -> String {
 }
 
 fn program() -> impl Strategy<Value = String> {
-    (
-        program_tokens(),
-        prop::collection::vec(any::<u8>(), 0..600),
-    )
+    (program_tokens(), prop::collection::vec(any::<u8>(), 0..600))
         .prop_map(|(tokens, style)| render(&tokens, &style))
 }
 
@@ -645,10 +586,7 @@ fn check_formatting(src: &str) -> Result<(), TestCaseError> {
     let formatted = again.module.as_ref().expect("a module without diagnostics");
     prop_assert_eq!(dump(formatted), dump(module), "output:\n{}", out);
     prop_assert_eq!(format(formatted, &again.comments, &out), out.clone());
-    prop_assert_eq!(
-        comment_texts(&again.comments),
-        comment_texts(&parsed.comments)
-    );
+    prop_assert_eq!(comment_texts(&again.comments), comment_texts(&parsed.comments));
     for lang in [Lang::En, Lang::Zh] {
         let tr = format_with(module, &parsed.comments, src, lang);
         let back = syntax::parse(&tr, FileId(0));
@@ -662,12 +600,12 @@ fn check_formatting(src: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// 256 cases, which run in a few seconds in a debug build; `PROPTEST_CASES=5000` asks
+/// for a deeper search.
 fn config() -> Config {
-    Config {
-        cases: std::env::var("QD_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
-        failure_persistence: None,
-        ..Config::default()
-    }
+    let default = Config::default();
+    let asked = std::env::var_os("PROPTEST_CASES").is_some();
+    Config { cases: if asked { default.cases } else { 256 }, failure_persistence: None, ..default }
 }
 
 proptest! {
@@ -683,13 +621,87 @@ proptest! {
 
 /// Pieces of the language, for building near-programs.
 const PIECES: &[&str] = &[
-    "policy ", "政策 ", "rule ", "when ", "then ", "unless ", "规则 ", "当 ", "则 ", "if ", "else ",
-    "如果 ", "否则 ", "{", "}", "(", ")", "（", "）", "[", "]", "“", "”", "\"", "\\", "//", "\n",
-    " ", ".", ",", "，", "、", ":", "：", "?", "-", "+", "*", "/", "==", "≥", "<=", "a", "当月",
-    "2022-12-20", "2023-02-29", "1.5", "1.0000000001", "99999999999999999999", "007", "is ",
-    "some", "not ", "in ", "must ", "set of ", "any(", "sum(", " of ", " where ", "enum ", "record ",
-    "list ", "item ", "key ", "from ", "let ", "=", "decision ", "by ", "priority ", ">", "check ",
-    "for ", "test ", "given ", "expect ", "fires ", "\u{3000}", "\u{FEFF}", "\r",
+    "policy ",
+    "政策 ",
+    "rule ",
+    "when ",
+    "then ",
+    "unless ",
+    "规则 ",
+    "当 ",
+    "则 ",
+    "if ",
+    "else ",
+    "如果 ",
+    "否则 ",
+    "{",
+    "}",
+    "(",
+    ")",
+    "（",
+    "）",
+    "[",
+    "]",
+    "“",
+    "”",
+    "\"",
+    "\\",
+    "//",
+    "\n",
+    " ",
+    ".",
+    ",",
+    "，",
+    "、",
+    ":",
+    "：",
+    "?",
+    "-",
+    "+",
+    "*",
+    "/",
+    "==",
+    "≥",
+    "<=",
+    "a",
+    "当月",
+    "2022-12-20",
+    "2023-02-29",
+    "1.5",
+    "1.0000000001",
+    "99999999999999999999",
+    "007",
+    "is ",
+    "some",
+    "not ",
+    "in ",
+    "must ",
+    "set of ",
+    "any(",
+    "sum(",
+    " of ",
+    " where ",
+    "enum ",
+    "record ",
+    "list ",
+    "item ",
+    "key ",
+    "from ",
+    "let ",
+    "=",
+    "decision ",
+    "by ",
+    "priority ",
+    ">",
+    "check ",
+    "for ",
+    "test ",
+    "given ",
+    "expect ",
+    "fires ",
+    "\u{3000}",
+    "\u{FEFF}",
+    "\r",
 ];
 
 fn pieces() -> impl Strategy<Value = String> {

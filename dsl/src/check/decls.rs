@@ -403,7 +403,11 @@ impl Checker<'_> {
             return;
         };
         if let Combining::Priority(order) = &d.combining {
-            self.check_priority(e, order, d.ty.span.to(d.span));
+            let ranked = match (order.first(), order.last()) {
+                (Some(a), Some(b)) => a.span.to(b.span),
+                _ => d.ty.span.to(d.span),
+            };
+            self.check_priority(e, order, ranked);
         }
         match &d.end {
             DecisionEnd::Default(o) => self.check_outcome(o, e, &Cx::new(m), Code::E0210, &d.name.name),
@@ -517,16 +521,24 @@ impl Checker<'_> {
                 .join("、");
             let enum_name = info.name.clone();
             let text = self.sources.text(path.span).to_string();
-            self.diags.push(
-                Diagnostic::new(
-                    wrong,
-                    path.span,
-                    msg(
-                        format!("`{text}` 不是决定 `{decision}` 的结论（`{enum_name}` 的值）"),
-                        format!("`{text}` is not an outcome of decision `{decision}` (a variant of `{enum_name}`)"),
-                    ),
+            let message = if wrong == Code::E0218 {
+                msg(
+                    format!("例外的结论 `{text}` 不属于决定 `{decision}`：例外推翻的规则属于这个决定"),
+                    format!("exception outcome `{text}` is not an outcome of decision `{decision}`, the decision of the rule it overrides"),
                 )
-                .help_opt(help.or_else(|| Some(msg(format!("可选的结论：{all}"), format!("its outcomes are: {all}"))))),
+            } else {
+                msg(
+                    format!("`{text}` 不是决定 `{decision}` 的结论（`{enum_name}` 的值）"),
+                    format!("`{text}` is not an outcome of decision `{decision}` (a variant of `{enum_name}`)"),
+                )
+            };
+            self.diags.push(
+                Diagnostic::new(wrong, path.span, message).help_opt(help.or_else(|| {
+                    Some(msg(
+                        format!("可选的结论：{all}"),
+                        format!("its outcomes are: {all}"),
+                    ))
+                })),
             );
         }
         found
@@ -538,7 +550,9 @@ impl Checker<'_> {
             (Some(inits), true) if !inits.is_empty() => self.diags.push(
                 Diagnostic::new(
                     Code::E0219,
-                    o.variant.span.to(o.span),
+                    o.variant
+                        .span
+                        .to(inits.last().map_or(o.variant.span, |i| i.span)),
                     msg(
                         format!("结论 `{}` 不带取值", variant.name),
                         format!("outcome `{}` carries no values", variant.name),

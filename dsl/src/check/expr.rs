@@ -15,6 +15,15 @@ pub fn path_key(e: &Expr) -> Option<String> {
     match &e.kind {
         ExprKind::Name(n) => Some(n.name.clone()),
         ExprKind::Field(base, f) => Some(format!("{}.{}", path_key(base)?, f.name)),
+        // `部门清单[申请.主管部门编号]` names the same row wherever it is written.
+        ExprKind::Index(base, key) => {
+            let key = match &key.kind {
+                ExprKind::Text(t) => format!("{t:?}"),
+                ExprKind::Int(i) => i.to_string(),
+                _ => path_key(key)?,
+            };
+            Some(format!("{}[{key}]", path_key(base)?))
+        }
         _ => None,
     }
 }
@@ -74,7 +83,8 @@ impl Checker<'_> {
             ExprKind::IsSome(x, _) => {
                 let t = self.infer(x, cx, None);
                 if !matches!(t, Ty::Opt(_) | Ty::Nothing | Ty::Error) {
-                    self.redundant_is_some(x.span, &t);
+                    let what = self.sources.text(x.span).to_string();
+                    self.redundant_is_some(x.span, &what, &t);
                 }
                 Ty::Bool
             }
@@ -177,15 +187,16 @@ impl Checker<'_> {
         );
     }
 
-    fn redundant_is_some(&mut self, span: Span, t: &Ty) {
+    /// `what` names the checked value as written: `申请.名称`.
+    fn redundant_is_some(&mut self, span: Span, what: &str, t: &Ty) {
         let d = t.describe(&self.env);
         self.diags.push(
             Diagnostic::new(
                 Code::W0003,
                 span,
                 msg(
-                    format!("这个值的类型是{}，总是有值", d.zh),
-                    format!("this value is {} and always present", d.en),
+                    format!("`{what}` 的类型是{}（不是可选类型），总是有值", d.zh),
+                    format!("`{what}` is {} (not optional) and always present", d.en),
                 ),
             )
             .help(msg("删除多余的有值检查", "remove the redundant check")),
@@ -572,7 +583,8 @@ impl Checker<'_> {
     fn has(&mut self, base: &Expr, f: &Ident, cx: &Cx) -> Ty {
         let field_ty = self.field(base, f, cx);
         if !matches!(field_ty, Ty::Opt(_) | Ty::Error) {
-            self.redundant_is_some(base.span.to(f.span), &field_ty);
+            let what = format!("{}.{}", self.sources.text(base.span), f.name);
+            self.redundant_is_some(base.span.to(f.span), &what, &field_ty);
         }
         Ty::Bool
     }
@@ -855,6 +867,12 @@ impl Checker<'_> {
                 Ty::Error
             }
         };
+        if let (Some(of), false) = (&q.of, q.kind == QuantKind::Sum) {
+            self.diags.push(
+                Diagnostic::new(Code::E0001, of.span, msg("`取` 只能用于 `求和`", "`of` belongs to `sum` only"))
+                    .help(msg("删除 `取 …`；`任一`、`全部`、`计数` 只看 `满足` 的条件", "remove `of …`: `any`, `all` and `count` only take a `where` condition")),
+            );
+        }
         self.warn_shadow(&q.var, cx);
         let inner = cx.with_local(&q.var.name, elem.clone());
         if let Some(filter) = &q.filter {

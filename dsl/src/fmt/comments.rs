@@ -15,35 +15,17 @@ use super::{Blank, Line};
 use crate::syntax::Comment;
 
 pub(super) fn weave(lines: &[Line], comments: &[Comment], source: &str) -> String {
-    let mut before: Vec<Vec<&Comment>> = lines.iter().map(|_| Vec::new()).collect();
-    let mut after: Vec<Vec<&Comment>> = lines.iter().map(|_| Vec::new()).collect();
-    let mut at_end = Vec::new();
-    let mut sorted: Vec<&Comment> = comments.iter().collect();
-    sorted.sort_by_key(|c| c.span.start);
-    for c in sorted {
-        let at = c.span.start;
-        if c.trailing {
-            match lines.partition_point(|l| l.range.0 <= at) {
-                0 => before.first_mut().map_or(&mut at_end, |b| b).push(c),
-                i => after[i - 1].push(c),
-            }
-        } else {
-            match before.get_mut(lines.partition_point(|l| l.range.1 <= at)) {
-                Some(b) => b.push(c),
-                None => at_end.push(c),
-            }
-        }
-    }
+    let placed = place(lines, comments);
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
         if i > 0 && wants_blank(&lines[i - 1], line, source) {
             out.push('\n');
         }
-        let (trailing, moved) = match after[i].split_last() {
+        let (trailing, moved) = match placed.after[i].split_last() {
             Some((last, rest)) => (Some(*last), rest),
             None => (None, &[][..]),
         };
-        for c in before[i].iter().chain(moved) {
+        for c in placed.before[i].iter().chain(moved) {
             push_line(&mut out, line.comment_indent, &c.text);
         }
         indent(&mut out, line.indent);
@@ -54,13 +36,45 @@ pub(super) fn weave(lines: &[Line], comments: &[Comment], source: &str) -> Strin
         }
         out.push('\n');
     }
-    if !at_end.is_empty() {
+    if !placed.at_end.is_empty() {
         out.push('\n');
-        for c in at_end {
+        for c in placed.at_end {
             push_line(&mut out, 0, &c.text);
         }
     }
     out
+}
+
+/// Which comments go before, and after, each line.
+struct Placed<'c> {
+    before: Vec<Vec<&'c Comment>>,
+    after: Vec<Vec<&'c Comment>>,
+    at_end: Vec<&'c Comment>,
+}
+
+fn place<'c>(lines: &[Line], comments: &'c [Comment]) -> Placed<'c> {
+    let mut placed = Placed {
+        before: lines.iter().map(|_| Vec::new()).collect(),
+        after: lines.iter().map(|_| Vec::new()).collect(),
+        at_end: Vec::new(),
+    };
+    let mut sorted: Vec<&Comment> = comments.iter().collect();
+    sorted.sort_by_key(|c| c.span.start);
+    for c in sorted {
+        let at = c.span.start;
+        if c.trailing {
+            match lines.partition_point(|l| l.range.0 <= at) {
+                0 => placed.before.first_mut().map_or(&mut placed.at_end, |b| b).push(c),
+                i => placed.after[i - 1].push(c),
+            }
+        } else {
+            match placed.before.get_mut(lines.partition_point(|l| l.range.1 <= at)) {
+                Some(b) => b.push(c),
+                None => placed.at_end.push(c),
+            }
+        }
+    }
+    placed
 }
 
 fn indent(out: &mut String, levels: usize) {

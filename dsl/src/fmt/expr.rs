@@ -33,9 +33,7 @@ impl Words {
             out.push_str(self.kw(Kw::SetOf));
             out.push(' ');
         }
-        let primitive = PRIMITIVE_TYPES
-            .iter()
-            .find(|(en, zh)| t.name.name == *en || t.name.name == *zh);
+        let primitive = PRIMITIVE_TYPES.iter().find(|(en, zh)| t.name.name == *en || t.name.name == *zh);
         out.push_str(match (primitive, self.lang) {
             (Some((en, _)), Lang::En) => en,
             (Some((_, zh)), Lang::Zh) => zh,
@@ -142,11 +140,7 @@ impl Words {
     fn binary(self, op: BinaryOp, l: &Expr, r: &Expr) -> String {
         let p = op.precedence();
         // Chains associate to the left; comparisons do not chain at all.
-        let (lmin, rmin) = if op.is_comparison() {
-            (ADD, ADD)
-        } else {
-            (p, p + 1)
-        };
+        let (lmin, rmin) = if op.is_comparison() { (ADD, ADD) } else { (p, p + 1) };
         format!("{} {} {}", self.at(l, lmin), self.op(op), self.at(r, rmin))
     }
 
@@ -181,13 +175,7 @@ impl Words {
             QuantKind::Count => Kw::Count,
             QuantKind::Sum => Kw::Sum,
         };
-        let mut out = format!(
-            "{}({} {} {}",
-            self.kw(kind),
-            q.var.name,
-            self.kw(Kw::In),
-            self.expr(&q.over)
-        );
+        let mut out = format!("{}({} {} {}", self.kw(kind), q.var.name, self.kw(Kw::In), self.expr(&q.over));
         for (kw, part) in [(Kw::Of, &q.of), (Kw::Where, &q.filter)] {
             if let Some(e) = part {
                 out.push_str(&format!(" {} {}", self.kw(kw), self.expr(e)));

@@ -9,13 +9,15 @@
 //!   between consecutive one-line declarations of the same kind (`use`, `let`, one-line
 //!   `enum`, `decision`, `list … from`), which keep a blank line only where the source
 //!   had one.
-//! - Inside a block, a blank line the source had between two members is kept (at most
-//!   one), never right after `{` or before `}`.
+//! - Inside a block, a blank line the source had between two of its lines is kept (at
+//!   most one), never right after `{` or before `}`.
 //! - `enum X { A, B }` on one line when no variant has fields, it fits in [`WIDTH`]
-//!   columns and no comment lies inside; otherwise one variant per line. Records, inputs,
-//!   sources, lists, rules, checks and tests put one member per line. A list `item` is one
-//!   line when it fits and holds no comment, else one field per line; a `given` always puts
-//!   one field per line. Decisions, `let`, `use` and outcomes are one line.
+//!   columns and no comment follows its name inside the braces; otherwise one variant per
+//!   line. Records, inputs, sources, lists, rules (`when`/`then`/`unless`), checks (scope,
+//!   then modality) and tests put one member per line; an empty block is `head {}`. A list
+//!   `item` is one line under the same two conditions, else one field per line; a `given`
+//!   always puts one field per line. Decisions, `let`, `use` and outcomes (even with
+//!   fields) are one line.
 //! - Comments: see [`comments`].
 
 mod comments;
@@ -46,11 +48,7 @@ pub fn format(module: &Module, comments: &[Comment], source: &str) -> String {
 pub fn format_with(module: &Module, comments: &[Comment], source: &str, lang: Lang) -> String {
     let mut comment_starts: Vec<u32> = comments.iter().map(|c| c.span.start).collect();
     comment_starts.sort_unstable();
-    let mut layout = Layout {
-        w: Words { lang },
-        comment_starts,
-        lines: Vec::new(),
-    };
+    let mut layout = Layout { w: Words { lang }, comment_starts, lines: Vec::new() };
     layout.module(module);
     comments::weave(&layout.lines, comments, source)
 }
@@ -59,10 +57,7 @@ pub fn format_with(module: &Module, comments: &[Comment], source: &str, lang: La
 /// placeholders (such as `0` for an out-of-range number) where the text was wrong.
 pub fn format_text(text: &str) -> Result<String, Vec<Diagnostic>> {
     let parsed = syntax::parse(text, FileId(0));
-    let failed = parsed
-        .diagnostics
-        .iter()
-        .any(|d| d.code.severity() == Severity::Error);
+    let failed = parsed.diagnostics.iter().any(|d| d.code.severity() == Severity::Error);
     match parsed.module {
         Some(module) if !failed => Ok(format(&module, &parsed.comments, text)),
         _ => Err(parsed.diagnostics),
@@ -70,7 +65,7 @@ pub fn format_text(text: &str) -> Result<String, Vec<Diagnostic>> {
 }
 
 /// One output line, before comments are woven in.
-pub(crate) struct Line {
+struct Line {
     indent: usize,
     text: String,
     /// The source bytes this line stands for: comments there are placed with this line.
@@ -84,7 +79,7 @@ pub(crate) struct Line {
 
 /// Whether a blank line precedes a line.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Blank {
+enum Blank {
     No,
     Always,
     IfSourceHadOne,
@@ -112,18 +107,8 @@ impl Layout {
 
     fn emit(&mut self, indent: usize, text: String, range: (u32, u32)) {
         let after_open = self.lines.last().is_some_and(|l| l.text.ends_with('{'));
-        let blank = if after_open {
-            Blank::No
-        } else {
-            Blank::IfSourceHadOne
-        };
-        self.lines.push(Line {
-            indent,
-            text,
-            range,
-            comment_indent: indent,
-            blank,
-        });
+        let blank = if after_open { Blank::No } else { Blank::IfSourceHadOne };
+        self.lines.push(Line { indent, text, range, comment_indent: indent, blank });
     }
 
     /// The `}` that ends the block spanning `span`.
@@ -163,9 +148,7 @@ impl Layout {
     /// not decide, or a second formatting would join what the first one broke.
     fn has_comment_in_body(&self, head_end: u32, span: Span) -> bool {
         let first = self.comment_starts.partition_point(|&c| c < head_end);
-        self.comment_starts
-            .get(first)
-            .is_some_and(|&c| c < span.end)
+        self.comment_starts.get(first).is_some_and(|&c| c < span.end)
     }
 
     fn module(&mut self, m: &Module) {
@@ -198,9 +181,7 @@ impl Layout {
             Decl::Input(r) => self.record(Kw::Input, r),
             Decl::List(l) => self.list(l),
             Decl::Let(l) => {
-                let ty =
-                    l.ty.as_ref()
-                        .map_or(String::new(), |t| format!(": {}", self.w.ty(t)));
+                let ty = l.ty.as_ref().map_or(String::new(), |t| format!(": {}", self.w.ty(t)));
                 let value = self.w.expr(&l.value);
                 let text = format!("{} {}{ty} = {value}", self.kw(Kw::Let), l.name.name);
                 self.emit(0, text, range(l.span));
@@ -213,33 +194,21 @@ impl Layout {
     }
 
     fn source(&mut self, s: &SourceDecl) {
-        let mut head = format!(
-            "{} {} {}",
-            self.kw(Kw::Source),
-            s.name.name,
-            string_lit(&s.title.value)
-        );
+        let mut head = format!("{} {} {}", self.kw(Kw::Source), s.name.name, string_lit(&s.title.value));
         let mut head_end = s.title.span.end;
         if let Some((date, span)) = &s.date {
             head.push_str(&format!(" ({date})"));
             head_end = span.end;
         }
         self.block(0, head, (s.span, head_end), &s.clauses, |l, c| {
-            let text = format!(
-                "{} {} {}",
-                l.kw(Kw::Clause),
-                c.id.name,
-                string_lit(&c.text.value)
-            );
+            let text = format!("{} {} {}", l.kw(Kw::Clause), c.id.name, string_lit(&c.text.value));
             l.emit(1, text, range(c.span));
         });
     }
 
     fn fields_decl(&self, fields: &[FieldDecl]) -> String {
-        let parts: Vec<String> = fields
-            .iter()
-            .map(|f| format!("{}: {}", f.name.name, self.w.ty(&f.ty)))
-            .collect();
+        let parts: Vec<String> =
+            fields.iter().map(|f| format!("{}: {}", f.name.name, self.w.ty(&f.ty))).collect();
         format!("{{ {} }}", parts.join(", "))
     }
 
@@ -315,19 +284,13 @@ impl Layout {
     fn rule(&mut self, r: &RuleDecl) {
         let mut head = match &r.kind {
             RuleKind::Rule { .. } => format!("{} {}", self.kw(Kw::Rule), r.name.name),
-            RuleKind::Exception { target } => format!(
-                "{} {} {} {}",
-                self.kw(Kw::Exception),
-                r.name.name,
-                self.kw(Kw::To),
-                target.name
-            ),
+            RuleKind::Exception { target } => {
+                format!("{} {} {} {}", self.kw(Kw::Exception), r.name.name, self.kw(Kw::To), target.name)
+            }
         };
         let mut head_end = r.name.span.end;
         match &r.kind {
-            RuleKind::Rule {
-                decision: Some(d), ..
-            } => {
+            RuleKind::Rule { decision: Some(d), .. } => {
                 head.push_str(&format!(" {} {}", self.kw(Kw::ForDecision), d.name));
                 head_end = d.span.end;
             }
@@ -335,10 +298,7 @@ impl Layout {
             RuleKind::Exception { target } => head_end = target.span.end,
         }
         head.push_str(&self.w.cites(&r.cites));
-        head_end = r
-            .cites
-            .last()
-            .map_or(head_end, |c| c.span.end.max(head_end));
+        head_end = r.cites.last().map_or(head_end, |c| c.span.end.max(head_end));
         self.emit(0, format!("{head} {{"), (r.span.start, head_end));
         let when = format!("{} {}", self.kw(Kw::When), self.w.expr(&r.when));
         self.emit(1, when, range(r.when.span));
@@ -379,12 +339,7 @@ impl Layout {
     }
 
     fn check(&mut self, c: &CheckDecl) {
-        let head = format!(
-            "{} {}{}",
-            self.kw(Kw::Check),
-            c.name.name,
-            self.w.cites(&c.cites)
-        );
+        let head = format!("{} {}{}", self.kw(Kw::Check), c.name.name, self.w.cites(&c.cites));
         let head_end = c.cites.last().map_or(c.name.span.end, |p| p.span.end);
         self.emit(0, format!("{head} {{"), (c.span.start, head_end));
         if let Some(s) = &c.scope {
@@ -419,10 +374,7 @@ impl Layout {
         if glued && body.starts_with(&not) {
             body = format!("({body})");
         }
-        let reason = c
-            .reason
-            .as_ref()
-            .map_or(String::new(), |r| format!(" {}", string_lit(&r.value)));
+        let reason = c.reason.as_ref().map_or(String::new(), |r| format!(" {}", string_lit(&r.value)));
         format!("{modality} {body}{reason}")
     }
 
@@ -433,9 +385,8 @@ impl Layout {
 
     fn test(&mut self, t: &TestDecl) {
         let head = format!("{} {}", self.kw(Kw::Test), t.name.name);
-        let parts: Vec<TestPart> = (t.givens.iter().map(TestPart::Given))
-            .chain(t.expects.iter().map(TestPart::Expect))
-            .collect();
+        let parts: Vec<TestPart> =
+            (t.givens.iter().map(TestPart::Given)).chain(t.expects.iter().map(TestPart::Expect)).collect();
         self.block(0, head, (t.span, t.name.span.end), &parts, |l, p| match p {
             TestPart::Given(g) => l.given(g),
             TestPart::Expect(e) => l.expect(e),
@@ -451,12 +402,7 @@ impl Layout {
     }
 
     fn expect(&mut self, e: &Expect) {
-        let mut text = format!(
-            "{} {} = {}",
-            self.kw(Kw::Expect),
-            e.decision.name,
-            path(&e.outcome)
-        );
+        let mut text = format!("{} {} = {}", self.kw(Kw::Expect), e.decision.name, path(&e.outcome));
         if let Some(fires) = &e.fires {
             let names: Vec<&str> = fires.iter().map(|i| i.name.as_str()).collect();
             text.push_str(&format!(" {} [{}]", self.kw(Kw::Fires), names.join(", ")));

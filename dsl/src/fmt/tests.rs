@@ -3,11 +3,7 @@ use crate::syntax::dump::dump;
 
 fn parse(text: &str) -> syntax::Parsed {
     let parsed = syntax::parse(text, FileId(0));
-    assert!(
-        parsed.diagnostics.is_empty(),
-        "{text}\n{:#?}",
-        parsed.diagnostics
-    );
+    assert!(parsed.diagnostics.is_empty(), "{text}\n{:#?}", parsed.diagnostics);
     parsed
 }
 
@@ -232,10 +228,7 @@ fn brackets_only_where_the_tree_needs_them() {
         ("(a + b) is none", "a + b is none"),
         ("(a == b) has c", "(a == b) has c"),
         ("1 + (if a then b else c)", "1 + (if a then b else c)"),
-        (
-            "if a then if b then c else d else e",
-            "if a then if b then c else d else e",
-        ),
+        ("if a then if b then c else d else e", "if a then if b then c else d else e"),
         ("(if a then b else c)", "if a then b else c"),
         ("2024-01-02 - 3", "2024-01-02 - 3"),
         ("2024 - 01 - 02", "2024 - 1 - 2"),
@@ -253,8 +246,7 @@ fn brackets_only_where_the_tree_needs_them() {
 
 #[test]
 fn must_followed_by_not_keeps_its_meaning() {
-    let out =
-        fmt("policy p\ncheck c { must (not a) }\ncheck d { must not a }\ncheck e { 须 非 a }\n");
+    let out = fmt("policy p\ncheck c { must (not a) }\ncheck d { must not a }\ncheck e { 须 非 a }\n");
     assert!(out.contains("  must (not a)\n"), "{out}");
     assert!(out.contains("  must not a\n"), "{out}");
     assert!(out.contains("  must (not a)\n}\n"), "{out}");

@@ -44,19 +44,11 @@ impl S {
     }
 
     fn node(head: impl Into<String>, kids: Vec<S>) -> S {
-        S::List {
-            head: head.into(),
-            kids,
-            block: false,
-        }
+        S::List { head: head.into(), kids, block: false }
     }
 
     fn block(head: impl Into<String>, kids: Vec<S>) -> S {
-        S::List {
-            head: head.into(),
-            kids,
-            block: true,
-        }
+        S::List { head: head.into(), kids, block: true }
     }
 
     fn flat(&self, out: &mut String) {
@@ -126,19 +118,13 @@ fn decl(d: &Decl) -> S {
     match d {
         Decl::Use(name) => S::node("use", vec![S::atom(&name.name)]),
         Decl::Source(s) => source(s),
-        Decl::Enum(e) => S::block(
-            format!("enum {}", e.name.name),
-            e.variants.iter().map(variant).collect(),
-        ),
+        Decl::Enum(e) => S::block(format!("enum {}", e.name.name), e.variants.iter().map(variant).collect()),
         Decl::Record(r) => record("record", r),
         Decl::Input(r) => record("input", r),
         Decl::List(l) => list(l),
         Decl::Let(l) => {
             let ty = l.ty.as_ref().map_or(S::atom("(type-absent)"), type_expr);
-            S::block(
-                format!("let {}", l.name.name),
-                vec![ty, S::node("value", vec![expr(&l.value)])],
-            )
+            S::block(format!("let {}", l.name.name), vec![ty, S::node("value", vec![expr(&l.value)])])
         }
         Decl::Rule(r) => rule(r),
         Decl::Decision(d) => decision(d),
@@ -148,32 +134,19 @@ fn decl(d: &Decl) -> S {
 }
 
 fn source(s: &SourceDecl) -> S {
-    let date = s
-        .date
-        .as_ref()
-        .map_or("date=none".to_string(), |(d, _)| format!("date={d}"));
+    let date = s.date.as_ref().map_or("date=none".to_string(), |(d, _)| format!("date={d}"));
     let head = format!("source {} {} {date}", s.name.name, quoted(&s.title.value));
-    let clauses = s.clauses.iter().map(|c| {
-        S::node(
-            format!("clause {} {}", c.id.name, quoted(&c.text.value)),
-            vec![],
-        )
-    });
+    let clauses =
+        s.clauses.iter().map(|c| S::node(format!("clause {} {}", c.id.name, quoted(&c.text.value)), vec![]));
     S::block(head, clauses.collect())
 }
 
 fn variant(v: &Variant) -> S {
-    S::node(
-        format!("variant {}", v.name.name),
-        v.fields.iter().map(field_decl).collect(),
-    )
+    S::node(format!("variant {}", v.name.name), v.fields.iter().map(field_decl).collect())
 }
 
 fn record(kw: &str, r: &RecordDecl) -> S {
-    S::block(
-        format!("{kw} {}", r.name.name),
-        r.fields.iter().map(field_decl).collect(),
-    )
+    S::block(format!("{kw} {}", r.name.name), r.fields.iter().map(field_decl).collect())
 }
 
 fn field_decl(f: &FieldDecl) -> S {
@@ -185,17 +158,11 @@ fn type_expr(t: &TypeExpr) -> S {
         .iter()
         .find(|(en, zh)| t.name.name == *en || t.name.name == *zh)
         .map_or(t.name.name.as_str(), |(en, _)| en);
-    S::node(
-        format!("type {name} set={} optional={}", t.set_depth, t.optional),
-        vec![],
-    )
+    S::node(format!("type {name} set={} optional={}", t.set_depth, t.optional), vec![])
 }
 
 fn list(l: &ListDecl) -> S {
-    let head = format!(
-        "list {} row={} key={}",
-        l.name.name, l.row_type.name, l.key.name
-    );
+    let head = format!("list {} row={} key={}", l.name.name, l.row_type.name, l.key.name);
     match &l.body {
         ListBody::From(file) => S::node(format!("{head} from={}", quoted(&file.value)), vec![]),
         ListBody::Items(items) => S::block(head, items.iter().map(item).collect()),
@@ -207,10 +174,7 @@ fn item(i: &Item) -> S {
         KeyValue::Int(n) => format!("int={n}"),
         KeyValue::Text(t) => format!("text={}", quoted(t)),
     };
-    S::node(
-        format!("item {key} bare={}", i.key.bare),
-        i.fields.iter().map(field_init).collect(),
-    )
+    S::node(format!("item {key} bare={}", i.key.bare), i.fields.iter().map(field_init).collect())
 }
 
 fn field_init(f: &FieldInit) -> S {
@@ -230,9 +194,7 @@ fn rule(r: &RuleDecl) -> S {
     let mut kids = vec![
         cites(&r.cites),
         S::node("when", vec![expr(&r.when)]),
-        r.then.as_ref().map_or(S::atom("(then-absent)"), |o| {
-            S::node("then", vec![outcome(o)])
-        }),
+        r.then.as_ref().map_or(S::atom("(then-absent)"), |o| S::node("then", vec![outcome(o)])),
     ];
     kids.extend(r.unless.iter().map(|u| S::node("unless", vec![expr(u)])));
     S::block(head, kids)
@@ -243,13 +205,9 @@ fn outcome(o: &Outcome) -> S {
         None => S::atom("(fields-absent)"),
         Some(f) => S::node("fields", f.iter().map(field_init).collect()),
     };
-    let reason = o.reason.as_ref().map_or("reason=none".to_string(), |r| {
-        format!("reason={}", quoted(&r.value))
-    });
-    S::node(
-        format!("outcome {}", path(&o.variant)),
-        vec![fields, S::atom(reason)],
-    )
+    let reason =
+        o.reason.as_ref().map_or("reason=none".to_string(), |r| format!("reason={}", quoted(&r.value)));
+    S::node(format!("outcome {}", path(&o.variant)), vec![fields, S::atom(reason)])
 }
 
 fn decision(d: &DecisionDecl) -> S {
@@ -264,10 +222,7 @@ fn decision(d: &DecisionDecl) -> S {
         DecisionEnd::Total(_) => S::atom("total"),
         DecisionEnd::Missing => S::atom("end-absent"),
     };
-    S::block(
-        format!("decision {} type={}", d.name.name, d.ty.name),
-        vec![combining, end],
-    )
+    S::block(format!("decision {} type={}", d.name.name, d.ty.name), vec![combining, end])
 }
 
 fn check(c: &CheckDecl) -> S {
@@ -277,49 +232,27 @@ fn check(c: &CheckDecl) -> S {
         Modality::MustNot => "must-not",
     };
     let scope = c.scope.as_ref().map_or(S::atom("(scope-absent)"), |s| {
-        let filter = s.filter.as_ref().map_or(S::atom("(where-absent)"), |f| {
-            S::node("where", vec![expr(f)])
-        });
-        S::node(
-            format!("scope {}", s.var.name),
-            vec![S::node("in", vec![expr(&s.over)]), filter],
-        )
+        let filter = s.filter.as_ref().map_or(S::atom("(where-absent)"), |f| S::node("where", vec![expr(f)]));
+        S::node(format!("scope {}", s.var.name), vec![S::node("in", vec![expr(&s.over)]), filter])
     });
-    let reason = c.reason.as_ref().map_or("reason=none".to_string(), |r| {
-        format!("reason={}", quoted(&r.value))
-    });
+    let reason =
+        c.reason.as_ref().map_or("reason=none".to_string(), |r| format!("reason={}", quoted(&r.value)));
     S::block(
         format!("check {}", c.name.name),
-        vec![
-            cites(&c.cites),
-            scope,
-            S::node(modality, vec![expr(&c.body)]),
-            S::atom(reason),
-        ],
+        vec![cites(&c.cites), scope, S::node(modality, vec![expr(&c.body)]), S::atom(reason)],
     )
 }
 
 fn test(t: &TestDecl) -> S {
-    let givens = t.givens.iter().map(|g| {
-        S::node(
-            format!("given {}", g.input.name),
-            g.fields.iter().map(field_init).collect(),
-        )
-    });
+    let givens = t
+        .givens
+        .iter()
+        .map(|g| S::node(format!("given {}", g.input.name), g.fields.iter().map(field_init).collect()));
     let expects = t.expects.iter().map(|e| {
-        let fires = e
-            .fires
-            .as_ref()
-            .map_or(S::atom("fires=none"), |f| S::node("fires", vec![names(f)]));
-        S::node(
-            format!("expect {} = {}", e.decision.name, path(&e.outcome)),
-            vec![fires],
-        )
+        let fires = e.fires.as_ref().map_or(S::atom("fires=none"), |f| S::node("fires", vec![names(f)]));
+        S::node(format!("expect {} = {}", e.decision.name, path(&e.outcome)), vec![fires])
     });
-    S::block(
-        format!("test {}", t.name.name),
-        givens.chain(expects).collect(),
-    )
+    S::block(format!("test {}", t.name.name), givens.chain(expects).collect())
 }
 
 fn op_name(op: BinaryOp) -> &'static str {
@@ -353,9 +286,7 @@ fn expr(e: &Expr) -> S {
         ExprKind::Name(n) => S::node(format!("name {}", n.name), vec![]),
         ExprKind::Field(base, f) => S::node(format!("field {}", f.name), vec![b(base)]),
         ExprKind::Index(base, i) => S::node("index", vec![b(base), b(i)]),
-        ExprKind::Call(f, args) => {
-            S::node(format!("call {}", f.name), args.iter().map(b).collect())
-        }
+        ExprKind::Call(f, args) => S::node(format!("call {}", f.name), args.iter().map(b).collect()),
         ExprKind::Set(items) => S::node("set", items.iter().map(b).collect()),
         ExprKind::Unary(UnaryOp::Not, x) => S::node("not", vec![b(x)]),
         ExprKind::Unary(UnaryOp::Neg, x) => S::node("neg", vec![b(x)]),
@@ -376,18 +307,11 @@ fn quant(q: &Quant) -> S {
         QuantKind::Sum => "sum",
     };
     let opt = |label: &str, e: &Option<Expr>| {
-        e.as_ref()
-            .map_or(S::atom(format!("({label}-absent)")), |e| {
-                S::node(label, vec![expr(e)])
-            })
+        e.as_ref().map_or(S::atom(format!("({label}-absent)")), |e| S::node(label, vec![expr(e)]))
     };
     S::node(
         format!("{kind} {}", q.var.name),
-        vec![
-            S::node("in", vec![expr(&q.over)]),
-            opt("of", &q.of),
-            opt("where", &q.filter),
-        ],
+        vec![S::node("in", vec![expr(&q.over)]), opt("of", &q.of), opt("where", &q.filter)],
     )
 }
 

@@ -3,7 +3,7 @@
 //! points at the opening quote), nesting deeper than the recursive parser may safely go,
 //! and the comments the formatter must keep.
 
-use crate::diag::{msg, Code, Diagnostic};
+use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Span};
 
 /// The largest policy file accepted (a generated 2,000-item list is about 0.3 MiB).
@@ -76,6 +76,8 @@ pub fn scan(text: &str, file: FileId) -> Scan {
         comments: Vec::new(),
         errors: Vec::new(),
         code_on_line: false,
+        open: Vec::new(),
+        bracket_error: None,
     };
     s.run();
     Scan {
@@ -90,6 +92,10 @@ struct Scanner<'a> {
     comments: Vec<Comment>,
     errors: Vec<Diagnostic>,
     code_on_line: bool,
+    /// Brackets opened and not yet closed, with their offsets.
+    open: Vec<(char, usize)>,
+    /// The first mismatched or unclosed bracket; reported unless nesting is too deep.
+    bracket_error: Option<Diagnostic>,
 }
 
 impl Scanner<'_> {
@@ -118,6 +124,7 @@ impl Scanner<'_> {
                 c if c.is_whitespace() => {}
                 _ => {
                     self.code_on_line = true;
+                    self.track_bracket(i, c);
                     let delta = self.nesting_delta(i, c, &mut chars);
                     depth = depth.saturating_add_signed(delta);
                     if depth > MAX_NESTING && self.errors.iter().all(|e| e.code != Code::E0007) {
@@ -126,6 +133,53 @@ impl Scanner<'_> {
                 }
             }
         }
+        if let Some(&(c, at)) = self.open.last() {
+            let close = closer(c);
+            let d = self.bracket_diag(
+                at,
+                c,
+                msg(format!("`{c}` 没有对应的 `{close}`"), format!("`{c}` is never closed")),
+                msg(format!("在适当位置补上 `{close}`"), format!("add the missing `{close}`")),
+            );
+            self.bracket_error.get_or_insert(d);
+        }
+        let too_deep = self.errors.iter().any(|e| e.code == Code::E0007);
+        if let (Some(d), false) = (self.bracket_error.take(), too_deep) {
+            self.errors.push(d);
+        }
+    }
+
+    fn track_bracket(&mut self, i: usize, c: char) {
+        match c {
+            '(' | '（' | '[' | '{' => self.open.push((c, i)),
+            ')' | '）' | ']' | '}' => match self.open.pop() {
+                Some((o, _)) if closer(o) == c || (o == '(' && c == '）') || (o == '（' && c == ')') => {}
+                Some((o, _)) => {
+                    let want = closer(o);
+                    let d = self.bracket_diag(
+                        i,
+                        c,
+                        msg(format!("`{o}` 却用 `{c}` 结束"), format!("`{o}` is closed by `{c}`")),
+                        msg(format!("把 `{c}` 改成 `{want}`"), format!("write `{want}` instead of `{c}`")),
+                    );
+                    self.bracket_error.get_or_insert(d);
+                }
+                None => {
+                    let d = self.bracket_diag(
+                        i,
+                        c,
+                        msg(format!("多余的 `{c}`"), format!("unexpected `{c}`")),
+                        msg("删除它，或补上与之对应的左括号", "remove it, or add the opening bracket it closes"),
+                    );
+                    self.bracket_error.get_or_insert(d);
+                }
+            },
+            _ => {}
+        }
+    }
+
+    fn bracket_diag(&self, at: usize, c: char, message: Msg, help: Msg) -> Diagnostic {
+        Diagnostic::new(Code::E0001, Span::new(self.file, at, at + c.len_utf8()), message).help(help)
     }
 
     fn skip_string(
@@ -207,6 +261,15 @@ impl Scanner<'_> {
                 "split the inner expression into named steps with `let`",
             )),
         );
+    }
+}
+
+fn closer(open: char) -> char {
+    match open {
+        '(' => ')',
+        '（' => '）',
+        '[' => ']',
+        _ => '}',
     }
 }
 

@@ -29,7 +29,7 @@ type Built<T> = Result<T, Stop>;
 /// Parses one file. On a syntax error there is no tree, only the diagnostic.
 pub fn parse_text(text: &str, file: FileId) -> (Option<Module>, Vec<Diagnostic>) {
     match QdParser::parse(Rule::file, text) {
-        Err(e) => (None, vec![syntax_error(&e, text, file)]),
+        Err(e) => (None, syntax_errors(e, text, file)),
         Ok(mut pairs) => {
             let mut b = Builder {
                 file,
@@ -909,6 +909,63 @@ fn unescape(raw: &str) -> String {
 }
 
 // ---------------------------------------------------------------- syntax errors
+
+/// The most syntax errors reported for one file.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// pest stops at the first error. To report more, the declaration that failed is blanked
+/// out (keeping every byte offset) and the file parsed again, up to a limit.
+fn syntax_errors(first: pest::error::Error<Rule>, text: &str, file: FileId) -> Vec<Diagnostic> {
+    let mut diags = vec![syntax_error(&first, text, file)];
+    let mut blanked = text.to_string();
+    let mut error = first;
+    while diags.len() < MAX_SYNTAX_ERRORS && diags[diags.len() - 1].code == Code::E0001 {
+        let pos = error_pos(&error);
+        let Some((start, end)) = failed_declaration(&blanked, pos) else { break };
+        blanked.replace_range(start..end, &blank(&blanked[start..end]));
+        match QdParser::parse(Rule::file, &blanked) {
+            Ok(_) => break,
+            Err(e) => {
+                diags.push(syntax_error(&e, text, file));
+                error = e;
+            }
+        }
+    }
+    diags
+}
+
+fn error_pos(e: &pest::error::Error<Rule>) -> usize {
+    match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    }
+}
+
+/// The lines of the declaration that failed at `pos`: from the last line before it that
+/// starts a declaration, to the next line that does.
+fn failed_declaration(text: &str, pos: usize) -> Option<(usize, usize)> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| starts_declaration(&text[i..]))
+        .collect();
+    // An error right at a declaration's first word means the one before it ended early.
+    let start = starts.iter().rev().find(|&&s| s < pos).or(starts.first()).copied()?;
+    let end = starts.iter().find(|&&s| s > start && s >= pos).copied()?;
+    (start > 0 || !starts_with_policy(text)).then_some((start, end))
+}
+
+fn starts_declaration(line: &str) -> bool {
+    const HEADS: &[&str] = &[
+        "use", "source", "enum", "record", "input", "list", "let", "rule", "exception", "decision", "check",
+        "test", "使用", "来源", "枚举", "记录", "输入", "清单", "令", "规则", "例外", "决定", "检查", "测试",
+    ];
+    HEADS.iter().any(|h| line.strip_prefix(h).is_some_and(|rest| rest.starts_with([' ', '\t', '\u{3000}'])))
+}
+
+/// The same bytes with everything but line breaks turned into spaces.
+fn blank(text: &str) -> String {
+    text.bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }).collect()
+}
 
 fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagnostic {
     let pos = match e.location {

@@ -4,7 +4,8 @@
 //! treats both alike.
 //!
 //! Cells are read by the declared type of their column: `整数` cells as integers, enum
-//! columns as variant names, `集合` cells split on `;`, `；` or `、`, empty cells as absent.
+//! columns as variant names, `集合` cells split on `;`, `；` or `、`, empty cells as absent
+//! (or, in a column whose type is a set and not optional, as the empty set).
 
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Span};
@@ -157,7 +158,10 @@ fn row<'c>(
             });
             continue;
         }
-        if cell.is_empty() {
+        // An empty cell is an absent value, except in a required set column, where it is
+        // the empty set (a YAML `[]`, a spreadsheet cell that lists nothing).
+        let empty_set = ty.is_some_and(|t| t.set_depth > 0 && !t.optional);
+        if cell.is_empty() && !empty_set {
             continue;
         }
         let value = cell_value(cell, ty, span)?;

@@ -154,7 +154,7 @@ mod tests {
         let f = SourceFile::new("a.qd", "规则 甲\n  当 x");
         assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
         assert_eq!(f.line_col(7), LineCol { line: 1, column: 4 });
-        let when = f.text.find('当').unwrap() as u32;
+        let when = f.text.find('当').expect("the text has a 当") as u32;
         assert_eq!(f.line_col(when), LineCol { line: 2, column: 3 });
     }
 }

@@ -97,6 +97,6 @@ impl Diagnostic {
 
 /// Sorts diagnostics by file and position and drops exact repeats, so output is stable.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by(|a, b| (a.span, a.code).cmp(&(b.span, b.code)));
+    diags.sort_by_key(|d| (d.span, d.code));
     diags.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
 }

@@ -42,7 +42,8 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("parse_and_check", |b| {
         b.iter(|| {
-            let program = check_files(vec![("duties.qd".into(), Ok(text.clone().into_bytes()))], &mut NoFiles);
+            let program =
+                check_files(vec![("duties.qd".into(), Ok(text.clone().into_bytes()))], &mut NoFiles);
             assert!(!program.has_errors());
             program
         })

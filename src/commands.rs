@@ -18,20 +18,14 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             color: match cli.color {
                 ColorArg::Always => true,
                 ColorArg::Never => false,
-                ColorArg::Auto => {
-                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+                ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             },
         },
         format: cli.format,
     };
     match cli.command {
         Command::Check { paths } => check(&paths, &opts, out, err),
-        Command::Fmt {
-            paths,
-            check,
-            keywords,
-        } => fmt(&paths, check, keywords, &opts, out, err),
+        Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
     }
@@ -58,30 +52,20 @@ impl Output {
                     "diagnostics": render::to_json(diags, &program.sources, self.render),
                     "summary": summary,
                 });
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&json).unwrap_or_default()
-                );
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).unwrap_or_default());
             }
             Format::Human => {
-                let _ = write!(
-                    err,
-                    "{}",
-                    render::human(diags, &program.sources, self.render)
-                );
+                let _ = write!(err, "{}", render::human(diags, &program.sources, self.render));
             }
         }
     }
 
+    /// The language of summary lines: asked for, else that of most files.
     fn lang(&self, program: &Program) -> Lang {
         self.render.lang.unwrap_or_else(|| {
-            let zh = program
-                .modules
-                .iter()
-                .filter(|m| m.module.lang == Lang::Zh)
-                .count();
-            if zh * 2 >= program.modules.len().max(1) && zh > 0 {
+            let langs: Vec<Lang> = program.sources.ids().map(|id| program.sources.get(id).lang).collect();
+            let zh = langs.iter().filter(|l| **l == Lang::Zh).count();
+            if zh > 0 && zh * 2 >= langs.len() {
                 Lang::Zh
             } else {
                 Lang::En
@@ -118,10 +102,7 @@ fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Wr
         let counts = render::summary(diags, lang);
         let line = match lang {
             Lang::Zh => format!("检查了 {n} 个政策文件：{counts}"),
-            Lang::En => format!(
-                "checked {n} policy file{}: {counts}",
-                if n == 1 { "" } else { "s" }
-            ),
+            Lang::En => format!("checked {n} policy file{}: {counts}", if n == 1 { "" } else { "s" }),
         };
         let _ = writeln!(out, "{line}");
     }
@@ -166,11 +147,7 @@ fn fmt(
         }
     }
     for name in &unformatted {
-        let verb = if check_only {
-            "would reformat"
-        } else {
-            "formatted"
-        };
+        let verb = if check_only { "would reformat" } else { "formatted" };
         let _ = writeln!(out, "{verb} {name}");
     }
     if check_only && !unformatted.is_empty() {
@@ -183,11 +160,7 @@ fn explain(code: Option<&str>, lang: Option<Lang>, out: &mut dyn Write, err: &mu
     let Some(code) = code else {
         for c in Code::ALL {
             let (zh, en) = c.title();
-            let title = if lang == Some(Lang::En) {
-                en.to_string()
-            } else {
-                format!("{zh} / {en}")
-            };
+            let title = if lang == Some(Lang::En) { en.to_string() } else { format!("{zh} / {en}") };
             let _ = writeln!(out, "{c}  {:<28} {title}", c.slug());
         }
         return exit::OK;

@@ -51,25 +51,21 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
     }
     let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_reason(&e))?;
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
     Ok(bytes)
 }
 
+/// Why a file could not be read, in both languages (the message around it is in one).
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "文件不存在 / no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限 / permission denied".into(),
         _ => e.to_string(),
     }
 }
 
 pub fn inputs(paths: &[PathBuf]) -> Vec<InputFile> {
-    expand(paths)
-        .into_iter()
-        .map(|p| (display(&p), read_capped(&p)))
-        .collect()
+    expand(paths).into_iter().map(|p| (display(&p), read_capped(&p))).collect()
 }
 
 /// Resolves data files relative to the policy that names them, and finds used policies
@@ -84,10 +80,7 @@ impl Loader for FsLoader {
     }
 
     fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)> {
-        let dir = Path::new(from)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir = Path::new(from).parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let mut siblings = Vec::new();
         walk(dir, &mut siblings);
         siblings.into_iter().find_map(|p| {
@@ -101,14 +94,8 @@ impl Loader for FsLoader {
 /// Replaces a file's contents all at once: written to a temporary file beside it, then
 /// renamed, so an interrupted run never leaves a half-written policy.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.qingdan-tmp"));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

@@ -9,15 +9,13 @@ const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let worker = std::thread::Builder::new()
-        .stack_size(STACK_BYTES)
-        .spawn(move || {
-            let stdout = std::io::stdout();
-            let stderr = std::io::stderr();
-            let code = qingdan::run(args, &mut stdout.lock(), &mut stderr.lock());
-            let _ = std::io::stdout().flush();
-            code
-        });
+    let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || {
+        let stdout = std::io::stdout();
+        let stderr = std::io::stderr();
+        let code = qingdan::run(args, &mut stdout.lock(), &mut stderr.lock());
+        let _ = std::io::stdout().flush();
+        code
+    });
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => {

@@ -120,7 +120,8 @@ fn ten_thousand_levels_of_nesting_do_not_overflow_the_stack() {
 #[test]
 fn json_output_is_stable_and_complete() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bad = write(dir.path(), "bad.qd", "政策 坏\n输入 申请 { 频次: 整数 }\n令 甲 = 申请.频率\n".as_bytes());
+    let bad =
+        write(dir.path(), "bad.qd", "政策 坏\n输入 申请 { 频次: 整数 }\n令 甲 = 申请.频率\n".as_bytes());
     let run = qingdan(&["check", "--format", "json", "--lang", "en", bad.to_str().expect("path")]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let diags = json["diagnostics"].as_array().expect("array");

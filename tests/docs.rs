@@ -51,7 +51,8 @@ fn input(name: &str, text: &str) -> Vec<InputFile> {
 fn examples_are_valid(doc: &str) {
     let blocks = qd_blocks(&read(doc));
     assert!(!blocks.is_empty(), "{doc} has no qd examples");
-    let complete: Vec<String> = blocks.iter().filter(|(_, t)| policy_name(t).is_some()).map(|(_, t)| t.clone()).collect();
+    let complete: Vec<String> =
+        blocks.iter().filter(|(_, t)| policy_name(t).is_some()).map(|(_, t)| t.clone()).collect();
     for (line, text) in &blocks {
         let name = format!("{doc}:{line}");
         let program = if policy_name(text).is_some() {
@@ -77,7 +78,8 @@ fn language_reference_examples_check_clean() {
 /// Codes whose real trigger cannot be written inline (a binary or huge file, a missing
 /// file, 65 levels of nesting, a data file): their examples illustrate, and tests/cli.rs
 /// and the fixtures raise them for real.
-const ILLUSTRATED_ONLY: &[Code] = &[Code::E0005, Code::E0006, Code::E0007, Code::E0009, Code::E0121, Code::E0122];
+const ILLUSTRATED_ONLY: &[Code] =
+    &[Code::E0005, Code::E0006, Code::E0007, Code::E0009, Code::E0121, Code::E0122];
 
 /// An example may show several files in one block, each starting at its header.
 fn split_files(code: Code, text: &str) -> Vec<InputFile> {

@@ -22,13 +22,21 @@ fn qingdan(args: &[&str]) -> (u8, String, String) {
 fn expected_codes(source: &str) -> Vec<Code> {
     let first = source.lines().next().unwrap_or_default();
     let list = first.split_once("expect:").map_or("", |(_, l)| l);
-    list.split([',', ' ']).filter(|s| !s.is_empty()).map(|c| Code::parse(c).unwrap_or_else(|| panic!("unknown code {c}"))).collect()
+    list.split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(|c| Code::parse(c).unwrap_or_else(|| panic!("unknown code {c}")))
+        .collect()
 }
 
 fn codes_raised(path: &Path) -> Vec<String> {
     let (_, out, _) = qingdan(&["check", "--format", "json", path.to_str().expect("utf-8 path")]);
     let json: serde_json::Value = serde_json::from_str(&out).expect("json output");
-    json["diagnostics"].as_array().expect("array").iter().map(|d| d["code"].as_str().unwrap_or_default().to_string()).collect()
+    json["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 #[test]
@@ -39,13 +47,19 @@ fn error_fixtures() {
         assert!(!expected.is_empty(), "{}: first line must be `// expect: CODE…`", path.display());
         let raised = codes_raised(path);
         for code in &expected {
-            assert!(raised.iter().any(|r| r == code.as_str()), "{}: expected {code}, got {raised:?}", path.display());
+            assert!(
+                raised.iter().any(|r| r == code.as_str()),
+                "{}: expected {code}, got {raised:?}",
+                path.display()
+            );
         }
         let name = path.file_name().and_then(|n| n.to_str()).expect("name");
         let dir = path.parent().expect("dir");
-        let (exit, stdout, stderr) = qingdan(&["check", "--color", "never", &dir.join(name).to_string_lossy()]);
+        let (exit, stdout, stderr) =
+            qingdan(&["check", "--color", "never", &dir.join(name).to_string_lossy()]);
         let rendered = stderr.replace(&dir.to_string_lossy().into_owned(), "fixtures");
-        let snapshot = format!("{source}\n──── exit {exit}: {stdout}{rendered}");
+        // Control characters (the binary-file fixture) are shown, not embedded.
+        let snapshot = format!("{source}\n──── exit {exit}: {stdout}{rendered}").replace('\0', "␀");
         insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(snapshot);
         });
@@ -80,12 +94,11 @@ fn every_code_is_documented_and_exercised() {
     }
     let undocumented: Vec<_> = Code::ALL.iter().filter(|c| c.explanation().is_none()).collect();
     assert!(undocumented.is_empty(), "codes without a section in docs/diagnostics.md: {undocumented:?}");
-    // These cannot be committed fixtures, and tests/cli.rs exercises them instead:
-    // E0006 needs a file over 8 MiB, E0009 a file that cannot be read. E0118 (two policies
-    // with one name) needs two files checked together, and a fixture is checked alone (the
-    // files it `use`s are loaded by name, so never two of one name).
+    // Not fixtures: E0006 needs a file over 8 MiB and E0009 a file that cannot be read, so
+    // tests/cli.rs makes them on the fly. E0118 (two policies with one name) needs two files
+    // checked together, while a fixture is checked alone and the files it `use`s are found
+    // by name (never two of one name); tests/docs.rs raises it from its two-file example.
     let exempt = [Code::E0006, Code::E0009, Code::E0118];
-    let untested: Vec<_> =
-        Code::ALL.iter().filter(|c| !covered.contains(c) && !exempt.contains(c)).collect();
+    let untested: Vec<_> = Code::ALL.iter().filter(|c| !covered.contains(c) && !exempt.contains(c)).collect();
     assert!(untested.is_empty(), "codes without an error fixture: {untested:?}");
 }

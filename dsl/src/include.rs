@@ -25,14 +25,8 @@ pub fn csv_rows(
     key: &str,
     columns: &[Column<'_>],
 ) -> Result<Vec<Item>, Diagnostic> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(&e, file, text))?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| csv_error(&e, file, text))?.clone();
     let header_spans = cell_spans(text, 0, first_line_end(text, 0), headers.len(), file);
     let mut items = Vec::new();
     for record in reader.records() {
@@ -82,10 +76,7 @@ pub fn yaml_rows(
         let serde_yaml::Value::Mapping(map) = row_value else {
             return Err(malformed(
                 row_span,
-                msg(
-                    "每个条目须是“字段: 值”的映射",
-                    "each row must be a mapping of field names to values",
-                ),
+                msg("每个条目须是“字段: 值”的映射", "each row must be a mapping of field names to values"),
                 "YAML",
             ));
         };
@@ -94,18 +85,14 @@ pub fn yaml_rows(
             let name = yaml_scalar(k).unwrap_or_default();
             let span = yaml_field_span(text, start, end, &name, file).unwrap_or(row_span);
             let value = match v {
-                serde_yaml::Value::Sequence(items) => items
-                    .iter()
-                    .filter_map(yaml_scalar)
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                serde_yaml::Value::Sequence(items) => {
+                    items.iter().filter_map(yaml_scalar).collect::<Vec<_>>().join(";")
+                }
                 other => yaml_scalar(other).unwrap_or_default(),
             };
             cells.push((name, value, span));
         }
-        let cells = cells
-            .iter()
-            .map(|(n, v, s)| (n.as_str(), v.as_str(), *s, *s));
+        let cells = cells.iter().map(|(n, v, s)| (n.as_str(), v.as_str(), *s, *s));
         items.push(row(cells, row_span, key, columns)?);
     }
     Ok(items)
@@ -137,25 +124,17 @@ fn row<'c>(
             if cell.is_empty() {
                 return Err(malformed(
                     span,
-                    msg(
-                        format!("键列 `{key}` 是空的"),
-                        format!("the key column `{key}` is empty"),
-                    ),
+                    msg(format!("键列 `{key}` 是空的"), format!("the key column `{key}` is empty")),
                     "",
                 ));
             }
             let value = match ty.map(|t| t.name.name.as_str()) {
-                Some("int" | "整数") => KeyValue::Int(
-                    cell.parse()
-                        .map_err(|_| bad_cell(span, cell, "整数", "an integer"))?,
-                ),
+                Some("int" | "整数") => {
+                    KeyValue::Int(cell.parse().map_err(|_| bad_cell(span, cell, "整数", "an integer"))?)
+                }
                 _ => KeyValue::Text(cell.to_string()),
             };
-            item_key = Some(ItemKey {
-                value,
-                bare: false,
-                span,
-            });
+            item_key = Some(ItemKey { value, bare: false, span });
             continue;
         }
         // An empty cell is an absent value, except in a required set column, where it is
@@ -165,14 +144,7 @@ fn row<'c>(
             continue;
         }
         let value = cell_value(cell, ty, span)?;
-        fields.push(FieldInit {
-            name: Ident {
-                name: name.to_string(),
-                span: name_span,
-            },
-            value,
-            span,
-        });
+        fields.push(FieldInit { name: Ident { name: name.to_string(), span: name_span }, value, span });
     }
     let key = item_key.ok_or_else(|| {
         malformed(
@@ -184,11 +156,7 @@ fn row<'c>(
             "",
         )
     })?;
-    Ok(Item {
-        key,
-        fields,
-        span: row_span,
-    })
+    Ok(Item { key, fields, span: row_span })
 }
 
 fn cell_value(cell: &str, ty: Option<&TypeExpr>, span: Span) -> Result<Expr, Diagnostic> {
@@ -197,32 +165,18 @@ fn cell_value(cell: &str, ty: Option<&TypeExpr>, span: Span) -> Result<Expr, Dia
         return Ok(expr(ExprKind::Text(cell.to_string())));
     };
     if ty.set_depth > 0 {
-        let inner = TypeExpr {
-            set_depth: ty.set_depth - 1,
-            optional: false,
-            ..ty.clone()
-        };
-        let parts = cell
-            .split([';', '；', '、'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty());
-        let items = parts
-            .map(|p| cell_value(p, Some(&inner), span))
-            .collect::<Result<_, _>>()?;
+        let inner = TypeExpr { set_depth: ty.set_depth - 1, optional: false, ..ty.clone() };
+        let parts = cell.split([';', '；', '、']).map(str::trim).filter(|p| !p.is_empty());
+        let items = parts.map(|p| cell_value(p, Some(&inner), span)).collect::<Result<_, _>>()?;
         return Ok(expr(ExprKind::Set(items)));
     }
     let kind = match ty.name.name.as_str() {
-        "int" | "整数" => ExprKind::Int(
-            cell.parse()
-                .map_err(|_| bad_cell(span, cell, "整数", "an integer"))?,
-        ),
+        "int" | "整数" => {
+            ExprKind::Int(cell.parse().map_err(|_| bad_cell(span, cell, "整数", "an integer"))?)
+        }
         "decimal" | "小数" => {
-            let d = Decimal::parse(cell).or_else(|| {
-                cell.parse::<i64>().ok().map(|m| Decimal {
-                    mantissa: m,
-                    scale: 0,
-                })
-            });
+            let d = Decimal::parse(cell)
+                .or_else(|| cell.parse::<i64>().ok().map(|m| Decimal { mantissa: m, scale: 0 }));
             ExprKind::Decimal(d.ok_or_else(|| bad_cell(span, cell, "小数", "a decimal"))?)
         }
         "date" | "日期" => ExprKind::Date(
@@ -231,21 +185,11 @@ fn cell_value(cell: &str, ty: Option<&TypeExpr>, span: Span) -> Result<Expr, Dia
         "bool" | "布尔" => match cell {
             "true" | "真" | "是" | "TRUE" | "True" => ExprKind::Bool(true),
             "false" | "假" | "否" | "FALSE" | "False" => ExprKind::Bool(false),
-            _ => {
-                return Err(bad_cell(
-                    span,
-                    cell,
-                    "真假值（是/否）",
-                    "a boolean (true/false)",
-                ))
-            }
+            _ => return Err(bad_cell(span, cell, "真假值（是/否）", "a boolean (true/false)")),
         },
         "text" | "文本" => ExprKind::Text(cell.to_string()),
         // Enum variants are names; a list reference is a key. The checker tells them apart.
-        _ => ExprKind::Name(Ident {
-            name: cell.to_string(),
-            span,
-        }),
+        _ => ExprKind::Name(Ident { name: cell.to_string(), span }),
     };
     Ok(expr(kind))
 }
@@ -254,15 +198,9 @@ fn bad_cell(span: Span, cell: &str, zh: &str, en: &str) -> Diagnostic {
     Diagnostic::new(
         Code::E0122,
         span,
-        msg(
-            format!("数据 `{cell}` 不是{zh}"),
-            format!("value `{cell}` is not {en}"),
-        ),
+        msg(format!("数据 `{cell}` 不是{zh}"), format!("value `{cell}` is not {en}")),
     )
-    .help(msg(
-        "按该列声明的类型填写",
-        "fill the cell according to the column's declared type",
-    ))
+    .help(msg("按该列声明的类型填写", "fill the cell according to the column's declared type"))
 }
 
 /// `what` names the format (`CSV`, `YAML`), or is empty when either is meant.
@@ -272,35 +210,22 @@ fn malformed(span: Span, detail: Msg, what: &str) -> Diagnostic {
     } else {
         (format!("{what} 数据文件格式错误"), format!("malformed {what} data file"))
     };
-    Diagnostic::new(
-        Code::E0122,
-        span,
-        msg(format!("{zh}：{}", detail.zh), format!("{en}: {}", detail.en)),
-    )
-    .help(msg(
+    Diagnostic::new(Code::E0122, span, msg(format!("{zh}：{}", detail.zh), format!("{en}: {}", detail.en)))
+        .help(msg(
         "CSV 第一行是字段名，之后每行一个条目；YAML 是条目的列表（每项 `- 字段: 值`）",
         "CSV: a header row of field names, then one row per item; YAML: a list of rows (`- field: value`)",
     ))
 }
 
 fn csv_error(e: &csv::Error, file: FileId, text: &str) -> Diagnostic {
-    let at = e
-        .position()
-        .map_or(0, |p| p.byte() as usize)
-        .min(text.len());
+    let at = e.position().map_or(0, |p| p.byte() as usize).min(text.len());
     let detail = e.to_string();
-    malformed(
-        Span::new(file, at, first_line_end(text, at)),
-        msg(detail.clone(), detail),
-        "CSV",
-    )
+    malformed(Span::new(file, at, first_line_end(text, at)), msg(detail.clone(), detail), "CSV")
 }
 
 fn first_line_end(text: &str, start: usize) -> usize {
     let start = start.min(text.len());
-    text[start..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |n| start + n)
+    text[start..].find(['\n', '\r']).map_or(text.len(), |n| start + n)
 }
 
 /// Spans of the cells of one CSV line. Exact for unquoted lines; a quoted line (where a
@@ -328,29 +253,19 @@ fn yaml_row_starts(text: &str) -> Vec<usize> {
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if trimmed.starts_with("- ") || trimmed.trim_end() == "-" {
-            entries.push((
-                line.len() - trimmed.len(),
-                offset + line.len() - trimmed.len(),
-            ));
+            entries.push((line.len() - trimmed.len(), offset + line.len() - trimmed.len()));
         }
         offset += line.len();
     }
     let min = entries.iter().map(|e| e.0).min().unwrap_or(0);
-    entries
-        .into_iter()
-        .filter(|e| e.0 == min)
-        .map(|e| e.1)
-        .collect()
+    entries.into_iter().filter(|e| e.0 == min).map(|e| e.1).collect()
 }
 
 fn yaml_field_span(text: &str, start: usize, end: usize, name: &str, file: FileId) -> Option<Span> {
     let mut offset = start;
     for line in text[start..end].split_inclusive('\n') {
         let body = line.trim_start().trim_start_matches("- ").trim_start();
-        if body
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        {
+        if body.strip_prefix(name).is_some_and(|rest| rest.trim_start().starts_with(':')) {
             let at = offset + line.len() - body.len();
             return Some(Span::new(file, at, offset + line.trim_end().len()));
         }
@@ -366,10 +281,7 @@ mod tests {
     fn ty(name: &str) -> TypeExpr {
         TypeExpr {
             set_depth: 0,
-            name: Ident {
-                name: name.into(),
-                span: Span::default(),
-            },
+            name: Ident { name: name.into(), span: Span::default() },
             optional: false,
             span: Span::default(),
         }
@@ -378,23 +290,9 @@ mod tests {
     #[test]
     fn csv_cells_follow_their_column_types() {
         let (int, cat) = (ty("整数"), ty("事项类别"));
-        let cols = [
-            Column {
-                name: "频次",
-                ty: Some(&int),
-            },
-            Column {
-                name: "类别",
-                ty: Some(&cat),
-            },
-        ];
-        let items = csv_rows(
-            "编号,频次,类别\nA1,4,政策宣传\nA2,,应急处置\n",
-            FileId(1),
-            "编号",
-            &cols,
-        )
-        .expect("parses");
+        let cols = [Column { name: "频次", ty: Some(&int) }, Column { name: "类别", ty: Some(&cat) }];
+        let items = csv_rows("编号,频次,类别\nA1,4,政策宣传\nA2,,应急处置\n", FileId(1), "编号", &cols)
+            .expect("parses");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].key.value, KeyValue::Text("A1".into()));
         assert_eq!(items[0].fields[0].value.kind, ExprKind::Int(4));
@@ -402,6 +300,18 @@ mod tests {
         let err = csv_rows("编号,频次\nA1,四\n", FileId(1), "编号", &cols).expect_err("not an int");
         assert_eq!(err.code, Code::E0122);
         assert_eq!(err.span.start, "编号,频次\nA1,".len() as u32);
+    }
+
+    #[test]
+    fn empty_cells_of_required_sets_are_empty_sets() {
+        let set = TypeExpr { set_depth: 1, ..ty("文本") };
+        let optional = TypeExpr { optional: true, ..set.clone() };
+        let cols = [Column { name: "关键词", ty: Some(&set) }, Column { name: "备注", ty: Some(&optional) }];
+        let items =
+            yaml_rows("- 编号: B1\n  关键词: []\n  备注: []\n", FileId(1), "编号", &cols).expect("parses");
+        let fields = &items[0].fields;
+        assert_eq!(fields.len(), 1, "an empty optional set is absent");
+        assert_eq!(fields[0].value.kind, ExprKind::Set(Vec::new()));
     }
 
     #[test]

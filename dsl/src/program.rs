@@ -98,13 +98,7 @@ pub fn check_files(files: Vec<InputFile>, loader: &mut dyn Loader) -> Program {
         diagnostics.extend(c.diagnostics.iter().cloned());
     }
     sort_and_dedup(&mut diagnostics);
-    Program {
-        sources,
-        modules,
-        included,
-        checked,
-        diagnostics,
-    }
+    Program { sources, modules, included, checked, diagnostics }
 }
 
 fn parse_file(
@@ -126,11 +120,7 @@ fn parse_file(
     diagnostics.extend(parsed.diagnostics);
     let module = parsed.module?;
     sources.get_mut(file).lang = module.lang;
-    Some(ParsedModule {
-        file,
-        module,
-        comments: parsed.comments,
-    })
+    Some(ParsedModule { file, module, comments: parsed.comments })
 }
 
 /// Files of policies that are used but not yet loaded, as the loader finds them.
@@ -148,8 +138,7 @@ fn missing_policies(
                 continue;
             }
             known.push(name.name.clone());
-            if let Some((path, bytes)) = loader.find_policy(&sources.get(pm.file).path, &name.name)
-            {
+            if let Some((path, bytes)) = loader.find_policy(&sources.get(pm.file).path, &name.name) {
                 if sources.find(&path).is_none() {
                     found.push((path, Ok(bytes)));
                 }
@@ -163,15 +152,9 @@ fn unreadable(file: FileId, path: &str, why: &str) -> Diagnostic {
     Diagnostic::new(
         Code::E0009,
         Span::new(file, 0, 0),
-        msg(
-            format!("无法读取文件 `{path}`：{why}"),
-            format!("cannot read file `{path}`: {why}"),
-        ),
+        msg(format!("无法读取文件 `{path}`：{why}"), format!("cannot read file `{path}`: {why}")),
     )
-    .help(msg(
-        "检查路径是否正确、文件是否有读权限",
-        "check that the path is right and the file is readable",
-    ))
+    .help(msg("检查路径是否正确、文件是否有读权限", "check that the path is right and the file is readable"))
 }
 
 /// Adds a file's text to the map, or records why its bytes are not a policy file.
@@ -186,11 +169,7 @@ pub fn add_file(
         Ok(text) => {
             let mut file = SourceFile::new(sources.get(id).path.clone(), text);
             // Until the parse counts keywords, the header keyword is the best guess.
-            file.lang = if syntax::parse::header_is_chinese(text) {
-                Lang::Zh
-            } else {
-                Lang::En
-            };
+            file.lang = if syntax::parse::header_is_chinese(text) { Lang::Zh } else { Lang::En };
             *sources.get_mut(id) = file;
             Some(id)
         }
@@ -210,13 +189,7 @@ fn load_included(
     let mut rows = IncludedRows::new();
     for (m, pm) in modules.iter().enumerate() {
         for (i, decl) in pm.module.decls.iter().enumerate() {
-            let Decl::List(
-                list @ ListDecl {
-                    body: ListBody::From(path),
-                    ..
-                },
-            ) = decl
-            else {
+            let Decl::List(list @ ListDecl { body: ListBody::From(path), .. }) = decl else {
                 continue;
             };
             let from = sources.get(pm.file).path.clone();
@@ -234,15 +207,7 @@ fn load_included(
             sources.get_mut(file).lang = pm.module.lang;
             let columns = row_columns(modules, m, &list.row_type.name);
             let columns: Vec<Column<'_>> = columns
-                .map(|r| {
-                    r.fields
-                        .iter()
-                        .map(|f| Column {
-                            name: &f.name.name,
-                            ty: Some(&f.ty),
-                        })
-                        .collect()
-                })
+                .map(|r| r.fields.iter().map(|f| Column { name: &f.name.name, ty: Some(&f.ty) }).collect())
                 .unwrap_or_default();
             let text = &sources.get(file).text;
             let key = &list.key.name;
@@ -277,13 +242,7 @@ fn not_found(span: Span, path: &str, why: &str) -> Diagnostic {
     Diagnostic::new(
         Code::E0121,
         span,
-        msg(
-            format!("无法读取数据文件 `{path}`：{why}"),
-            format!("cannot read data file `{path}`: {why}"),
-        ),
+        msg(format!("无法读取数据文件 `{path}`：{why}"), format!("cannot read data file `{path}`: {why}")),
     )
-    .help(msg(
-        "路径相对于本政策文件所在的文件夹",
-        "the path is relative to this policy file's folder",
-    ))
+    .help(msg("路径相对于本政策文件所在的文件夹", "the path is relative to this policy file's folder"))
 }

@@ -17,9 +17,7 @@ impl Decimal {
     /// Parses `123.45`; `None` if it has too many digits to be exact.
     pub fn parse(text: &str) -> Option<Decimal> {
         let (whole, frac) = text.split_once('.')?;
-        let scale = u8::try_from(frac.len())
-            .ok()
-            .filter(|s| *s <= MAX_DECIMAL_SCALE)?;
+        let scale = u8::try_from(frac.len()).ok().filter(|s| *s <= MAX_DECIMAL_SCALE)?;
         let mantissa = format!("{whole}{frac}").parse::<i64>().ok()?;
         Some(Decimal { mantissa, scale })
     }
@@ -110,10 +108,7 @@ mod tests {
     #[test]
     fn decimals_keep_their_written_scale() {
         for text in ["12.50", "0.05", "3.0", "1000000.125"] {
-            assert_eq!(
-                Decimal::parse(text).map(|d| d.to_string()).as_deref(),
-                Some(text)
-            );
+            assert_eq!(Decimal::parse(text).map(|d| d.to_string()).as_deref(), Some(text));
         }
         assert_eq!(Decimal::parse("1.0000000001"), None);
     }
@@ -124,13 +119,7 @@ mod tests {
         assert_eq!(Date::parse("2022-13-01"), None);
         let d = Date::parse("2024-02-29").expect("leap day");
         assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d);
-        assert_eq!(
-            Date::parse("1970-01-01").map(Date::days_since_epoch),
-            Some(0)
-        );
-        assert_eq!(
-            Date::parse("2022-12-20").map(|d| d.to_string()).as_deref(),
-            Some("2022-12-20")
-        );
+        assert_eq!(Date::parse("1970-01-01").map(Date::days_since_epoch), Some(0));
+        assert_eq!(Date::parse("2022-12-20").map(|d| d.to_string()).as_deref(), Some("2022-12-20"));
     }
 }

@@ -28,10 +28,7 @@ pub const BUILTINS: &[(Builtin, &str, &str, usize)] = &[
 
 impl Builtin {
     pub fn lookup(name: &str) -> Option<(Builtin, usize)> {
-        BUILTINS
-            .iter()
-            .find(|b| b.1 == name || b.2 == name)
-            .map(|b| (b.0, b.3))
+        BUILTINS.iter().find(|b| b.1 == name || b.2 == name).map(|b| (b.0, b.3))
     }
 
     pub fn names() -> impl Iterator<Item = &'static str> {
@@ -63,24 +60,12 @@ impl Builtin {
                 "包含(文本, 文本) 或 包含(集合, 元素) → 布尔",
                 "contains(text, text) or contains(set, element) → bool",
             ),
-            Builtin::StartsWith => (
-                "开头是(文本, 文本) → 布尔",
-                "starts_with(text, text) → bool",
-            ),
-            Builtin::Min => (
-                "最小(数, 数) 或 最小(日期, 日期)",
-                "min(number, number) or min(date, date)",
-            ),
-            Builtin::Max => (
-                "最大(数, 数) 或 最大(日期, 日期)",
-                "max(number, number) or max(date, date)",
-            ),
+            Builtin::StartsWith => ("开头是(文本, 文本) → 布尔", "starts_with(text, text) → bool"),
+            Builtin::Min => ("最小(数, 数) 或 最小(日期, 日期)", "min(number, number) or min(date, date)"),
+            Builtin::Max => ("最大(数, 数) 或 最大(日期, 日期)", "max(number, number) or max(date, date)"),
             Builtin::Year => ("年份(日期) → 整数", "year(date) → int"),
             Builtin::Month => ("月份(日期) → 整数", "month(date) → int"),
-            Builtin::DaysBetween => (
-                "相差天数(日期, 日期) → 整数",
-                "days_between(date, date) → int",
-            ),
+            Builtin::DaysBetween => ("相差天数(日期, 日期) → 整数", "days_between(date, date) → int"),
         }
     }
 }

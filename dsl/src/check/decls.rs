@@ -28,14 +28,7 @@ pub(super) struct Shape<'s> {
 
 impl<'s> Shape<'s> {
     fn row(fields: &'s [FieldInfo], owner: &'s str, at: Span) -> Shape<'s> {
-        Shape {
-            fields,
-            owner,
-            at,
-            constant: true,
-            skip: None,
-            missing_code: Code::E0127,
-        }
+        Shape { fields, owner, at, constant: true, skip: None, missing_code: Code::E0127 }
     }
 }
 
@@ -80,10 +73,7 @@ impl Checker<'_> {
                     )
                     .help(with_hint(
                         did_you_mean(&l.row_type.name, names),
-                        msg(
-                            "清单的条目类型须是一个 `记录`",
-                            "a list's row type must be a `record`",
-                        ),
+                        msg("清单的条目类型须是一个 `记录`", "a list's row type must be a `record`"),
                     )),
                 );
                 None
@@ -128,19 +118,14 @@ impl Checker<'_> {
                         item.key.span,
                         msg(
                             format!("清单 `{}` 中的键 `{}` 重复", l.name.name, item.key.value),
-                            format!(
-                                "key `{}` appears twice in list `{}`",
-                                item.key.value, l.name.name
-                            ),
+                            format!("key `{}` appears twice in list `{}`", item.key.value, l.name.name),
                         ),
                     )
                     .secondary(first, msg("第一次出现在这里", "first used here"))
                     .help(msg("每个条目的键须唯一", "each row needs its own key")),
                 ),
                 None => {
-                    self.env.lists[id.0]
-                        .keys
-                        .insert(item.key.value.clone(), item.key.span);
+                    self.env.lists[id.0].keys.insert(item.key.value.clone(), item.key.span);
                 }
             }
         }
@@ -155,10 +140,7 @@ impl Checker<'_> {
         };
         // With no valid key field the rows cannot be matched to the record (which field
         // did the keys fill?); the key error is enough.
-        let Some(kf) = self.env.lists[id.0]
-            .key_field
-            .map(|k| record.fields[k].clone())
-        else {
+        let Some(kf) = self.env.lists[id.0].key_field.map(|k| record.fields[k].clone()) else {
             return;
         };
         let cx = Cx::new(m);
@@ -189,14 +171,7 @@ impl Checker<'_> {
     /// every required one given, every value of the right type (and, for rows and test
     /// inputs, constant).
     pub(super) fn check_inits(&mut self, inits: &[FieldInit], shape: &Shape<'_>, cx: &Cx) {
-        let Shape {
-            fields,
-            owner,
-            at,
-            constant,
-            skip,
-            missing_code,
-        } = *shape;
+        let Shape { fields, owner, at, constant, skip, missing_code } = *shape;
         let mut seen: Vec<(&str, Span)> = Vec::new();
         for init in inits {
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == init.name.name) {
@@ -215,10 +190,8 @@ impl Checker<'_> {
                 continue;
             }
             seen.push((&init.name.name, init.name.span));
-            let field = fields
-                .iter()
-                .find(|f| f.name == init.name.name)
-                .filter(|f| Some(f.name.as_str()) != skip);
+            let field =
+                fields.iter().find(|f| f.name == init.name.name).filter(|f| Some(f.name.as_str()) != skip);
             let Some(field) = field else {
                 let help = did_you_mean(&init.name.name, fields.iter().map(|f| f.name.as_str()));
                 self.unknown_field(&init.name, owner, help);
@@ -237,17 +210,20 @@ impl Checker<'_> {
             .map(|f| f.name.as_str())
             .collect();
         if !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+            let (list_zh, list_en) = (names.join("、"), names.join(", "));
             self.diags.push(
-                Diagnostic::new(missing_code, at, msg(format!("缺少字段 {list}"), format!("missing field(s) {list}")))
-                    .help(msg(
-                        format!("`{owner}` 的这些字段不是可选的（类型后没有 `?`），须给出取值"),
-                        format!("these fields of `{owner}` are not optional (no `?` after the type) and need a value"),
-                    )),
+                Diagnostic::new(
+                    missing_code,
+                    at,
+                    msg(format!("缺少字段 {list_zh}"), format!("missing field(s) {list_en}")),
+                )
+                .help(msg(
+                    format!("`{owner}` 的这些字段不是可选的（类型后没有 `?`），须给出取值"),
+                    format!(
+                        "these fields of `{owner}` are not optional (no `?` after the type) and need a value"
+                    ),
+                )),
             );
         }
     }
@@ -293,9 +269,7 @@ impl Checker<'_> {
                 self.env.lookup(cx.module, &n.name),
                 Some(Def::Let(_) | Def::Input(_) | Def::List(_))
             ),
-            ExprKind::Field(base, _) => {
-                matches!(&base.kind, ExprKind::Name(_)) && self.is_constant(base, cx)
-            }
+            ExprKind::Field(base, _) => matches!(&base.kind, ExprKind::Name(_)) && self.is_constant(base, cx),
             ExprKind::Set(items) => items.iter().all(|i| self.is_constant(i, cx)),
             ExprKind::Unary(UnaryOp::Neg, x) => {
                 matches!(x.kind, ExprKind::Int(_) | ExprKind::Decimal(_))
@@ -316,10 +290,7 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::E0217,
                         e.span,
-                        msg(
-                            "这里须写被引用条目的键",
-                            "the key of the referenced row is needed here",
-                        ),
+                        msg("这里须写被引用条目的键", "the key of the referenced row is needed here"),
                     )
                     .help(msg(
                         "写出另一清单中条目的键，例如 \"民政局\"",
@@ -365,8 +336,8 @@ impl Checker<'_> {
 
     pub(super) fn check_decision(&mut self, m: usize, d: &DecisionDecl) {
         let Some(e) = self.decision_enum(m, d) else {
-            let known = self.env.lookup(m, &d.ty.name).is_some()
-                || super::env::primitive(&d.ty.name).is_some();
+            let known =
+                self.env.lookup(m, &d.ty.name).is_some() || super::env::primitive(&d.ty.name).is_some();
             let (code, zh, en) = if known {
                 (
                     Code::E0211,
@@ -374,11 +345,7 @@ impl Checker<'_> {
                     format!("decision type `{}` is not an enum", d.ty.name),
                 )
             } else {
-                (
-                    Code::E0111,
-                    format!("未知类型 `{}`", d.ty.name),
-                    format!("unknown type `{}`", d.ty.name),
-                )
+                (Code::E0111, format!("未知类型 `{}`", d.ty.name), format!("unknown type `{}`", d.ty.name))
             };
             let names = self
                 .env
@@ -386,20 +353,14 @@ impl Checker<'_> {
                 .into_iter()
                 .map(|e| self.env.enums[e.0].name.clone())
                 .collect::<Vec<_>>();
-            let help = if known {
-                None
-            } else {
-                did_you_mean(&d.ty.name, names.iter().map(String::as_str))
-            };
-            self.diags.push(
-                Diagnostic::new(code, d.ty.span, msg(zh, en)).help(with_hint(
-                    help,
-                    msg(
-                        "决定的结论须是一个枚举，例如 `枚举 结论 { 准入, 不予准入 }`",
-                        "a decision's outcomes are an enum, e.g. `enum Verdict { Admit, Refuse }`",
-                    ),
-                )),
-            );
+            let help = if known { None } else { did_you_mean(&d.ty.name, names.iter().map(String::as_str)) };
+            self.diags.push(Diagnostic::new(code, d.ty.span, msg(zh, en)).help(with_hint(
+                help,
+                msg(
+                    "决定的结论须是一个枚举，例如 `枚举 结论 { 准入, 不予准入 }`",
+                    "a decision's outcomes are an enum, e.g. `enum Verdict { Admit, Refuse }`",
+                ),
+            )));
             return;
         };
         if let Combining::Priority(order) = &d.combining {
@@ -440,10 +401,7 @@ impl Checker<'_> {
                         ),
                     )
                     .secondary(first.span, msg("第一次出现在这里", "first ranked here"))
-                    .help(msg(
-                        "每个结论在优先顺序中只出现一次",
-                        "rank each outcome exactly once",
-                    )),
+                    .help(msg("每个结论在优先顺序中只出现一次", "rank each outcome exactly once")),
                 );
             } else if self.qualified_variant(e, v) != Ty::Error {
                 seen.push(v);
@@ -457,22 +415,19 @@ impl Checker<'_> {
             .map(|v| format!("`{}`", v.name))
             .collect();
         if !missing.is_empty() {
-            let list = missing.join(", ");
+            let (list_zh, list_en) = (missing.join("、"), missing.join(", "));
             self.diags.push(
                 Diagnostic::new(
                     Code::E0212,
                     span,
                     msg(
-                        format!("优先顺序缺少 {list}"),
-                        format!("the priority order leaves out {list}"),
+                        format!("优先顺序缺少 {list_zh}"),
+                        format!("the priority order leaves out {list_en}"),
                     ),
                 )
                 .help(msg(
                     format!("把 `{}` 的每个值都排进顺序，最严重的写在最前", info.name),
-                    format!(
-                        "rank every variant of `{}`, the most severe first",
-                        info.name
-                    ),
+                    format!("rank every variant of `{}`, the most severe first", info.name),
                 )),
             );
         }
@@ -480,14 +435,7 @@ impl Checker<'_> {
 
     /// Checks `then`/`default` outcomes: a variant of the decision's enum, with exactly the
     /// values the variant carries, and (warning) a reason.
-    pub(super) fn check_outcome(
-        &mut self,
-        o: &Outcome,
-        e: EnumId,
-        cx: &Cx,
-        wrong: Code,
-        decision: &str,
-    ) {
+    pub(super) fn check_outcome(&mut self, o: &Outcome, e: EnumId, cx: &Cx, wrong: Code, decision: &str) {
         let Some(v) = self.outcome_variant(&o.variant, e, wrong, decision) else {
             return;
         };
@@ -496,13 +444,7 @@ impl Checker<'_> {
     }
 
     /// The variant an outcome names, if it is one of the decision's enum.
-    fn outcome_variant(
-        &mut self,
-        path: &Path,
-        e: EnumId,
-        wrong: Code,
-        decision: &str,
-    ) -> Option<usize> {
+    fn outcome_variant(&mut self, path: &Path, e: EnumId, wrong: Code, decision: &str) -> Option<usize> {
         let variant = path.last();
         let info = &self.env.enums[e.0];
         let qualifier_ok = match path.parts.as_slice() {
@@ -513,12 +455,8 @@ impl Checker<'_> {
         let found = info.variant(&variant.name).filter(|_| qualifier_ok);
         if found.is_none() {
             let help = did_you_mean(&variant.name, info.variants.iter().map(|v| v.name.as_str()));
-            let all = info
-                .variants
-                .iter()
-                .map(|v| v.name.as_str())
-                .collect::<Vec<_>>()
-                .join("、");
+            let names: Vec<&str> = info.variants.iter().map(|v| v.name.as_str()).collect();
+            let (all_zh, all_en) = (names.join("、"), names.join(", "));
             let enum_name = info.name.clone();
             let text = self.sources.text(path.span).to_string();
             let message = if wrong == Code::E0218 {
@@ -529,17 +467,14 @@ impl Checker<'_> {
             } else {
                 msg(
                     format!("`{text}` 不是决定 `{decision}` 的结论（`{enum_name}` 的值）"),
-                    format!("`{text}` is not an outcome of decision `{decision}` (a variant of `{enum_name}`)"),
+                    format!(
+                        "`{text}` is not an outcome of decision `{decision}` (a variant of `{enum_name}`)"
+                    ),
                 )
             };
-            self.diags.push(
-                Diagnostic::new(wrong, path.span, message).help_opt(help.or_else(|| {
-                    Some(msg(
-                        format!("可选的结论：{all}"),
-                        format!("its outcomes are: {all}"),
-                    ))
-                })),
-            );
+            self.diags.push(Diagnostic::new(wrong, path.span, message).help_opt(help.or_else(|| {
+                Some(msg(format!("可选的结论：{all_zh}"), format!("its outcomes are: {all_en}")))
+            })));
         }
         found
     }
@@ -550,9 +485,7 @@ impl Checker<'_> {
             (Some(inits), true) if !inits.is_empty() => self.diags.push(
                 Diagnostic::new(
                     Code::E0219,
-                    o.variant
-                        .span
-                        .to(inits.last().map_or(o.variant.span, |i| i.span)),
+                    o.variant.span.to(inits.last().map_or(o.variant.span, |i| i.span)),
                     msg(
                         format!("结论 `{}` 不带取值", variant.name),
                         format!("outcome `{}` carries no values", variant.name),
@@ -564,19 +497,16 @@ impl Checker<'_> {
                 )),
             ),
             (None, false) => {
-                let names = variant_info
-                    .fields
-                    .iter()
-                    .map(|f| format!("`{}`", f.name))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let names: Vec<String> =
+                    variant_info.fields.iter().map(|f| format!("`{}`", f.name)).collect();
+                let (names_zh, names_en) = (names.join("、"), names.join(", "));
                 self.diags.push(
                     Diagnostic::new(
                         Code::E0209,
                         o.variant.span,
                         msg(
-                            format!("结论 `{}` 须带取值 {names}", variant.name),
-                            format!("outcome `{}` needs the value(s) {names}", variant.name),
+                            format!("结论 `{}` 须带取值 {names_zh}", variant.name),
+                            format!("outcome `{}` needs the value(s) {names_en}", variant.name),
                         ),
                     )
                     .help(msg(
@@ -644,26 +574,14 @@ impl Checker<'_> {
     pub(super) fn assign_decisions(&mut self, m: usize) {
         let module = &self.modules[m];
         for (i, decl) in module.decls.iter().enumerate() {
-            if let Decl::Rule(
-                r @ RuleDecl {
-                    kind: RuleKind::Rule { .. },
-                    ..
-                },
-            ) = decl
-            {
+            if let Decl::Rule(r @ RuleDecl { kind: RuleKind::Rule { .. }, .. }) = decl {
                 if let Some(d) = self.rule_decision(m, r) {
                     self.rule_decisions.insert((m, i), d);
                 }
             }
         }
         for (i, decl) in module.decls.iter().enumerate() {
-            if let Decl::Rule(
-                r @ RuleDecl {
-                    kind: RuleKind::Exception { .. },
-                    ..
-                },
-            ) = decl
-            {
+            if let Decl::Rule(r @ RuleDecl { kind: RuleKind::Exception { .. }, .. }) = decl {
                 if let Some(d) = self.exception_decision(m, i, r) {
                     self.rule_decisions.insert((m, i), d);
                 }
@@ -696,13 +614,7 @@ impl Checker<'_> {
         }
         let outcome = r.then.as_ref()?;
         let variant = outcome.variant.last();
-        let qualifier = outcome
-            .variant
-            .parts
-            .iter()
-            .rev()
-            .nth(1)
-            .map(|q| q.name.clone());
+        let qualifier = outcome.variant.parts.iter().rev().nth(1).map(|q| q.name.clone());
         let candidates: Vec<(usize, String)> = self
             .decisions(m)
             .into_iter()
@@ -739,21 +651,15 @@ impl Checker<'_> {
                 None
             }
             many => {
-                let names = many
-                    .iter()
-                    .map(|(_, n)| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let names: Vec<String> = many.iter().map(|(_, n)| format!("`{n}`")).collect();
+                let (names_zh, names_en) = (names.join("、"), names.join(", "));
                 self.diags.push(
                     Diagnostic::new(
                         Code::E0116,
                         outcome.variant.span,
                         msg(
-                            format!("结论 `{}` 属于多个决定：{names}", variant.name),
-                            format!(
-                                "outcome `{}` belongs to several decisions: {names}",
-                                variant.name
-                            ),
+                            format!("结论 `{}` 属于多个决定：{names_zh}", variant.name),
+                            format!("outcome `{}` belongs to several decisions: {names_en}", variant.name),
                         ),
                     )
                     .help(msg(
@@ -767,19 +673,12 @@ impl Checker<'_> {
     }
 
     fn unknown_decision(&mut self, m: usize, name: &Ident) {
-        let names: Vec<String> = self
-            .decisions(m)
-            .into_iter()
-            .map(|(_, d)| d.name.name.clone())
-            .collect();
+        let names: Vec<String> = self.decisions(m).into_iter().map(|(_, d)| d.name.name.clone()).collect();
         self.diags.push(
             Diagnostic::new(
                 Code::E0117,
                 name.span,
-                msg(
-                    format!("未知决定 `{}`", name.name),
-                    format!("unknown decision `{}`", name.name),
-                ),
+                msg(format!("未知决定 `{}`", name.name), format!("unknown decision `{}`", name.name)),
             )
             .help_opt(did_you_mean(&name.name, names.iter().map(String::as_str))),
         );
@@ -812,16 +711,10 @@ impl Checker<'_> {
                             target.span,
                             msg(
                                 format!("例外 `{}` 最终针对的是它自己", r.name.name),
-                                format!(
-                                    "exception `{}` ends up being an exception to itself",
-                                    r.name.name
-                                ),
+                                format!("exception `{}` ends up being an exception to itself", r.name.name),
                             ),
                         )
-                        .help(msg(
-                            "例外须针对另一条规则",
-                            "an exception must target another rule",
-                        )),
+                        .help(msg("例外须针对另一条规则", "an exception must target another rule")),
                     );
                 }
                 return None;
@@ -834,13 +727,10 @@ impl Checker<'_> {
     }
 
     fn decl_index(&self, m: usize, name: &str) -> Option<usize> {
-        self.env.scopes[m]
-            .names
-            .get(name)
-            .and_then(|(d, _)| match d {
-                Def::Rule(i) => Some(*i),
-                _ => None,
-            })
+        self.env.scopes[m].names.get(name).and_then(|(d, _)| match d {
+            Def::Rule(i) => Some(*i),
+            _ => None,
+        })
     }
 
     fn unknown_rule(&mut self, m: usize, name: &Ident) {
@@ -856,10 +746,7 @@ impl Checker<'_> {
             Diagnostic::new(
                 Code::E0115,
                 name.span,
-                msg(
-                    format!("未知规则 `{}`", name.name),
-                    format!("unknown rule `{}`", name.name),
-                ),
+                msg(format!("未知规则 `{}`", name.name), format!("unknown rule `{}`", name.name)),
             )
             .help_opt(did_you_mean(&name.name, names.iter().map(String::as_str))),
         );
@@ -917,10 +804,7 @@ impl Checker<'_> {
         let (source_name, clause) = match parts.as_slice() {
             [s, c] => (s, c),
             [p, s, c] if matches!(self.env.lookup(m, &p.name), Some(Def::Policy(_))) => (s, c),
-            _ => (
-                &parts[0],
-                parts.last().expect("a citation has two parts or more"),
-            ),
+            _ => (&parts[0], parts.last().expect("a citation has two parts or more")),
         };
         let def = match parts.as_slice() {
             [p, s, _] => match self.env.lookup(m, &p.name) {
@@ -930,13 +814,8 @@ impl Checker<'_> {
             _ => self.env.lookup(m, &source_name.name),
         };
         let Some(Def::Source(sid)) = def else {
-            let names: Vec<String> = self
-                .env
-                .sources
-                .iter()
-                .filter(|s| s.module == m)
-                .map(|s| s.name.clone())
-                .collect();
+            let names: Vec<String> =
+                self.env.sources.iter().filter(|s| s.module == m).map(|s| s.name.clone()).collect();
             self.diags.push(
                 Diagnostic::new(
                     Code::E0110,
@@ -948,10 +827,7 @@ impl Checker<'_> {
                 )
                 .help(with_hint(
                     did_you_mean(&source_name.name, names.iter().map(String::as_str)),
-                    msg(
-                        "引用的写法是 `来源名.条款编号`",
-                        "a citation is written `SOURCE.CLAUSE`",
-                    ),
+                    msg("引用的写法是 `来源名.条款编号`", "a citation is written `SOURCE.CLAUSE`"),
                 )),
             );
             return;
@@ -961,17 +837,10 @@ impl Checker<'_> {
             return;
         }
         let help = did_you_mean(&clause.name, source.clauses.iter().map(|c| c.id.as_str()));
-        let all = source
-            .clauses
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect::<Vec<_>>()
-            .join("、");
+        let ids: Vec<&str> = source.clauses.iter().map(|c| c.id.as_str()).collect();
+        let (all_zh, all_en) = (ids.join("、"), ids.join(", "));
         let name = source.name.clone();
-        let span = self
-            .env
-            .name_span(source.module, &name)
-            .unwrap_or(source.span);
+        let span = self.env.name_span(source.module, &name).unwrap_or(source.span);
         self.diags.push(
             Diagnostic::new(
                 Code::E0109,
@@ -983,10 +852,7 @@ impl Checker<'_> {
             )
             .secondary(span, msg("来源在这里声明", "the source is declared here"))
             .help_opt(help.or_else(|| {
-                Some(msg(
-                    format!("已声明的条款：{all}"),
-                    format!("its clauses are: {all}"),
-                ))
+                Some(msg(format!("已声明的条款：{all_zh}"), format!("its clauses are: {all_en}")))
             })),
         );
     }
@@ -1025,18 +891,11 @@ impl Checker<'_> {
                 Some(Def::Input(r)) => {
                     given_inputs.push(r);
                     let record = self.env.records[r.0].clone();
-                    self.check_inits(
-                        &g.fields,
-                        &Shape::row(&record.fields, &record.name, g.input.span),
-                        &cx,
-                    );
+                    self.check_inits(&g.fields, &Shape::row(&record.fields, &record.name, g.input.span), &cx);
                 }
                 _ => {
-                    let inputs: Vec<String> = self
-                        .inputs(m)
-                        .into_iter()
-                        .map(|r| self.env.records[r].name.clone())
-                        .collect();
+                    let inputs: Vec<String> =
+                        self.inputs(m).into_iter().map(|r| self.env.records[r].name.clone()).collect();
                     self.diags.push(
                         Diagnostic::new(
                             Code::E0101,
@@ -1046,10 +905,7 @@ impl Checker<'_> {
                                 format!("unknown input `{}`", g.input.name),
                             ),
                         )
-                        .help_opt(did_you_mean(
-                            &g.input.name,
-                            inputs.iter().map(String::as_str),
-                        )),
+                        .help_opt(did_you_mean(&g.input.name, inputs.iter().map(String::as_str))),
                     );
                 }
             }
@@ -1066,10 +922,7 @@ impl Checker<'_> {
                             format!("the test gives no value for input `{name}`"),
                         ),
                     )
-                    .help(msg(
-                        format!("加上 `给定 {name} {{ … }}`"),
-                        format!("add `given {name} {{ … }}`"),
-                    )),
+                    .help(msg(format!("加上 `给定 {name} {{ … }}`"), format!("add `given {name} {{ … }}`"))),
                 );
             }
         }
@@ -1085,8 +938,7 @@ impl Checker<'_> {
     }
 
     fn check_expect(&mut self, m: usize, ex: &Expect) {
-        let Some((Def::Decision(d), _)) = self.env.scopes[m].names.get(&ex.decision.name).copied()
-        else {
+        let Some((Def::Decision(d), _)) = self.env.scopes[m].names.get(&ex.decision.name).copied() else {
             self.unknown_decision(m, &ex.decision);
             return;
         };

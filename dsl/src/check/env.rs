@@ -111,10 +111,7 @@ pub enum Def {
 impl Def {
     /// Types, lists and sources may be used from other policies; the rest stays local.
     fn exported(self) -> bool {
-        matches!(
-            self,
-            Def::Enum(_) | Def::Record(_) | Def::List(_) | Def::Source(_)
-        )
+        matches!(self, Def::Enum(_) | Def::Record(_) | Def::List(_) | Def::Source(_))
     }
 }
 
@@ -160,10 +157,7 @@ impl Env {
             return Some(*def);
         }
         for import in &scope.imports {
-            let found = self.scopes[import.module]
-                .names
-                .get(name)
-                .filter(|(d, _)| d.exported());
+            let found = self.scopes[import.module].names.get(name).filter(|(d, _)| d.exported());
             if let Some((def, _)) = found {
                 if is_use {
                     import.used.set(true);
@@ -188,11 +182,7 @@ impl Env {
 
     /// A name exported by another policy, for `P.X`.
     pub fn lookup_in(&self, policy: usize, name: &str) -> Option<Def> {
-        self.scopes[policy]
-            .names
-            .get(name)
-            .map(|(d, _)| *d)
-            .filter(|d| d.exported())
+        self.scopes[policy].names.get(name).map(|(d, _)| *d).filter(|d| d.exported())
     }
 
     /// Every name visible from `module`, for "did you mean".
@@ -200,11 +190,7 @@ impl Env {
         let scope = &self.scopes[module];
         let own = scope.names.keys().map(String::as_str);
         let imported = scope.imports.iter().flat_map(|i| {
-            self.scopes[i.module]
-                .names
-                .iter()
-                .filter(|(_, (d, _))| d.exported())
-                .map(|(n, _)| n.as_str())
+            self.scopes[i.module].names.iter().filter(|(_, (d, _))| d.exported()).map(|(n, _)| n.as_str())
         });
         own.chain(imported).collect()
     }
@@ -214,10 +200,7 @@ impl Env {
         let scope = &self.scopes[module];
         let mut modules = vec![module];
         modules.extend(scope.imports.iter().map(|i| i.module));
-        (0..self.enums.len())
-            .map(EnumId)
-            .filter(|e| modules.contains(&self.enums[e.0].module))
-            .collect()
+        (0..self.enums.len()).map(EnumId).filter(|e| modules.contains(&self.enums[e.0].module)).collect()
     }
 
     pub fn list_key_ty(&self, list: ListId) -> Option<Ty> {
@@ -261,14 +244,8 @@ fn register_policies(env: &mut Env, modules: &[Module], diags: &mut Vec<Diagnost
                         format!("policy `{}` is defined twice", name.name),
                     ),
                 )
-                .secondary(
-                    modules[first].name.span,
-                    msg("第一次定义在这里", "first defined here"),
-                )
-                .help(msg(
-                    "每个政策须有唯一的名称",
-                    "give each policy its own name",
-                )),
+                .secondary(modules[first].name.span, msg("第一次定义在这里", "first defined here"))
+                .help(msg("每个政策须有唯一的名称", "give each policy its own name")),
             );
         } else {
             env.policies.insert(name.name.clone(), m);
@@ -285,11 +262,7 @@ fn register_names(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                 let clauses = s
                     .clauses
                     .iter()
-                    .map(|c| ClauseInfo {
-                        id: c.id.name.clone(),
-                        text: c.text.value.clone(),
-                        span: c.span,
-                    })
+                    .map(|c| ClauseInfo { id: c.id.name.clone(), text: c.text.value.clone(), span: c.span })
                     .collect();
                 let title = s.title.value.clone();
                 env.sources.push(SourceInfo {
@@ -358,16 +331,10 @@ fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::E0102,
         span,
-        msg(
-            format!("`{name}` 重复声明"),
-            format!("`{name}` is declared more than once"),
-        ),
+        msg(format!("`{name}` 重复声明"), format!("`{name}` is declared more than once")),
     )
     .secondary(first, msg("第一次声明在这里", "first declared here"))
-    .help(msg(
-        "重命名其中一个，或删除多余的声明",
-        "rename one of them or remove the extra declaration",
-    ))
+    .help(msg("重命名其中一个，或删除多余的声明", "rename one of them or remove the extra declaration"))
 }
 
 fn resolve_uses(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diagnostic>) {
@@ -413,26 +380,16 @@ fn resolve_uses(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diagno
                             *local,
                             msg(
                                 format!("`{name}` 与从 `{}` 引入的名称冲突", target.name),
-                                format!(
-                                    "`{name}` conflicts with a name used from `{}`",
-                                    target.name
-                                ),
+                                format!("`{name}` conflicts with a name used from `{}`", target.name),
                             ),
                         )
-                        .secondary(
-                            *span,
-                            msg("引入的名称在这里声明", "the used name is declared here"),
-                        )
+                        .secondary(*span, msg("引入的名称在这里声明", "the used name is declared here"))
                         .help(msg("重命名本地的声明", "rename the local declaration")),
                     );
                 }
             }
         }
-        env.scopes[m].imports.push(Import {
-            module: other,
-            span: target.span,
-            used: Cell::new(false),
-        });
+        env.scopes[m].imports.push(Import { module: other, span: target.span, used: Cell::new(false) });
     }
 }
 
@@ -463,11 +420,7 @@ fn report_use_cycle(env: &Env, modules: &[Module], path: &[usize], diags: &mut V
     if path.iter().min() != path.first() {
         return;
     }
-    let names: Vec<&str> = path
-        .iter()
-        .chain(path.first())
-        .map(|&m| modules[m].name.name.as_str())
-        .collect();
+    let names: Vec<&str> = path.iter().chain(path.first()).map(|&m| modules[m].name.name.as_str()).collect();
     let chain = names.join(" → ");
     let first = path[0];
     let span = env.scopes[first]
@@ -479,10 +432,7 @@ fn report_use_cycle(env: &Env, modules: &[Module], path: &[usize], diags: &mut V
         Diagnostic::new(
             Code::E0107,
             span,
-            msg(
-                format!("政策循环引入：{chain}"),
-                format!("policies use each other in a cycle: {chain}"),
-            ),
+            msg(format!("政策循环引入：{chain}"), format!("policies use each other in a cycle: {chain}")),
         )
         .help(msg(
             "把共用的类型、清单和来源移到一个单独的政策里，两边都引入它",
@@ -516,11 +466,7 @@ fn resolve_shapes(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                         continue;
                     }
                     let fields = field_infos(env, m, &v.fields, diags);
-                    variants.push(VariantInfo {
-                        name: v.name.name.clone(),
-                        fields,
-                        span: v.name.span,
-                    });
+                    variants.push(VariantInfo { name: v.name.name.clone(), fields, span: v.name.span });
                 }
                 env.enums[first_enum + e].variants = variants;
                 e += 1;
@@ -543,10 +489,7 @@ fn resolve_shapes(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                                 ),
                             )
                             .secondary(first, msg("第一次出现在这里", "first listed here"))
-                            .help(msg(
-                                "每个条款编号只能出现一次",
-                                "each clause number may appear once",
-                            )),
+                            .help(msg("每个条款编号只能出现一次", "each clause number may appear once")),
                         );
                     }
                 }
@@ -556,12 +499,7 @@ fn resolve_shapes(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
     }
 }
 
-fn field_infos(
-    env: &Env,
-    m: usize,
-    fields: &[FieldDecl],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<FieldInfo> {
+fn field_infos(env: &Env, m: usize, fields: &[FieldDecl], diags: &mut Vec<Diagnostic>) -> Vec<FieldInfo> {
     let mut out: Vec<FieldInfo> = Vec::new();
     for f in fields {
         if let Some(prev) = out.iter().find(|p| p.name == f.name.name) {
@@ -575,19 +513,12 @@ fn field_infos(
                     ),
                 )
                 .secondary(prev.span, msg("第一次声明在这里", "first declared here"))
-                .help(msg(
-                    "删除或重命名重复的字段",
-                    "remove or rename the repeated field",
-                )),
+                .help(msg("删除或重命名重复的字段", "remove or rename the repeated field")),
             );
             continue;
         }
         let ty = resolve_type(env, m, &f.ty, diags);
-        out.push(FieldInfo {
-            name: f.name.name.clone(),
-            ty,
-            span: f.name.span,
-        });
+        out.push(FieldInfo { name: f.name.name.clone(), ty, span: f.name.span });
     }
     out
 }
@@ -603,12 +534,8 @@ pub fn resolve_type(env: &Env, m: usize, t: &TypeExpr, diags: &mut Vec<Diagnosti
             Some(Def::List(id)) => Ty::Row(id),
             _ => {
                 let mut candidates = env.visible_names(m);
-                candidates.retain(|n| {
-                    matches!(
-                        env.peek(m, n),
-                        Some(Def::Enum(_) | Def::Record(_) | Def::List(_))
-                    )
-                });
+                candidates
+                    .retain(|n| matches!(env.peek(m, n), Some(Def::Enum(_) | Def::Record(_) | Def::List(_))));
                 candidates.extend(PRIMITIVE_TYPES.iter().flat_map(|(en, zh)| [*en, *zh]));
                 diags.push(
                     Diagnostic::new(Code::E0111, t.name.span, msg(format!("未知类型 `{name}`"), format!("unknown type `{name}`")))
@@ -634,8 +561,6 @@ pub fn resolve_type(env: &Env, m: usize, t: &TypeExpr, diags: &mut Vec<Diagnosti
 }
 
 pub fn primitive(name: &str) -> Option<Ty> {
-    let index = PRIMITIVE_TYPES
-        .iter()
-        .position(|(en, zh)| *en == name || *zh == name)?;
+    let index = PRIMITIVE_TYPES.iter().position(|(en, zh)| *en == name || *zh == name)?;
     Some([Ty::Bool, Ty::Int, Ty::Decimal, Ty::Text, Ty::Date][index].clone())
 }

@@ -32,12 +32,8 @@ pub fn path_key(e: &Expr) -> Option<String> {
 pub fn facts(cond: &Expr, outcome: bool) -> Vec<String> {
     match (&cond.kind, outcome) {
         (ExprKind::IsSome(e, some), _) if *some == outcome => path_key(e).into_iter().collect(),
-        (ExprKind::Has(e, f), true) => path_key(e)
-            .map(|k| format!("{k}.{}", f.name))
-            .into_iter()
-            .collect(),
-        (ExprKind::Binary(BinaryOp::And, a, b), true)
-        | (ExprKind::Binary(BinaryOp::Or, a, b), false) => {
+        (ExprKind::Has(e, f), true) => path_key(e).map(|k| format!("{k}.{}", f.name)).into_iter().collect(),
+        (ExprKind::Binary(BinaryOp::And, a, b), true) | (ExprKind::Binary(BinaryOp::Or, a, b), false) => {
             let mut f = facts(a, outcome);
             f.extend(facts(b, outcome));
             f
@@ -251,10 +247,7 @@ impl Checker<'_> {
             Diagnostic::new(
                 Code::E0201,
                 id.span,
-                msg(
-                    format!("`{name}` 是{zh}，不能当作值使用"),
-                    format!("`{name}` is {en}, not a value"),
-                ),
+                msg(format!("`{name}` 是{zh}，不能当作值使用"), format!("`{name}` is {en}, not a value")),
             )
             .help(msg(
                 "表达式里可以使用输入的字段、定义（令）、清单和枚举值",
@@ -282,11 +275,9 @@ impl Checker<'_> {
                 Ty::Error
             }
             many => {
-                let names: Vec<String> = many
-                    .iter()
-                    .map(|e| format!("`{}.{}`", self.env.enums[e.0].name, id.name))
-                    .collect();
-                let list = names.join(", ");
+                let names: Vec<String> =
+                    many.iter().map(|e| format!("`{}.{}`", self.env.enums[e.0].name, id.name)).collect();
+                let (list_zh, list_en) = (names.join("、"), names.join(", "));
                 self.diags.push(
                     Diagnostic::new(
                         Code::E0105,
@@ -296,10 +287,7 @@ impl Checker<'_> {
                             format!("`{}` is a variant of several enums", id.name),
                         ),
                     )
-                    .help(msg(
-                        format!("写明是哪一个：{list}"),
-                        format!("say which one: {list}"),
-                    )),
+                    .help(msg(format!("写明是哪一个：{list_zh}"), format!("say which one: {list_en}"))),
                 );
                 Ty::Error
             }
@@ -327,9 +315,8 @@ impl Checker<'_> {
         // `非申请` is `非 申请` run together: say so rather than suggest a near name.
         let glued_onto_name = glued_chinese_keyword(&id.name)
             .is_some_and(|kw| candidates.iter().any(|c| *c == id.name[kw.len()..]));
-        let hint = glued_onto_name
-            .then(|| glued_hint(&id.name))
-            .flatten()
+        let glued = if glued_onto_name { glued_hint(&id.name) } else { None };
+        let hint = glued
             .or_else(|| did_you_mean(&id.name, candidates.iter().map(String::as_str)))
             .or_else(|| glued_hint(&id.name))
             .or_else(|| {
@@ -344,10 +331,7 @@ impl Checker<'_> {
             Diagnostic::new(
                 Code::E0101,
                 id.span,
-                msg(
-                    format!("未知名称 `{}`", id.name),
-                    format!("unknown name `{}`", id.name),
-                ),
+                msg(format!("未知名称 `{}`", id.name), format!("unknown name `{}`", id.name)),
             )
             .label(msg("找不到这个名称", "not found in this policy"))
             .help_opt(hint),
@@ -367,6 +351,7 @@ impl Checker<'_> {
             return Ty::Error;
         };
         self.lets.insert((m, i), LetState::InProgress);
+        self.let_stack.push((m, i));
         let cx = Cx::new(m);
         let ty = match &l.ty {
             Some(written) => {
@@ -376,45 +361,45 @@ impl Checker<'_> {
             }
             None => self.infer(&l.value, &cx, None),
         };
+        self.let_stack.pop();
         self.lets.insert((m, i), LetState::Done(ty.clone()));
         ty
     }
 
+    /// Reports the cycle that reaching let `i` again closes: the lets from its first visit
+    /// to here, in the order they use each other.
     fn let_cycle(&mut self, m: usize, i: usize) {
-        let cycle: Vec<(String, Span)> = self
-            .lets
+        let start = self.let_stack.iter().position(|k| *k == (m, i)).unwrap_or(0);
+        let cycle: Vec<(String, Span)> = self.let_stack[start..]
             .iter()
-            .filter(|(k, s)| k.0 == m && matches!(s, LetState::InProgress))
-            .filter_map(|(k, _)| match &self.modules[m].decls[k.1] {
+            .filter_map(|k| match &self.modules[k.0].decls[k.1] {
                 crate::syntax::ast::Decl::Let(l) => Some((l.name.name.clone(), l.name.span)),
                 _ => None,
             })
             .collect();
-        let mut names: Vec<&str> = cycle.iter().map(|(n, _)| n.as_str()).collect();
-        names.sort_unstable();
-        let chain = names.join(", ");
-        let crate::syntax::ast::Decl::Let(l) = &self.modules[m].decls[i] else {
+        let Some((first, span)) = cycle.first().cloned() else {
             return;
         };
+        let chain = cycle
+            .iter()
+            .map(|(n, _)| format!("`{n}`"))
+            .chain(std::iter::once(format!("`{first}`")))
+            .collect::<Vec<_>>()
+            .join(" → ");
         let mut d = Diagnostic::new(
             Code::E0126,
-            l.name.span,
-            msg(
-                format!("定义循环依赖：{chain}"),
-                format!("lets depend on each other in a cycle: {chain}"),
-            ),
+            span,
+            msg(format!("定义循环依赖：{chain}"), format!("lets depend on each other in a cycle: {chain}")),
         )
+        .label(msg("循环从这里开始", "the cycle starts here"))
         .help(msg(
             "一个定义不能直接或间接地用到它自己",
             "a let cannot use itself, directly or through others",
         ));
-        for (name, span) in cycle.iter().filter(|(_, s)| *s != l.name.span) {
+        for (name, span) in &cycle[1..] {
             d = d.secondary(
                 *span,
-                msg(
-                    format!("`{name}` 在循环中"),
-                    format!("`{name}` is part of the cycle"),
-                ),
+                msg(format!("`{name}` 在循环中"), format!("`{name}` is part of the cycle")),
             );
         }
         self.diags.push(d);
@@ -424,13 +409,11 @@ impl Checker<'_> {
 
     fn static_of(&self, e: &Expr, cx: &Cx) -> Option<Static> {
         match &e.kind {
-            ExprKind::Name(n) if cx.local(&n.name).is_none() => {
-                match self.env.lookup(cx.module, &n.name)? {
-                    Def::Enum(id) => Some(Static::Enum(id)),
-                    Def::Policy(p) => Some(Static::Policy(p)),
-                    _ => None,
-                }
-            }
+            ExprKind::Name(n) if cx.local(&n.name).is_none() => match self.env.lookup(cx.module, &n.name)? {
+                Def::Enum(id) => Some(Static::Enum(id)),
+                Def::Policy(p) => Some(Static::Policy(p)),
+                _ => None,
+            },
             ExprKind::Field(base, f) => match self.static_of(base, cx)? {
                 Static::Policy(p) => match self.env.lookup_in(p, &f.name)? {
                     Def::Enum(id) => Some(Static::Enum(id)),
@@ -517,11 +500,7 @@ impl Checker<'_> {
 
     fn unknown_member(&mut self, f: &Ident, policy: String) {
         let p = self.env.policies[&policy];
-        let names: Vec<&str> = self.env.scopes[p]
-            .names
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let names: Vec<&str> = self.env.scopes[p].names.keys().map(String::as_str).collect();
         let help = did_you_mean(&f.name, names);
         self.diags.push(
             Diagnostic::new(
@@ -543,7 +522,7 @@ impl Checker<'_> {
         }
         let names: Vec<&str> = info.variants.iter().map(|x| x.name.as_str()).collect();
         let help = did_you_mean(&v.name, names.iter().copied());
-        let all = names.join("、");
+        let (all_zh, all_en) = (names.join("、"), names.join(", "));
         let enum_name = info.name.clone();
         self.diags.push(
             Diagnostic::new(
@@ -554,12 +533,11 @@ impl Checker<'_> {
                     format!("enum `{enum_name}` has no variant `{}`", v.name),
                 ),
             )
-            .help_opt(help.or_else(|| {
-                Some(msg(
-                    format!("可选的值：{all}"),
-                    format!("its variants are: {all}"),
-                ))
-            })),
+            .help_opt(
+                help.or_else(|| {
+                    Some(msg(format!("可选的值：{all_zh}"), format!("its variants are: {all_en}")))
+                }),
+            ),
         );
         Ty::Error
     }
@@ -637,8 +615,14 @@ impl Checker<'_> {
                 Ty::Bool
             }
             BinaryOp::Eq | BinaryOp::Ne => {
-                let ta = self.present(a, cx, None);
-                let tb = self.present(b, cx, Some(&ta));
+                // `应急处置 == 申请.类别`: the typed side tells which enum a bare variant is of.
+                let (ta, tb) = if self.is_bare_variant(a, cx) {
+                    let tb = self.present(b, cx, None);
+                    (self.present(a, cx, Some(&tb)), tb)
+                } else {
+                    let ta = self.present(a, cx, None);
+                    (ta.clone(), self.present(b, cx, Some(&ta)))
+                };
                 if !self.comparable(&ta, &tb) {
                     self.incomparable(span, &ta, &tb);
                 }
@@ -656,6 +640,11 @@ impl Checker<'_> {
             }
             _ => self.arithmetic(op, a, b, cx),
         }
+    }
+
+    /// A name that is no declaration or variable: it can only be an enum variant.
+    fn is_bare_variant(&self, e: &Expr, cx: &Cx) -> bool {
+        matches!(&e.kind, ExprKind::Name(n) if cx.local(&n.name).is_none() && self.env.peek(cx.module, &n.name).is_none())
     }
 
     fn comparable(&self, a: &Ty, b: &Ty) -> bool {
@@ -680,10 +669,7 @@ impl Checker<'_> {
                     format!("cannot compare {} with {}", da.en, db.en),
                 ),
             )
-            .help(msg(
-                "比较两边须是同一类型",
-                "both sides of a comparison must have the same type",
-            )),
+            .help(msg("比较两边须是同一类型", "both sides of a comparison must have the same type")),
         );
     }
 
@@ -697,7 +683,10 @@ impl Checker<'_> {
                         s,
                         msg(format!("{}没有大小顺序", d.zh), format!("{} values have no order", d.en)),
                     )
-                    .help(msg("`<`、`>` 只能比较整数、小数和日期；枚举和文字请用 `==` 或 `属于`", "`<` and `>` compare numbers and dates; use `==` or `in` for enums and text")),
+                    .help(msg(
+                        "`<`、`>` 只能比较整数、小数和日期；枚举和文字请用 `==` 或 `属于`",
+                        "`<` and `>` compare numbers and dates; use `==` or `in` for enums and text",
+                    )),
                 );
                 return;
             }
@@ -719,8 +708,7 @@ impl Checker<'_> {
             }
         };
         let ta = self.present(a, cx, Some(&elem));
-        let is_row_of_list =
-            matches!((&ta, self.env_list_of(b, cx)), (Ty::Row(x), Some(y)) if *x == y);
+        let is_row_of_list = matches!((&ta, self.env_list_of(b, cx)), (Ty::Row(x), Some(y)) if *x == y);
         if elem != Ty::Nothing && !is_row_of_list && !self.comparable(&ta, &elem) {
             self.mismatch(a.span, &elem, &ta);
         }
@@ -728,12 +716,10 @@ impl Checker<'_> {
 
     fn env_list_of(&self, b: &Expr, cx: &Cx) -> Option<super::env::ListId> {
         match &b.kind {
-            ExprKind::Name(n) if cx.local(&n.name).is_none() => {
-                match self.env.lookup(cx.module, &n.name)? {
-                    Def::List(l) => Some(l),
-                    _ => None,
-                }
-            }
+            ExprKind::Name(n) if cx.local(&n.name).is_none() => match self.env.lookup(cx.module, &n.name)? {
+                Def::List(l) => Some(l),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -748,8 +734,9 @@ impl Checker<'_> {
             _ => "/",
         };
         match (op, &ta, &tb) {
-            (BinaryOp::Add | BinaryOp::Sub, Ty::Date, Ty::Int)
-            | (BinaryOp::Add, Ty::Int, Ty::Date) => return Ty::Date,
+            (BinaryOp::Add | BinaryOp::Sub, Ty::Date, Ty::Int) | (BinaryOp::Add, Ty::Int, Ty::Date) => {
+                return Ty::Date
+            }
             (BinaryOp::Sub, Ty::Date, Ty::Date) => return Ty::Int,
             _ => {}
         }
@@ -794,11 +781,7 @@ impl Checker<'_> {
                     span,
                     msg(
                         format!("`{}` 需要 {arity} 个参数，这里有 {} 个", f.name, args.len()),
-                        format!(
-                            "`{}` takes {arity} argument(s) but {} were given",
-                            f.name,
-                            args.len()
-                        ),
+                        format!("`{}` takes {arity} argument(s) but {} were given", f.name, args.len()),
                     ),
                 )
                 .help(msg(format!("用法：{sig_zh}"), format!("usage: {sig_en}"))),
@@ -809,16 +792,8 @@ impl Checker<'_> {
         builtin.result(&tys).unwrap_or_else(|| {
             let found: Vec<Msg> = tys.iter().map(|t| t.describe(&self.env)).collect();
             let (fz, fe) = (
-                found
-                    .iter()
-                    .map(|m| m.zh.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                found
-                    .iter()
-                    .map(|m| m.en.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                found.iter().map(|m| m.zh.as_str()).collect::<Vec<_>>().join(", "),
+                found.iter().map(|m| m.en.as_str()).collect::<Vec<_>>().join(", "),
             );
             self.diags.push(
                 Diagnostic::new(
@@ -869,8 +844,15 @@ impl Checker<'_> {
         };
         if let (Some(of), false) = (&q.of, q.kind == QuantKind::Sum) {
             self.diags.push(
-                Diagnostic::new(Code::E0001, of.span, msg("`取` 只能用于 `求和`", "`of` belongs to `sum` only"))
-                    .help(msg("删除 `取 …`；`任一`、`全部`、`计数` 只看 `满足` 的条件", "remove `of …`: `any`, `all` and `count` only take a `where` condition")),
+                Diagnostic::new(
+                    Code::E0001,
+                    of.span,
+                    msg("`取` 只能用于 `求和`", "`of` belongs to `sum` only"),
+                )
+                .help(msg(
+                    "删除 `取 …`；`任一`、`全部`、`计数` 只看 `满足` 的条件",
+                    "remove `of …`: `any`, `all` and `count` only take a `where` condition",
+                )),
             );
         }
         self.warn_shadow(&q.var, cx);
@@ -882,11 +864,7 @@ impl Checker<'_> {
             QuantKind::Any | QuantKind::All => Ty::Bool,
             QuantKind::Count => Ty::Int,
             QuantKind::Sum => {
-                let known = q
-                    .filter
-                    .as_ref()
-                    .map(|f| facts(f, true))
-                    .unwrap_or_default();
+                let known = q.filter.as_ref().map(|f| facts(f, true)).unwrap_or_default();
                 let (summed, span) = match &q.of {
                     Some(of) => (self.present(of, &inner.knowing(known), None), of.span),
                     None => (elem, q.var.span),
@@ -901,22 +879,21 @@ impl Checker<'_> {
     }
 
     pub(super) fn warn_shadow(&mut self, var: &Ident, cx: &Cx) {
-        if cx.local(&var.name).is_some() || self.env.peek(cx.module, &var.name).is_some() {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::W0006,
-                    var.span,
-                    msg(
-                        format!("`{}` 遮蔽了同名的声明", var.name),
-                        format!("`{}` shadows a declaration of the same name", var.name),
-                    ),
-                )
-                .help(msg(
-                    "换一个变量名，避免混淆",
-                    "choose another variable name to avoid confusion",
-                )),
-            );
-        }
+        let (zh, en) = if cx.local(&var.name).is_some() {
+            ("外层的同名变量", "a variable of the same name around it")
+        } else if self.env.peek(cx.module, &var.name).is_some() {
+            ("同名的声明", "a declaration of the same name")
+        } else {
+            return;
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Code::W0006,
+                var.span,
+                msg(format!("`{}` 遮蔽了{zh}", var.name), format!("`{}` shadows {en}", var.name)),
+            )
+            .help(msg("换一个变量名，避免混淆", "choose another variable name to avoid confusion")),
+        );
     }
 }
 

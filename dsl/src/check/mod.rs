@@ -45,6 +45,7 @@ pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -
         sources,
         diags,
         lets: HashMap::new(),
+        let_stack: Vec::new(),
         used_lets: HashSet::new(),
         rule_decisions: HashMap::new(),
     };
@@ -64,12 +65,7 @@ pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -
             LetState::InProgress => None,
         })
         .collect();
-    Checked {
-        env: c.env,
-        rule_decisions: c.rule_decisions,
-        let_types,
-        diagnostics: c.diags,
-    }
+    Checked { env: c.env, rule_decisions: c.rule_decisions, let_types, diagnostics: c.diags }
 }
 
 enum LetState {
@@ -84,6 +80,8 @@ struct Checker<'a> {
     sources: &'a SourceMap,
     diags: Vec<Diagnostic>,
     lets: HashMap<(usize, usize), LetState>,
+    /// The lets being typed, outermost first: a let met again here closes a cycle.
+    let_stack: Vec<(usize, usize)>,
     used_lets: HashSet<(usize, usize)>,
     rule_decisions: HashMap<(usize, usize), usize>,
 }
@@ -99,23 +97,20 @@ struct Cx {
 
 impl Cx {
     fn new(module: usize) -> Cx {
-        Cx {
-            module,
-            ..Cx::default()
-        }
+        Cx { module, ..Cx::default() }
     }
 
     fn local(&self, name: &str) -> Option<&Ty> {
-        self.locals
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t)
+        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
     }
 
     fn with_local(&self, name: &str, ty: Ty) -> Cx {
         let mut cx = self.clone();
         cx.locals.push((name.to_string(), ty));
+        // What was known about an outer value of this name says nothing about the new one.
+        cx.present.retain(|k| {
+            k.strip_prefix(name).is_none_or(|rest| !(rest.is_empty() || rest.starts_with(['.', '['])))
+        });
         cx
     }
 
@@ -169,10 +164,7 @@ impl Checker<'_> {
                                     format!("`{}` is never used", l.name.name),
                                 ),
                             )
-                            .help(msg(
-                                "删除它，或在规则中使用它",
-                                "remove it, or use it in a rule",
-                            )),
+                            .help(msg("删除它，或在规则中使用它", "remove it, or use it in a rule")),
                         );
                     }
                 }

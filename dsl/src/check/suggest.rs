@@ -19,22 +19,14 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<Msg> {
-    closest(name, candidates).map(|c| {
-        msg(
-            format!("是不是想写 `{c}`？"),
-            format!("did you mean `{c}`?"),
-        )
-    })
+    closest(name, candidates).map(|c| msg(format!("是不是想写 `{c}`？"), format!("did you mean `{c}`?")))
 }
 
 /// One help text from an optional "did you mean" and a general hint: a diagnostic has a
 /// single help, so the suggestion goes on the first line and the hint on the next.
 pub fn with_hint(suggestion: Option<Msg>, hint: Msg) -> Msg {
     match suggestion {
-        Some(s) => msg(
-            format!("{}\n{}", s.zh, hint.zh),
-            format!("{}\n{}", s.en, hint.en),
-        ),
+        Some(s) => msg(format!("{}\n{}", s.zh, hint.zh), format!("{}\n{}", s.en, hint.en)),
         None => hint,
     }
 }
@@ -45,14 +37,8 @@ mod tests {
 
     #[test]
     fn suggests_close_names_in_both_scripts() {
-        assert_eq!(
-            closest("每月频率", ["每月频次", "单次耗时分钟"]),
-            Some("每月频次")
-        );
-        assert_eq!(
-            closest("frequncy", ["frequency", "duration"]),
-            Some("frequency")
-        );
+        assert_eq!(closest("每月频率", ["每月频次", "单次耗时分钟"]), Some("每月频次"));
+        assert_eq!(closest("frequncy", ["frequency", "duration"]), Some("frequency"));
         assert_eq!(closest("完全不同", ["每月频次"]), None);
     }
 }

@@ -114,10 +114,7 @@ codes! {
 impl Code {
     pub fn parse(text: &str) -> Option<Code> {
         let text = text.trim();
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.slug() == text)
+        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text) || c.slug() == text)
     }
 
     /// The long explanation from `docs/diagnostics.md` (its `## CODE` section).
@@ -126,9 +123,7 @@ impl Code {
         let header = format!("## {}", self.as_str());
         let start = doc.find(&header)?;
         let rest = &doc[start..];
-        let end = rest[header.len()..]
-            .find("\n## ")
-            .map_or(rest.len(), |i| i + header.len());
+        let end = rest[header.len()..].find("\n## ").map_or(rest.len(), |i| i + header.len());
         Some(rest[..end].trim_end())
     }
 }

@@ -29,10 +29,7 @@ impl Msg {
 
 /// Builds a [`Msg`] from a Chinese and an English text.
 pub fn msg(zh: impl Into<String>, en: impl Into<String>) -> Msg {
-    Msg {
-        zh: zh.into(),
-        en: en.into(),
-    }
+    Msg { zh: zh.into(), en: en.into() }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,14 +51,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: Code, span: Span, message: Msg) -> Diagnostic {
-        Diagnostic {
-            code,
-            message,
-            span,
-            label: None,
-            secondary: Vec::new(),
-            help: None,
-        }
+        Diagnostic { code, message, span, label: None, secondary: Vec::new(), help: None }
     }
 
     pub fn label(mut self, label: Msg) -> Diagnostic {

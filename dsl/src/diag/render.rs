@@ -4,8 +4,8 @@
 use std::fmt;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -27,21 +27,11 @@ pub fn lang_of(d: &Diagnostic, sources: &SourceMap, opts: RenderOptions) -> Lang
 /// Renders diagnostics for people: code, message, the source lines with the spans marked,
 /// and the help line.
 pub fn human(diags: &[Diagnostic], sources: &SourceMap, opts: RenderOptions) -> String {
-    let theme = if opts.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
     for d in diags {
-        let report = Report {
-            d,
-            sources,
-            lang: lang_of(d, sources, opts),
-        };
+        let report = Report { d, sources, lang: lang_of(d, sources, opts) };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&report.to_string());
         }
@@ -102,11 +92,7 @@ impl miette::Diagnostic for Report<'_> {
         let text = match (help, elsewhere.is_empty()) {
             (None, true) => return None,
             (Some(h), true) => h,
-            (h, false) => h
-                .into_iter()
-                .chain(std::iter::once(elsewhere))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            (h, false) => h.into_iter().chain(std::iter::once(elsewhere)).collect::<Vec<_>>().join("\n"),
         };
         Some(Box::new(text))
     }
@@ -116,16 +102,9 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary_text = self
-            .d
-            .label
-            .as_ref()
-            .unwrap_or(&self.d.message)
-            .get(self.lang);
-        let primary = LabeledSpan::new_primary_with_span(
-            Some(primary_text.to_string()),
-            to_source_span(self.d.span),
-        );
+        let primary_text = self.d.label.as_ref().unwrap_or(&self.d.message).get(self.lang);
+        let primary =
+            LabeledSpan::new_primary_with_span(Some(primary_text.to_string()), to_source_span(self.d.span));
         let secondary = self
             .d
             .secondary
@@ -144,21 +123,10 @@ impl Report<'_> {
     /// Secondary labels in other files cannot be drawn in this snippet; name them instead.
     fn labels_elsewhere(&self) -> String {
         let mut lines = Vec::new();
-        for l in self
-            .d
-            .secondary
-            .iter()
-            .filter(|l| l.span.file != self.d.span.file)
-        {
+        for l in self.d.secondary.iter().filter(|l| l.span.file != self.d.span.file) {
             let file = self.sources.get(l.span.file);
             let at = file.line_col(l.span.start);
-            lines.push(format!(
-                "{}:{}:{}: {}",
-                file.path,
-                at.line,
-                at.column,
-                l.message.get(self.lang)
-            ));
+            lines.push(format!("{}:{}:{}: {}", file.path, at.line, at.column, l.message.get(self.lang)));
         }
         lines.join("\n")
     }
@@ -173,22 +141,24 @@ impl SourceCode for Report<'_> {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let file = self.file();
         let inner = file.text.as_str().read_span(span, before, after)?;
+        // miette counts the column in bytes; the header `file:line:col` should count
+        // characters, as our JSON does, so that `规则 甲` puts `甲` in column 4.
+        let start = inner.span().offset();
+        let line_start = file.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column = file.text[line_start..start].chars().count();
         Ok(Box::new(MietteSpanContents::new_named(
             file.path.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
 }
 
 fn to_source_span(span: Span) -> SourceSpan {
-    SourceSpan::new(
-        (span.start as usize).into(),
-        (span.end - span.start) as usize,
-    )
+    SourceSpan::new((span.start as usize).into(), (span.end - span.start) as usize)
 }
 
 /// The JSON form of one diagnostic; field names are part of the stable interface.

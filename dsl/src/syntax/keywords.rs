@@ -93,8 +93,7 @@ pub fn glued_chinese_keyword(word: &str) -> Option<&'static str> {
     let mut best: Option<&'static str> = None;
     for kw in Kw::ALL {
         let zh = kw.text(Lang::Zh);
-        if word.len() > zh.len() && word.starts_with(zh) && best.is_none_or(|b| zh.len() > b.len())
-        {
+        if word.len() > zh.len() && word.starts_with(zh) && best.is_none_or(|b| zh.len() > b.len()) {
             best = Some(zh);
         }
     }
@@ -102,10 +101,5 @@ pub fn glued_chinese_keyword(word: &str) -> Option<&'static str> {
 }
 
 /// Names of the primitive types, in both languages.
-pub const PRIMITIVE_TYPES: &[(&str, &str)] = &[
-    ("bool", "布尔"),
-    ("int", "整数"),
-    ("decimal", "小数"),
-    ("text", "文本"),
-    ("date", "日期"),
-];
+pub const PRIMITIVE_TYPES: &[(&str, &str)] =
+    &[("bool", "布尔"), ("int", "整数"), ("decimal", "小数"), ("text", "文本"), ("date", "日期")];

@@ -54,11 +54,7 @@ pub fn decode(bytes: &[u8], file: FileId) -> Result<&str, Diagnostic> {
         ))
     };
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        return Err(binary(
-            nul,
-            "有空字节（二进制文件？）",
-            "a NUL byte (a binary file?)",
-        ));
+        return Err(binary(nul, "有空字节（二进制文件？）", "a NUL byte (a binary file?)"));
     }
     std::str::from_utf8(bytes).map_err(|e| binary(e.valid_up_to(), "编码无效", "invalid encoding"))
 }
@@ -80,10 +76,7 @@ pub fn scan(text: &str, file: FileId) -> Scan {
         bracket_error: None,
     };
     s.run();
-    Scan {
-        comments: s.comments,
-        errors: s.errors,
-    }
+    Scan { comments: s.comments, errors: s.errors }
 }
 
 struct Scanner<'a> {
@@ -124,6 +117,7 @@ impl Scanner<'_> {
                 c if c.is_whitespace() => {}
                 _ => {
                     self.code_on_line = true;
+                    self.check_fullwidth(i, c);
                     self.track_bracket(i, c);
                     let delta = self.nesting_delta(i, c, &mut chars);
                     depth = depth.saturating_add_signed(delta);
@@ -149,6 +143,43 @@ impl Scanner<'_> {
         }
     }
 
+    /// Full-width forms the grammar does not accept (it takes “” ： ， 、 （ ） ？ ≥ ≤ ≠):
+    /// name the ASCII character to type instead of failing somewhere later.
+    fn check_fullwidth(&mut self, i: usize, c: char) {
+        const ASCII_FOR: &[(char, &str)] = &[
+            ('｛', "{"),
+            ('｝', "}"),
+            ('［', "["),
+            ('］', "]"),
+            ('【', "["),
+            ('】', "]"),
+            ('＝', "="),
+            ('＜', "<"),
+            ('＞', ">"),
+            ('＋', "+"),
+            ('－', "-"),
+            ('＊', "*"),
+            ('／', "/"),
+            ('．', "."),
+            ('‘', "\""),
+            ('’', "\""),
+            ('！', "!"),
+            ('＂', "\""),
+        ];
+        let Some((_, ascii)) = ASCII_FOR.iter().find(|(f, _)| *f == c) else { return };
+        if self.errors.iter().filter(|e| e.code == Code::E0001).count() >= 20 {
+            return;
+        }
+        self.errors.push(
+            Diagnostic::new(
+                Code::E0001,
+                Span::new(self.file, i, i + c.len_utf8()),
+                msg(format!("这里不能用全角符号 `{c}`"), format!("full-width `{c}` is not accepted here")),
+            )
+            .help(msg(format!("改用半角的 `{ascii}`"), format!("type the ASCII `{ascii}` instead"))),
+        );
+    }
+
     fn track_bracket(&mut self, i: usize, c: char) {
         match c {
             '(' | '（' | '[' | '{' => self.open.push((c, i)),
@@ -169,7 +200,10 @@ impl Scanner<'_> {
                         i,
                         c,
                         msg(format!("多余的 `{c}`"), format!("unexpected `{c}`")),
-                        msg("删除它，或补上与之对应的左括号", "remove it, or add the opening bracket it closes"),
+                        msg(
+                            "删除它，或补上与之对应的左括号",
+                            "remove it, or add the opening bracket it closes",
+                        ),
                     );
                     self.bracket_error.get_or_insert(d);
                 }
@@ -204,10 +238,7 @@ impl Scanner<'_> {
             Diagnostic::new(
                 Code::E0002,
                 Span::new(self.file, start, start + open.len_utf8()),
-                msg(
-                    "字符串在行尾之前没有结束",
-                    "string is not closed before the end of the line",
-                ),
+                msg("字符串在行尾之前没有结束", "string is not closed before the end of the line"),
             )
             .label(msg("字符串从这里开始", "the string starts here"))
             .help(msg(
@@ -283,15 +314,8 @@ mod tests {
 
     #[test]
     fn finds_comments_and_ignores_slashes_in_strings() {
-        let s = scan(
-            "policy p // 说明\nsource s \"a // b\" {}\n// 独占一行",
-            FileId(0),
-        );
-        let texts: Vec<_> = s
-            .comments
-            .iter()
-            .map(|c| (c.text.as_str(), c.trailing))
-            .collect();
+        let s = scan("policy p // 说明\nsource s \"a // b\" {}\n// 独占一行", FileId(0));
+        let texts: Vec<_> = s.comments.iter().map(|c| (c.text.as_str(), c.trailing)).collect();
         assert_eq!(texts, [("// 说明", true), ("// 独占一行", false)]);
         assert!(s.errors.is_empty());
     }
@@ -308,14 +332,8 @@ mod tests {
 
     #[test]
     fn rejects_binary_and_invalid_utf8() {
-        assert_eq!(
-            decode(b"ab\0cd", FileId(0)).map_err(|d| d.code),
-            Err(Code::E0005)
-        );
-        assert_eq!(
-            decode(&[0x66, 0xff, 0xfe], FileId(0)).map_err(|d| d.code),
-            Err(Code::E0005)
-        );
+        assert_eq!(decode(b"ab\0cd", FileId(0)).map_err(|d| d.code), Err(Code::E0005));
+        assert_eq!(decode(&[0x66, 0xff, 0xfe], FileId(0)).map_err(|d| d.code), Err(Code::E0005));
         assert_eq!(decode("政策 p".as_bytes(), FileId(0)).ok(), Some("政策 p"));
     }
 }

@@ -23,16 +23,8 @@ pub struct Parsed {
 pub fn parse(text: &str, file: FileId) -> Parsed {
     let scan = lex::scan(text, file);
     if !scan.errors.is_empty() {
-        return Parsed {
-            module: None,
-            comments: scan.comments,
-            diagnostics: scan.errors,
-        };
+        return Parsed { module: None, comments: scan.comments, diagnostics: scan.errors };
     }
     let (module, diagnostics) = parse::parse_text(text, file);
-    Parsed {
-        module,
-        comments: scan.comments,
-        diagnostics,
-    }
+    Parsed { module, comments: scan.comments, diagnostics }
 }

@@ -31,12 +31,7 @@ pub fn parse_text(text: &str, file: FileId) -> (Option<Module>, Vec<Diagnostic>)
     match QdParser::parse(Rule::file, text) {
         Err(e) => (None, syntax_errors(e, text, file)),
         Ok(mut pairs) => {
-            let mut b = Builder {
-                file,
-                diags: Vec::new(),
-                en: 0,
-                zh: 0,
-            };
+            let mut b = Builder { file, diags: Vec::new(), en: 0, zh: 0 };
             let root = pairs.next().expect("the file rule always yields one pair");
             let module = b.file(root).ok();
             (module, b.diags)
@@ -81,10 +76,7 @@ impl Builder {
     }
 
     fn ident(&self, p: Pair<'_, Rule>) -> Ident {
-        Ident {
-            name: p.as_str().to_string(),
-            span: self.span(&p),
-        }
+        Ident { name: p.as_str().to_string(), span: self.span(&p) }
     }
 
     fn file(&mut self, p: Pair<'_, Rule>) -> Built<Module> {
@@ -96,17 +88,8 @@ impl Builder {
             self.ident(c)
         };
         let decls = it.map(|d| self.decl(d)).collect::<Built<Vec<_>>>()?;
-        let lang = if self.zh > self.en {
-            Lang::Zh
-        } else {
-            Lang::En
-        };
-        Ok(Module {
-            name,
-            lang,
-            decls,
-            span,
-        })
+        let lang = if self.zh > self.en { Lang::Zh } else { Lang::En };
+        Ok(Module { name, lang, decls, span })
     }
 
     fn decl(&mut self, p: Pair<'_, Rule>) -> Built<Decl> {
@@ -120,11 +103,7 @@ impl Builder {
                 let mut it = k.into_iter();
                 let name = self.ident(it.next().expect("grammar: enum name"));
                 let variants = it.map(|v| self.variant(v)).collect();
-                Decl::Enum(EnumDecl {
-                    name,
-                    variants,
-                    span,
-                })
+                Decl::Enum(EnumDecl { name, variants, span })
             }
             Rule::record_decl | Rule::input_decl => {
                 let mut it = k.into_iter();
@@ -146,12 +125,7 @@ impl Builder {
                     _ => None,
                 };
                 let value = self.expr(it.next().expect("grammar: let value"))?;
-                Decl::Let(LetDecl {
-                    name,
-                    ty,
-                    value,
-                    span,
-                })
+                Decl::Let(LetDecl { name, ty, value, span })
             }
             Rule::rule_decl | Rule::exception_decl => Decl::Rule(self.rule(rule, k, span)?),
             Rule::decision_decl => Decl::Decision(self.decision(k, span)?),
@@ -178,21 +152,11 @@ impl Builder {
                     let mut c = kids(self, p).into_iter();
                     let id = self.ident(c.next().expect("grammar: clause id"));
                     let text = self.string(c.next().expect("grammar: clause text"));
-                    clauses.push(ClauseDecl {
-                        id,
-                        text,
-                        span: pspan,
-                    });
+                    clauses.push(ClauseDecl { id, text, span: pspan });
                 }
             }
         }
-        SourceDecl {
-            name,
-            title,
-            date,
-            clauses,
-            span,
-        }
+        SourceDecl { name, title, date, clauses, span }
     }
 
     fn variant(&mut self, p: Pair<'_, Rule>) -> Variant {
@@ -246,12 +210,7 @@ impl Builder {
             );
             set_depth = MAX_SET_DEPTH;
         }
-        TypeExpr {
-            set_depth,
-            name,
-            optional,
-            span,
-        }
+        TypeExpr { set_depth, name, optional, span }
     }
 
     fn list(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<ListDecl> {
@@ -270,13 +229,7 @@ impl Builder {
                 ListBody::Items(items.collect::<Built<_>>()?)
             }
         };
-        Ok(ListDecl {
-            name,
-            row_type,
-            key,
-            body,
-            span,
-        })
+        Ok(ListDecl { name, row_type, key, body, span })
     }
 
     fn item(&mut self, p: Pair<'_, Rule>) -> Built<Item> {
@@ -291,15 +244,7 @@ impl Builder {
             _ => (KeyValue::Text(inner.as_str().to_string()), true),
         };
         let fields = self.record_lit(it.next().expect("grammar: item fields"))?;
-        Ok(Item {
-            key: ItemKey {
-                value,
-                bare,
-                span: key_span,
-            },
-            fields,
-            span,
-        })
+        Ok(Item { key: ItemKey { value, bare, span: key_span }, fields, span })
     }
 
     fn record_lit(&mut self, p: Pair<'_, Rule>) -> Built<Vec<FieldInit>> {
@@ -319,9 +264,9 @@ impl Builder {
         let mut it = k.into_iter().peekable();
         let name = self.ident(it.next().expect("grammar: rule name"));
         let mut kind = match rule {
-            Rule::exception_decl => RuleKind::Exception {
-                target: self.ident(it.next().expect("grammar: target")),
-            },
+            Rule::exception_decl => {
+                RuleKind::Exception { target: self.ident(it.next().expect("grammar: target")) }
+            }
             _ => RuleKind::Rule { decision: None },
         };
         let (mut cites, mut when, mut then, mut unless) = (Vec::new(), None, None, Vec::new());
@@ -355,15 +300,7 @@ impl Builder {
             }
         }
         let when = when.expect("grammar: when clause");
-        Ok(RuleDecl {
-            name,
-            kind,
-            cites,
-            when,
-            then,
-            unless,
-            span,
-        })
+        Ok(RuleDecl { name, kind, cites, when, then, unless, span })
     }
 
     fn cites(&mut self, p: Pair<'_, Rule>) -> Vec<Path> {
@@ -379,10 +316,7 @@ impl Builder {
 
     fn path(&mut self, p: Pair<'_, Rule>) -> Path {
         let span = self.span(&p);
-        Path {
-            parts: kids(self, p).into_iter().map(|i| self.ident(i)).collect(),
-            span,
-        }
+        Path { parts: kids(self, p).into_iter().map(|i| self.ident(i)).collect(), span }
     }
 
     fn outcome(&mut self, p: Pair<'_, Rule>) -> Built<Outcome> {
@@ -396,12 +330,7 @@ impl Builder {
                 _ => reason = Some(self.string(c)),
             }
         }
-        Ok(Outcome {
-            variant,
-            fields,
-            reason,
-            span,
-        })
+        Ok(Outcome { variant, fields, reason, span })
     }
 
     fn decision(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<DecisionDecl> {
@@ -412,9 +341,7 @@ impl Builder {
         let rule = comb.as_rule();
         let ranked = kids(self, comb);
         let combining = match rule {
-            Rule::priority => {
-                Combining::Priority(ranked.into_iter().map(|i| self.ident(i)).collect())
-            }
+            Rule::priority => Combining::Priority(ranked.into_iter().map(|i| self.ident(i)).collect()),
             Rule::first => Combining::First,
             Rule::collect => Combining::Collect,
             _ => Combining::Unique,
@@ -431,13 +358,7 @@ impl Builder {
                 self.outcome(c)
             }?),
         };
-        Ok(DecisionDecl {
-            name,
-            ty,
-            combining,
-            end,
-            span,
-        })
+        Ok(DecisionDecl { name, ty, combining, end, span })
     }
 
     fn check(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<CheckDecl> {
@@ -469,15 +390,7 @@ impl Builder {
             }
         }
         let body = body.expect("grammar: check body");
-        Ok(CheckDecl {
-            name,
-            cites,
-            scope,
-            modality,
-            body,
-            reason,
-            span,
-        })
+        Ok(CheckDecl { name, cites, scope, modality, body, reason, span })
     }
 
     fn test(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<TestDecl> {
@@ -491,32 +404,16 @@ impl Builder {
             if rule == Rule::given {
                 let input = self.ident(c.next().expect("grammar: given input"));
                 let fields = self.record_lit(c.next().expect("grammar: given fields"))?;
-                givens.push(Given {
-                    input,
-                    fields,
-                    span: pspan,
-                });
+                givens.push(Given { input, fields, span: pspan });
             } else {
                 let decision = self.ident(c.next().expect("grammar: expect decision"));
                 let outcome = self.path(c.next().expect("grammar: expect outcome"));
-                let fires = c
-                    .next()
-                    .map(|f| kids(self, f).into_iter().map(|i| self.ident(i)));
+                let fires = c.next().map(|f| kids(self, f).into_iter().map(|i| self.ident(i)));
                 let fires = fires.map(|f| f.collect());
-                expects.push(Expect {
-                    decision,
-                    outcome,
-                    fires,
-                    span: pspan,
-                });
+                expects.push(Expect { decision, outcome, fires, span: pspan });
             }
         }
-        Ok(TestDecl {
-            name,
-            givens,
-            expects,
-            span,
-        })
+        Ok(TestDecl { name, givens, expects, span })
     }
 
     // ------------------------------------------------------------ literals
@@ -524,10 +421,7 @@ impl Builder {
     fn string(&self, p: Pair<'_, Rule>) -> Text {
         let span = self.span(&p);
         let raw = p.into_inner().next().map_or("", |i| i.as_str());
-        Text {
-            value: unescape(raw),
-            span,
-        }
+        Text { value: unescape(raw), span }
     }
 
     fn int(&mut self, p: &Pair<'_, Rule>) -> i64 {
@@ -557,10 +451,7 @@ impl Builder {
     fn decimal(&mut self, p: &Pair<'_, Rule>) -> Decimal {
         Decimal::parse(p.as_str()).unwrap_or_else(|| {
             self.out_of_range(p);
-            Decimal {
-                mantissa: 0,
-                scale: 0,
-            }
+            Decimal { mantissa: 0, scale: 0 }
         })
     }
 
@@ -689,11 +580,7 @@ impl Builder {
         let (mut e, mut depth) = self.expr_depth(operand)?;
         for op in k.into_iter().rev() {
             let op_span = self.span(&op);
-            let unary = if op.as_rule() == Rule::not_op {
-                UnaryOp::Not
-            } else {
-                UnaryOp::Neg
-            };
+            let unary = if op.as_rule() == Rule::not_op { UnaryOp::Not } else { UnaryOp::Neg };
             kids(self, op);
             let span = op_span.to(e.span);
             (e, depth) = self.node(ExprKind::Unary(unary, Box::new(e)), span, depth + 1)?;
@@ -765,10 +652,7 @@ impl Builder {
             Rule::bool_true => (ExprKind::Bool(true), 0),
             Rule::bool_false => (ExprKind::Bool(false), 0),
             Rule::none_lit => (ExprKind::None, 0),
-            Rule::name => (
-                ExprKind::Name(self.ident(k.into_iter().next().expect("name"))),
-                0,
-            ),
+            Rule::name => (ExprKind::Name(self.ident(k.into_iter().next().expect("name"))), 0),
             Rule::set_lit | Rule::call => {
                 let mut it = k.into_iter();
                 let func = (rule == Rule::call).then(|| self.ident(it.next().expect("callee")));
@@ -833,13 +717,7 @@ impl Builder {
                 filter = Some(e);
             }
         }
-        let quant = Quant {
-            kind,
-            var,
-            over,
-            of,
-            filter,
-        };
+        let quant = Quant { kind, var, over, of, filter };
         self.node(ExprKind::Quant(Box::new(quant)), span, depth + 1)
     }
 }
@@ -956,8 +834,30 @@ fn failed_declaration(text: &str, pos: usize) -> Option<(usize, usize)> {
 
 fn starts_declaration(line: &str) -> bool {
     const HEADS: &[&str] = &[
-        "use", "source", "enum", "record", "input", "list", "let", "rule", "exception", "decision", "check",
-        "test", "使用", "来源", "枚举", "记录", "输入", "清单", "令", "规则", "例外", "决定", "检查", "测试",
+        "use",
+        "source",
+        "enum",
+        "record",
+        "input",
+        "list",
+        "let",
+        "rule",
+        "exception",
+        "decision",
+        "check",
+        "test",
+        "使用",
+        "来源",
+        "枚举",
+        "记录",
+        "输入",
+        "清单",
+        "令",
+        "规则",
+        "例外",
+        "决定",
+        "检查",
+        "测试",
     ];
     HEADS.iter().any(|h| line.strip_prefix(h).is_some_and(|rest| rest.starts_with([' ', '\t', '\u{3000}'])))
 }
@@ -992,7 +892,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagn
         )
         .help(msg(
             format!("换一个名称，例如 `{found}项`"),
-            format!("choose another name, such as `{found}_item`"),
+            format!("choose another name, such as `{found}_name`"),
         ));
     }
     let wanted = describe_expected(&expected);
@@ -1008,13 +908,15 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagn
             "a “…” string ends at the first ”; to put “” inside the text, quote the whole text with \"…\"",
         )
     });
-    let hint = quote_hint.or_else(|| glued_chinese_keyword(found).map(|kw| {
-        let rest = &found[kw.len()..];
-        msg(
-            format!("中文关键字后面要空一格：`{kw} {rest}`"),
-            format!("put a space after the Chinese keyword: `{kw} {rest}`"),
-        )
-    }));
+    let hint = quote_hint.or_else(|| {
+        glued_chinese_keyword(found).map(|kw| {
+            let rest = &found[kw.len()..];
+            msg(
+                format!("中文关键字后面要空一格：`{kw} {rest}`"),
+                format!("put a space after the Chinese keyword: `{kw} {rest}`"),
+            )
+        })
+    });
     Diagnostic::new(
         Code::E0001,
         span,
@@ -1023,10 +925,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagn
             format!("expected {}, found {}", wanted.en, found_text.en),
         ),
     )
-    .label(msg(
-        format!("应为{}", wanted.zh),
-        format!("expected {}", wanted.en),
-    ))
+    .label(msg(format!("应为{}", wanted.zh), format!("expected {}", wanted.en)))
     .help_opt(hint)
 }
 
@@ -1036,10 +935,7 @@ fn missing_header(file: FileId, text: &str) -> Diagnostic {
     Diagnostic::new(
         Code::E0010,
         Span::new(file, start, start + found.len()),
-        msg(
-            "文件须以政策声明开头",
-            "a policy file must start with a policy header",
-        ),
+        msg("文件须以政策声明开头", "a policy file must start with a policy header"),
     )
     .label(msg("此处应为 `政策 名称`", "expected `policy NAME` here"))
     .help(msg(
@@ -1052,17 +948,21 @@ fn missing_header(file: FileId, text: &str) -> Diagnostic {
 /// locate the policies that others `use`).
 pub fn policy_name(text: &str) -> Option<&str> {
     let rest = strip_trivia(text);
-    let after = ["policy", "政策"]
-        .iter()
-        .find_map(|kw| rest.strip_prefix(kw))?;
+    let after = ["policy", "政策"].iter().find_map(|kw| rest.strip_prefix(kw))?;
     let name = after.trim_start();
     let end = name.find(|c: char| !is_word_char(c)).unwrap_or(name.len());
     (end > 0 && after.len() > name.len()).then(|| &name[..end])
 }
 
-/// Whether the file starts with the Chinese `政策` header (its likely language).
+/// Whether a file is likely Chinese before its keywords are counted: by its header
+/// keyword, or without one by whether Han characters outnumber ASCII letters.
 pub fn header_is_chinese(text: &str) -> bool {
-    strip_trivia(text).starts_with("政策")
+    let rest = strip_trivia(text);
+    if rest.starts_with("政策") || rest.starts_with("policy") {
+        return rest.starts_with("政策");
+    }
+    let han = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+    han > text.chars().filter(char::is_ascii_alphabetic).count()
 }
 
 fn strip_trivia(text: &str) -> &str {
@@ -1078,10 +978,9 @@ fn strip_trivia(text: &str) -> &str {
 
 fn starts_with_policy(text: &str) -> bool {
     let rest = strip_trivia(text);
-    ["policy", "政策"].iter().any(|kw| {
-        rest.strip_prefix(kw)
-            .is_some_and(|after| !after.starts_with(is_word_char))
-    })
+    ["policy", "政策"]
+        .iter()
+        .any(|kw| rest.strip_prefix(kw).is_some_and(|after| !after.starts_with(is_word_char)))
 }
 
 /// The word or character at `pos`, for "found …" in messages.
@@ -1099,9 +998,7 @@ fn token_at(text: &str, pos: usize) -> &str {
 }
 
 fn is_keyword(word: &str) -> bool {
-    Kw::ALL
-        .iter()
-        .any(|k| k.text(Lang::En) == word || k.text(Lang::Zh) == word)
+    Kw::ALL.iter().any(|k| k.text(Lang::En) == word || k.text(Lang::Zh) == word)
         || ["is", "set", "must"].contains(&word)
 }
 
@@ -1110,7 +1007,8 @@ fn describe_expected(rules: &[Rule]) -> Msg {
     let mut en = Vec::new();
     for r in rules {
         let (z, e) = describe_rule(*r);
-        if !zh.contains(&z) {
+        // Inner rules with no description of their own add nothing a drafter can use.
+        if !z.is_empty() && !zh.contains(&z) {
             zh.push(z);
             en.push(e);
         }
@@ -1153,15 +1051,29 @@ fn describe_rule(rule: Rule) -> (String, String) {
         Rule::type_expr => ("类型", "a type"),
         Rule::record_lit => ("`{`", "`{`"),
         Rule::outcome => ("结论", "an outcome"),
-        Rule::combining => (
-            "组合方式（优先/首个/汇总/唯一）",
-            "a combining policy (priority, first, collect, unique)",
-        ),
+        Rule::combining => {
+            ("组合方式（优先/首个/汇总/唯一）", "a combining policy (priority, first, collect, unique)")
+        }
         Rule::modality => ("`须`、`可` 或 `不得`", "`must`, `may` or `must not`"),
         Rule::field_decl | Rule::field_init => ("字段", "a field"),
         Rule::clause_id => ("条款编号", "a clause number"),
         Rule::EOI => ("文件结尾", "the end of the file"),
-        _ => ("声明", "a declaration"),
+        Rule::field_access => ("`.`", "`.`"),
+        Rule::index | Rule::set_lit => ("`[`", "`[`"),
+        Rule::decimal => ("小数", "a decimal"),
+        Rule::use_decl
+        | Rule::source_decl
+        | Rule::enum_decl
+        | Rule::record_decl
+        | Rule::input_decl
+        | Rule::list_decl
+        | Rule::let_decl
+        | Rule::rule_decl
+        | Rule::exception_decl
+        | Rule::decision_decl
+        | Rule::check_decl
+        | Rule::test_decl => ("声明", "a declaration"),
+        _ => ("", ""),
     };
     (zh.to_string(), en.to_string())
 }

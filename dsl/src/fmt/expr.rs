@@ -145,22 +145,7 @@ impl Words {
     }
 
     fn op(self, op: BinaryOp) -> &'static str {
-        match op {
-            BinaryOp::Or => self.kw(Kw::Or),
-            BinaryOp::And => self.kw(Kw::And),
-            BinaryOp::In => self.kw(Kw::In),
-            BinaryOp::NotIn => self.kw(Kw::NotIn),
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-        }
+        op.symbol().unwrap_or_else(|kw| self.kw(kw))
     }
 
     fn list(self, items: &[Expr]) -> String {

@@ -395,6 +395,28 @@ impl BinaryOp {
         }
     }
 
+    /// How the operator is written, for the operators that are symbols; the others are
+    /// keywords, spelled in the file's keyword set.
+    pub fn symbol(self) -> Result<&'static str, super::keywords::Kw> {
+        use super::keywords::Kw;
+        match self {
+            BinaryOp::Or => Err(Kw::Or),
+            BinaryOp::And => Err(Kw::And),
+            BinaryOp::In => Err(Kw::In),
+            BinaryOp::NotIn => Err(Kw::NotIn),
+            BinaryOp::Eq => Ok("=="),
+            BinaryOp::Ne => Ok("!="),
+            BinaryOp::Lt => Ok("<"),
+            BinaryOp::Le => Ok("<="),
+            BinaryOp::Gt => Ok(">"),
+            BinaryOp::Ge => Ok(">="),
+            BinaryOp::Add => Ok("+"),
+            BinaryOp::Sub => Ok("-"),
+            BinaryOp::Mul => Ok("*"),
+            BinaryOp::Div => Ok("/"),
+        }
+    }
+
     pub fn is_comparison(self) -> bool {
         self.precedence() == 4
     }

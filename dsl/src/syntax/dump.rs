@@ -8,7 +8,8 @@
 //! primitive type name is shown in English whichever language it was written in.
 
 use super::ast::*;
-use super::keywords::PRIMITIVE_TYPES;
+use super::keywords::{Kw, PRIMITIVE_TYPES};
+use crate::source::Lang;
 
 /// Lines longer than this are broken, one child per line.
 const WIDTH: usize = 100;
@@ -256,21 +257,10 @@ fn test(t: &TestDecl) -> S {
 }
 
 fn op_name(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Or => "or",
-        BinaryOp::And => "and",
-        BinaryOp::Eq => "==",
-        BinaryOp::Ne => "!=",
-        BinaryOp::Lt => "<",
-        BinaryOp::Le => "<=",
-        BinaryOp::Gt => ">",
-        BinaryOp::Ge => ">=",
-        BinaryOp::In => "in",
-        BinaryOp::NotIn => "not-in",
-        BinaryOp::Add => "+",
-        BinaryOp::Sub => "-",
-        BinaryOp::Mul => "*",
-        BinaryOp::Div => "/",
+    match op.symbol() {
+        Ok(symbol) => symbol,
+        Err(Kw::NotIn) => "not-in",
+        Err(kw) => kw.text(Lang::En),
     }
 }
 

@@ -47,6 +47,13 @@ pub enum Command {
     Explain { code: Option<String> },
     /// Print the syntax tree of a file (for debugging the language).
     DumpAst { path: PathBuf },
+    /// Print the lowered IR of a policy (slots, lets, rules, decisions).
+    DumpIr {
+        path: PathBuf,
+        /// Which policy, when the path holds several.
+        #[arg(long)]
+        policy: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

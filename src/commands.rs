@@ -28,10 +28,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
+        Command::DumpIr { path, policy } => dump_ir(&path, policy.as_deref(), &opts, out, err),
     }
 }
 
-struct Output {
+pub(crate) struct Output {
     render: RenderOptions,
     format: Format,
 }
@@ -192,5 +193,34 @@ fn dump_ast(path: &std::path::Path, opts: &Output, out: &mut dyn Write, err: &mu
             opts.report(&program, serde_json::Value::Null, out, err);
             exit_code(&program.diagnostics).max(exit::FAILED)
         }
+    }
+}
+
+/// Checks `path` and lowers one policy of it, reporting diagnostics on failure.
+pub(crate) fn load_policy(
+    path: &std::path::Path,
+    policy: Option<&str>,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<qingdan_engine::Policy, u8> {
+    let program = check_files(files::inputs(&[path.to_path_buf()]), &mut FsLoader);
+    if program.has_errors() {
+        opts.report(&program, serde_json::Value::Null, out, err);
+        return Err(exit_code(&program.diagnostics).max(exit::FAILED));
+    }
+    qingdan_engine::lower(&program, policy).map_err(|e| {
+        let _ = writeln!(err, "qingdan: {}", e.message);
+        exit::FAILED
+    })
+}
+
+fn dump_ir(path: &std::path::Path, policy: Option<&str>, opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match load_policy(path, policy, opts, out, err) {
+        Ok(p) => {
+            let _ = write!(out, "{}", p.dump());
+            exit::OK
+        }
+        Err(code) => code,
     }
 }

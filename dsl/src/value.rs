@@ -11,7 +11,7 @@ pub struct Decimal {
 }
 
 /// The most digits after the decimal point a literal may have.
-pub const MAX_DECIMAL_SCALE: u8 = 9;
+pub const MAX_DECIMAL_SCALE: u8 = 6;
 
 impl Decimal {
     /// Parses `123.45`; `None` if it has too many digits to be exact.
@@ -110,7 +110,7 @@ mod tests {
         for text in ["12.50", "0.05", "3.0", "1000000.125"] {
             assert_eq!(Decimal::parse(text).map(|d| d.to_string()).as_deref(), Some(text));
         }
-        assert_eq!(Decimal::parse("1.0000000001"), None);
+        assert_eq!(Decimal::parse("1.0000001"), None);
     }
 
     #[test]

@@ -96,7 +96,9 @@ impl Checker<'_> {
             }
             ExprKind::Quant(q) => self.quantifier(q, cx),
         };
-        self.narrow(e, ty, cx)
+        let ty = self.narrow(e, ty, cx);
+        self.expr_types.insert(e.span, ty.clone());
+        ty
     }
 
     fn narrow(&self, e: &Expr, ty: Ty, cx: &Cx) -> Ty {

@@ -30,6 +30,9 @@ pub struct Checked {
     pub env: Env,
     /// For each rule or exception (module, decl index): its decision's decl index.
     pub rule_decisions: HashMap<(usize, usize), usize>,
+    /// The type of every expression, by its span, as narrowed where it stands; later
+    /// stages read it instead of typing again.
+    pub expr_types: HashMap<crate::source::Span, Ty>,
     /// The inferred type of each `let` (module, decl index).
     pub let_types: HashMap<(usize, usize), Ty>,
     pub diagnostics: Vec<Diagnostic>,
@@ -45,6 +48,7 @@ pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -
         sources,
         diags,
         lets: HashMap::new(),
+        expr_types: HashMap::new(),
         let_stack: Vec::new(),
         used_lets: HashSet::new(),
         rule_decisions: HashMap::new(),
@@ -65,7 +69,13 @@ pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -
             LetState::InProgress => None,
         })
         .collect();
-    Checked { env: c.env, rule_decisions: c.rule_decisions, let_types, diagnostics: c.diags }
+    Checked {
+        env: c.env,
+        rule_decisions: c.rule_decisions,
+        let_types,
+        expr_types: c.expr_types,
+        diagnostics: c.diags,
+    }
 }
 
 enum LetState {
@@ -84,6 +94,7 @@ struct Checker<'a> {
     let_stack: Vec<(usize, usize)>,
     used_lets: HashSet<(usize, usize)>,
     rule_decisions: HashMap<(usize, usize), usize>,
+    expr_types: HashMap<crate::source::Span, Ty>,
 }
 
 /// What an expression is checked in: its module, the variables bound around it, and the

@@ -442,8 +442,8 @@ impl Builder {
                 ),
             )
             .help(msg(
-                "整数须在 ±9223372036854775807 之内；小数最多 9 位小数",
-                "integers must lie within ±9223372036854775807; decimals have at most 9 digits after the point",
+                "整数须在 ±9223372036854775807 之内；小数最多 6 位小数",
+                "integers must lie within ±9223372036854775807; decimals have at most 6 digits after the point",
             )),
         );
     }

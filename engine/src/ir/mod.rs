@@ -1,0 +1,297 @@
+//! The typed intermediate representation of one policy: what the interpreter, the
+//! dependency graph, the analyser and the WASM compiler all read.
+//!
+//! Everything is resolved: input fields are slots in a flat array, lets and rules are
+//! indices, enum values are variant indices, list rows are materialised tables, every
+//! operator is specialised to its operand types. Spans come along for explanations.
+
+mod lower;
+mod print;
+
+pub use lower::{lower, LowerError};
+
+use qingdan_dsl::syntax::ast::Modality;
+use qingdan_dsl::check::builtins::Builtin;
+use qingdan_dsl::Span;
+
+use crate::value::Value;
+
+/// Indices into the policy's tables.
+pub type SlotId = u32;
+pub type LetId = u32;
+pub type RuleId = u32;
+pub type DecisionId = u32;
+pub type CheckId = u32;
+pub type EnumId = u32;
+pub type ListId = u32;
+pub type SourceId = u32;
+
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub name: String,
+    /// The inputs a case provides, each field a slot of [`Policy::slots`].
+    pub inputs: Vec<Input>,
+    pub slots: Vec<Slot>,
+    pub enums: Vec<EnumDef>,
+    pub lists: Vec<ListDef>,
+    pub sources: Vec<SourceDef>,
+    /// In dependency order: a let only reads lets before it.
+    pub lets: Vec<Let>,
+    /// Rules and exceptions, in file order.
+    pub rules: Vec<Rule>,
+    pub decisions: Vec<Decision>,
+    pub checks: Vec<Check>,
+}
+
+/// A run-time type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    Bool,
+    Int,
+    Decimal,
+    Text,
+    Date,
+    Enum(EnumId),
+    Row(ListId),
+    Set(Box<Type>),
+    Opt(Box<Type>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub name: String,
+    /// Slots of this input's fields, in declaration order.
+    pub fields: Vec<SlotId>,
+    pub span: Span,
+}
+
+/// One input field. Fields of record type are flattened: `申请.地址.区` is its own slot.
+#[derive(Clone, Debug)]
+pub struct Slot {
+    /// The path below the input: `["地址", "区"]`.
+    pub path: Vec<String>,
+    pub input: u32,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<VariantDef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    pub name: String,
+    /// The values an outcome of this variant carries.
+    pub fields: Vec<(String, Type)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListDef {
+    pub name: String,
+    pub fields: Vec<(String, Type)>,
+    /// Index of the key field.
+    pub key: usize,
+    /// Rows, each with one value per field.
+    pub rows: Vec<Vec<Value>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceDef {
+    pub name: String,
+    pub title: String,
+    pub clauses: Vec<ClauseDef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClauseDef {
+    pub id: String,
+    pub text: String,
+}
+
+/// A citation: clause `clause` of source `source`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cite {
+    pub source: SourceId,
+    pub clause: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Let {
+    pub name: String,
+    pub ty: Type,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub name: String,
+    pub decision: DecisionId,
+    /// For an exception: the rule or exception it overrides.
+    pub exception_to: Option<RuleId>,
+    pub when: Expr,
+    pub unless: Vec<Expr>,
+    /// `None` only for an exception that merely defeats its target.
+    pub then: Option<OutcomeExpr>,
+    pub cites: Vec<Cite>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutcomeExpr {
+    pub variant: u32,
+    /// One expression per field of the variant, in the variant's order.
+    pub fields: Vec<Expr>,
+    pub reason: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Decision {
+    pub name: String,
+    pub outcome_enum: EnumId,
+    pub combining: Combining,
+    pub default: Option<OutcomeExpr>,
+    /// Rules (not exceptions) of this decision, in file order.
+    pub rules: Vec<RuleId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Combining {
+    /// Rank of each variant: 0 is the most severe and wins.
+    Priority(Vec<u32>),
+    First,
+    Collect,
+    Unique,
+}
+
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub name: String,
+    pub modality: Modality,
+    /// `for x in over where filter`: the collection and the local the row is bound to.
+    pub scope: Option<CheckScope>,
+    pub body: Expr,
+    pub reason: Option<String>,
+    pub cites: Vec<Cite>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckScope {
+    pub over: Expr,
+    pub filter: Option<Expr>,
+}
+
+/// An expression node with its span and type.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Const(Value),
+    Slot(SlotId),
+    Let(LetId),
+    /// A quantifier or check variable, by de Bruijn level (0 = outermost binder).
+    Local(u32),
+    /// A field of a row of `list`.
+    RowField { row: Box<Expr>, list: ListId, field: u32 },
+    /// All rows of a list (the value of its name), for quantifiers and `in`.
+    ListRows(ListId),
+    /// The row of `list` whose key equals the operand (absent if none).
+    Lookup { list: ListId, key: Box<Expr> },
+    /// A key is in `list`.
+    HasKey { list: ListId, key: Box<Expr> },
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// Set membership.
+    In(Box<Expr>, Box<Expr>),
+    IsSome(Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    SetOf(Vec<Expr>),
+    Call(Builtin, Vec<Expr>),
+    Quant(Box<Quant>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Arithmetic specialised to operand types at lowering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    IntAdd,
+    IntSub,
+    IntMul,
+    /// int / int, int / decimal, decimal / decimal: a decimal.
+    Div,
+    DecAdd,
+    DecSub,
+    DecMul,
+    DateAddDays,
+    DateSubDays,
+    DateDiff,
+}
+
+#[derive(Clone, Debug)]
+pub struct Quant {
+    pub kind: qingdan_dsl::syntax::ast::QuantKind,
+    /// A list (`ListRows`) or a set.
+    pub over: Expr,
+    pub filter: Option<Expr>,
+    pub of: Option<Expr>,
+}
+
+impl Policy {
+    /// Renders a value with names: enum variants and row keys instead of indices.
+    pub fn show(&self, value: &Value, ty: &Type) -> String {
+        match (value, ty) {
+            (Value::None, _) => "none".into(),
+            (v, Type::Opt(inner)) => self.show(v, inner),
+            (Value::Enum(v), Type::Enum(e)) => {
+                self.enums[*e as usize].variants.get(*v as usize).map_or_else(|| format!("#{v}"), |x| x.name.clone())
+            }
+            (Value::Row(r), Type::Row(l)) => {
+                let list = &self.lists[*l as usize];
+                list.rows.get(*r as usize).map_or_else(|| format!("row#{r}"), |row| plain(&row[list.key]))
+            }
+            (Value::Set(items), Type::Set(inner)) => {
+                let shown: Vec<String> = items.iter().map(|v| self.show(v, inner)).collect();
+                format!("[{}]", shown.join(", "))
+            }
+            (v, _) => plain(v),
+        }
+    }
+
+    pub fn clause_text(&self, cite: Cite) -> (&str, &ClauseDef) {
+        let source = &self.sources[cite.source as usize];
+        (&source.name, &source.clauses[cite.clause as usize])
+    }
+}
+
+/// Text without quotes, other values as they print.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Text(t) => t.to_string(),
+        other => other.to_string(),
+    }
+}

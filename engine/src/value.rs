@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(Value::from_decimal(d), Some(Value::Dec(12_500_000)));
         assert_eq!(format_decimal(12_500_000), "12.5");
         assert_eq!(format_decimal(-50_000), "-0.05");
-        assert_eq!(Value::from_decimal(Decimal::parse("0.0000001").expect("d")), None);
+        assert_eq!(Value::from_decimal(Decimal { mantissa: 1, scale: 7 }), None);
     }
 
     #[test]

@@ -1,1 +1,279 @@
+//! The interpreter: decides a case under a policy's decisions, in the manner of default
+//! logic for exceptions, and evaluates its checks.
+//!
+//! Rules and exceptions, precisely:
+//! - a rule or exception *holds* when its `when` is true and none of its `unless` is;
+//! - an exception that holds *speaks* for its target: with `then`, its outcome replaces
+//!   the target's; without `then`, it only cancels the target (the target does not apply);
+//! - the most specific speaker wins: a rule whose exception speaks is *overridden*;
+//! - two exceptions of one rule that both give outcomes, and different ones, are a
+//!   *conflict*: the decision is not decided and the conflict is reported, never a pick.
+//!
+//! Decisions then combine the outcomes of their rules: `priority` takes the most severe
+//! (ties: the first in file order), `first` the first rule in file order, `collect` all,
+//! `unique` the single one (two or more is a conflict); with none, the default applies
+//! (a `total` decision with none is an error).
 
+mod explain;
+mod expr;
+
+pub use explain::{explain, Explanation};
+pub use expr::{arith, compare};
+
+use std::collections::HashMap;
+
+use qingdan_dsl::syntax::ast::Modality;
+use qingdan_dsl::Span;
+
+use crate::ir::{CheckId, Combining, DecisionId, Policy, RuleId};
+use crate::value::Value;
+
+/// Why a case could not be evaluated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EvalError {
+    DivisionByZero(Span),
+    Overflow(Span),
+    /// A `total` decision where no rule applied.
+    NoRuleApplies(DecisionId),
+}
+
+/// An outcome as decided: the variant, the values it carries, and the rule behind it
+/// (`None` for the default).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub variant: u32,
+    pub fields: Vec<Value>,
+    pub rule: Option<RuleId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Conflict {
+    /// Exceptions of `base` that both hold and give different outcomes.
+    Exceptions { base: RuleId, rules: Vec<RuleId> },
+    /// Several rules fired in a `unique` decision.
+    Unique { rules: Vec<RuleId> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionResult {
+    pub decision: DecisionId,
+    /// One outcome (none when in conflict); every fired outcome for `collect`.
+    pub outcomes: Vec<Outcome>,
+    /// Rules and exceptions whose outcome stood, in file order.
+    pub fired: Vec<RuleId>,
+    /// Rules and exceptions that held but were overridden or cancelled by an exception.
+    pub overridden: Vec<RuleId>,
+    pub conflicts: Vec<Conflict>,
+    pub by_default: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult {
+    pub check: CheckId,
+    /// Rows (or, for a check without `for`, the case itself as `None`) that break a
+    /// `must` / `must not`; for `may`, those that use the permission.
+    pub hits: Vec<Option<Value>>,
+}
+
+/// Holds what evaluation needs besides the policy: key indexes of lists and the
+/// exceptions of each rule.
+pub struct Evaluator<'p> {
+    pub policy: &'p Policy,
+    keys: Vec<HashMap<Value, u32>>,
+    exceptions: Vec<Vec<RuleId>>,
+}
+
+/// Per-evaluation state: the case, remembered lets and bound variables. Reused between
+/// cases to avoid allocating.
+pub struct Frame<'c> {
+    pub case: &'c [Value],
+    lets: Vec<Option<Value>>,
+    locals: Vec<Value>,
+}
+
+/// What a rule (with its exceptions) says about a case.
+enum Verdict {
+    NotApplicable,
+    /// An exception without `then` held and was not itself overridden.
+    Cancel,
+    /// These rules give outcomes (more than one only when exceptions agree or conflict).
+    Says(Vec<RuleId>),
+}
+
+impl<'p> Evaluator<'p> {
+    pub fn new(policy: &'p Policy) -> Evaluator<'p> {
+        let keys = policy
+            .lists
+            .iter()
+            .map(|l| l.rows.iter().enumerate().map(|(i, row)| (row[l.key].clone(), i as u32)).collect())
+            .collect();
+        let mut exceptions = vec![Vec::new(); policy.rules.len()];
+        for (i, r) in policy.rules.iter().enumerate() {
+            if let Some(t) = r.exception_to {
+                exceptions[t as usize].push(i as RuleId);
+            }
+        }
+        Evaluator { policy, keys, exceptions }
+    }
+
+    pub fn frame<'c>(&self, case: &'c [Value]) -> Frame<'c> {
+        Frame { case, lets: vec![None; self.policy.lets.len()], locals: Vec::new() }
+    }
+
+    /// Decides one decision for the case in `frame`.
+    pub fn decide(&self, d: DecisionId, f: &mut Frame<'_>) -> Result<DecisionResult, EvalError> {
+        let decision = &self.policy.decisions[d as usize];
+        let mut result = DecisionResult {
+            decision: d,
+            outcomes: Vec::new(),
+            fired: Vec::new(),
+            overridden: Vec::new(),
+            conflicts: Vec::new(),
+            by_default: false,
+        };
+        let mut speakers: Vec<RuleId> = Vec::new();
+        for &r in &decision.rules {
+            let Verdict::Says(rules) = self.verdict(r, f, &mut result)? else { continue };
+            if decision.combining == Combining::First && !speakers.is_empty() {
+                // Later rules still hold, but the first one decides.
+                continue;
+            }
+            speakers.extend(rules);
+        }
+        result.fired = sorted(speakers.clone());
+        if let Some(Conflict::Exceptions { .. }) = result.conflicts.first() {
+            return Ok(result);
+        }
+        let chosen: Vec<RuleId> = match &decision.combining {
+            Combining::Priority(rank) => self.most_severe(&speakers, rank).into_iter().collect(),
+            Combining::First => speakers.first().copied().into_iter().collect(),
+            Combining::Collect => speakers.clone(),
+            Combining::Unique if speakers.len() > 1 => {
+                result.conflicts.push(Conflict::Unique { rules: result.fired.clone() });
+                return Ok(result);
+            }
+            Combining::Unique => speakers.clone(),
+        };
+        for r in chosen {
+            let then = self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
+            let fields = then.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+            result.outcomes.push(Outcome { variant: then.variant, fields, rule: Some(r) });
+        }
+        if result.outcomes.is_empty() {
+            let default = decision.default.as_ref().ok_or(EvalError::NoRuleApplies(d))?;
+            let fields = default.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+            result.outcomes.push(Outcome { variant: default.variant, fields, rule: None });
+            result.by_default = true;
+        }
+        Ok(result)
+    }
+
+    fn most_severe(&self, speakers: &[RuleId], rank: &[u32]) -> Option<RuleId> {
+        let rank_of = |r: &RuleId| {
+            let variant = self.policy.rules[*r as usize].then.as_ref().map_or(0, |t| t.variant);
+            rank.get(variant as usize).copied().unwrap_or(u32::MAX)
+        };
+        // `min_by_key` keeps the first of equals: ties go to file order.
+        speakers.iter().copied().min_by_key(rank_of)
+    }
+
+    /// What rule `r` and the exceptions below it say about the case.
+    fn verdict(&self, r: RuleId, f: &mut Frame<'_>, result: &mut DecisionResult) -> Result<Verdict, EvalError> {
+        if !self.holds(r, f)? {
+            return Ok(Verdict::NotApplicable);
+        }
+        let mut says = Vec::new();
+        let mut cancelled = false;
+        for &x in &self.exceptions[r as usize] {
+            match self.verdict(x, f, result)? {
+                Verdict::Says(rules) => says.extend(rules),
+                Verdict::Cancel => cancelled = true,
+                Verdict::NotApplicable => {}
+            }
+        }
+        if !says.is_empty() || cancelled {
+            result.overridden.push(r);
+        }
+        if !says.is_empty() {
+            if self.disagree(&says, f)? {
+                result.conflicts.push(Conflict::Exceptions { base: r, rules: sorted(says.clone()) });
+            }
+            return Ok(Verdict::Says(says));
+        }
+        Ok(match (cancelled, &self.policy.rules[r as usize].then) {
+            (true, _) => Verdict::NotApplicable,
+            (false, Some(_)) => Verdict::Says(vec![r]),
+            (false, None) => Verdict::Cancel,
+        })
+    }
+
+    fn holds(&self, r: RuleId, f: &mut Frame<'_>) -> Result<bool, EvalError> {
+        let rule = &self.policy.rules[r as usize];
+        if !self.eval(&rule.when, f)?.as_bool() {
+            return Ok(false);
+        }
+        for u in &rule.unless {
+            if self.eval(u, f)?.as_bool() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Whether exceptions that all hold give different outcomes (variant or values).
+    fn disagree(&self, rules: &[RuleId], f: &mut Frame<'_>) -> Result<bool, EvalError> {
+        let mut first: Option<(u32, Vec<Value>)> = None;
+        for &r in rules {
+            let then = self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
+            let fields: Vec<Value> = then.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+            match &first {
+                None => first = Some((then.variant, fields)),
+                Some(seen) if *seen != (then.variant, fields) => return Ok(true),
+                Some(_) => {}
+            }
+        }
+        Ok(false)
+    }
+
+    /// Evaluates a check: the rows (or the case) that break it, or use its permission.
+    pub fn check(&self, c: CheckId, f: &mut Frame<'_>) -> Result<CheckResult, EvalError> {
+        let check = &self.policy.checks[c as usize];
+        let hit_when = check.modality != Modality::Must;
+        let mut hits = Vec::new();
+        match &check.scope {
+            None => {
+                if self.eval(&check.body, f)?.as_bool() == hit_when {
+                    hits.push(None);
+                }
+            }
+            Some(scope) => {
+                let rows = match self.eval(&scope.over, f)? {
+                    Value::Set(items) => items,
+                    _ => Vec::new().into(),
+                };
+                for row in rows.iter() {
+                    f.locals.push(row.clone());
+                    let selected = match &scope.filter {
+                        Some(filter) => self.eval(filter, f).map(|v| v.as_bool()),
+                        None => Ok(true),
+                    };
+                    let hit = selected.and_then(|s| Ok(s && self.eval(&check.body, f)?.as_bool() == hit_when));
+                    f.locals.pop();
+                    if hit? {
+                        hits.push(Some(row.clone()));
+                    }
+                }
+            }
+        }
+        Ok(CheckResult { check: c, hits })
+    }
+}
+
+fn sorted(mut rules: Vec<RuleId>) -> Vec<RuleId> {
+    rules.sort_unstable();
+    rules.dedup();
+    rules
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@
 
 mod lower;
 mod print;
+pub mod visit;
 
 pub use lower::{lower, LowerError};
 

@@ -1,0 +1,253 @@
+//! Evaluating IR expressions over one case. Lets are computed on first use and
+//! remembered for the rest of the evaluation; nothing is allocated per expression except
+//! set values and texts built by the policy itself.
+
+use std::cmp::Ordering;
+
+use qingdan_dsl::check::builtins::Builtin;
+use qingdan_dsl::syntax::ast::QuantKind;
+use qingdan_dsl::value::Date;
+
+use super::{EvalError, Evaluator, Frame};
+use crate::ir::{ArithOp, CmpOp, Expr, ExprKind};
+use crate::value::{Value, DECIMAL_SCALE};
+
+type Eval = Result<Value, EvalError>;
+
+impl Evaluator<'_> {
+    pub(super) fn eval(&self, e: &Expr, f: &mut Frame<'_>) -> Eval {
+        Ok(match &e.kind {
+            ExprKind::Const(v) => v.clone(),
+            ExprKind::Slot(s) => f.case.get(*s as usize).cloned().unwrap_or_default(),
+            ExprKind::Let(l) => self.let_value(*l, f)?,
+            ExprKind::Local(n) => f.locals.get(*n as usize).cloned().unwrap_or_default(),
+            ExprKind::RowField { row, list, field } => match self.eval(row, f)? {
+                Value::Row(r) => self.policy.lists[*list as usize].rows[r as usize][*field as usize].clone(),
+                _ => Value::None,
+            },
+            ExprKind::ListRows(l) => {
+                Value::Set((0..self.policy.lists[*l as usize].rows.len() as u32).map(Value::Row).collect())
+            }
+            ExprKind::Lookup { list, key } => {
+                let key = self.eval(key, f)?;
+                self.keys[*list as usize].get(&key).map_or(Value::None, |r| Value::Row(*r))
+            }
+            ExprKind::HasKey { list, key } => Value::Bool(self.keys[*list as usize].contains_key(&self.eval(key, f)?)),
+            ExprKind::Not(x) => Value::Bool(!self.eval(x, f)?.as_bool()),
+            ExprKind::Neg(x) => match self.eval(x, f)? {
+                Value::Int(i) => Value::Int(i.checked_neg().ok_or(EvalError::Overflow(e.span))?),
+                Value::Dec(d) => Value::Dec(d.checked_neg().ok_or(EvalError::Overflow(e.span))?),
+                other => other,
+            },
+            ExprKind::And(a, b) => Value::Bool(self.eval(a, f)?.as_bool() && self.eval(b, f)?.as_bool()),
+            ExprKind::Or(a, b) => Value::Bool(self.eval(a, f)?.as_bool() || self.eval(b, f)?.as_bool()),
+            ExprKind::Cmp(op, a, b) => Value::Bool(compare(*op, &self.eval(a, f)?, &self.eval(b, f)?)),
+            ExprKind::Arith(op, a, b) => arith(*op, self.eval(a, f)?, self.eval(b, f)?).ok_or(match op {
+                ArithOp::Div => EvalError::DivisionByZero(e.span),
+                _ => EvalError::Overflow(e.span),
+            })?,
+            ExprKind::In(x, set) => {
+                let x = self.eval(x, f)?;
+                match self.eval(set, f)? {
+                    Value::Set(items) => Value::Bool(items.binary_search(&x).is_ok()),
+                    _ => Value::Bool(false),
+                }
+            }
+            ExprKind::IsSome(x) => Value::Bool(self.eval(x, f)? != Value::None),
+            ExprKind::If(c, t, o) => {
+                if self.eval(c, f)?.as_bool() {
+                    self.eval(t, f)?
+                } else {
+                    self.eval(o, f)?
+                }
+            }
+            ExprKind::SetOf(items) => Value::set(items.iter().map(|i| self.eval(i, f)).collect::<Result<_, _>>()?),
+            ExprKind::Call(b, args) => {
+                let args = args.iter().map(|a| self.eval(a, f)).collect::<Result<Vec<_>, _>>()?;
+                call(*b, &args).ok_or(EvalError::Overflow(e.span))?
+            }
+            ExprKind::Quant(q) => {
+                let items = match &q.over.kind {
+                    // Rows are numbered; no need to build the set of them.
+                    ExprKind::ListRows(l) => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
+                    _ => match self.eval(&q.over, f)? {
+                        Value::Set(items) => Items::Set(items),
+                        _ => Items::Rows(0),
+                    },
+                };
+                let (mut count, mut sum, mut all) = (0i64, 0i64, true);
+                let mut decimal = false;
+                for item in items.iter() {
+                    f.locals.push(item);
+                    let selected = match &q.filter {
+                        Some(c) => self.eval(c, f).map(|v| v.as_bool()),
+                        None => Ok(true),
+                    };
+                    let result = selected.and_then(|sel| {
+                        if q.kind == QuantKind::All {
+                            all &= sel;
+                        } else if sel {
+                            count += 1;
+                            if q.kind == QuantKind::Sum {
+                                let v = match &q.of {
+                                    Some(of) => self.eval(of, f)?,
+                                    None => f.locals.last().cloned().unwrap_or_default(),
+                                };
+                                decimal |= matches!(v, Value::Dec(_));
+                                sum = add_scaled(sum, &v).ok_or(EvalError::Overflow(e.span))?;
+                            }
+                        }
+                        Ok(())
+                    });
+                    f.locals.pop();
+                    result?;
+                    if (q.kind == QuantKind::Any && count > 0) || (q.kind == QuantKind::All && !all) {
+                        break;
+                    }
+                }
+                match q.kind {
+                    QuantKind::Any => Value::Bool(count > 0),
+                    QuantKind::All => Value::Bool(all),
+                    QuantKind::Count => Value::Int(count),
+                    QuantKind::Sum if decimal || matches!(e.ty, crate::ir::Type::Decimal) => Value::Dec(sum),
+                    QuantKind::Sum => Value::Int(sum / DECIMAL_SCALE),
+                }
+            }
+        })
+    }
+
+    fn let_value(&self, l: u32, f: &mut Frame<'_>) -> Eval {
+        if let Some(v) = f.lets.get(l as usize).and_then(Option::as_ref) {
+            return Ok(v.clone());
+        }
+        let v = self.eval(&self.policy.lets[l as usize].value, f)?;
+        if let Some(slot) = f.lets.get_mut(l as usize) {
+            *slot = Some(v.clone());
+        }
+        Ok(v)
+    }
+}
+
+enum Items {
+    Rows(u32),
+    Set(std::sync::Arc<[Value]>),
+}
+
+impl Items {
+    fn iter(&self) -> Box<dyn Iterator<Item = Value> + '_> {
+        match self {
+            Items::Rows(n) => Box::new((0..*n).map(Value::Row)),
+            Items::Set(items) => Box::new(items.iter().cloned()),
+        }
+    }
+}
+
+/// Adds an int or decimal to a running sum kept scaled.
+fn add_scaled(sum: i64, v: &Value) -> Option<i64> {
+    sum.checked_add(v.as_scaled()?)
+}
+
+/// Comparisons across int and decimal compare their values; an absent value equals only
+/// an absent value and is neither less nor greater than anything.
+pub fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
+    let ord = match (a, b) {
+        (Value::None, Value::None) => Some(Ordering::Equal),
+        (Value::None, _) | (_, Value::None) => None,
+        (Value::Int(_) | Value::Dec(_), Value::Int(_) | Value::Dec(_)) => a.as_scaled().zip(b.as_scaled()).map(|(x, y)| x.cmp(&y)),
+        _ => Some(a.cmp(b)),
+    };
+    match (op, ord) {
+        (CmpOp::Eq, o) => o == Some(Ordering::Equal),
+        (CmpOp::Ne, o) => o != Some(Ordering::Equal),
+        (_, None) => false,
+        (CmpOp::Lt, Some(o)) => o == Ordering::Less,
+        (CmpOp::Le, Some(o)) => o != Ordering::Greater,
+        (CmpOp::Gt, Some(o)) => o == Ordering::Greater,
+        (CmpOp::Ge, Some(o)) => o != Ordering::Less,
+    }
+}
+
+/// `None` on overflow or division by zero.
+pub fn arith(op: ArithOp, a: Value, b: Value) -> Option<Value> {
+    Some(match (op, a, b) {
+        (ArithOp::IntAdd, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(y)?),
+        (ArithOp::IntSub, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_sub(y)?),
+        (ArithOp::IntMul, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_mul(y)?),
+        (ArithOp::DecAdd, x, y) => Value::Dec(x.as_scaled()?.checked_add(y.as_scaled()?)?),
+        (ArithOp::DecSub, x, y) => Value::Dec(x.as_scaled()?.checked_sub(y.as_scaled()?)?),
+        (ArithOp::DecMul, x, y) => Value::Dec(div_round(i128::from(x.as_scaled()?) * i128::from(y.as_scaled()?), DECIMAL_SCALE.into())?),
+        (ArithOp::Div, x, y) => {
+            let (x, y) = (i128::from(x.as_scaled()?), i128::from(y.as_scaled()?));
+            Value::Dec(div_round(x * i128::from(DECIMAL_SCALE), y)?)
+        }
+        (ArithOp::DateAddDays, Value::Date(d), Value::Int(n)) => Value::Date(add_days(d, n)?),
+        (ArithOp::DateSubDays, Value::Date(d), Value::Int(n)) => Value::Date(add_days(d, n.checked_neg()?)?),
+        (ArithOp::DateDiff, Value::Date(x), Value::Date(y)) => Value::Int(i64::from(x) - i64::from(y)),
+        // An absent operand (only where the checker could not see it) stays absent.
+        _ => Value::None,
+    })
+}
+
+/// Division rounding half away from zero, as money is rounded; `None` for ÷0 or overflow.
+fn div_round(n: i128, d: i128) -> Option<i64> {
+    if d == 0 {
+        return None;
+    }
+    let q = n / d;
+    let r = n % d;
+    let q = if 2 * r.abs() >= d.abs() { q + (n.signum() * d.signum()) } else { q };
+    i64::try_from(q).ok()
+}
+
+fn add_days(d: i32, n: i64) -> Option<i32> {
+    // Keep dates within years 0..=9999 so they always print as YYYY-MM-DD.
+    let days = i64::from(d).checked_add(n)?;
+    (-719_528..=2_932_896).contains(&days).then(|| days as i32)
+}
+
+fn call(b: Builtin, args: &[Value]) -> Option<Value> {
+    Some(match (b, args) {
+        (Builtin::Length, [Value::Text(t)]) => Value::Int(t.chars().count() as i64),
+        (Builtin::Length, [Value::Set(s)]) => Value::Int(s.len() as i64),
+        (Builtin::Contains, [Value::Text(t), Value::Text(s)]) => Value::Bool(t.contains(&**s)),
+        (Builtin::Contains, [Value::Set(items), x]) => Value::Bool(items.binary_search(x).is_ok()),
+        (Builtin::StartsWith, [Value::Text(t), Value::Text(s)]) => Value::Bool(t.starts_with(&**s)),
+        (Builtin::Min | Builtin::Max, [x, y]) => {
+            let x_first = compare(CmpOp::Le, x, y) == (b == Builtin::Min);
+            let pick = if x_first { x } else { y };
+            match (x, y) {
+                (Value::Dec(_), _) | (_, Value::Dec(_)) => Value::Dec(pick.as_scaled()?),
+                _ => pick.clone(),
+            }
+        }
+        (Builtin::Year, [Value::Date(d)]) => Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).year)),
+        (Builtin::Month, [Value::Date(d)]) => Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).month)),
+        (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => Value::Int(i64::from(*b) - i64::from(*a)),
+        _ => Value::None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_arithmetic_is_exact_and_rounds_half_away_from_zero() {
+        let d = |x: i64| Value::Dec(x);
+        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(3)), Some(d(333_333)));
+        assert_eq!(arith(ArithOp::Div, Value::Int(2), Value::Int(3)), Some(d(666_667)));
+        assert_eq!(arith(ArithOp::Div, Value::Int(-2), Value::Int(3)), Some(d(-666_667)));
+        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(0)), None);
+        assert_eq!(arith(ArithOp::DecMul, d(1_500_000), Value::Int(3)), Some(d(4_500_000)));
+        assert_eq!(arith(ArithOp::IntMul, Value::Int(i64::MAX), Value::Int(2)), None);
+    }
+
+    #[test]
+    fn comparisons_mix_int_and_decimal_and_treat_absence_carefully() {
+        assert!(compare(CmpOp::Eq, &Value::Int(3), &Value::Dec(3_000_000)));
+        assert!(compare(CmpOp::Lt, &Value::Int(2), &Value::Dec(2_500_000)));
+        assert!(!compare(CmpOp::Lt, &Value::None, &Value::Int(1)));
+        assert!(!compare(CmpOp::Ge, &Value::None, &Value::Int(1)));
+        assert!(compare(CmpOp::Ne, &Value::None, &Value::Int(1)));
+    }
+}

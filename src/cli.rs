@@ -45,6 +45,29 @@ pub enum Command {
     },
     /// Explain a diagnostic code (e.g. E0101), or list all codes.
     Explain { code: Option<String> },
+    /// Decide cases: each case in the input file gets every decision (or `--decision`).
+    Eval {
+        /// The policy file (or a folder holding it with the policies it uses).
+        policy: PathBuf,
+        /// Case file: `.yaml`/`.yml`, `.json`, or JSON Lines (`.jsonl`, and `-` for stdin).
+        #[arg(long, short)]
+        input: String,
+        /// Read the input as this format regardless of its name.
+        #[arg(long, value_enum)]
+        input_format: Option<InputFormat>,
+        /// Only this decision.
+        #[arg(long)]
+        decision: Option<String>,
+        /// Which policy, when the path holds several.
+        #[arg(long)]
+        name: Option<String>,
+        /// Show why: fired and overridden rules, values read, clauses cited.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Dependency graph of a policy (`--as dot|mermaid|json`), or what a field or clause
+    /// affects (`--impact`) and what a decision depends on (`--why`).
+    Graph(crate::graph_cmd::GraphArgs),
     /// Print the syntax tree of a file (for debugging the language).
     DumpAst { path: PathBuf },
     /// Print the lowered IR of a policy (slots, lets, rules, decisions).
@@ -73,8 +96,18 @@ impl From<LangArg> for qingdan_dsl::Lang {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// For people (`text` is the same).
+    #[value(alias = "text")]
     Human,
     Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum InputFormat {
+    Yaml,
+    Json,
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

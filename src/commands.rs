@@ -28,6 +28,15 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
+        Command::Eval { policy, input, input_format, decision, name, explain } => {
+            let args =
+                crate::eval_cmd::EvalArgs { input, input_format, decision, explain, format: opts.format };
+            match load_policy(&policy, name.as_deref(), &opts, out, err) {
+                Ok(p) => crate::eval_cmd::run(&p, &args, out, err),
+                Err(code) => code,
+            }
+        }
+        Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
         Command::DumpIr { path, policy } => dump_ir(&path, policy.as_deref(), &opts, out, err),
     }
 }
@@ -48,12 +57,17 @@ impl Output {
     ) {
         let diags = &program.diagnostics;
         match self.format {
-            Format::Json => {
+            Format::Json | Format::Yaml => {
                 let json = serde_json::json!({
                     "diagnostics": render::to_json(diags, &program.sources, self.render),
                     "summary": summary,
                 });
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+                let text = if self.format == Format::Json {
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                } else {
+                    serde_yaml::to_string(&json).unwrap_or_default()
+                };
+                let _ = writeln!(out, "{}", text.trim_end());
             }
             Format::Human => {
                 let _ = write!(err, "{}", render::human(diags, &program.sources, self.render));
@@ -215,7 +229,13 @@ pub(crate) fn load_policy(
     })
 }
 
-fn dump_ir(path: &std::path::Path, policy: Option<&str>, opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+fn dump_ir(
+    path: &std::path::Path,
+    policy: Option<&str>,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     match load_policy(path, policy, opts, out, err) {
         Ok(p) => {
             let _ = write!(out, "{}", p.dump());

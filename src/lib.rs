@@ -3,7 +3,9 @@
 
 mod cli;
 mod commands;
+mod eval_cmd;
 mod files;
+mod graph_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -123,6 +123,9 @@ mod tests {
 
     #[test]
     fn sets_are_canonical() {
-        assert_eq!(Value::set(vec![Value::Int(2), Value::Int(1), Value::Int(2)]), Value::set(vec![Value::Int(1), Value::Int(2)]));
+        assert_eq!(
+            Value::set(vec![Value::Int(2), Value::Int(1), Value::Int(2)]),
+            Value::set(vec![Value::Int(1), Value::Int(2)])
+        );
     }
 }

@@ -101,6 +101,14 @@ codes! {
     E0217 Error "not-constant" "不是常量" "value is not a constant";
     E0218 Error "exception-other-decision" "例外的结论属于别的决定" "exception outcome of another decision";
     E0219 Error "outcome-takes-no-values" "该结论不带取值" "outcome takes no values";
+    // Cases (the inputs of a run, read from YAML, JSON or JSON Lines).
+    E0301 Error "case-malformed" "案例格式错误" "malformed case";
+    E0302 Error "case-wrong-type" "案例字段值不符合类型" "case value has the wrong type";
+    E0303 Error "case-missing-field" "案例缺少字段" "case field missing";
+    E0304 Error "case-unknown-field" "案例中有未知字段" "unknown field in case";
+    E0305 Error "case-unknown-variant" "案例中有未知枚举值" "unknown enum variant in case";
+    E0306 Error "case-unknown-key" "案例引用的条目不存在" "case refers to a missing row";
+    E0307 Error "case-too-large" "案例过大" "case too large";
     // Warnings.
     W0001 Warning "uncited-rule" "规则未引用条款" "rule cites no clause";
     W0002 Warning "unused-let" "定义未被使用" "unused let";

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::{Conflict, DecisionResult, EvalError, Evaluator, Frame};
-use crate::ir::{Expr, ExprKind, Policy, RuleId, Type};
+use crate::ir::visit::{each_read, Read};
+use crate::ir::{Policy, RuleId, Type};
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Explanation {
@@ -55,7 +56,11 @@ pub struct ShownCite {
 }
 
 /// Tells `result` with names and the values read in `frame`.
-pub fn explain(ev: &Evaluator<'_>, result: &DecisionResult, f: &mut Frame<'_>) -> Result<Explanation, EvalError> {
+pub fn explain(
+    ev: &Evaluator<'_>,
+    result: &DecisionResult,
+    f: &mut Frame<'_>,
+) -> Result<Explanation, EvalError> {
     let p = ev.policy;
     let decision = &p.decisions[result.decision as usize];
     let enum_def = &p.enums[decision.outcome_enum as usize];
@@ -81,7 +86,9 @@ pub fn explain(ev: &Evaluator<'_>, result: &DecisionResult, f: &mut Frame<'_>) -
             }
         })
         .collect();
-    let trace = |rules: &[RuleId], f: &mut Frame<'_>| rules.iter().map(|&r| trace(ev, r, f)).collect::<Result<Vec<_>, _>>();
+    let trace = |rules: &[RuleId], f: &mut Frame<'_>| {
+        rules.iter().map(|&r| trace(ev, r, f)).collect::<Result<Vec<_>, _>>()
+    };
     let conflicts = result
         .conflicts
         .iter()
@@ -105,12 +112,14 @@ fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>) -> Result<RuleTrace, 
     let p = ev.policy;
     let rule = &p.rules[r as usize];
     let enum_def = &p.enums[p.decisions[rule.decision as usize].outcome_enum as usize];
-    let mut reads = Vec::new();
-    let exprs = std::iter::once(&rule.when)
-        .chain(&rule.unless)
-        .chain(rule.then.iter().flat_map(|t| &t.fields));
-    for e in exprs {
-        collect_reads(e, &mut reads);
+    // The input fields and lets the rule reads directly (a let's own reads belong to the
+    // let), each once, in order of first appearance.
+    let mut reads: Vec<Read<'_>> = Vec::new();
+    for e in rule.exprs() {
+        each_read(e, &mut |r| match r {
+            Read::Slot(_) | Read::Let(_) if !reads.contains(&r) => reads.push(r),
+            _ => {}
+        });
     }
     let mut read = Vec::new();
     for r in reads {
@@ -125,6 +134,7 @@ fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>) -> Result<RuleTrace, 
                 let value = ev.eval(&def.value, f)?;
                 (def.name.clone(), value, def.ty.clone())
             }
+            _ => continue,
         };
         read.push(NamedValue { name, value: show(p, &value, &ty) });
     }
@@ -147,47 +157,4 @@ fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>) -> Result<RuleTrace, 
 
 fn show(p: &Policy, v: &crate::value::Value, ty: &Type) -> String {
     p.show(v, ty)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Read {
-    Slot(u32),
-    Let(u32),
-}
-
-/// The input fields and lets an expression reads directly (a let's own reads belong to
-/// the let), each once, in order of first appearance.
-fn collect_reads(e: &Expr, out: &mut Vec<Read>) {
-    let push = |r: Read, out: &mut Vec<Read>| {
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    };
-    match &e.kind {
-        ExprKind::Slot(s) => push(Read::Slot(*s), out),
-        ExprKind::Let(l) => push(Read::Let(*l), out),
-        ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::ListRows(_) => {}
-        ExprKind::RowField { row: x, .. }
-        | ExprKind::Lookup { key: x, .. }
-        | ExprKind::HasKey { key: x, .. }
-        | ExprKind::Not(x)
-        | ExprKind::Neg(x)
-        | ExprKind::IsSome(x) => collect_reads(x, out),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Cmp(_, a, b) | ExprKind::Arith(_, a, b) | ExprKind::In(a, b) => {
-            collect_reads(a, out);
-            collect_reads(b, out);
-        }
-        ExprKind::If(c, t, o) => {
-            for x in [c, t, o] {
-                collect_reads(x, out);
-            }
-        }
-        ExprKind::SetOf(items) | ExprKind::Call(_, items) => items.iter().for_each(|x| collect_reads(x, out)),
-        ExprKind::Quant(q) => {
-            collect_reads(&q.over, out);
-            for x in q.filter.iter().chain(&q.of) {
-                collect_reads(x, out);
-            }
-        }
-    }
 }

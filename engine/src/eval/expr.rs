@@ -32,16 +32,19 @@ impl Evaluator<'_> {
                 let key = self.eval(key, f)?;
                 self.keys[*list as usize].get(&key).map_or(Value::None, |r| Value::Row(*r))
             }
-            ExprKind::HasKey { list, key } => Value::Bool(self.keys[*list as usize].contains_key(&self.eval(key, f)?)),
-            ExprKind::Not(x) => Value::Bool(!self.eval(x, f)?.as_bool()),
+            ExprKind::HasKey { list, key } => {
+                Value::Bool(self.keys[*list as usize].contains_key(&self.eval(key, f)?))
+            }
+            ExprKind::Not(_)
+            | ExprKind::And(..)
+            | ExprKind::Or(..)
+            | ExprKind::Cmp(..)
+            | ExprKind::IsSome(_) => Value::Bool(self.truth(e, f)?),
             ExprKind::Neg(x) => match self.eval(x, f)? {
                 Value::Int(i) => Value::Int(i.checked_neg().ok_or(EvalError::Overflow(e.span))?),
                 Value::Dec(d) => Value::Dec(d.checked_neg().ok_or(EvalError::Overflow(e.span))?),
                 other => other,
             },
-            ExprKind::And(a, b) => Value::Bool(self.eval(a, f)?.as_bool() && self.eval(b, f)?.as_bool()),
-            ExprKind::Or(a, b) => Value::Bool(self.eval(a, f)?.as_bool() || self.eval(b, f)?.as_bool()),
-            ExprKind::Cmp(op, a, b) => Value::Bool(compare(*op, &self.eval(a, f)?, &self.eval(b, f)?)),
             ExprKind::Arith(op, a, b) => arith(*op, self.eval(a, f)?, self.eval(b, f)?).ok_or(match op {
                 ArithOp::Div => EvalError::DivisionByZero(e.span),
                 _ => EvalError::Overflow(e.span),
@@ -53,7 +56,6 @@ impl Evaluator<'_> {
                     _ => Value::Bool(false),
                 }
             }
-            ExprKind::IsSome(x) => Value::Bool(self.eval(x, f)? != Value::None),
             ExprKind::If(c, t, o) => {
                 if self.eval(c, f)?.as_bool() {
                     self.eval(t, f)?
@@ -61,7 +63,9 @@ impl Evaluator<'_> {
                     self.eval(o, f)?
                 }
             }
-            ExprKind::SetOf(items) => Value::set(items.iter().map(|i| self.eval(i, f)).collect::<Result<_, _>>()?),
+            ExprKind::SetOf(items) => {
+                Value::set(items.iter().map(|i| self.eval(i, f)).collect::<Result<_, _>>()?)
+            }
             ExprKind::Call(b, args) => {
                 let args = args.iter().map(|a| self.eval(a, f)).collect::<Result<Vec<_>, _>>()?;
                 call(*b, &args).ok_or(EvalError::Overflow(e.span))?
@@ -116,6 +120,32 @@ impl Evaluator<'_> {
         })
     }
 
+    /// A condition's truth, without building a `Value` where the operands can be read in
+    /// place: this is the interpreter's hot path (rules are mostly comparisons of input
+    /// fields with constants).
+    pub(super) fn truth(&self, e: &Expr, f: &mut Frame<'_>) -> Result<bool, EvalError> {
+        match &e.kind {
+            ExprKind::Cmp(op, a, b) => {
+                if let (Some(x), Some(y)) = (peek(a, f), peek(b, f)) {
+                    return Ok(compare(*op, x, y));
+                }
+                let x = self.eval(a, f)?;
+                Ok(compare(*op, &x, &self.eval(b, f)?))
+            }
+            ExprKind::And(a, b) => Ok(self.truth(a, f)? && self.truth(b, f)?),
+            ExprKind::Or(a, b) => Ok(self.truth(a, f)? || self.truth(b, f)?),
+            ExprKind::Not(x) => Ok(!self.truth(x, f)?),
+            ExprKind::IsSome(x) => match peek(x, f) {
+                Some(v) => Ok(*v != Value::None),
+                None => Ok(self.eval(x, f)? != Value::None),
+            },
+            _ => match peek(e, f) {
+                Some(v) => Ok(v.as_bool()),
+                None => Ok(self.eval(e, f)?.as_bool()),
+            },
+        }
+    }
+
     fn let_value(&self, l: u32, f: &mut Frame<'_>) -> Eval {
         if let Some(v) = f.lets.get(l as usize).and_then(Option::as_ref) {
             return Ok(v.clone());
@@ -125,6 +155,18 @@ impl Evaluator<'_> {
             *slot = Some(v.clone());
         }
         Ok(v)
+    }
+}
+
+/// A value that can be read where it is (a constant, an input field, a computed let or a
+/// bound variable), without evaluating or cloning.
+fn peek<'a>(e: &'a Expr, f: &'a Frame<'_>) -> Option<&'a Value> {
+    match &e.kind {
+        ExprKind::Const(v) => Some(v),
+        ExprKind::Slot(s) => f.case.get(*s as usize),
+        ExprKind::Let(l) => f.lets.get(*l as usize).and_then(Option::as_ref),
+        ExprKind::Local(n) => f.locals.get(*n as usize),
+        _ => None,
     }
 }
 
@@ -151,9 +193,17 @@ fn add_scaled(sum: i64, v: &Value) -> Option<i64> {
 /// an absent value and is neither less nor greater than anything.
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
     let ord = match (a, b) {
+        // The common cases first, compared directly.
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Enum(x), Value::Enum(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Dec(x), Value::Dec(y)) => Some(x.cmp(y)),
         (Value::None, Value::None) => Some(Ordering::Equal),
         (Value::None, _) | (_, Value::None) => None,
-        (Value::Int(_) | Value::Dec(_), Value::Int(_) | Value::Dec(_)) => a.as_scaled().zip(b.as_scaled()).map(|(x, y)| x.cmp(&y)),
+        (Value::Int(_) | Value::Dec(_), Value::Int(_) | Value::Dec(_)) => {
+            a.as_scaled().zip(b.as_scaled()).map(|(x, y)| x.cmp(&y))
+        }
         _ => Some(a.cmp(b)),
     };
     match (op, ord) {
@@ -175,7 +225,10 @@ pub fn arith(op: ArithOp, a: Value, b: Value) -> Option<Value> {
         (ArithOp::IntMul, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_mul(y)?),
         (ArithOp::DecAdd, x, y) => Value::Dec(x.as_scaled()?.checked_add(y.as_scaled()?)?),
         (ArithOp::DecSub, x, y) => Value::Dec(x.as_scaled()?.checked_sub(y.as_scaled()?)?),
-        (ArithOp::DecMul, x, y) => Value::Dec(div_round(i128::from(x.as_scaled()?) * i128::from(y.as_scaled()?), DECIMAL_SCALE.into())?),
+        (ArithOp::DecMul, x, y) => Value::Dec(div_round(
+            i128::from(x.as_scaled()?) * i128::from(y.as_scaled()?),
+            DECIMAL_SCALE.into(),
+        )?),
         (ArithOp::Div, x, y) => {
             let (x, y) = (i128::from(x.as_scaled()?), i128::from(y.as_scaled()?));
             Value::Dec(div_round(x * i128::from(DECIMAL_SCALE), y)?)
@@ -202,7 +255,7 @@ fn div_round(n: i128, d: i128) -> Option<i64> {
 fn add_days(d: i32, n: i64) -> Option<i32> {
     // Keep dates within years 0..=9999 so they always print as YYYY-MM-DD.
     let days = i64::from(d).checked_add(n)?;
-    (-719_528..=2_932_896).contains(&days).then(|| days as i32)
+    (-719_528..=2_932_896).contains(&days).then_some(days as i32)
 }
 
 fn call(b: Builtin, args: &[Value]) -> Option<Value> {
@@ -220,8 +273,12 @@ fn call(b: Builtin, args: &[Value]) -> Option<Value> {
                 _ => pick.clone(),
             }
         }
-        (Builtin::Year, [Value::Date(d)]) => Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).year)),
-        (Builtin::Month, [Value::Date(d)]) => Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).month)),
+        (Builtin::Year, [Value::Date(d)]) => {
+            Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).year))
+        }
+        (Builtin::Month, [Value::Date(d)]) => {
+            Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).month))
+        }
         (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => Value::Int(i64::from(*b) - i64::from(*a)),
         _ => Value::None,
     })

@@ -14,7 +14,8 @@
 //! `unique` the single one (two or more is a conflict); with none, the default applies
 //! (a `total` decision with none is an error).
 
-mod explain;
+mod cond;
+pub mod explain;
 mod expr;
 
 pub use explain::{explain, Explanation};
@@ -81,6 +82,8 @@ pub struct Evaluator<'p> {
     pub policy: &'p Policy,
     keys: Vec<HashMap<Value, u32>>,
     exceptions: Vec<Vec<RuleId>>,
+    /// Each rule's `when` and `unless` conditions, compiled.
+    conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
 }
 
 /// Per-evaluation state: the case, remembered lets and bound variables. Reused between
@@ -89,6 +92,7 @@ pub struct Frame<'c> {
     pub case: &'c [Value],
     lets: Vec<Option<Value>>,
     locals: Vec<Value>,
+    speakers: Vec<RuleId>,
 }
 
 /// What a rule (with its exceptions) says about a case.
@@ -96,8 +100,8 @@ enum Verdict {
     NotApplicable,
     /// An exception without `then` held and was not itself overridden.
     Cancel,
-    /// These rules give outcomes (more than one only when exceptions agree or conflict).
-    Says(Vec<RuleId>),
+    /// The rule, or exceptions below it, give outcomes (appended to the speakers).
+    Says,
 }
 
 impl<'p> Evaluator<'p> {
@@ -113,13 +117,30 @@ impl<'p> Evaluator<'p> {
                 exceptions[t as usize].push(i as RuleId);
             }
         }
-        Evaluator { policy, keys, exceptions }
+        let conditions = policy
+            .rules
+            .iter()
+            .map(|r| (cond::compile(&r.when), r.unless.iter().map(cond::compile).collect()))
+            .collect();
+        Evaluator { policy, keys, exceptions, conditions }
     }
 
     pub fn frame<'c>(&self, case: &'c [Value]) -> Frame<'c> {
-        Frame { case, lets: vec![None; self.policy.lets.len()], locals: Vec::new() }
+        Frame { case, lets: vec![None; self.policy.lets.len()], locals: Vec::new(), speakers: Vec::new() }
     }
+}
 
+impl Frame<'_> {
+    /// The same buffers for another case, so a batch allocates them once.
+    pub fn rebind<'d>(self, case: &'d [Value]) -> Frame<'d> {
+        let Frame { mut lets, mut locals, speakers, .. } = self;
+        lets.iter_mut().for_each(|l| *l = None);
+        locals.clear();
+        Frame { case, lets, locals, speakers }
+    }
+}
+
+impl Evaluator<'_> {
     /// Decides one decision for the case in `frame`.
     pub fn decide(&self, d: DecisionId, f: &mut Frame<'_>) -> Result<DecisionResult, EvalError> {
         let decision = &self.policy.decisions[d as usize];
@@ -131,41 +152,76 @@ impl<'p> Evaluator<'p> {
             conflicts: Vec::new(),
             by_default: false,
         };
-        let mut speakers: Vec<RuleId> = Vec::new();
-        for &r in &decision.rules {
-            let Verdict::Says(rules) = self.verdict(r, f, &mut result)? else { continue };
-            if decision.combining == Combining::First && !speakers.is_empty() {
-                // Later rules still hold, but the first one decides.
-                continue;
-            }
-            speakers.extend(rules);
-        }
-        result.fired = sorted(speakers.clone());
-        if let Some(Conflict::Exceptions { .. }) = result.conflicts.first() {
-            return Ok(result);
-        }
-        let chosen: Vec<RuleId> = match &decision.combining {
-            Combining::Priority(rank) => self.most_severe(&speakers, rank).into_iter().collect(),
-            Combining::First => speakers.first().copied().into_iter().collect(),
-            Combining::Collect => speakers.clone(),
-            Combining::Unique if speakers.len() > 1 => {
-                result.conflicts.push(Conflict::Unique { rules: result.fired.clone() });
-                return Ok(result);
-            }
-            Combining::Unique => speakers.clone(),
-        };
-        for r in chosen {
-            let then = self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
-            let fields = then.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
-            result.outcomes.push(Outcome { variant: then.variant, fields, rule: Some(r) });
-        }
-        if result.outcomes.is_empty() {
+        // The frame's buffer, so that deciding allocates only what the result keeps.
+        let mut speakers = std::mem::take(&mut f.speakers);
+        speakers.clear();
+        let decided = self.combine(d, f, &mut result, &mut speakers);
+        f.speakers = speakers;
+        decided?;
+        if result.outcomes.is_empty() && result.conflicts.is_empty() {
             let default = decision.default.as_ref().ok_or(EvalError::NoRuleApplies(d))?;
             let fields = default.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
             result.outcomes.push(Outcome { variant: default.variant, fields, rule: None });
             result.by_default = true;
         }
         Ok(result)
+    }
+
+    /// Collects what each rule says into `speakers` and combines it into `result`.
+    fn combine(
+        &self,
+        d: DecisionId,
+        f: &mut Frame<'_>,
+        result: &mut DecisionResult,
+        speakers: &mut Vec<RuleId>,
+    ) -> Result<(), EvalError> {
+        let decision = &self.policy.decisions[d as usize];
+        for &r in &decision.rules {
+            let before = speakers.len();
+            self.verdict(r, f, result, speakers)?;
+            if decision.combining == Combining::First && before > 0 {
+                // Later rules are still looked at (for what they override), but the
+                // first rule that speaks decides.
+                speakers.truncate(before);
+            }
+        }
+        result.fired = sorted(speakers.clone());
+        if !result.conflicts.is_empty() {
+            return Ok(());
+        }
+        match &decision.combining {
+            Combining::Priority(rank) => {
+                if let Some(r) = self.most_severe(speakers, rank) {
+                    self.push_outcome(r, f, result)?;
+                }
+            }
+            Combining::Unique if speakers.len() > 1 => {
+                result.conflicts.push(Conflict::Unique { rules: result.fired.clone() });
+            }
+            Combining::First | Combining::Unique => {
+                if let Some(&r) = speakers.first() {
+                    self.push_outcome(r, f, result)?;
+                }
+            }
+            Combining::Collect => {
+                for &r in speakers.iter() {
+                    self.push_outcome(r, f, result)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn push_outcome(
+        &self,
+        r: RuleId,
+        f: &mut Frame<'_>,
+        result: &mut DecisionResult,
+    ) -> Result<(), EvalError> {
+        let then = self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
+        let fields = then.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+        result.outcomes.push(Outcome { variant: then.variant, fields, rule: Some(r) });
+        Ok(())
     }
 
     fn most_severe(&self, speakers: &[RuleId], rank: &[u32]) -> Option<RuleId> {
@@ -177,43 +233,54 @@ impl<'p> Evaluator<'p> {
         speakers.iter().copied().min_by_key(rank_of)
     }
 
-    /// What rule `r` and the exceptions below it say about the case.
-    fn verdict(&self, r: RuleId, f: &mut Frame<'_>, result: &mut DecisionResult) -> Result<Verdict, EvalError> {
+    /// What rule `r` and the exceptions below it say about the case; the rules whose
+    /// outcome stands are appended to `speakers`.
+    fn verdict(
+        &self,
+        r: RuleId,
+        f: &mut Frame<'_>,
+        result: &mut DecisionResult,
+        speakers: &mut Vec<RuleId>,
+    ) -> Result<Verdict, EvalError> {
         if !self.holds(r, f)? {
             return Ok(Verdict::NotApplicable);
         }
-        let mut says = Vec::new();
+        let start = speakers.len();
         let mut cancelled = false;
         for &x in &self.exceptions[r as usize] {
-            match self.verdict(x, f, result)? {
-                Verdict::Says(rules) => says.extend(rules),
-                Verdict::Cancel => cancelled = true,
-                Verdict::NotApplicable => {}
+            if let Verdict::Cancel = self.verdict(x, f, result, speakers)? {
+                cancelled = true;
             }
         }
-        if !says.is_empty() || cancelled {
+        let spoke = speakers.len() > start;
+        if spoke || cancelled {
             result.overridden.push(r);
         }
-        if !says.is_empty() {
-            if self.disagree(&says, f)? {
-                result.conflicts.push(Conflict::Exceptions { base: r, rules: sorted(says.clone()) });
+        if spoke {
+            if self.disagree(&speakers[start..], f)? {
+                result
+                    .conflicts
+                    .push(Conflict::Exceptions { base: r, rules: sorted(speakers[start..].to_vec()) });
             }
-            return Ok(Verdict::Says(says));
+            return Ok(Verdict::Says);
         }
         Ok(match (cancelled, &self.policy.rules[r as usize].then) {
             (true, _) => Verdict::NotApplicable,
-            (false, Some(_)) => Verdict::Says(vec![r]),
+            (false, Some(_)) => {
+                speakers.push(r);
+                Verdict::Says
+            }
             (false, None) => Verdict::Cancel,
         })
     }
 
     fn holds(&self, r: RuleId, f: &mut Frame<'_>) -> Result<bool, EvalError> {
-        let rule = &self.policy.rules[r as usize];
-        if !self.eval(&rule.when, f)?.as_bool() {
+        let (when, unless) = &self.conditions[r as usize];
+        if !self.test(when, f)? {
             return Ok(false);
         }
-        for u in &rule.unless {
-            if self.eval(u, f)?.as_bool() {
+        for u in unless {
+            if self.test(u, f)? {
                 return Ok(false);
             }
         }
@@ -257,7 +324,8 @@ impl<'p> Evaluator<'p> {
                         Some(filter) => self.eval(filter, f).map(|v| v.as_bool()),
                         None => Ok(true),
                     };
-                    let hit = selected.and_then(|s| Ok(s && self.eval(&check.body, f)?.as_bool() == hit_when));
+                    let hit =
+                        selected.and_then(|s| Ok(s && self.eval(&check.body, f)?.as_bool() == hit_when));
                     f.locals.pop();
                     if hit? {
                         hits.push(Some(row.clone()));

@@ -17,7 +17,11 @@ pub(crate) fn policy(text: &str) -> Policy {
 fn case(p: &Policy, values: &[(&str, Value)]) -> Vec<Value> {
     let mut slots = vec![Value::None; p.slots.len()];
     for (name, v) in values {
-        let s = p.slots.iter().position(|s| s.path.join(".") == *name).unwrap_or_else(|| panic!("no slot {name}"));
+        let s = p
+            .slots
+            .iter()
+            .position(|s| s.path.join(".") == *name)
+            .unwrap_or_else(|| panic!("no slot {name}"));
         slots[s] = v.clone();
     }
     slots
@@ -93,11 +97,17 @@ exception emergency_funding to unfunded cite s.two { when app.mode == emergency 
     let mut c = base_case(&p);
     c[4] = Value::Bool(false);
     let r = decide(&p, &c);
-    assert_eq!((variant(&p, &r), names(&p, &r.fired)), (vec!["returned".to_string()], vec!["unfunded".to_string()]));
+    assert_eq!(
+        (variant(&p, &r), names(&p, &r.fired)),
+        (vec!["returned".to_string()], vec!["unfunded".to_string()])
+    );
     c[3] = Value::Bool(true);
     let r = decide(&p, &c);
     assert_eq!(variant(&p, &r), ["refuse"]);
-    assert_eq!((names(&p, &r.fired), names(&p, &r.overridden)), (vec!["photo_proof".into()], vec!["unfunded".into()]));
+    assert_eq!(
+        (names(&p, &r.fired), names(&p, &r.overridden)),
+        (vec!["photo_proof".into()], vec!["unfunded".into()])
+    );
     c[3] = Value::Bool(false);
     c[2] = Value::Enum(1);
     let r = decide(&p, &c);
@@ -151,7 +161,10 @@ fn unique_first_and_collect() {
     c[0] = Value::Int(700);
     c[4] = Value::Bool(false);
     let r = decide(&p, &c);
-    assert_eq!((variant(&p, &r), names(&p, &r.fired)), (vec!["refuse".to_string()], vec!["too_much".to_string()]));
+    assert_eq!(
+        (variant(&p, &r), names(&p, &r.fired)),
+        (vec!["refuse".to_string()], vec!["too_much".to_string()])
+    );
 
     let p = admission("", "collect default admit \"fine\"");
     assert_eq!(variant(&p, &decide(&p, &c)), ["refuse", "returned"]);
@@ -182,15 +195,31 @@ rule temp cite s.one {
 decision d: verdict by priority refuse > temporary > admit default admit "ok""#,
     );
     let start = Value::from_date(qingdan_dsl::value::Date::parse("2024-07-01").expect("date"));
-    let c = case(&p, &[("start", start), ("days", Value::Int(30)), ("per_month", Value::Int(4)), ("minutes", Value::Int(60))]);
+    let c = case(
+        &p,
+        &[
+            ("start", start),
+            ("days", Value::Int(30)),
+            ("per_month", Value::Int(4)),
+            ("minutes", Value::Int(60)),
+        ],
+    );
     let r = decide(&p, &c);
     let until = Value::from_date(qingdan_dsl::value::Date::parse("2024-07-31").expect("date"));
     assert_eq!(r.outcomes[0].fields, [until, Value::text("for a while")]);
     let ev = Evaluator::new(&p);
     let mut f = ev.frame(&c);
     let ex = explain(&ev, &ev.decide(0, &mut f).expect("evaluates"), &mut f).expect("explains");
-    let read: Vec<(String, String)> = ex.fired[0].read.iter().map(|r| (r.name.clone(), r.value.clone())).collect();
-    assert_eq!(read, [("app.days".into(), "30".into()), ("hours".into(), "4".into()), ("app.start".into(), "2024-07-01".into())]);
+    let read: Vec<(String, String)> =
+        ex.fired[0].read.iter().map(|r| (r.name.clone(), r.value.clone())).collect();
+    assert_eq!(
+        read,
+        [
+            ("app.days".into(), "30".into()),
+            ("hours".into(), "4".into()),
+            ("app.start".into(), "2024-07-01".into())
+        ]
+    );
     assert_eq!(ex.fired[0].cites[0].text, "c");
     assert_eq!(ex.outcomes[0].values[0].value, "2024-07-31");
 }

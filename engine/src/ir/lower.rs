@@ -35,18 +35,21 @@ pub fn lower(program: &Program, policy: Option<&str>) -> Lowered<Policy> {
     })?;
     let m = match policy {
         None => 0,
-        Some(name) => program.modules.iter().position(|pm| pm.module.name.name == name).ok_or_else(|| {
-            LowerError { message: format!("no policy named `{name}`"), span: None }
-        })?,
+        Some(name) => program
+            .modules
+            .iter()
+            .position(|pm| pm.module.name.name == name)
+            .ok_or_else(|| LowerError { message: format!("no policy named `{name}`"), span: None })?,
     };
-    let module = &program.modules.get(m).ok_or_else(|| LowerError { message: "no policy".into(), span: None })?.module;
+    let module =
+        &program.modules.get(m).ok_or_else(|| LowerError { message: "no policy".into(), span: None })?.module;
     let mut l = Lowerer {
         program,
         checked,
         env: &checked.env,
         m,
         module,
-        policy: empty(&module.name.name),
+        policy: empty(&module.name.name, module.lang),
         let_ids: HashMap::new(),
         locals: Vec::new(),
     };
@@ -56,9 +59,10 @@ pub fn lower(program: &Program, policy: Option<&str>) -> Lowered<Policy> {
     Ok(l.policy)
 }
 
-fn empty(name: &str) -> Policy {
+fn empty(name: &str, lang: qingdan_dsl::Lang) -> Policy {
     Policy {
         name: name.to_string(),
+        lang,
         inputs: Vec::new(),
         slots: Vec::new(),
         enums: Vec::new(),
@@ -129,14 +133,19 @@ impl Lowerer<'_> {
             .map(|s| SourceDef {
                 name: s.name.clone(),
                 title: s.title.clone(),
-                clauses: s.clauses.iter().map(|c| ClauseDef { id: c.id.clone(), text: c.text.clone() }).collect(),
+                clauses: s
+                    .clauses
+                    .iter()
+                    .map(|c| ClauseDef { id: c.id.clone(), text: c.text.clone() })
+                    .collect(),
             })
             .collect();
         let keys = self.key_indexes();
         for (id, info) in self.env.lists.iter().enumerate() {
             let record = self.env.row_record(qingdan_dsl::check::env::ListId(id));
-            let fields: Vec<(String, Type)> =
-                record.map(|r| r.fields.iter().map(|f| (f.name.clone(), run_type(&f.ty))).collect()).unwrap_or_default();
+            let fields: Vec<(String, Type)> = record
+                .map(|r| r.fields.iter().map(|f| (f.name.clone(), run_type(&f.ty))).collect())
+                .unwrap_or_default();
             let key = info.key_field.unwrap_or(0);
             let rows = self.rows(id, &fields, key, &keys)?;
             self.policy.lists.push(ListDef { name: info.name.clone(), fields, key, rows, span: info.span });
@@ -153,7 +162,9 @@ impl Lowerer<'_> {
                     if n == list {
                         return match &l.body {
                             ListBody::Items(items) => items.clone(),
-                            ListBody::From(_) => self.program.included.get(&(m, i)).cloned().unwrap_or_default(),
+                            ListBody::From(_) => {
+                                self.program.included.get(&(m, i)).cloned().unwrap_or_default()
+                            }
                         };
                     }
                     n += 1;
@@ -166,7 +177,13 @@ impl Lowerer<'_> {
     /// Key value → row index, for each list.
     fn key_indexes(&self) -> Vec<HashMap<ast::KeyValue, u32>> {
         (0..self.env.lists.len())
-            .map(|l| self.list_items(l).iter().enumerate().map(|(i, it)| (it.key.value.clone(), i as u32)).collect())
+            .map(|l| {
+                self.list_items(l)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, it)| (it.key.value.clone(), i as u32))
+                    .collect()
+            })
             .collect()
     }
 
@@ -206,11 +223,17 @@ impl Lowerer<'_> {
             }
             (A::Text(t) | A::Name(ast::Ident { name: t, .. }), Type::Row(l)) => {
                 let row = keys[*l as usize].get(&ast::KeyValue::Text(t.clone()));
-                Value::Row(*row.ok_or_else(|| LowerError { message: format!("dangling key `{t}`"), span: Some(e.span) })?)
+                Value::Row(*row.ok_or_else(|| LowerError {
+                    message: format!("dangling key `{t}`"),
+                    span: Some(e.span),
+                })?)
             }
-            (A::Int(i), Type::Row(l)) => Value::Row(*keys[*l as usize].get(&ast::KeyValue::Int(*i)).ok_or_else(|| {
-                LowerError { message: format!("dangling key `{i}`"), span: Some(e.span) }
-            })?),
+            (A::Int(i), Type::Row(l)) => {
+                Value::Row(*keys[*l as usize].get(&ast::KeyValue::Int(*i)).ok_or_else(|| LowerError {
+                    message: format!("dangling key `{i}`"),
+                    span: Some(e.span),
+                })?)
+            }
             (A::Name(n), Type::Enum(en)) => Value::Enum(self.variant_index(*en, &n.name, e.span)?),
             (A::Field(_, v), Type::Enum(en)) => Value::Enum(self.variant_index(*en, &v.name, e.span)?),
             (A::Unary(UnaryOp::Neg, x), _) => match self.constant(x, ty, keys)? {
@@ -224,11 +247,10 @@ impl Lowerer<'_> {
 
     fn variant_index(&self, e: EnumId, name: &str, span: Span) -> Lowered<u32> {
         let def = &self.policy.enums[e as usize];
-        def.variants
-            .iter()
-            .position(|v| v.name == name)
-            .map(|i| i as u32)
-            .ok_or_else(|| LowerError { message: format!("`{name}` is not a variant of `{}`", def.name), span: Some(span) })
+        def.variants.iter().position(|v| v.name == name).map(|i| i as u32).ok_or_else(|| LowerError {
+            message: format!("`{name}` is not a variant of `{}`", def.name),
+            span: Some(span),
+        })
     }
 
     // ------------------------------------------------------------ inputs
@@ -247,13 +269,23 @@ impl Lowerer<'_> {
     }
 
     /// Adds slots for a field, one per leaf of a record-typed field.
-    fn flatten(&mut self, input: u32, path: Vec<String>, ty: &Ty, span: Span, out: &mut Vec<SlotId>, depth: u32) -> Lowered<()> {
+    fn flatten(
+        &mut self,
+        input: u32,
+        path: Vec<String>,
+        ty: &Ty,
+        span: Span,
+        out: &mut Vec<SlotId>,
+        depth: u32,
+    ) -> Lowered<()> {
         if depth > 8 {
             return unsupported("records nested more than 8 deep in an input", span);
         }
         let record = match ty {
             Ty::Record(r) => Some(*r),
-            Ty::Opt(inner) if matches!(**inner, Ty::Record(_)) => return unsupported("optional record fields", span),
+            Ty::Opt(inner) if matches!(**inner, Ty::Record(_)) => {
+                return unsupported("optional record fields", span)
+            }
             _ => None,
         };
         match record {
@@ -285,10 +317,22 @@ impl Lowerer<'_> {
                 self.let_id(i)?;
             }
         }
-        let decisions: Vec<usize> =
-            self.module.decls.iter().enumerate().filter(|(_, d)| matches!(d, Decl::Decision(_))).map(|(i, _)| i).collect();
-        let rules: Vec<usize> =
-            self.module.decls.iter().enumerate().filter(|(_, d)| matches!(d, Decl::Rule(_))).map(|(i, _)| i).collect();
+        let decisions: Vec<usize> = self
+            .module
+            .decls
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| matches!(d, Decl::Decision(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let rules: Vec<usize> = self
+            .module
+            .decls
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| matches!(d, Decl::Rule(_)))
+            .map(|(i, _)| i)
+            .collect();
         for &i in &decisions {
             let Decl::Decision(d) = &self.module.decls[i] else { continue };
             let decision = self.decision(d)?;
@@ -296,7 +340,11 @@ impl Lowerer<'_> {
         }
         for &i in &rules {
             let Decl::Rule(r) = &self.module.decls[i] else { continue };
-            let d = self.checked.rule_decisions.get(&(self.m, i)).and_then(|d| decisions.iter().position(|x| x == d));
+            let d = self
+                .checked
+                .rule_decisions
+                .get(&(self.m, i))
+                .and_then(|d| decisions.iter().position(|x| x == d));
             let Some(d) = d else { return unsupported("a rule without a decision", r.span) };
             let rule = self.rule(r, d as DecisionId, &rules)?;
             if rule.exception_to.is_none() {
@@ -347,16 +395,29 @@ impl Lowerer<'_> {
             ast::DecisionEnd::Default(o) => Some(self.outcome(o, e)?),
             _ => None,
         };
-        Ok(Decision { name: d.name.name.clone(), outcome_enum: e, combining, default, rules: Vec::new(), span: d.span })
+        Ok(Decision {
+            name: d.name.name.clone(),
+            outcome_enum: e,
+            combining,
+            default,
+            rules: Vec::new(),
+            span: d.span,
+        })
     }
 
     fn rule(&mut self, r: &ast::RuleDecl, decision: DecisionId, rules: &[usize]) -> Lowered<Rule> {
         let exception_to = match &r.kind {
             ast::RuleKind::Exception { target } => {
-                let decl = self.module.decls.iter().position(|d| matches!(d, Decl::Rule(x) if x.name.name == target.name));
+                let decl = self
+                    .module
+                    .decls
+                    .iter()
+                    .position(|d| matches!(d, Decl::Rule(x) if x.name.name == target.name));
                 let id = decl.and_then(|d| rules.iter().position(|x| *x == d));
-                Some(id.ok_or_else(|| LowerError { message: "unknown exception target".into(), span: Some(target.span) })?
-                    as RuleId)
+                Some(id.ok_or_else(|| LowerError {
+                    message: "unknown exception target".into(),
+                    span: Some(target.span),
+                })? as RuleId)
             }
             ast::RuleKind::Rule { .. } => None,
         };
@@ -376,12 +437,18 @@ impl Lowerer<'_> {
 
     fn outcome(&mut self, o: &ast::Outcome, e: EnumId) -> Lowered<OutcomeExpr> {
         let variant = self.variant_index(e, &o.variant.last().name, o.variant.span)?;
-        let names: Vec<String> =
-            self.policy.enums[e as usize].variants[variant as usize].fields.iter().map(|f| f.0.clone()).collect();
+        let names: Vec<String> = self.policy.enums[e as usize].variants[variant as usize]
+            .fields
+            .iter()
+            .map(|f| f.0.clone())
+            .collect();
         let mut fields = Vec::new();
         for name in names {
             let init = o.fields.iter().flatten().find(|f| f.name.name == name);
-            let init = init.ok_or_else(|| LowerError { message: format!("missing value `{name}`"), span: Some(o.span) })?;
+            let init = init.ok_or_else(|| LowerError {
+                message: format!("missing value `{name}`"),
+                span: Some(o.span),
+            })?;
             fields.push(self.expr(&init.value)?);
         }
         Ok(OutcomeExpr { variant, fields, reason: o.reason.as_ref().map(|r| r.value.clone()), span: o.span })
@@ -392,7 +459,9 @@ impl Lowerer<'_> {
         for c in cites {
             let parts = &c.parts;
             let (Some(source), Some(clause)) = (parts.iter().rev().nth(1), parts.last()) else { continue };
-            let Some(sid) = self.env.sources.iter().position(|s| s.name == source.name && self.visible(s.module)) else {
+            let Some(sid) =
+                self.env.sources.iter().position(|s| s.name == source.name && self.visible(s.module))
+            else {
                 continue;
             };
             if let Some(k) = self.env.sources[sid].clauses.iter().position(|x| x.id == clause.name) {
@@ -449,7 +518,9 @@ impl Lowerer<'_> {
         let ty = run_type(&self.ty_of(e));
         let b = |x: Expr| Box::new(x);
         let kind = match &e.kind {
-            A::Bool(_) | A::Int(_) | A::Decimal(_) | A::Text(_) | A::Date(_) | A::None => ExprKind::Const(literal(e)?),
+            A::Bool(_) | A::Int(_) | A::Decimal(_) | A::Text(_) | A::Date(_) | A::None => {
+                ExprKind::Const(literal(e)?)
+            }
             A::Name(n) => return self.name(n, e),
             A::Field(base, f) => return self.field(base, f, e),
             A::Index(base, key) => match self.ty_of(base) {
@@ -457,8 +528,8 @@ impl Lowerer<'_> {
                 _ => return unsupported("indexing something other than a list", e.span),
             },
             A::Call(f, args) => {
-                let (builtin, _) =
-                    Builtin::lookup(&f.name).ok_or_else(|| LowerError { message: "unknown function".into(), span: Some(f.span) })?;
+                let (builtin, _) = Builtin::lookup(&f.name)
+                    .ok_or_else(|| LowerError { message: "unknown function".into(), span: Some(f.span) })?;
                 ExprKind::Call(builtin, args.iter().map(|a| self.expr(a)).collect::<Lowered<_>>()?)
             }
             A::Set(items) => ExprKind::SetOf(items.iter().map(|i| self.expr(i)).collect::<Lowered<_>>()?),
@@ -474,7 +545,8 @@ impl Lowerer<'_> {
                 }
             }
             A::Has(x, f) => {
-                let field = ast::Expr { kind: A::Field(Box::new((**x).clone()), f.clone()), span: x.span.to(f.span) };
+                let field =
+                    ast::Expr { kind: A::Field(Box::new((**x).clone()), f.clone()), span: x.span.to(f.span) };
                 ExprKind::IsSome(b(self.field(x, f, &field)?))
             }
             A::If(c, t, f) => ExprKind::If(b(self.expr(c)?), b(self.expr(t)?), b(self.expr(f)?)),
@@ -502,11 +574,9 @@ impl Lowerer<'_> {
     /// `申请.字段` (an input slot), `行.字段` (a row field), `结论.准入` (a variant),
     /// `P.清单` (another policy's list).
     fn field(&mut self, base: &ast::Expr, f: &ast::Ident, e: &ast::Expr) -> Lowered<Expr> {
-        if let Some((input, path)) = self.input_path(e) {
-            let slot = self.slot(&input, &path).ok_or_else(|| LowerError {
-                message: format!("`{input}.{}` is a record, not a value", path.join(".")),
-                span: Some(e.span),
-            })?;
+        // A path that ends at a slot is that slot; one that goes on past a row reference
+        // (`申请.牵头部门.名称`) is a field of the referenced row, handled below.
+        if let Some(slot) = self.input_path(e).and_then(|(input, path)| self.slot(&input, &path)) {
             let ty = self.policy.slots[slot as usize].ty.clone();
             return Ok(self.node(ExprKind::Slot(slot), narrowed(&self.ty_of(e), ty), e.span));
         }
@@ -515,7 +585,11 @@ impl Lowerer<'_> {
                 match self.env.lookup(self.m, &n.name) {
                     Some(Def::Enum(en)) => {
                         let v = self.variant_index(en.0 as EnumId, &f.name, f.span)?;
-                        return Ok(self.node(ExprKind::Const(Value::Enum(v)), Type::Enum(en.0 as EnumId), e.span));
+                        return Ok(self.node(
+                            ExprKind::Const(Value::Enum(v)),
+                            Type::Enum(en.0 as EnumId),
+                            e.span,
+                        ));
                     }
                     Some(Def::Policy(p)) => return self.qualified(p, f, e),
                     _ => {}
@@ -527,7 +601,11 @@ impl Lowerer<'_> {
                 if let Some(Def::Policy(pm)) = self.env.lookup(self.m, &p.name) {
                     if let Some(Def::Enum(en)) = self.env.lookup_in(pm, &en.name) {
                         let v = self.variant_index(en.0 as EnumId, &f.name, f.span)?;
-                        return Ok(self.node(ExprKind::Const(Value::Enum(v)), Type::Enum(en.0 as EnumId), e.span));
+                        return Ok(self.node(
+                            ExprKind::Const(Value::Enum(v)),
+                            Type::Enum(en.0 as EnumId),
+                            e.span,
+                        ));
                     }
                 }
             }
@@ -542,10 +620,11 @@ impl Lowerer<'_> {
             _ => return unsupported("a field of this value", e.span),
         };
         let def = &self.policy.lists[list as usize];
-        let field = def.fields.iter().position(|(n, _)| *n == f.name).ok_or_else(|| LowerError {
-            message: format!("no field `{}`", f.name),
-            span: Some(f.span),
-        })?;
+        let field = def
+            .fields
+            .iter()
+            .position(|(n, _)| *n == f.name)
+            .ok_or_else(|| LowerError { message: format!("no field `{}`", f.name), span: Some(f.span) })?;
         let ty = narrowed(&self.ty_of(e), def.fields[field].1.clone());
         Ok(self.node(ExprKind::RowField { row: Box::new(row), list, field: field as u32 }, ty, e.span))
     }
@@ -586,7 +665,11 @@ impl Lowerer<'_> {
             BinaryOp::Or => ExprKind::Or(b(el), b(er)),
             BinaryOp::In | BinaryOp::NotIn => {
                 let test = self.membership(el, er, span)?;
-                return Ok(if op == BinaryOp::In { test } else { self.node(ExprKind::Not(b(test)), Type::Bool, span) });
+                return Ok(if op == BinaryOp::In {
+                    test
+                } else {
+                    self.node(ExprKind::Not(b(test)), Type::Bool, span)
+                });
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
                 let (arith, el, er) = arith(op, &tl, &tr, el, er);
@@ -684,9 +767,8 @@ fn literal(e: &ast::Expr) -> Lowered<Value> {
     Ok(match &e.kind {
         A::Bool(v) => Value::Bool(*v),
         A::Int(i) => Value::Int(*i),
-        A::Decimal(d) => {
-            Value::from_decimal(*d).ok_or_else(|| LowerError { message: "decimal out of range".into(), span: Some(e.span) })?
-        }
+        A::Decimal(d) => Value::from_decimal(*d)
+            .ok_or_else(|| LowerError { message: "decimal out of range".into(), span: Some(e.span) })?,
         A::Text(t) => Value::text(t),
         A::Date(d) => Value::from_date(*d),
         A::None => Value::None,

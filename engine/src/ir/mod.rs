@@ -11,8 +11,8 @@ pub mod visit;
 
 pub use lower::{lower, LowerError};
 
-use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::check::builtins::Builtin;
+use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Span;
 
 use crate::value::Value;
@@ -30,6 +30,8 @@ pub type SourceId = u32;
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub name: String,
+    /// The policy's keyword language: the language of explanations shown to people.
+    pub lang: qingdan_dsl::Lang,
     /// The inputs a case provides, each field a slot of [`Policy::slots`].
     pub inputs: Vec<Input>,
     pub slots: Vec<Slot>,
@@ -205,13 +207,23 @@ pub enum ExprKind {
     /// A quantifier or check variable, by de Bruijn level (0 = outermost binder).
     Local(u32),
     /// A field of a row of `list`.
-    RowField { row: Box<Expr>, list: ListId, field: u32 },
+    RowField {
+        row: Box<Expr>,
+        list: ListId,
+        field: u32,
+    },
     /// All rows of a list (the value of its name), for quantifiers and `in`.
     ListRows(ListId),
     /// The row of `list` whose key equals the operand (absent if none).
-    Lookup { list: ListId, key: Box<Expr> },
+    Lookup {
+        list: ListId,
+        key: Box<Expr>,
+    },
     /// A key is in `list`.
-    HasKey { list: ListId, key: Box<Expr> },
+    HasKey {
+        list: ListId,
+        key: Box<Expr>,
+    },
     Not(Box<Expr>),
     Neg(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
@@ -268,9 +280,10 @@ impl Policy {
         match (value, ty) {
             (Value::None, _) => "none".into(),
             (v, Type::Opt(inner)) => self.show(v, inner),
-            (Value::Enum(v), Type::Enum(e)) => {
-                self.enums[*e as usize].variants.get(*v as usize).map_or_else(|| format!("#{v}"), |x| x.name.clone())
-            }
+            (Value::Enum(v), Type::Enum(e)) => self.enums[*e as usize]
+                .variants
+                .get(*v as usize)
+                .map_or_else(|| format!("#{v}"), |x| x.name.clone()),
             (Value::Row(r), Type::Row(l)) => {
                 let list = &self.lists[*l as usize];
                 list.rows.get(*r as usize).map_or_else(|| format!("row#{r}"), |row| plain(&row[list.key]))

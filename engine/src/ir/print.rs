@@ -23,8 +23,15 @@ impl Policy {
             let _ = writeln!(out, "let {i} {}: {} = {}", l.name, self.type_name(&l.ty), self.expr(&l.value));
         }
         for (i, r) in self.rules.iter().enumerate() {
-            let to = r.exception_to.map(|t| format!(" exception-to {}", self.rules[t as usize].name)).unwrap_or_default();
-            let _ = writeln!(out, "rule {i} {} decision {}{to}", r.name, self.decisions[r.decision as usize].name);
+            let to = r
+                .exception_to
+                .map(|t| format!(" exception-to {}", self.rules[t as usize].name))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "rule {i} {} decision {}{to}",
+                r.name, self.decisions[r.decision as usize].name
+            );
             let _ = writeln!(out, "  when {}", self.expr(&r.when));
             for u in &r.unless {
                 let _ = writeln!(out, "  unless {}", self.expr(u));
@@ -39,7 +46,14 @@ impl Policy {
         }
         for (i, d) in self.decisions.iter().enumerate() {
             let rules: Vec<&str> = d.rules.iter().map(|r| self.rules[*r as usize].name.as_str()).collect();
-            let _ = writeln!(out, "decision {i} {}: {} by {:?} rules [{}]", d.name, self.enums[d.outcome_enum as usize].name, d.combining, rules.join(", "));
+            let _ = writeln!(
+                out,
+                "decision {i} {}: {} by {:?} rules [{}]",
+                d.name,
+                self.enums[d.outcome_enum as usize].name,
+                d.combining,
+                rules.join(", ")
+            );
             if let Some(o) = &d.default {
                 let _ = writeln!(out, "  default {}", self.outcome(i as DecisionId, o));
             }
@@ -84,7 +98,9 @@ impl Policy {
             }
             ExprKind::ListRows(l) => format!("rows({})", self.lists[*l as usize].name),
             ExprKind::Lookup { list, key } => format!("{}[{}]", self.lists[*list as usize].name, x(key)),
-            ExprKind::HasKey { list, key } => format!("(has-key {} {})", self.lists[*list as usize].name, x(key)),
+            ExprKind::HasKey { list, key } => {
+                format!("(has-key {} {})", self.lists[*list as usize].name, x(key))
+            }
             ExprKind::Not(a) => format!("(not {})", x(a)),
             ExprKind::Neg(a) => format!("(- {})", x(a)),
             ExprKind::And(a, b) => format!("(and {} {})", x(a), x(b)),
@@ -95,7 +111,9 @@ impl Policy {
             ExprKind::IsSome(a) => format!("(is-some {})", x(a)),
             ExprKind::If(c, t, f) => format!("(if {} {} {})", x(c), x(t), x(f)),
             ExprKind::SetOf(items) => format!("[{}]", items.iter().map(x).collect::<Vec<_>>().join(", ")),
-            ExprKind::Call(b, args) => format!("({b:?} {})", args.iter().map(x).collect::<Vec<_>>().join(" ")),
+            ExprKind::Call(b, args) => {
+                format!("({b:?} {})", args.iter().map(x).collect::<Vec<_>>().join(" "))
+            }
             ExprKind::Quant(q) => {
                 let f = q.filter.as_ref().map(|f| format!(" where {}", x(f))).unwrap_or_default();
                 let o = q.of.as_ref().map(|o| format!(" of {}", x(o))).unwrap_or_default();

@@ -13,16 +13,26 @@ pub enum Read<'a> {
     /// The rows of a list: iterated, searched by key, or a field of one of its rows read.
     List(ListId),
     /// One row named by a constant (`Value::Row` in a constant of row type).
-    Row { list: ListId, row: u32 },
+    Row {
+        list: ListId,
+        row: u32,
+    },
     /// A constant key looked up in a list (`部门清单["XQ-MZ"]`, `"XQ-MZ" in 部门清单`): the
     /// row it names, if any, is read too. The caller resolves it against the list's rows.
-    Key { list: ListId, key: &'a Value },
+    Key {
+        list: ListId,
+        key: &'a Value,
+    },
 }
 
 /// Calls `f` on the direct subexpressions of `e`, left to right.
 pub fn each_child<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     match &e.kind {
-        ExprKind::Const(_) | ExprKind::Slot(_) | ExprKind::Let(_) | ExprKind::Local(_) | ExprKind::ListRows(_) => {}
+        ExprKind::Const(_)
+        | ExprKind::Slot(_)
+        | ExprKind::Let(_)
+        | ExprKind::Local(_)
+        | ExprKind::ListRows(_) => {}
         ExprKind::RowField { row: a, .. }
         | ExprKind::Lookup { key: a, .. }
         | ExprKind::HasKey { key: a, .. }
@@ -125,10 +135,17 @@ mod tests {
     #[test]
     fn reads_are_reported_in_order_with_constant_keys_and_rows() {
         let key = Value::text("XQ-MZ");
-        let lookup = e(ExprKind::Lookup { list: 2, key: Box::new(e(ExprKind::Const(key.clone()), Type::Text)) }, Type::Row(2));
+        let lookup = e(
+            ExprKind::Lookup { list: 2, key: Box::new(e(ExprKind::Const(key.clone()), Type::Text)) },
+            Type::Row(2),
+        );
         let rows = e(ExprKind::Const(Value::set(vec![Value::Row(1)])), Type::Set(Box::new(Type::Row(3))));
         let sum = e(
-            ExprKind::Arith(ArithOp::IntAdd, Box::new(e(ExprKind::Slot(4), Type::Int)), Box::new(e(ExprKind::Let(0), Type::Int))),
+            ExprKind::Arith(
+                ArithOp::IntAdd,
+                Box::new(e(ExprKind::Slot(4), Type::Int)),
+                Box::new(e(ExprKind::Let(0), Type::Int)),
+            ),
             Type::Int,
         );
         let all = e(ExprKind::SetOf(vec![sum, lookup, rows]), Type::Bool);

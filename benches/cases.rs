@@ -1,0 +1,86 @@
+//! How long reading one case takes: a realistic 10-field application of the bundled
+//! admission policy, as one JSON Lines line, into the slot vector the interpreter reads.
+//! Run with `cargo bench --bench cases`; figures go to BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use qingdan_dsl::program::check_files;
+use qingdan_dsl::NoFiles;
+use qingdan_engine::cases::CaseReader;
+
+/// The admission input as first bundled (policies/grid_admission grows; the benchmark
+/// keeps its case fixed so figures compare across versions).
+const POLICY: &str = r#"政策 网格事务准入
+枚举 事项类别 { 政策宣传, 基础信息采集, 矛盾纠纷排查, 安全隐患排查, 特殊群体关爱, 代办服务, 应急处置, 执法检查 }
+枚举 运行状态 { 平时, 战时 }
+输入 申请 {
+  名称: 文本
+  类别: 事项类别
+  法律依据: 文本?
+  每月频次: 整数
+  单次耗时分钟: 整数
+  经费随转: 布尔
+  需照片留痕: 布尔
+  运行状态: 运行状态
+  申请日期: 日期
+  期限天数: 整数?
+}
+"#;
+
+/// Ten fields, every type the admission input has (text, enums, optional text and int,
+/// ints, booleans, a date).
+const LINE: &str = r#"{"名称":"防汛转移","类别":"应急处置","法律依据":"防洪法","每月频次":4,"单次耗时分钟":60,"经费随转":true,"需照片留痕":false,"运行状态":"战时","申请日期":"2024-07-01","期限天数":30}"#;
+
+fn bench(c: &mut Criterion) {
+    let program = check_files(vec![("admission.qd".into(), Ok(POLICY.as_bytes().to_vec()))], &mut NoFiles);
+    let policy = qingdan_engine::lower(&program, None).expect("the policy lowers");
+    let reader = CaseReader::new(&policy);
+    assert!(reader.json_line(LINE, 1).is_ok(), "the benchmark case reads");
+
+    let mut group = c.benchmark_group("cases");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("json_line_10_fields", |b| b.iter(|| reader.json_line(black_box(LINE), 1)));
+
+    group.bench_function("baseline_ignored_any", |b| {
+        b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(LINE)).is_ok())
+    });
+    group.bench_function("baseline_value", |b| {
+        b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(LINE)).is_ok())
+    });
+    let ints = r#"{"每月频次":4,"单次耗时分钟":60,"期限天数":30}"#;
+    group.bench_function("probe_3_ints", |b| b.iter(|| reader.json_line(black_box(ints), 1)));
+    let texts = r#"{"名称":"防汛转移","法律依据":"防洪法"}"#;
+    group.bench_function("probe_2_texts", |b| b.iter(|| reader.json_line(black_box(texts), 1)));
+    let enums = r#"{"类别":"应急处置","运行状态":"战时"}"#;
+    group.bench_function("probe_2_enums", |b| b.iter(|| reader.json_line(black_box(enums), 1)));
+    let empty = r#"{}"#;
+    group.bench_function("probe_empty", |b| b.iter(|| reader.json_line(black_box(empty), 1)));
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Derived<'a> {
+        名称: String,
+        类别: &'a str,
+        法律依据: Option<String>,
+        每月频次: i64,
+        单次耗时分钟: i64,
+        经费随转: bool,
+        需照片留痕: bool,
+        运行状态: &'a str,
+        申请日期: &'a str,
+        期限天数: Option<i64>,
+    }
+    group.bench_function("baseline_derived", |b| {
+        b.iter(|| serde_json::from_str::<Derived>(black_box(LINE)).is_ok())
+    });
+    // The stream path: 10,000 such lines through `lines` (line splitting, UTF-8 check).
+    let stream: String = std::iter::repeat_n(format!("{LINE}\n"), 10_000).collect();
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function("lines_10000", |b| {
+        b.iter(|| reader.lines(black_box(stream.as_bytes())).filter(Result::is_ok).count())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

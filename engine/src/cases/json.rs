@@ -1,0 +1,273 @@
+//! JSON cases: one object, an array of objects, or JSON Lines (one object per line).
+
+use std::io::{BufRead, ErrorKind};
+use std::marker::PhantomData;
+
+use qingdan_dsl::diag::msg;
+use qingdan_dsl::Code;
+use serde::de::{DeserializeSeed, Deserializer};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::de::{decimal_from_text, decimal_wrong, Bad, CaseSeed, Ctx, Format, Found, Problem};
+use super::{CaseError, CaseReader, CaseResult, MAX_LINE_BYTES};
+
+pub(crate) struct Json;
+
+impl Format for Json {
+    const SCALAR_TEXT: bool = false;
+
+    /// The number's own text (or the string's), sliced from the input: with plain
+    /// `serde_json` a number reaches a visitor only as an `f64`, and `arbitrary_precision`
+    /// would slow every number of every line (and change `serde_json` for the whole
+    /// workspace), while `raw_value` only adds this one type.
+    fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Result<Option<i64>, Bad>, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        Ok(match raw.get() {
+            "null" => Ok(None),
+            text => json_decimal(text).map(Some),
+        })
+    }
+}
+
+fn json_decimal(raw: &str) -> Result<i64, Bad> {
+    match raw.as_bytes().first() {
+        Some(b'"') if !raw.contains('\\') => decimal_from_text(&raw[1..raw.len() - 1]),
+        Some(b'"') => match serde_json::from_str::<String>(raw) {
+            Ok(text) => decimal_from_text(&text),
+            Err(_) => Err(decimal_wrong(Found::Text(raw))),
+        },
+        Some(b'-' | b'0'..=b'9') => decimal_from_text(raw),
+        Some(b't') => Err(decimal_wrong(Found::Bool(true))),
+        Some(b'f') => Err(decimal_wrong(Found::Bool(false))),
+        Some(b'[') => Err(decimal_wrong(Found::List)),
+        Some(b'{') => Err(decimal_wrong(Found::Object)),
+        _ => Err(decimal_wrong(Found::Null)),
+    }
+}
+
+impl CaseReader<'_> {
+    /// Cases from a JSON text: one object is one case, an array holds many. A syntax error
+    /// anywhere is one E0301 error for the file (JSON Lines isolate bad lines instead).
+    pub fn read_json(&self, text: &str) -> Vec<CaseResult> {
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let raw: &RawValue = match serde_json::from_str(body) {
+            Ok(raw) => raw,
+            Err(e) => return vec![Err(malformed(&e, 1, Some(1)))],
+        };
+        let mut lines = LineCounter::new(text);
+        if raw.get().starts_with('[') {
+            let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
+                Ok(items) => items,
+                Err(e) => return vec![Err(malformed(&e, 1, Some(lines.line_of(raw.get()))))],
+            };
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| self.json_case(item.get(), i + 1, Some(lines.line_of(item.get()))))
+                .collect()
+        } else {
+            vec![self.json_case(raw.get(), 1, Some(lines.line_of(raw.get())))]
+        }
+    }
+
+    /// One JSON Lines line as case number `case` (1-based): the fast path of batch runs.
+    /// The error's `line` is left to the caller, who knows where the line was.
+    pub fn json_line(&self, line: &str, case: usize) -> CaseResult {
+        if line.len() > MAX_LINE_BYTES {
+            return Err(too_long(case, None));
+        }
+        self.json_case(line, case, None)
+    }
+
+    /// Streams JSON Lines: one case per non-blank line, each read into a reused buffer of
+    /// at most [`MAX_LINE_BYTES`]; a longer line is skipped to its end unkept (E0307).
+    pub fn lines<R: BufRead>(&self, reader: R) -> JsonLines<'_, '_, R> {
+        JsonLines { reader: self, input: reader, buf: Vec::new(), line: 0, case: 0, done: false }
+    }
+
+    /// One case from its JSON text; `line` is where the text starts in the file.
+    fn json_case(&self, text: &str, case: usize, line: Option<usize>) -> CaseResult {
+        if let Some(values) = super::fast::scan(self, text) {
+            return Ok(values);
+        }
+        let mut ctx = Ctx::new(self, true);
+        ctx.begin();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = CaseSeed::<Json> { ctx: &mut ctx, _format: PhantomData }
+            .deserialize(&mut de)
+            .and_then(|()| de.end());
+        let error = |p: Problem| CaseError { case, path: p.path, code: p.code, message: p.message, line };
+        match parsed {
+            Ok(()) => ctx.finish().map_err(error),
+            // Too large wins (it was stopped on purpose), then syntax: a broken line is
+            // reported as broken before anything read from it.
+            Err(_) if ctx.too_large => Err(error(ctx.finish().err().unwrap_or_else(|| too_large_problem()))),
+            Err(e) => Err(malformed(&e, case, line)),
+        }
+    }
+}
+
+fn too_large_problem() -> Problem {
+    Problem { code: Code::E0307, message: msg("案例过大", "the case is too large"), path: String::new() }
+}
+
+/// E0301 from a `serde_json` error; its line counts from `line` (the case's first line).
+fn malformed(e: &serde_json::Error, case: usize, line: Option<usize>) -> CaseError {
+    let detail = e.to_string();
+    let at = match line {
+        Some(l) if e.line() > 0 => Some(l + e.line() - 1),
+        other => other,
+    };
+    CaseError {
+        case,
+        path: String::new(),
+        code: Code::E0301,
+        message: msg(format!("JSON 格式错误：{detail}"), format!("malformed JSON: {detail}")),
+        line: at,
+    }
+}
+
+fn too_long(case: usize, line: Option<usize>) -> CaseError {
+    CaseError {
+        case,
+        path: String::new(),
+        code: Code::E0307,
+        message: msg(
+            format!("这一行超过 {} MiB，已跳过未读", MAX_LINE_BYTES >> 20),
+            format!("the line is longer than {} MiB and was skipped unread", MAX_LINE_BYTES >> 20),
+        ),
+        line,
+    }
+}
+
+/// Line numbers of positions in a text, counted forwards once (the items of an array come
+/// in order, so the whole count is linear).
+struct LineCounter<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> LineCounter<'t> {
+        LineCounter { text, offset: 0, line: 1 }
+    }
+
+    /// The line `part` (a slice of the text) starts on.
+    fn line_of(&mut self, part: &str) -> usize {
+        let at = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        if at < self.offset || at > self.text.len() {
+            return self.line;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.offset..at]).count();
+        self.offset = at;
+        self.line
+    }
+}
+
+/// The cases of a JSON Lines stream, from [`CaseReader::lines`].
+pub struct JsonLines<'r, 'p, R> {
+    reader: &'r CaseReader<'p>,
+    input: R,
+    buf: Vec<u8>,
+    line: usize,
+    case: usize,
+    done: bool,
+}
+
+impl<R: BufRead> Iterator for JsonLines<'_, '_, R> {
+    type Item = CaseResult;
+
+    fn next(&mut self) -> Option<CaseResult> {
+        while !self.done {
+            self.buf.clear();
+            let (too_long_line, ended) =
+                match read_capped_line(&mut self.input, &mut self.buf, MAX_LINE_BYTES) {
+                    Ok(read) => read,
+                    Err(e) => {
+                        self.done = true;
+                        self.case += 1;
+                        return Some(Err(CaseError {
+                            case: self.case,
+                            path: String::new(),
+                            code: Code::E0009,
+                            message: msg(format!("读取输入失败：{e}"), format!("cannot read the input: {e}")),
+                            line: Some(self.line + 1),
+                        }));
+                    }
+                };
+            if ended && self.buf.is_empty() && !too_long_line {
+                self.done = true;
+                return None;
+            }
+            self.line += 1;
+            if too_long_line {
+                self.case += 1;
+                return Some(Err(too_long(self.case, Some(self.line))));
+            }
+            let mut bytes = self.buf.strip_suffix(b"\r").unwrap_or(&self.buf);
+            if self.line == 1 {
+                bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            self.case += 1;
+            let line = self.line;
+            let result = match std::str::from_utf8(bytes) {
+                Ok(text) => self.reader.json_line(text, self.case),
+                Err(_) => Err(CaseError {
+                    case: self.case,
+                    path: String::new(),
+                    code: Code::E0301,
+                    message: msg("这一行不是 UTF-8 文本", "the line is not UTF-8 text"),
+                    line: None,
+                }),
+            };
+            return Some(result.map_err(|mut e| {
+                e.line = Some(line);
+                e
+            }));
+        }
+        None
+    }
+}
+
+/// Reads one line (without its `\n`) into `buf`, keeping at most
+/// `cap` bytes: a longer line is consumed to its end but not kept. Returns (too long,
+/// ended without a newline).
+fn read_capped_line<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(bool, bool)> {
+    let mut too_long = false;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((too_long, true));
+        }
+        let (chunk, found) = match memchr::memchr(b'\n', available) {
+            Some(i) => (&available[..i], true),
+            None => (available, false),
+        };
+        if !too_long {
+            if buf.len() + chunk.len() > cap {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        let used = chunk.len() + usize::from(found);
+        input.consume(used);
+        if found {
+            return Ok((too_long, false));
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! Reading cases: the inputs a decision is asked about, from YAML, JSON or JSON Lines, into
+//! the slot vector the interpreter reads (`Vec<Value>` indexed by [`SlotId`]).
+//!
+//! A case is checked against the policy's inputs as it is read: every value must have its
+//! field's type, every required field must be there, and no unknown field may be. Each
+//! problem is a [`CaseError`] that names the case (1-based) and the field path; the other
+//! cases of the same file still run.
+//!
+//! Shape, with one input: the fields at the top (`{"类别": "应急处置", …}`), or nested under
+//! the input's name (`{"申请": {…}}`) when that name is not also a field. With several
+//! inputs: one key per input. Record fields nest (`{"地址": {"区": "西湖区"}}`).
+//!
+//! JSON Lines is the bulk path, so [`CaseReader::json_line`] deserializes straight into the
+//! slot vector (a `serde` seed, no intermediate JSON tree, keys borrowed when unescaped) and
+//! [`CaseReader::lines`] streams with a per-line byte cap, so a 1 GB stream needs no more
+//! memory than its longest allowed line.
+
+mod de;
+mod fast;
+mod json;
+mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use foldhash::fast::FixedState;
+use qingdan_dsl::check::suggest::closest;
+use qingdan_dsl::diag::{msg, Msg};
+use qingdan_dsl::value::Date;
+use qingdan_dsl::{Code, Lang};
+
+use crate::ir::{Policy, SlotId, Type};
+use crate::value::{format_date, format_decimal, Value, DECIMAL_SCALE};
+
+pub use json::JsonLines;
+
+/// Longest JSON line [`CaseReader::lines`] and [`CaseReader::json_line`] accept. A real case
+/// is a few hundred bytes; a longer line is skipped unread, so memory stays bounded.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Most fields (counted over all nesting levels) or set elements one case may have.
+pub const MAX_FIELDS: usize = 10_000;
+
+/// A problem with one case. The case still has a number, so a batch run can report it in
+/// place and go on with the next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseError {
+    /// 1-based, counting the cases of the file (non-blank lines in JSON Lines).
+    pub case: usize,
+    /// Where in the case: `申请.地址.区`, `申请.标签[2]`; empty for the case as a whole.
+    pub path: String,
+    pub code: Code,
+    pub message: Msg,
+    /// The line in the input: of a syntax error where known, else where the case starts.
+    pub line: Option<usize>,
+}
+
+impl CaseError {
+    /// One line: `case 3 (line 4), 申请.每月频次: expected an integer, found …`.
+    pub fn render(&self, lang: Lang) -> String {
+        let (case, line) = match lang {
+            Lang::Zh => (format!("案例 {}", self.case), self.line.map(|l| format!("（第 {l} 行）"))),
+            Lang::En => (format!("case {}", self.case), self.line.map(|l| format!(" (line {l})"))),
+        };
+        let path = if self.path.is_empty() { String::new() } else { format!(" `{}`", self.path) };
+        let sep = if lang == Lang::Zh { "：" } else { ": " };
+        format!(
+            "{}[{}]: {case}{}{path}{sep}{}",
+            self.code,
+            self.code.slug(),
+            line.unwrap_or_default(),
+            self.message.get(lang)
+        )
+    }
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+/// One result per case, in file order.
+pub type CaseResult = Result<Vec<Value>, CaseError>;
+
+/// Name lookups are on the hot path of every field of every case; the keys are the
+/// policy's own names (never user data), so a fixed fast hash is safe.
+type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// Reads cases for one policy. Build it once: it precomputes every name lookup.
+pub struct CaseReader<'p> {
+    policy: &'p Policy,
+    /// Object levels: the root, each input, each nested record.
+    levels: Vec<Level<'p>>,
+    root: u32,
+    /// With one input, the name a case may be nested under (unless it is also a field).
+    wrapper: Option<&'p str>,
+    /// Per slot, its path as errors show it: `申请.地址.区`.
+    slot_paths: Vec<String>,
+    /// Slots that are not optional, in slot order.
+    required: Vec<SlotId>,
+    /// Per enum, variant name → index.
+    variants: Vec<Map<&'p str, u32>>,
+    /// Per list, key → row index.
+    rows: Vec<RowIndex<'p>>,
+}
+
+struct Level<'p> {
+    entries: Map<&'p str, Entry>,
+    /// Field names in declaration order, for messages.
+    names: Vec<&'p str>,
+    /// `申请.地址`; empty for the root of a multi-input policy.
+    path: String,
+    /// Set for an input's own level, to tell a missing input from missing fields.
+    input: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Entry {
+    Slot(SlotId),
+    Level(u32),
+}
+
+enum RowIndex<'p> {
+    Text(Map<&'p str, u32>),
+    Int(Map<i64, u32>),
+}
+
+impl<'p> CaseReader<'p> {
+    pub fn new(policy: &'p Policy) -> CaseReader<'p> {
+        let mut levels = Vec::new();
+        let single = policy.inputs.len() == 1;
+        if !single {
+            levels.push(Level::new(String::new(), None));
+        }
+        for (i, input) in policy.inputs.iter().enumerate() {
+            let at = levels.len() as u32;
+            levels.push(Level::new(input.name.clone(), Some(i as u32)));
+            if !single {
+                levels[0].insert(&input.name, Entry::Level(at));
+            }
+            for &s in &input.fields {
+                let path = &policy.slots[s as usize].path;
+                let mut lv = at as usize;
+                for (depth, name) in path.iter().enumerate() {
+                    if depth + 1 == path.len() {
+                        levels[lv].insert(name, Entry::Slot(s));
+                        continue;
+                    }
+                    lv = match levels[lv].entries.get(name.as_str()) {
+                        Some(Entry::Level(l)) => *l as usize,
+                        _ => {
+                            let next = levels.len();
+                            let sub = Level::new(format!("{}.{name}", levels[lv].path), None);
+                            levels.push(sub);
+                            levels[lv].insert(name, Entry::Level(next as u32));
+                            next
+                        }
+                    };
+                }
+            }
+        }
+        let wrapper = match policy.inputs.as_slice() {
+            [only] if !levels[0].entries.contains_key(only.name.as_str()) => Some(only.name.as_str()),
+            _ => None,
+        };
+        let slot_paths = policy
+            .slots
+            .iter()
+            .map(|s| {
+                let input = policy.inputs.get(s.input as usize).map_or("", |i| i.name.as_str());
+                std::iter::once(input).chain(s.path.iter().map(String::as_str)).collect::<Vec<_>>().join(".")
+            })
+            .collect();
+        let variants = policy
+            .enums
+            .iter()
+            .map(|e| e.variants.iter().enumerate().map(|(i, v)| (v.name.as_str(), i as u32)).collect())
+            .collect();
+        let rows = policy
+            .lists
+            .iter()
+            .map(|l| match l.fields.get(l.key).map(|f| &f.1) {
+                Some(Type::Int) => RowIndex::Int(
+                    l.rows
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, r)| int_key(&r[l.key]).map(|k| (k, i as u32)))
+                        .collect(),
+                ),
+                _ => RowIndex::Text(
+                    l.rows
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, r)| text_key(&r[l.key]).map(|k| (k, i as u32)))
+                        .collect(),
+                ),
+            })
+            .collect();
+        let required = (0..policy.slots.len() as SlotId)
+            .filter(|&s| !matches!(policy.slots[s as usize].ty, Type::Opt(_)))
+            .collect();
+        CaseReader { policy, levels, root: 0, wrapper, slot_paths, required, variants, rows }
+    }
+
+    pub fn policy(&self) -> &'p Policy {
+        self.policy
+    }
+
+    fn slot_count(&self) -> usize {
+        self.policy.slots.len()
+    }
+
+    fn text_keyed(&self, list: u32) -> bool {
+        matches!(self.rows.get(list as usize), Some(RowIndex::Text(_)))
+    }
+
+    /// What a value of `ty` looks like in a case file, for "expected …" messages.
+    fn describe(&self, ty: &Type) -> Msg {
+        match ty {
+            Type::Bool => msg("真假值（true 或 false）", "true or false"),
+            Type::Int => msg("整数", "an integer"),
+            Type::Decimal => msg("小数", "a decimal number"),
+            Type::Text => msg("文本", "text"),
+            Type::Date => msg("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+            Type::Enum(e) => {
+                let name = self.policy.enums.get(*e as usize).map_or("", |e| e.name.as_str());
+                msg(format!("`{name}` 的值"), format!("a value of `{name}`"))
+            }
+            Type::Row(l) => {
+                let name = self.policy.lists.get(*l as usize).map_or("", |l| l.name.as_str());
+                msg(format!("`{name}` 中条目的键"), format!("the key of a row of `{name}`"))
+            }
+            Type::Set(inner) => {
+                let inner = self.describe(inner);
+                msg(format!("列表（每项为{}）", inner.zh), format!("a list (each element {})", inner.en))
+            }
+            Type::Opt(inner) => {
+                let inner = self.describe(inner);
+                msg(format!("{}或 null", inner.zh), format!("{} or null", inner.en))
+            }
+        }
+    }
+
+    fn unknown_variant(&self, e: u32, name: &str) -> Msg {
+        let Some(def) = self.policy.enums.get(e as usize) else {
+            return msg("未知的值", "unknown value");
+        };
+        let names: Vec<&str> = def.variants.iter().map(|v| v.name.as_str()).collect();
+        let head = msg(
+            format!("`{}` 没有值 `{}`", def.name, shorten(name)),
+            format!("`{}` has no variant `{}`", def.name, shorten(name)),
+        );
+        with_suggestion(head, name, &names, &msg("可选的值", "its variants"))
+    }
+
+    fn unknown_key(&self, l: u32, key: &str) -> Msg {
+        let Some(list) = self.policy.lists.get(l as usize) else { return msg("未知的键", "unknown key") };
+        let head = msg(
+            format!("`{}` 中没有键为 `{}` 的条目", list.name, shorten(key)),
+            format!("`{}` has no row with key `{}`", list.name, shorten(key)),
+        );
+        // Suggestions compare against every key: on an error path, but a batch of bad
+        // lines against a long catalogue should not turn quadratic.
+        let keys: Vec<&str> = match &self.rows[l as usize] {
+            RowIndex::Text(m) if m.len() <= 1_000 => {
+                list.rows.iter().filter_map(|r| text_key(&r[list.key])).collect()
+            }
+            _ => Vec::new(),
+        };
+        match closest(key, keys.iter().copied()) {
+            Some(c) => {
+                msg(format!("{}；是不是想写 `{c}`？", head.zh), format!("{}; did you mean `{c}`?", head.en))
+            }
+            None => head,
+        }
+    }
+}
+
+impl<'p> Level<'p> {
+    fn new(path: String, input: Option<u32>) -> Level<'p> {
+        Level { entries: Map::default(), names: Vec::new(), path, input }
+    }
+
+    fn insert(&mut self, name: &'p str, entry: Entry) {
+        if self.entries.insert(name, entry).is_none() {
+            self.names.push(name);
+        }
+    }
+
+    /// `申请.name`, or just `name` at the root of a multi-input policy.
+    fn child_path(&self, name: &str) -> String {
+        if self.path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.path)
+        }
+    }
+}
+
+fn text_key(v: &Value) -> Option<&str> {
+    match v {
+        Value::Text(t) => Some(t),
+        _ => None,
+    }
+}
+
+fn int_key(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+/// `head; did you mean …?`, or `head (its variants: a, b, c)` when nothing is close.
+fn with_suggestion(head: Msg, name: &str, names: &[&str], what: &Msg) -> Msg {
+    if let Some(c) = closest(name, names.iter().copied()) {
+        return msg(format!("{}；是不是想写 `{c}`？", head.zh), format!("{}; did you mean `{c}`?", head.en));
+    }
+    const SHOWN: usize = 20;
+    let mut list: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    if names.len() > SHOWN {
+        list.push("…".into());
+    }
+    if list.is_empty() {
+        return head;
+    }
+    msg(
+        format!("{}（{}：{}）", head.zh, what.zh, list.join("、")),
+        format!("{} ({}: {})", head.en, what.en, list.join(", ")),
+    )
+}
+
+/// User text quoted in a message, cut so one bad value cannot make a huge message.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+// ------------------------------------------------------------------ scalar parsing
+
+/// Why a text is not a decimal of the engine's kind.
+#[derive(Debug, PartialEq, Eq)]
+enum DecimalError {
+    NotANumber,
+    /// Non-zero digits beyond the sixth after the point.
+    TooPrecise,
+    OutOfRange,
+}
+
+/// Parses a decimal exactly, from its text (never through a float): `12.50`, `-3`, `1.5e3`,
+/// and, in strings, a leading `+`. Trailing zeros beyond six decimals are fine (`1.5000000`
+/// is exactly 1.5); any other digit there would need rounding, which a rule must not see.
+fn parse_decimal(text: &str) -> Result<i64, DecimalError> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let (whole, frac) = match mantissa.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (mantissa, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || (mantissa.contains('.') && frac.is_empty()) {
+        return Err(DecimalError::NotANumber);
+    }
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let body = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if body.is_empty() || !digits(body) {
+                return Err(DecimalError::NotANumber);
+            }
+            // Exponents beyond a few dozen are out of range (or all zeros) either way.
+            let magnitude: i64 = if body.len() > 6 {
+                1_000_000
+            } else {
+                body.parse().map_err(|_| DecimalError::NotANumber)?
+            };
+            if e.starts_with('-') {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+    };
+    // Significant digits only: leading zeros of the whole part and trailing zeros of the
+    // fraction change nothing, and dropping them keeps long but exact texts in range.
+    let whole = whole.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let mut sig: i128 = 0;
+    for b in whole.bytes().chain(frac.bytes()) {
+        sig = sig
+            .checked_mul(10)
+            .and_then(|s| s.checked_add(i128::from(b - b'0')))
+            .ok_or(DecimalError::OutOfRange)?;
+    }
+    if sig == 0 {
+        return Ok(0);
+    }
+    // value = sig × 10^(exponent − frac.len()); scaled = value × 10^6.
+    let mut shift = exponent - frac.len() as i64 + 6;
+    // `100e-8` is exactly 0.000001: zeros at the end of `sig` pay for a negative shift.
+    while shift < 0 && sig % 10 == 0 {
+        sig /= 10;
+        shift += 1;
+    }
+    if shift < 0 {
+        return Err(DecimalError::TooPrecise);
+    }
+    let factor =
+        u32::try_from(shift).ok().and_then(|s| 10i128.checked_pow(s)).ok_or(DecimalError::OutOfRange)?;
+    let scaled = sig.checked_mul(factor).ok_or(DecimalError::OutOfRange)?;
+    let signed = if negative { -scaled } else { scaled };
+    i64::try_from(signed).map_err(|_| DecimalError::OutOfRange)
+}
+
+/// A date written exactly `YYYY-MM-DD` (the DSL's parser also takes `2024-7-1`, which in a
+/// data file is more likely a typo than a date).
+fn parse_date(text: &str) -> Option<i32> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let number = |from: usize, to: usize| b[from..to].iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+    let (year, month, day) = (number(0, 4), number(5, 7), number(8, 10));
+    let date = Date { year: year as i32, month: month as u8, day: day as u8 };
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // 2023-02-30 comes back from the day count as another date: that is the validity check,
+    // without splitting and parsing the text again.
+    let days = date.days_since_epoch();
+    (Date::from_days_since_epoch(days) == date).then_some(days as i32)
+}
+
+// ------------------------------------------------------------------ the inverse
+
+/// A case as JSON, with names instead of indices: the inverse of reading (what
+/// [`CaseReader::json_line`] reads back to the same values). With one input the fields
+/// are at the top; with several, under each input's name. Absent optionals are `null`.
+/// Decimals are numbers when a JSON reader's float gives the same digits back, else
+/// strings, so no consumer sees a rounded amount.
+pub fn case_to_json(policy: &Policy, case: &[Value]) -> serde_json::Value {
+    let mut inputs: Vec<serde_json::Map<String, serde_json::Value>> =
+        vec![serde_json::Map::new(); policy.inputs.len()];
+    for (s, slot) in policy.slots.iter().enumerate() {
+        let Some(object) = inputs.get_mut(slot.input as usize) else { continue };
+        let value = case.get(s).map_or(serde_json::Value::Null, |v| value_to_json(policy, v, &slot.ty));
+        let mut at = object;
+        for (depth, name) in slot.path.iter().enumerate() {
+            if depth + 1 == slot.path.len() {
+                at.insert(name.clone(), value);
+                break;
+            }
+            let entry =
+                at.entry(name.clone()).or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            match entry {
+                serde_json::Value::Object(m) => at = m,
+                _ => break,
+            }
+        }
+    }
+    if let [only] = inputs.as_mut_slice() {
+        return serde_json::Value::Object(std::mem::take(only));
+    }
+    let wrapped =
+        policy.inputs.iter().zip(inputs).map(|(i, o)| (i.name.clone(), serde_json::Value::Object(o)));
+    serde_json::Value::Object(wrapped.collect())
+}
+
+fn value_to_json(policy: &Policy, value: &Value, ty: &Type) -> serde_json::Value {
+    use serde_json::Value as J;
+    match (value, ty) {
+        (Value::None, _) => J::Null,
+        (v, Type::Opt(inner)) => value_to_json(policy, v, inner),
+        (Value::Bool(b), _) => J::Bool(*b),
+        (Value::Int(i), _) => J::from(*i),
+        (Value::Dec(d), _) => decimal_to_json(*d),
+        (Value::Text(t), _) => J::String(t.to_string()),
+        (Value::Date(d), _) => J::String(format_date(*d)),
+        (Value::Enum(v), Type::Enum(e)) => policy
+            .enums
+            .get(*e as usize)
+            .and_then(|e| e.variants.get(*v as usize))
+            .map_or(J::Null, |v| J::String(v.name.clone())),
+        (Value::Row(r), Type::Row(l)) => {
+            let Some(list) = policy.lists.get(*l as usize) else { return J::Null };
+            match list.rows.get(*r as usize).map(|row| &row[list.key]) {
+                Some(Value::Int(k)) => J::from(*k),
+                Some(Value::Text(k)) => J::String(k.to_string()),
+                _ => J::Null,
+            }
+        }
+        (Value::Set(items), Type::Set(inner)) => {
+            J::Array(items.iter().map(|v| value_to_json(policy, v, inner)).collect())
+        }
+        (v, _) => J::String(v.to_string()),
+    }
+}
+
+fn decimal_to_json(scaled: i64) -> serde_json::Value {
+    if scaled % DECIMAL_SCALE == 0 {
+        return serde_json::Value::from(scaled / DECIMAL_SCALE);
+    }
+    let text = format_decimal(scaled);
+    let float: Option<f64> = text.parse().ok();
+    match float.and_then(serde_json::Number::from_f64) {
+        Some(n) if n.to_string() == text => serde_json::Value::Number(n),
+        _ => serde_json::Value::String(text),
+    }
+}

@@ -1,0 +1,535 @@
+//! Unit tests of the case reader: each type, each error kind, both formats, the stream.
+
+use std::io::{BufReader, Read};
+use std::time::Instant;
+
+use qingdan_dsl::Code;
+
+use super::*;
+
+/// Every kind of field: the same shape as tests/fixtures/cases/policy.qd, smaller.
+const POLICY: &str = r#"政策 案例读取
+枚举 事项类别 { 政策宣传, 基础信息采集, 应急处置, 执法检查 }
+记录 部门 { 编号: 文本, 名称: 文本 }
+清单 部门清单: 部门 键 编号 {
+  条目 "XQ-MZ" { 名称: "区民政局" }
+  条目 "XQ-GA" { 名称: "区公安分局" }
+}
+记录 网格 { 编号: 整数, 户数: 整数 }
+清单 网格清单: 网格 键 编号 {
+  条目 101 { 户数: 420 }
+  条目 102 { 户数: 380 }
+}
+记录 地址 { 区: 文本, 门牌: 整数? }
+输入 申请 {
+  名称: 文本
+  类别: 事项类别
+  法律依据: 文本?
+  每月频次: 整数
+  每户补贴: 小数
+  经费随转: 布尔
+  申请日期: 日期
+  主管部门: 部门清单
+  所在网格: 网格清单?
+  标签: 集合 文本
+  协办部门: 集合 部门清单
+  地址: 地址
+}
+"#;
+
+const TWO_INPUTS: &str = r#"政策 两个输入
+枚举 运行状态 { 平时, 战时 }
+输入 申请 { 名称: 文本, 期限天数: 整数? }
+输入 网格 { 户数: 整数, 运行状态: 运行状态 }
+"#;
+
+/// A policy whose only input has a field with the input's own name.
+const SELF_NAMED: &str = r#"政策 同名
+输入 申请 { 申请: 文本, 编号: 整数? }
+"#;
+
+fn policy(text: &str) -> Policy {
+    let files = vec![("test.qd".to_string(), Ok(text.as_bytes().to_vec()))];
+    let program = qingdan_dsl::check_files(files, &mut qingdan_dsl::NoFiles);
+    let errors: Vec<_> =
+        program.diagnostics.iter().filter(|d| d.severity() == qingdan_dsl::Severity::Error).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    crate::lower(&program, None).expect("lowers")
+}
+
+const GOOD: &str = r#"{"名称": "防汛转移", "类别": "应急处置", "每月频次": 4, "每户补贴": 12.50, "经费随转": true,
+  "申请日期": "2024-07-01", "主管部门": "XQ-MZ", "所在网格": 102, "标签": ["汛期", "转移", "汛期"],
+  "协办部门": ["XQ-GA", "XQ-MZ"], "地址": {"区": "西湖区", "门牌": 12}}"#;
+
+fn good_values() -> Vec<Value> {
+    vec![
+        Value::text("防汛转移"),
+        Value::Enum(2),
+        Value::None,
+        Value::Int(4),
+        Value::Dec(12_500_000),
+        Value::Bool(true),
+        Value::Date(19_905),
+        Value::Row(0),
+        Value::Row(1),
+        Value::set(vec![Value::text("汛期"), Value::text("转移")]),
+        Value::set(vec![Value::Row(1), Value::Row(0)]),
+        Value::text("西湖区"),
+        Value::Int(12),
+    ]
+}
+
+/// The single-line JSON of the good case with one field replaced (or removed with `None`),
+/// values kept as raw text so that numbers keep every digit.
+fn with(field: &str, value: Option<&str>) -> String {
+    type Raw = Box<serde_json::value::RawValue>;
+    let mut case: std::collections::BTreeMap<String, Raw> = serde_json::from_str(GOOD).expect("good json");
+    match value {
+        Some(v) => {
+            case.insert(
+                field.to_string(),
+                serde_json::value::RawValue::from_string(v.to_string()).expect("json value"),
+            );
+        }
+        None => {
+            case.remove(field);
+        }
+    }
+    serde_json::to_string(&case).expect("json")
+}
+
+fn err(r: &CaseReader<'_>, line: &str) -> CaseError {
+    r.json_line(line, 1).expect_err("an error")
+}
+
+#[test]
+fn reads_every_type_from_json_and_yaml() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    assert_eq!(r.json_line(&GOOD.replace('\n', " "), 1), Ok(good_values()));
+    assert_eq!(r.read_json(GOOD), vec![Ok(good_values())]);
+    let yaml = "名称: 防汛转移\n类别: 应急处置\n每月频次: 4\n每户补贴: 12.50\n经费随转: true\n申请日期: 2024-07-01\n\
+                主管部门: XQ-MZ\n所在网格: 102\n标签: [汛期, 转移, 汛期]\n协办部门:\n  - XQ-GA\n  - XQ-MZ\n\
+                地址:\n  区: 西湖区\n  门牌: 12\n";
+    assert_eq!(r.read_yaml(yaml), vec![Ok(good_values())]);
+}
+
+#[test]
+fn a_single_input_may_be_nested_under_its_name() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let nested = format!("{{\"申请\": {}}}", GOOD.replace('\n', " "));
+    assert_eq!(r.json_line(&nested, 1), Ok(good_values()));
+    // Nested, then something else at the top: the two shapes do not mix.
+    let mixed = format!("{{\"申请\": {}, \"名称\": \"x\"}}", GOOD.replace('\n', " "));
+    let e = err(&r, &mixed);
+    assert_eq!((e.code, e.path.as_str()), (Code::E0304, "申请.名称"));
+    // A field named like the input is a field, not the wrapper.
+    let p = policy(SELF_NAMED);
+    let r = CaseReader::new(&p);
+    assert_eq!(r.json_line(r#"{"申请": "x"}"#, 1), Ok(vec![Value::text("x"), Value::None]));
+}
+
+#[test]
+fn several_inputs_are_keyed_by_name() {
+    let p = policy(TWO_INPUTS);
+    let r = CaseReader::new(&p);
+    let case = r#"{"申请": {"名称": "a"}, "网格": {"户数": 420, "运行状态": "战时"}}"#;
+    assert_eq!(
+        r.json_line(case, 1),
+        Ok(vec![Value::text("a"), Value::None, Value::Int(420), Value::Enum(1)])
+    );
+    let e = err(&r, r#"{"申请": {"名称": "a"}}"#);
+    assert_eq!((e.code, e.path.as_str()), (Code::E0303, "网格"));
+    assert!(e.message.en.contains("missing input `网格`"), "{}", e.message.en);
+    let e = err(&r, r#"{"申请": {"名称": "a"}, "网络": {}}"#);
+    assert_eq!((e.code, e.path.as_str()), (Code::E0304, "网络"));
+    assert!(e.message.en.contains("did you mean `网格`"), "{}", e.message.en);
+    let e = err(&r, r#"{"申请": {"名称": "a"}, "网格": {"运行状态": "战时"}}"#);
+    assert_eq!((e.code, e.path.as_str()), (Code::E0303, "网格.户数"));
+}
+
+#[test]
+fn decimals_are_exact() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let dec = |v: &str| r.json_line(&with("每户补贴", Some(v)), 1).map(|c| c[4].clone());
+    assert_eq!(dec("12.50"), Ok(Value::Dec(12_500_000)));
+    assert_eq!(dec("\"12.50\""), Ok(Value::Dec(12_500_000)));
+    assert_eq!(dec("7"), Ok(Value::Dec(7_000_000)));
+    assert_eq!(dec("0.1"), Ok(Value::Dec(100_000)));
+    assert_eq!(dec("-0.000001"), Ok(Value::Dec(-1)));
+    assert_eq!(dec("1.5e3"), Ok(Value::Dec(1_500_000_000)));
+    assert_eq!(dec("1.5000000"), Ok(Value::Dec(1_500_000)));
+    assert_eq!(dec("9223372036854.775807"), Ok(Value::Dec(i64::MAX)));
+    for bad in ["1.0000001", "0.30000000000000004", "1e30", "\"12,5\"", "true", "[1]", "{}", "\"\""] {
+        let e = dec(bad).expect_err(bad);
+        assert_eq!((e.code, e.path.as_str()), (Code::E0302, "申请.每户补贴"), "{bad}");
+    }
+    assert!(dec("1.0000001").expect_err("precise").message.en.contains("more than 6 digits"));
+    // YAML: the scalar's own text, so a float's rounding cannot hide digits.
+    let yaml = |v: &str| {
+        let mut case = r.read_yaml(&format!("{}\n每户补贴: {v}", yaml_good_without("每户补贴")));
+        case.remove(0).map(|c| c[4].clone())
+    };
+    assert_eq!(yaml("12.50"), Ok(Value::Dec(12_500_000)));
+    assert_eq!(yaml("\"0.05\""), Ok(Value::Dec(50_000)));
+    assert_eq!(yaml("0.1000000000000000001").map_err(|e| e.code), Err(Code::E0302));
+    assert_eq!(yaml("true").map_err(|e| e.code), Err(Code::E0302));
+}
+
+/// The good case as block YAML, without one top-level field.
+fn yaml_good_without(field: &str) -> String {
+    let case: serde_json::Map<String, serde_json::Value> = serde_json::from_str(GOOD).expect("good json");
+    let kept: serde_json::Map<String, serde_json::Value> =
+        case.into_iter().filter(|(k, _)| k != field).collect();
+    serde_yaml::to_string(&kept).expect("yaml").trim_end().to_string()
+}
+
+#[test]
+fn decimal_text_parsing() {
+    assert_eq!(parse_decimal("100e-8"), Ok(1));
+    assert_eq!(parse_decimal("0e-400"), Ok(0));
+    assert_eq!(parse_decimal("-9223372036854.775808"), Ok(i64::MIN));
+    assert_eq!(parse_decimal("+3"), Ok(3_000_000));
+    assert_eq!(parse_decimal("00012.5000000000000000000000000000000000000000000"), Ok(12_500_000));
+    assert_eq!(parse_decimal("1e-7"), Err(DecimalError::TooPrecise));
+    assert_eq!(parse_decimal("1e9999999999"), Err(DecimalError::OutOfRange));
+    assert_eq!(parse_decimal("9223372036854.775808"), Err(DecimalError::OutOfRange));
+    for bad in ["", "-", ".5", "5.", "1.2.3", "1e", "1e+", "0x10", "1_000", " 1", "NaN", "inf"] {
+        assert_eq!(parse_decimal(bad), Err(DecimalError::NotANumber), "{bad:?}");
+    }
+}
+
+#[test]
+fn integers_reject_fractions_text_and_overflow() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    for bad in ["4.5", "4.0", "1e3", "\"4\"", "9223372036854775808", "-9223372036854775809", "1e40", "true"] {
+        let e = err(&r, &with("每月频次", Some(bad)));
+        assert_eq!((e.code, e.path.as_str()), (Code::E0302, "申请.每月频次"), "{bad}");
+    }
+    assert!(err(&r, &with("每月频次", Some("9223372036854775808"))).message.en.contains("out of range"));
+    assert_eq!(
+        r.json_line(&with("每月频次", Some("-9223372036854775808")), 1).map(|c| c[3].clone()),
+        Ok(Value::Int(i64::MIN))
+    );
+}
+
+#[test]
+fn dates_are_checked() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    assert_eq!(
+        r.json_line(&with("申请日期", Some("\"2024-02-29\"")), 1).map(|c| c[6].clone()),
+        Ok(Value::Date(19_782))
+    );
+    for bad in ["\"2023-02-29\"", "\"2024-7-1\"", "\"2024/07/01\"", "20240701", "\"\""] {
+        let e = err(&r, &with("申请日期", Some(bad)));
+        assert_eq!((e.code, e.path.as_str()), (Code::E0302, "申请.申请日期"), "{bad}");
+    }
+}
+
+#[test]
+fn enums_and_rows_are_looked_up_by_name_and_key() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let e = err(&r, &with("类别", Some("\"应急处理\"")));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0305, "申请.类别"));
+    assert!(e.message.en.contains("did you mean `应急处置`"), "{}", e.message.en);
+    let e = err(&r, &with("类别", Some("\"完全不同的值\"")));
+    assert!(e.message.en.contains("`政策宣传`, `基础信息采集`"), "{}", e.message.en);
+    let e = err(&r, &with("主管部门", Some("\"XQ-MX\"")));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0306, "申请.主管部门"));
+    assert!(e.message.en.contains("did you mean `XQ-MZ`"), "{}", e.message.en);
+    let e = err(&r, &with("所在网格", Some("103")));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0306, "申请.所在网格"));
+    // Keys have the key field's type.
+    assert_eq!(err(&r, &with("所在网格", Some("\"101\""))).code, Code::E0302);
+    assert_eq!(err(&r, &with("主管部门", Some("1"))).code, Code::E0302);
+    assert_eq!(err(&r, &with("类别", Some("2"))).code, Code::E0302);
+}
+
+#[test]
+fn sets_are_canonical_and_name_the_bad_element() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let set = |v: &str| r.json_line(&with("协办部门", Some(v)), 1).map(|c| c[10].clone());
+    assert_eq!(set("[\"XQ-MZ\", \"XQ-GA\", \"XQ-MZ\"]"), set("[\"XQ-GA\", \"XQ-MZ\"]"));
+    assert_eq!(set("[]"), Ok(Value::set(Vec::new())));
+    let e = set("[\"XQ-MZ\", \"XQ-XX\", 3]").expect_err("bad element");
+    assert_eq!((e.code, e.path.as_str()), (Code::E0306, "申请.协办部门[1]"));
+    let e = set("[\"XQ-MZ\", null]").expect_err("null element");
+    assert_eq!((e.code, e.path.as_str()), (Code::E0302, "申请.协办部门[1]"));
+    assert_eq!(set("\"XQ-MZ\"").map_err(|e| e.code), Err(Code::E0302));
+}
+
+#[test]
+fn optional_and_required_fields() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    assert_eq!(r.json_line(&with("所在网格", None), 1).map(|c| c[8].clone()), Ok(Value::None));
+    assert_eq!(r.json_line(&with("所在网格", Some("null")), 1).map(|c| c[8].clone()), Ok(Value::None));
+    assert_eq!(
+        r.json_line(&with("法律依据", Some("\"防洪法\"")), 1).map(|c| c[2].clone()),
+        Ok(Value::text("防洪法"))
+    );
+    let e = err(&r, &with("每月频次", None));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0303, "申请.每月频次"));
+    assert!(e.message.en.contains("missing field `每月频次` (an integer)"), "{}", e.message.en);
+    let e = err(&r, &with("每月频次", Some("null")));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0303, "申请.每月频次"));
+    let e = err(&r, &with("地址", Some(r#"{"门牌": 3}"#)));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0303, "申请.地址.区"));
+    let e = err(&r, &with("地址", Some("\"西湖区\"")));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0302, "申请.地址"));
+    assert!(e.message.en.contains("expected an object (with fields `区`, `门牌`)"), "{}", e.message.en);
+}
+
+#[test]
+fn unknown_and_repeated_fields() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let e = err(&r, &with("每月频率", Some("4")));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0304, "申请.每月频率"));
+    assert!(e.message.en.contains("did you mean `每月频次`"), "{}", e.message.en);
+    let e = err(&r, &with("地址", Some(r#"{"区": "西湖区", "县": "x"}"#)));
+    assert_eq!((e.code, e.path.as_str()), (Code::E0304, "申请.地址.县"));
+    let e = err(
+        &r,
+        &GOOD.replace('\n', " ").replacen("\"名称\": \"防汛转移\"", "\"名称\": \"a\", \"名称\": \"b\"", 1),
+    );
+    assert_eq!((e.code, e.path.as_str()), (Code::E0301, "申请.名称"));
+    let e = err(&r, "[1, 2]");
+    assert_eq!((e.code, e.path.as_str()), (Code::E0302, "申请"));
+}
+
+#[test]
+fn the_first_problem_of_a_case_is_reported() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let line = with("每月频次", Some("\"x\"")).replace("\"经费随转\":true", "\"经费随转\":1");
+    let e = err(&r, &line);
+    assert_eq!(e.path, "申请.每月频次");
+}
+
+#[test]
+fn malformed_lines_do_not_stop_the_stream() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let good = GOOD.replace('\n', " ");
+    let text =
+        format!("\u{feff}{good}\r\n\n{{\"名称\": \n   \n{good}\n{}\n{good}", with("类别", Some("\"x\"")));
+    let results: Vec<_> = r.lines(text.as_bytes()).collect();
+    let summary: Vec<_> =
+        results.iter().map(|r| r.as_ref().map(|_| ()).map_err(|e| (e.case, e.line, e.code))).collect();
+    assert_eq!(
+        summary,
+        vec![Ok(()), Err((2, Some(3), Code::E0301)), Ok(()), Err((4, Some(6), Code::E0305)), Ok(())]
+    );
+}
+
+#[test]
+fn yaml_syntax_error_is_one_error_with_its_line() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let results = r.read_yaml("- 名称: a\n- 名称: [b\n- 名称: c\n");
+    assert_eq!(results.len(), 1);
+    let e = results[0].as_ref().expect_err("malformed");
+    assert_eq!((e.case, e.code), (1, Code::E0301));
+    assert!(e.line.is_some());
+}
+
+#[test]
+fn yaml_cases_go_on_after_a_case_serde_yaml_gives_up_on() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let good = yaml_good_without("");
+    let indent = |s: &str| s.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
+    let item = |s: &str| format!("-{}", &indent(s)[1..]);
+    let bad_decimal = format!("{}\n  每户补贴:\n    金额: 12.5", item(&yaml_good_without("每户补贴")));
+    let bad_text = format!("{}\n  名称: [a, b]", item(&yaml_good_without("名称")));
+    let text = [item(&good), bad_decimal, item(&good), bad_text, item(&good)].join("\n");
+    let results = r.read_yaml(&text);
+    let summary: Vec<_> = results
+        .iter()
+        .map(|r| r.as_ref().map(|_| ()).map_err(|e| (e.case, e.code, e.path.clone())))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            Ok(()),
+            Err((2, Code::E0302, "申请.每户补贴".into())),
+            Ok(()),
+            Err((4, Code::E0302, "申请.名称".into())),
+            Ok(())
+        ]
+    );
+    assert!(results[3].as_ref().expect_err("bad").message.en.contains("found a list"));
+}
+
+#[test]
+fn yaml_documents_and_case_lines() {
+    let p = policy(TWO_INPUTS);
+    let r = CaseReader::new(&p);
+    let text = "- 申请: { 名称: a }\n  网格: { 户数: 1, 运行状态: 平时 }\n- 申请: { 名称: b }\n  网格: { 户数: x, 运行状态: 平时 }\n";
+    let results = r.read_yaml(text);
+    assert!(results[0].is_ok());
+    let e = results[1].as_ref().expect_err("bad");
+    assert_eq!((e.case, e.line, e.code, e.path.as_str()), (2, Some(3), Code::E0302, "网格.户数"));
+    let docs = "申请: { 名称: a }\n网格: { 户数: 1, 运行状态: 平时 }\n---\n申请: { 名称: b }\n网格: { 户数: 2, 运行状态: 战时 }\n";
+    assert_eq!(r.read_yaml(docs).iter().filter(|r| r.is_ok()).count(), 2);
+    assert!(r.read_yaml("").is_empty());
+    assert_eq!(r.read_yaml("42")[0].as_ref().map_err(|e| e.code), Err(Code::E0301));
+}
+
+#[test]
+fn json_arrays_give_each_case_its_line() {
+    let p = policy(TWO_INPUTS);
+    let r = CaseReader::new(&p);
+    let text = "[\n  {\"申请\": {\"名称\": \"a\"}, \"网格\": {\"户数\": 1, \"运行状态\": \"平时\"}},\n\n  {\"申请\": {\"名称\": 1}}\n]";
+    let results = r.read_json(text);
+    assert!(results[0].is_ok());
+    let e = results[1].as_ref().expect_err("bad");
+    assert_eq!((e.case, e.line, e.code), (2, Some(4), Code::E0302));
+    let e = r.read_json("{\n\"申请\": \n}").remove(0).expect_err("malformed");
+    assert_eq!((e.code, e.line), (Code::E0301, Some(3)));
+}
+
+#[test]
+fn huge_cases_are_refused_quickly() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    // 100,000 short fields stay under the byte cap: the field count stops it.
+    let mut line = String::from("{");
+    for i in 0..100_000 {
+        line.push_str(&format!("\"{i:x}\":0,"));
+    }
+    line.push_str("\"end\":0}");
+    assert!(line.len() < MAX_LINE_BYTES);
+    let start = Instant::now();
+    let e = err(&r, &line);
+    assert_eq!(e.code, Code::E0307);
+    // 100,000 long fields: over the byte cap, refused before parsing.
+    let long = line.replace(":0", ":\"a longer value\"");
+    assert_eq!(err(&r, &long).code, Code::E0307);
+    assert_eq!(r.read_json(&long)[0].as_ref().map_err(|e| e.code), Err(Code::E0307));
+    let big_set = format!("{{\"标签\": [{}\"x\"]}}", "\"a\",".repeat(20_000));
+    assert_eq!(
+        r.read_json(&big_set)[0].as_ref().map_err(|e| (e.code, e.path.as_str())),
+        Err((Code::E0307, "申请.标签"))
+    );
+    assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn an_over_long_line_is_skipped_unkept() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let good = GOOD.replace('\n', " ");
+    let text = format!("{good}\n{{\"名称\": \"{}\"}}\n{good}\n", "长".repeat(MAX_LINE_BYTES));
+    // A small buffer: the long line arrives in many pieces.
+    let results: Vec<_> = r.lines(BufReader::with_capacity(64, text.as_bytes())).collect();
+    let summary: Vec<_> =
+        results.iter().map(|r| r.as_ref().map(|_| ()).map_err(|e| (e.case, e.line, e.code))).collect();
+    assert_eq!(summary, vec![Ok(()), Err((2, Some(2), Code::E0307)), Ok(())]);
+}
+
+/// Generates JSON Lines on the fly: a reader that never holds more than one line.
+struct Generator {
+    lines: usize,
+    next: usize,
+    pending: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Generator {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.pending.len() {
+            if self.next == self.lines {
+                return Ok(0);
+            }
+            let i = self.next;
+            self.next += 1;
+            self.pending.clear();
+            let kinds = ["政策宣传", "基础信息采集", "应急处置", "执法检查"];
+            let line = format!(
+                "{{\"名称\":\"事项{i}\",\"类别\":\"{}\",\"每月频次\":{},\"每户补贴\":{}.{:02},\"经费随转\":{},\"申请日期\":\"2024-{:02}-{:02}\",\
+                 \"主管部门\":\"XQ-GA\",\"标签\":[\"t{}\",\"t{}\"],\"协办部门\":[],\"地址\":{{\"区\":\"西湖区\",\"门牌\":{i}}}}}\n",
+                kinds[i % 4],
+                i % 30,
+                i % 1000,
+                i % 100,
+                i % 2 == 0,
+                i % 12 + 1,
+                i % 28 + 1,
+                i % 7,
+                i % 5,
+            );
+            self.pending.extend_from_slice(line.as_bytes());
+            self.at = 0;
+        }
+        let n = out.len().min(self.pending.len() - self.at);
+        out[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn streams_tens_of_megabytes_in_bounded_memory() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    // About 250 bytes a line: 200,000 lines is 50 MB, generated as it is read.
+    let lines = 200_000;
+    let input = BufReader::new(Generator { lines, next: 0, pending: Vec::new(), at: 0 });
+    let start = Instant::now();
+    let mut count = 0;
+    for (i, case) in r.lines(input).enumerate() {
+        let case = case.unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+        assert_eq!(case[3], Value::Int((i % 30) as i64));
+        count += 1;
+    }
+    assert_eq!(count, lines);
+    eprintln!("streamed {lines} lines in {:?}", start.elapsed());
+}
+
+#[test]
+fn case_to_json_reads_back() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let json = case_to_json(&p, &good_values());
+    assert_eq!(json["每户补贴"], serde_json::json!(12.5));
+    assert_eq!(json["地址"]["区"], serde_json::json!("西湖区"));
+    assert_eq!(json["所在网格"], serde_json::json!(102));
+    assert_eq!(r.json_line(&json.to_string(), 1), Ok(good_values()));
+    let mut precise = good_values();
+    precise[4] = Value::Dec(12_345_678_901_234_567);
+    let json = case_to_json(&p, &precise);
+    assert_eq!(json["每户补贴"], serde_json::json!("12345678901.234567"));
+    assert_eq!(r.json_line(&json.to_string(), 1), Ok(precise));
+    let p = policy(TWO_INPUTS);
+    let case = vec![Value::text("a"), Value::None, Value::Int(3), Value::Enum(0)];
+    let json = case_to_json(&p, &case);
+    assert_eq!(
+        json,
+        serde_json::json!({"申请": {"名称": "a", "期限天数": null}, "网格": {"户数": 3, "运行状态": "平时"}})
+    );
+    assert_eq!(CaseReader::new(&p).json_line(&json.to_string(), 1), Ok(case));
+}
+
+#[test]
+fn errors_render_in_both_languages() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let mut e = err(&r, &with("每月频次", Some("\"四\"")));
+    e.line = Some(7);
+    assert_eq!(
+        e.render(Lang::En),
+        "E0302[case-wrong-type]: case 1 (line 7) `申请.每月频次`: expected an integer, found text `\"四\"`"
+    );
+    assert_eq!(
+        e.render(Lang::Zh),
+        "E0302[case-wrong-type]: 案例 1（第 7 行） `申请.每月频次`：应为整数，实际是文本 `\"四\"`"
+    );
+}

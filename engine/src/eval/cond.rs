@@ -1,0 +1,101 @@
+//! Rule conditions compiled once per policy into a compact tree whose leaves compare an
+//! input slot with a constant directly — the shape of nearly every condition in these
+//! policies. Anything else falls back to the general evaluator.
+
+use super::expr::compare;
+use super::{EvalError, Evaluator, Frame};
+use crate::ir::{CmpOp, Expr, ExprKind};
+use crate::value::Value;
+
+pub(super) enum Cond<'p> {
+    Const(bool),
+    /// `slot OP constant`.
+    SlotCmp(CmpOp, u32, Value),
+    /// The same, specialised to integers and enum variants (compared as integers).
+    SlotInt(CmpOp, u32, i64),
+    SlotEnum(CmpOp, u32, u32),
+    /// A bool input field.
+    SlotTrue(u32),
+    /// An optional input field is present.
+    SlotSome(u32),
+    And(Box<Cond<'p>>, Box<Cond<'p>>),
+    Or(Box<Cond<'p>>, Box<Cond<'p>>),
+    Not(Box<Cond<'p>>),
+    Other(&'p Expr),
+}
+
+pub(super) fn compile(e: &Expr) -> Cond<'_> {
+    let b = |e| Box::new(compile(e));
+    match &e.kind {
+        ExprKind::Const(Value::Bool(v)) => Cond::Const(*v),
+        ExprKind::Slot(s) => Cond::SlotTrue(*s),
+        ExprKind::IsSome(x) => match &x.kind {
+            ExprKind::Slot(s) => Cond::SlotSome(*s),
+            _ => Cond::Other(e),
+        },
+        ExprKind::Cmp(op, l, r) => match (&l.kind, &r.kind) {
+            (ExprKind::Slot(s), ExprKind::Const(v)) => slot_cmp(*op, *s, v),
+            (ExprKind::Const(v), ExprKind::Slot(s)) => slot_cmp(flip(*op), *s, v),
+            _ => Cond::Other(e),
+        },
+        ExprKind::And(l, r) => Cond::And(b(l), b(r)),
+        ExprKind::Or(l, r) => Cond::Or(b(l), b(r)),
+        ExprKind::Not(x) => Cond::Not(b(x)),
+        _ => Cond::Other(e),
+    }
+}
+
+fn slot_cmp(op: CmpOp, slot: u32, v: &Value) -> Cond<'static> {
+    match v {
+        Value::Int(i) => Cond::SlotInt(op, slot, *i),
+        Value::Enum(e) => Cond::SlotEnum(op, slot, *e),
+        other => Cond::SlotCmp(op, slot, other.clone()),
+    }
+}
+
+/// `c OP slot` as `slot OP' c`.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match op {
+        CmpOp::Eq => ord == Equal,
+        CmpOp::Ne => ord != Equal,
+        CmpOp::Lt => ord == Less,
+        CmpOp::Le => ord != Greater,
+        CmpOp::Gt => ord == Greater,
+        CmpOp::Ge => ord != Less,
+    }
+}
+
+impl Evaluator<'_> {
+    pub(super) fn test(&self, c: &Cond<'_>, f: &mut Frame<'_>) -> Result<bool, EvalError> {
+        let slot = |s: &u32| f.case.get(*s as usize).unwrap_or(&Value::None);
+        Ok(match c {
+            Cond::Const(v) => *v,
+            Cond::SlotCmp(op, s, v) => compare(*op, slot(s), v),
+            Cond::SlotInt(op, s, c) => match slot(s) {
+                Value::Int(x) => holds(*op, x.cmp(c)),
+                other => compare(*op, other, &Value::Int(*c)),
+            },
+            Cond::SlotEnum(op, s, c) => match slot(s) {
+                Value::Enum(x) => holds(*op, x.cmp(c)),
+                other => compare(*op, other, &Value::Enum(*c)),
+            },
+            Cond::SlotTrue(s) => matches!(slot(s), Value::Bool(true)),
+            Cond::SlotSome(s) => *slot(s) != Value::None,
+            Cond::And(l, r) => self.test(l, f)? && self.test(r, f)?,
+            Cond::Or(l, r) => self.test(l, f)? || self.test(r, f)?,
+            Cond::Not(x) => !self.test(x, f)?,
+            Cond::Other(e) => self.truth(e, f)?,
+        })
+    }
+}

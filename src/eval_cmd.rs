@@ -1,0 +1,367 @@
+//! `qingdan eval`: reads cases, decides them (in parallel for JSON Lines, in input order
+//! on output), and prints results for people or as stable JSON/YAML.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use qingdan_dsl::Lang;
+use qingdan_engine::cases::{CaseError, CaseReader};
+use qingdan_engine::eval::{explain, EvalError, Evaluator, Explanation};
+use qingdan_engine::{Policy, Value};
+use rayon::prelude::*;
+use serde_json::{json, Value as Json};
+
+use crate::cli::{Format, InputFormat};
+use crate::exit;
+
+/// Cases decided together before their output is written; bounds memory on big streams.
+const CHUNK: usize = 8192;
+/// The largest YAML or JSON (not JSON Lines) input read whole.
+const MAX_WHOLE_INPUT: u64 = 64 * 1024 * 1024;
+
+pub struct EvalArgs {
+    pub input: String,
+    pub input_format: Option<InputFormat>,
+    pub decision: Option<String>,
+    pub explain: bool,
+    pub format: Format,
+}
+
+pub fn run(policy: &Policy, args: &EvalArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let decisions: Vec<u32> = match &args.decision {
+        None => (0..policy.decisions.len() as u32).collect(),
+        Some(name) => match policy.decisions.iter().position(|d| d.name == *name) {
+            Some(d) => vec![d as u32],
+            None => {
+                let names: Vec<&str> = policy.decisions.iter().map(|d| d.name.as_str()).collect();
+                let _ = writeln!(err, "qingdan: no decision `{name}` (decisions: {})", names.join(", "));
+                return exit::USAGE;
+            }
+        },
+    };
+    let job = Job { policy, ev: Evaluator::new(policy), decisions, args, zh: policy.lang == Lang::Zh };
+    let reader = CaseReader::new(policy);
+    let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
+    let result = match format {
+        InputFormat::Jsonl => job.stream(&reader, out, err),
+        _ => job.whole(&reader, format, out),
+    };
+    match result {
+        Ok(failed) if failed > 0 => exit::FAILED,
+        Ok(_) => exit::OK,
+        Err(why) => {
+            let _ = writeln!(err, "qingdan: {}: {why}", args.input);
+            exit::USAGE
+        }
+    }
+}
+
+fn guess_format(input: &str) -> InputFormat {
+    let lower = input.to_lowercase();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        InputFormat::Yaml
+    } else if lower.ends_with(".json") {
+        InputFormat::Json
+    } else {
+        InputFormat::Jsonl
+    }
+}
+
+struct Job<'p> {
+    policy: &'p Policy,
+    ev: Evaluator<'p>,
+    decisions: Vec<u32>,
+    args: &'p EvalArgs,
+    zh: bool,
+}
+
+type CaseResult = Result<Vec<Value>, CaseError>;
+
+impl Job<'_> {
+    /// A YAML or JSON file, read whole (with a size cap).
+    fn whole(
+        &self,
+        reader: &CaseReader<'_>,
+        format: InputFormat,
+        out: &mut dyn Write,
+    ) -> Result<usize, String> {
+        let text = read_whole(&self.args.input)?;
+        let cases =
+            if format == InputFormat::Yaml { reader.read_yaml(&text) } else { reader.read_json(&text) };
+        Ok(self.decide_chunk(cases, 1, out))
+    }
+
+    /// JSON Lines, streamed in chunks: never more than [`CHUNK`] cases in memory.
+    fn stream(
+        &self,
+        reader: &CaseReader<'_>,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<usize, String> {
+        let input: Box<dyn BufRead> = if self.args.input == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            let file = std::fs::File::open(&self.args.input).map_err(|e| e.to_string())?;
+            Box::new(std::io::BufReader::with_capacity(1 << 20, file))
+        };
+        let progress = progress_bar();
+        let mut cases = reader.lines(input);
+        let (mut failed, mut next) = (0, 1);
+        loop {
+            let chunk: Vec<CaseResult> = cases.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let n = chunk.len();
+            failed += self.decide_chunk(chunk, next, out);
+            next += n;
+            if let Some(p) = &progress {
+                p.inc(n as u64);
+            }
+        }
+        if let Some(p) = progress {
+            p.finish_and_clear();
+            let _ = writeln!(err, "{} cases", next - 1);
+        }
+        Ok(failed)
+    }
+
+    /// Decides cases in parallel and writes their results in order; returns how many failed.
+    fn decide_chunk(&self, cases: Vec<CaseResult>, first: usize, out: &mut dyn Write) -> usize {
+        let rendered: Vec<(String, bool)> =
+            cases.into_par_iter().enumerate().map(|(i, case)| self.one(first + i, case)).collect();
+        let mut failed = 0;
+        for (text, ok) in rendered {
+            failed += usize::from(!ok);
+            let _ = out.write_all(text.as_bytes());
+        }
+        failed
+    }
+
+    /// One case's output, and whether it was decided without error.
+    fn one(&self, n: usize, case: CaseResult) -> (String, bool) {
+        let result = case.map_err(|e| self.case_error(&e)).and_then(|values| self.decide(n, &values));
+        match result {
+            Ok(text) => (text, true),
+            Err(text) => (text, false),
+        }
+    }
+
+    fn decide(&self, n: usize, values: &[Value]) -> Result<String, String> {
+        let mut frame = self.ev.frame(values);
+        let mut explained = Vec::new();
+        for &d in &self.decisions {
+            let result = self.ev.decide(d, &mut frame).map_err(|e| self.eval_error(n, &e))?;
+            explained.push(explain(&self.ev, &result, &mut frame).map_err(|e| self.eval_error(n, &e))?);
+        }
+        Ok(match self.args.format {
+            Format::Human => self.text(n, &explained),
+            Format::Json => format!("{}\n", self.json(n, &explained)),
+            Format::Yaml => yaml_item(&self.json(n, &explained)),
+        })
+    }
+
+    fn json(&self, n: usize, explained: &[Explanation]) -> Json {
+        let decisions: serde_json::Map<String, Json> = explained
+            .iter()
+            .map(|e| {
+                let body =
+                    if self.args.explain { serde_json::to_value(e).unwrap_or(Json::Null) } else { brief(e) };
+                (e.decision.clone(), body)
+            })
+            .collect();
+        json!({ "case": n, "decisions": decisions })
+    }
+
+    fn text(&self, n: usize, explained: &[Explanation]) -> String {
+        let mut s = String::new();
+        let l = Labels::new(self.zh);
+        for e in explained {
+            let outcome = if e.outcomes.is_empty() {
+                l.conflict.to_string()
+            } else {
+                e.outcomes.iter().map(show_outcome).collect::<Vec<_>>().join(", ")
+            };
+            s.push_str(&format!("{} {n}{}{} → {outcome}\n", l.case, l.colon, e.decision));
+            for o in &e.outcomes {
+                let by = o.rule.as_deref().map_or(l.default.to_string(), |r| format!("{} {r}", l.rule));
+                s.push_str(&format!(
+                    "  {}{}{}（{by}）\n",
+                    l.reason,
+                    l.colon,
+                    o.reason.as_deref().unwrap_or("—")
+                ));
+            }
+            for c in &e.conflicts {
+                s.push_str(&format!("  {}{}{}\n", l.conflict, l.colon, c.join(", ")));
+            }
+            if self.args.explain {
+                explain_text(&mut s, e, &l);
+            }
+        }
+        s
+    }
+
+    fn case_error(&self, e: &CaseError) -> String {
+        let lang = if self.zh { Lang::Zh } else { Lang::En };
+        let message = e.message.get(lang);
+        match self.args.format {
+            Format::Human => {
+                let l = Labels::new(self.zh);
+                format!("{} {}{}{} {}{}{message}\n", l.case, e.case, l.colon, e.code, e.path, l.colon)
+            }
+            _ => {
+                let body = json!({ "case": e.case, "error": { "code": e.code.as_str(), "path": e.path, "message": message, "line": e.line } });
+                if self.args.format == Format::Json {
+                    format!("{body}\n")
+                } else {
+                    yaml_item(&body)
+                }
+            }
+        }
+    }
+
+    fn eval_error(&self, n: usize, e: &EvalError) -> String {
+        let (zh, en) = match e {
+            EvalError::DivisionByZero(_) => ("除数为零".to_string(), "division by zero".to_string()),
+            EvalError::Overflow(_) => ("数值超出范围".to_string(), "number out of range".to_string()),
+            EvalError::NoRuleApplies(d) => {
+                let name = &self.policy.decisions[*d as usize].name;
+                (
+                    format!("决定 `{name}` 声明为完备，却没有规则适用"),
+                    format!("decision `{name}` is declared total but no rule applies"),
+                )
+            }
+        };
+        let message = if self.zh { zh } else { en };
+        match self.args.format {
+            Format::Human => {
+                format!("{} {n}{} {message}\n", Labels::new(self.zh).case, Labels::new(self.zh).colon)
+            }
+            Format::Json => format!("{}\n", json!({ "case": n, "error": { "message": message } })),
+            Format::Yaml => yaml_item(&json!({ "case": n, "error": { "message": message } })),
+        }
+    }
+}
+
+/// The short JSON form of a result: outcome, values, reason, rule, fired rules.
+fn brief(e: &Explanation) -> Json {
+    let outcomes: Vec<Json> = e
+        .outcomes
+        .iter()
+        .map(|o| {
+            let values: serde_json::Map<String, Json> =
+                o.values.iter().map(|v| (v.name.clone(), Json::String(v.value.clone()))).collect();
+            json!({ "outcome": o.outcome, "values": values, "reason": o.reason, "rule": o.rule })
+        })
+        .collect();
+    let fired: Vec<&str> = e.fired.iter().map(|r| r.rule.as_str()).collect();
+    let mut body = json!({ "outcomes": outcomes, "fired": fired, "by_default": e.by_default });
+    if !e.conflicts.is_empty() {
+        body["conflicts"] = json!(e.conflicts);
+    }
+    body
+}
+
+fn show_outcome(o: &qingdan_engine::eval::explain::ShownOutcome) -> String {
+    if o.values.is_empty() {
+        return o.outcome.clone();
+    }
+    let values: Vec<String> = o.values.iter().map(|v| format!("{}: {}", v.name, v.value)).collect();
+    format!("{} {{ {} }}", o.outcome, values.join(", "))
+}
+
+fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
+    for (label, rules) in [(l.fired, &e.fired), (l.overridden, &e.overridden)] {
+        for r in rules {
+            let to =
+                r.exception_to.as_deref().map(|t| format!(" ({} {t})", l.exception_to)).unwrap_or_default();
+            s.push_str(&format!("  {label}{}{}{to}\n", l.colon, r.rule));
+            for v in &r.read {
+                s.push_str(&format!("    {}{}{} = {}\n", l.read, l.colon, v.name, v.value));
+            }
+            for c in &r.cites {
+                s.push_str(&format!("    {}{}{}.{} “{}”\n", l.cites, l.colon, c.source, c.clause, c.text));
+            }
+        }
+    }
+}
+
+/// Labels of the text output, in the policy's language.
+struct Labels {
+    case: &'static str,
+    colon: &'static str,
+    rule: &'static str,
+    reason: &'static str,
+    default: &'static str,
+    conflict: &'static str,
+    fired: &'static str,
+    overridden: &'static str,
+    exception_to: &'static str,
+    read: &'static str,
+    cites: &'static str,
+}
+
+impl Labels {
+    fn new(zh: bool) -> Labels {
+        if zh {
+            Labels {
+                case: "案例",
+                colon: "：",
+                rule: "规则",
+                reason: "理由",
+                default: "默认",
+                conflict: "冲突，未能决定",
+                fired: "触发",
+                overridden: "被推翻",
+                exception_to: "例外，针对",
+                read: "读取",
+                cites: "依据",
+            }
+        } else {
+            Labels {
+                case: "case",
+                colon: ": ",
+                rule: "rule",
+                reason: "reason",
+                default: "default",
+                conflict: "conflict, not decided",
+                fired: "fired",
+                overridden: "overridden",
+                exception_to: "exception to",
+                read: "read",
+                cites: "cites",
+            }
+        }
+    }
+}
+
+fn yaml_item(value: &Json) -> String {
+    serde_yaml::to_string(&vec![value]).unwrap_or_default()
+}
+
+fn read_whole(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let reader: Box<dyn Read> = if path == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| e.to_string())?)
+    };
+    reader.take(MAX_WHOLE_INPUT + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_WHOLE_INPUT {
+        return Err(format!(
+            "larger than {} MiB; use JSON Lines (.jsonl), which is streamed",
+            MAX_WHOLE_INPUT >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {pos} cases {per_sec}").ok()?);
+    Some(bar)
+}

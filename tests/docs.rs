@@ -76,10 +76,42 @@ fn language_reference_examples_check_clean() {
 }
 
 /// Codes whose real trigger cannot be written inline (a binary or huge file, a missing
-/// file, 65 levels of nesting, a data file): their examples illustrate, and tests/cli.rs
-/// and the fixtures raise them for real.
+/// file, 65 levels of nesting, a data file, a case of 10,000 fields): their examples
+/// illustrate, and tests/cli.rs and the fixtures raise them for real.
 const ILLUSTRATED_ONLY: &[Code] =
-    &[Code::E0005, Code::E0006, Code::E0007, Code::E0009, Code::E0121, Code::E0122];
+    &[Code::E0005, Code::E0006, Code::E0007, Code::E0009, Code::E0121, Code::E0122, Code::E0307];
+
+/// Case codes are raised by reading cases, not by checking a policy: their examples are
+/// case files (```yaml, ```json or ```jsonl), read against the case fixtures' policy.
+fn is_case_code(code: Code) -> bool {
+    code.as_str().starts_with("E03")
+}
+
+/// The first case-file block of a section: (language, text).
+fn case_block(section: &str) -> Option<(String, String)> {
+    let mut lines = section.lines();
+    let lang = lines.by_ref().find_map(|l| {
+        let lang = l.trim_start().strip_prefix("```")?;
+        ["yaml", "json", "jsonl"].contains(&lang).then(|| lang.to_string())
+    })?;
+    let body: Vec<&str> = lines.take_while(|l| !l.trim_start().starts_with("```")).collect();
+    Some((lang, body.join("\n") + "\n"))
+}
+
+/// The codes reading a case example raises.
+fn case_codes(lang: &str, text: &str) -> Vec<Code> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases/policy.qd");
+    let policy_text = std::fs::read(path).expect("case fixtures' policy");
+    let program = check_files(vec![("policy.qd".into(), Ok(policy_text))], &mut qingdan_dsl::NoFiles);
+    let policy = qingdan_engine::lower(&program, None).expect("the case fixtures' policy lowers");
+    let reader = qingdan_engine::cases::CaseReader::new(&policy);
+    let results = match lang {
+        "jsonl" => reader.lines(text.as_bytes()).collect(),
+        "json" => reader.read_json(text),
+        _ => reader.read_yaml(text),
+    };
+    results.into_iter().filter_map(Result::err).map(|e| e.code).collect()
+}
 
 /// An example may show several files in one block, each starting at its header.
 fn split_files(code: Code, text: &str) -> Vec<InputFile> {
@@ -104,6 +136,14 @@ fn diagnostics_examples_raise_their_code() {
     let mut wrong = Vec::new();
     for section in sections {
         let code = Code::parse(section.split_whitespace().next().unwrap_or_default()).expect("a code header");
+        if is_case_code(code) {
+            let (lang, text) = case_block(section).unwrap_or_else(|| panic!("{code} has no case-file example"));
+            let raised = case_codes(&lang, &text);
+            if !ILLUSTRATED_ONLY.contains(&code) && !raised.contains(&code) {
+                wrong.push(format!("the example for {code} raises {raised:?}"));
+            }
+            continue;
+        }
         if ILLUSTRATED_ONLY.contains(&code) {
             continue;
         }

@@ -4,6 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use qingdan_dsl::program::check_files;
 use qingdan_dsl::NoFiles;
+use qingdan_engine::cases::CaseReader;
 use qingdan_engine::eval::Evaluator;
 use qingdan_engine::{lower, Policy, Value};
 
@@ -119,6 +120,56 @@ pub fn typical_case(p: &Policy) -> Vec<Value> {
     case
 }
 
+/// `n` varied applications as JSON Lines: different categories, workloads, evidence and
+/// modes, so that every kind of rule fires somewhere.
+pub fn jsonl_cases(n: usize) -> String {
+    let cats = ["政策宣传", "信息采集", "纠纷排查", "隐患排查", "群体关爱", "代办服务", "应急处置", "执法检查"];
+    let mut out = String::with_capacity(n * 330);
+    for i in 0..n {
+        let basis = if i % 7 == 0 { String::new() } else { "\"法律依据\":\"《浙江省网格化服务管理条例》\",".to_string() };
+        let term = if i % 3 == 0 { format!(",\"期限天数\":{}", i % 400) } else { String::new() };
+        out.push_str(&format!(
+            "{{\"类别\":\"{}\",{basis}\"每月频次\":{},\"单次耗时分钟\":{},\"经费随转\":{},\"需照片留痕\":{},\"需填报表格数\":{},\"重复采集\":{},\"自建渠道\":false,\"运行状态\":\"{}\",\"申请日期\":\"2024-0{}-1{}\",\"覆盖网格数\":{},\"预算\":\"{}.50\"{term}}}\n",
+            cats[i % cats.len()],
+            i % 12 + 1,
+            (i * 7) % 90 + 10,
+            i % 5 != 0,
+            i % 11 == 0,
+            i % 4,
+            i % 97 == 0,
+            if i % 13 == 0 { "战时" } else { "平时" },
+            i % 9 + 1,
+            i % 10,
+            i % 300 + 1,
+            (i * 37) % 90_000 + 500,
+        ));
+    }
+    out
+}
+
+/// Reads and decides JSON Lines in parallel chunks, as `qingdan eval` does; returns how
+/// many cases were decided.
+pub fn batch(policy: &Policy, text: &str) -> usize {
+    use rayon::prelude::*;
+    let reader = CaseReader::new(policy);
+    let ev = Evaluator::new(policy);
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .par_chunks(8192)
+        .map(|chunk| {
+            let mut frame = ev.frame(&[]);
+            let mut decided = 0;
+            for (i, line) in chunk.iter().enumerate() {
+                let Ok(case) = reader.json_line(line, i + 1) else { continue };
+                let mut f = frame.rebind(&case);
+                decided += usize::from(ev.decide(0, &mut f).is_ok());
+                frame = f.rebind(&[]);
+            }
+            decided
+        })
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
     let policy = lowered(&admission_policy());
     assert!(policy.rules.len() >= 30, "{} rules", policy.rules.len());
@@ -138,5 +189,16 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+fn bench_batch(c: &mut Criterion) {
+    let policy = lowered(&admission_policy());
+    let text = jsonl_cases(1_000_000);
+    assert_eq!(batch(&policy, &text), 1_000_000, "every generated case reads and decides");
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Elements(1_000_000));
+    group.bench_function("jsonl_1m_cases_read_and_decide", |b| b.iter(|| batch(&policy, &text)));
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_batch);
 criterion_main!(benches);

@@ -53,13 +53,13 @@ impl CaseReader<'_> {
         let body = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: &RawValue = match serde_json::from_str(body) {
             Ok(raw) => raw,
-            Err(e) => return vec![Err(malformed(&e, 1, Some(1)))],
+            Err(e) => return vec![Err(malformed(&e, body, 1, Some(1)))],
         };
         let mut lines = LineCounter::new(text);
         if raw.get().starts_with('[') {
             let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
                 Ok(items) => items,
-                Err(e) => return vec![Err(malformed(&e, 1, Some(lines.line_of(raw.get()))))],
+                Err(e) => return vec![Err(malformed(&e, raw.get(), 1, Some(lines.line_of(raw.get()))))],
             };
             items
                 .iter()
@@ -88,9 +88,14 @@ impl CaseReader<'_> {
 
     /// One case from its JSON text; `line` is where the text starts in the file.
     fn json_case(&self, text: &str, case: usize, line: Option<usize>) -> CaseResult {
-        if let Some(values) = super::fast::scan(self, text) {
-            return Ok(values);
+        match super::fast::scan(self, text) {
+            Some(values) => Ok(values),
+            None => self.serde_case(text, case, line),
         }
+    }
+
+    /// The full reader: every case, every error (the scanner's answer when it has one).
+    pub(super) fn serde_case(&self, text: &str, case: usize, line: Option<usize>) -> CaseResult {
         let mut ctx = Ctx::new(self, true);
         ctx.begin();
         let mut de = serde_json::Deserializer::from_str(text);
@@ -103,7 +108,7 @@ impl CaseReader<'_> {
             // Too large wins (it was stopped on purpose), then syntax: a broken line is
             // reported as broken before anything read from it.
             Err(_) if ctx.too_large => Err(error(ctx.finish().err().unwrap_or_else(|| too_large_problem()))),
-            Err(e) => Err(malformed(&e, case, line)),
+            Err(e) => Err(malformed(&e, text, case, line)),
         }
     }
 }
@@ -113,19 +118,34 @@ fn too_large_problem() -> Problem {
 }
 
 /// E0301 from a `serde_json` error; its line counts from `line` (the case's first line).
-fn malformed(e: &serde_json::Error, case: usize, line: Option<usize>) -> CaseError {
-    let detail = e.to_string();
+fn malformed(e: &serde_json::Error, text: &str, case: usize, line: Option<usize>) -> CaseError {
+    // `serde_json` ends its message with "at line L column C", L counting from the start of
+    // the case: give the column alone, and the line in the file as the error's line.
+    let full = e.to_string();
+    let detail = match full.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &full[..i],
+        _ => full.as_str(),
+    };
+    let (zh, en) = match char_column(text, e.line(), e.column()) {
+        0 => (format!("JSON 格式错误：{detail}"), format!("malformed JSON: {detail}")),
+        c => (format!("JSON 格式错误（第 {c} 列）：{detail}"), format!("malformed JSON at column {c}: {detail}")),
+    };
     let at = match line {
         Some(l) if e.line() > 0 => Some(l + e.line() - 1),
         other => other,
     };
-    CaseError {
-        case,
-        path: String::new(),
-        code: Code::E0301,
-        message: msg(format!("JSON 格式错误：{detail}"), format!("malformed JSON: {detail}")),
-        line: at,
+    CaseError { case, path: String::new(), code: Code::E0301, message: msg(zh, en), line: at }
+}
+
+/// `serde_json` counts columns in bytes; editors count characters (a Chinese character
+/// is three bytes of UTF-8).
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(l) = text.split('\n').nth(line.saturating_sub(1)) else { return byte_column };
+    let mut end = byte_column.saturating_sub(1).min(l.len());
+    while !l.is_char_boundary(end) {
+        end -= 1;
     }
+    l[..end].chars().count() + usize::from(byte_column > 0)
 }
 
 fn too_long(case: usize, line: Option<usize>) -> CaseError {

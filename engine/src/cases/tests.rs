@@ -6,6 +6,7 @@ use std::time::Instant;
 use qingdan_dsl::Code;
 
 use super::*;
+use crate::cases::fast;
 
 /// Every kind of field: the same shape as tests/fixtures/cases/policy.qd, smaller.
 const POLICY: &str = r#"政策 案例读取
@@ -532,4 +533,77 @@ fn errors_render_in_both_languages() {
         e.render(Lang::Zh),
         "E0302[case-wrong-type]: 案例 1（第 7 行） `申请.每月频次`：应为整数，实际是文本 `\"四\"`"
     );
+}
+
+#[test]
+fn the_scanner_takes_plain_cases() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let line = GOOD.replace('\n', " ");
+    assert_eq!(fast::scan(&r, &line), Some(good_values()));
+    assert_eq!(fast::scan(&r, &format!(" {{\"申请\" : {line} }} ")), Some(good_values()));
+    // It declines what it does not handle; the full reader answers.
+    let escaped = line.replace("防汛转移", "\\u9632汛转移");
+    assert_eq!(fast::scan(&r, &escaped), None);
+    assert_eq!(r.json_line(&escaped, 1), Ok(good_values()));
+    let p = policy(TWO_INPUTS);
+    let r = CaseReader::new(&p);
+    let case = r#"{"网格": {"户数": 420, "运行状态": "战时"}, "申请": {"名称": "a", "期限天数": null}}"#;
+    assert_eq!(fast::scan(&r, case), Some(vec![Value::text("a"), Value::None, Value::Int(420), Value::Enum(1)]));
+}
+
+/// Values that stress the scanner's edges: numbers serde_json reads its own way, escapes,
+/// control characters, wrong types, nulls.
+const TOKENS: &[&str] = &[
+    "null", "true", "false", "0", "-0", "01", "1.", "1.5", "-1.5e3", "1e400", "1E-7", "9223372036854775807",
+    "9223372036854775808", "-9223372036854775808", "18446744073709551616", "\"\"", "\"x\"", "\"\\u0041\"",
+    "\"a\\\"b\"", "\"\u{1}\"", "\"12.50\"", "\"+3\"", "\"2024-02-29\"", "\"2023-02-29\"", "\"应急处置\"", "\"XQ-GA\"",
+    "101", "\"101\"", "[]", "[\"XQ-MZ\", \"XQ-MZ\"]", "[null]", "{}", "{\"区\": \"西湖区\"}", "{\"区\": 1}",
+];
+
+const FIELDS: &[&str] =
+    &["名称", "类别", "法律依据", "每月频次", "每户补贴", "经费随转", "申请日期", "主管部门", "所在网格", "标签", "协办部门", "地址", "门牌"];
+
+fn shared() -> &'static Policy {
+    static POLICY_IR: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    POLICY_IR.get_or_init(|| policy(POLICY))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(256))]
+
+    /// Whenever the scanner gives an answer, the full reader gives the same one.
+    #[test]
+    fn the_scanner_agrees_with_the_full_reader(
+        edits in proptest::collection::vec((0..FIELDS.len(), 0..TOKENS.len()), 0..4),
+        cut in proptest::option::weighted(0.2, (proptest::prelude::any::<usize>(), 1usize..3)),
+        insert in proptest::option::weighted(0.2, (proptest::prelude::any::<usize>(), proptest::sample::select(vec![",", "}", "\"", " ", "\\", "]"]))),
+    ) {
+        let r = CaseReader::new(shared());
+        // Edited fields go in as text (some tokens are not JSON at all), the rest as they were.
+        type Raw = Box<serde_json::value::RawValue>;
+        let mut case: std::collections::BTreeMap<String, Raw> = serde_json::from_str(GOOD).expect("good json");
+        let mut edited = std::collections::BTreeMap::new();
+        for (f, t) in edits {
+            case.remove(FIELDS[f]);
+            edited.insert(FIELDS[f], TOKENS[t]);
+        }
+        let mut line = serde_json::to_string(&case).expect("json");
+        for (field, token) in edited {
+            line.insert_str(1, &format!("\"{field}\":{token},"));
+        }
+        let boundary = |line: &str, at: usize| (0..=at.min(line.len())).rev().find(|&i| line.is_char_boundary(i)).unwrap_or(0);
+        if let Some((at, n)) = cut {
+            let from = boundary(&line, at % (line.len() + 1));
+            let to = boundary(&line, from + n);
+            line.replace_range(from..to, "");
+        }
+        if let Some((at, s)) = insert {
+            let at = boundary(&line, at % (line.len() + 1));
+            line.insert_str(at, s);
+        }
+        if let Some(values) = fast::scan(&r, &line) {
+            proptest::prop_assert_eq!(r.serde_case(&line, 1, None), Ok(values), "{}", line);
+        }
+    }
 }

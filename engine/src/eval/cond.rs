@@ -3,7 +3,7 @@
 //! policies. Anything else falls back to the general evaluator.
 
 use super::expr::compare;
-use super::{EvalError, Evaluator, Frame};
+use super::{Evaluator, Frame};
 use crate::ir::{CmpOp, Expr, ExprKind};
 use crate::value::Value;
 
@@ -18,6 +18,8 @@ pub(super) enum Cond<'p> {
     SlotTrue(u32),
     /// An optional input field is present.
     SlotSome(u32),
+    /// `let OP constant`: the let is computed once per case, then compared in place.
+    LetCmp(CmpOp, u32, Value),
     And(Box<Cond<'p>>, Box<Cond<'p>>),
     Or(Box<Cond<'p>>, Box<Cond<'p>>),
     Not(Box<Cond<'p>>),
@@ -36,6 +38,8 @@ pub(super) fn compile(e: &Expr) -> Cond<'_> {
         ExprKind::Cmp(op, l, r) => match (&l.kind, &r.kind) {
             (ExprKind::Slot(s), ExprKind::Const(v)) => slot_cmp(*op, *s, v),
             (ExprKind::Const(v), ExprKind::Slot(s)) => slot_cmp(flip(*op), *s, v),
+            (ExprKind::Let(l), ExprKind::Const(v)) => Cond::LetCmp(*op, *l, v.clone()),
+            (ExprKind::Const(v), ExprKind::Let(l)) => Cond::LetCmp(flip(*op), *l, v.clone()),
             _ => Cond::Other(e),
         },
         ExprKind::And(l, r) => Cond::And(b(l), b(r)),
@@ -77,9 +81,11 @@ fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
 }
 
 impl Evaluator<'_> {
-    pub(super) fn test(&self, c: &Cond<'_>, f: &mut Frame<'_>) -> Result<bool, EvalError> {
+    /// Whether the condition holds. An error (say, a let dividing by zero) is kept in the
+    /// frame for `decide` to return, so the hot path carries a plain `bool`.
+    pub(super) fn test(&self, c: &Cond<'_>, f: &mut Frame<'_>) -> bool {
         let slot = |s: &u32| f.case.get(*s as usize).unwrap_or(&Value::None);
-        Ok(match c {
+        match c {
             Cond::Const(v) => *v,
             Cond::SlotCmp(op, s, v) => compare(*op, slot(s), v),
             Cond::SlotInt(op, s, c) => match slot(s) {
@@ -92,10 +98,14 @@ impl Evaluator<'_> {
             },
             Cond::SlotTrue(s) => matches!(slot(s), Value::Bool(true)),
             Cond::SlotSome(s) => *slot(s) != Value::None,
-            Cond::And(l, r) => self.test(l, f)? && self.test(r, f)?,
-            Cond::Or(l, r) => self.test(l, f)? || self.test(r, f)?,
-            Cond::Not(x) => !self.test(x, f)?,
-            Cond::Other(e) => self.truth(e, f)?,
-        })
+            Cond::LetCmp(op, l, v) => match self.ensure_let(*l, f) {
+                Ok(()) => f.lets.get(*l as usize).and_then(Option::as_ref).is_some_and(|x| compare(*op, x, v)),
+                Err(e) => f.fail(e),
+            },
+            Cond::And(l, r) => self.test(l, f) && self.test(r, f),
+            Cond::Or(l, r) => self.test(l, f) || self.test(r, f),
+            Cond::Not(x) => !self.test(x, f),
+            Cond::Other(e) => self.truth(e, f).unwrap_or_else(|err| f.fail(err)),
+        }
     }
 }

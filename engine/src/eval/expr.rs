@@ -146,6 +146,15 @@ impl Evaluator<'_> {
         }
     }
 
+    /// Computes a let into the frame if it is not there yet.
+    pub(super) fn ensure_let(&self, l: u32, f: &mut Frame<'_>) -> Result<(), EvalError> {
+        if f.lets.get(l as usize).is_some_and(Option::is_none) {
+            let v = self.eval(&self.policy.lets[l as usize].value, f)?;
+            f.lets[l as usize] = Some(v);
+        }
+        Ok(())
+    }
+
     fn let_value(&self, l: u32, f: &mut Frame<'_>) -> Eval {
         if let Some(v) = f.lets.get(l as usize).and_then(Option::as_ref) {
             return Ok(v.clone());
@@ -230,8 +239,12 @@ pub fn arith(op: ArithOp, a: Value, b: Value) -> Option<Value> {
             DECIMAL_SCALE.into(),
         )?),
         (ArithOp::Div, x, y) => {
-            let (x, y) = (i128::from(x.as_scaled()?), i128::from(y.as_scaled()?));
-            Value::Dec(div_round(x * i128::from(DECIMAL_SCALE), y)?)
+            let (x, y) = (x.as_scaled()?, y.as_scaled()?);
+            // 128-bit division is slow; most quotients fit 64 bits.
+            match x.checked_mul(DECIMAL_SCALE) {
+                Some(n) => Value::Dec(div_round(n.into(), y.into())?),
+                None => Value::Dec(div_round(i128::from(x) * i128::from(DECIMAL_SCALE), y.into())?),
+            }
         }
         (ArithOp::DateAddDays, Value::Date(d), Value::Int(n)) => Value::Date(add_days(d, n)?),
         (ArithOp::DateSubDays, Value::Date(d), Value::Int(n)) => Value::Date(add_days(d, n.checked_neg()?)?),
@@ -245,6 +258,11 @@ pub fn arith(op: ArithOp, a: Value, b: Value) -> Option<Value> {
 fn div_round(n: i128, d: i128) -> Option<i64> {
     if d == 0 {
         return None;
+    }
+    if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
+        let (q, r) = (n / d, n % d);
+        let away = 2 * (r as i128).abs() >= (d as i128).abs();
+        return q.checked_add(if away { n.signum() * d.signum() } else { 0 });
     }
     let q = n / d;
     let r = n % d;

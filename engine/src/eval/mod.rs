@@ -93,6 +93,9 @@ pub struct Frame<'c> {
     lets: Vec<Option<Value>>,
     locals: Vec<Value>,
     speakers: Vec<RuleId>,
+    /// The first error met while testing conditions (kept aside so that conditions
+    /// return plain booleans); `decide` returns it.
+    error: Option<EvalError>,
 }
 
 /// What a rule (with its exceptions) says about a case.
@@ -126,7 +129,7 @@ impl<'p> Evaluator<'p> {
     }
 
     pub fn frame<'c>(&self, case: &'c [Value]) -> Frame<'c> {
-        Frame { case, lets: vec![None; self.policy.lets.len()], locals: Vec::new(), speakers: Vec::new() }
+        Frame { case, lets: vec![None; self.policy.lets.len()], locals: Vec::new(), speakers: Vec::new(), error: None }
     }
 }
 
@@ -136,7 +139,13 @@ impl Frame<'_> {
         let Frame { mut lets, mut locals, speakers, .. } = self;
         lets.iter_mut().for_each(|l| *l = None);
         locals.clear();
-        Frame { case, lets, locals, speakers }
+        Frame { case, lets, locals, speakers, error: None }
+    }
+
+    /// Records an error met in a condition and answers `false` for it.
+    pub(crate) fn fail(&mut self, e: EvalError) -> bool {
+        self.error.get_or_insert(e);
+        false
     }
 }
 
@@ -158,6 +167,9 @@ impl Evaluator<'_> {
         let decided = self.combine(d, f, &mut result, &mut speakers);
         f.speakers = speakers;
         decided?;
+        if let Some(e) = f.error.take() {
+            return Err(e);
+        }
         if result.outcomes.is_empty() && result.conflicts.is_empty() {
             let default = decision.default.as_ref().ok_or(EvalError::NoRuleApplies(d))?;
             let fields = default.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
@@ -178,7 +190,16 @@ impl Evaluator<'_> {
         let decision = &self.policy.decisions[d as usize];
         for &r in &decision.rules {
             let before = speakers.len();
-            self.verdict(r, f, result, speakers)?;
+            if self.exceptions[r as usize].is_empty() {
+                // Most rules have no exceptions: test them in the loop, without the
+                // bookkeeping of `verdict`.
+                let (when, unless) = &self.conditions[r as usize];
+                if self.test(when, f) && !unless.iter().any(|u| self.test(u, f)) {
+                    speakers.push(r);
+                }
+            } else {
+                self.verdict(r, f, result, speakers);
+            }
             if decision.combining == Combining::First && before > 0 {
                 // Later rules are still looked at (for what they override), but the
                 // first rule that speaks decides.
@@ -241,14 +262,25 @@ impl Evaluator<'_> {
         f: &mut Frame<'_>,
         result: &mut DecisionResult,
         speakers: &mut Vec<RuleId>,
-    ) -> Result<Verdict, EvalError> {
-        if !self.holds(r, f)? {
-            return Ok(Verdict::NotApplicable);
+    ) -> Verdict {
+        if !self.holds(r, f) {
+            return Verdict::NotApplicable;
+        }
+        let exceptions = &self.exceptions[r as usize];
+        if exceptions.is_empty() {
+            // The common case: a rule nobody overrides speaks for itself.
+            return match self.policy.rules[r as usize].then {
+                Some(_) => {
+                    speakers.push(r);
+                    Verdict::Says
+                }
+                None => Verdict::Cancel,
+            };
         }
         let start = speakers.len();
         let mut cancelled = false;
-        for &x in &self.exceptions[r as usize] {
-            if let Verdict::Cancel = self.verdict(x, f, result, speakers)? {
+        for &x in exceptions {
+            if let Verdict::Cancel = self.verdict(x, f, result, speakers) {
                 cancelled = true;
             }
         }
@@ -257,34 +289,27 @@ impl Evaluator<'_> {
             result.overridden.push(r);
         }
         if spoke {
-            if self.disagree(&speakers[start..], f)? {
+            let disagree = self.disagree(&speakers[start..], f).unwrap_or_else(|e| f.fail(e));
+            if disagree {
                 result
                     .conflicts
                     .push(Conflict::Exceptions { base: r, rules: sorted(speakers[start..].to_vec()) });
             }
-            return Ok(Verdict::Says);
+            return Verdict::Says;
         }
-        Ok(match (cancelled, &self.policy.rules[r as usize].then) {
+        match (cancelled, &self.policy.rules[r as usize].then) {
             (true, _) => Verdict::NotApplicable,
             (false, Some(_)) => {
                 speakers.push(r);
                 Verdict::Says
             }
             (false, None) => Verdict::Cancel,
-        })
+        }
     }
 
-    fn holds(&self, r: RuleId, f: &mut Frame<'_>) -> Result<bool, EvalError> {
+    fn holds(&self, r: RuleId, f: &mut Frame<'_>) -> bool {
         let (when, unless) = &self.conditions[r as usize];
-        if !self.test(when, f)? {
-            return Ok(false);
-        }
-        for u in unless {
-            if self.test(u, f)? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        self.test(when, f) && !unless.iter().any(|u| self.test(u, f))
     }
 
     /// Whether exceptions that all hold give different outcomes (variant or values).

@@ -72,6 +72,7 @@ fn empty(name: &str, lang: qingdan_dsl::Lang) -> Policy {
         rules: Vec::new(),
         decisions: Vec::new(),
         checks: Vec::new(),
+        tests: Vec::new(),
     }
 }
 
@@ -358,7 +359,50 @@ impl Lowerer<'_> {
                 self.policy.checks.push(check);
             }
         }
+        let keys = self.key_indexes();
+        for decl in &self.module.decls {
+            if let Decl::Test(t) = decl {
+                let test = self.test(t, &keys)?;
+                self.policy.tests.push(test);
+            }
+        }
         Ok(())
+    }
+
+    /// A `test` block: its `given` values as a case, its expectations by index.
+    fn test(&self, t: &ast::TestDecl, keys: &[HashMap<ast::KeyValue, u32>]) -> Lowered<TestCase> {
+        let mut case = vec![Value::None; self.policy.slots.len()];
+        for given in &t.givens {
+            for init in &given.fields {
+                let path = [init.name.name.clone()];
+                let Some(slot) = self.slot(&given.input.name, &path) else {
+                    return unsupported("a test value for a record-typed field", init.span);
+                };
+                case[slot as usize] = self.constant(&init.value, &self.policy.slots[slot as usize].ty, keys)?;
+            }
+        }
+        let mut expects = Vec::new();
+        for ex in &t.expects {
+            let decision = self.policy.decisions.iter().position(|d| d.name == ex.decision.name);
+            let decision = decision.ok_or_else(|| LowerError { message: "unknown decision".into(), span: Some(ex.span) })?;
+            let e = self.policy.decisions[decision].outcome_enum;
+            let variant = self.variant_index(e, &ex.outcome.last().name, ex.outcome.span)?;
+            let fires = match &ex.fires {
+                None => None,
+                Some(names) => Some(
+                    names
+                        .iter()
+                        .map(|n| {
+                            let id = self.policy.rules.iter().position(|r| r.name == n.name);
+                            id.map(|i| i as RuleId)
+                                .ok_or_else(|| LowerError { message: format!("unknown rule `{}`", n.name), span: Some(n.span) })
+                        })
+                        .collect::<Lowered<Vec<_>>>()?,
+                ),
+            };
+            expects.push(Expectation { decision: decision as DecisionId, variant, fires });
+        }
+        Ok(TestCase { name: t.name.name.clone(), case, expects, span: t.span })
     }
 
     fn let_id(&mut self, decl: usize) -> Lowered<LetId> {

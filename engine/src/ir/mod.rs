@@ -44,6 +44,25 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub decisions: Vec<Decision>,
     pub checks: Vec<Check>,
+    /// The policy's inline `test` blocks, with their cases as slot values.
+    pub tests: Vec<TestCase>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TestCase {
+    pub name: String,
+    /// One value per slot; slots of inputs the test does not give are absent.
+    pub case: Vec<Value>,
+    pub expects: Vec<Expectation>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expectation {
+    pub decision: DecisionId,
+    pub variant: u32,
+    /// The rules expected to fire (all and only these), when given.
+    pub fires: Option<Vec<RuleId>>,
 }
 
 /// A run-time type.

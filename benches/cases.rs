@@ -43,7 +43,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cases");
     group.throughput(Throughput::Elements(1));
     group.bench_function("json_line_10_fields", |b| b.iter(|| reader.json_line(black_box(LINE), 1)));
-    group.bench_function("json_line_10_fields_serde_reader", |b| b.iter(|| reader.json_line(black_box(&escaped), 1)));
+    group.bench_function("json_line_10_fields_serde_reader", |b| {
+        b.iter(|| reader.json_line(black_box(&escaped), 1))
+    });
     // The floor: serde_json only checking the line's syntax, keeping nothing.
     group.bench_function("serde_json_ignored_any", |b| {
         b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(LINE)).is_ok())

@@ -38,7 +38,8 @@ pub fn run(policy: &Policy, args: &EvalArgs, out: &mut dyn Write, err: &mut dyn 
             }
         },
     };
-    let job = Job { policy, ev: Evaluator::new(policy), decisions, args, zh: policy.lang == Lang::Zh };
+    let case_checks = if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy) };
+    let job = Job { policy, ev: Evaluator::new(policy), decisions, case_checks, args, zh: policy.lang == Lang::Zh };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     let result = match format {
@@ -55,6 +56,18 @@ pub fn run(policy: &Policy, args: &EvalArgs, out: &mut dyn Write, err: &mut dyn 
     }
 }
 
+fn checks_reading_the_case(policy: &Policy) -> Vec<u32> {
+    use qingdan_engine::ir::visit::{each_read, Read};
+    let reads_case = |c: &qingdan_engine::ir::Check| {
+        let mut found = false;
+        for e in c.exprs() {
+            each_read(e, &mut |r| found |= matches!(r, Read::Slot(_) | Read::Let(_)));
+        }
+        found
+    };
+    (0..policy.checks.len() as u32).filter(|&c| reads_case(&policy.checks[c as usize])).collect()
+}
+
 fn guess_format(input: &str) -> InputFormat {
     let lower = input.to_lowercase();
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
@@ -66,10 +79,18 @@ fn guess_format(input: &str) -> InputFormat {
     }
 }
 
+struct Violation {
+    check: String,
+    reason: Option<String>,
+    rows: Vec<String>,
+}
+
 struct Job<'p> {
     policy: &'p Policy,
     ev: Evaluator<'p>,
     decisions: Vec<u32>,
+    /// Checks that read the case (those over lists alone are `qingdan test`'s business).
+    case_checks: Vec<u32>,
     args: &'p EvalArgs,
     zh: bool,
 }
@@ -85,8 +106,10 @@ impl Job<'_> {
         out: &mut dyn Write,
     ) -> Result<usize, String> {
         let text = read_whole(&self.args.input)?;
-        let cases =
-            if format == InputFormat::Yaml { reader.read_yaml(&text) } else { reader.read_json(&text) };
+        let cases = match format {
+            InputFormat::Yaml => reader.read_yaml(&test_file_inputs(&text).unwrap_or(text)),
+            _ => reader.read_json(&text),
+        };
         Ok(self.decide_chunk(cases, 1, out))
     }
 
@@ -153,14 +176,35 @@ impl Job<'_> {
             let result = self.ev.decide(d, &mut frame).map_err(|e| self.eval_error(n, &e))?;
             explained.push(explain(&self.ev, &result, &mut frame).map_err(|e| self.eval_error(n, &e))?);
         }
+        let mut violations = Vec::new();
+        for &c in &self.case_checks {
+            let result = self.ev.check(c, &mut frame).map_err(|e| self.eval_error(n, &e))?;
+            if !result.hits.is_empty() {
+                violations.push(self.violation(c, &result.hits));
+            }
+        }
         Ok(match self.args.format {
-            Format::Human => self.text(n, &explained),
-            Format::Json => format!("{}\n", self.json(n, &explained)),
-            Format::Yaml => yaml_item(&self.json(n, &explained)),
+            Format::Human => self.text(n, &explained, &violations),
+            Format::Json => format!("{}\n", self.json(n, &explained, &violations)),
+            Format::Yaml => yaml_item(&self.json(n, &explained, &violations)),
         })
     }
 
-    fn json(&self, n: usize, explained: &[Explanation]) -> Json {
+    /// A broken check: its name, reason and the rows (by key) or the case that break it.
+    fn violation(&self, c: u32, hits: &[Option<Value>]) -> Violation {
+        let check = &self.policy.checks[c as usize];
+        let elem = match check.scope.as_ref().map(|s| &s.over.ty) {
+            Some(qingdan_engine::ir::Type::Set(inner)) => Some((**inner).clone()),
+            _ => None,
+        };
+        let rows = hits
+            .iter()
+            .filter_map(|h| Some(self.policy.show(h.as_ref()?, elem.as_ref()?)))
+            .collect();
+        Violation { check: check.name.clone(), reason: check.reason.clone(), rows }
+    }
+
+    fn json(&self, n: usize, explained: &[Explanation], violations: &[Violation]) -> Json {
         let decisions: serde_json::Map<String, Json> = explained
             .iter()
             .map(|e| {
@@ -169,12 +213,24 @@ impl Job<'_> {
                 (e.decision.clone(), body)
             })
             .collect();
-        json!({ "case": n, "decisions": decisions })
+        let mut body = json!({ "case": n, "decisions": decisions });
+        if !violations.is_empty() {
+            body["violations"] = json!(violations
+                .iter()
+                .map(|v| json!({ "check": v.check, "reason": v.reason, "rows": v.rows }))
+                .collect::<Vec<_>>());
+        }
+        body
     }
 
-    fn text(&self, n: usize, explained: &[Explanation]) -> String {
+    fn text(&self, n: usize, explained: &[Explanation], violations: &[Violation]) -> String {
         let mut s = String::new();
         let l = Labels::new(self.zh);
+        for v in violations {
+            let rows = if v.rows.is_empty() { String::new() } else { format!(" [{}]", v.rows.join(", ")) };
+            let reason = v.reason.as_deref().unwrap_or("");
+            s.push_str(&format!("{} {n}{}{} {}{rows} {reason}\n", l.case, l.colon, l.violates, v.check));
+        }
         for e in explained {
             let outcome = if e.outcomes.is_empty() {
                 l.conflict.to_string()
@@ -297,6 +353,7 @@ struct Labels {
     fired: &'static str,
     overridden: &'static str,
     exception_to: &'static str,
+    violates: &'static str,
     read: &'static str,
     cites: &'static str,
 }
@@ -314,6 +371,7 @@ impl Labels {
                 fired: "触发",
                 overridden: "被推翻",
                 exception_to: "例外，针对",
+                violates: "违反检查",
                 read: "读取",
                 cites: "依据",
             }
@@ -328,6 +386,7 @@ impl Labels {
                 fired: "fired",
                 overridden: "overridden",
                 exception_to: "exception to",
+                violates: "violates",
                 read: "read",
                 cites: "cites",
             }
@@ -337,6 +396,16 @@ impl Labels {
 
 fn yaml_item(value: &Json) -> String {
     serde_yaml::to_string(&vec![value]).unwrap_or_default()
+}
+
+/// A `qingdan test` case file (`- case: …, given: {…}, expect: {…}`) can be evaluated too:
+/// its `given` parts are the cases. `None` when the text is not such a file.
+fn test_file_inputs(text: &str) -> Option<String> {
+    let items: Vec<serde_yaml::Value> = serde_yaml::from_str(text).ok()?;
+    let key = serde_yaml::Value::String("given".into());
+    let givens: Option<Vec<&serde_yaml::Value>> = items.iter().map(|item| item.get(&key)).collect();
+    let givens = givens.filter(|g| !g.is_empty())?;
+    serde_yaml::to_string(&givens).ok()
 }
 
 fn read_whole(path: &str) -> Result<String, String> {

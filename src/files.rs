@@ -79,14 +79,20 @@ impl Loader for FsLoader {
         Ok((display(&full), bytes))
     }
 
+    /// Looks in the file's folder, then in the folder above it (with its subfolders), so
+    /// that `policies/a/x.qd` finds a policy in `policies/b/`.
     fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)> {
         let dir = Path::new(from).parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let mut siblings = Vec::new();
-        walk(dir, &mut siblings);
-        siblings.into_iter().find_map(|p| {
-            let bytes = read_capped(&p).ok()?;
-            let text = std::str::from_utf8(&bytes).ok()?;
-            (policy_name(text) == Some(name)).then(|| (display(&p), bytes))
+        let parent = dir.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = if dir == Path::new(".") { None } else { Some(parent) };
+        std::iter::once(dir).chain(parent).find_map(|d| {
+            let mut files = Vec::new();
+            walk(d, &mut files);
+            files.into_iter().find_map(|p| {
+                let bytes = read_capped(&p).ok()?;
+                let text = std::str::from_utf8(&bytes).ok()?;
+                (policy_name(text) == Some(name)).then(|| (display(&p), bytes))
+            })
         })
     }
 }

@@ -44,7 +44,9 @@ fn expectations(path: &Path) -> Vec<Expected> {
     if name.ends_with(".yaml") {
         let text = std::fs::read_to_string(path).expect("fixture");
         let first = text.lines().next().unwrap_or_default();
-        let list = first.strip_prefix("# expect:").unwrap_or_else(|| panic!("{name}: first line must be `# expect: …`"));
+        let list = first
+            .strip_prefix("# expect:")
+            .unwrap_or_else(|| panic!("{name}: first line must be `# expect: …`"));
         if list.trim() == "ok" {
             return Vec::new();
         }
@@ -73,7 +75,8 @@ fn expectations(path: &Path) -> Vec<Expected> {
         return Vec::new();
     }
     let mut parts = stem.split('_');
-    let code = parts.next().and_then(Code::parse).unwrap_or_else(|| panic!("{name}: name must start with a code"));
+    let code =
+        parts.next().and_then(Code::parse).unwrap_or_else(|| panic!("{name}: name must start with a code"));
     let cases: Vec<usize> = parts.filter_map(|p| p.strip_prefix("case")?.parse().ok()).collect();
     assert!(!cases.is_empty(), "{name}: name must say the case, e.g. `{code}_case2_….jsonl`");
     cases.into_iter().map(|n| (code, n, None)).collect()
@@ -112,9 +115,9 @@ fn case_fixtures() {
         }
         let expected = expectations(path);
         for (code, case, at) in &expected {
-            let found = errors.iter().any(|e| {
-                e.code == *code && e.case == *case && at.as_ref().is_none_or(|p| *p == e.path)
-            });
+            let found = errors
+                .iter()
+                .any(|e| e.code == *code && e.case == *case && at.as_ref().is_none_or(|p| *p == e.path));
             assert!(found, "{name}: expected {code} at case {case} {at:?}, got:\n{}", render(&results));
         }
         for e in &errors {
@@ -138,7 +141,8 @@ fn every_case_code_has_a_fixture() {
             covered.extend(expectations(&path).into_iter().map(|(c, _, _)| c));
         }
     }
-    let missing: Vec<_> = Code::ALL.iter().filter(|c| c.as_str().starts_with("E03") && !covered.contains(c)).collect();
+    let missing: Vec<_> =
+        Code::ALL.iter().filter(|c| c.as_str().starts_with("E03") && !covered.contains(c)).collect();
     assert!(missing.is_empty(), "case codes without a fixture: {missing:?}");
 }
 
@@ -155,7 +159,9 @@ fn value_of(policy: &Policy, ty: &Type) -> BoxedStrategy<Value> {
         Type::Date => (-719_162i32..=2_932_896).prop_map(Value::Date).boxed(),
         Type::Enum(e) => (0..policy.enums[*e as usize].variants.len() as u32).prop_map(Value::Enum).boxed(),
         Type::Row(l) => (0..policy.lists[*l as usize].rows.len() as u32).prop_map(Value::Row).boxed(),
-        Type::Set(inner) => proptest::collection::vec(value_of(policy, inner), 0..4).prop_map(Value::set).boxed(),
+        Type::Set(inner) => {
+            proptest::collection::vec(value_of(policy, inner), 0..4).prop_map(Value::set).boxed()
+        }
         Type::Opt(inner) => prop_oneof![Just(Value::None), value_of(policy, inner)].boxed(),
     }
 }

@@ -1,6 +1,8 @@
 //! The documentation's examples are code, and are tested as code: every complete `qd`
 //! example in README.md and LANGUAGE.md checks without a single diagnostic, every fragment
-//! parses, and every example in docs/diagnostics.md raises the code it documents.
+//! parses, and every example in docs/diagnostics.md raises the code it documents (a case
+//! code's example is a case file, read against tests/fixtures/cases/policy.qd). The case
+//! files of LANGUAGE.md read without error.
 
 use std::path::Path;
 
@@ -87,15 +89,30 @@ fn is_case_code(code: Code) -> bool {
     code.as_str().starts_with("E03")
 }
 
-/// The first case-file block of a section: (language, text).
+/// The case-file blocks of a Markdown text: (language, text).
+fn case_blocks(markdown: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in markdown.lines() {
+        let fence = line.trim_start().strip_prefix("```");
+        match (&mut current, fence) {
+            (None, Some(lang)) if ["yaml", "json", "jsonl"].contains(&lang) => {
+                current = Some((lang.to_string(), String::new()));
+            }
+            (Some(_), Some(_)) => blocks.extend(current.take()),
+            (Some((_, text)), None) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// The first case-file block of a section.
 fn case_block(section: &str) -> Option<(String, String)> {
-    let mut lines = section.lines();
-    let lang = lines.by_ref().find_map(|l| {
-        let lang = l.trim_start().strip_prefix("```")?;
-        ["yaml", "json", "jsonl"].contains(&lang).then(|| lang.to_string())
-    })?;
-    let body: Vec<&str> = lines.take_while(|l| !l.trim_start().starts_with("```")).collect();
-    Some((lang, body.join("\n") + "\n"))
+    case_blocks(section).into_iter().next()
 }
 
 /// The codes reading a case example raises.
@@ -137,7 +154,8 @@ fn diagnostics_examples_raise_their_code() {
     for section in sections {
         let code = Code::parse(section.split_whitespace().next().unwrap_or_default()).expect("a code header");
         if is_case_code(code) {
-            let (lang, text) = case_block(section).unwrap_or_else(|| panic!("{code} has no case-file example"));
+            let (lang, text) =
+                case_block(section).unwrap_or_else(|| panic!("{code} has no case-file example"));
             let raised = case_codes(&lang, &text);
             if !ILLUSTRATED_ONLY.contains(&code) && !raised.contains(&code) {
                 wrong.push(format!("the example for {code} raises {raised:?}"));
@@ -160,4 +178,33 @@ fn diagnostics_examples_raise_their_code() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The case-file examples of LANGUAGE.md section 20 read without error, against the
+/// inputs of section 9 (declared again here).
+#[test]
+fn language_reference_case_examples_read() {
+    const INPUTS: &str = "政策 示例\n枚举 事项类别 { 政策宣传, 基础信息采集, 矛盾纠纷排查, 安全隐患排查, 特殊群体关爱, 代办服务, 应急处置, 执法检查 }\n\
+        枚举 运行状态 { 平时, 战时 }\n\
+        输入 申请 { 名称: 文本, 类别: 事项类别, 法律依据: 文本?, 每月频次: 整数, 单次耗时分钟: 整数, 经费随转: 布尔, 需照片留痕: 布尔, 申请日期: 日期, 期限天数: 整数? }\n\
+        输入 网格 { 户数: 整数, 运行状态: 运行状态 }\n";
+    let program = check_files(input("inputs.qd", INPUTS), &mut qingdan_dsl::NoFiles);
+    let policy = qingdan_engine::lower(&program, None).expect("section 9's inputs lower");
+    let reader = qingdan_engine::cases::CaseReader::new(&policy);
+    let doc = read("LANGUAGE.md");
+    let section = doc.split("\n## 20 ").nth(1).expect("section 20");
+    let mut read_blocks = 0;
+    for (lang, text) in case_blocks(section) {
+        let results = match lang.as_str() {
+            "jsonl" => reader.lines(text.as_bytes()).collect(),
+            "yaml" => reader.read_yaml(&text),
+            _ => continue, // the single-input JSON shows a shape only
+        };
+        let errors: Vec<String> =
+            results.iter().filter_map(|r| r.as_ref().err()).map(ToString::to_string).collect();
+        assert!(errors.is_empty(), "LANGUAGE.md section 20 ({lang}):\n{}", errors.join("\n"));
+        assert_eq!(results.len(), 2, "two cases in each example");
+        read_blocks += 1;
+    }
+    assert_eq!(read_blocks, 2, "the YAML and JSON Lines examples");
 }

@@ -5,6 +5,8 @@
 //!   diagnostics as a drafter sees them.
 //! - `tests/fixtures/check/valid/*.qd`: must check with no diagnostic at all; the snapshot
 //!   is the formatted file, which must also be a fixed point of the formatter.
+//! - Case codes (E03xx) have case-file fixtures in `tests/fixtures/cases/`, run by
+//!   tests/cases.rs; the coverage check below counts them too.
 
 use std::path::Path;
 
@@ -87,7 +89,9 @@ fn valid_fixtures() {
 fn case_fixture_codes(path: &Path) -> Vec<Code> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let text = match path.extension().and_then(|e| e.to_str()) {
-        Some("yaml") => std::fs::read_to_string(path).expect("fixture").lines().next().unwrap_or_default().to_string(),
+        Some("yaml") => {
+            std::fs::read_to_string(path).expect("fixture").lines().next().unwrap_or_default().to_string()
+        }
         Some("json" | "jsonl") => name.split('_').next().unwrap_or_default().to_string(),
         _ => return Vec::new(),
     };

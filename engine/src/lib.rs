@@ -6,6 +6,7 @@ pub mod cases;
 pub mod eval;
 pub mod graph;
 pub mod ir;
+pub mod testing;
 pub mod value;
 
 pub use ir::{lower, Policy};

@@ -81,10 +81,11 @@ proptest! {
         let r = decide(&p, &case);
         if !r.conflicts.is_empty() {
             prop_assert!(r.outcomes.is_empty(), "a conflict is never decided");
-        } else if r.fired.is_empty() {
+        } else if r.fired.iter().all(|f| p.rules[*f as usize].then.is_none()) {
             prop_assert!(r.by_default);
         } else {
-            let worst = r.fired.iter().map(|f| rank[outcome_of(&p, *f) as usize]).min();
+            let speakers = r.fired.iter().filter(|f| p.rules[**f as usize].then.is_some());
+            let worst = speakers.map(|f| rank[outcome_of(&p, *f) as usize]).min();
             prop_assert_eq!(Some(rank[r.outcomes[0].variant as usize]), worst);
             prop_assert!(r.fired.iter().all(|f| !r.overridden.contains(f)), "an overridden rule does not fire");
         }
@@ -94,7 +95,8 @@ proptest! {
     fn unique_never_picks_between_two_fired_rules(case in cases(&policy("unique default 准入 \"符合\""))) {
         let p = policy("unique default 准入 \"符合\"");
         let r = decide(&p, &case);
-        if r.fired.len() > 1 {
+        let speakers = r.fired.iter().filter(|f| p.rules[**f as usize].then.is_some()).count();
+        if speakers > 1 {
             prop_assert!(r.outcomes.is_empty());
             let unique_conflict = r.conflicts.iter().any(|c| matches!(c, Conflict::Unique { .. }));
             let exception_conflict = r.conflicts.iter().any(|c| matches!(c, Conflict::Exceptions { .. }));

@@ -17,8 +17,13 @@ use crate::ir::Type;
 use crate::value::Value;
 
 /// The case's values, or `None` if the full reader must look at it.
-pub(super) fn scan(r: &CaseReader<'_>, text: &str) -> Option<Vec<Value>> {
-    let mut s = Scanner { text, b: text.as_bytes(), i: 0 };
+///
+/// Bytes, not text: checking a whole line for UTF-8 cost more than reading it (Chinese text
+/// takes the slow path of `from_utf8`). A line the scanner takes is valid UTF-8 anyway:
+/// outside strings it allows only ASCII, and a string is a name it matched against the
+/// policy's own, or a text value it checks on its own.
+pub(super) fn scan(r: &CaseReader<'_>, b: &[u8]) -> Option<Vec<Value>> {
+    let mut s = Scanner { b, i: 0 };
     let mut case =
         Case { values: vec![Value::None; r.slot_count()], seen: Bits::new(r.slot_count()), fields: 0 };
     s.level(r, r.root, true, &mut case)?;
@@ -51,7 +56,6 @@ struct Case {
 }
 
 struct Scanner<'s> {
-    text: &'s str,
     b: &'s [u8],
     i: usize,
 }
@@ -79,7 +83,7 @@ impl<'s> Scanner<'s> {
     }
 
     /// A string without escapes or control characters (JSON forbids raw ones).
-    fn string(&mut self) -> Option<&'s str> {
+    fn string(&mut self) -> Option<&'s [u8]> {
         self.eat(b'"')?;
         let start = self.i;
         // Eight bytes at a time while none is a quote, a backslash or a control byte.
@@ -98,7 +102,7 @@ impl<'s> Scanner<'s> {
                 _ => self.i += 1,
             }
         }
-        let text = self.text.get(start..self.i)?;
+        let text = &self.b[start..self.i];
         self.i += 1;
         Some(text)
     }
@@ -139,7 +143,8 @@ impl<'s> Scanner<'s> {
             }
             digits(self).then_some(())?;
         }
-        Some((self.text.get(start..self.i)?, integer))
+        // ASCII by construction.
+        Some((std::str::from_utf8(&self.b[start..self.i]).ok()?, integer))
     }
 
     /// An integer that fits: `-0` and anything beyond 64 bits go to the full reader, whose
@@ -180,7 +185,7 @@ impl<'s> Scanner<'s> {
                 }
                 Some(&Entry::Level(l)) => self.level(r, l, false, case)?,
                 // The case nested under the single input's name: nothing may follow it.
-                None if root && first && r.wrapper == Some(key) => {
+                None if root && first && r.wrapper.map(str::as_bytes) == Some(key) => {
                     self.level(r, level, false, case)?;
                     return self.eat(b'}');
                 }
@@ -221,10 +226,14 @@ impl<'s> Scanner<'s> {
             },
             Type::Int => *out = Value::Int(self.int()?),
             Type::Decimal => {
-                let text = if self.peek()? == b'"' { self.string()? } else { self.number()?.0 };
+                let text = if self.peek()? == b'"' {
+                    std::str::from_utf8(self.string()?).ok()?
+                } else {
+                    self.number()?.0
+                };
                 *out = Value::Dec(parse_decimal(text).ok()?);
             }
-            Type::Text => *out = Value::Text(Arc::from(self.string()?)),
+            Type::Text => *out = Value::Text(Arc::from(std::str::from_utf8(self.string()?).ok()?)),
             Type::Date => *out = Value::Date(parse_date(self.string()?)?),
             Type::Enum(e) => *out = Value::Enum(*r.variants.get(*e as usize)?.get(self.string()?)?),
             Type::Row(l) => match r.rows.get(*l as usize)? {

@@ -83,12 +83,12 @@ impl CaseReader<'_> {
     /// Streams JSON Lines: one case per non-blank line, each read into a reused buffer of
     /// at most [`MAX_LINE_BYTES`]; a longer line is skipped to its end unkept (E0307).
     pub fn lines<R: BufRead>(&self, reader: R) -> JsonLines<'_, '_, R> {
-        JsonLines { reader: self, input: reader, buf: Vec::new(), line: 0, case: 0, done: false }
+        JsonLines { reader: self, lines: Splitter::new(reader), buf: Vec::new() }
     }
 
     /// One case from its JSON text; `line` is where the text starts in the file.
     fn json_case(&self, text: &str, case: usize, line: Option<usize>) -> CaseResult {
-        match super::fast::scan(self, text) {
+        match super::fast::scan(self, text.as_bytes()) {
             Some(values) => Ok(values),
             None => self.serde_case(text, case, line),
         }
@@ -107,7 +107,7 @@ impl CaseReader<'_> {
             Ok(()) => ctx.finish().map_err(error),
             // Too large wins (it was stopped on purpose), then syntax: a broken line is
             // reported as broken before anything read from it.
-            Err(_) if ctx.too_large => Err(error(ctx.finish().err().unwrap_or_else(|| too_large_problem()))),
+            Err(_) if ctx.too_large => Err(error(ctx.finish().err().unwrap_or_else(too_large_problem))),
             Err(e) => Err(malformed(&e, text, case, line)),
         }
     }
@@ -128,7 +128,10 @@ fn malformed(e: &serde_json::Error, text: &str, case: usize, line: Option<usize>
     };
     let (zh, en) = match char_column(text, e.line(), e.column()) {
         0 => (format!("JSON 格式错误：{detail}"), format!("malformed JSON: {detail}")),
-        c => (format!("JSON 格式错误（第 {c} 列）：{detail}"), format!("malformed JSON at column {c}: {detail}")),
+        c => (
+            format!("JSON 格式错误（第 {c} 列）：{detail}"),
+            format!("malformed JSON at column {c}: {detail}"),
+        ),
     };
     let at = match line {
         Some(l) if e.line() > 0 => Some(l + e.line() - 1),
@@ -189,35 +192,113 @@ impl<'t> LineCounter<'t> {
 /// The cases of a JSON Lines stream, from [`CaseReader::lines`].
 pub struct JsonLines<'r, 'p, R> {
     reader: &'r CaseReader<'p>,
-    input: R,
+    lines: Splitter<R>,
     buf: Vec<u8>,
-    line: usize,
-    case: usize,
-    done: bool,
 }
 
 impl<R: BufRead> Iterator for JsonLines<'_, '_, R> {
     type Item = CaseResult;
 
     fn next(&mut self) -> Option<CaseResult> {
+        Some(match self.lines.next_into(&mut self.buf)? {
+            Ok((case, line)) => self.reader.line_case(&self.buf, case, line),
+            Err(e) => Err(e),
+        })
+    }
+}
+
+/// One line of a JSON Lines stream, not yet read as a case: from [`raw_lines`], for callers
+/// that read lines on several threads ([`CaseReader::read_line`]).
+#[derive(Clone, Debug)]
+pub struct RawLine {
+    pub case: usize,
+    pub line: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// Splits a JSON Lines stream as [`CaseReader::lines`] does (capped lines, blank lines
+/// skipped, case numbers counting the others) without reading the cases, so that reading
+/// them can be spread over threads. An over-long line or a read error is an error item.
+pub fn raw_lines<R: BufRead>(input: R) -> RawLines<R> {
+    RawLines { lines: Splitter::new(input) }
+}
+
+/// The lines of a JSON Lines stream, from [`raw_lines`].
+pub struct RawLines<R> {
+    lines: Splitter<R>,
+}
+
+impl<R: BufRead> Iterator for RawLines<R> {
+    type Item = Result<RawLine, CaseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut bytes = Vec::new();
+        Some(self.lines.next_into(&mut bytes)?.map(|(case, line)| RawLine { case, line, bytes }))
+    }
+}
+
+impl CaseReader<'_> {
+    /// Reads a line from [`raw_lines`] as its case.
+    pub fn read_line(&self, raw: &RawLine) -> CaseResult {
+        self.line_case(&raw.bytes, raw.case, raw.line)
+    }
+
+    /// One JSON Lines line, as bytes: the scanner first, as it needs no UTF-8 check of the
+    /// whole line (see fast.rs), then the full reader.
+    fn line_case(&self, bytes: &[u8], case: usize, line: usize) -> CaseResult {
+        if let Some(values) = super::fast::scan(self, bytes) {
+            return Ok(values);
+        }
+        let result = match std::str::from_utf8(bytes) {
+            Ok(text) => self.serde_case(text, case, None),
+            Err(_) => Err(CaseError {
+                case,
+                path: String::new(),
+                code: Code::E0301,
+                message: msg("这一行不是 UTF-8 文本", "the line is not UTF-8 text"),
+                line: None,
+            }),
+        };
+        result.map_err(|mut e| {
+            e.line = Some(line);
+            e
+        })
+    }
+}
+
+/// Cuts a stream into the non-blank lines that hold cases, numbering lines and cases.
+struct Splitter<R> {
+    input: R,
+    line: usize,
+    case: usize,
+    done: bool,
+}
+
+impl<R: BufRead> Splitter<R> {
+    fn new(input: R) -> Splitter<R> {
+        Splitter { input, line: 0, case: 0, done: false }
+    }
+
+    /// The next case's line into `buf` (without newline, `\r` or byte-order mark), with its
+    /// case and line numbers; `None` at the end.
+    fn next_into(&mut self, buf: &mut Vec<u8>) -> Option<Result<(usize, usize), CaseError>> {
         while !self.done {
-            self.buf.clear();
-            let (too_long_line, ended) =
-                match read_capped_line(&mut self.input, &mut self.buf, MAX_LINE_BYTES) {
-                    Ok(read) => read,
-                    Err(e) => {
-                        self.done = true;
-                        self.case += 1;
-                        return Some(Err(CaseError {
-                            case: self.case,
-                            path: String::new(),
-                            code: Code::E0009,
-                            message: msg(format!("读取输入失败：{e}"), format!("cannot read the input: {e}")),
-                            line: Some(self.line + 1),
-                        }));
-                    }
-                };
-            if ended && self.buf.is_empty() && !too_long_line {
+            buf.clear();
+            let (too_long_line, ended) = match read_capped_line(&mut self.input, buf, MAX_LINE_BYTES) {
+                Ok(read) => read,
+                Err(e) => {
+                    self.done = true;
+                    self.case += 1;
+                    return Some(Err(CaseError {
+                        case: self.case,
+                        path: String::new(),
+                        code: Code::E0009,
+                        message: msg(format!("读取输入失败：{e}"), format!("cannot read the input: {e}")),
+                        line: Some(self.line + 1),
+                    }));
+                }
+            };
+            if ended && buf.is_empty() && !too_long_line {
                 self.done = true;
                 return None;
             }
@@ -226,29 +307,17 @@ impl<R: BufRead> Iterator for JsonLines<'_, '_, R> {
                 self.case += 1;
                 return Some(Err(too_long(self.case, Some(self.line))));
             }
-            let mut bytes = self.buf.strip_suffix(b"\r").unwrap_or(&self.buf);
-            if self.line == 1 {
-                bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
             }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            if self.line == 1 && buf.starts_with("\u{feff}".as_bytes()) {
+                buf.drain(..3);
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             self.case += 1;
-            let line = self.line;
-            let result = match std::str::from_utf8(bytes) {
-                Ok(text) => self.reader.json_line(text, self.case),
-                Err(_) => Err(CaseError {
-                    case: self.case,
-                    path: String::new(),
-                    code: Code::E0301,
-                    message: msg("这一行不是 UTF-8 文本", "the line is not UTF-8 text"),
-                    line: None,
-                }),
-            };
-            return Some(result.map_err(|mut e| {
-                e.line = Some(line);
-                e
-            }));
+            return Some(Ok((self.case, self.line)));
         }
         None
     }

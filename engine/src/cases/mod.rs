@@ -35,7 +35,7 @@ use qingdan_dsl::{Code, Lang};
 use crate::ir::{Policy, SlotId, Type};
 use crate::value::{format_date, format_decimal, Value, DECIMAL_SCALE};
 
-pub use json::JsonLines;
+pub use json::{raw_lines, JsonLines, RawLine, RawLines};
 
 /// Longest JSON line [`CaseReader::lines`] and [`CaseReader::json_line`] accept. A real case
 /// is a few hundred bytes; a longer line is skipped unread, so memory stays bounded.
@@ -89,7 +89,9 @@ impl std::error::Error for CaseError {}
 pub type CaseResult = Result<Vec<Value>, CaseError>;
 
 /// Name lookups are on the hot path of every field of every case; the keys are the
-/// policy's own names (never user data), so a fixed fast hash is safe.
+/// policy's own names (never user data), so a fixed fast hash is safe. Names are keyed by
+/// their bytes, so the scanner can look up a key before (and instead of) checking that the
+/// whole line is UTF-8: a match is the policy's own, valid, text.
 type Map<K, V> = HashMap<K, V, FixedState>;
 
 /// Reads cases for one policy. Build it once: it precomputes every name lookup.
@@ -105,13 +107,13 @@ pub struct CaseReader<'p> {
     /// Slots that are not optional, in slot order.
     required: Vec<SlotId>,
     /// Per enum, variant name → index.
-    variants: Vec<Map<&'p str, u32>>,
+    variants: Vec<Map<&'p [u8], u32>>,
     /// Per list, key → row index.
     rows: Vec<RowIndex<'p>>,
 }
 
 struct Level<'p> {
-    entries: Map<&'p str, Entry>,
+    entries: Map<&'p [u8], Entry>,
     /// Field names in declaration order, for messages.
     names: Vec<&'p str>,
     /// `申请.地址`; empty for the root of a multi-input policy.
@@ -127,7 +129,7 @@ enum Entry {
 }
 
 enum RowIndex<'p> {
-    Text(Map<&'p str, u32>),
+    Text(Map<&'p [u8], u32>),
     Int(Map<i64, u32>),
 }
 
@@ -152,7 +154,7 @@ impl<'p> CaseReader<'p> {
                         levels[lv].insert(name, Entry::Slot(s));
                         continue;
                     }
-                    lv = match levels[lv].entries.get(name.as_str()) {
+                    lv = match levels[lv].entries.get(name.as_bytes()) {
                         Some(Entry::Level(l)) => *l as usize,
                         _ => {
                             let next = levels.len();
@@ -166,7 +168,7 @@ impl<'p> CaseReader<'p> {
             }
         }
         let wrapper = match policy.inputs.as_slice() {
-            [only] if !levels[0].entries.contains_key(only.name.as_str()) => Some(only.name.as_str()),
+            [only] if !levels[0].entries.contains_key(only.name.as_bytes()) => Some(only.name.as_str()),
             _ => None,
         };
         let slot_paths = policy
@@ -180,7 +182,7 @@ impl<'p> CaseReader<'p> {
         let variants = policy
             .enums
             .iter()
-            .map(|e| e.variants.iter().enumerate().map(|(i, v)| (v.name.as_str(), i as u32)).collect())
+            .map(|e| e.variants.iter().enumerate().map(|(i, v)| (v.name.as_bytes(), i as u32)).collect())
             .collect();
         let rows = policy
             .lists
@@ -197,7 +199,7 @@ impl<'p> CaseReader<'p> {
                     l.rows
                         .iter()
                         .enumerate()
-                        .filter_map(|(i, r)| text_key(&r[l.key]).map(|k| (k, i as u32)))
+                        .filter_map(|(i, r)| text_key(&r[l.key]).map(|k| (k.as_bytes(), i as u32)))
                         .collect(),
                 ),
             })
@@ -288,7 +290,7 @@ impl<'p> Level<'p> {
     }
 
     fn insert(&mut self, name: &'p str, entry: Entry) {
-        if self.entries.insert(name, entry).is_none() {
+        if self.entries.insert(name.as_bytes(), entry).is_none() {
             self.names.push(name);
         }
     }
@@ -430,8 +432,7 @@ fn parse_decimal(text: &str) -> Result<i64, DecimalError> {
 
 /// A date written exactly `YYYY-MM-DD` (the DSL's parser also takes `2024-7-1`, which in a
 /// data file is more likely a typo than a date).
-fn parse_date(text: &str) -> Option<i32> {
-    let b = text.as_bytes();
+fn parse_date(b: &[u8]) -> Option<i32> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'

@@ -331,6 +331,23 @@ fn malformed_lines_do_not_stop_the_stream() {
 }
 
 #[test]
+fn lines_that_are_not_utf8_are_malformed() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let good = GOOD.replace('\n', " ");
+    let mut bad = good.replacen("防汛转移", "X", 1).into_bytes();
+    let at = bad.iter().position(|&b| b == b'X').expect("marker");
+    bad[at] = 0xff;
+    let mut key = good.replacen("\"类别\"", "\"X\"", 1).into_bytes();
+    let at = key.iter().position(|&b| b == b'X').expect("marker");
+    key[at] = 0xc3;
+    let stream = [good.as_bytes(), &bad, &key, good.as_bytes()].join(&b'\n');
+    let summary: Vec<_> =
+        r.lines(stream.as_slice()).map(|r| r.map(|_| ()).map_err(|e| (e.case, e.line, e.code))).collect();
+    assert_eq!(summary, vec![Ok(()), Err((2, Some(2), Code::E0301)), Err((3, Some(3), Code::E0301)), Ok(())]);
+}
+
+#[test]
 fn yaml_syntax_error_is_one_error_with_its_line() {
     let p = policy(POLICY);
     let r = CaseReader::new(&p);
@@ -442,6 +459,7 @@ struct Generator {
     next: usize,
     pending: Vec<u8>,
     at: usize,
+    bytes: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
 impl Read for Generator {
@@ -461,13 +479,14 @@ impl Read for Generator {
                 i % 30,
                 i % 1000,
                 i % 100,
-                i % 2 == 0,
+                i.is_multiple_of(2),
                 i % 12 + 1,
                 i % 28 + 1,
                 i % 7,
                 i % 5,
             );
             self.pending.extend_from_slice(line.as_bytes());
+            self.bytes.set(self.bytes.get() + line.len());
             self.at = 0;
         }
         let n = out.len().min(self.pending.len() - self.at);
@@ -478,12 +497,14 @@ impl Read for Generator {
 }
 
 #[test]
-fn streams_tens_of_megabytes_in_bounded_memory() {
+fn streams_fifty_megabytes_generated_on_the_fly() {
     let p = policy(POLICY);
     let r = CaseReader::new(&p);
-    // About 250 bytes a line: 200,000 lines is 50 MB, generated as it is read.
-    let lines = 200_000;
-    let input = BufReader::new(Generator { lines, next: 0, pending: Vec::new(), at: 0 });
+    // About 245 bytes a line: 205,000 lines is 50 MB, generated as it is read.
+    let lines = 205_000;
+    let bytes = std::rc::Rc::new(std::cell::Cell::new(0));
+    let input =
+        BufReader::new(Generator { lines, next: 0, pending: Vec::new(), at: 0, bytes: bytes.clone() });
     let start = Instant::now();
     let mut count = 0;
     for (i, case) in r.lines(input).enumerate() {
@@ -492,7 +513,8 @@ fn streams_tens_of_megabytes_in_bounded_memory() {
         count += 1;
     }
     assert_eq!(count, lines);
-    eprintln!("streamed {lines} lines in {:?}", start.elapsed());
+    assert!(bytes.get() > 50_000_000, "{} bytes", bytes.get());
+    eprintln!("streamed {lines} lines, {} bytes, in {:?}", bytes.get(), start.elapsed());
 }
 
 #[test]
@@ -540,29 +562,75 @@ fn the_scanner_takes_plain_cases() {
     let p = policy(POLICY);
     let r = CaseReader::new(&p);
     let line = GOOD.replace('\n', " ");
-    assert_eq!(fast::scan(&r, &line), Some(good_values()));
-    assert_eq!(fast::scan(&r, &format!(" {{\"申请\" : {line} }} ")), Some(good_values()));
+    assert_eq!(fast::scan(&r, line.as_bytes()), Some(good_values()));
+    assert_eq!(fast::scan(&r, format!(" {{\"申请\" : {line} }} ").as_bytes()), Some(good_values()));
     // It declines what it does not handle; the full reader answers.
     let escaped = line.replace("防汛转移", "\\u9632汛转移");
-    assert_eq!(fast::scan(&r, &escaped), None);
+    assert_eq!(fast::scan(&r, escaped.as_bytes()), None);
     assert_eq!(r.json_line(&escaped, 1), Ok(good_values()));
     let p = policy(TWO_INPUTS);
     let r = CaseReader::new(&p);
     let case = r#"{"网格": {"户数": 420, "运行状态": "战时"}, "申请": {"名称": "a", "期限天数": null}}"#;
-    assert_eq!(fast::scan(&r, case), Some(vec![Value::text("a"), Value::None, Value::Int(420), Value::Enum(1)]));
+    assert_eq!(
+        fast::scan(&r, case.as_bytes()),
+        Some(vec![Value::text("a"), Value::None, Value::Int(420), Value::Enum(1)])
+    );
 }
 
 /// Values that stress the scanner's edges: numbers serde_json reads its own way, escapes,
 /// control characters, wrong types, nulls.
 const TOKENS: &[&str] = &[
-    "null", "true", "false", "0", "-0", "01", "1.", "1.5", "-1.5e3", "1e400", "1E-7", "9223372036854775807",
-    "9223372036854775808", "-9223372036854775808", "18446744073709551616", "\"\"", "\"x\"", "\"\\u0041\"",
-    "\"a\\\"b\"", "\"\u{1}\"", "\"12.50\"", "\"+3\"", "\"2024-02-29\"", "\"2023-02-29\"", "\"应急处置\"", "\"XQ-GA\"",
-    "101", "\"101\"", "[]", "[\"XQ-MZ\", \"XQ-MZ\"]", "[null]", "{}", "{\"区\": \"西湖区\"}", "{\"区\": 1}",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "01",
+    "1.",
+    "1.5",
+    "-1.5e3",
+    "1e400",
+    "1E-7",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "18446744073709551616",
+    "\"\"",
+    "\"x\"",
+    "\"\\u0041\"",
+    "\"a\\\"b\"",
+    "\"\u{1}\"",
+    "\"12.50\"",
+    "\"+3\"",
+    "\"2024-02-29\"",
+    "\"2023-02-29\"",
+    "\"应急处置\"",
+    "\"XQ-GA\"",
+    "101",
+    "\"101\"",
+    "[]",
+    "[\"XQ-MZ\", \"XQ-MZ\"]",
+    "[null]",
+    "{}",
+    "{\"区\": \"西湖区\"}",
+    "{\"区\": 1}",
 ];
 
-const FIELDS: &[&str] =
-    &["名称", "类别", "法律依据", "每月频次", "每户补贴", "经费随转", "申请日期", "主管部门", "所在网格", "标签", "协办部门", "地址", "门牌"];
+const FIELDS: &[&str] = &[
+    "名称",
+    "类别",
+    "法律依据",
+    "每月频次",
+    "每户补贴",
+    "经费随转",
+    "申请日期",
+    "主管部门",
+    "所在网格",
+    "标签",
+    "协办部门",
+    "地址",
+    "门牌",
+];
 
 fn shared() -> &'static Policy {
     static POLICY_IR: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
@@ -602,8 +670,41 @@ proptest::proptest! {
             let at = boundary(&line, at % (line.len() + 1));
             line.insert_str(at, s);
         }
-        if let Some(values) = fast::scan(&r, &line) {
+        if let Some(values) = fast::scan(&r, line.as_bytes()) {
             proptest::prop_assert_eq!(r.serde_case(&line, 1, None), Ok(values), "{}", line);
         }
     }
+}
+
+#[test]
+fn raw_lines_read_like_lines() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let good = GOOD.replace('\n', " ");
+    let text = format!("{good}\n\n{}\n{good}\r\n", with("类别", Some("\"x\"")));
+    let direct: Vec<_> = r.lines(text.as_bytes()).collect();
+    let raw: Vec<_> = raw_lines(text.as_bytes()).map(|l| l.and_then(|l| r.read_line(&l))).collect();
+    assert_eq!(direct, raw);
+    assert_eq!(raw[1].as_ref().map_err(|e| (e.case, e.line)), Err((2, Some(3))));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    // A list where text belongs is skipped (without recursion) and reported as such.
+    let deep = format!("{{\"名称\": {}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(r.json_line(&deep, 1).map_err(|e| e.code), Err(Code::E0302));
+    let deep = format!("{{\"标签\": {}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(
+        r.json_line(&deep, 1).map_err(|e| (e.code, e.path)),
+        Err((Code::E0302, "申请.标签[0]".into()))
+    );
+    // Inside an unknown field, `serde_json`'s own depth limit stops it.
+    let deep = format!("{{\"未知\": {}1{}}}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    assert!(r.json_line(&deep, 1).is_err());
+    let yaml = format!("名称: {}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(r.read_yaml(&yaml)[0].as_ref().map_err(|e| e.code), Err(Code::E0302));
+    let yaml = format!("未知: {}1{}", "{a: ".repeat(10_000), "}".repeat(10_000));
+    assert!(r.read_yaml(&yaml)[0].is_err());
 }

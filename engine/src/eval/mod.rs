@@ -60,7 +60,8 @@ pub struct DecisionResult {
     pub decision: DecisionId,
     /// One outcome (none when in conflict); every fired outcome for `collect`.
     pub outcomes: Vec<Outcome>,
-    /// Rules and exceptions whose outcome stood, in file order.
+    /// Rules and exceptions that took effect, in file order: those whose outcome stood,
+    /// and exceptions without `then` that cancelled their target.
     pub fired: Vec<RuleId>,
     /// Rules and exceptions that held but were overridden or cancelled by an exception.
     pub overridden: Vec<RuleId>,
@@ -206,7 +207,11 @@ impl Evaluator<'_> {
                 speakers.truncate(before);
             }
         }
-        result.fired = sorted(speakers.clone());
+        // Exceptions that cancelled their target took effect too, though they give no
+        // outcome; `verdict` recorded them in `fired` already.
+        let mut fired = std::mem::take(&mut result.fired);
+        fired.extend_from_slice(speakers);
+        result.fired = sorted(fired);
         if !result.conflicts.is_empty() {
             return Ok(());
         }
@@ -274,7 +279,10 @@ impl Evaluator<'_> {
                     speakers.push(r);
                     Verdict::Says
                 }
-                None => Verdict::Cancel,
+                None => {
+                    result.fired.push(r);
+                    Verdict::Cancel
+                }
             };
         }
         let start = speakers.len();
@@ -303,8 +311,19 @@ impl Evaluator<'_> {
                 speakers.push(r);
                 Verdict::Says
             }
-            (false, None) => Verdict::Cancel,
+            (false, None) => {
+                result.fired.push(r);
+                Verdict::Cancel
+            }
         }
+    }
+
+    /// Whether rule `r`'s `when` holds and none of its `unless` does, for tools that look
+    /// past a [`DecisionResult`] (`qingdan test` counts an exception without `then` that
+    /// cancelled its target as firing, which the result does not record).
+    pub fn rule_holds(&self, r: RuleId, f: &mut Frame<'_>) -> Result<bool, EvalError> {
+        let holds = self.holds(r, f);
+        f.error.take().map_or(Ok(holds), Err)
     }
 
     fn holds(&self, r: RuleId, f: &mut Frame<'_>) -> bool {

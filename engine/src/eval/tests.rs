@@ -113,6 +113,7 @@ exception emergency_funding to unfunded cite s.two { when app.mode == emergency 
     let r = decide(&p, &c);
     assert_eq!(variant(&p, &r), ["admit"], "cancelled: the rule does not apply");
     assert_eq!(names(&p, &r.overridden), ["unfunded"]);
+    assert_eq!(names(&p, &r.fired), ["emergency_funding"], "the cancelling exception took effect");
 }
 
 #[test]

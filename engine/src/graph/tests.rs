@@ -262,6 +262,7 @@ fn policy(lets: Vec<Let>, rules: Vec<Rule>) -> Policy {
             span: span(90),
         }],
         checks: Vec::new(),
+        tests: Vec::new(),
     }
 }
 

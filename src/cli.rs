@@ -68,6 +68,9 @@ pub enum Command {
     /// Dependency graph of a policy (`--as dot|mermaid|json`), or what a field or clause
     /// affects (`--impact`) and what a decision depends on (`--why`).
     Graph(crate::graph_cmd::GraphArgs),
+    /// Run each policy's `test` blocks and case files (`X.cases.yaml`, `cases.yaml`):
+    /// pass/fail with diffs, rule coverage, and `--snapshot` files of every decision.
+    Test(crate::test_cmd::TestArgs),
     /// Print the syntax tree of a file (for debugging the language).
     DumpAst { path: PathBuf },
     /// Print the lowered IR of a policy (slots, lets, rules, decisions).

@@ -37,6 +37,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             }
         }
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
+        Command::Test(args) => {
+            crate::test_cmd::run(&args, &opts, opts.format, cli.lang.map(Lang::from), out, err)
+        }
         Command::DumpIr { path, policy } => dump_ir(&path, policy.as_deref(), &opts, out, err),
     }
 }

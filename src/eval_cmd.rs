@@ -39,7 +39,8 @@ pub fn run(policy: &Policy, args: &EvalArgs, out: &mut dyn Write, err: &mut dyn 
         },
     };
     let case_checks = if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy) };
-    let job = Job { policy, ev: Evaluator::new(policy), decisions, case_checks, args, zh: policy.lang == Lang::Zh };
+    let job =
+        Job { policy, ev: Evaluator::new(policy), decisions, case_checks, args, zh: policy.lang == Lang::Zh };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     let result = match format {
@@ -197,10 +198,7 @@ impl Job<'_> {
             Some(qingdan_engine::ir::Type::Set(inner)) => Some((**inner).clone()),
             _ => None,
         };
-        let rows = hits
-            .iter()
-            .filter_map(|h| Some(self.policy.show(h.as_ref()?, elem.as_ref()?)))
-            .collect();
+        let rows = hits.iter().filter_map(|h| Some(self.policy.show(h.as_ref()?, elem.as_ref()?))).collect();
         Violation { check: check.name.clone(), reason: check.reason.clone(), rows }
     }
 

@@ -6,6 +6,7 @@ mod commands;
 mod eval_cmd;
 mod files;
 mod graph_cmd;
+mod test_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;

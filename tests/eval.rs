@@ -14,8 +14,11 @@ fn repo(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path).to_string_lossy().into_owned()
 }
 
+/// Writes a test's input into the child's stdin.
+type Feed<'a> = &'a mut dyn FnMut(&mut dyn Write);
+
 /// Runs the binary with `stdin` fed from `input`; returns (exit code, stdout, stderr).
-fn qingdan(args: &[&str], input: Option<&mut dyn FnMut(&mut dyn Write)>) -> (i32, String, String) {
+fn qingdan(args: &[&str], input: Option<Feed<'_>>) -> (i32, String, String) {
     let mut child = Command::new(BIN)
         .args(args)
         .env("NO_COLOR", "1")

@@ -123,10 +123,15 @@ pub fn typical_case(p: &Policy) -> Vec<Value> {
 /// `n` varied applications as JSON Lines: different categories, workloads, evidence and
 /// modes, so that every kind of rule fires somewhere.
 pub fn jsonl_cases(n: usize) -> String {
-    let cats = ["政策宣传", "信息采集", "纠纷排查", "隐患排查", "群体关爱", "代办服务", "应急处置", "执法检查"];
+    let cats =
+        ["政策宣传", "信息采集", "纠纷排查", "隐患排查", "群体关爱", "代办服务", "应急处置", "执法检查"];
     let mut out = String::with_capacity(n * 330);
     for i in 0..n {
-        let basis = if i % 7 == 0 { String::new() } else { "\"法律依据\":\"《浙江省网格化服务管理条例》\",".to_string() };
+        let basis = if i % 7 == 0 {
+            String::new()
+        } else {
+            "\"法律依据\":\"《浙江省网格化服务管理条例》\",".to_string()
+        };
         let term = if i % 3 == 0 { format!(",\"期限天数\":{}", i % 400) } else { String::new() };
         out.push_str(&format!(
             "{{\"类别\":\"{}\",{basis}\"每月频次\":{},\"单次耗时分钟\":{},\"经费随转\":{},\"需照片留痕\":{},\"需填报表格数\":{},\"重复采集\":{},\"自建渠道\":false,\"运行状态\":\"{}\",\"申请日期\":\"2024-0{}-1{}\",\"覆盖网格数\":{},\"预算\":\"{}.50\"{term}}}\n",

@@ -14,10 +14,9 @@
 //!     复核提示: { outcome: 需复核, values: { 截止日期: 2024-07-31 }, fires: [替代清单事项] }
 //! ```
 //!
-//! "Fires" means what LANGUAGE.md §17 says: the rules and exceptions of the decision that
-//! fired, an exception without `then` that cancelled its target included (§19's worked
-//! example and the bundled case files list such exceptions). [`DecisionResult::fired`]
-//! keeps only the rules whose outcome stood, so [`observe`] adds those exceptions back.
+//! "Fires" is [`DecisionResult::fired`]: the rules and exceptions of the decision that
+//! took effect, an exception without `then` that cancelled its target included
+//! (LANGUAGE.md §17).
 
 use qingdan_dsl::check::suggest::closest;
 use qingdan_dsl::diag::{msg, Msg};
@@ -26,7 +25,7 @@ use qingdan_dsl::Code;
 use serde_yaml::Value as Yaml;
 
 use crate::cases::CaseReader;
-use crate::eval::{Conflict, DecisionResult, EvalError, Evaluator, Frame};
+use crate::eval::{Conflict, DecisionResult};
 use crate::ir::{Combining, DecisionId, Expectation, Policy, RuleId, Type};
 use crate::value::{format_decimal, Value};
 
@@ -146,12 +145,20 @@ fn entry_lines(text: &str) -> Vec<usize> {
 }
 
 fn read_case(reader: &CaseReader<'_>, entry: &Yaml, i: usize, line: Option<usize>) -> FileCase {
-    let mut case =
-        FileCase { name: format!("#{}", i + 1), line, given: None, expects: Vec::new(), problems: Vec::new() };
+    let mut case = FileCase {
+        name: format!("#{}", i + 1),
+        line,
+        given: None,
+        expects: Vec::new(),
+        problems: Vec::new(),
+    };
     let Yaml::Mapping(map) = entry else {
         case.problems.push(problem(
             "",
-            msg("每个案例是含 `case`、`given`、`expect` 的映射", "each case is a mapping with `case`, `given` and `expect`"),
+            msg(
+                "每个案例是含 `case`、`given`、`expect` 的映射",
+                "each case is a mapping with `case`, `given` and `expect`",
+            ),
         ));
         return case;
     };
@@ -163,22 +170,25 @@ fn read_case(reader: &CaseReader<'_>, entry: &Yaml, i: usize, line: Option<usize
                     case.name = name;
                     named = true;
                 }
-                _ => case.problems.push(problem("case", msg("案例名称应是文字", "the case's name should be text"))),
+                _ => case
+                    .problems
+                    .push(problem("case", msg("案例名称应是文字", "the case's name should be text"))),
             },
             Some("given") => given = Some(v),
             Some("expect") => expect = Some(v),
             other => {
                 let key = other.unwrap_or_default();
-                let (zh, en) = alternatives(&key, ["case", "given", "expect"].into_iter(), "可写", "keys");
+                let (zh, en) = alternatives(key, ["case", "given", "expect"].into_iter(), "可写", "keys");
                 case.problems.push(problem(
-                    &key,
+                    key,
                     msg(format!("案例没有键 `{key}`{zh}"), format!("a case has no key `{key}`{en}")),
                 ));
             }
         }
     }
     if !named && !case.problems.iter().any(|p| p.path == "case") {
-        case.problems.push(problem("case", msg("缺少 `case`：案例的名称", "missing `case`: the case's name")));
+        case.problems
+            .push(problem("case", msg("缺少 `case`：案例的名称", "missing `case`: the case's name")));
     }
     match given {
         None => case.problems.push(problem(
@@ -206,7 +216,10 @@ fn read_given(reader: &CaseReader<'_>, given: &Yaml) -> Result<Vec<Value>, Probl
     if !given.is_mapping() {
         return Err(problem(
             "given",
-            msg("`given` 应是输入字段的映射，与 `qingdan eval` 读取的案例相同", "`given` should be a mapping of input fields, as `qingdan eval` reads a case"),
+            msg(
+                "`given` 应是输入字段的映射，与 `qingdan eval` 读取的案例相同",
+                "`given` should be a mapping of input fields, as `qingdan eval` reads a case",
+            ),
         ));
     }
     // The YAML is re-read from a serialized copy, where a decimal's text comes from its
@@ -217,7 +230,9 @@ fn read_given(reader: &CaseReader<'_>, given: &Yaml) -> Result<Vec<Value>, Probl
             code: None,
             message: msg(
                 format!("数字 `{text}` 位数过多，无法精确读取；请加引号写成文字，如 \"{text}\""),
-                format!("the number `{text}` has too many digits to be read exactly; quote it, as \"{text}\""),
+                format!(
+                    "the number `{text}` has too many digits to be read exactly; quote it, as \"{text}\""
+                ),
             ),
         });
     }
@@ -246,7 +261,9 @@ fn imprecise(y: &Yaml, path: String) -> Option<(String, String)> {
         Yaml::Mapping(m) => {
             m.iter().find_map(|(k, v)| imprecise(v, join(&path, &scalar(k).unwrap_or_default())))
         }
-        Yaml::Sequence(items) => items.iter().enumerate().find_map(|(i, v)| imprecise(v, format!("{path}[{i}]"))),
+        Yaml::Sequence(items) => {
+            items.iter().enumerate().find_map(|(i, v)| imprecise(v, format!("{path}[{i}]")))
+        }
         Yaml::Tagged(t) => imprecise(&t.value, path),
         _ => None,
     }
@@ -256,7 +273,10 @@ fn read_expects(p: &Policy, expect: &Yaml, case: &mut FileCase) {
     let Yaml::Mapping(map) = expect else {
         case.problems.push(problem(
             "expect",
-            msg("`expect` 应把决定对应到结论，如 `准入结论: 临时准入`", "`expect` should map decisions to outcomes, as `admission: admitted`"),
+            msg(
+                "`expect` 应把决定对应到结论，如 `准入结论: 临时准入`",
+                "`expect` should map decisions to outcomes, as `admission: admitted`",
+            ),
         ));
         return;
     };
@@ -267,10 +287,14 @@ fn read_expects(p: &Policy, expect: &Yaml, case: &mut FileCase) {
         let name = scalar(k).unwrap_or_default();
         let path = join("expect", &name);
         let Some(d) = p.decisions.iter().position(|d| d.name == name) else {
-            let (zh, en) = alternatives(&name, p.decisions.iter().map(|d| d.name.as_str()), "决定", "decisions");
+            let (zh, en) =
+                alternatives(&name, p.decisions.iter().map(|d| d.name.as_str()), "决定", "decisions");
             case.problems.push(problem(
                 &path,
-                msg(format!("政策中没有决定 `{name}`{zh}"), format!("the policy has no decision `{name}`{en}")),
+                msg(
+                    format!("政策中没有决定 `{name}`{zh}"),
+                    format!("the policy has no decision `{name}`{en}"),
+                ),
             ));
             continue;
         };
@@ -301,10 +325,13 @@ fn read_expect(
                     other => {
                         let key = other.unwrap_or_default();
                         let keys = ["outcome", "values", "fires"].into_iter();
-                        let (zh, en) = alternatives(&key, keys, "可写", "keys");
+                        let (zh, en) = alternatives(key, keys, "可写", "keys");
                         problems.push(problem(
-                            &join(path, &key),
-                            msg(format!("预期中没有键 `{key}`{zh}"), format!("an expectation has no key `{key}`{en}")),
+                            &join(path, key),
+                            msg(
+                                format!("预期中没有键 `{key}`{zh}"),
+                                format!("an expectation has no key `{key}`{en}"),
+                            ),
                         ));
                     }
                 }
@@ -374,8 +401,11 @@ fn read_outcomes(
                 ));
                 return None;
             }
-            let found: Vec<Option<u32>> =
-                items.iter().enumerate().map(|(i, y)| variant(y, &format!("{path}[{i}]"), problems)).collect();
+            let found: Vec<Option<u32>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, y)| variant(y, &format!("{path}[{i}]"), problems))
+                .collect();
             found.into_iter().collect::<Option<Vec<u32>>>().map(|vs| Outcomes::Set(sorted(vs)))
         }
         Yaml::Sequence(_) => {
@@ -383,7 +413,10 @@ fn read_outcomes(
                 path,
                 msg(
                     format!("决定 `{}` 只有一个结论；结论列表只用于汇总（collect）决定", decision.name),
-                    format!("decision `{}` has one outcome; a list of outcomes is for `collect` decisions", decision.name),
+                    format!(
+                        "decision `{}` has one outcome; a list of outcomes is for `collect` decisions",
+                        decision.name
+                    ),
                 ),
             ));
             None
@@ -392,7 +425,13 @@ fn read_outcomes(
     }
 }
 
-fn read_values(p: &Policy, expect: &Expect, values: &Yaml, path: &str, problems: &mut Vec<Problem>) -> Vec<(u32, String)> {
+fn read_values(
+    p: &Policy,
+    expect: &Expect,
+    values: &Yaml,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<(u32, String)> {
     let decision = &p.decisions[expect.decision as usize];
     let enum_def = &p.enums[decision.outcome_enum as usize];
     let Some(v) = expect.variant() else {
@@ -416,7 +455,10 @@ fn read_values(p: &Policy, expect: &Expect, values: &Yaml, path: &str, problems:
         let at = join(path, &name);
         let Some(field) = variant.fields.iter().position(|(f, _)| *f == name) else {
             let message = if variant.fields.is_empty() {
-                msg(format!("结论 `{}` 不带字段值", variant.name), format!("outcome `{}` carries no values", variant.name))
+                msg(
+                    format!("结论 `{}` 不带字段值", variant.name),
+                    format!("outcome `{}` carries no values", variant.name),
+                )
             } else {
                 let fields = variant.fields.iter().map(|(f, _)| f.as_str());
                 let (zh, en) = alternatives(&name, fields, "字段", "fields");
@@ -447,7 +489,10 @@ fn read_fires(
     let Yaml::Sequence(items) = fires else {
         problems.push(problem(
             path,
-            msg("`fires` 应是规则名称的列表，没有规则触发时写 `[]`", "`fires` should be a list of rule names, `[]` for none"),
+            msg(
+                "`fires` 应是规则名称的列表，没有规则触发时写 `[]`",
+                "`fires` should be a list of rule names, `[]` for none",
+            ),
         ));
         return None;
     };
@@ -566,10 +611,9 @@ pub struct Actual {
     pub conflicts: Vec<Vec<RuleId>>,
 }
 
-/// Tells what `result` means for a test: its outcomes, their values and the rules that
-/// fired, counting an exception without `then` that cancelled its target.
-pub fn observe(ev: &Evaluator<'_>, result: &DecisionResult, f: &mut Frame<'_>) -> Result<Actual, EvalError> {
-    let p = ev.policy;
+/// Tells what `result` means for a test: its outcomes, their values as shown, the rules
+/// that fired.
+pub fn observe(p: &Policy, result: &DecisionResult) -> Actual {
     let enum_def = &p.enums[p.decisions[result.decision as usize].outcome_enum as usize];
     let values = result
         .outcomes
@@ -579,22 +623,6 @@ pub fn observe(ev: &Evaluator<'_>, result: &DecisionResult, f: &mut Frame<'_>) -
             fields.iter().zip(&o.fields).map(|((_, ty), v)| shown(p, v, ty)).collect()
         })
         .collect();
-    let mut fires = result.fired.clone();
-    // An exception without `then` fired when it held, its target was set aside and no
-    // exception of its own set it aside; its target is only evaluated (and set aside)
-    // when everything above it held, so these three facts are enough.
-    for (x, rule) in p.rules.iter().enumerate() {
-        let x = x as RuleId;
-        let Some(target) = rule.exception_to else { continue };
-        if rule.then.is_none()
-            && rule.decision == result.decision
-            && result.overridden.contains(&target)
-            && !result.overridden.contains(&x)
-            && ev.rule_holds(x, f)?
-        {
-            fires.push(x);
-        }
-    }
     let conflicts = result
         .conflicts
         .iter()
@@ -602,12 +630,12 @@ pub fn observe(ev: &Evaluator<'_>, result: &DecisionResult, f: &mut Frame<'_>) -
             Conflict::Exceptions { rules, .. } | Conflict::Unique { rules } => rules.clone(),
         })
         .collect();
-    Ok(Actual {
+    Actual {
         variants: result.outcomes.iter().map(|o| o.variant).collect(),
         values,
-        fires: sorted(fires),
+        fires: sorted(result.fired.clone()),
         conflicts,
-    })
+    }
 }
 
 /// How an [`Actual`] measures up to an [`Expect`], part by part.

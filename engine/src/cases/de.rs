@@ -353,9 +353,10 @@ impl<'de, F: Format> Visitor<'de> for LevelSeed<'_, '_, '_, F> {
             match key {
                 Key::Entry(Entry::Slot(s)) if ctx.seen.get(s as usize) => {
                     let path = r.slot_paths[s as usize].clone();
-                    let name = lv.names.iter().find(|n| {
-                        lv.entries.get(n.as_bytes()).is_some_and(|e| matches!(e, Entry::Slot(x) if *x == s))
-                    });
+                    let name = lv
+                        .names
+                        .iter()
+                        .find(|n| matches!(lv.entries.get(n.as_bytes()), Some(Entry::Slot(x)) if x == s));
                     let name = name.copied().unwrap_or_default();
                     let message =
                         msg(format!("字段 `{name}` 写了两次"), format!("field `{name}` is given twice"));
@@ -496,7 +497,7 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
             return Ok(Key::Unknown(v.to_string()));
         }
         if let Some(e) = self.r.levels[self.level as usize].entries.get(v.as_bytes()) {
-            return Ok(Key::Entry(*e));
+            return Ok(Key::Entry(e));
         }
         Ok(if self.wrapper == Some(v) { Key::Wrapper } else { Key::Unknown(v.to_string()) })
     }
@@ -712,12 +713,12 @@ impl<F> Typed<'_, '_, '_, F> {
                 )
             }),
             Type::Enum(e) => match self.r.variants.get(*e as usize).and_then(|m| m.get(v.as_bytes())) {
-                Some(&i) => Ok(Value::Enum(i)),
+                Some(i) => Ok(Value::Enum(i)),
                 None => Err(Bad::new(Code::E0305, self.r.unknown_variant(*e, v))),
             },
             Type::Row(l) => match self.r.rows.get(*l as usize) {
                 Some(RowIndex::Text(m)) => match m.get(v.as_bytes()) {
-                    Some(&i) => Ok(Value::Row(i)),
+                    Some(i) => Ok(Value::Row(i)),
                     None => Err(Bad::new(Code::E0306, self.r.unknown_key(*l, v))),
                 },
                 _ => self.wrong(Found::Text(v)),

@@ -37,16 +37,18 @@ pub(super) fn scan(r: &CaseReader<'_>, b: &[u8]) -> Option<Vec<Value>> {
     Some(case.values)
 }
 
-/// Whether any byte of `word` is `"`, `\\` or below 0x20 (the classic SWAR tests: a byte
-/// is zero after xor-ing the one sought; a byte is below n when subtracting n borrows).
-fn special(word: u64) -> bool {
+/// The bytes of `word` that are `"`, `\\` or below 0x20, as their high bits (the classic
+/// SWAR tests: a byte is zero after xor-ing the one sought; a byte is below n when
+/// subtracting n borrows). A borrow can flag bytes above a true one, never below: the
+/// lowest flag is exact.
+fn special(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
     let quote = zero(word ^ (ONES * u64::from(b'"')));
     let backslash = zero(word ^ (ONES * u64::from(b'\\')));
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    quote | backslash | control != 0
+    quote | backslash | control
 }
 
 struct Case {
@@ -85,26 +87,28 @@ impl<'s> Scanner<'s> {
     /// A string without escapes or control characters (JSON forbids raw ones).
     fn string(&mut self) -> Option<&'s [u8]> {
         self.eat(b'"')?;
+        let b = self.b;
         let start = self.i;
-        // Eight bytes at a time while none is a quote, a backslash or a control byte.
-        while let Some(chunk) = self.b.get(self.i..self.i + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().ok()?);
-            if special(word) {
-                break;
+        let mut i = start;
+        // Eight bytes at a time; the lowest flagged byte is the first quote, backslash or
+        // control byte, so no byte is looked at twice.
+        let end = loop {
+            match b.get(i..i + 8) {
+                Some(chunk) => {
+                    let mask = special(u64::from_le_bytes(chunk.try_into().ok()?));
+                    if mask != 0 {
+                        break i + (mask.trailing_zeros() / 8) as usize;
+                    }
+                    i += 8;
+                }
+                None => break i + b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?,
             }
-            self.i += 8;
+        };
+        if b[end] != b'"' {
+            return None;
         }
-        loop {
-            match *self.b.get(self.i)? {
-                b'"' => break,
-                b'\\' => return None,
-                c if c < 0x20 => return None,
-                _ => self.i += 1,
-            }
-        }
-        let text = &self.b[start..self.i];
-        self.i += 1;
-        Some(text)
+        self.i = end + 1;
+        Some(&b[start..end])
     }
 
     /// A number token in JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
@@ -165,6 +169,8 @@ impl<'s> Scanner<'s> {
         }
         let lv = &r.levels[level as usize];
         let mut first = true;
+        // Where the next key is expected: after the last one, in declaration order.
+        let mut expect = 0;
         loop {
             let key = self.string()?;
             self.eat(b':')?;
@@ -172,8 +178,12 @@ impl<'s> Scanner<'s> {
             if case.fields > MAX_FIELDS {
                 return None;
             }
-            match lv.entries.get(key) {
-                Some(&Entry::Slot(slot)) => {
+            let found = lv.entries.find(key, expect).map(|(at, entry)| {
+                expect = at + 1;
+                entry
+            });
+            match found {
+                Some(Entry::Slot(slot)) => {
                     let s = slot as usize;
                     if case.seen.get(s) {
                         return None;
@@ -183,7 +193,7 @@ impl<'s> Scanner<'s> {
                     // a store-forwarding stall per field (seen in a profile).
                     self.value(r, &r.policy.slots[s].ty, &mut case.values[s])?;
                 }
-                Some(&Entry::Level(l)) => self.level(r, l, false, case)?,
+                Some(Entry::Level(l)) => self.level(r, l, false, case)?,
                 // The case nested under the single input's name: nothing may follow it.
                 None if root && first && r.wrapper.map(str::as_bytes) == Some(key) => {
                     self.level(r, level, false, case)?;
@@ -235,9 +245,9 @@ impl<'s> Scanner<'s> {
             }
             Type::Text => *out = Value::Text(Arc::from(std::str::from_utf8(self.string()?).ok()?)),
             Type::Date => *out = Value::Date(parse_date(self.string()?)?),
-            Type::Enum(e) => *out = Value::Enum(*r.variants.get(*e as usize)?.get(self.string()?)?),
+            Type::Enum(e) => *out = Value::Enum(r.variants.get(*e as usize)?.get(self.string()?)?),
             Type::Row(l) => match r.rows.get(*l as usize)? {
-                RowIndex::Text(m) => *out = Value::Row(*m.get(self.string()?)?),
+                RowIndex::Text(m) => *out = Value::Row(m.get(self.string()?)?),
                 RowIndex::Int(m) => *out = Value::Row(*m.get(&self.int()?)?),
             },
             Type::Set(inner) => {

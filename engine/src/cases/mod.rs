@@ -88,11 +88,89 @@ impl std::error::Error for CaseError {}
 /// One result per case, in file order.
 pub type CaseResult = Result<Vec<Value>, CaseError>;
 
-/// Name lookups are on the hot path of every field of every case; the keys are the
-/// policy's own names (never user data), so a fixed fast hash is safe. Names are keyed by
-/// their bytes, so the scanner can look up a key before (and instead of) checking that the
-/// whole line is UTF-8: a match is the policy's own, valid, text.
+/// The keys are the policy's own (never user data), so a fixed fast hash is safe.
 type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// Name lookup, on the hot path of every field of every case. Names are bytes, so the
+/// scanner can look a key up before (and instead of) checking that the whole line is
+/// UTF-8: a match is the policy's own, valid, text. A few names are compared in a row,
+/// starting where the caller expects the key (cases mostly list fields in one order), which
+/// beats hashing them; many (long lists of row keys) are hashed.
+pub(crate) struct Names<'p, V> {
+    list: Vec<(&'p [u8], V)>,
+    map: Option<Map<&'p [u8], usize>>,
+}
+
+/// Beyond this many names, hashing wins over comparing in a row.
+const LINEAR_NAMES: usize = 16;
+
+impl<'p, V: Copy> Names<'p, V> {
+    fn new() -> Names<'p, V> {
+        Names { list: Vec::new(), map: None }
+    }
+
+    /// Adds a name unless it is there already; `false` if it was.
+    fn insert(&mut self, name: &'p [u8], value: V) -> bool {
+        if self.get(name).is_some() {
+            return false;
+        }
+        self.list.push((name, value));
+        if let Some(map) = &mut self.map {
+            map.insert(name, self.list.len() - 1);
+        } else if self.list.len() > LINEAR_NAMES {
+            self.map = Some(self.list.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect());
+        }
+        true
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub(crate) fn get(&self, key: &[u8]) -> Option<V> {
+        self.find(key, 0).map(|(_, v)| v)
+    }
+
+    /// The value for `key` and its position, trying position `from` first.
+    pub(crate) fn find(&self, key: &[u8], from: usize) -> Option<(usize, V)> {
+        if let Some(map) = &self.map {
+            return map.get(key).map(|&i| (i, self.list[i].1));
+        }
+        let from = from.min(self.list.len());
+        (from..self.list.len())
+            .chain(0..from)
+            .find(|&i| same(self.list[i].0, key))
+            .map(|i| (i, self.list[i].1))
+    }
+}
+
+impl<'p, V: Copy> FromIterator<(&'p [u8], V)> for Names<'p, V> {
+    fn from_iter<I: IntoIterator<Item = (&'p [u8], V)>>(items: I) -> Names<'p, V> {
+        let mut names = Names::new();
+        for (name, value) in items {
+            names.insert(name, value);
+        }
+        names
+    }
+}
+
+/// Byte equality, eight at a time: names are short, and the library `memcmp` call costs
+/// more than the comparison.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, rest_a)), Some((y, rest_b))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if x != y {
+            return false;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
 
 /// Reads cases for one policy. Build it once: it precomputes every name lookup.
 pub struct CaseReader<'p> {
@@ -107,13 +185,13 @@ pub struct CaseReader<'p> {
     /// Slots that are not optional, in slot order.
     required: Vec<SlotId>,
     /// Per enum, variant name → index.
-    variants: Vec<Map<&'p [u8], u32>>,
+    variants: Vec<Names<'p, u32>>,
     /// Per list, key → row index.
     rows: Vec<RowIndex<'p>>,
 }
 
 struct Level<'p> {
-    entries: Map<&'p [u8], Entry>,
+    entries: Names<'p, Entry>,
     /// Field names in declaration order, for messages.
     names: Vec<&'p str>,
     /// `申请.地址`; empty for the root of a multi-input policy.
@@ -129,7 +207,7 @@ enum Entry {
 }
 
 enum RowIndex<'p> {
-    Text(Map<&'p [u8], u32>),
+    Text(Names<'p, u32>),
     Int(Map<i64, u32>),
 }
 
@@ -155,7 +233,7 @@ impl<'p> CaseReader<'p> {
                         continue;
                     }
                     lv = match levels[lv].entries.get(name.as_bytes()) {
-                        Some(Entry::Level(l)) => *l as usize,
+                        Some(Entry::Level(l)) => l as usize,
                         _ => {
                             let next = levels.len();
                             let sub = Level::new(format!("{}.{name}", levels[lv].path), None);
@@ -168,7 +246,7 @@ impl<'p> CaseReader<'p> {
             }
         }
         let wrapper = match policy.inputs.as_slice() {
-            [only] if !levels[0].entries.contains_key(only.name.as_bytes()) => Some(only.name.as_str()),
+            [only] if levels[0].entries.get(only.name.as_bytes()).is_none() => Some(only.name.as_str()),
             _ => None,
         };
         let slot_paths = policy
@@ -286,11 +364,11 @@ impl<'p> CaseReader<'p> {
 
 impl<'p> Level<'p> {
     fn new(path: String, input: Option<u32>) -> Level<'p> {
-        Level { entries: Map::default(), names: Vec::new(), path, input }
+        Level { entries: Names::new(), names: Vec::new(), path, input }
     }
 
     fn insert(&mut self, name: &'p str, entry: Entry) {
-        if self.entries.insert(name.as_bytes(), entry).is_none() {
+        if self.entries.insert(name.as_bytes(), entry) {
             self.names.push(name);
         }
     }
@@ -442,14 +520,19 @@ fn parse_date(b: &[u8]) -> Option<i32> {
     }
     let number = |from: usize, to: usize| b[from..to].iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
     let (year, month, day) = (number(0, 4), number(5, 7), number(8, 10));
-    let date = Date { year: year as i32, month: month as u8, day: day as u8 };
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > days_in_month {
         return None;
     }
-    // 2023-02-30 comes back from the day count as another date: that is the validity check,
-    // without splitting and parsing the text again.
-    let days = date.days_since_epoch();
-    (Date::from_days_since_epoch(days) == date).then_some(days as i32)
+    let date = Date { year: year as i32, month: month as u8, day: day as u8 };
+    i32::try_from(date.days_since_epoch()).ok()
 }
 
 // ------------------------------------------------------------------ the inverse

@@ -99,7 +99,9 @@ impl Evaluator<'_> {
             Cond::SlotTrue(s) => matches!(slot(s), Value::Bool(true)),
             Cond::SlotSome(s) => *slot(s) != Value::None,
             Cond::LetCmp(op, l, v) => match self.ensure_let(*l, f) {
-                Ok(()) => f.lets.get(*l as usize).and_then(Option::as_ref).is_some_and(|x| compare(*op, x, v)),
+                Ok(()) => {
+                    f.lets.get(*l as usize).and_then(Option::as_ref).is_some_and(|x| compare(*op, x, v))
+                }
                 Err(e) => f.fail(e),
             },
             Cond::And(l, r) => self.test(l, f) && self.test(r, f),

@@ -130,7 +130,13 @@ impl<'p> Evaluator<'p> {
     }
 
     pub fn frame<'c>(&self, case: &'c [Value]) -> Frame<'c> {
-        Frame { case, lets: vec![None; self.policy.lets.len()], locals: Vec::new(), speakers: Vec::new(), error: None }
+        Frame {
+            case,
+            lets: vec![None; self.policy.lets.len()],
+            locals: Vec::new(),
+            speakers: Vec::new(),
+            error: None,
+        }
     }
 }
 
@@ -316,14 +322,6 @@ impl Evaluator<'_> {
                 Verdict::Cancel
             }
         }
-    }
-
-    /// Whether rule `r`'s `when` holds and none of its `unless` does, for tools that look
-    /// past a [`DecisionResult`] (`qingdan test` counts an exception without `then` that
-    /// cancelled its target as firing, which the result does not record).
-    pub fn rule_holds(&self, r: RuleId, f: &mut Frame<'_>) -> Result<bool, EvalError> {
-        let holds = self.holds(r, f);
-        f.error.take().map_or(Ok(holds), Err)
     }
 
     fn holds(&self, r: RuleId, f: &mut Frame<'_>) -> bool {

@@ -378,13 +378,15 @@ impl Lowerer<'_> {
                 let Some(slot) = self.slot(&given.input.name, &path) else {
                     return unsupported("a test value for a record-typed field", init.span);
                 };
-                case[slot as usize] = self.constant(&init.value, &self.policy.slots[slot as usize].ty, keys)?;
+                case[slot as usize] =
+                    self.constant(&init.value, &self.policy.slots[slot as usize].ty, keys)?;
             }
         }
         let mut expects = Vec::new();
         for ex in &t.expects {
             let decision = self.policy.decisions.iter().position(|d| d.name == ex.decision.name);
-            let decision = decision.ok_or_else(|| LowerError { message: "unknown decision".into(), span: Some(ex.span) })?;
+            let decision = decision
+                .ok_or_else(|| LowerError { message: "unknown decision".into(), span: Some(ex.span) })?;
             let e = self.policy.decisions[decision].outcome_enum;
             let variant = self.variant_index(e, &ex.outcome.last().name, ex.outcome.span)?;
             let fires = match &ex.fires {
@@ -394,8 +396,10 @@ impl Lowerer<'_> {
                         .iter()
                         .map(|n| {
                             let id = self.policy.rules.iter().position(|r| r.name == n.name);
-                            id.map(|i| i as RuleId)
-                                .ok_or_else(|| LowerError { message: format!("unknown rule `{}`", n.name), span: Some(n.span) })
+                            id.map(|i| i as RuleId).ok_or_else(|| LowerError {
+                                message: format!("unknown rule `{}`", n.name),
+                                span: Some(n.span),
+                            })
                         })
                         .collect::<Lowered<Vec<_>>>()?,
                 ),

@@ -3,6 +3,7 @@
 use qingdan_dsl::Lang;
 
 use super::*;
+use crate::eval::Evaluator;
 
 const POLICY: &str = r#"policy t
 source s "a source" { clause one "first clause" }
@@ -67,7 +68,7 @@ fn run(p: &Policy, case: &FileCase, cov: &mut Coverage) -> Vec<Verdict> {
         .iter()
         .map(|e| {
             let result = ev.decide(e.decision, &mut f).expect("decides");
-            let actual = observe(&ev, &result, &mut f).expect("observes");
+            let actual = observe(p, &result);
             cov.record(e.decision, &actual);
             compare(p, e, &actual)
         })
@@ -104,7 +105,8 @@ fn short_and_long_forms_pass_with_normalized_values_and_cancelling_exceptions_fi
             assert!(v.passed(), "{}: {v:?}", case.name);
         }
     }
-    let names = |rules: Vec<RuleId>| rules.iter().map(|r| p.rules[*r as usize].name.clone()).collect::<Vec<_>>();
+    let names =
+        |rules: Vec<RuleId>| rules.iter().map(|r| p.rules[*r as usize].name.clone()).collect::<Vec<_>>();
     // `unfunded` was cancelled in `wartime` but fired in `peace`, where it lost to
     // `refuse`: priority keeps every rule that fired.
     assert_eq!(names(cov.unfired()), Vec::<String>::new());
@@ -113,11 +115,17 @@ fn short_and_long_forms_pass_with_normalized_values_and_cancelling_exceptions_fi
         .into_iter()
         .map(|(d, vs)| {
             let e = &p.enums[p.decisions[d as usize].outcome_enum as usize];
-            (p.decisions[d as usize].name.clone(), vs.iter().map(|v| e.variants[*v as usize].name.clone()).collect())
+            (
+                p.decisions[d as usize].name.clone(),
+                vs.iter().map(|v| e.variants[*v as usize].name.clone()).collect(),
+            )
         })
         .collect();
     // `returned` and `admit` never came out; `refuse` did.
-    assert_eq!(unproduced, vec![("admission".to_string(), vec!["admit".to_string(), "returned".to_string()])]);
+    assert_eq!(
+        unproduced,
+        vec![("admission".to_string(), vec!["admit".to_string(), "returned".to_string()])]
+    );
 }
 
 #[test]
@@ -156,8 +164,14 @@ fn values_compare_numbers_and_sets_as_shown() {
     );
     assert_eq!(problems(&cases[0]), vec![]);
     assert!(run(&p, &cases[0], &mut Coverage::new(&p))[0].passed());
-    assert_eq!(expected_text(&serde_yaml::from_str("200.00").expect("yaml"), &Type::Decimal), Ok("200".into()));
-    assert_eq!(expected_text(&serde_yaml::from_str("\"200.50\"").expect("yaml"), &Type::Decimal), Ok("200.5".into()));
+    assert_eq!(
+        expected_text(&serde_yaml::from_str("200.00").expect("yaml"), &Type::Decimal),
+        Ok("200".into())
+    );
+    assert_eq!(
+        expected_text(&serde_yaml::from_str("\"200.50\"").expect("yaml"), &Type::Decimal),
+        Ok("200.5".into())
+    );
     assert_eq!(expected_text(&serde_yaml::from_str("真").expect("yaml"), &Type::Bool), Ok("true".into()));
 }
 

@@ -1,0 +1,85 @@
+//! The bundled policies' cases, decided and explained, as snapshots a reviewer diffs: one
+//! snapshot per case file, every case's outcome, values, fired and overridden rules, values
+//! read and clauses cited. A changed threshold shows up here (see the last test).
+
+use std::path::{Path, PathBuf};
+
+/// (policy file, case file) pairs under `policies/`.
+const BUNDLED: &[(&str, &str)] = &[
+    ("grid_admission/admission.qd", "grid_admission/cases.yaml"),
+    ("grid_admission/withdrawal.qd", "grid_admission/withdrawal.cases.yaml"),
+    ("township_duties/duties.qd", "township_duties/cases.yaml"),
+    ("enforcement_catalogue/catalogue.qd", "enforcement_catalogue/cases.yaml"),
+    ("legality_review/review.qd", "legality_review/cases.yaml"),
+];
+
+fn policies() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+}
+
+/// `qingdan eval --explain --format yaml`, in-process.
+fn explained(policy: &Path, cases: &Path) -> (u8, String) {
+    let argv = ["qingdan", "eval", "--format", "yaml", "--explain", "--input"].map(Into::into);
+    let mut argv: Vec<std::ffi::OsString> = argv.into();
+    argv.push(cases.into());
+    argv.push(policy.into());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = qingdan::run(argv, &mut out, &mut err);
+    assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+    (code, String::from_utf8_lossy(&out).into_owned())
+}
+
+#[test]
+fn every_bundled_case_is_decided_and_explained() {
+    for (policy, cases) in BUNDLED {
+        let (code, yaml) = explained(&policies().join(policy), &policies().join(cases));
+        assert_eq!(code, 0, "{policy}: a case failed to evaluate");
+        let name = format!("bundled__{}", cases.replace(['/', '.'], "_"));
+        insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true, description => *policy }, {
+            insta::assert_snapshot!(name, yaml);
+        });
+    }
+}
+
+#[test]
+fn bundled_cases_pass_with_full_rule_coverage() {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let argv = vec!["qingdan".into(), "test".into(), "--lang".into(), "en".into(), policies().into()];
+    let code = qingdan::run(argv, &mut out, &mut err);
+    let out = String::from_utf8_lossy(&out);
+    assert_eq!(code, 0, "{out}{}", String::from_utf8_lossy(&err));
+    assert!(out.lines().any(|l| l.ends_with(" passed, 0 failed")), "{out}");
+    let coverage: Vec<&str> = out.lines().filter(|l| l.contains("rule coverage")).collect();
+    assert_eq!(coverage.len(), 5, "{out}");
+    assert!(coverage.iter().all(|l| l.contains("100% rule coverage")), "{out}");
+}
+
+/// Lowering the monthly workload limit from 600 to 300 minutes in a copy of the grid
+/// policy changes what reviewers see: some applications are now refused.
+#[test]
+fn changing_one_threshold_changes_the_snapshots() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let copy = dir.path().join("grid_admission");
+    std::fs::create_dir(&copy).expect("folder");
+    for entry in std::fs::read_dir(policies().join("grid_admission")).expect("bundled folder") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let policy = copy.join("admission.qd");
+    let text = std::fs::read_to_string(&policy).expect("policy");
+    let line = "令 单项每月工作量上限分钟 = 600";
+    assert!(text.contains(line), "the parameter this test changes has moved");
+    std::fs::write(&policy, text.replace(line, "令 单项每月工作量上限分钟 = 300")).expect("write");
+
+    let cases = copy.join("cases.yaml");
+    let (_, before) = explained(&policies().join("grid_admission/admission.qd"), &cases);
+    let (_, after) = explained(&policy, &cases);
+    let outcome_lines = |s: &str| -> Vec<String> {
+        s.lines().filter(|l| l.trim_start().starts_with("- outcome:")).map(String::from).collect()
+    };
+    let changed = outcome_lines(&before).iter().zip(outcome_lines(&after)).filter(|(a, b)| *a != b).count();
+    assert!(changed > 0, "halving the workload limit changed no outcome");
+    assert!(after.contains("单项每月工作量上限分钟"), "the explanation shows the parameter it read");
+}

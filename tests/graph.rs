@@ -69,7 +69,12 @@ fn why_a_decision() {
 
 #[test]
 fn impact_of_a_clause() {
-    assert_eq!(ok(&["graph", POLICY, "--impact", "杭州决定.十"]), "decision  准入结论\n");
+    // Clause 五 (the admission mechanism) is cited by rules of the decision and by the
+    // workload checks over the task list.
+    assert_eq!(
+        ok(&["graph", POLICY, "--impact", "杭州决定.五"]),
+        "decision  准入结论\ncheck     清单事项单项工作量\ncheck     清单工时总量\n"
+    );
 }
 
 #[test]

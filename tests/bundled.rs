@@ -17,16 +17,15 @@ fn policies() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
 }
 
+mod common;
+
 /// `qingdan eval --explain --format yaml`, in-process.
 fn explained(policy: &Path, cases: &Path) -> (u8, String) {
-    let argv = ["qingdan", "eval", "--format", "yaml", "--explain", "--input"].map(Into::into);
-    let mut argv: Vec<std::ffi::OsString> = argv.into();
-    argv.push(cases.into());
-    argv.push(policy.into());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = qingdan::run(argv, &mut out, &mut err);
-    assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
-    (code, String::from_utf8_lossy(&out).into_owned())
+    let flags = ["eval", "--format", "yaml", "--explain", "--input"].map(std::ffi::OsStr::new);
+    let args = flags.into_iter().chain([cases.as_os_str(), policy.as_os_str()]);
+    let (code, out, err) = common::run_in_process(args);
+    assert!(err.is_empty(), "{err}");
+    (code, out)
 }
 
 #[test]
@@ -43,11 +42,9 @@ fn every_bundled_case_is_decided_and_explained() {
 
 #[test]
 fn bundled_cases_pass_with_full_rule_coverage() {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let argv = vec!["qingdan".into(), "test".into(), "--lang".into(), "en".into(), policies().into()];
-    let code = qingdan::run(argv, &mut out, &mut err);
-    let out = String::from_utf8_lossy(&out);
-    assert_eq!(code, 0, "{out}{}", String::from_utf8_lossy(&err));
+    let args: Vec<std::ffi::OsString> = vec!["test".into(), "--lang".into(), "en".into(), policies().into()];
+    let (code, out, err) = common::run_in_process(args);
+    assert_eq!(code, 0, "{out}{err}");
     assert!(out.lines().any(|l| l.ends_with(" passed, 0 failed")), "{out}");
     let coverage: Vec<&str> = out.lines().filter(|l| l.contains("rule coverage")).collect();
     assert_eq!(coverage.len(), 5, "{out}");

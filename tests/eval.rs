@@ -19,25 +19,7 @@ type Feed<'a> = &'a mut dyn FnMut(&mut dyn Write);
 
 /// Runs the binary with `stdin` fed from `input`; returns (exit code, stdout, stderr).
 fn qingdan(args: &[&str], input: Option<Feed<'_>>) -> (i32, String, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn qingdan");
-    let mut stdin = child.stdin.take().expect("stdin");
-    if let Some(feed) = input {
-        feed(&mut stdin);
-    }
-    drop(stdin);
-    let out = child.wait_with_output().expect("wait");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    run_with(Path::new(BIN), args, input.unwrap_or(&mut |_| {}))
 }
 
 fn snapshot(name: &str, text: &str) {
@@ -167,7 +149,7 @@ fn a_one_gigabyte_stream_is_streamed() {
     }
 }
 
-fn run_with(program: &Path, args: &[&str], feed: &mut dyn FnMut(&mut dyn Write)) -> (i32, String, String) {
+fn run_with(program: &Path, args: &[&str], feed: Feed<'_>) -> (i32, String, String) {
     let mut child = Command::new(program)
         .args(args)
         .env("NO_COLOR", "1")

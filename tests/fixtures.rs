@@ -12,13 +12,10 @@ use std::path::Path;
 
 use qingdan_dsl::Code;
 
-/// Runs the CLI in-process and returns (exit code, stdout, stderr).
+mod common;
+
 fn qingdan(args: &[&str]) -> (u8, String, String) {
-    let mut argv = vec!["qingdan".into()];
-    argv.extend(args.iter().map(Into::into));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = qingdan::run(argv, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+    common::run_in_process(args.iter().copied())
 }
 
 fn expected_codes(source: &str) -> Vec<Code> {

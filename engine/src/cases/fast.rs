@@ -151,14 +151,30 @@ impl<'s> Scanner<'s> {
         Some((std::str::from_utf8(&self.b[start..self.i]).ok()?, integer))
     }
 
-    /// An integer that fits: `-0` and anything beyond 64 bits go to the full reader, whose
+    /// An integer that fits, read digit by digit (no text round trip). `-0`, leading zeros,
+    /// a fraction or exponent, and anything beyond 64 bits go to the full reader, whose
     /// `serde_json` has its own view of them.
     fn int(&mut self) -> Option<i64> {
-        let (token, integer) = self.number()?;
-        if !integer || token == "-0" {
+        self.ws();
+        let b = self.b;
+        let negative = b.get(self.i) == Some(&b'-');
+        let mut i = self.i + usize::from(negative);
+        let first = i;
+        let mut n: i64 = 0;
+        while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            let digit = i64::from(c - b'0');
+            n = n.checked_mul(10)?;
+            n = if negative { n.checked_sub(digit)? } else { n.checked_add(digit)? };
+            i += 1;
+        }
+        let digits = i - first;
+        let leading_zero = b.get(first) == Some(&b'0') && digits > 1;
+        let fraction = matches!(b.get(i), Some(b'.' | b'e' | b'E'));
+        if digits == 0 || leading_zero || fraction || (negative && n == 0) {
             return None;
         }
-        token.parse().ok()
+        self.i = i;
+        Some(n)
     }
 
     fn level(&mut self, r: &CaseReader<'_>, level: u32, root: bool, case: &mut Case) -> Option<()> {

@@ -136,11 +136,17 @@ impl<'p, V: Copy> Names<'p, V> {
         if let Some(map) = &self.map {
             return map.get(key).map(|&i| (i, self.list[i].1));
         }
-        let from = from.min(self.list.len());
-        (from..self.list.len())
-            .chain(0..from)
-            .find(|&i| same(self.list[i].0, key))
-            .map(|i| (i, self.list[i].1))
+        // A plain loop: iterator adapters (`chain`, `zip`) doubled the cost of a lookup.
+        let n = self.list.len();
+        let mut i = if from < n { from } else { 0 };
+        for _ in 0..n {
+            let (name, value) = self.list[i];
+            if same(name, key) {
+                return Some((i, value));
+            }
+            i = if i + 1 == n { 0 } else { i + 1 };
+        }
+        None
     }
 }
 
@@ -160,16 +166,20 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let (mut a, mut b) = (a, b);
-    while let (Some((x, rest_a)), Some((y, rest_b))) =
-        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
-    {
+    let mut i = 0;
+    while let (Some(x), Some(y)) = (a.get(i..i + 8), b.get(i..i + 8)) {
         if x != y {
             return false;
         }
-        (a, b) = (rest_a, rest_b);
+        i += 8;
     }
-    a.iter().zip(b).all(|(x, y)| x == y)
+    while let (Some(x), Some(y)) = (a.get(i), b.get(i)) {
+        if x != y {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Reads cases for one policy. Build it once: it precomputes every name lookup.

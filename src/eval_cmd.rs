@@ -4,8 +4,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use qingdan_dsl::Lang;
-use qingdan_engine::cases::{CaseError, CaseReader};
-use qingdan_engine::eval::{explain, EvalError, Evaluator, Explanation};
+use qingdan_engine::cases::{raw_lines, CaseError, CaseReader};
+use qingdan_engine::eval::{explain_with, EvalError, Evaluator, Explanation};
 use qingdan_engine::{Policy, Value};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
@@ -111,7 +111,7 @@ impl Job<'_> {
             InputFormat::Yaml => reader.read_yaml(&test_file_inputs(&text).unwrap_or(text)),
             _ => reader.read_json(&text),
         };
-        Ok(self.decide_chunk(cases, 1, out))
+        Ok(self.decide_chunk(cases, 1, |c| c, out))
     }
 
     /// JSON Lines, streamed in chunks: never more than [`CHUNK`] cases in memory.
@@ -128,15 +128,16 @@ impl Job<'_> {
             Box::new(std::io::BufReader::with_capacity(1 << 20, file))
         };
         let progress = progress_bar();
-        let mut cases = reader.lines(input);
+        // Lines are split on this thread; reading them into cases happens in parallel.
+        let mut lines = raw_lines(input);
         let (mut failed, mut next) = (0, 1);
         loop {
-            let chunk: Vec<CaseResult> = cases.by_ref().take(CHUNK).collect();
+            let chunk: Vec<_> = lines.by_ref().take(CHUNK).collect();
             if chunk.is_empty() {
                 break;
             }
             let n = chunk.len();
-            failed += self.decide_chunk(chunk, next, out);
+            failed += self.decide_chunk(chunk, next, |l| l.and_then(|raw| reader.read_line(&raw)), out);
             next += n;
             if let Some(p) = &progress {
                 p.inc(n as u64);
@@ -150,9 +151,15 @@ impl Job<'_> {
     }
 
     /// Decides cases in parallel and writes their results in order; returns how many failed.
-    fn decide_chunk(&self, cases: Vec<CaseResult>, first: usize, out: &mut dyn Write) -> usize {
+    fn decide_chunk<T: Send>(
+        &self,
+        items: Vec<T>,
+        first: usize,
+        read: impl Fn(T) -> CaseResult + Sync,
+        out: &mut dyn Write,
+    ) -> usize {
         let rendered: Vec<(String, bool)> =
-            cases.into_par_iter().enumerate().map(|(i, case)| self.one(first + i, case)).collect();
+            items.into_par_iter().enumerate().map(|(i, item)| self.one(first + i, read(item))).collect();
         let mut failed = 0;
         for (text, ok) in rendered {
             failed += usize::from(!ok);
@@ -175,7 +182,8 @@ impl Job<'_> {
         let mut explained = Vec::new();
         for &d in &self.decisions {
             let result = self.ev.decide(d, &mut frame).map_err(|e| self.eval_error(n, &e))?;
-            explained.push(explain(&self.ev, &result, &mut frame).map_err(|e| self.eval_error(n, &e))?);
+            let shown = explain_with(&self.ev, &result, &mut frame, self.args.explain);
+            explained.push(shown.map_err(|e| self.eval_error(n, &e))?);
         }
         let mut violations = Vec::new();
         for &c in &self.case_checks {

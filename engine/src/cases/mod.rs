@@ -10,10 +10,12 @@
 //! the input's name (`{"申请": {…}}`) when that name is not also a field. With several
 //! inputs: one key per input. Record fields nest (`{"地址": {"区": "西湖区"}}`).
 //!
-//! JSON Lines is the bulk path, so [`CaseReader::json_line`] deserializes straight into the
-//! slot vector (a `serde` seed, no intermediate JSON tree, keys borrowed when unescaped) and
-//! [`CaseReader::lines`] streams with a per-line byte cap, so a 1 GB stream needs no more
-//! memory than its longest allowed line.
+//! JSON Lines is the bulk path. [`CaseReader::json_line`] reads straight into the slot
+//! vector, with no intermediate JSON tree: a byte scanner (`fast.rs`) takes plain valid
+//! cases, and anything else goes to the `serde` seed (`de.rs`, shared with YAML), which
+//! borrows keys and words every error. [`CaseReader::lines`] streams with a per-line byte
+//! cap, so a 1 GB stream needs no more memory than its longest allowed line; [`raw_lines`]
+//! with [`CaseReader::read_line`] splits the same way for reading on several threads.
 
 mod de;
 mod fast;

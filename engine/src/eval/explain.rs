@@ -56,10 +56,17 @@ pub struct ShownCite {
 }
 
 /// Tells `result` with names and the values read in `frame`.
-pub fn explain(
+pub fn explain(ev: &Evaluator<'_>, result: &DecisionResult, f: &mut Frame<'_>) -> Result<Explanation, EvalError> {
+    explain_with(ev, result, f, true)
+}
+
+/// As [`explain`]; without `detail`, rule traces carry only names, outcomes and reasons
+/// (no values read, no clause texts), which is what a batch summary needs.
+pub fn explain_with(
     ev: &Evaluator<'_>,
     result: &DecisionResult,
     f: &mut Frame<'_>,
+    detail: bool,
 ) -> Result<Explanation, EvalError> {
     let p = ev.policy;
     let decision = &p.decisions[result.decision as usize];
@@ -87,7 +94,7 @@ pub fn explain(
         })
         .collect();
     let trace = |rules: &[RuleId], f: &mut Frame<'_>| {
-        rules.iter().map(|&r| trace(ev, r, f)).collect::<Result<Vec<_>, _>>()
+        rules.iter().map(|&r| trace(ev, r, f, detail)).collect::<Result<Vec<_>, _>>()
     };
     let conflicts = result
         .conflicts
@@ -108,14 +115,14 @@ pub fn explain(
     })
 }
 
-fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>) -> Result<RuleTrace, EvalError> {
+fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>, detail: bool) -> Result<RuleTrace, EvalError> {
     let p = ev.policy;
     let rule = &p.rules[r as usize];
     let enum_def = &p.enums[p.decisions[rule.decision as usize].outcome_enum as usize];
     // The input fields and lets the rule reads directly (a let's own reads belong to the
     // let), each once, in order of first appearance.
     let mut reads: Vec<Read<'_>> = Vec::new();
-    for e in rule.exprs() {
+    for e in rule.exprs().filter(|_| detail) {
         each_read(e, &mut |r| match r {
             Read::Slot(_) | Read::Let(_) if !reads.contains(&r) => reads.push(r),
             _ => {}
@@ -147,6 +154,7 @@ fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>) -> Result<RuleTrace, 
         cites: rule
             .cites
             .iter()
+            .filter(|_| detail)
             .map(|c| {
                 let (source, clause) = p.clause_text(*c);
                 ShownCite { source: source.to_string(), clause: clause.id.clone(), text: clause.text.clone() }

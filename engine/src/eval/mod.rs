@@ -18,7 +18,7 @@ mod cond;
 pub mod explain;
 mod expr;
 
-pub use explain::{explain, Explanation};
+pub use explain::{explain, explain_with, Explanation};
 pub use expr::{arith, compare};
 
 use std::collections::HashMap;

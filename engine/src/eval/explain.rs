@@ -56,7 +56,11 @@ pub struct ShownCite {
 }
 
 /// Tells `result` with names and the values read in `frame`.
-pub fn explain(ev: &Evaluator<'_>, result: &DecisionResult, f: &mut Frame<'_>) -> Result<Explanation, EvalError> {
+pub fn explain(
+    ev: &Evaluator<'_>,
+    result: &DecisionResult,
+    f: &mut Frame<'_>,
+) -> Result<Explanation, EvalError> {
     explain_with(ev, result, f, true)
 }
 

@@ -107,11 +107,12 @@ impl Job<'_> {
         out: &mut dyn Write,
     ) -> Result<usize, String> {
         let text = read_whole(&self.args.input)?;
-        let cases = match format {
-            InputFormat::Yaml => reader.read_yaml(&test_file_inputs(&text).unwrap_or(text)),
-            _ => reader.read_json(&text),
+        let (cases, names) = match (format, test_file_inputs(&text)) {
+            (InputFormat::Yaml, Some((givens, names))) => (reader.read_yaml(&givens), names),
+            (InputFormat::Yaml, None) => (reader.read_yaml(&text), Vec::new()),
+            _ => (reader.read_json(&text), Vec::new()),
         };
-        Ok(self.decide_chunk(cases, 1, |c| c, out))
+        Ok(self.decide_chunk(cases, 1, &names, |c| c, out))
     }
 
     /// JSON Lines, streamed in chunks: never more than [`CHUNK`] cases in memory.
@@ -137,7 +138,7 @@ impl Job<'_> {
                 break;
             }
             let n = chunk.len();
-            failed += self.decide_chunk(chunk, next, |l| l.and_then(|raw| reader.read_line(&raw)), out);
+            failed += self.decide_chunk(chunk, next, &[], |l| l.and_then(|raw| reader.read_line(&raw)), out);
             next += n;
             if let Some(p) = &progress {
                 p.inc(n as u64);
@@ -155,11 +156,15 @@ impl Job<'_> {
         &self,
         items: Vec<T>,
         first: usize,
+        names: &[String],
         read: impl Fn(T) -> CaseResult + Sync,
         out: &mut dyn Write,
     ) -> usize {
-        let rendered: Vec<(String, bool)> =
-            items.into_par_iter().enumerate().map(|(i, item)| self.one(first + i, read(item))).collect();
+        let rendered: Vec<(String, bool)> = items
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, item)| self.one(first + i, names.get(i), read(item)))
+            .collect();
         let mut failed = 0;
         for (text, ok) in rendered {
             failed += usize::from(!ok);
@@ -169,15 +174,15 @@ impl Job<'_> {
     }
 
     /// One case's output, and whether it was decided without error.
-    fn one(&self, n: usize, case: CaseResult) -> (String, bool) {
-        let result = case.map_err(|e| self.case_error(&e)).and_then(|values| self.decide(n, &values));
+    fn one(&self, n: usize, name: Option<&String>, case: CaseResult) -> (String, bool) {
+        let result = case.map_err(|e| self.case_error(&e)).and_then(|values| self.decide(n, name, &values));
         match result {
             Ok(text) => (text, true),
             Err(text) => (text, false),
         }
     }
 
-    fn decide(&self, n: usize, values: &[Value]) -> Result<String, String> {
+    fn decide(&self, n: usize, name: Option<&String>, values: &[Value]) -> Result<String, String> {
         let mut frame = self.ev.frame(values);
         let mut explained = Vec::new();
         for &d in &self.decisions {
@@ -193,9 +198,9 @@ impl Job<'_> {
             }
         }
         Ok(match self.args.format {
-            Format::Human => self.text(n, &explained, &violations),
-            Format::Json => format!("{}\n", self.json(n, &explained, &violations)),
-            Format::Yaml => yaml_item(&self.json(n, &explained, &violations)),
+            Format::Human => self.text(n, name, &explained, &violations),
+            Format::Json => format!("{}\n", self.json(n, name, &explained, &violations)),
+            Format::Yaml => yaml_item(&self.json(n, name, &explained, &violations)),
         })
     }
 
@@ -210,7 +215,13 @@ impl Job<'_> {
         Violation { check: check.name.clone(), reason: check.reason.clone(), rows }
     }
 
-    fn json(&self, n: usize, explained: &[Explanation], violations: &[Violation]) -> Json {
+    fn json(
+        &self,
+        n: usize,
+        name: Option<&String>,
+        explained: &[Explanation],
+        violations: &[Violation],
+    ) -> Json {
         let decisions: serde_json::Map<String, Json> = explained
             .iter()
             .map(|e| {
@@ -219,7 +230,10 @@ impl Job<'_> {
                 (e.decision.clone(), body)
             })
             .collect();
-        let mut body = json!({ "case": n, "decisions": decisions });
+        let mut body = match name {
+            Some(name) => json!({ "case": n, "name": name, "decisions": decisions }),
+            None => json!({ "case": n, "decisions": decisions }),
+        };
         if !violations.is_empty() {
             body["violations"] = json!(violations
                 .iter()
@@ -229,9 +243,18 @@ impl Job<'_> {
         body
     }
 
-    fn text(&self, n: usize, explained: &[Explanation], violations: &[Violation]) -> String {
+    fn text(
+        &self,
+        n: usize,
+        name: Option<&String>,
+        explained: &[Explanation],
+        violations: &[Violation],
+    ) -> String {
         let mut s = String::new();
         let l = Labels::new(self.zh);
+        if let Some(name) = name {
+            s.push_str(&format!("{} {n}{}{name}\n", l.case, l.colon));
+        }
         for v in violations {
             let rows = if v.rows.is_empty() { String::new() } else { format!(" [{}]", v.rows.join(", ")) };
             let reason = v.reason.as_deref().unwrap_or("");
@@ -405,13 +428,18 @@ fn yaml_item(value: &Json) -> String {
 }
 
 /// A `qingdan test` case file (`- case: …, given: {…}, expect: {…}`) can be evaluated too:
-/// its `given` parts are the cases. `None` when the text is not such a file.
-fn test_file_inputs(text: &str) -> Option<String> {
+/// its `given` parts are the cases, shown with their names. `None` when the text is not
+/// such a file.
+fn test_file_inputs(text: &str) -> Option<(String, Vec<String>)> {
     let items: Vec<serde_yaml::Value> = serde_yaml::from_str(text).ok()?;
     let key = serde_yaml::Value::String("given".into());
     let givens: Option<Vec<&serde_yaml::Value>> = items.iter().map(|item| item.get(&key)).collect();
     let givens = givens.filter(|g| !g.is_empty())?;
-    serde_yaml::to_string(&givens).ok()
+    let names = items
+        .iter()
+        .map(|item| item.get("case").and_then(|c| c.as_str()).unwrap_or("").to_string())
+        .collect();
+    Some((serde_yaml::to_string(&givens).ok()?, names))
 }
 
 fn read_whole(path: &str) -> Result<String, String> {

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod dump;
+mod errors;
 pub mod keywords;
 pub mod lex;
 pub mod parse;

@@ -205,3 +205,22 @@ fn used_policies_are_found_beside_the_checked_file() {
     let run = qingdan(&["check", main.to_str().expect("p")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn a_missing_used_policy_is_one_error_not_hundreds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rows = String::from("编号,名称,主管部门\n");
+    for i in 0..200 {
+        rows.push_str(&format!("T{i},事项{i},D{}\n", i % 7));
+    }
+    write(dir.path(), "rows.csv", rows.as_bytes());
+    let main = write(
+        dir.path(),
+        "main.qd",
+        "政策 主\n使用 部门名录\n记录 事项 { 编号: 文本, 名称: 文本, 主管部门: 部门清单 }\n清单 事项清单: 事项 键 编号 来自 \"rows.csv\"\n".as_bytes(),
+    );
+    let run = qingdan(&["check", "--format", "json", main.to_str().expect("p")]);
+    assert_eq!(run.code, 1);
+    assert_eq!(json_codes(&run), ["E0106"], "follow-on errors are left out");
+    assert!(run.stdout.contains("follow-on") || run.stdout.contains("后续"), "{}", run.stdout);
+}

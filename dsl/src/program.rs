@@ -97,6 +97,7 @@ pub fn check_files(files: Vec<InputFile>, loader: &mut dyn Loader) -> Program {
     if let Some(c) = &checked {
         diagnostics.extend(c.diagnostics.iter().cloned());
     }
+    suppress_after_missing_use(&mut diagnostics, &modules);
     sort_and_dedup(&mut diagnostics);
     Program { sources, modules, included, checked, diagnostics }
 }
@@ -155,6 +156,35 @@ fn unreadable(file: FileId, path: &str, why: &str) -> Diagnostic {
         msg(format!("无法读取文件 `{path}`：{why}"), format!("cannot read file `{path}`: {why}")),
     )
     .help(msg("检查路径是否正确、文件是否有读权限", "check that the path is right and the file is readable"))
+}
+
+/// Names a policy would have imported are unknown when its `use` fails, and every mention
+/// of them (a whole CSV of references, say) would be an error of its own. Keep the `use`
+/// error, drop the unknown-name errors in that policy and its data files, and say how many.
+fn suppress_after_missing_use(diags: &mut Vec<Diagnostic>, modules: &[ParsedModule]) {
+    const FOLLOW_ON: &[Code] =
+        &[Code::E0101, Code::E0104, Code::E0105, Code::E0110, Code::E0111, Code::E0116, Code::E0120];
+    let failed: Vec<FileId> = diags.iter().filter(|d| d.code == Code::E0106).map(|d| d.span.file).collect();
+    if failed.is_empty() {
+        return;
+    }
+    let policy_files: Vec<FileId> = modules.iter().map(|m| m.file).collect();
+    let affected = |file: FileId| failed.contains(&file) || !policy_files.contains(&file);
+    let before = diags.len();
+    diags.retain(|d| !(FOLLOW_ON.contains(&d.code) && affected(d.span.file)));
+    let dropped = before - diags.len();
+    if dropped > 0 {
+        for d in diags.iter_mut().filter(|d| d.code == Code::E0106) {
+            let note = msg(
+                format!("因此省略了 {dropped} 个后续的未知名称错误；引入成功后再检查"),
+                format!("{dropped} follow-on unknown-name errors were left out; check again once the use resolves"),
+            );
+            d.help = Some(match d.help.take() {
+                Some(h) => msg(format!("{}\n{}", h.zh, note.zh), format!("{}\n{}", h.en, note.en)),
+                None => note,
+            });
+        }
+    }
 }
 
 /// Adds a file's text to the map, or records why its bytes are not a policy file.

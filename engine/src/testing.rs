@@ -633,7 +633,7 @@ pub fn observe(p: &Policy, result: &DecisionResult) -> Actual {
     Actual {
         variants: result.outcomes.iter().map(|o| o.variant).collect(),
         values,
-        fires: sorted(result.fired.clone()),
+        fires: sorted(result.fired.to_vec()),
         conflicts,
     }
 }

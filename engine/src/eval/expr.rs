@@ -45,10 +45,20 @@ impl Evaluator<'_> {
                 Value::Dec(d) => Value::Dec(d.checked_neg().ok_or(EvalError::Overflow(e.span))?),
                 other => other,
             },
-            ExprKind::Arith(op, a, b) => arith(*op, self.eval(a, f)?, self.eval(b, f)?).ok_or(match op {
-                ArithOp::Div => EvalError::DivisionByZero(e.span),
-                _ => EvalError::Overflow(e.span),
-            })?,
+            ExprKind::Arith(op, a, b) => {
+                // Operands read in place where they can be (input fields, constants).
+                let result = match (peek(a, f), peek(b, f)) {
+                    (Some(x), Some(y)) => arith(*op, x.clone(), y.clone()),
+                    _ => {
+                        let x = self.eval(a, f)?;
+                        arith(*op, x, self.eval(b, f)?)
+                    }
+                };
+                result.ok_or(match op {
+                    ArithOp::Div => EvalError::DivisionByZero(e.span),
+                    _ => EvalError::Overflow(e.span),
+                })?
+            }
             ExprKind::In(x, set) => {
                 let x = self.eval(x, f)?;
                 match self.eval(set, f)? {

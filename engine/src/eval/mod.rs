@@ -23,6 +23,8 @@ pub use expr::{arith, compare};
 
 use std::collections::HashMap;
 
+use smallvec::SmallVec;
+
 use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Span;
 
@@ -59,12 +61,12 @@ pub enum Conflict {
 pub struct DecisionResult {
     pub decision: DecisionId,
     /// One outcome (none when in conflict); every fired outcome for `collect`.
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: SmallVec<[Outcome; 1]>,
     /// Rules and exceptions that took effect, in file order: those whose outcome stood,
     /// and exceptions without `then` that cancelled their target.
-    pub fired: Vec<RuleId>,
+    pub fired: SmallVec<[RuleId; 8]>,
     /// Rules and exceptions that held but were overridden or cancelled by an exception.
-    pub overridden: Vec<RuleId>,
+    pub overridden: SmallVec<[RuleId; 4]>,
     pub conflicts: Vec<Conflict>,
     pub by_default: bool,
 }
@@ -162,9 +164,9 @@ impl Evaluator<'_> {
         let decision = &self.policy.decisions[d as usize];
         let mut result = DecisionResult {
             decision: d,
-            outcomes: Vec::new(),
-            fired: Vec::new(),
-            overridden: Vec::new(),
+            outcomes: SmallVec::new(),
+            fired: SmallVec::new(),
+            overridden: SmallVec::new(),
             conflicts: Vec::new(),
             by_default: false,
         };
@@ -195,6 +197,7 @@ impl Evaluator<'_> {
         speakers: &mut Vec<RuleId>,
     ) -> Result<(), EvalError> {
         let decision = &self.policy.decisions[d as usize];
+        let first_decides = decision.combining == Combining::First;
         for &r in &decision.rules {
             let before = speakers.len();
             if self.exceptions[r as usize].is_empty() {
@@ -207,7 +210,7 @@ impl Evaluator<'_> {
             } else {
                 self.verdict(r, f, result, speakers);
             }
-            if decision.combining == Combining::First && before > 0 {
+            if first_decides && before > 0 {
                 // Later rules are still looked at (for what they override), but the
                 // first rule that speaks decides.
                 speakers.truncate(before);
@@ -215,9 +218,9 @@ impl Evaluator<'_> {
         }
         // Exceptions that cancelled their target took effect too, though they give no
         // outcome; `verdict` recorded them in `fired` already.
-        let mut fired = std::mem::take(&mut result.fired);
-        fired.extend_from_slice(speakers);
-        result.fired = sorted(fired);
+        result.fired.extend_from_slice(speakers);
+        result.fired.sort_unstable();
+        result.fired.dedup();
         if !result.conflicts.is_empty() {
             return Ok(());
         }
@@ -228,7 +231,7 @@ impl Evaluator<'_> {
                 }
             }
             Combining::Unique if speakers.len() > 1 => {
-                result.conflicts.push(Conflict::Unique { rules: result.fired.clone() });
+                result.conflicts.push(Conflict::Unique { rules: result.fired.to_vec() });
             }
             Combining::First | Combining::Unique => {
                 if let Some(&r) = speakers.first() {

@@ -57,6 +57,52 @@ fn slot_cmp(op: CmpOp, slot: u32, v: &Value) -> Cond<'static> {
     }
 }
 
+/// A test of one input field that a condition cannot hold without: the rule loop checks
+/// it inline and skips the rule when it fails, as a decision table is indexed by its most
+/// selective column. Most rules fail here (`申请.类别 == 应急处置 且 …` for other kinds).
+#[derive(Clone, Copy)]
+pub(super) enum Guard {
+    Enum(u32, u32),
+    Int(CmpOp, u32, i64),
+    Bool(u32, bool),
+}
+
+impl Guard {
+    #[inline]
+    pub(super) fn passes(self, case: &[Value]) -> bool {
+        match self {
+            Guard::Enum(s, v) => matches!(case.get(s as usize), Some(Value::Enum(x)) if *x == v),
+            Guard::Int(op, s, c) => match case.get(s as usize) {
+                Some(Value::Int(x)) => holds(op, x.cmp(&c)),
+                // Anything else (an absent value) is left to the full test.
+                _ => true,
+            },
+            Guard::Bool(s, want) => match case.get(s as usize) {
+                Some(Value::Bool(b)) => *b == want,
+                // An absent optional bool is not true, so `not x` holds for it.
+                _ => !want,
+            },
+        }
+    }
+}
+
+impl Cond<'_> {
+    /// The guard of a condition: its first test, when that test reads one input field.
+    pub(super) fn guard(&self) -> Option<Guard> {
+        match self {
+            Cond::SlotEnum(CmpOp::Eq, slot, variant) => Some(Guard::Enum(*slot, *variant)),
+            Cond::SlotInt(op, slot, c) => Some(Guard::Int(*op, *slot, *c)),
+            Cond::SlotTrue(slot) => Some(Guard::Bool(*slot, true)),
+            Cond::Not(x) => match **x {
+                Cond::SlotTrue(slot) => Some(Guard::Bool(slot, false)),
+                _ => None,
+            },
+            Cond::And(first, _) => first.guard(),
+            _ => None,
+        }
+    }
+}
+
 /// `c OP slot` as `slot OP' c`.
 fn flip(op: CmpOp) -> CmpOp {
     match op {

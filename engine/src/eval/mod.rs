@@ -87,6 +87,8 @@ pub struct Evaluator<'p> {
     exceptions: Vec<Vec<RuleId>>,
     /// Each rule's `when` and `unless` conditions, compiled.
     conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
+    /// For each rule, a one-field test its `when` cannot hold without, if any.
+    guards: Vec<Option<cond::Guard>>,
 }
 
 /// Per-evaluation state: the case, remembered lets and bound variables. Reused between
@@ -123,12 +125,13 @@ impl<'p> Evaluator<'p> {
                 exceptions[t as usize].push(i as RuleId);
             }
         }
-        let conditions = policy
+        let conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)> = policy
             .rules
             .iter()
             .map(|r| (cond::compile(&r.when), r.unless.iter().map(cond::compile).collect()))
             .collect();
-        Evaluator { policy, keys, exceptions, conditions }
+        let guards = conditions.iter().map(|(when, _)| when.guard()).collect();
+        Evaluator { policy, keys, exceptions, conditions, guards }
     }
 
     pub fn frame<'c>(&self, case: &'c [Value]) -> Frame<'c> {
@@ -200,6 +203,9 @@ impl Evaluator<'_> {
         let first_decides = decision.combining == Combining::First;
         for &r in &decision.rules {
             let before = speakers.len();
+            if self.guards[r as usize].is_some_and(|g| !g.passes(f.case)) {
+                continue;
+            }
             if self.exceptions[r as usize].is_empty() {
                 // Most rules have no exceptions: test them in the loop, without the
                 // bookkeeping of `verdict`.

@@ -275,3 +275,20 @@ decision d: verdict by first default ok "fine""#,
     let mut f = ev.frame(&c);
     assert!(matches!(ev.decide(0, &mut f), Err(EvalError::DivisionByZero(_))));
 }
+
+#[test]
+fn guards_skip_only_rules_that_cannot_hold() {
+    use super::cond::Guard;
+    use crate::ir::CmpOp;
+    let case = [Value::Enum(1), Value::Int(5), Value::Bool(false), Value::None];
+    assert!(Guard::Enum(0, 1).passes(&case));
+    assert!(!Guard::Enum(0, 2).passes(&case));
+    assert!(Guard::Int(CmpOp::Gt, 1, 3).passes(&case));
+    assert!(!Guard::Int(CmpOp::Gt, 1, 5).passes(&case));
+    assert!(Guard::Bool(2, false).passes(&case) && !Guard::Bool(2, true).passes(&case));
+    // Absent values (not reachable in checked policies, which narrow optionals first) are
+    // left to the full test wherever it could hold.
+    assert!(Guard::Int(CmpOp::Ne, 3, 1).passes(&case));
+    assert!(Guard::Bool(3, false).passes(&case));
+    assert!(!Guard::Enum(3, 0).passes(&case));
+}

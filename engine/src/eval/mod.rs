@@ -87,8 +87,8 @@ pub struct Evaluator<'p> {
     exceptions: Vec<Vec<RuleId>>,
     /// Each rule's `when` and `unless` conditions, compiled.
     conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
-    /// For each rule, a one-field test its `when` cannot hold without, if any.
-    guards: Vec<Option<cond::Guard>>,
+    /// For each decision, its rules in order with what the rule loop needs at hand.
+    plans: Vec<Vec<PlanStep<'p>>>,
 }
 
 /// Per-evaluation state: the case, remembered lets and bound variables. Reused between
@@ -130,8 +130,25 @@ impl<'p> Evaluator<'p> {
             .iter()
             .map(|r| (cond::compile(&r.when), r.unless.iter().map(cond::compile).collect()))
             .collect();
-        let guards = conditions.iter().map(|(when, _)| when.guard()).collect();
-        Evaluator { policy, keys, exceptions, conditions, guards }
+        let plans = policy
+            .decisions
+            .iter()
+            .map(|d| {
+                let step = |&r: &RuleId| Self::plan_step(policy, r, exceptions[r as usize].is_empty());
+                d.rules.iter().map(step).collect()
+            })
+            .collect();
+        Evaluator { policy, keys, exceptions, conditions, plans }
+    }
+
+    /// The rule loop's view of a rule: compiled again for rules without exceptions, so the
+    /// loop reads one array in order.
+    fn plan_step(policy: &'p Policy, rule: RuleId, plain: bool) -> PlanStep<'p> {
+        let r = &policy.rules[rule as usize];
+        let when = cond::compile(&r.when);
+        let guard = when.guard();
+        let plain = plain.then(|| (when, r.unless.iter().map(cond::compile).collect()));
+        PlanStep { rule, guard, plain }
     }
 
     pub fn frame<'c>(&self, case: &'c [Value]) -> Frame<'c> {
@@ -201,20 +218,23 @@ impl Evaluator<'_> {
     ) -> Result<(), EvalError> {
         let decision = &self.policy.decisions[d as usize];
         let first_decides = decision.combining == Combining::First;
-        for &r in &decision.rules {
+        for step in &self.plans[d as usize] {
+            let r = step.rule;
             let before = speakers.len();
-            if self.guards[r as usize].is_some_and(|g| !g.passes(f.case)) {
+            if step.guard.is_some_and(|g| !g.passes(f.case)) {
                 continue;
             }
-            if self.exceptions[r as usize].is_empty() {
+            match &step.plain {
                 // Most rules have no exceptions: test them in the loop, without the
                 // bookkeeping of `verdict`.
-                let (when, unless) = &self.conditions[r as usize];
-                if self.test(when, f) && !unless.iter().any(|u| self.test(u, f)) {
-                    speakers.push(r);
+                Some((when, unless)) => {
+                    if self.test(when, f) && !unless.iter().any(|u| self.test(u, f)) {
+                        speakers.push(r);
+                    }
                 }
-            } else {
-                self.verdict(r, f, result, speakers);
+                None => {
+                    self.verdict(r, f, result, speakers);
+                }
             }
             if first_decides && before > 0 {
                 // Later rules are still looked at (for what they override), but the
@@ -386,6 +406,15 @@ impl Evaluator<'_> {
         }
         Ok(CheckResult { check: c, hits })
     }
+}
+
+/// One rule as the rule loop sees it.
+struct PlanStep<'p> {
+    rule: RuleId,
+    /// A one-field test the rule's `when` cannot hold without.
+    guard: Option<cond::Guard>,
+    /// `when` and `unless`, for a rule without exceptions.
+    plain: Option<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
 }
 
 fn sorted(mut rules: Vec<RuleId>) -> Vec<RuleId> {

@@ -159,7 +159,11 @@ impl Evaluator<'_> {
     /// Computes a let into the frame if it is not there yet.
     pub(super) fn ensure_let(&self, l: u32, f: &mut Frame<'_>) -> Result<(), EvalError> {
         if f.lets.get(l as usize).is_some_and(Option::is_none) {
-            let v = self.eval(&self.policy.lets[l as usize].value, f)?;
+            let value = &self.policy.lets[l as usize].value;
+            let v = match int_product(value, f.case) {
+                Some(product) => product,
+                None => self.eval(value, f)?,
+            };
             f.lets[l as usize] = Some(v);
         }
         Ok(())
@@ -174,6 +178,20 @@ impl Evaluator<'_> {
             *slot = Some(v.clone());
         }
         Ok(v)
+    }
+}
+
+/// `slot × slot` of two integers — the workload lets (`频次 × 分钟`) — computed without the
+/// general evaluator; `None` for anything else, including an overflow (the general path
+/// then reports it).
+fn int_product(e: &Expr, case: &[Value]) -> Option<Value> {
+    let ExprKind::Arith(ArithOp::IntMul, a, b) = &e.kind else { return None };
+    match (&a.kind, &b.kind) {
+        (ExprKind::Slot(x), ExprKind::Slot(y)) => match (case.get(*x as usize)?, case.get(*y as usize)?) {
+            (Value::Int(x), Value::Int(y)) => x.checked_mul(*y).map(Value::Int),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DecisionResult {
     pub outcomes: SmallVec<[Outcome; 1]>,
     /// Rules and exceptions that took effect, in file order: those whose outcome stood,
     /// and exceptions without `then` that cancelled their target.
-    pub fired: SmallVec<[RuleId; 8]>,
+    pub fired: SmallVec<[RuleId; 4]>,
     /// Rules and exceptions that held but were overridden or cancelled by an exception.
-    pub overridden: SmallVec<[RuleId; 4]>,
+    pub overridden: SmallVec<[RuleId; 2]>,
     pub conflicts: Vec<Conflict>,
     pub by_default: bool,
 }
@@ -164,6 +164,7 @@ impl<'p> Evaluator<'p> {
 
 impl Frame<'_> {
     /// The same buffers for another case, so a batch allocates them once.
+    #[inline]
     pub fn rebind<'d>(self, case: &'d [Value]) -> Frame<'d> {
         let Frame { mut lets, mut locals, speakers, .. } = self;
         lets.iter_mut().for_each(|l| *l = None);

@@ -2,6 +2,8 @@
 //! most severe outcome among the rules that fired, a `unique` decision never picks when two
 //! rules fire, and evaluation is deterministic.
 
+use std::sync::OnceLock;
+
 use proptest::prelude::*;
 use qingdan_dsl::program::check_files;
 use qingdan_dsl::NoFiles;
@@ -29,6 +31,22 @@ rule 战时 cite s.十 { when 申请.状态 == 战时 and 申请.类别 == 应�
 rule 早 cite s.五 { when 申请.日期 < 2023-01-01 then 退回 "早" }
 rule 常规 cite s.五 { when 申请.类别 == 宣传 and 申请.频次 <= 4 then 准入 "常规" }
 "#;
+
+/// The test policy with each decision form, checked and lowered once per test binary.
+fn priority() -> &'static Policy {
+    static P: OnceLock<Policy> = OnceLock::new();
+    P.get_or_init(|| policy("priority 拒绝 > 退回 > 临时 > 准入 default 准入 \"符合\""))
+}
+
+fn unique() -> &'static Policy {
+    static P: OnceLock<Policy> = OnceLock::new();
+    P.get_or_init(|| policy("unique default 准入 \"符合\""))
+}
+
+fn collect() -> &'static Policy {
+    static P: OnceLock<Policy> = OnceLock::new();
+    P.get_or_init(|| policy("collect default 准入 \"符合\""))
+}
 
 fn policy(decision: &str) -> Policy {
     let text =
@@ -75,8 +93,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn priority_gives_the_most_severe_fired_outcome(case in cases(&policy("priority 拒绝 > 退回 > 临时 > 准入 default 准入 \"符合\""))) {
-        let p = policy("priority 拒绝 > 退回 > 临时 > 准入 default 准入 \"符合\"");
+    fn priority_gives_the_most_severe_fired_outcome(case in cases(priority())) {
+        let p = priority();
         let Combining::Priority(rank) = &p.decisions[0].combining else { unreachable!("a priority decision") };
         let r = decide(&p, &case);
         if !r.conflicts.is_empty() {
@@ -92,8 +110,8 @@ proptest! {
     }
 
     #[test]
-    fn unique_never_picks_between_two_fired_rules(case in cases(&policy("unique default 准入 \"符合\""))) {
-        let p = policy("unique default 准入 \"符合\"");
+    fn unique_never_picks_between_two_fired_rules(case in cases(unique())) {
+        let p = unique();
         let r = decide(&p, &case);
         let speakers = r.fired.iter().filter(|f| p.rules[**f as usize].then.is_some()).count();
         if speakers > 1 {
@@ -107,8 +125,8 @@ proptest! {
     }
 
     #[test]
-    fn evaluation_is_deterministic(case in cases(&policy("collect default 准入 \"符合\""))) {
-        let p = policy("collect default 准入 \"符合\"");
+    fn evaluation_is_deterministic(case in cases(collect())) {
+        let p = collect();
         let ev = Evaluator::new(&p);
         let first = decide(&p, &case);
         let mut frame = ev.frame(&case);

@@ -96,14 +96,14 @@ proptest! {
     fn priority_gives_the_most_severe_fired_outcome(case in cases(priority())) {
         let p = priority();
         let Combining::Priority(rank) = &p.decisions[0].combining else { unreachable!("a priority decision") };
-        let r = decide(&p, &case);
+        let r = decide(p, &case);
         if !r.conflicts.is_empty() {
             prop_assert!(r.outcomes.is_empty(), "a conflict is never decided");
         } else if r.fired.iter().all(|f| p.rules[*f as usize].then.is_none()) {
             prop_assert!(r.by_default);
         } else {
             let speakers = r.fired.iter().filter(|f| p.rules[**f as usize].then.is_some());
-            let worst = speakers.map(|f| rank[outcome_of(&p, *f) as usize]).min();
+            let worst = speakers.map(|f| rank[outcome_of(p, *f) as usize]).min();
             prop_assert_eq!(Some(rank[r.outcomes[0].variant as usize]), worst);
             prop_assert!(r.fired.iter().all(|f| !r.overridden.contains(f)), "an overridden rule does not fire");
         }
@@ -112,7 +112,7 @@ proptest! {
     #[test]
     fn unique_never_picks_between_two_fired_rules(case in cases(unique())) {
         let p = unique();
-        let r = decide(&p, &case);
+        let r = decide(p, &case);
         let speakers = r.fired.iter().filter(|f| p.rules[**f as usize].then.is_some()).count();
         if speakers > 1 {
             prop_assert!(r.outcomes.is_empty());
@@ -127,8 +127,8 @@ proptest! {
     #[test]
     fn evaluation_is_deterministic(case in cases(collect())) {
         let p = collect();
-        let ev = Evaluator::new(&p);
-        let first = decide(&p, &case);
+        let ev = Evaluator::new(p);
+        let first = decide(p, &case);
         let mut frame = ev.frame(&case);
         let again = ev.decide(0, &mut frame).expect("evaluates");
         let third = ev.decide(0, &mut frame).expect("evaluates with remembered lets");

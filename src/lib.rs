@@ -22,6 +22,18 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
+/// Checks and lowers the policy in `path` (with the policies it uses, found as the CLI
+/// finds them); `policy` picks one when the file holds several. For tests, benchmarks
+/// and embedders that start from a file; errors are the rendered diagnostics.
+pub fn load_policy(path: &std::path::Path, policy: Option<&str>) -> Result<qingdan_engine::Policy, String> {
+    let program = qingdan_dsl::check_files(files::inputs(&[path.to_path_buf()]), &mut files::FsLoader);
+    if program.has_errors() {
+        let opts = qingdan_dsl::diag::render::RenderOptions { lang: None, color: false };
+        return Err(qingdan_dsl::diag::render::human(&program.diagnostics, &program.sources, opts));
+    }
+    qingdan_engine::lower(&program, policy).map_err(|e| e.message.to_string())
+}
+
 /// Runs the CLI with `args` (including the program name), writing to `out` and `err`.
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     use clap::Parser as _;

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod ir;
 pub mod testing;
 pub mod value;
+pub mod wasm;
 
 pub use ir::{lower, Policy};
 pub use value::Value;

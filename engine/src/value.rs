@@ -10,6 +10,18 @@ use qingdan_dsl::value::{Date, Decimal};
 /// fast as integers. Literals with more digits after the point are rounded by the checker.
 pub const DECIMAL_SCALE: i64 = 1_000_000;
 
+/// Integers and scaled decimals range over ±(2^63 − 1): `i64::MIN` is never a number, so
+/// that compiled WASM modules can use it to mean "absent" in a single 64-bit word. Input
+/// outside the range is refused and results outside it are an overflow, in the
+/// interpreter and in the module alike.
+pub const ABSENT_BITS: i64 = i64::MIN;
+
+/// `n` if it is in the number range.
+#[inline]
+pub fn in_range(n: i64) -> Option<i64> {
+    (n != ABSENT_BITS).then_some(n)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Value {
     /// An optional value that is absent.

@@ -109,6 +109,13 @@ codes! {
     E0305 Error "case-unknown-variant" "案例中有未知枚举值" "unknown enum variant in case";
     E0306 Error "case-unknown-key" "案例引用的条目不存在" "case refers to a missing row";
     E0307 Error "case-too-large" "案例过大" "case too large";
+    // WebAssembly modules and their hosts.
+    E0501 Error "wasm-malformed" "WASM 模块无效" "malformed WASM module";
+    E0502 Error "wasm-foreign-abi" "WASM 模块接口不符" "foreign WASM module";
+    E0503 Error "wasm-input-too-large" "案例超出模块输入区" "case too large for the module";
+    E0504 Error "wasm-stopped" "WASM 模块执行中止" "WASM module stopped";
+    E0505 Error "wasm-bad-input" "案例不符合模块输入布局" "case does not fit the module";
+    E0506 Error "wasm-unsupported" "无法编译为 WASM" "cannot compile to WASM";
     // Warnings.
     W0001 Warning "uncited-rule" "规则未引用条款" "rule cites no clause";
     W0002 Warning "unused-let" "定义未被使用" "unused let";

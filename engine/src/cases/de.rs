@@ -677,12 +677,14 @@ impl<F> Typed<'_, '_, '_, F> {
 
     fn int(&self, v: i128) -> Result<Value, Bad> {
         match self.ty {
-            Type::Int => i64::try_from(v).map(Value::Int).map_err(|_| {
-                Bad::new(
-                    Code::E0302,
-                    msg(format!("整数 `{v}` 超出范围"), format!("the integer `{v}` is out of range")),
-                )
-            }),
+            Type::Int => {
+                i64::try_from(v).ok().and_then(crate::value::in_range).map(Value::Int).ok_or_else(|| {
+                    Bad::new(
+                        Code::E0302,
+                        msg(format!("整数 `{v}` 超出范围"), format!("the integer `{v}` is out of range")),
+                    )
+                })
+            }
             Type::Row(l) if !self.r.text_keyed(*l) => {
                 match i64::try_from(v).ok().and_then(|k| self.row_int(*l, k)) {
                     Some(row) => Ok(row),

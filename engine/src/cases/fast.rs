@@ -174,7 +174,7 @@ impl<'s> Scanner<'s> {
             return None;
         }
         self.i = i;
-        Some(n)
+        crate::value::in_range(n)
     }
 
     fn level(&mut self, r: &CaseReader<'_>, level: u32, root: bool, case: &mut Case) -> Option<()> {

@@ -517,7 +517,7 @@ fn parse_decimal(text: &str) -> Result<i64, DecimalError> {
         u32::try_from(shift).ok().and_then(|s| 10i128.checked_pow(s)).ok_or(DecimalError::OutOfRange)?;
     let scaled = sig.checked_mul(factor).ok_or(DecimalError::OutOfRange)?;
     let signed = if negative { -scaled } else { scaled };
-    i64::try_from(signed).map_err(|_| DecimalError::OutOfRange)
+    i64::try_from(signed).ok().and_then(crate::value::in_range).ok_or(DecimalError::OutOfRange)
 }
 
 /// A date written exactly `YYYY-MM-DD` (the DSL's parser also takes `2024-7-1`, which in a

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::{Conflict, DecisionResult, EvalError, Evaluator, Frame};
 use crate::ir::visit::{each_read, Read};
-use crate::ir::{Policy, RuleId, Type};
+use crate::ir::{Policy, RuleId};
+use crate::value::Value;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Explanation {
@@ -72,7 +73,66 @@ pub fn explain_with(
     f: &mut Frame<'_>,
     detail: bool,
 ) -> Result<Explanation, EvalError> {
-    let p = ev.policy;
+    let mut values = FrameValues { ev, f };
+    tell(ev.policy, result, &|r| rule_reads(ev.policy, r), &mut values, detail)
+}
+
+/// An input field or let that a rule reads directly, shown in its trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, Serialize)]
+pub enum TraceRead {
+    Slot(u32),
+    Let(u32),
+}
+
+/// The input fields and lets rule `r` reads directly (a let's own reads belong to the
+/// let), each once, in order of first appearance.
+pub fn rule_reads(p: &Policy, r: RuleId) -> Vec<TraceRead> {
+    let mut reads = Vec::new();
+    for e in p.rules[r as usize].exprs() {
+        each_read(e, &mut |r| {
+            let read = match r {
+                Read::Slot(s) => TraceRead::Slot(s),
+                Read::Let(l) => TraceRead::Let(l),
+                _ => return,
+            };
+            if !reads.contains(&read) {
+                reads.push(read);
+            }
+        });
+    }
+    reads
+}
+
+/// Where an explanation finds the values a rule read: the interpreter's frame, or a
+/// WASM module's memory.
+pub trait CaseValues {
+    fn slot(&self, s: u32) -> Value;
+    fn let_value(&mut self, l: u32) -> Result<Value, EvalError>;
+}
+
+struct FrameValues<'a, 'e, 'c> {
+    ev: &'a Evaluator<'e>,
+    f: &'a mut Frame<'c>,
+}
+
+impl CaseValues for FrameValues<'_, '_, '_> {
+    fn slot(&self, s: u32) -> Value {
+        self.f.case.get(s as usize).cloned().unwrap_or_default()
+    }
+
+    fn let_value(&mut self, l: u32) -> Result<Value, EvalError> {
+        self.ev.eval(&self.ev.policy.lets[l as usize].value, self.f)
+    }
+}
+
+/// Tells `result` with names, the values each rule read coming from `values`.
+pub fn tell(
+    p: &Policy,
+    result: &DecisionResult,
+    reads: &dyn Fn(RuleId) -> Vec<TraceRead>,
+    values: &mut dyn CaseValues,
+    detail: bool,
+) -> Result<Explanation, EvalError> {
     let decision = &p.decisions[result.decision as usize];
     let enum_def = &p.enums[decision.outcome_enum as usize];
     let outcomes = result
@@ -97,9 +157,14 @@ pub fn explain_with(
             }
         })
         .collect();
-    let trace = |rules: &[RuleId], f: &mut Frame<'_>| {
-        rules.iter().map(|&r| trace(ev, r, f, detail)).collect::<Result<Vec<_>, _>>()
+    let mut trace = |rules: &[RuleId]| {
+        rules
+            .iter()
+            .map(|&r| trace(p, r, if detail { reads(r) } else { Vec::new() }, values, detail))
+            .collect::<Result<Vec<_>, _>>()
     };
+    let fired = trace(&result.fired)?;
+    let overridden = trace(&result.overridden)?;
     let conflicts = result
         .conflicts
         .iter()
@@ -113,41 +178,35 @@ pub fn explain_with(
         decision: decision.name.clone(),
         outcomes,
         by_default: result.by_default,
-        fired: trace(&result.fired, f)?,
-        overridden: trace(&result.overridden, f)?,
+        fired,
+        overridden,
         conflicts,
     })
 }
 
-fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>, detail: bool) -> Result<RuleTrace, EvalError> {
-    let p = ev.policy;
+fn trace(
+    p: &Policy,
+    r: RuleId,
+    reads: Vec<TraceRead>,
+    values: &mut dyn CaseValues,
+    detail: bool,
+) -> Result<RuleTrace, EvalError> {
     let rule = &p.rules[r as usize];
     let enum_def = &p.enums[p.decisions[rule.decision as usize].outcome_enum as usize];
-    // The input fields and lets the rule reads directly (a let's own reads belong to the
-    // let), each once, in order of first appearance.
-    let mut reads: Vec<Read<'_>> = Vec::new();
-    for e in rule.exprs().filter(|_| detail) {
-        each_read(e, &mut |r| match r {
-            Read::Slot(_) | Read::Let(_) if !reads.contains(&r) => reads.push(r),
-            _ => {}
-        });
-    }
     let mut read = Vec::new();
     for r in reads {
         let (name, value, ty) = match r {
-            Read::Slot(s) => {
+            TraceRead::Slot(s) => {
                 let slot = &p.slots[s as usize];
                 let name = format!("{}.{}", p.inputs[slot.input as usize].name, slot.path.join("."));
-                (name, f.case.get(s as usize).cloned().unwrap_or_default(), slot.ty.clone())
+                (name, values.slot(s), &slot.ty)
             }
-            Read::Let(l) => {
+            TraceRead::Let(l) => {
                 let def = &p.lets[l as usize];
-                let value = ev.eval(&def.value, f)?;
-                (def.name.clone(), value, def.ty.clone())
+                (def.name.clone(), values.let_value(l)?, &def.ty)
             }
-            _ => continue,
         };
-        read.push(NamedValue { name, value: show(p, &value, &ty) });
+        read.push(NamedValue { name, value: p.show(&value, ty) });
     }
     Ok(RuleTrace {
         rule: rule.name.clone(),
@@ -165,8 +224,4 @@ fn trace(ev: &Evaluator<'_>, r: RuleId, f: &mut Frame<'_>, detail: bool) -> Resu
             })
             .collect(),
     })
-}
-
-fn show(p: &Policy, v: &crate::value::Value, ty: &Type) -> String {
-    p.show(v, ty)
 }

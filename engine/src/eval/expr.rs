@@ -10,7 +10,7 @@ use qingdan_dsl::value::Date;
 
 use super::{EvalError, Evaluator, Frame};
 use crate::ir::{ArithOp, CmpOp, Expr, ExprKind};
-use crate::value::{Value, DECIMAL_SCALE};
+use crate::value::{in_range, Value, DECIMAL_SCALE};
 
 type Eval = Result<Value, EvalError>;
 
@@ -54,9 +54,9 @@ impl Evaluator<'_> {
                         arith(*op, x, self.eval(b, f)?)
                     }
                 };
-                result.ok_or(match op {
-                    ArithOp::Div => EvalError::DivisionByZero(e.span),
-                    _ => EvalError::Overflow(e.span),
+                result.map_err(|fault| match fault {
+                    Fault::DivisionByZero => EvalError::DivisionByZero(e.span),
+                    Fault::Overflow => EvalError::Overflow(e.span),
                 })?
             }
             ExprKind::In(x, set) => {
@@ -169,7 +169,8 @@ impl Evaluator<'_> {
         Ok(())
     }
 
-    fn let_value(&self, l: u32, f: &mut Frame<'_>) -> Eval {
+    /// The value of let `l` in this case (computed once, then remembered).
+    pub fn let_value(&self, l: u32, f: &mut Frame<'_>) -> Eval {
         if let Some(v) = f.lets.get(l as usize).and_then(Option::as_ref) {
             return Ok(v.clone());
         }
@@ -188,7 +189,7 @@ fn int_product(e: &Expr, case: &[Value]) -> Option<Value> {
     let ExprKind::Arith(ArithOp::IntMul, a, b) = &e.kind else { return None };
     match (&a.kind, &b.kind) {
         (ExprKind::Slot(x), ExprKind::Slot(y)) => match (case.get(*x as usize)?, case.get(*y as usize)?) {
-            (Value::Int(x), Value::Int(y)) => x.checked_mul(*y).map(Value::Int),
+            (Value::Int(x), Value::Int(y)) => x.checked_mul(*y).and_then(in_range).map(Value::Int),
             _ => None,
         },
         _ => None,
@@ -223,7 +224,7 @@ impl Items {
 
 /// Adds an int or decimal to a running sum kept scaled.
 fn add_scaled(sum: i64, v: &Value) -> Option<i64> {
-    sum.checked_add(v.as_scaled()?)
+    in_range(sum.checked_add(v.as_scaled()?)?)
 }
 
 /// Comparisons across int and decimal compare their values; an absent value equals only
@@ -254,30 +255,56 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
     }
 }
 
-/// `None` on overflow or division by zero.
-pub fn arith(op: ArithOp, a: Value, b: Value) -> Option<Value> {
-    Some(match (op, a, b) {
-        (ArithOp::IntAdd, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(y)?),
-        (ArithOp::IntSub, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_sub(y)?),
-        (ArithOp::IntMul, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_mul(y)?),
-        (ArithOp::DecAdd, x, y) => Value::Dec(x.as_scaled()?.checked_add(y.as_scaled()?)?),
-        (ArithOp::DecSub, x, y) => Value::Dec(x.as_scaled()?.checked_sub(y.as_scaled()?)?),
-        (ArithOp::DecMul, x, y) => Value::Dec(div_round(
-            i128::from(x.as_scaled()?) * i128::from(y.as_scaled()?),
-            DECIMAL_SCALE.into(),
-        )?),
-        (ArithOp::Div, x, y) => {
-            let (x, y) = (x.as_scaled()?, y.as_scaled()?);
-            // 128-bit division is slow; most quotients fit 64 bits.
-            match x.checked_mul(DECIMAL_SCALE) {
-                Some(n) => Value::Dec(div_round(n.into(), y.into())?),
-                None => Value::Dec(div_round(i128::from(x) * i128::from(DECIMAL_SCALE), y.into())?),
-            }
+/// Why arithmetic has no result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    Overflow,
+    DivisionByZero,
+}
+
+/// Arithmetic on two values; an absent operand gives an absent result. Operands are
+/// scaled (an int too large to scale is an overflow) before a quotient's divisor is
+/// looked at, the order the WASM runtime follows too.
+pub fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, Fault> {
+    if a == Value::None || b == Value::None {
+        return Ok(Value::None);
+    }
+    fn of<T>(v: Option<T>) -> Result<T, Fault> {
+        v.ok_or(Fault::Overflow)
+    }
+    let scaled = |v: &Value| of(v.as_scaled());
+    Ok(match (op, a, b) {
+        (ArithOp::IntAdd, Value::Int(x), Value::Int(y)) => {
+            Value::Int(of(x.checked_add(y).and_then(in_range))?)
         }
-        (ArithOp::DateAddDays, Value::Date(d), Value::Int(n)) => Value::Date(add_days(d, n)?),
-        (ArithOp::DateSubDays, Value::Date(d), Value::Int(n)) => Value::Date(add_days(d, n.checked_neg()?)?),
+        (ArithOp::IntSub, Value::Int(x), Value::Int(y)) => {
+            Value::Int(of(x.checked_sub(y).and_then(in_range))?)
+        }
+        (ArithOp::IntMul, Value::Int(x), Value::Int(y)) => {
+            Value::Int(of(x.checked_mul(y).and_then(in_range))?)
+        }
+        (ArithOp::DecAdd, x, y) => Value::Dec(of(scaled(&x)?.checked_add(scaled(&y)?).and_then(in_range))?),
+        (ArithOp::DecSub, x, y) => Value::Dec(of(scaled(&x)?.checked_sub(scaled(&y)?).and_then(in_range))?),
+        (ArithOp::DecMul, x, y) => {
+            let n = i128::from(scaled(&x)?) * i128::from(scaled(&y)?);
+            Value::Dec(of(div_round(n, DECIMAL_SCALE.into()))?)
+        }
+        (ArithOp::Div, x, y) => {
+            let (x, y) = (scaled(&x)?, scaled(&y)?);
+            if y == 0 {
+                return Err(Fault::DivisionByZero);
+            }
+            // 128-bit division is slow; most quotients fit 64 bits.
+            Value::Dec(of(match x.checked_mul(DECIMAL_SCALE) {
+                Some(n) => div_round(n.into(), y.into()),
+                None => div_round(i128::from(x) * i128::from(DECIMAL_SCALE), y.into()),
+            })?)
+        }
+        (ArithOp::DateAddDays, Value::Date(d), Value::Int(n)) => Value::Date(of(add_days(d, n))?),
+        (ArithOp::DateSubDays, Value::Date(d), Value::Int(n)) => {
+            Value::Date(of(n.checked_neg().and_then(|n| add_days(d, n)))?)
+        }
         (ArithOp::DateDiff, Value::Date(x), Value::Date(y)) => Value::Int(i64::from(x) - i64::from(y)),
-        // An absent operand (only where the checker could not see it) stays absent.
         _ => Value::None,
     })
 }
@@ -290,12 +317,12 @@ fn div_round(n: i128, d: i128) -> Option<i64> {
     if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
         let (q, r) = (n / d, n % d);
         let away = 2 * (r as i128).abs() >= (d as i128).abs();
-        return q.checked_add(if away { n.signum() * d.signum() } else { 0 });
+        return q.checked_add(if away { n.signum() * d.signum() } else { 0 }).and_then(in_range);
     }
     let q = n / d;
     let r = n % d;
     let q = if 2 * r.abs() >= d.abs() { q + (n.signum() * d.signum()) } else { q };
-    i64::try_from(q).ok()
+    i64::try_from(q).ok().and_then(in_range)
 }
 
 fn add_days(d: i32, n: i64) -> Option<i32> {
@@ -311,6 +338,7 @@ fn call(b: Builtin, args: &[Value]) -> Option<Value> {
         (Builtin::Contains, [Value::Text(t), Value::Text(s)]) => Value::Bool(t.contains(&**s)),
         (Builtin::Contains, [Value::Set(items), x]) => Value::Bool(items.binary_search(x).is_ok()),
         (Builtin::StartsWith, [Value::Text(t), Value::Text(s)]) => Value::Bool(t.starts_with(&**s)),
+        (Builtin::Min | Builtin::Max, [Value::None, _] | [_, Value::None]) => Value::None,
         (Builtin::Min | Builtin::Max, [x, y]) => {
             let x_first = compare(CmpOp::Le, x, y) == (b == Builtin::Min);
             let pick = if x_first { x } else { y };
@@ -337,12 +365,14 @@ mod tests {
     #[test]
     fn decimal_arithmetic_is_exact_and_rounds_half_away_from_zero() {
         let d = |x: i64| Value::Dec(x);
-        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(3)), Some(d(333_333)));
-        assert_eq!(arith(ArithOp::Div, Value::Int(2), Value::Int(3)), Some(d(666_667)));
-        assert_eq!(arith(ArithOp::Div, Value::Int(-2), Value::Int(3)), Some(d(-666_667)));
-        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(0)), None);
-        assert_eq!(arith(ArithOp::DecMul, d(1_500_000), Value::Int(3)), Some(d(4_500_000)));
-        assert_eq!(arith(ArithOp::IntMul, Value::Int(i64::MAX), Value::Int(2)), None);
+        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(3)), Ok(d(333_333)));
+        assert_eq!(arith(ArithOp::Div, Value::Int(2), Value::Int(3)), Ok(d(666_667)));
+        assert_eq!(arith(ArithOp::Div, Value::Int(-2), Value::Int(3)), Ok(d(-666_667)));
+        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(0)), Err(Fault::DivisionByZero));
+        assert_eq!(arith(ArithOp::DecAdd, Value::None, Value::Int(0)), Ok(Value::None));
+        assert_eq!(arith(ArithOp::DecMul, d(1_500_000), Value::Int(3)), Ok(d(4_500_000)));
+        assert_eq!(arith(ArithOp::IntMul, Value::Int(i64::MAX), Value::Int(2)), Err(Fault::Overflow));
+        assert_eq!(arith(ArithOp::IntSub, Value::Int(-i64::MAX), Value::Int(1)), Err(Fault::Overflow));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod explain;
 mod expr;
 
 pub use explain::{explain, explain_with, Explanation};
-pub use expr::{arith, compare};
+pub use expr::{arith, compare, Fault};
 
 use std::collections::HashMap;
 

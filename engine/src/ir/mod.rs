@@ -66,7 +66,7 @@ pub struct Expectation {
 }
 
 /// A run-time type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Type {
     Bool,
     Int,

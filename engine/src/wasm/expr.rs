@@ -1,0 +1,597 @@
+//! Expressions to instructions. Each IR expression leaves one word on the stack (see
+//! `words.rs`); conditions leave an i32. Operands are evaluated in the interpreter's
+//! order, so that the first error met is the same error.
+//!
+//! Errors: a failing operation calls `fail`, which records the first error and counts
+//! it, and yields absent; evaluation goes on. The interpreter stops at an error instead,
+//! but what it would have computed after it cannot change the result: any error makes
+//! the call fail, and lets are remembered only when computed without one.
+
+use super::asm::{Body, Ins, ABSENT, I32, I64};
+use super::layout::{global, ErrorKind};
+use super::runtime::Rt;
+use super::{BuildError, Gen};
+use crate::ir::{ArithOp, CmpOp, Expr, ExprKind, Type};
+use crate::value::{Value, DECIMAL_SCALE};
+use qingdan_dsl::check::builtins::Builtin;
+use qingdan_dsl::syntax::ast::QuantKind;
+
+/// A function body under construction, with the generator's tables at hand.
+pub(super) struct Fx<'g, 'p> {
+    pub(super) g: &'g mut Gen<'p>,
+    pub(super) b: Body,
+    /// Wasm locals of the quantifier and check variables in scope, outermost first.
+    binders: Vec<u32>,
+}
+
+/// How two values of given static types compare.
+enum Kind {
+    Words,
+    Mixed { int_left: bool },
+    Texts,
+    Sets { texts: bool },
+}
+
+pub(super) fn strip(t: &Type) -> &Type {
+    match t {
+        Type::Opt(inner) => strip(inner),
+        t => t,
+    }
+}
+
+fn elem_is_text(t: &Type) -> bool {
+    matches!(strip(t), Type::Set(inner) if matches!(strip(inner), Type::Text))
+}
+
+impl<'g, 'p> Fx<'g, 'p> {
+    pub(super) fn new(g: &'g mut Gen<'p>, params: u32) -> Fx<'g, 'p> {
+        Fx { g, b: Body::new(params), binders: Vec::new() }
+    }
+
+    /// The value of `e`, as a word.
+    pub(super) fn expr(&mut self, e: &Expr) -> Result<(), BuildError> {
+        match &e.kind {
+            ExprKind::Const(v) => {
+                let w = self.g.statics.word(v);
+                self.b.i64(w);
+            }
+            ExprKind::Slot(s) => {
+                let at = self.g.layout.slots + 8 * s;
+                self.b.i32(0).load64(at);
+            }
+            ExprKind::Let(l) => {
+                self.b.call(self.g.funcs.let_fn(*l));
+            }
+            ExprKind::Local(n) => match self.binders.get(*n as usize) {
+                Some(&l) => {
+                    self.b.get(l);
+                }
+                None => return Err(BuildError::unsupported(e, "a variable outside its binder")),
+            },
+            ExprKind::RowField { row, list, field } => self.row_field(row, *list, *field)?,
+            ExprKind::ListRows(l) => {
+                let w = self.g.list_rows(*l);
+                self.b.i64(w);
+            }
+            ExprKind::Lookup { list, key } => {
+                self.expr(key)?;
+                self.b.call(self.g.funcs.lookup_fn(*list));
+            }
+            ExprKind::HasKey { list, key } => {
+                self.expr(key)?;
+                self.b.call(self.g.funcs.lookup_fn(*list)).is_absent().op(Ins::I32Eqz).op(Ins::I64ExtendI32U);
+            }
+            ExprKind::Not(_)
+            | ExprKind::And(..)
+            | ExprKind::Or(..)
+            | ExprKind::Cmp(..)
+            | ExprKind::IsSome(_) => {
+                self.truth(e)?;
+                self.b.op(Ins::I64ExtendI32U);
+            }
+            ExprKind::Neg(x) => {
+                let t = self.b.local(I64);
+                self.expr(x)?;
+                // Negation cannot overflow: i64::MIN is not a number.
+                self.b.tee(t).is_absent().if_(Some(I64)).i64(ABSENT).else_();
+                self.b.i64(0).get(t).op(Ins::I64Sub).end();
+            }
+            ExprKind::Arith(op, a, b) => self.arith(*op, a, b, e)?,
+            ExprKind::In(x, set) => {
+                let t = self.b.local(I64);
+                self.expr(x)?;
+                self.b.set(t);
+                self.expr(set)?;
+                let has = if elem_is_text(&set.ty) { Rt::HasText } else { Rt::HasWord };
+                self.b.get(t).call(has.index()).op(Ins::I64ExtendI32U);
+            }
+            ExprKind::If(c, t, o) => {
+                self.truth(c)?;
+                self.b.if_(Some(I64));
+                self.expr(t)?;
+                self.b.else_();
+                self.expr(o)?;
+                self.b.end();
+            }
+            ExprKind::SetOf(items) => self.set_of(items, e)?,
+            ExprKind::Call(f, args) => self.call(*f, args, e)?,
+            ExprKind::Quant(_) => self.quant(e)?,
+        }
+        Ok(())
+    }
+
+    fn row_field(&mut self, row: &Expr, list: u32, field: u32) -> Result<(), BuildError> {
+        let t = self.b.local(I64);
+        let (base, width) = self.g.list_table(list);
+        self.expr(row)?;
+        self.b.tee(t).is_absent().if_(Some(I64)).i64(ABSENT).else_();
+        self.b.get(t).op(Ins::I32WrapI64).i32(8 * width as i32).op(Ins::I32Mul);
+        self.b.load64(base + 8 * field).end();
+        Ok(())
+    }
+
+    /// Arithmetic: both operands first; an absent one gives absent; then ints are
+    /// scaled where the operation is on decimals, and the operation checked.
+    fn arith(&mut self, op: ArithOp, a: &Expr, b: &Expr, e: &Expr) -> Result<(), BuildError> {
+        let site = self.g.site(e);
+        let (x, y) = (self.b.local(I64), self.b.local(I64));
+        self.expr(a)?;
+        self.b.set(x);
+        self.expr(b)?;
+        self.b.set(y);
+        self.b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT).else_();
+        let int = |t: &Type| matches!(strip(t), Type::Int);
+        let helper = match op {
+            ArithOp::IntAdd => Some(Rt::IntAdd),
+            ArithOp::IntSub => Some(Rt::IntSub),
+            ArithOp::IntMul => Some(Rt::IntMul),
+            ArithOp::DecAdd => Some(Rt::DecAdd),
+            ArithOp::DecSub => Some(Rt::DecSub),
+            ArithOp::DecMul => Some(Rt::DecMul),
+            ArithOp::Div => Some(Rt::Div),
+            ArithOp::DateAddDays | ArithOp::DateSubDays => Some(Rt::DateAdd),
+            ArithOp::DateDiff => None,
+        };
+        let decimal = matches!(op, ArithOp::DecAdd | ArithOp::DecSub | ArithOp::DecMul | ArithOp::Div);
+        for (l, operand) in [(x, a), (y, b)] {
+            self.b.get(l);
+            if decimal && int(&operand.ty) {
+                self.b.i32(site).call(Rt::Scale.index());
+            }
+            if op == ArithOp::DateSubDays && l == y {
+                self.b.set(y).i64(0).get(y).op(Ins::I64Sub);
+            }
+        }
+        match helper {
+            Some(h) => {
+                // A scaled operand that overflowed is absent; the helper then gives
+                // absent, and the error is already recorded.
+                self.b.i32(site).call(h.index());
+            }
+            None => {
+                self.b.op(Ins::I64Sub);
+            }
+        }
+        self.b.end();
+        Ok(())
+    }
+
+    fn set_of(&mut self, items: &[Expr], e: &Expr) -> Result<(), BuildError> {
+        if let Some(values) = items.iter().map(constant).collect::<Option<Vec<Value>>>() {
+            let w = self.g.statics.word(&Value::set(values));
+            self.b.i64(w);
+            return Ok(());
+        }
+        let (p, n) = (self.b.local(I32), self.b.local(I32));
+        self.g.sink_words = self.g.sink_words.max(items.len() as u32);
+        self.b.i32(8 * items.len() as i32).call(Rt::Alloc.index()).set(p);
+        for (i, item) in items.iter().enumerate() {
+            self.b.get(p);
+            self.expr(item)?;
+            self.b.store64(8 * i as u32);
+        }
+        let sort = if elem_is_text(&e.ty) { Rt::SortTexts } else { Rt::SortWords };
+        self.b.get(p).i32(items.len() as i32).call(sort.index()).set(n);
+        self.b.pack(p, n);
+        Ok(())
+    }
+
+    fn call(&mut self, f: Builtin, args: &[Expr], e: &Expr) -> Result<(), BuildError> {
+        let locals: Vec<u32> = args.iter().map(|_| self.b.local(I64)).collect();
+        for (a, l) in args.iter().zip(&locals) {
+            self.expr(a)?;
+            self.b.set(*l);
+        }
+        let arg = |i: usize| locals.get(i).copied().ok_or_else(|| BuildError::unsupported(e, "arguments"));
+        let set_arg = matches!(args.first().map(|a| strip(&a.ty)), Some(Type::Set(_)));
+        match f {
+            Builtin::Length if set_arg => {
+                let s = arg(0)?;
+                self.b.get(s).is_absent().if_(Some(I64)).i64(ABSENT).else_();
+                self.b.get(s).i64(0xFFFF_FFFF).op(Ins::I64And).end();
+            }
+            Builtin::Length => {
+                self.b.get(arg(0)?).call(Rt::TextLen.index());
+            }
+            Builtin::Contains if set_arg => {
+                let (s, x) = (arg(0)?, arg(1)?);
+                let has = if elem_is_text(&args[0].ty) { Rt::HasText } else { Rt::HasWord };
+                self.b.get(s).is_absent().if_(Some(I64)).i64(ABSENT).else_();
+                self.b.get(s).get(x).call(has.index()).op(Ins::I64ExtendI32U).end();
+            }
+            Builtin::Contains => {
+                self.b.get(arg(0)?).get(arg(1)?).call(Rt::TextContains.index());
+            }
+            Builtin::StartsWith => {
+                self.b.get(arg(0)?).get(arg(1)?).call(Rt::TextStarts.index());
+            }
+            Builtin::Min | Builtin::Max => self.min_max(f == Builtin::Min, args, (arg(0)?, arg(1)?), e),
+            Builtin::Year | Builtin::Month => {
+                let c = self.b.local(I64);
+                self.b.get(arg(0)?).call(Rt::Civil.index()).tee(c).is_absent().if_(Some(I64)).i64(ABSENT);
+                self.b.else_().get(c);
+                if f == Builtin::Year {
+                    self.b.i64(4).op(Ins::I64ShrS);
+                } else {
+                    self.b.i64(15).op(Ins::I64And);
+                }
+                self.b.end();
+            }
+            Builtin::DaysBetween => {
+                let (a, b) = (arg(0)?, arg(1)?);
+                self.b.get(a).is_absent().get(b).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT);
+                self.b.else_().get(b).get(a).op(Ins::I64Sub).end();
+            }
+        }
+        Ok(())
+    }
+
+    /// `min`/`max`: absent if either is; else the smaller (larger) by `compare`, where
+    /// an int too large to scale is incomparable with a decimal; the result is scaled
+    /// when either operand is a decimal.
+    fn min_max(&mut self, min: bool, args: &[Expr], (x, y): (u32, u32), e: &Expr) {
+        let site = self.g.site(e);
+        let ty = |i: usize| args.get(i).map(|a| strip(&a.ty).clone()).unwrap_or(Type::Int);
+        let (tx, ty_) = (ty(0), ty(1));
+        let decimal = tx == Type::Decimal || ty_ == Type::Decimal;
+        self.b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT).else_();
+        // x ≤ y, as the interpreter's `compare(Le, x, y)`.
+        match (&tx, &ty_) {
+            (Type::Int, Type::Decimal) => {
+                let c = self.b.local(I32);
+                self.b.get(x).get(y).call(Rt::CmpMixed.index()).tee(c).i32(-1).op(Ins::I32Eq);
+                self.b.get(c).op(Ins::I32Eqz).op(Ins::I32Or);
+            }
+            (Type::Decimal, Type::Int) => {
+                let c = self.b.local(I32);
+                self.b.get(y).get(x).call(Rt::CmpMixed.index()).tee(c).i32(1).op(Ins::I32Eq);
+                self.b.get(c).op(Ins::I32Eqz).op(Ins::I32Or);
+            }
+            _ => {
+                self.b.get(x).get(y).op(Ins::I64LeS);
+            }
+        }
+        if !min {
+            self.b.op(Ins::I32Eqz);
+        }
+        // The condition picks x (x first for min when x ≤ y; for max when not x ≤ y).
+        self.b.if_(Some(I64)).get(x);
+        if decimal && tx == Type::Int {
+            self.b.i32(site).call(Rt::Scale.index());
+        }
+        self.b.else_().get(y);
+        if decimal && ty_ == Type::Int {
+            self.b.i32(site).call(Rt::Scale.index());
+        }
+        self.b.end().end();
+    }
+
+    fn quant(&mut self, e: &Expr) -> Result<(), BuildError> {
+        let ExprKind::Quant(q) = &e.kind else { return Ok(()) };
+        let site = self.g.site(e);
+        let (i, n, p, item) = (self.b.local(I32), self.b.local(I32), self.b.local(I32), self.b.local(I64));
+        let (count, sum, all) = (self.b.local(I64), self.b.local(I64), self.b.local(I32));
+        let rows = self.iteration(&q.over, n, p)?;
+        // A quantifier inside another runs many times in one call: start afresh.
+        self.b.i32(0).set(i).i64(0).set(count).i64(0).set(sum).i32(1).set(all);
+        self.b.block().loop_();
+        self.b.get(i).get(n).op(Ins::I32GeU).br_if(1);
+        self.item(rows, i, p, item);
+        self.binders.push(item);
+        let sel = self.b.local(I32);
+        match &q.filter {
+            Some(c) => self.truth(c)?,
+            None => {
+                self.b.i32(1);
+            }
+        }
+        self.b.set(sel);
+        if q.kind == QuantKind::All {
+            self.b.get(all).get(sel).op(Ins::I32And).set(all);
+        } else {
+            self.b.get(sel).if_(None);
+            self.b.get(count).i64(1).op(Ins::I64Add).set(count);
+            if q.kind == QuantKind::Sum {
+                let ty = match &q.of {
+                    Some(of) => {
+                        self.expr(of)?;
+                        strip(&of.ty).clone()
+                    }
+                    None => {
+                        self.b.get(item);
+                        match strip(&q.over.ty) {
+                            Type::Set(inner) => strip(inner).clone(),
+                            _ => Type::Int,
+                        }
+                    }
+                };
+                self.add_scaled(sum, ty == Type::Int, site);
+            }
+            self.b.end();
+        }
+        self.binders.pop();
+        match q.kind {
+            QuantKind::Any => {
+                self.b.get(count).i64(0).op(Ins::I64GtS).br_if(1);
+            }
+            QuantKind::All => {
+                self.b.get(all).op(Ins::I32Eqz).br_if(1);
+            }
+            _ => {}
+        }
+        self.b.bump(i, 1).br(0);
+        self.b.end().end();
+        match q.kind {
+            QuantKind::Any => self.b.get(count).i64(0).op(Ins::I64GtS).op(Ins::I64ExtendI32U),
+            QuantKind::All => self.b.get(all).op(Ins::I64ExtendI32U),
+            QuantKind::Count => self.b.get(count),
+            QuantKind::Sum if matches!(strip(&e.ty), Type::Decimal) => self.b.get(sum),
+            QuantKind::Sum => self.b.get(sum).i64(DECIMAL_SCALE).op(Ins::I64DivS),
+        };
+        Ok(())
+    }
+
+    /// `sum += value` (on the stack), scaled; an absent value or an overflow is an error.
+    fn add_scaled(&mut self, sum: u32, int: bool, site: i32) {
+        let v = self.b.local(I64);
+        self.b.set(v);
+        self.b.get(v).is_absent().if_(None);
+        self.b.i32(ErrorKind::Overflow as i32).i32(site).call(Rt::Fail.index());
+        self.b.else_();
+        self.b.get(v);
+        if int {
+            self.b.i32(site).call(Rt::Scale.index());
+        }
+        self.b.get(sum).i32(site).call(Rt::DecAdd.index()).set(v);
+        // An overflow gave absent (and is recorded); keep the sum a number.
+        self.b.get(sum).get(v).get(v).is_absent().op(Ins::Select).set(sum);
+        self.b.end();
+    }
+
+    /// Sets up iteration over a list's rows or a set's elements: `n` elements, at `p`
+    /// for a set. Returns whether the items are row indices.
+    pub(super) fn iteration(&mut self, over: &Expr, n: u32, p: u32) -> Result<bool, BuildError> {
+        if let ExprKind::ListRows(l) = &over.kind {
+            let rows = self.g.policy.lists.get(*l as usize).map_or(0, |x| x.rows.len());
+            self.b.i32(rows as i32).set(n);
+            return Ok(true);
+        }
+        let s = self.b.local(I64);
+        self.expr(over)?;
+        self.b.tee(s).is_absent().if_(None).i32(0).set(n).else_();
+        self.b.ptr_of(s).set(p).len_of(s).set(n).end();
+        Ok(false)
+    }
+
+    pub(super) fn item(&mut self, rows: bool, i: u32, p: u32, item: u32) {
+        if rows {
+            self.b.get(i).op(Ins::I64ExtendI32U).set(item);
+        } else {
+            self.b.get(p).get(i).i32(3).op(Ins::I32Shl).op(Ins::I32Add).load64(0).set(item);
+        }
+    }
+
+    pub(super) fn bind(&mut self, local: u32) {
+        self.binders.push(local);
+    }
+
+    pub(super) fn unbind(&mut self) {
+        self.binders.pop();
+    }
+
+    /// Whether `e` holds, as an i32: `eval(e)` is `true`. Errors propagate as in `eval`.
+    pub(super) fn truth(&mut self, e: &Expr) -> Result<(), BuildError> {
+        match &e.kind {
+            ExprKind::Cmp(op, a, b) => self.compare(*op, a, b, e)?,
+            ExprKind::And(a, b) => {
+                self.truth(a)?;
+                self.b.if_(Some(I32));
+                self.truth(b)?;
+                self.b.else_().i32(0).end();
+            }
+            ExprKind::Or(a, b) => {
+                self.truth(a)?;
+                self.b.if_(Some(I32)).i32(1).else_();
+                self.truth(b)?;
+                self.b.end();
+            }
+            ExprKind::Not(x) => {
+                self.truth(x)?;
+                self.b.op(Ins::I32Eqz);
+            }
+            ExprKind::IsSome(x) => {
+                self.expr(x)?;
+                self.b.is_absent().op(Ins::I32Eqz);
+            }
+            _ => {
+                self.expr(e)?;
+                self.b.i64(1).op(Ins::I64Eq);
+            }
+        }
+        Ok(())
+    }
+
+    /// A rule condition: `and`, `or` and `not` as usual, and each other part (a leaf) is
+    /// false when an error occurs in it — the interpreter's compiled conditions keep the
+    /// error for the decision's result and answer `false`.
+    pub(super) fn cond(&mut self, e: &Expr) -> Result<(), BuildError> {
+        match &e.kind {
+            ExprKind::And(a, b) => {
+                self.cond(a)?;
+                self.b.if_(Some(I32));
+                self.cond(b)?;
+                self.b.else_().i32(0).end();
+            }
+            ExprKind::Or(a, b) => {
+                self.cond(a)?;
+                self.b.if_(Some(I32)).i32(1).else_();
+                self.cond(b)?;
+                self.b.end();
+            }
+            ExprKind::Not(x) => {
+                self.cond(x)?;
+                self.b.op(Ins::I32Eqz);
+            }
+            _ if !self.g.may_fail(e) => self.truth(e)?,
+            _ => {
+                let c = self.b.local(I32);
+                self.b.gget(global::ERR_COUNT).set(c);
+                self.truth(e)?;
+                self.b.gget(global::ERR_COUNT).get(c).op(Ins::I32Eq).op(Ins::I32And);
+            }
+        }
+        Ok(())
+    }
+
+    fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr, e: &Expr) -> Result<(), BuildError> {
+        let (ta, tb) = (strip(&a.ty), strip(&b.ty));
+        let kind = match (ta, tb) {
+            (Type::Text, _) | (_, Type::Text) => Kind::Texts,
+            (Type::Set(_), _) | (_, Type::Set(_)) => {
+                Kind::Sets { texts: elem_is_text(ta) || elem_is_text(tb) }
+            }
+            (Type::Int, Type::Decimal) => Kind::Mixed { int_left: true },
+            (Type::Decimal, Type::Int) => Kind::Mixed { int_left: false },
+            _ => Kind::Words,
+        };
+        let (x, y) = (self.b.local(I64), self.b.local(I64));
+        self.expr(a)?;
+        self.b.set(x);
+        self.expr(b)?;
+        self.b.set(y);
+        match kind {
+            Kind::Words => words_compare(&mut self.b, op, x, y),
+            Kind::Mixed { int_left } => mixed_compare(&mut self.b, op, x, y, int_left),
+            Kind::Texts | Kind::Sets { .. } => {
+                let eq = match kind {
+                    Kind::Texts => Rt::TextEq,
+                    Kind::Sets { texts: true } => Rt::EqTexts,
+                    _ => Rt::EqWords,
+                };
+                match op {
+                    CmpOp::Eq => self.b.get(x).get(y).call(eq.index()),
+                    CmpOp::Ne => self.b.get(x).get(y).call(eq.index()).op(Ins::I32Eqz),
+                    _ => return Err(BuildError::unsupported(e, "ordering texts or sets")),
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Comparison of words of one ordered type. Absent equals only absent and is neither
+/// less nor greater than anything (so `absent ≤ absent` holds, being equal).
+fn words_compare(b: &mut Body, op: CmpOp, x: u32, y: u32) {
+    let present = |b: &mut Body, l: u32| {
+        b.get(l).is_absent().op(Ins::I32Eqz);
+    };
+    match op {
+        CmpOp::Eq => {
+            b.get(x).get(y).op(Ins::I64Eq);
+        }
+        CmpOp::Ne => {
+            b.get(x).get(y).op(Ins::I64Ne);
+        }
+        CmpOp::Lt => {
+            present(b, x);
+            b.get(x).get(y).op(Ins::I64LtS).op(Ins::I32And);
+        }
+        CmpOp::Gt => {
+            present(b, y);
+            b.get(x).get(y).op(Ins::I64GtS).op(Ins::I32And);
+        }
+        CmpOp::Le => {
+            present(b, x);
+            b.get(x).get(y).op(Ins::I64LtS).op(Ins::I32And).get(x).get(y).op(Ins::I64Eq).op(Ins::I32Or);
+        }
+        CmpOp::Ge => {
+            present(b, y);
+            b.get(x).get(y).op(Ins::I64GtS).op(Ins::I32And).get(x).get(y).op(Ins::I64Eq).op(Ins::I32Or);
+        }
+    }
+}
+
+/// An int compared with a decimal: by value, incomparable when the int cannot be
+/// scaled; the ordering as a code −1/0/1/2 (2: incomparable or one side absent).
+fn mixed_compare(b: &mut Body, op: CmpOp, x: u32, y: u32, int_left: bool) {
+    let c = b.local(I32);
+    b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I32));
+    b.i32(0).i32(2).get(x).get(y).op(Ins::I64Eq).op(Ins::Select);
+    b.else_();
+    if int_left {
+        b.get(x).get(y).call(Rt::CmpMixed.index());
+    } else {
+        // y (int) against x (decimal), then flipped; 2 stays 2.
+        let d = b.local(I32);
+        b.get(y).get(x).call(Rt::CmpMixed.index()).set(d);
+        b.get(d).i32(0).get(d).op(Ins::I32Sub).get(d).i32(2).op(Ins::I32Eq).op(Ins::Select);
+        // select(d, −d, d = 2): d when incomparable, else −d.
+    }
+    b.end().set(c);
+    let is = |b: &mut Body, v: i32| {
+        b.get(c).i32(v).op(Ins::I32Eq);
+    };
+    match op {
+        CmpOp::Eq => is(b, 0),
+        CmpOp::Ne => {
+            is(b, 0);
+            b.op(Ins::I32Eqz);
+        }
+        CmpOp::Lt => is(b, -1),
+        CmpOp::Gt => is(b, 1),
+        CmpOp::Le => {
+            is(b, -1);
+            is(b, 0);
+            b.op(Ins::I32Or);
+        }
+        CmpOp::Ge => {
+            is(b, 1);
+            is(b, 0);
+            b.op(Ins::I32Or);
+        }
+    }
+}
+
+/// The value of a constant expression, if it is one.
+fn constant(e: &Expr) -> Option<Value> {
+    match &e.kind {
+        ExprKind::Const(v) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// Whether evaluating `e` can fail (or read a let that can), so that a rule condition
+/// must watch for errors in it.
+pub(super) fn may_fail(e: &Expr, lets: &[bool]) -> bool {
+    let own = match &e.kind {
+        ExprKind::Let(l) => lets.get(*l as usize).copied().unwrap_or(true),
+        ExprKind::Arith(op, ..) => *op != ArithOp::DateDiff,
+        ExprKind::Call(f, _) => matches!(f, Builtin::Min | Builtin::Max),
+        ExprKind::Quant(q) => q.kind == QuantKind::Sum,
+        ExprKind::SetOf(_) => true,
+        _ => false,
+    };
+    let mut child = false;
+    crate::ir::visit::each_child(e, &mut |c| child |= may_fail(c, lets));
+    own || child
+}

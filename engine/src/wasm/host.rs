@@ -1,0 +1,446 @@
+//! The Rust host: loads a compiled module on wasmtime, reads its manifest, and evaluates
+//! cases into the interpreter's own result types.
+//!
+//! A module is untrusted input. It is validated before it is compiled; each call runs
+//! on a fuel budget and memory is capped, so a hostile or broken module ends in a
+//! [`HostError`], never a hang, a crash or an exhausted host. One [`Module`] is compiled
+//! once; an [`Instance`] evaluates any number of cases without being instantiated again.
+
+use std::fmt;
+
+use qingdan_dsl::diag::{msg, Msg};
+use qingdan_dsl::{Code, Lang};
+use wasmtime::{Config, Engine, Memory, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
+
+use super::decide::{CONFLICT_EXCEPTIONS, CONFLICT_UNIQUE};
+use super::layout::{result, ErrorKind, Status, ABI_VERSION, MAX_PAGES};
+use super::manifest::Manifest;
+use super::words::{decode, BadWord};
+use super::MANIFEST_SECTION;
+use crate::eval::{CheckResult, Conflict, DecisionResult, EvalError, Outcome};
+use crate::ir::{Policy, Type};
+use crate::value::{Value, ABSENT_BITS};
+
+/// Fuel for one call: far beyond any real decision (a 30-rule decision burns a few
+/// thousand units), small enough that an endless loop stops within a second.
+pub const FUEL_PER_CALL: u64 = 200_000_000;
+
+/// Why the host could not load a module or evaluate a case with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostError {
+    pub code: Code,
+    pub message: Msg,
+}
+
+impl HostError {
+    fn new(code: Code, message: Msg) -> HostError {
+        HostError { code, message }
+    }
+
+    pub fn render(&self, lang: Lang) -> String {
+        format!("{}[{}]: {}", self.code, self.code.slug(), self.message.get(lang))
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+fn malformed(why: impl fmt::Display) -> HostError {
+    HostError::new(
+        Code::E0501,
+        msg(
+            format!("不是有效的 qingdan WASM 模块：{why}"),
+            format!("not a valid qingdan WASM module: {why}"),
+        ),
+    )
+}
+
+fn trapped(e: &wasmtime::Error) -> HostError {
+    let why = match e.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::OutOfFuel) => {
+            "ran out of fuel (an endless or far too long computation)".to_string()
+        }
+        Some(t) => t.to_string(),
+        None => format!("{e:#}"),
+    };
+    HostError::new(Code::E0504, msg(format!("模块执行中止：{why}"), format!("the module stopped: {why}")))
+}
+
+fn bad_word(w: BadWord) -> HostError {
+    malformed(format!("a result word {:#x} does not fit type {:?}", w.word, w.ty))
+}
+
+/// A compiled module with its manifest, ready to instantiate.
+pub struct Module {
+    engine: Engine,
+    module: wasmtime::Module,
+    pub manifest: Manifest,
+}
+
+impl Module {
+    /// Validates and compiles `bytes`; reads and checks the manifest and ABI version.
+    pub fn load(bytes: &[u8]) -> Result<Module, HostError> {
+        wasmparser::Validator::new().validate_all(bytes).map_err(|e| malformed(e.message()))?;
+        let manifest = read_manifest(bytes)?;
+        if manifest.abi != ABI_VERSION {
+            return Err(foreign_abi(manifest.abi));
+        }
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        let engine = Engine::new(&config).map_err(|e| malformed(format!("{e:#}")))?;
+        let module = wasmtime::Module::new(&engine, bytes).map_err(|e| malformed(format!("{e:#}")))?;
+        Ok(Module { engine, module, manifest })
+    }
+
+    /// A fresh instance: its own memory, reused for every case evaluated with it.
+    pub fn instantiate(&self) -> Result<Instance, HostError> {
+        let limits = StoreLimitsBuilder::new().memory_size(MAX_PAGES as usize * 65536).instances(1).build();
+        let mut store = Store::new(&self.engine, limits);
+        store.limiter(|l| l);
+        store.set_fuel(FUEL_PER_CALL).map_err(|e| trapped(&e))?;
+        let instance = wasmtime::Instance::new(&mut store, &self.module, &[]).map_err(|e| trapped(&e))?;
+        let abi = instance.get_global(&mut store, "abi_version").and_then(|g| g.get(&mut store).i32());
+        if abi != Some(ABI_VERSION as i32) {
+            return Err(foreign_abi(abi.unwrap_or(-1) as u32));
+        }
+        let func = |name: &str| malformed(format!("export `{name}` is missing or has the wrong type"));
+        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| func("memory"))?;
+        let begin = instance.get_typed_func(&mut store, "begin").map_err(|_| func("begin"))?;
+        let decide = instance.get_typed_func(&mut store, "decide").map_err(|_| func("decide"))?;
+        let check = instance.get_typed_func(&mut store, "check").map_err(|_| func("check"))?;
+        let read_let = instance.get_typed_func(&mut store, "read_let").map_err(|_| func("read_let"))?;
+        Ok(Instance { store, memory, begin, decide, check, read_let, manifest: self.manifest.clone() })
+    }
+
+    /// A policy with the module's interface (no rule bodies): for reading cases and
+    /// telling results with names. The list rows are read from a fresh instance.
+    pub fn policy(&self) -> Result<Policy, HostError> {
+        let rows = self.instantiate()?.list_rows()?;
+        Ok(self.manifest.to_policy(rows))
+    }
+}
+
+fn foreign_abi(found: u32) -> HostError {
+    HostError::new(
+        Code::E0502,
+        msg(
+            format!("模块的接口版本为 {found}，本程序支持版本 {ABI_VERSION}：请用当前版本的 `qingdan build` 重新编译"),
+            format!(
+                "the module speaks ABI version {found}, this host speaks {ABI_VERSION}: rebuild it with this `qingdan build`"
+            ),
+        ),
+    )
+}
+
+fn read_manifest(bytes: &[u8]) -> Result<Manifest, HostError> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| malformed(e.message()))?;
+        if let wasmparser::Payload::CustomSection(c) = payload {
+            if c.name() == MANIFEST_SECTION {
+                return serde_json::from_slice(c.data()).map_err(|e| {
+                    malformed(format!("its `{MANIFEST_SECTION}` manifest cannot be read: {e}"))
+                });
+            }
+        }
+    }
+    Err(HostError::new(
+        Code::E0502,
+        msg(
+            format!("模块没有 `{MANIFEST_SECTION}` 清单段：它不是 `qingdan build` 编译的"),
+            format!("the module has no `{MANIFEST_SECTION}` manifest section: it was not built by `qingdan build`"),
+        ),
+    ))
+}
+
+/// An instantiated module.
+pub struct Instance {
+    store: Store<StoreLimits>,
+    memory: Memory,
+    begin: TypedFunc<(), i32>,
+    decide: TypedFunc<i32, i32>,
+    check: TypedFunc<i32, i32>,
+    read_let: TypedFunc<i32, i32>,
+    pub manifest: Manifest,
+}
+
+/// Appends texts and sets to the input arena.
+struct Arena {
+    start: u32,
+    size: u32,
+    bytes: Vec<u8>,
+}
+
+impl Arena {
+    fn put(&mut self, data: &[u8]) -> Result<u32, HostError> {
+        while !self.bytes.len().is_multiple_of(8) {
+            self.bytes.push(0);
+        }
+        let at = self.bytes.len();
+        if at + data.len() > self.size as usize {
+            return Err(HostError::new(
+                Code::E0503,
+                msg(
+                    format!("案例中的文本和集合共需超过 {} 字节，超出模块的输入区", self.size),
+                    format!(
+                        "the case's texts and sets need more than the module's {}-byte input arena",
+                        self.size
+                    ),
+                ),
+            ));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(self.start + at as u32)
+    }
+
+    fn word(&mut self, v: &Value) -> Result<i64, HostError> {
+        let pack = |p: u32, n: usize| ((u64::from(p) << 32) | n as u64) as i64;
+        Ok(match v {
+            Value::None => ABSENT_BITS,
+            Value::Bool(b) => i64::from(*b),
+            Value::Int(i) | Value::Dec(i) => *i,
+            Value::Date(d) => i64::from(*d),
+            Value::Enum(e) | Value::Row(e) => i64::from(*e),
+            Value::Text(t) => pack(self.put(t.as_bytes())?, t.len()),
+            Value::Set(items) => {
+                let words = items.iter().map(|v| self.word(v)).collect::<Result<Vec<_>, _>>()?;
+                let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+                pack(self.put(&bytes)?, words.len())
+            }
+        })
+    }
+}
+
+impl Instance {
+    fn call<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(
+        &mut self,
+        f: TypedFunc<P, R>,
+        args: P,
+    ) -> Result<R, HostError> {
+        self.store.set_fuel(FUEL_PER_CALL).map_err(|e| trapped(&e))?;
+        f.call(&mut self.store, args).map_err(|e| trapped(&e))
+    }
+
+    fn mem(&self) -> &[u8] {
+        self.memory.data(&self.store)
+    }
+
+    fn i32_at(&self, at: u32) -> Result<i32, HostError> {
+        let bytes =
+            self.mem().get(at as usize..at as usize + 4).ok_or_else(|| malformed("result out of memory"))?;
+        Ok(i32::from_le_bytes(bytes.try_into().unwrap_or_default()))
+    }
+
+    fn i64_at(&self, at: u32) -> Result<i64, HostError> {
+        let bytes =
+            self.mem().get(at as usize..at as usize + 8).ok_or_else(|| malformed("result out of memory"))?;
+        Ok(i64::from_le_bytes(bytes.try_into().unwrap_or_default()))
+    }
+
+    fn result_field(&self, field: u32) -> Result<i32, HostError> {
+        self.i32_at(self.manifest.layout.result + field)
+    }
+
+    /// Writes a case (one value per slot) into memory and has the module accept it.
+    pub fn place(&mut self, case: &[Value]) -> Result<(), HostError> {
+        let layout = self.manifest.layout.clone();
+        if case.len() != self.manifest.slots.len() {
+            return Err(bad_input(format!(
+                "the case has {} fields, the module's input has {}",
+                case.len(),
+                self.manifest.slots.len()
+            )));
+        }
+        let mut arena = Arena { start: layout.arena, size: layout.arena_size, bytes: Vec::new() };
+        let words = case.iter().map(|v| arena.word(v)).collect::<Result<Vec<_>, _>>()?;
+        let mem = self.memory.data_mut(&mut self.store);
+        let slots: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let write = |mem: &mut [u8], at: u32, data: &[u8]| -> Result<(), HostError> {
+            mem.get_mut(at as usize..at as usize + data.len())
+                .ok_or_else(|| malformed("the input layout lies outside memory"))?
+                .copy_from_slice(data);
+            Ok(())
+        };
+        write(mem, layout.slots, &slots)?;
+        write(mem, layout.arena, &arena.bytes)?;
+        match self.call(self.begin.clone(), ())? {
+            s if s == Status::Ok as i32 => Ok(()),
+            s if s == Status::BadInput as i32 => {
+                let slot = self.result_field(result::BAD_SLOT)?;
+                let path = self.slot_path(slot);
+                Err(bad_input(format!("field `{path}` does not fit the module's input layout")))
+            }
+            s => Err(malformed(format!("`begin` answered status {s}"))),
+        }
+    }
+
+    fn slot_path(&self, slot: i32) -> String {
+        let m = &self.manifest;
+        usize::try_from(slot)
+            .ok()
+            .and_then(|s| m.slots.get(s))
+            .map(|s| {
+                let input = m.inputs.get(s.input as usize).map_or("?", |i| i.name.as_str());
+                format!("{input}.{}", s.path.join("."))
+            })
+            .unwrap_or_else(|| format!("#{slot}"))
+    }
+
+    /// Decides decision `d` for the case placed last.
+    pub fn decide(&mut self, d: u32) -> Result<Result<DecisionResult, EvalError>, HostError> {
+        let status = self.call(self.decide.clone(), d as i32)?;
+        if let Some(e) = self.failure(status)? {
+            return Ok(Err(e));
+        }
+        let lay = self.manifest.layout.clone();
+        let decision =
+            self.manifest.decisions.get(d as usize).ok_or_else(|| malformed("no such decision"))?;
+        let variants = self.manifest.enums.get(decision.outcome_enum as usize).map(|e| e.variants.clone());
+        let variants = variants.ok_or_else(|| malformed("an outcome enum is missing"))?;
+        let count = |field| self.result_field(field).map(|n| n.max(0) as u32);
+        let (n_out, n_fired, n_over, n_conf) = (
+            count(result::N_OUTCOMES)?,
+            count(result::N_FIRED)?,
+            count(result::N_OVERRIDDEN)?,
+            count(result::N_CONFLICTS)?,
+        );
+        let mut outcomes = smallvec::SmallVec::new();
+        for i in 0..n_out {
+            let at = lay.outcomes + i * lay.outcome_stride;
+            let variant = self.i32_at(at)? as u32;
+            let rule = self.i32_at(at + 4)?;
+            let fields_ty = variants
+                .get(variant as usize)
+                .ok_or_else(|| malformed("an outcome variant is out of range"))?;
+            let fields = fields_ty
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(k, (_, ty))| {
+                    decode(self.i64_at(at + 8 + 8 * k as u32)?, ty, self.mem()).map_err(bad_word)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            outcomes.push(Outcome { variant, fields, rule: u32::try_from(rule).ok() });
+        }
+        let ids = |base: u32, n: u32| {
+            (0..n).map(|i| self.i32_at(base + 4 * i).map(|r| r as u32)).collect::<Result<Vec<_>, _>>()
+        };
+        let fired = ids(lay.fired, n_fired)?.into_iter().collect();
+        let overridden = ids(lay.overridden, n_over)?.into_iter().collect();
+        let mut conflicts = Vec::new();
+        let mut at = lay.conflicts;
+        for _ in 0..n_conf {
+            let (kind, base, n) =
+                (self.i32_at(at)?, self.i32_at(at + 4)?, self.i32_at(at + 8)?.max(0) as u32);
+            let rules = ids(at + 12, n)?;
+            conflicts.push(match kind {
+                CONFLICT_EXCEPTIONS => Conflict::Exceptions { base: base as u32, rules },
+                CONFLICT_UNIQUE => Conflict::Unique { rules },
+                _ => return Err(malformed(format!("unknown conflict kind {kind}"))),
+            });
+            at += 12 + 4 * n;
+        }
+        let by_default = self.result_field(result::BY_DEFAULT)? == 1;
+        Ok(Ok(DecisionResult { decision: d, outcomes, fired, overridden, conflicts, by_default }))
+    }
+
+    /// Evaluates check `c` for the case placed last.
+    pub fn check(&mut self, c: u32) -> Result<Result<CheckResult, EvalError>, HostError> {
+        let status = self.call(self.check.clone(), c as i32)?;
+        if let Some(e) = self.failure(status)? {
+            return Ok(Err(e));
+        }
+        let elem = match self.manifest.checks.get(c as usize).and_then(|x| x.over.clone()) {
+            Some(Type::Set(inner)) => *inner,
+            _ => Type::Bool,
+        };
+        let (n, at) =
+            (self.result_field(result::N_HITS)?.max(0) as u32, self.result_field(result::HITS)? as u32);
+        let hits = (0..n)
+            .map(|i| {
+                let w = self.i64_at(at + 8 * i)?;
+                Ok(if w == ABSENT_BITS {
+                    None
+                } else {
+                    Some(decode(w, &elem, self.mem()).map_err(bad_word)?)
+                })
+            })
+            .collect::<Result<Vec<_>, HostError>>()?;
+        Ok(Ok(CheckResult { check: c, hits }))
+    }
+
+    /// The value of let `l` for the case placed last.
+    pub fn let_value(&mut self, l: u32) -> Result<Result<Value, EvalError>, HostError> {
+        let status = self.call(self.read_let.clone(), l as i32)?;
+        if let Some(e) = self.failure(status)? {
+            return Ok(Err(e));
+        }
+        let ty = self
+            .manifest
+            .lets
+            .get(l as usize)
+            .map(|x| x.ty.clone())
+            .ok_or_else(|| malformed("no such let"))?;
+        let w = self.i64_at(self.manifest.layout.result + result::VALUE)?;
+        Ok(Ok(decode(w, &ty, self.mem()).map_err(bad_word)?))
+    }
+
+    /// The evaluation error a status reports, if it is one; other statuses are errors
+    /// of the host's use of the module.
+    fn failure(&self, status: i32) -> Result<Option<EvalError>, HostError> {
+        if status == Status::Ok as i32 {
+            return Ok(None);
+        }
+        if status != Status::Failed as i32 {
+            let what = match status {
+                s if s == Status::BadIndex as i32 => "no such decision, check or let",
+                s if s == Status::NotReady as i32 => "no case was placed",
+                _ => "unknown status",
+            };
+            return Err(malformed(format!("status {status}: {what}")));
+        }
+        let (kind, site) = (self.result_field(result::ERROR_KIND)?, self.result_field(result::ERROR_SITE)?);
+        let span = self.manifest.site(site);
+        Ok(Some(match kind {
+            k if k == ErrorKind::DivisionByZero as i32 => EvalError::DivisionByZero(span),
+            k if k == ErrorKind::NoRuleApplies as i32 => EvalError::NoRuleApplies(site as u32),
+            k if k == ErrorKind::OutOfMemory as i32 => {
+                return Err(HostError::new(Code::E0504, msg("模块内存不足", "the module ran out of memory")))
+            }
+            _ => EvalError::Overflow(span),
+        }))
+    }
+
+    /// Each list's rows, read back from the module's data.
+    fn list_rows(&mut self) -> Result<Vec<Vec<Vec<Value>>>, HostError> {
+        let m = self.manifest.clone();
+        m.lists
+            .iter()
+            .zip(&m.layout.lists)
+            .map(|(list, &base)| {
+                let width = list.fields.len() as u32;
+                (0..list.rows)
+                    .map(|r| {
+                        list.fields
+                            .iter()
+                            .enumerate()
+                            .map(|(f, (_, ty))| {
+                                let w = self.i64_at(base + 8 * (r * width + f as u32))?;
+                                decode(w, ty, self.mem()).map_err(bad_word)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+fn bad_input(why: String) -> HostError {
+    HostError::new(
+        Code::E0505,
+        msg(format!("案例不符合模块的输入布局：{why}"), format!("the case does not fit the module: {why}")),
+    )
+}

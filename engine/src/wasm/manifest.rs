@@ -1,0 +1,396 @@
+//! The manifest a module carries in its `qingdan` custom section (JSON): the policy's
+//! interface and names — inputs and their slots, enums, lists, sources with clause
+//! texts, lets, rules, decisions, checks — the memory layout, and the spans of the
+//! places evaluation can fail. A host needs nothing else to place a case, call the
+//! module and tell the result with names and citations.
+
+use qingdan_dsl::syntax::ast::Modality;
+use qingdan_dsl::{FileId, Lang, Span};
+use serde::{Deserialize, Serialize};
+
+use super::layout::{Layout, ABI_VERSION};
+use crate::eval::explain::{rule_reads, TraceRead};
+use crate::ir::visit::{each_read, Read};
+use crate::ir::{self, Combining, Expr, ExprKind, Policy, Type};
+use crate::value::Value;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub abi: u32,
+    pub policy: String,
+    /// `zh` or `en`: the language of the policy's keywords, for labels shown to people.
+    pub lang: String,
+    /// SHA-256 of the policy's source files, hex.
+    pub hash: String,
+    pub layout: Layout,
+    pub inputs: Vec<Input>,
+    pub slots: Vec<Slot>,
+    pub enums: Vec<Enum>,
+    pub lists: Vec<List>,
+    pub sources: Vec<Source>,
+    pub lets: Vec<Named>,
+    pub rules: Vec<Rule>,
+    pub decisions: Vec<Decision>,
+    pub checks: Vec<Check>,
+    /// `[file, start, end]` byte spans of the expressions that can fail, by site number.
+    pub sites: Vec<[u32; 3]>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    pub name: String,
+    pub fields: Vec<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub input: u32,
+    pub path: Vec<String>,
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enum {
+    pub name: String,
+    pub variants: Vec<Variant>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    pub name: String,
+    pub fields: Vec<(String, Type)>,
+}
+
+/// A list's shape; its rows are in the module's memory, at `layout.lists`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct List {
+    pub name: String,
+    pub fields: Vec<(String, Type)>,
+    pub key: usize,
+    pub rows: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub name: String,
+    pub title: String,
+    /// `(id, text)` of each clause.
+    pub clauses: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub name: String,
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    pub name: String,
+    pub decision: u32,
+    pub exception_to: Option<u32>,
+    /// The variant its `then` gives (none for an exception that only cancels).
+    pub outcome: Option<u32>,
+    pub reason: Option<String>,
+    /// `(source, clause)` indices.
+    pub cites: Vec<(u32, u32)>,
+    /// The input fields and lets it reads directly, for explanations.
+    pub reads: Vec<TraceRead>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub name: String,
+    pub outcome_enum: u32,
+    /// `priority`, `first`, `collect` or `unique`.
+    pub combining: String,
+    /// For `priority`: the rank of each variant, 0 the most severe.
+    pub ranks: Vec<u32>,
+    pub default: Option<u32>,
+    pub default_reason: Option<String>,
+    pub rules: Vec<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: String,
+    /// `must`, `may` or `must not`.
+    pub modality: String,
+    /// The type of the collection it ranges over, if it has `for`.
+    pub over: Option<Type>,
+    pub reason: Option<String>,
+    pub cites: Vec<(u32, u32)>,
+    /// Whether it reads the case (else it is about the lists alone).
+    pub reads_case: bool,
+}
+
+/// Whether any of `exprs` reads an input field or a let.
+pub fn reads_case<'a>(exprs: impl Iterator<Item = &'a Expr>) -> bool {
+    let mut found = false;
+    for e in exprs {
+        each_read(e, &mut |r| found |= matches!(r, Read::Slot(_) | Read::Let(_)));
+    }
+    found
+}
+
+fn cites(cs: &[ir::Cite]) -> Vec<(u32, u32)> {
+    cs.iter().map(|c| (c.source, c.clause)).collect()
+}
+
+impl Manifest {
+    pub(super) fn new(p: &Policy, layout: &Layout, sites: Vec<Span>, hash: &str) -> Manifest {
+        Manifest {
+            abi: ABI_VERSION,
+            policy: p.name.clone(),
+            lang: if p.lang == Lang::Zh { "zh" } else { "en" }.into(),
+            hash: hash.into(),
+            layout: layout.clone(),
+            inputs: p
+                .inputs
+                .iter()
+                .map(|i| Input { name: i.name.clone(), fields: i.fields.clone() })
+                .collect(),
+            slots: p
+                .slots
+                .iter()
+                .map(|s| Slot { input: s.input, path: s.path.clone(), ty: s.ty.clone() })
+                .collect(),
+            enums: p
+                .enums
+                .iter()
+                .map(|e| Enum {
+                    name: e.name.clone(),
+                    variants: e
+                        .variants
+                        .iter()
+                        .map(|v| Variant { name: v.name.clone(), fields: v.fields.clone() })
+                        .collect(),
+                })
+                .collect(),
+            lists: p
+                .lists
+                .iter()
+                .map(|l| List {
+                    name: l.name.clone(),
+                    fields: l.fields.clone(),
+                    key: l.key,
+                    rows: l.rows.len() as u32,
+                })
+                .collect(),
+            sources: p
+                .sources
+                .iter()
+                .map(|s| Source {
+                    name: s.name.clone(),
+                    title: s.title.clone(),
+                    clauses: s.clauses.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
+                })
+                .collect(),
+            lets: p.lets.iter().map(|l| Named { name: l.name.clone(), ty: l.ty.clone() }).collect(),
+            rules: (0..p.rules.len() as u32)
+                .map(|r| {
+                    let rule = &p.rules[r as usize];
+                    Rule {
+                        name: rule.name.clone(),
+                        decision: rule.decision,
+                        exception_to: rule.exception_to,
+                        outcome: rule.then.as_ref().map(|t| t.variant),
+                        reason: rule.then.as_ref().and_then(|t| t.reason.clone()),
+                        cites: cites(&rule.cites),
+                        reads: rule_reads(p, r),
+                    }
+                })
+                .collect(),
+            decisions: p.decisions.iter().map(decision).collect(),
+            checks: p
+                .checks
+                .iter()
+                .map(|c| Check {
+                    name: c.name.clone(),
+                    modality: match c.modality {
+                        Modality::Must => "must",
+                        Modality::May => "may",
+                        Modality::MustNot => "must not",
+                    }
+                    .into(),
+                    over: c.scope.as_ref().map(|s| s.over.ty.clone()),
+                    reason: c.reason.clone(),
+                    cites: cites(&c.cites),
+                    reads_case: reads_case(c.exprs()),
+                })
+                .collect(),
+            sites: sites.iter().map(|s| [s.file.0, s.start, s.end]).collect(),
+        }
+    }
+
+    /// The span of site `n`, as the interpreter would report it.
+    pub fn site(&self, n: i32) -> Span {
+        usize::try_from(n)
+            .ok()
+            .and_then(|n| self.sites.get(n))
+            .map(|[f, s, e]| Span { file: FileId(*f), start: *s, end: *e })
+            .unwrap_or_default()
+    }
+
+    /// A policy with this manifest's interface and no rule bodies: what the case reader,
+    /// `Policy::show` and explanations need. `rows` gives each list's rows, read from the
+    /// module's memory.
+    pub fn to_policy(&self, rows: Vec<Vec<Vec<Value>>>) -> Policy {
+        let nothing =
+            || Expr { kind: ExprKind::Const(Value::Bool(false)), ty: Type::Bool, span: Span::default() };
+        let outcome = |variant: u32, reason: Option<String>, fields: usize| ir::OutcomeExpr {
+            variant,
+            fields: vec![nothing(); fields],
+            reason,
+            span: Span::default(),
+        };
+        let fields_of = |e: u32, v: u32| {
+            self.enums.get(e as usize).and_then(|e| e.variants.get(v as usize)).map_or(0, |v| v.fields.len())
+        };
+        let mut rows = rows.into_iter();
+        Policy {
+            name: self.policy.clone(),
+            lang: if self.lang == "zh" { Lang::Zh } else { Lang::En },
+            inputs: self
+                .inputs
+                .iter()
+                .map(|i| ir::Input { name: i.name.clone(), fields: i.fields.clone(), span: Span::default() })
+                .collect(),
+            slots: self
+                .slots
+                .iter()
+                .map(|s| ir::Slot {
+                    path: s.path.clone(),
+                    input: s.input,
+                    ty: s.ty.clone(),
+                    span: Span::default(),
+                })
+                .collect(),
+            enums: self
+                .enums
+                .iter()
+                .map(|e| ir::EnumDef {
+                    name: e.name.clone(),
+                    variants: e
+                        .variants
+                        .iter()
+                        .map(|v| ir::VariantDef { name: v.name.clone(), fields: v.fields.clone() })
+                        .collect(),
+                })
+                .collect(),
+            lists: self
+                .lists
+                .iter()
+                .map(|l| ir::ListDef {
+                    name: l.name.clone(),
+                    fields: l.fields.clone(),
+                    key: l.key,
+                    rows: rows.next().unwrap_or_default(),
+                    span: Span::default(),
+                })
+                .collect(),
+            sources: self
+                .sources
+                .iter()
+                .map(|s| ir::SourceDef {
+                    name: s.name.clone(),
+                    title: s.title.clone(),
+                    clauses: s
+                        .clauses
+                        .iter()
+                        .map(|(id, text)| ir::ClauseDef { id: id.clone(), text: text.clone() })
+                        .collect(),
+                })
+                .collect(),
+            lets: self
+                .lets
+                .iter()
+                .map(|l| ir::Let {
+                    name: l.name.clone(),
+                    ty: l.ty.clone(),
+                    value: nothing(),
+                    span: Span::default(),
+                })
+                .collect(),
+            rules: self
+                .rules
+                .iter()
+                .map(|r| {
+                    let enum_id = self.decisions.get(r.decision as usize).map_or(0, |d| d.outcome_enum);
+                    ir::Rule {
+                        name: r.name.clone(),
+                        decision: r.decision,
+                        exception_to: r.exception_to,
+                        when: nothing(),
+                        unless: Vec::new(),
+                        then: r.outcome.map(|v| outcome(v, r.reason.clone(), fields_of(enum_id, v))),
+                        cites: r.cites.iter().map(|&(source, clause)| ir::Cite { source, clause }).collect(),
+                        span: Span::default(),
+                    }
+                })
+                .collect(),
+            decisions: self
+                .decisions
+                .iter()
+                .map(|d| ir::Decision {
+                    name: d.name.clone(),
+                    outcome_enum: d.outcome_enum,
+                    combining: match d.combining.as_str() {
+                        "priority" => Combining::Priority(d.ranks.clone()),
+                        "first" => Combining::First,
+                        "collect" => Combining::Collect,
+                        _ => Combining::Unique,
+                    },
+                    default: d
+                        .default
+                        .map(|v| outcome(v, d.default_reason.clone(), fields_of(d.outcome_enum, v))),
+                    rules: d.rules.clone(),
+                    span: Span::default(),
+                })
+                .collect(),
+            checks: self
+                .checks
+                .iter()
+                .map(|c| ir::Check {
+                    name: c.name.clone(),
+                    modality: match c.modality.as_str() {
+                        "must" => Modality::Must,
+                        "may" => Modality::May,
+                        _ => Modality::MustNot,
+                    },
+                    scope: c.over.as_ref().map(|ty| ir::CheckScope {
+                        over: Expr {
+                            kind: ExprKind::Const(Value::None),
+                            ty: ty.clone(),
+                            span: Span::default(),
+                        },
+                        filter: None,
+                    }),
+                    body: nothing(),
+                    reason: c.reason.clone(),
+                    cites: c.cites.iter().map(|&(source, clause)| ir::Cite { source, clause }).collect(),
+                    span: Span::default(),
+                })
+                .collect(),
+            tests: Vec::new(),
+        }
+    }
+}
+
+fn decision(d: &ir::Decision) -> Decision {
+    let (combining, ranks) = match &d.combining {
+        Combining::Priority(r) => ("priority", r.clone()),
+        Combining::First => ("first", Vec::new()),
+        Combining::Collect => ("collect", Vec::new()),
+        Combining::Unique => ("unique", Vec::new()),
+    };
+    Decision {
+        name: d.name.clone(),
+        outcome_enum: d.outcome_enum,
+        combining: combining.into(),
+        ranks,
+        default: d.default.as_ref().map(|o| o.variant),
+        default_reason: d.default.as_ref().and_then(|o| o.reason.clone()),
+        rules: d.rules.clone(),
+    }
+}

@@ -1,0 +1,401 @@
+//! The WASM target: a policy compiled to a self-contained WebAssembly module that gives
+//! exactly the interpreter's decisions.
+//!
+//! The module imports nothing. It exports its memory, an `abi_version` global and four
+//! functions — `begin` (accept the case written into memory), `decide(d)`, `check(c)`
+//! and `read_let(l)` — and carries a manifest (custom section `qingdan`) that tells a
+//! host the input layout, the names of everything and where results are written. Lists
+//! become data segments. `docs/wasm-abi.md` is the contract; [`host`] is the Rust host.
+//!
+//! Stages: [`layout`] plans memory, [`expr`] and [`decide`] generate code from the IR
+//! (with the helpers of [`runtime`]), this file assembles the module, and [`manifest`]
+//! describes it.
+
+mod asm;
+mod decide;
+mod entry;
+mod expr;
+pub mod host;
+pub mod layout;
+pub mod manifest;
+mod runtime;
+pub mod words;
+
+use std::collections::HashMap;
+
+use qingdan_dsl::Span;
+use wasm_encoder::{
+    CodeSection, ConstExpr, CustomSection, DataSection, ElementSection, Elements, ExportKind, ExportSection,
+    FunctionSection, GlobalSection, GlobalType, MemorySection, MemoryType, Module, RefType, TableSection,
+    TableType, TypeSection, ValType,
+};
+
+use crate::ir::{Combining, DecisionId, Expr, ListId, Policy, RuleId};
+use asm::{Body, I32, I64};
+use layout::{global, Layout, ABI_VERSION, MAX_PAGES};
+pub use manifest::Manifest;
+use words::Statics;
+
+/// The custom section that carries the manifest.
+pub const MANIFEST_SECTION: &str = "qingdan";
+
+/// A policy the compiler cannot translate. The checker rules these out for policies it
+/// accepts; the error exists so that a gap between the two is a message, not a panic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    pub span: Span,
+    pub what: String,
+}
+
+impl BuildError {
+    fn unsupported(e: &Expr, what: &str) -> BuildError {
+        BuildError { span: e.span, what: what.to_string() }
+    }
+}
+
+/// A compiled policy: the module's bytes and its manifest.
+pub struct Compiled {
+    pub bytes: Vec<u8>,
+    pub manifest: Manifest,
+}
+
+/// Compiles `policy` to a WASM module. `hash` identifies the source it came from.
+pub fn compile(policy: &Policy, hash: &str) -> Result<Compiled, BuildError> {
+    let mut g = Gen::new(policy);
+    let bodies = g.bodies()?;
+    let sink = g.layout.finish(g.statics.len(), 8 * g.sink_words.max(1));
+    g.layout.lists = g.tables.iter().map(|(at, _)| *at).collect();
+    let manifest = Manifest::new(policy, &g.layout, g.sites.clone(), hash);
+    let bytes = g.assemble(bodies, sink, &manifest);
+    Ok(Compiled { bytes, manifest })
+}
+
+/// Indices of the generated functions, fixed before any body is generated so that
+/// bodies can call one another.
+struct Funcs {
+    lets: u32,
+    lookups: u32,
+    outcomes: u32,
+    verdicts: Vec<Option<u32>>,
+    sames: u32,
+    decides: u32,
+    checks: u32,
+    /// `begin`, `decide`, `check`, `read_let`.
+    exports: u32,
+    total: u32,
+    /// The type index of `outcome_r(dst)`, for `call_indirect`.
+    outcome_type: u32,
+}
+
+impl Funcs {
+    fn let_fn(&self, l: u32) -> u32 {
+        self.lets + l
+    }
+
+    fn lookup_fn(&self, l: ListId) -> u32 {
+        self.lookups + l
+    }
+
+    fn outcome_fn(&self, r: RuleId) -> u32 {
+        self.outcomes + r
+    }
+
+    fn verdict_fn(&self, r: RuleId) -> u32 {
+        self.verdicts.get(r as usize).copied().flatten().unwrap_or(0)
+    }
+
+    fn same_fn(&self, d: DecisionId) -> u32 {
+        self.sames + d
+    }
+
+    fn decide_fn(&self, d: DecisionId) -> u32 {
+        self.decides + d
+    }
+
+    fn check_fn(&self, c: u32) -> u32 {
+        self.checks + c
+    }
+}
+
+/// The code generator's state for one policy.
+pub(crate) struct Gen<'p> {
+    policy: &'p Policy,
+    layout: Layout,
+    statics: Statics,
+    funcs: Funcs,
+    /// Spans of the expressions that can fail, by site number.
+    sites: Vec<Span>,
+    site_of: HashMap<(u32, u32, u32), i32>,
+    /// Words the largest constant-size allocation needs (see `runtime::alloc`).
+    sink_words: u32,
+    exceptions: Vec<Vec<RuleId>>,
+    let_may_fail: Vec<bool>,
+    /// Per list: its table's address and width in words.
+    tables: Vec<(u32, u32)>,
+    list_rows: HashMap<ListId, i64>,
+    /// Function types, interned.
+    types: Vec<(Vec<ValType>, Vec<ValType>)>,
+}
+
+impl<'p> Gen<'p> {
+    fn new(policy: &'p Policy) -> Gen<'p> {
+        let layout = Layout::plan(policy);
+        let mut statics = Statics::new(layout.statics);
+        // Lists first: their tables are the bulk of the static data.
+        let tables = policy
+            .lists
+            .iter()
+            .map(|l| {
+                let words: Vec<i64> = l.rows.iter().flatten().map(|v| statics.word(v)).collect();
+                (statics.words(&words), l.fields.len() as u32)
+            })
+            .collect();
+        let mut exceptions = vec![Vec::new(); policy.rules.len()];
+        for (i, r) in policy.rules.iter().enumerate() {
+            if let Some(t) = r.exception_to {
+                exceptions[t as usize].push(i as RuleId);
+            }
+        }
+        let mut let_may_fail = Vec::with_capacity(policy.lets.len());
+        for l in &policy.lets {
+            let fails = expr::may_fail(&l.value, &let_may_fail);
+            let_may_fail.push(fails);
+        }
+        let funcs = Self::number(policy, &exceptions);
+        let mut g = Gen {
+            policy,
+            layout,
+            statics,
+            funcs,
+            sites: Vec::new(),
+            site_of: HashMap::new(),
+            sink_words: 1,
+            exceptions,
+            let_may_fail,
+            tables,
+            list_rows: HashMap::new(),
+            types: Vec::new(),
+        };
+        g.funcs.outcome_type = g.ty(&[I32], &[]);
+        g
+    }
+
+    fn number(policy: &Policy, exceptions: &[Vec<RuleId>]) -> Funcs {
+        let mut next = runtime::ALL.len() as u32;
+        let mut take = |n: usize| {
+            let start = next;
+            next += n as u32;
+            start
+        };
+        let lets = take(policy.lets.len());
+        let lookups = take(policy.lists.len());
+        let outcomes = take(policy.rules.len());
+        let verdicts = policy
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(r, rule)| (rule.exception_to.is_some() || !exceptions[r].is_empty()).then(|| take(1)))
+            .collect();
+        let sames = take(policy.decisions.len());
+        let decides = take(policy.decisions.len());
+        let checks = take(policy.checks.len());
+        let exports = take(4);
+        Funcs {
+            lets,
+            lookups,
+            outcomes,
+            verdicts,
+            sames,
+            decides,
+            checks,
+            exports,
+            total: next,
+            outcome_type: 0,
+        }
+    }
+
+    fn ty(&mut self, params: &[ValType], results: &[ValType]) -> u32 {
+        let key = (params.to_vec(), results.to_vec());
+        match self.types.iter().position(|t| *t == key) {
+            Some(i) => i as u32,
+            None => {
+                self.types.push(key);
+                self.types.len() as u32 - 1
+            }
+        }
+    }
+
+    /// The site number of a failing expression, for the host to point at its span.
+    fn site(&mut self, e: &Expr) -> i32 {
+        let key = (e.span.file.0, e.span.start, e.span.end);
+        if let Some(s) = self.site_of.get(&key) {
+            return *s;
+        }
+        self.sites.push(e.span);
+        let s = self.sites.len() as i32 - 1;
+        self.site_of.insert(key, s);
+        s
+    }
+
+    fn may_fail(&self, e: &Expr) -> bool {
+        expr::may_fail(e, &self.let_may_fail)
+    }
+
+    fn list_table(&self, l: ListId) -> (u32, u32) {
+        self.tables.get(l as usize).copied().unwrap_or((0, 0))
+    }
+
+    /// The set of all row indices of list `l`, as a constant word.
+    fn list_rows(&mut self, l: ListId) -> i64 {
+        if let Some(w) = self.list_rows.get(&l) {
+            return *w;
+        }
+        let n = self.policy.lists.get(l as usize).map_or(0, |x| x.rows.len());
+        let rows: Vec<crate::Value> = (0..n as u32).map(crate::Value::Row).collect();
+        let w = self.statics.word(&crate::Value::Set(rows.into()));
+        self.list_rows.insert(l, w);
+        w
+    }
+
+    /// Every generated body with its type, in function index order after the runtime's.
+    fn bodies(&mut self) -> Result<Vec<(u32, Body)>, BuildError> {
+        let p = self.policy;
+        let mut out = Vec::new();
+        for l in 0..p.lets.len() as u32 {
+            let ty = self.ty(&[], &[I64]);
+            out.push((ty, self.let_fn(l)?));
+        }
+        for l in 0..p.lists.len() as u32 {
+            let ty = self.ty(&[I64], &[I64]);
+            out.push((ty, self.lookup_fn(l)));
+        }
+        for r in 0..p.rules.len() as u32 {
+            out.push((self.funcs.outcome_type, self.outcome_fn(r)?));
+        }
+        for r in 0..p.rules.len() as u32 {
+            if self.funcs.verdicts[r as usize].is_some() {
+                let ty = self.ty(&[], &[I32]);
+                out.push((ty, self.verdict_fn(r)?));
+            }
+        }
+        for d in 0..p.decisions.len() as u32 {
+            let ty = self.ty(&[I32, I32], &[I32]);
+            out.push((ty, self.same_fn(d)));
+        }
+        for d in 0..p.decisions.len() as u32 {
+            let ty = self.ty(&[], &[I32]);
+            out.push((ty, self.decide_fn(d)?));
+        }
+        for c in 0..p.checks.len() as u32 {
+            let ty = self.ty(&[], &[I32]);
+            out.push((ty, self.check_fn(c)?));
+        }
+        let begin = self.begin_fn()?;
+        let (none_i32, i32_i32) = (self.ty(&[], &[I32]), self.ty(&[I32], &[I32]));
+        out.push((none_i32, begin));
+        out.push((i32_i32, self.dispatch(p.decisions.len() as u32, |f, d| f.decide_fn(d))));
+        out.push((i32_i32, self.dispatch(p.checks.len() as u32, |f, c| f.check_fn(c))));
+        out.push((i32_i32, self.read_let_fn()));
+        Ok(out)
+    }
+
+    /// Puts the module together: sections in the order the format requires.
+    fn assemble(&mut self, bodies: Vec<(u32, Body)>, sink: u32, manifest: &Manifest) -> Vec<u8> {
+        let runtime_types: Vec<u32> = runtime::ALL
+            .iter()
+            .map(|r| {
+                let (params, results) = r.signature();
+                self.ty(params, results)
+            })
+            .collect();
+        let mut types = TypeSection::new();
+        for (params, results) in &self.types {
+            types.ty().function(params.iter().copied(), results.iter().copied());
+        }
+        let mut functions = FunctionSection::new();
+        let mut code = CodeSection::new();
+        for (r, ty) in runtime::ALL.iter().zip(&runtime_types) {
+            functions.function(*ty);
+            code.function(&r.body().finish());
+        }
+        for (ty, body) in bodies {
+            functions.function(ty);
+            code.function(&body.finish());
+        }
+        debug_assert_eq!(functions.len(), self.funcs.total);
+        let rules = self.policy.rules.len() as u64;
+        let mut tables = TableSection::new();
+        tables.table(TableType {
+            element_type: RefType::FUNCREF,
+            table64: false,
+            minimum: rules,
+            maximum: Some(rules),
+            shared: false,
+        });
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: u64::from(self.layout.pages),
+            maximum: Some(MAX_PAGES),
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        let mut globals = GlobalSection::new();
+        for g in 0..global::ABI + 1 {
+            let (mutable, value) = match g {
+                global::HEAP => (true, self.layout.heap as i32),
+                global::HEAP_BASE => (false, self.layout.heap as i32),
+                global::SINK => (false, sink as i32),
+                global::ABI => (false, ABI_VERSION as i32),
+                global::ERR_SITE => (true, -1),
+                _ => (g < global::MUTABLE, 0),
+            };
+            let ty = GlobalType { val_type: I32, mutable, shared: false };
+            globals.global(ty, &ConstExpr::i32_const(value));
+        }
+        let mut exports = ExportSection::new();
+        exports.export("memory", ExportKind::Memory, 0);
+        exports.export("abi_version", ExportKind::Global, global::ABI);
+        for (i, name) in ["begin", "decide", "check", "read_let"].iter().enumerate() {
+            exports.export(name, ExportKind::Func, self.funcs.exports + i as u32);
+        }
+        let mut elements = ElementSection::new();
+        let outcome_fns: Vec<u32> = (0..rules as u32).map(|r| self.funcs.outcome_fn(r)).collect();
+        elements.active(None, &ConstExpr::i32_const(0), Elements::Functions(outcome_fns.into()));
+        let mut data = DataSection::new();
+        data.active(0, &ConstExpr::i32_const(self.layout.ranks as i32), self.ranks());
+        data.active(0, &ConstExpr::i32_const(self.layout.statics as i32), self.statics.bytes.iter().copied());
+        let manifest = CustomSection {
+            name: MANIFEST_SECTION.into(),
+            data: serde_json::to_vec(manifest).unwrap_or_default().into(),
+        };
+        let mut module = Module::new();
+        module
+            .section(&types)
+            .section(&functions)
+            .section(&tables)
+            .section(&memories)
+            .section(&globals)
+            .section(&exports)
+            .section(&elements)
+            .section(&code)
+            .section(&data)
+            .section(&manifest);
+        module.finish()
+    }
+
+    /// Per rule, the rank of its outcome in its decision's `priority` order, as bytes.
+    fn ranks(&self) -> Vec<u8> {
+        let p = self.policy;
+        p.rules
+            .iter()
+            .flat_map(|r| {
+                let rank = match (&p.decisions[r.decision as usize].combining, &r.then) {
+                    (Combining::Priority(ranks), Some(t)) => ranks.get(t.variant as usize).copied(),
+                    _ => None,
+                };
+                rank.unwrap_or(u32::MAX).to_le_bytes()
+            })
+            .collect()
+    }
+}

@@ -48,7 +48,11 @@ pub enum Command {
     /// Decide cases: each case in the input file gets every decision (or `--decision`).
     Eval {
         /// The policy file (or a folder holding it with the policies it uses).
-        policy: PathBuf,
+        #[arg(required_unless_present = "wasm", conflicts_with = "wasm")]
+        policy: Option<PathBuf>,
+        /// Decide with a module built by `qingdan build` instead of the interpreter.
+        #[arg(long)]
+        wasm: Option<PathBuf>,
         /// Case file: `.yaml`/`.yml`, `.json`, or JSON Lines (`.jsonl`, and `-` for stdin).
         #[arg(long, short)]
         input: String,
@@ -71,6 +75,19 @@ pub enum Command {
     /// Run each policy's `test` blocks and case files (`X.cases.yaml`, `cases.yaml`):
     /// pass/fail with diffs, rule coverage, and `--snapshot` files of every decision.
     Test(crate::test_cmd::TestArgs),
+    /// Compile a policy to a self-contained WebAssembly module (see docs/wasm-abi.md).
+    Build {
+        /// The policy file (or a folder holding it with the policies it uses).
+        policy: PathBuf,
+        /// Where to write the module (default: the policy's name with `.wasm`).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Which policy, when the path holds several.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Print a compiled module as WebAssembly text, with its manifest.
+    DumpWat { module: PathBuf },
     /// Print the syntax tree of a file (for debugging the language).
     DumpAst { path: PathBuf },
     /// Print the lowered IR of a policy (slots, lets, rules, decisions).

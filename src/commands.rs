@@ -28,14 +28,26 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
-        Command::Eval { policy, input, input_format, decision, name, explain } => {
+        Command::Eval { policy, wasm, input, input_format, decision, name, explain } => {
             let args =
                 crate::eval_cmd::EvalArgs { input, input_format, decision, explain, format: opts.format };
-            match load_policy(&policy, name.as_deref(), &opts, out, err) {
-                Ok(p) => crate::eval_cmd::run(&p, &args, out, err),
-                Err(code) => code,
+            match (policy, wasm) {
+                (_, Some(module)) => crate::build_cmd::eval_module(&module, &args, cli.lang, out, err),
+                (Some(policy), None) => match load_policy(&policy, name.as_deref(), &opts, out, err) {
+                    Ok(p) => {
+                        let backend =
+                            crate::eval_cmd::Backend::Interpreter(qingdan_engine::eval::Evaluator::new(&p));
+                        crate::eval_cmd::run(&p, backend, &args, out, err)
+                    }
+                    Err(code) => code,
+                },
+                (None, None) => exit::USAGE,
             }
         }
+        Command::Build { policy, output, name } => {
+            crate::build_cmd::build(&policy, output, name.as_deref(), &opts, out, err)
+        }
+        Command::DumpWat { module } => crate::build_cmd::dump_wat(&module, cli.lang, out, err),
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
         Command::Test(args) => {
             crate::test_cmd::run(&args, &opts, opts.format, cli.lang.map(Lang::from), out, err)
@@ -46,7 +58,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 
 pub(crate) struct Output {
     render: RenderOptions,
-    format: Format,
+    pub(crate) format: Format,
 }
 
 impl Output {
@@ -221,15 +233,27 @@ pub(crate) fn load_policy(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<qingdan_engine::Policy, u8> {
+    load_program(path, policy, opts, out, err).map(|(_, p)| p)
+}
+
+/// As [`load_policy`], with the checked program (its sources) too.
+pub(crate) fn load_program(
+    path: &std::path::Path,
+    policy: Option<&str>,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(Program, qingdan_engine::Policy), u8> {
     let program = check_files(files::inputs(&[path.to_path_buf()]), &mut FsLoader);
     if program.has_errors() {
         opts.report(&program, serde_json::Value::Null, out, err);
         return Err(exit_code(&program.diagnostics).max(exit::FAILED));
     }
-    qingdan_engine::lower(&program, policy).map_err(|e| {
+    let lowered = qingdan_engine::lower(&program, policy).map_err(|e| {
         let _ = writeln!(err, "qingdan: {}", e.message);
         exit::FAILED
-    })
+    })?;
+    Ok((program, lowered))
 }
 
 fn dump_ir(

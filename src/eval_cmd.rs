@@ -5,7 +5,9 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use qingdan_dsl::Lang;
 use qingdan_engine::cases::{raw_lines, CaseError, CaseReader};
+use qingdan_engine::eval::explain::{tell, CaseValues, TraceRead};
 use qingdan_engine::eval::{explain_with, EvalError, Evaluator, Explanation};
+use qingdan_engine::wasm::host;
 use qingdan_engine::{Policy, Value};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
@@ -26,7 +28,13 @@ pub struct EvalArgs {
     pub format: Format,
 }
 
-pub fn run(policy: &Policy, args: &EvalArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run(
+    policy: &Policy,
+    backend: Backend<'_>,
+    args: &EvalArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let decisions: Vec<u32> = match &args.decision {
         None => (0..policy.decisions.len() as u32).collect(),
         Some(name) => match policy.decisions.iter().position(|d| d.name == *name) {
@@ -38,9 +46,14 @@ pub fn run(policy: &Policy, args: &EvalArgs, out: &mut dyn Write, err: &mut dyn 
             }
         },
     };
-    let case_checks = if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy) };
-    let job =
-        Job { policy, ev: Evaluator::new(policy), decisions, case_checks, args, zh: policy.lang == Lang::Zh };
+    let case_checks = match (&args.decision, &backend) {
+        (Some(_), _) => Vec::new(),
+        (None, Backend::Interpreter(_)) => checks_reading_the_case(policy),
+        (None, Backend::Wasm(m)) => (0..m.manifest.checks.len() as u32)
+            .filter(|&c| m.manifest.checks[c as usize].reads_case)
+            .collect(),
+    };
+    let job = Job { policy, backend, decisions, case_checks, args, zh: policy.lang == Lang::Zh };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     let result = match format {
@@ -86,9 +99,39 @@ struct Violation {
     rows: Vec<String>,
 }
 
+/// What decides: the interpreter, or a compiled module (one instance per worker thread).
+pub enum Backend<'p> {
+    Interpreter(Evaluator<'p>),
+    Wasm(&'p host::Module),
+}
+
+/// A worker's own state: a module instance for the WASM backend.
+enum Worker {
+    Interpreter,
+    Wasm(Result<host::Instance, host::HostError>),
+}
+
+/// A module instance with the case placed in it, as explanations read values from it.
+struct ModuleValues<'a> {
+    inst: &'a mut host::Instance,
+    case: &'a [Value],
+}
+
+impl CaseValues for ModuleValues<'_> {
+    fn slot(&self, s: u32) -> Value {
+        self.case.get(s as usize).cloned().unwrap_or_default()
+    }
+
+    fn let_value(&mut self, l: u32) -> Result<Value, EvalError> {
+        // A host error here (the module broke mid-case) shows as the let being absent;
+        // the decision itself was read without error.
+        self.inst.let_value(l).unwrap_or(Ok(Value::None))
+    }
+}
+
 struct Job<'p> {
     policy: &'p Policy,
-    ev: Evaluator<'p>,
+    backend: Backend<'p>,
     decisions: Vec<u32>,
     /// Checks that read the case (those over lists alone are `qingdan test`'s business).
     case_checks: Vec<u32>,
@@ -97,6 +140,9 @@ struct Job<'p> {
 }
 
 type CaseResult = Result<Vec<Value>, CaseError>;
+
+/// A case's explained decisions and broken checks.
+type Decided = (Vec<Explanation>, Vec<Violation>);
 
 impl Job<'_> {
     /// A YAML or JSON file, read whole (with a size cap).
@@ -163,7 +209,7 @@ impl Job<'_> {
         let rendered: Vec<(String, bool)> = items
             .into_par_iter()
             .enumerate()
-            .map(|(i, item)| self.one(first + i, names.get(i), read(item)))
+            .map_init(|| self.worker(), |w, (i, item)| self.one(w, first + i, names.get(i), read(item)))
             .collect();
         let mut failed = 0;
         for (text, ok) in rendered {
@@ -174,33 +220,126 @@ impl Job<'_> {
     }
 
     /// One case's output, and whether it was decided without error.
-    fn one(&self, n: usize, name: Option<&String>, case: CaseResult) -> (String, bool) {
-        let result = case.map_err(|e| self.case_error(&e)).and_then(|values| self.decide(n, name, &values));
+    fn worker(&self) -> Worker {
+        match &self.backend {
+            Backend::Interpreter(_) => Worker::Interpreter,
+            Backend::Wasm(m) => Worker::Wasm(m.instantiate()),
+        }
+    }
+
+    fn one(&self, w: &mut Worker, n: usize, name: Option<&String>, case: CaseResult) -> (String, bool) {
+        let result =
+            case.map_err(|e| self.case_error(&e)).and_then(|values| self.decide(w, n, name, &values));
         match result {
             Ok(text) => (text, true),
             Err(text) => (text, false),
         }
     }
 
-    fn decide(&self, n: usize, name: Option<&String>, values: &[Value]) -> Result<String, String> {
-        let mut frame = self.ev.frame(values);
+    fn decide(
+        &self,
+        w: &mut Worker,
+        n: usize,
+        name: Option<&String>,
+        values: &[Value],
+    ) -> Result<String, String> {
+        let (explained, violations) = match (&self.backend, w) {
+            (Backend::Interpreter(ev), _) => self.interpret(ev, n, values)?,
+            (Backend::Wasm(_), Worker::Wasm(Ok(inst))) => self
+                .run_module(inst, values)
+                .map_err(|e| self.host_error(n, &e))?
+                .map_err(|e| self.eval_error(n, &e))?,
+            (Backend::Wasm(_), Worker::Wasm(Err(e))) => return Err(self.host_error(n, e)),
+            (Backend::Wasm(_), Worker::Interpreter) => return Err(String::new()),
+        };
+        self.render(n, name, &explained, &violations)
+    }
+
+    fn interpret(&self, ev: &Evaluator<'_>, n: usize, values: &[Value]) -> Result<Decided, String> {
+        let mut frame = ev.frame(values);
         let mut explained = Vec::new();
         for &d in &self.decisions {
-            let result = self.ev.decide(d, &mut frame).map_err(|e| self.eval_error(n, &e))?;
-            let shown = explain_with(&self.ev, &result, &mut frame, self.args.explain);
+            let result = ev.decide(d, &mut frame).map_err(|e| self.eval_error(n, &e))?;
+            let shown = explain_with(ev, &result, &mut frame, self.args.explain);
             explained.push(shown.map_err(|e| self.eval_error(n, &e))?);
         }
         let mut violations = Vec::new();
         for &c in &self.case_checks {
-            let result = self.ev.check(c, &mut frame).map_err(|e| self.eval_error(n, &e))?;
+            let result = ev.check(c, &mut frame).map_err(|e| self.eval_error(n, &e))?;
             if !result.hits.is_empty() {
                 violations.push(self.violation(c, &result.hits));
             }
         }
+        Ok((explained, violations))
+    }
+
+    /// The same through a module: decisions and checks by the module, explanations told
+    /// from its manifest with the values it computed.
+    fn run_module(
+        &self,
+        inst: &mut host::Instance,
+        values: &[Value],
+    ) -> Result<Result<Decided, EvalError>, host::HostError> {
+        inst.place(values)?;
+        let mut explained = Vec::new();
+        for &d in &self.decisions {
+            let result = match inst.decide(d)? {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(e)),
+            };
+            let reads = |r: u32| self.module_reads(r);
+            let mut case = ModuleValues { inst, case: values };
+            match tell(self.policy, &result, &reads, &mut case, self.args.explain) {
+                Ok(shown) => explained.push(shown),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        let mut violations = Vec::new();
+        for &c in &self.case_checks {
+            match inst.check(c)? {
+                Ok(result) if !result.hits.is_empty() => violations.push(self.violation(c, &result.hits)),
+                Ok(_) => {}
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        Ok(Ok((explained, violations)))
+    }
+
+    /// What rule `r` reads, as the module's manifest lists it.
+    fn module_reads(&self, r: u32) -> Vec<TraceRead> {
+        match &self.backend {
+            Backend::Wasm(m) => m.manifest.rules.get(r as usize).map(|x| x.reads.clone()).unwrap_or_default(),
+            Backend::Interpreter(_) => Vec::new(),
+        }
+    }
+
+    fn host_error(&self, n: usize, e: &host::HostError) -> String {
+        let message = e.render(if self.zh { Lang::Zh } else { Lang::En });
+        match self.args.format {
+            Format::Human => {
+                format!("{} {n}{} {message}\n", Labels::new(self.zh).case, Labels::new(self.zh).colon)
+            }
+            Format::Json => format!(
+                "{}\n",
+                json!({ "case": n, "error": { "code": e.code.as_str(), "message": message } })
+            ),
+            Format::Yaml => {
+                yaml_item(&json!({ "case": n, "error": { "code": e.code.as_str(), "message": message } }))
+            }
+        }
+    }
+
+    fn render(
+        &self,
+        n: usize,
+        name: Option<&String>,
+        explained: &[Explanation],
+        violations: &[Violation],
+    ) -> Result<String, String> {
         Ok(match self.args.format {
-            Format::Human => self.text(n, name, &explained, &violations),
-            Format::Json => format!("{}\n", self.json(n, name, &explained, &violations)),
-            Format::Yaml => yaml_item(&self.json(n, name, &explained, &violations)),
+            Format::Human => self.text(n, name, explained, violations),
+            Format::Json => format!("{}\n", self.json(n, name, explained, violations)),
+            Format::Yaml => yaml_item(&self.json(n, name, explained, violations)),
         })
     }
 

@@ -49,9 +49,14 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
     if path.is_dir() {
         return Err("it is a folder that holds no .qd files".into());
     }
+    read_capped_to(path, MAX_FILE_BYTES)
+}
+
+/// Reads at most `cap + 1` bytes of a file, so a caller can tell "too large" unread.
+pub fn read_capped_to(path: &Path, cap: usize) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
+    file.take(cap as u64 + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
     Ok(bytes)
 }
 
@@ -99,7 +104,7 @@ impl Loader for FsLoader {
 
 /// Replaces a file's contents all at once: written to a temporary file beside it, then
 /// renamed, so an interrupted run never leaves a half-written policy.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.qingdan-tmp"));

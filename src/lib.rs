@@ -1,6 +1,7 @@
 //! The `qingdan` command line: argument parsing and IO around the pure `qingdan-dsl`
 //! front end. `run` is what `main` calls; tests call it in-process.
 
+mod build_cmd;
 mod cli;
 mod commands;
 mod eval_cmd;

@@ -87,6 +87,24 @@ impl Body {
         self.op(Ins::I32Load8U(mem(offset, 0)))
     }
 
+    /// Loads entry `i` (the i32 on the stack) of a list column at `at` whose entries are
+    /// `width` bytes, widened to a word; a narrow column's smallest value is absent.
+    pub(super) fn load_column(&mut self, at: u32, width: u32) -> &mut Self {
+        if width > 1 {
+            self.i32(width.trailing_zeros() as i32).op(Ins::I32Shl);
+        }
+        let m = mem(at, width.trailing_zeros());
+        let narrow = super::words::narrow_absent(width);
+        match width {
+            1 => self.op(Ins::I64Load8S(m)),
+            2 => self.op(Ins::I64Load16S(m)),
+            4 => self.op(Ins::I64Load32S(m)),
+            _ => return self.op(Ins::I64Load(m)),
+        };
+        let t = self.local(I64);
+        self.set(t).i64(ABSENT).get(t).get(t).i64(narrow).op(Ins::I64Eq).op(Ins::Select)
+    }
+
     pub(super) fn call(&mut self, f: u32) -> &mut Self {
         self.op(Ins::Call(f))
     }

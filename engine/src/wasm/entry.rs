@@ -32,8 +32,7 @@ impl Gen<'_> {
     /// interpreter's key index does.
     pub(super) fn lookup_fn(&mut self, l: ListId) -> Body {
         let list = &self.policy.lists[l as usize];
-        let (base, width) = self.list_table(l);
-        let key_at = base + 8 * list.key as u32;
+        let key = self.column(l, list.key);
         let text = matches!(strip(&list.fields[list.key].1), Type::Text);
         let mut b = Body::new(1);
         let i = b.local(I32);
@@ -42,7 +41,7 @@ impl Gen<'_> {
         b.block().loop_();
         b.get(i).op(Ins::I32Eqz).br_if(1);
         b.bump(i, -1);
-        b.get(i).i32(8 * width as i32).op(Ins::I32Mul).load64(key_at).get(0);
+        b.get(i).load_column(key.at, key.width).get(0);
         if text {
             b.call(Rt::TextEq.index());
         } else {

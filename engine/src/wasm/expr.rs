@@ -122,11 +122,12 @@ impl<'g, 'p> Fx<'g, 'p> {
 
     fn row_field(&mut self, row: &Expr, list: u32, field: u32) -> Result<(), BuildError> {
         let t = self.b.local(I64);
-        let (base, width) = self.g.list_table(list);
+        let column = self.g.column(list, field as usize);
         self.expr(row)?;
         self.b.tee(t).is_absent().if_(Some(I64)).i64(ABSENT).else_();
-        self.b.get(t).op(Ins::I32WrapI64).i32(8 * width as i32).op(Ins::I32Mul);
-        self.b.load64(base + 8 * field).end();
+        self.b.get(t).op(Ins::I32WrapI64);
+        self.b.load_column(column.at, column.width);
+        self.b.end();
         Ok(())
     }
 

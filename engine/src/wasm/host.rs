@@ -15,7 +15,7 @@ use wasmtime::{Config, Engine, Memory, Store, StoreLimits, StoreLimitsBuilder, T
 use super::decide::{CONFLICT_EXCEPTIONS, CONFLICT_UNIQUE};
 use super::layout::{result, ErrorKind, Status, ABI_VERSION, MAX_PAGES};
 use super::manifest::Manifest;
-use super::words::{decode, BadWord};
+use super::words::{decode, widen, BadWord};
 use super::MANIFEST_SECTION;
 use crate::eval::{CheckResult, Conflict, DecisionResult, EvalError, Outcome};
 use crate::ir::{Policy, Type};
@@ -418,19 +418,24 @@ impl Instance {
         let m = self.manifest.clone();
         m.lists
             .iter()
-            .zip(&m.layout.lists)
-            .map(|(list, &base)| {
-                let width = list.fields.len() as u32;
+            .map(|list| {
                 (0..list.rows)
                     .map(|r| {
-                        list.fields
-                            .iter()
-                            .enumerate()
-                            .map(|(f, (_, ty))| {
-                                let w = self.i64_at(base + 8 * (r * width + f as u32))?;
-                                decode(w, ty, self.mem()).map_err(bad_word)
-                            })
-                            .collect()
+                        // Fields the module does not hold are absent.
+                        let mut row = vec![Value::None; list.fields.len()];
+                        for c in &list.columns {
+                            let ty = &list
+                                .fields
+                                .get(c.field)
+                                .ok_or_else(|| malformed("a list column is out of range"))?
+                                .1;
+                            let at = c.at as usize + r as usize * c.width as usize;
+                            let bytes = self.mem().get(at..at + c.width as usize);
+                            let w =
+                                widen(bytes.ok_or_else(|| malformed("a list column lies outside memory"))?);
+                            row[c.field] = decode(w, ty, self.mem()).map_err(bad_word)?;
+                        }
+                        Ok(row)
                     })
                     .collect()
             })

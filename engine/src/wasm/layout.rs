@@ -101,8 +101,6 @@ pub struct Layout {
     pub ranks: u32,
     /// Where constant data starts: list tables, texts, constant sets.
     pub statics: u32,
-    /// Per list, the address of its table (rows × fields words).
-    pub lists: Vec<u32>,
     /// The input arena, `arena_size` bytes, for the case's texts and sets.
     pub arena: u32,
     pub arena_size: u32,
@@ -155,7 +153,6 @@ impl Layout {
             conflicts,
             ranks,
             statics: at,
-            lists: Vec::new(),
             arena: 0,
             arena_size: ARENA_BYTES,
             heap: 0,

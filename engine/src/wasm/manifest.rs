@@ -61,13 +61,25 @@ pub struct Variant {
     pub fields: Vec<(String, Type)>,
 }
 
-/// A list's shape; its rows are in the module's memory, at `layout.lists`.
+/// A list's shape; its rows are in the module's memory, a column at a time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct List {
     pub name: String,
     pub fields: Vec<(String, Type)>,
     pub key: usize,
     pub rows: u32,
+    /// The fields the module holds (those the policy reads, and the key), each a
+    /// column of `rows` entries of `width` bytes at `at`.
+    pub columns: Vec<Column>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub field: usize,
+    pub at: u32,
+    /// 1, 2, 4 or 8 bytes, little-endian two's complement; the smallest value of a
+    /// narrow width means absent.
+    pub width: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +150,13 @@ fn cites(cs: &[ir::Cite]) -> Vec<(u32, u32)> {
 }
 
 impl Manifest {
-    pub(super) fn new(p: &Policy, layout: &Layout, sites: Vec<Span>, hash: &str) -> Manifest {
+    pub(super) fn new(
+        p: &Policy,
+        layout: &Layout,
+        columns: &[Vec<Column>],
+        sites: Vec<Span>,
+        hash: &str,
+    ) -> Manifest {
         Manifest {
             abi: ABI_VERSION,
             policy: p.name.clone(),
@@ -170,11 +188,13 @@ impl Manifest {
             lists: p
                 .lists
                 .iter()
-                .map(|l| List {
+                .zip(columns)
+                .map(|(l, cols)| List {
                     name: l.name.clone(),
                     fields: l.fields.clone(),
                     key: l.key,
                     rows: l.rows.len() as u32,
+                    columns: cols.clone(),
                 })
                 .collect(),
             sources: p

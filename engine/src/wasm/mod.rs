@@ -33,6 +33,7 @@ use wasm_encoder::{
 use crate::ir::{Combining, DecisionId, Expr, ListId, Policy, RuleId};
 use asm::{Body, I32, I64};
 use layout::{global, Layout, ABI_VERSION, MAX_PAGES};
+use manifest::Column;
 pub use manifest::Manifest;
 use words::Statics;
 
@@ -64,8 +65,7 @@ pub fn compile(policy: &Policy, hash: &str) -> Result<Compiled, BuildError> {
     let mut g = Gen::new(policy);
     let bodies = g.bodies()?;
     let sink = g.layout.finish(g.statics.len(), 8 * g.sink_words.max(1));
-    g.layout.lists = g.tables.iter().map(|(at, _)| *at).collect();
-    let manifest = Manifest::new(policy, &g.layout, g.sites.clone(), hash);
+    let manifest = Manifest::new(policy, &g.layout, &g.columns, g.sites.clone(), hash);
     let bytes = g.assemble(bodies, sink, &manifest);
     Ok(Compiled { bytes, manifest })
 }
@@ -130,8 +130,8 @@ pub(crate) struct Gen<'p> {
     sink_words: u32,
     exceptions: Vec<Vec<RuleId>>,
     let_may_fail: Vec<bool>,
-    /// Per list: its table's address and width in words.
-    tables: Vec<(u32, u32)>,
+    /// Per list: the fields the module holds, as columns.
+    columns: Vec<Vec<Column>>,
     list_rows: HashMap<ListId, i64>,
     /// Function types, interned.
     types: Vec<(Vec<ValType>, Vec<ValType>)>,
@@ -141,13 +141,18 @@ impl<'p> Gen<'p> {
     fn new(policy: &'p Policy) -> Gen<'p> {
         let layout = Layout::plan(policy);
         let mut statics = Statics::new(layout.statics);
-        // Lists first: their tables are the bulk of the static data.
-        let tables = policy
-            .lists
-            .iter()
-            .map(|l| {
-                let words: Vec<i64> = l.rows.iter().flatten().map(|v| statics.word(v)).collect();
-                (statics.words(&words), l.fields.len() as u32)
+        // Lists first: their tables are the bulk of the static data. Only the columns
+        // the policy reads go in (and the key, which names rows).
+        let columns: Vec<Vec<Column>> = columns(policy)
+            .into_iter()
+            .zip(&policy.lists)
+            .map(|(fields, list)| {
+                let column = |f: usize| {
+                    let words: Vec<i64> = list.rows.iter().map(|row| statics.word(&row[f])).collect();
+                    let width = words::column_width(&words, &list.fields[f].1);
+                    Column { field: f, at: statics.column(&words, width), width }
+                };
+                fields.into_iter().map(column).collect()
             })
             .collect();
         let mut exceptions = vec![Vec::new(); policy.rules.len()];
@@ -165,6 +170,7 @@ impl<'p> Gen<'p> {
         let mut g = Gen {
             policy,
             layout,
+            columns,
             statics,
             funcs,
             sites: Vec::new(),
@@ -172,7 +178,6 @@ impl<'p> Gen<'p> {
             sink_words: 1,
             exceptions,
             let_may_fail,
-            tables,
             list_rows: HashMap::new(),
             types: Vec::new(),
         };
@@ -241,8 +246,11 @@ impl<'p> Gen<'p> {
         expr::may_fail(e, &self.let_may_fail)
     }
 
-    fn list_table(&self, l: ListId) -> (u32, u32) {
-        self.tables.get(l as usize).copied().unwrap_or((0, 0))
+    /// The column of field `field` of list `l`. The key and every field an expression
+    /// reads have one; any other answers an empty column at 0 (never read).
+    fn column(&self, l: ListId, field: usize) -> Column {
+        let cols = self.columns.get(l as usize).map_or(&[][..], |c| c.as_slice());
+        cols.iter().find(|c| c.field == field).copied().unwrap_or(Column { field, at: 0, width: 8 })
     }
 
     /// The set of all row indices of list `l`, as a constant word.
@@ -398,4 +406,73 @@ impl<'p> Gen<'p> {
             })
             .collect()
     }
+}
+
+/// Per list, the fields a module's table keeps: the key and every field an expression
+/// reads, for each list the policy refers to (by expression or by type); none for the
+/// others.
+fn columns(p: &Policy) -> Vec<Vec<usize>> {
+    use crate::ir::visit::walk;
+    use crate::ir::{ExprKind, Type};
+    let mut used = vec![std::collections::BTreeSet::new(); p.lists.len()];
+    let refer = |t: &Type, used: &mut Vec<std::collections::BTreeSet<usize>>| {
+        fn rows(t: &Type, out: &mut Vec<u32>) {
+            match t {
+                Type::Row(l) => out.push(*l),
+                Type::Set(x) | Type::Opt(x) => rows(x, out),
+                _ => {}
+            }
+        }
+        let mut ls = Vec::new();
+        rows(t, &mut ls);
+        for l in ls {
+            if let (Some(u), Some(list)) = (used.get_mut(l as usize), p.lists.get(l as usize)) {
+                u.insert(list.key);
+            }
+        }
+    };
+    let exprs = p
+        .lets
+        .iter()
+        .map(|l| &l.value)
+        .chain(p.rules.iter().flat_map(|r| r.exprs()))
+        .chain(p.decisions.iter().flat_map(|d| d.exprs()))
+        .chain(p.checks.iter().flat_map(|c| c.exprs()));
+    for e in exprs {
+        walk(e, &mut |x| {
+            refer(&x.ty, &mut used);
+            let (list, field) = match &x.kind {
+                ExprKind::RowField { list, field, .. } => (*list, Some(*field as usize)),
+                ExprKind::ListRows(l)
+                | ExprKind::Lookup { list: l, .. }
+                | ExprKind::HasKey { list: l, .. } => (*l, None),
+                _ => return,
+            };
+            if let (Some(u), Some(def)) = (used.get_mut(list as usize), p.lists.get(list as usize)) {
+                u.insert(def.key);
+                u.extend(field);
+            }
+        });
+    }
+    let types =
+        p.slots.iter().map(|s| &s.ty).chain(p.lets.iter().map(|l| &l.ty)).chain(
+            p.enums.iter().flat_map(|e| e.variants.iter().flat_map(|v| v.fields.iter().map(|(_, t)| t))),
+        );
+    for t in types {
+        refer(t, &mut used);
+    }
+    // A kept field that names rows of another list needs that list's keys too.
+    loop {
+        let before: usize = used.iter().map(|u| u.len()).sum();
+        for (l, list) in p.lists.iter().enumerate() {
+            let fields: Vec<usize> = used[l].iter().copied().collect();
+            for f in fields {
+                refer(&list.fields[f].1, &mut used);
+            }
+        }
+        if used.iter().map(|u| u.len()).sum::<usize>() == before {
+            break;
+        }
+    }
+    used.into_iter().map(|u| u.into_iter().collect()).collect()
 }

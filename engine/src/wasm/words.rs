@@ -63,6 +63,18 @@ impl Statics {
         at
     }
 
+    /// A list column: each row's word stored in `width` bytes (little-endian, two's
+    /// complement), absent as the narrowest value of that width. Returns its address.
+    pub(super) fn column(&mut self, words: &[i64], width: u32) -> u32 {
+        self.align();
+        let at = self.here();
+        for &w in words {
+            let narrow = if w == ABSENT_BITS { narrow_absent(width) } else { w };
+            self.bytes.extend_from_slice(&narrow.to_le_bytes()[..width as usize]);
+        }
+        at
+    }
+
     /// The word of a constant value.
     pub(super) fn word(&mut self, v: &Value) -> i64 {
         match v {
@@ -124,4 +136,46 @@ pub fn decode(word: i64, ty: &Type, memory: &[u8]) -> Result<Value, BadWord> {
             Value::Set(items.into())
         }
     })
+}
+
+/// The value a `width`-byte column uses for absent: the smallest of that width.
+pub fn narrow_absent(width: u32) -> i64 {
+    match width {
+        1 => i64::from(i8::MIN),
+        2 => i64::from(i16::MIN),
+        4 => i64::from(i32::MIN),
+        _ => ABSENT_BITS,
+    }
+}
+
+/// The fewest bytes (1, 2, 4 or 8) that hold every word of a column, keeping the
+/// smallest value of the width free to mean absent. Texts and sets need all 8.
+pub fn column_width(words: &[i64], ty: &Type) -> u32 {
+    if matches!(strip_opt(ty), Type::Text | Type::Set(_)) {
+        return 8;
+    }
+    let present = words.iter().filter(|&&w| w != ABSENT_BITS);
+    let (lo, hi) = present.fold((0i64, 0i64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
+    [1, 2, 4].into_iter().find(|&w| lo > narrow_absent(w) && hi <= -(narrow_absent(w) + 1)).unwrap_or(8)
+}
+
+fn strip_opt(t: &Type) -> &Type {
+    match t {
+        Type::Opt(x) => strip_opt(x),
+        t => t,
+    }
+}
+
+/// Widens a column entry read as `width` little-endian bytes back into a word.
+pub fn widen(bytes: &[u8]) -> i64 {
+    let width = bytes.len() as u32;
+    let mut buf = [0u8; 8];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    let shift = 64 - 8 * width.clamp(1, 8);
+    let v = (i64::from_le_bytes(buf) << shift) >> shift;
+    if width < 8 && v == narrow_absent(width) {
+        ABSENT_BITS
+    } else {
+        v
+    }
 }

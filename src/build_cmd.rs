@@ -1,0 +1,156 @@
+//! `qingdan build` (a policy to a WASM module), `qingdan dump-wat` (a module as text)
+//! and `qingdan eval --wasm` (cases decided by a module).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use qingdan_dsl::diag::msg;
+use qingdan_dsl::{Code, Lang};
+use qingdan_engine::wasm::{compile, host};
+use sha2::{Digest, Sha256};
+
+use crate::cli::LangArg;
+use crate::commands::{load_program, Output};
+use crate::eval_cmd::{self, Backend, EvalArgs};
+use crate::{exit, files};
+
+pub fn build(
+    path: &Path,
+    output: Option<PathBuf>,
+    name: Option<&str>,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let (program, policy) = match load_program(path, name, opts, out, err) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let lang = policy.lang;
+    let compiled = match compile(&policy, &source_hash(&program)) {
+        Ok(c) => c,
+        Err(e) => {
+            let file = program.sources.get(e.span.file);
+            let at = file.line_col(e.span.start);
+            let m = msg(
+                format!("{}:{}:{}：无法编译为 WASM：不支持{}", file.path, at.line, at.column, e.what),
+                format!(
+                    "{}:{}:{}: cannot compile to WASM: {} is not supported",
+                    file.path, at.line, at.column, e.what
+                ),
+            );
+            let _ = writeln!(err, "{}[{}]: {}", Code::E0506, Code::E0506.slug(), m.get(lang));
+            return exit::FAILED;
+        }
+    };
+    let target = output.unwrap_or_else(|| path.with_extension("wasm"));
+    if let Err(e) = files::write_atomically(&target, &compiled.bytes) {
+        let _ = writeln!(err, "qingdan: {}: {e}", target.display());
+        return exit::USAGE;
+    }
+    let m = &compiled.manifest;
+    let summary = msg(
+        format!(
+            "已编译 `{}` → {}（{} 字节；{} 条规则，{} 个决定，{} 个清单）",
+            m.policy,
+            target.display(),
+            compiled.bytes.len(),
+            m.rules.len(),
+            m.decisions.len(),
+            m.lists.len()
+        ),
+        format!(
+            "built `{}` → {} ({} bytes; {} rules, {} decisions, {} lists)",
+            m.policy,
+            target.display(),
+            compiled.bytes.len(),
+            m.rules.len(),
+            m.decisions.len(),
+            m.lists.len()
+        ),
+    );
+    let _ = writeln!(out, "{}", summary.get(lang));
+    exit::OK
+}
+
+/// SHA-256 over the policy's source files (and the data files they read), in load order.
+fn source_hash(program: &qingdan_dsl::Program) -> String {
+    let mut h = Sha256::new();
+    for f in program.sources.iter() {
+        h.update((f.text.len() as u64).to_le_bytes());
+        h.update(f.text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads and loads a module; a problem is printed and becomes the exit code.
+fn load_module(
+    path: &Path,
+    lang: Option<LangArg>,
+    err: &mut dyn Write,
+) -> Result<(host::Module, Vec<u8>), u8> {
+    let bytes = files::read_capped_to(path, MAX_MODULE_BYTES).map_err(|why| {
+        let _ = writeln!(err, "qingdan: {}: {why}", path.display());
+        exit::USAGE
+    })?;
+    if bytes.len() > MAX_MODULE_BYTES {
+        let _ = writeln!(
+            err,
+            "qingdan: {}: larger than {MAX_MODULE_BYTES} bytes, not a policy module",
+            path.display()
+        );
+        return Err(exit::FAILED);
+    }
+    let module = host::Module::load(&bytes).map_err(|e| {
+        let _ = writeln!(err, "qingdan: {}: {}", path.display(), e.render(lang.map_or(Lang::En, Lang::from)));
+        exit::FAILED
+    })?;
+    Ok((module, bytes))
+}
+
+/// Policy modules are tens of kilobytes; anything past this is refused unread.
+const MAX_MODULE_BYTES: usize = 64 << 20;
+
+pub fn dump_wat(path: &Path, lang: Option<LangArg>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let (module, bytes) = match load_module(path, lang, err) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    match wasmprinter::print_bytes(&bytes) {
+        Ok(text) => {
+            let manifest = serde_json::to_string_pretty(&module.manifest).unwrap_or_default();
+            let _ = writeln!(out, ";; manifest (custom section `qingdan`):");
+            for line in manifest.lines() {
+                let _ = writeln!(out, ";; {line}");
+            }
+            let _ = write!(out, "{text}");
+            exit::OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "qingdan: {}: {e:#}", path.display());
+            exit::FAILED
+        }
+    }
+}
+
+pub fn eval_module(
+    path: &Path,
+    args: &EvalArgs,
+    lang: Option<LangArg>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let (module, _) = match load_module(path, lang, err) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let policy = match module.policy() {
+        Ok(p) => p,
+        Err(e) => {
+            let _ =
+                writeln!(err, "qingdan: {}: {}", path.display(), e.render(lang.map_or(Lang::En, Lang::from)));
+            return exit::FAILED;
+        }
+    };
+    eval_cmd::run(&policy, Backend::Wasm(&module), args, out, err)
+}

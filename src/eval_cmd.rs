@@ -108,7 +108,7 @@ pub enum Backend<'p> {
 /// A worker's own state: a module instance for the WASM backend.
 enum Worker {
     Interpreter,
-    Wasm(Result<host::Instance, host::HostError>),
+    Wasm(Box<Result<host::Instance, host::HostError>>),
 }
 
 /// A module instance with the case placed in it, as explanations read values from it.
@@ -223,7 +223,7 @@ impl Job<'_> {
     fn worker(&self) -> Worker {
         match &self.backend {
             Backend::Interpreter(_) => Worker::Interpreter,
-            Backend::Wasm(m) => Worker::Wasm(m.instantiate()),
+            Backend::Wasm(m) => Worker::Wasm(Box::new(m.instantiate())),
         }
     }
 

@@ -245,11 +245,13 @@ impl Job<'_> {
     ) -> Result<String, String> {
         let (explained, violations) = match (&self.backend, w) {
             (Backend::Interpreter(ev), _) => self.interpret(ev, n, values)?,
-            (Backend::Wasm(_), Worker::Wasm(Ok(inst))) => self
-                .run_module(inst, values)
-                .map_err(|e| self.host_error(n, &e))?
-                .map_err(|e| self.eval_error(n, &e))?,
-            (Backend::Wasm(_), Worker::Wasm(Err(e))) => return Err(self.host_error(n, e)),
+            (Backend::Wasm(_), Worker::Wasm(inst)) => match inst.as_mut() {
+                Ok(inst) => self
+                    .run_module(inst, values)
+                    .map_err(|e| self.host_error(n, &e))?
+                    .map_err(|e| self.eval_error(n, &e))?,
+                Err(e) => return Err(self.host_error(n, e)),
+            },
             (Backend::Wasm(_), Worker::Interpreter) => return Err(String::new()),
         };
         self.render(n, name, &explained, &violations)

@@ -17,7 +17,7 @@ use clap::Args;
 use qingdan_dsl::diag::{msg, Msg};
 use qingdan_dsl::syntax::lex::MAX_FILE_BYTES;
 use qingdan_dsl::Lang;
-use qingdan_engine::cases::CaseReader;
+use qingdan_engine::cases::{case_to_json, CaseReader};
 use qingdan_engine::eval::{explain, DecisionResult, EvalError, Evaluator, Frame};
 use qingdan_engine::ir::DecisionId;
 use qingdan_engine::testing::{self, Actual, Coverage, Expect, Outcomes, Problem, Verdict};
@@ -123,6 +123,11 @@ struct CaseReport {
     /// Problems reading the case, and errors deciding it, as they are printed.
     problems: Vec<(String, Option<&'static str>, String)>,
     decisions: Vec<DecisionReport>,
+    /// The case's input as JSON (`null` when it could not be read), for other hosts to
+    /// evaluate: what `qingdan eval` reads back to the same values.
+    given: Json,
+    /// Per decision, what the case expects of it (see [`expect_json`]).
+    expect: Json,
 }
 
 impl CaseReport {
@@ -373,6 +378,8 @@ impl Run<'_> {
                 .map(|pr| (pr.path.clone(), pr.code.map(|c| c.as_str()), pr.message.get(lang).to_string()))
                 .collect(),
             decisions: Vec::new(),
+            given: case.values.map_or(Json::Null, |v| case_to_json(p, v)),
+            expect: expect_json(p, case.expects),
         };
         let path = snap.path_for(case.name);
         let Some(values) = case.values else { return report };
@@ -627,6 +634,33 @@ fn decision_report(p: &Policy, e: &Expect, actual: &Actual) -> DecisionReport {
     }
 }
 
+/// What a case expects, by decision name: the outcome variant (a list of them for a
+/// `collect` decision written as a list), the values compared as `qingdan test` compares
+/// them, and the rules expected to fire (`null` when the case does not say).
+fn expect_json(p: &Policy, expects: &[Expect]) -> Json {
+    let decisions = expects.iter().map(|e| {
+        let decision = &p.decisions[e.decision as usize];
+        let variants = &p.enums[decision.outcome_enum as usize].variants;
+        let outcome = match &e.outcomes {
+            Outcomes::One(v) => json!(variants[*v as usize].name),
+            Outcomes::Set(vs) => json!(vs.iter().map(|v| &variants[*v as usize].name).collect::<Vec<_>>()),
+        };
+        let values: serde_json::Map<String, Json> = e
+            .variant()
+            .map(|v| {
+                let fields = &variants[v as usize].fields;
+                e.values.iter().map(|(f, text)| (fields[*f as usize].0.clone(), json!(text))).collect()
+            })
+            .unwrap_or_default();
+        let fires = e
+            .fires
+            .as_ref()
+            .map(|rules| rules.iter().map(|r| p.rules[*r as usize].name.clone()).collect::<Vec<_>>());
+        (decision.name.clone(), json!({ "outcome": outcome, "values": values, "fires": fires }))
+    });
+    Json::Object(decisions.collect())
+}
+
 fn eval_error(p: &Policy, e: &EvalError) -> Msg {
     match e {
         EvalError::DivisionByZero(_) => msg("求值出错：除数为零", "cannot evaluate: division by zero"),
@@ -781,6 +815,8 @@ impl PolicyReport {
                         "status": if c.passed() { "passed" } else { "failed" },
                         "problems": problems,
                         "diff": diff,
+                        "given": c.given,
+                        "expect": c.expect,
                     })
                 })
             })

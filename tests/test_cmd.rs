@@ -131,11 +131,24 @@ fn json_report_has_cases_diffs_and_coverage() {
             "actual": { "outcome": "临时准入", "values": { "截止日期": "2024-07-31" }, "fires": ["战时经费后补", "战时临时准入"] },
         })
     );
+    // Each case also carries its input as JSON and what it expects, for other hosts.
+    assert_eq!(
+        wrong["expect"],
+        serde_json::json!({ "准入结论": { "outcome": "临时准入", "values": { "截止日期": "2024-08-01" }, "fires": ["战时临时准入"] } })
+    );
+    assert_eq!(wrong["given"]["类别"], "应急处置");
+    assert_eq!(wrong["given"]["每月频次"], 4);
+    assert_eq!(wrong["given"]["申请日期"], "2024-07-01");
     let set = cases.iter().find(|c| c["name"] == "汇总结论写错").expect("case");
     assert_eq!(set["diff"][0]["expected"]["outcome"], serde_json::json!(["需复核", "可简化"]));
+    assert_eq!(
+        set["expect"],
+        serde_json::json!({ "复核提示": { "outcome": ["需复核", "可简化"], "values": {}, "fires": null } })
+    );
     let typo = cases.iter().find(|c| c["name"] == "输入写错").expect("case");
     assert_eq!(typo["problems"][0]["path"], "given.申请.每月频率");
     assert_eq!(typo["problems"][0]["code"], "E0304");
+    assert_eq!(typo["given"], serde_json::Value::Null, "a given that cannot be read is null");
     assert_eq!(policy["coverage"]["unfired"], serde_json::json!(["执法事项不得下沉"]));
     assert_eq!(policy["coverage"]["rules"], 8);
 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
+use qingdan_dsl::Code;
 use qingdan_engine::cases::CaseReader;
 use qingdan_engine::eval::Evaluator;
 use qingdan_engine::ir::Type;
@@ -157,4 +158,217 @@ proptest! {
         let mut inst = module.instantiate().expect("instance");
         agree(p, &mut inst, &case, file);
     }
+}
+
+// ---- Bad input: clear errors with stable codes, never a trap that takes the host down.
+
+fn admission() -> &'static (String, Policy, host::Module) {
+    &compiled()[0]
+}
+
+/// A case of the admission policy from its first bundled case.
+fn admission_case() -> Vec<Value> {
+    cases(&admission().1, BUNDLED[0].1[0]).remove(0)
+}
+
+fn admission_bytes() -> Vec<u8> {
+    compile(&admission().1, "test").expect("compiles").bytes
+}
+
+#[test]
+fn a_truncated_module_is_refused() {
+    let bytes = admission_bytes();
+    // (The first 8 bytes alone are an empty module: valid, but with no manifest, E0502.)
+    for cut in [0, 7, 100, bytes.len() / 2, bytes.len() - 1] {
+        let e = host::Module::load(&bytes[..cut]).err().expect("refused");
+        assert_eq!(e.code, Code::E0501, "cut at {cut}: {e}");
+    }
+}
+
+#[test]
+fn a_module_of_another_abi_is_refused() {
+    let bytes = admission_bytes();
+    // The manifest says which ABI the module speaks: change it in place.
+    let at = bytes.windows(8).position(|w| w == b"{\"abi\":1").expect("manifest") + 7;
+    let mut foreign = bytes.clone();
+    foreign[at] = b'9';
+    let e = host::Module::load(&foreign).err().expect("refused");
+    assert_eq!(e.code, Code::E0502);
+    assert!(e.message.en.contains("ABI version 9"), "{e}");
+}
+
+/// A module that keeps the ABI's shape and a real manifest, but whose `decide` never
+/// returns: a hostile or broken module.
+fn endless_module(manifest: bool) -> Vec<u8> {
+    use wasm_encoder::*;
+    let m = &admission().2.manifest;
+    let mut types = TypeSection::new();
+    types.ty().function([], [ValType::I32]);
+    types.ty().function([ValType::I32], [ValType::I32]);
+    let mut funcs = FunctionSection::new();
+    for ty in [0, 1, 1, 1] {
+        funcs.function(ty);
+    }
+    let mut memory = MemorySection::new();
+    let pages = u64::from(m.layout.pages);
+    memory.memory(MemoryType {
+        minimum: pages,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    let mut globals = GlobalSection::new();
+    globals.global(
+        GlobalType { val_type: ValType::I32, mutable: false, shared: false },
+        &ConstExpr::i32_const(1),
+    );
+    let mut exports = ExportSection::new();
+    exports.export("memory", ExportKind::Memory, 0);
+    exports.export("abi_version", ExportKind::Global, 0);
+    for (i, name) in ["begin", "decide", "check", "read_let"].iter().enumerate() {
+        exports.export(name, ExportKind::Func, i as u32);
+    }
+    let mut code = CodeSection::new();
+    let mut begin = Function::new([]);
+    begin.instruction(&Instruction::I32Const(0)).instruction(&Instruction::End);
+    code.function(&begin);
+    let mut endless = Function::new([]);
+    endless
+        .instruction(&Instruction::Loop(BlockType::Empty))
+        .instruction(&Instruction::Br(0))
+        .instruction(&Instruction::End)
+        .instruction(&Instruction::Unreachable)
+        .instruction(&Instruction::End);
+    for _ in 0..3 {
+        code.function(&endless);
+    }
+    let mut module = Module::new();
+    module
+        .section(&types)
+        .section(&funcs)
+        .section(&memory)
+        .section(&globals)
+        .section(&exports)
+        .section(&code);
+    if manifest {
+        let data = serde_json::to_vec(m).expect("manifest");
+        module.section(&CustomSection { name: "qingdan".into(), data: data.into() });
+    }
+    module.finish()
+}
+
+#[test]
+fn a_module_that_never_returns_runs_out_of_fuel() {
+    let module = host::Module::load(&endless_module(true)).expect("a well-formed module");
+    let mut inst = module.instantiate().expect("instance");
+    inst.place(&admission_case()).expect("placed");
+    let e = inst.decide(0).err().expect("stopped");
+    assert_eq!(e.code, Code::E0504);
+    assert!(e.message.en.contains("fuel"), "{e}");
+    // The host is still there: another instance of a good module works.
+    let mut good = admission().2.instantiate().expect("instance");
+    good.place(&admission_case()).expect("placed");
+    assert!(good.decide(0).expect("decided").is_ok());
+}
+
+#[test]
+fn a_module_without_a_manifest_is_refused() {
+    let e = host::Module::load(&endless_module(false)).err().expect("refused");
+    assert_eq!(e.code, Code::E0502);
+}
+
+#[test]
+fn a_case_that_does_not_fit_the_layout_is_refused() {
+    let (_, p, module) = admission();
+    let mut inst = module.instantiate().expect("instance");
+    let e = inst.place(&admission_case()[1..]).err().expect("refused");
+    assert_eq!(e.code, Code::E0505);
+    // A value the module's own check rejects: an enum variant that does not exist.
+    let mut case = admission_case();
+    let slot = p.slots.iter().position(|s| matches!(s.ty, Type::Enum(_))).expect("an enum field");
+    case[slot] = Value::Enum(999);
+    let e = inst.place(&case).err().expect("refused");
+    assert_eq!(e.code, Code::E0505);
+    let field = p.slots[slot].path.join(".");
+    assert!(e.message.en.contains(&field), "{e} names {field}");
+    // Decisions refuse to run on the refused case rather than read stale input.
+    let e = inst.decide(0).err().expect("not ready");
+    assert_eq!(e.code, Code::E0501);
+    // A good case afterwards is decided as usual.
+    inst.place(&admission_case()).expect("placed");
+    assert!(inst.decide(0).expect("decided").is_ok());
+}
+
+#[test]
+fn a_text_longer_than_the_input_arena_is_refused() {
+    let (_, p, module) = admission();
+    let mut inst = module.instantiate().expect("instance");
+    let mut case = admission_case();
+    let slot = p.slots.iter().position(|s| s.ty == Type::Text).expect("a text field");
+    case[slot] = Value::text(&"网".repeat(100_000));
+    let e = inst.place(&case).err().expect("refused");
+    assert_eq!(e.code, Code::E0503);
+    inst.place(&admission_case()).expect("placed");
+    assert!(inst.decide(0).expect("decided").is_ok());
+}
+
+// ---- The CLI: build, eval --wasm, dump-wat.
+
+mod common;
+
+fn qingdan(args: &[&str]) -> (u8, String, String) {
+    common::run_in_process(args.iter().copied())
+}
+
+#[test]
+fn eval_with_a_built_module_prints_what_the_interpreter_prints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (file, case_files) in BUNDLED {
+        let policy = policies().join(file).to_string_lossy().into_owned();
+        let module = dir.path().join("m.wasm").to_string_lossy().into_owned();
+        let (code, out, err) = qingdan(&["build", &policy, "-o", &module]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("m.wasm"), "{out}");
+        let cases = policies().join(case_files[0]).to_string_lossy().into_owned();
+        for format in ["human", "json"] {
+            let by_module =
+                qingdan(&["eval", "--wasm", &module, "--input", &cases, "--explain", "--format", format]);
+            let by_interpreter =
+                qingdan(&["eval", &policy, "--input", &cases, "--explain", "--format", format]);
+            assert_eq!(by_module, by_interpreter, "{file} as {format}");
+        }
+    }
+}
+
+#[test]
+fn dump_wat_shows_the_module_and_its_manifest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let module = dir.path().join("r.wasm").to_string_lossy().into_owned();
+    let policy = policies().join("legality_review/review.qd").to_string_lossy().into_owned();
+    assert_eq!(qingdan(&["build", &policy, "-o", &module]).0, 0);
+    let (code, out, _) = qingdan(&["dump-wat", &module]);
+    assert_eq!(code, 0);
+    for part in [";; manifest", "\"abi\": 1", "(module", "(export \"decide\"", "(memory"] {
+        assert!(out.contains(part), "dump-wat lacks {part}");
+    }
+}
+
+#[test]
+fn bad_modules_and_unsupported_policies_are_clear_errors_at_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let truncated = dir.path().join("t.wasm");
+    std::fs::write(&truncated, &admission_bytes()[..1000]).expect("written");
+    let cases = policies().join("grid_admission/cases.yaml").to_string_lossy().into_owned();
+    let (code, _, err) = qingdan(&["eval", "--wasm", &truncated.to_string_lossy(), "--input", &cases]);
+    assert_eq!(code, 1);
+    assert!(err.contains("E0501"), "{err}");
+    let nested = dir.path().join("n.qd");
+    let source = "policy n\nenum Out { ok, no }\ninput x { groups: set of set of int }\n\
+        rule r { when count(g in x.groups) > 1 then no \"many\" }\ndecision d: Out by first default ok \"fine\"\n";
+    std::fs::write(&nested, source).expect("written");
+    let (code, _, err) = qingdan(&["build", &nested.to_string_lossy()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("E0506") && err.contains("n.qd:3:11"), "{err}");
+    assert!(!dir.path().join("n.wasm").exists(), "nothing half-written");
 }

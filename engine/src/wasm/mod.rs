@@ -62,6 +62,7 @@ pub struct Compiled {
 
 /// Compiles `policy` to a WASM module. `hash` identifies the source it came from.
 pub fn compile(policy: &Policy, hash: &str) -> Result<Compiled, BuildError> {
+    reject_sets_of_sets(policy)?;
     let mut g = Gen::new(policy);
     let bodies = g.bodies()?;
     let sink = g.layout.finish(g.statics.len(), 8 * g.sink_words.max(1));
@@ -475,4 +476,44 @@ fn columns(p: &Policy) -> Vec<Vec<usize>> {
         }
     }
     used.into_iter().map(|u| u.into_iter().collect()).collect()
+}
+
+/// Sets of sets have no one-word order inside a module; the checker accepts them, so
+/// they are refused here, at the first place they occur.
+fn reject_sets_of_sets(p: &Policy) -> Result<(), BuildError> {
+    use crate::ir::visit::walk;
+    use crate::ir::Type;
+    fn nested(t: &Type) -> bool {
+        match t {
+            Type::Set(x) => matches!(expr::strip(x), Type::Set(_)) || nested(x),
+            Type::Opt(x) => nested(x),
+            _ => false,
+        }
+    }
+    let what = "a set of sets";
+    if let Some(s) = p.slots.iter().find(|s| nested(&s.ty)) {
+        return Err(BuildError { span: s.span, what: what.into() });
+    }
+    if let Some(l) = p.lists.iter().find(|l| l.fields.iter().any(|(_, t)| nested(t))) {
+        return Err(BuildError { span: l.span, what: what.into() });
+    }
+    let exprs = p
+        .lets
+        .iter()
+        .map(|l| &l.value)
+        .chain(p.rules.iter().flat_map(|r| r.exprs()))
+        .chain(p.decisions.iter().flat_map(|d| d.exprs()))
+        .chain(p.checks.iter().flat_map(|c| c.exprs()));
+    let mut found = None;
+    for e in exprs {
+        walk(e, &mut |x| {
+            if found.is_none() && nested(&x.ty) {
+                found = Some(x.span);
+            }
+        });
+    }
+    match found {
+        Some(span) => Err(BuildError { span, what: what.into() }),
+        None => Ok(()),
+    }
 }

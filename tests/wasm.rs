@@ -263,7 +263,7 @@ fn a_module_that_never_returns_runs_out_of_fuel() {
     let module = host::Module::load(&endless_module(true)).expect("a well-formed module");
     let mut inst = module.instantiate().expect("instance");
     inst.place(&admission_case()).expect("placed");
-    let e = inst.decide(0).err().expect("stopped");
+    let e = inst.decide(0).expect_err("stopped");
     assert_eq!(e.code, Code::E0504);
     assert!(e.message.en.contains("fuel"), "{e}");
     // The host is still there: another instance of a good module works.
@@ -282,18 +282,18 @@ fn a_module_without_a_manifest_is_refused() {
 fn a_case_that_does_not_fit_the_layout_is_refused() {
     let (_, p, module) = admission();
     let mut inst = module.instantiate().expect("instance");
-    let e = inst.place(&admission_case()[1..]).err().expect("refused");
+    let e = inst.place(&admission_case()[1..]).expect_err("refused");
     assert_eq!(e.code, Code::E0505);
     // A value the module's own check rejects: an enum variant that does not exist.
     let mut case = admission_case();
     let slot = p.slots.iter().position(|s| matches!(s.ty, Type::Enum(_))).expect("an enum field");
     case[slot] = Value::Enum(999);
-    let e = inst.place(&case).err().expect("refused");
+    let e = inst.place(&case).expect_err("refused");
     assert_eq!(e.code, Code::E0505);
     let field = p.slots[slot].path.join(".");
     assert!(e.message.en.contains(&field), "{e} names {field}");
     // Decisions refuse to run on the refused case rather than read stale input.
-    let e = inst.decide(0).err().expect("not ready");
+    let e = inst.decide(0).expect_err("not ready");
     assert_eq!(e.code, Code::E0501);
     // A good case afterwards is decided as usual.
     inst.place(&admission_case()).expect("placed");
@@ -307,7 +307,7 @@ fn a_text_longer_than_the_input_arena_is_refused() {
     let mut case = admission_case();
     let slot = p.slots.iter().position(|s| s.ty == Type::Text).expect("a text field");
     case[slot] = Value::text(&"网".repeat(100_000));
-    let e = inst.place(&case).err().expect("refused");
+    let e = inst.place(&case).expect_err("refused");
     assert_eq!(e.code, Code::E0503);
     inst.place(&admission_case()).expect("placed");
     assert!(inst.decide(0).expect("decided").is_ok());

@@ -1,5 +1,5 @@
 //! Runs the benchmark decision N times (for instruction counts under callgrind).
-#[path = "../benches/eval.rs"]
+#[path = "../benches/common.rs"]
 #[allow(dead_code)]
 mod bench;
 

@@ -112,7 +112,17 @@ impl Module {
         let decide = instance.get_typed_func(&mut store, "decide").map_err(|_| func("decide"))?;
         let check = instance.get_typed_func(&mut store, "check").map_err(|_| func("check"))?;
         let read_let = instance.get_typed_func(&mut store, "read_let").map_err(|_| func("read_let"))?;
-        Ok(Instance { store, memory, begin, decide, check, read_let, manifest: self.manifest.clone() })
+        Ok(Instance {
+            store,
+            memory,
+            begin,
+            decide,
+            check,
+            read_let,
+            manifest: self.manifest.clone(),
+            slots: Vec::new(),
+            arena: Vec::new(),
+        })
     }
 
     /// A policy with the module's interface (no rule bodies): for reading cases and
@@ -164,6 +174,9 @@ pub struct Instance {
     check: TypedFunc<i32, i32>,
     read_let: TypedFunc<i32, i32>,
     pub manifest: Manifest,
+    /// Buffers for placing cases, kept between cases.
+    slots: Vec<u8>,
+    arena: Vec<u8>,
 }
 
 /// Appends texts and sets to the input arena.
@@ -228,15 +241,11 @@ impl Instance {
     }
 
     fn i32_at(&self, at: u32) -> Result<i32, HostError> {
-        let bytes =
-            self.mem().get(at as usize..at as usize + 4).ok_or_else(|| malformed("result out of memory"))?;
-        Ok(i32::from_le_bytes(bytes.try_into().unwrap_or_default()))
+        read_i32(self.mem(), at)
     }
 
     fn i64_at(&self, at: u32) -> Result<i64, HostError> {
-        let bytes =
-            self.mem().get(at as usize..at as usize + 8).ok_or_else(|| malformed("result out of memory"))?;
-        Ok(i64::from_le_bytes(bytes.try_into().unwrap_or_default()))
+        read_i64(self.mem(), at)
     }
 
     fn result_field(&self, field: u32) -> Result<i32, HostError> {
@@ -245,7 +254,9 @@ impl Instance {
 
     /// Writes a case (one value per slot) into memory and has the module accept it.
     pub fn place(&mut self, case: &[Value]) -> Result<(), HostError> {
-        let layout = self.manifest.layout.clone();
+        let layout = &self.manifest.layout;
+        let (slots_at, arena_at, arena_size) = (layout.slots, layout.arena, layout.arena_size);
+        let layout = Placement { slots: slots_at, arena: arena_at, arena_size };
         if case.len() != self.manifest.slots.len() {
             return Err(bad_input(format!(
                 "the case has {} fields, the module's input has {}",
@@ -253,18 +264,28 @@ impl Instance {
                 self.manifest.slots.len()
             )));
         }
-        let mut arena = Arena { start: layout.arena, size: layout.arena_size, bytes: Vec::new() };
-        let words = case.iter().map(|v| arena.word(v)).collect::<Result<Vec<_>, _>>()?;
+        // The buffers are kept between cases: placing a case allocates nothing.
+        let mut arena =
+            Arena { start: layout.arena, size: layout.arena_size, bytes: std::mem::take(&mut self.arena) };
+        arena.bytes.clear();
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        let placed = case.iter().try_for_each(|v| {
+            slots.extend_from_slice(&arena.word(v)?.to_le_bytes());
+            Ok(())
+        });
         let mem = self.memory.data_mut(&mut self.store);
-        let slots: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         let write = |mem: &mut [u8], at: u32, data: &[u8]| -> Result<(), HostError> {
             mem.get_mut(at as usize..at as usize + data.len())
                 .ok_or_else(|| malformed("the input layout lies outside memory"))?
                 .copy_from_slice(data);
             Ok(())
         };
-        write(mem, layout.slots, &slots)?;
-        write(mem, layout.arena, &arena.bytes)?;
+        let written = placed
+            .and_then(|()| write(mem, layout.slots, &slots))
+            .and_then(|()| write(mem, layout.arena, &arena.bytes));
+        (self.slots, self.arena) = (slots, arena.bytes);
+        written?;
         match self.call(self.begin.clone(), ())? {
             s if s == Status::Ok as i32 => Ok(()),
             s if s == Status::BadInput as i32 => {
@@ -294,12 +315,16 @@ impl Instance {
         if let Some(e) = self.failure(status)? {
             return Ok(Err(e));
         }
-        let lay = self.manifest.layout.clone();
-        let decision =
-            self.manifest.decisions.get(d as usize).ok_or_else(|| malformed("no such decision"))?;
-        let variants = self.manifest.enums.get(decision.outcome_enum as usize).map(|e| e.variants.clone());
-        let variants = variants.ok_or_else(|| malformed("an outcome enum is missing"))?;
-        let count = |field| self.result_field(field).map(|n| n.max(0) as u32);
+        let (m, mem) = (&self.manifest, self.memory.data(&self.store));
+        let lay = &m.layout;
+        let i32_at = |at: u32| read_i32(mem, at);
+        let decision = m.decisions.get(d as usize).ok_or_else(|| malformed("no such decision"))?;
+        let variants = &m
+            .enums
+            .get(decision.outcome_enum as usize)
+            .ok_or_else(|| malformed("an outcome enum is missing"))?
+            .variants;
+        let count = |field| i32_at(lay.result + field).map(|n| n.max(0) as u32);
         let (n_out, n_fired, n_over, n_conf) = (
             count(result::N_OUTCOMES)?,
             count(result::N_FIRED)?,
@@ -309,8 +334,8 @@ impl Instance {
         let mut outcomes = smallvec::SmallVec::new();
         for i in 0..n_out {
             let at = lay.outcomes + i * lay.outcome_stride;
-            let variant = self.i32_at(at)? as u32;
-            let rule = self.i32_at(at + 4)?;
+            let variant = i32_at(at)? as u32;
+            let rule = i32_at(at + 4)?;
             let fields_ty = variants
                 .get(variant as usize)
                 .ok_or_else(|| malformed("an outcome variant is out of range"))?;
@@ -318,23 +343,18 @@ impl Instance {
                 .fields
                 .iter()
                 .enumerate()
-                .map(|(k, (_, ty))| {
-                    decode(self.i64_at(at + 8 + 8 * k as u32)?, ty, self.mem()).map_err(bad_word)
-                })
+                .map(|(k, (_, ty))| decode(read_i64(mem, at + 8 + 8 * k as u32)?, ty, mem).map_err(bad_word))
                 .collect::<Result<Vec<_>, _>>()?;
             outcomes.push(Outcome { variant, fields, rule: u32::try_from(rule).ok() });
         }
-        let ids = |base: u32, n: u32| {
-            (0..n).map(|i| self.i32_at(base + 4 * i).map(|r| r as u32)).collect::<Result<Vec<_>, _>>()
-        };
-        let fired = ids(lay.fired, n_fired)?.into_iter().collect();
-        let overridden = ids(lay.overridden, n_over)?.into_iter().collect();
+        let ids = |base: u32, n: u32| (0..n).map(move |i| i32_at(base + 4 * i).map(|r| r as u32));
+        let fired = ids(lay.fired, n_fired).collect::<Result<_, _>>()?;
+        let overridden = ids(lay.overridden, n_over).collect::<Result<_, _>>()?;
         let mut conflicts = Vec::new();
         let mut at = lay.conflicts;
         for _ in 0..n_conf {
-            let (kind, base, n) =
-                (self.i32_at(at)?, self.i32_at(at + 4)?, self.i32_at(at + 8)?.max(0) as u32);
-            let rules = ids(at + 12, n)?;
+            let (kind, base, n) = (i32_at(at)?, i32_at(at + 4)?, i32_at(at + 8)?.max(0) as u32);
+            let rules = ids(at + 12, n).collect::<Result<_, _>>()?;
             conflicts.push(match kind {
                 CONFLICT_EXCEPTIONS => Conflict::Exceptions { base: base as u32, rules },
                 CONFLICT_UNIQUE => Conflict::Unique { rules },
@@ -441,6 +461,23 @@ impl Instance {
             })
             .collect()
     }
+}
+
+fn read_i32(mem: &[u8], at: u32) -> Result<i32, HostError> {
+    let bytes = mem.get(at as usize..at as usize + 4).ok_or_else(|| malformed("result out of memory"))?;
+    Ok(i32::from_le_bytes(bytes.try_into().unwrap_or_default()))
+}
+
+fn read_i64(mem: &[u8], at: u32) -> Result<i64, HostError> {
+    let bytes = mem.get(at as usize..at as usize + 8).ok_or_else(|| malformed("result out of memory"))?;
+    Ok(i64::from_le_bytes(bytes.try_into().unwrap_or_default()))
+}
+
+/// Where a case goes in memory.
+struct Placement {
+    slots: u32,
+    arena: u32,
+    arena_size: u32,
 }
 
 fn bad_input(why: String) -> HostError {

@@ -1,0 +1,83 @@
+//! The WASM target against the interpreter, in one run: the size of each bundled
+//! policy's module, and the cost of one decision after instantiation — the synthetic
+//! 30-rule admission decision of engine/benches/eval.rs and the real bundled admission
+//! policy (32 rules, lists searched by quantifiers) on its first bundled case.
+//! Run with `cargo bench --bench wasm`; figures go to BENCHMARKS.md.
+
+#[path = "../engine/benches/common.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use qingdan_engine::cases::CaseReader;
+use qingdan_engine::eval::Evaluator;
+use qingdan_engine::testing::read_case_file;
+use qingdan_engine::wasm::{compile, host};
+use qingdan_engine::{Policy, Value};
+
+const BUNDLED: &[&str] = &[
+    "grid_admission/admission.qd",
+    "grid_admission/withdrawal.qd",
+    "township_duties/duties.qd",
+    "enforcement_catalogue/catalogue.qd",
+    "legality_review/review.qd",
+];
+
+fn policies() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+}
+
+fn first_case(p: &Policy, file: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(policies().join(file)).expect("case file");
+    let cases = read_case_file(&CaseReader::new(p), &text).expect("cases");
+    cases.into_iter().find_map(|c| c.given).expect("a case")
+}
+
+/// Interpreter, module call alone, and placing the case plus the call, for one decision.
+fn compare(c: &mut Criterion, name: &str, p: &Policy, case: &[Value]) {
+    let ev = Evaluator::new(p);
+    let module = host::Module::load(&compile(p, "bench").expect("compiles").bytes).expect("loads");
+    let mut inst = module.instantiate().expect("instance");
+    inst.place(case).expect("placed");
+    let want = ev.decide(0, &mut ev.frame(case));
+    assert_eq!(inst.decide(0).expect("decided"), want, "module and interpreter agree");
+    let mut group = c.benchmark_group(name);
+    group.bench_function("interpreter", |b| {
+        let mut frame = Some(ev.frame(case));
+        b.iter(|| {
+            let mut f = frame.take().expect("a frame").rebind(case);
+            let result = ev.decide(0, &mut f);
+            frame = Some(f);
+            result
+        })
+    });
+    group.bench_function("wasm_decide", |b| b.iter(|| inst.decide(0).expect("decided")));
+    group.bench_function("wasm_place_and_decide", |b| {
+        b.iter(|| {
+            inst.place(case).expect("placed");
+            inst.decide(0).expect("decided")
+        })
+    });
+    group.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    println!("module sizes:");
+    for file in BUNDLED {
+        let p = qingdan::load_policy(&policies().join(file), None).expect("loads");
+        let bytes = compile(&p, "bench").expect("compiles").bytes;
+        println!("  {file:40} {:>6} bytes ({:.1} KiB)", bytes.len(), bytes.len() as f64 / 1024.0);
+        assert!(bytes.len() < 64 * 1024, "{file} is {} bytes", bytes.len());
+    }
+    let synthetic = common::lowered(&common::admission_policy());
+    let case = common::typical_case(&synthetic);
+    compare(c, "synthetic_admission_30_rules", &synthetic, &case);
+    let real = qingdan::load_policy(&policies().join("grid_admission/admission.qd"), None).expect("loads");
+    let case = first_case(&real, "grid_admission/cases.yaml");
+    compare(c, "bundled_admission", &real, &case);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Lang;
 use qingdan_engine::cases::{raw_lines, CaseError, CaseReader};
 use qingdan_engine::eval::explain::{tell, CaseValues, TraceRead};
@@ -50,7 +51,10 @@ pub fn run(
         (Some(_), _) => Vec::new(),
         (None, Backend::Interpreter(_)) => checks_reading_the_case(policy),
         (None, Backend::Wasm(m)) => (0..m.manifest.checks.len() as u32)
-            .filter(|&c| m.manifest.checks[c as usize].reads_case)
+            .filter(|&c| {
+                let check = &m.manifest.checks[c as usize];
+                check.reads_case && check.modality != "may"
+            })
             .collect(),
     };
     let job = Job { policy, backend, decisions, case_checks, args, zh: policy.lang == Lang::Zh };
@@ -70,16 +74,16 @@ pub fn run(
     }
 }
 
+/// Checks that read the case and can be broken: `must` and `must not` (a `may` states a
+/// permission and never yields a violation).
 fn checks_reading_the_case(policy: &Policy) -> Vec<u32> {
-    use qingdan_engine::ir::visit::{each_read, Read};
-    let reads_case = |c: &qingdan_engine::ir::Check| {
-        let mut found = false;
-        for e in c.exprs() {
-            each_read(e, &mut |r| found |= matches!(r, Read::Slot(_) | Read::Let(_)));
-        }
-        found
-    };
-    (0..policy.checks.len() as u32).filter(|&c| reads_case(&policy.checks[c as usize])).collect()
+    let breakable = |c: &qingdan_engine::ir::Check| c.modality != Modality::May;
+    (0..policy.checks.len() as u32)
+        .filter(|&c| {
+            let check = &policy.checks[c as usize];
+            breakable(check) && qingdan_engine::wasm::manifest::reads_case(check.exprs())
+        })
+        .collect()
 }
 
 fn guess_format(input: &str) -> InputFormat {
@@ -115,6 +119,8 @@ enum Worker {
 struct ModuleValues<'a> {
     inst: &'a mut host::Instance,
     case: &'a [Value],
+    /// A host error met while reading a let: the explanation is then not shown.
+    broken: Option<host::HostError>,
 }
 
 impl CaseValues for ModuleValues<'_> {
@@ -123,9 +129,10 @@ impl CaseValues for ModuleValues<'_> {
     }
 
     fn let_value(&mut self, l: u32) -> Result<Value, EvalError> {
-        // A host error here (the module broke mid-case) shows as the let being absent;
-        // the decision itself was read without error.
-        self.inst.let_value(l).unwrap_or(Ok(Value::None))
+        self.inst.let_value(l).unwrap_or_else(|e| {
+            self.broken.get_or_insert(e);
+            Ok(Value::None)
+        })
     }
 }
 
@@ -290,8 +297,12 @@ impl Job<'_> {
                 Err(e) => return Ok(Err(e)),
             };
             let reads = |r: u32| self.module_reads(r);
-            let mut case = ModuleValues { inst, case: values };
-            match tell(self.policy, &result, &reads, &mut case, self.args.explain) {
+            let mut case = ModuleValues { inst, case: values, broken: None };
+            let told = tell(self.policy, &result, &reads, &mut case, self.args.explain);
+            if let Some(e) = case.broken {
+                return Err(e);
+            }
+            match told {
                 Ok(shown) => explained.push(shown),
                 Err(e) => return Ok(Err(e)),
             }

@@ -84,10 +84,12 @@ impl Gen<'_> {
         Ok(b)
     }
 
-    /// Pushes whether the word in local `w` is a valid value of `ty` (absent always is).
+    /// Pushes whether the word in local `w` is a valid value of `ty`: absent only where
+    /// the type is optional, as the case reader guarantees for the interpreter.
     fn valid(&self, b: &mut Body, w: u32, ty: &Type) -> Result<(), BuildError> {
         let lay = &self.layout;
-        b.get(w).is_absent().if_(Some(I32)).i32(1).else_();
+        let optional = matches!(ty, Type::Opt(_));
+        b.get(w).is_absent().if_(Some(I32)).i32(i32::from(optional)).else_();
         match strip(ty) {
             Type::Int | Type::Decimal => {
                 b.i32(1);

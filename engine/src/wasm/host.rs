@@ -42,6 +42,8 @@ impl HostError {
     }
 }
 
+impl std::error::Error for HostError {}
+
 impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(Lang::En))
@@ -429,13 +431,26 @@ impl Instance {
             k if k == ErrorKind::OutOfMemory as i32 => {
                 return Err(HostError::new(Code::E0504, msg("模块内存不足", "the module ran out of memory")))
             }
-            _ => EvalError::Overflow(span),
+            k if k == ErrorKind::Overflow as i32 => EvalError::Overflow(span),
+            k => return Err(malformed(format!("unknown error kind {k}"))),
         }))
     }
 
-    /// Each list's rows, read back from the module's data.
+    /// Each list's rows, read back from the module's data. The manifest is untrusted:
+    /// every column must lie in memory, and a list without columns may not claim more
+    /// rows than a module could hold, before anything is allocated for them.
     fn list_rows(&mut self) -> Result<Vec<Vec<Vec<Value>>>, HostError> {
         let m = self.manifest.clone();
+        let size = self.mem().len() as u64;
+        for list in &m.lists {
+            let fits = |c: &super::manifest::Column| {
+                u64::from(c.at) + u64::from(list.rows) * u64::from(c.width) <= size
+                    && [1, 2, 4, 8].contains(&c.width)
+            };
+            if !list.columns.iter().all(fits) || u64::from(list.rows) > size || list.fields.len() > 4096 {
+                return Err(malformed(format!("list `{}` does not fit the module's memory", list.name)));
+            }
+        }
         m.lists
             .iter()
             .map(|list| {

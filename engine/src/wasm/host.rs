@@ -181,6 +181,17 @@ pub struct Instance {
     arena: Vec<u8>,
 }
 
+/// Calls an export with a fresh fuel budget. A free function over the two fields it needs,
+/// so the typed function is borrowed, not cloned, on every call.
+fn call<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(
+    store: &mut Store<StoreLimits>,
+    f: &TypedFunc<P, R>,
+    args: P,
+) -> Result<R, HostError> {
+    store.set_fuel(FUEL_PER_CALL).map_err(|e| trapped(&e))?;
+    f.call(store, args).map_err(|e| trapped(&e))
+}
+
 /// Appends texts and sets to the input arena.
 struct Arena {
     start: u32,
@@ -229,15 +240,6 @@ impl Arena {
 }
 
 impl Instance {
-    fn call<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(
-        &mut self,
-        f: TypedFunc<P, R>,
-        args: P,
-    ) -> Result<R, HostError> {
-        self.store.set_fuel(FUEL_PER_CALL).map_err(|e| trapped(&e))?;
-        f.call(&mut self.store, args).map_err(|e| trapped(&e))
-    }
-
     fn mem(&self) -> &[u8] {
         self.memory.data(&self.store)
     }
@@ -288,7 +290,7 @@ impl Instance {
             .and_then(|()| write(mem, layout.arena, &arena.bytes));
         (self.slots, self.arena) = (slots, arena.bytes);
         written?;
-        match self.call(self.begin.clone(), ())? {
+        match call(&mut self.store, &self.begin, ())? {
             s if s == Status::Ok as i32 => Ok(()),
             s if s == Status::BadInput as i32 => {
                 let slot = self.result_field(result::BAD_SLOT)?;
@@ -313,7 +315,7 @@ impl Instance {
 
     /// Decides decision `d` for the case placed last.
     pub fn decide(&mut self, d: u32) -> Result<Result<DecisionResult, EvalError>, HostError> {
-        let status = self.call(self.decide.clone(), d as i32)?;
+        let status = call(&mut self.store, &self.decide, d as i32)?;
         if let Some(e) = self.failure(status)? {
             return Ok(Err(e));
         }
@@ -370,7 +372,7 @@ impl Instance {
 
     /// Evaluates check `c` for the case placed last.
     pub fn check(&mut self, c: u32) -> Result<Result<CheckResult, EvalError>, HostError> {
-        let status = self.call(self.check.clone(), c as i32)?;
+        let status = call(&mut self.store, &self.check, c as i32)?;
         if let Some(e) = self.failure(status)? {
             return Ok(Err(e));
         }
@@ -395,7 +397,7 @@ impl Instance {
 
     /// The value of let `l` for the case placed last.
     pub fn let_value(&mut self, l: u32) -> Result<Result<Value, EvalError>, HostError> {
-        let status = self.call(self.read_let.clone(), l as i32)?;
+        let status = call(&mut self.store, &self.read_let, l as i32)?;
         if let Some(e) = self.failure(status)? {
             return Ok(Err(e));
         }

@@ -106,7 +106,12 @@ fn exit_code(diags: &[Diagnostic]) -> u8 {
 fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let inputs = files::inputs(paths);
     let n = inputs.len();
-    let program = check_files(inputs, &mut FsLoader);
+    let mut program = check_files(inputs, &mut FsLoader);
+    // The analyser looks at what the decisions and lists do over every input; it needs a
+    // program without errors (one it can lower), and adds E04xx/W04xx.
+    let analysed = qingdan_engine::analyse::program_diagnostics(&program);
+    program.diagnostics.extend(analysed);
+    qingdan_dsl::diag::sort_and_dedup(&mut program.diagnostics);
     let diags = &program.diagnostics;
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let summary = serde_json::json!({

@@ -37,6 +37,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             }
         }
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
+        Command::Diff(args) => crate::diff_cmd::run(&args, &opts, cli.lang.map(Lang::from), out, err),
         Command::Test(args) => {
             crate::test_cmd::run(&args, &opts, opts.format, cli.lang.map(Lang::from), out, err)
         }
@@ -46,7 +47,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 
 pub(crate) struct Output {
     render: RenderOptions,
-    format: Format,
+    pub(crate) format: Format,
 }
 
 impl Output {
@@ -226,15 +227,27 @@ pub(crate) fn load_policy(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<qingdan_engine::Policy, u8> {
+    load_program(path, policy, opts, out, err).map(|(_, p)| p)
+}
+
+/// As [`load_policy`], with the checked program (its sources show spans as written).
+pub(crate) fn load_program(
+    path: &std::path::Path,
+    policy: Option<&str>,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(Program, qingdan_engine::Policy), u8> {
     let program = check_files(files::inputs(&[path.to_path_buf()]), &mut FsLoader);
     if program.has_errors() {
         opts.report(&program, serde_json::Value::Null, out, err);
         return Err(exit_code(&program.diagnostics).max(exit::FAILED));
     }
-    qingdan_engine::lower(&program, policy).map_err(|e| {
+    let lowered = qingdan_engine::lower(&program, policy).map_err(|e| {
         let _ = writeln!(err, "qingdan: {}", e.message);
         exit::FAILED
-    })
+    })?;
+    Ok((program, lowered))
 }
 
 fn dump_ir(

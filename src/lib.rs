@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod diff_cmd;
 mod eval_cmd;
 mod files;
 mod graph_cmd;

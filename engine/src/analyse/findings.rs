@@ -129,7 +129,7 @@ fn decide(ctx: &Ctx<'_>, d: DecisionId, pt: &Point) -> Result<crate::eval::Decis
 }
 
 /// The fields a set of dimensions stands for (a term: the fields it reads).
-fn dim_fields(space: &Space<'_>, dims: &[super::mdd::DimId]) -> BTreeSet<usize> {
+pub(crate) fn dim_fields(space: &Space<'_>, dims: &[super::mdd::DimId]) -> BTreeSet<usize> {
     let mut fields = BTreeSet::new();
     for &d in dims {
         match space.dims[d as usize].of {

@@ -38,6 +38,7 @@ enum Op {
     And,
     Or,
     Not,
+    Exists(DimId),
 }
 
 /// The store of nodes, with the caches that make operations on shared diagrams cheap.
@@ -66,15 +67,6 @@ impl Mdd {
         }
     }
 
-    /// How many nodes are stored (for benchmarks and limits).
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nodes.len() <= 2
-    }
-
     /// The node testing `dim` with these children, reduced and shared.
     pub fn node(&mut self, dim: DimId, kids: Vec<NodeId>) -> NodeId {
         match kids.first() {
@@ -96,15 +88,6 @@ impl Mdd {
     pub fn cells(&mut self, dim: DimId, cells: u32, allowed: impl Fn(u32) -> bool) -> NodeId {
         let kids = (0..cells).map(|c| if allowed(c) { TRUE } else { FALSE }).collect();
         self.node(dim, kids)
-    }
-
-    pub fn dim(&self, n: NodeId) -> Option<DimId> {
-        let d = self.nodes[n as usize].dim;
-        (d != TERMINAL).then_some(d)
-    }
-
-    pub fn kids(&self, n: NodeId) -> &[NodeId] {
-        &self.nodes[n as usize].kids
     }
 
     fn cofactor(&self, n: NodeId, dim: DimId, cell: usize) -> NodeId {
@@ -142,6 +125,27 @@ impl Mdd {
         }
     }
 
+    /// The inputs that some cell of `dim` takes into `n`: `n` with `dim` forgotten.
+    pub fn exists(&mut self, n: NodeId, dim: DimId) -> NodeId {
+        let node = &self.nodes[n as usize];
+        if node.dim == TERMINAL || node.dim > dim {
+            return n;
+        }
+        if let Some(&r) = self.cache.get(&(Op::Exists(dim), n, n)) {
+            return r;
+        }
+        let kids = node.kids.clone();
+        let r = if node.dim == dim {
+            kids.iter().fold(FALSE, |acc, &k| self.or(acc, k))
+        } else {
+            let d = node.dim;
+            let kids = kids.iter().map(|&k| self.exists(k, dim)).collect();
+            self.node(d, kids)
+        };
+        self.cache.insert((Op::Exists(dim), n, n), r);
+        r
+    }
+
     /// `a` without `b`.
     pub fn minus(&mut self, a: NodeId, b: NodeId) -> NodeId {
         let nb = self.not(b);
@@ -150,10 +154,6 @@ impl Mdd {
 
     pub fn any(&mut self, items: impl IntoIterator<Item = NodeId>) -> NodeId {
         items.into_iter().fold(FALSE, |acc, x| self.or(acc, x))
-    }
-
-    pub fn all(&mut self, items: impl IntoIterator<Item = NodeId>) -> NodeId {
-        items.into_iter().fold(TRUE, |acc, x| self.and(acc, x))
     }
 
     /// Shannon expansion on the first dimension either operand tests. Recursion depth is
@@ -174,7 +174,7 @@ impl Mdd {
             kids.push(match op {
                 Op::And => self.and(x, y),
                 Op::Or => self.or(x, y),
-                Op::Not => self.not(x),
+                Op::Not | Op::Exists(_) => self.not(x),
             });
         }
         let r = self.node(dim, kids);

@@ -26,7 +26,9 @@
 
 mod compile;
 mod decide;
+mod describe;
 pub mod diag;
+pub mod diff;
 mod expr;
 mod findings;
 mod lists;
@@ -42,7 +44,9 @@ mod tests;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+pub use describe::Condition;
 pub use diag::{diagnostics, program_diagnostics};
+pub use diff::{diff, Diff};
 pub use findings::{Analysis, Finding, FindingKind, Witness};
 
 use crate::ir::{Policy, RuleId};

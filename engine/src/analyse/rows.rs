@@ -123,16 +123,27 @@ fn signature(space: &Space<'_>, f: FieldId, per: &[Option<u32>], chains: &[Vec<S
 }
 
 /// The value at `path` from row `row` of `list`.
-pub(crate) fn follow(p: &Policy, mut list: u32, mut row: u32, path: &[String]) -> Value {
-    let mut value = Value::None;
+pub(crate) fn follow(p: &Policy, list: u32, row: u32, path: &[String]) -> Value {
+    follow_typed(p, list, row, path).0
+}
+
+/// The same, as a drafter writes it (enum values and rows by name).
+pub(crate) fn follow_shown(p: &Policy, list: u32, row: u32, path: &[String]) -> String {
+    let (v, ty) = follow_typed(p, list, row, path);
+    super::findings::show(p, &v, &ty)
+}
+
+fn follow_typed(p: &Policy, mut list: u32, mut row: u32, path: &[String]) -> (Value, Type) {
+    let mut value = (Value::None, Type::Bool);
     for (i, name) in path.iter().enumerate() {
-        let Some(def) = p.lists.get(list as usize) else { return Value::None };
-        let Some(field) = def.fields.iter().position(|(n, _)| n == name) else { return Value::None };
-        value = def.rows.get(row as usize).map_or(Value::None, |r| r[field].clone());
+        let Some(def) = p.lists.get(list as usize) else { return (Value::None, Type::Bool) };
+        let Some(field) = def.fields.iter().position(|(n, _)| n == name) else { return (Value::None, Type::Bool) };
+        let v = def.rows.get(row as usize).map_or(Value::None, |r| r[field].clone());
+        value = (v, def.fields[field].1.clone());
         if i + 1 < path.len() {
-            match (&value, strip(&def.fields[field].1)) {
+            match (&value.0, strip(&def.fields[field].1)) {
                 (Value::Row(r), Type::Row(l)) => (list, row) = (*l, *r),
-                _ => return Value::None,
+                _ => return (Value::None, Type::Bool),
             }
         }
     }

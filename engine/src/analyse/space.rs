@@ -68,7 +68,7 @@ pub(crate) enum Domain {
     /// Rows of a list, matched by key; per key, the row in each policy. `paths`: the row
     /// fields conditions read (`["层级"]`, `["对应职责", "清单类型"]`), which decide
     /// which rows share a cell; `bare`: the row itself is compared, so none do.
-    Rows { list: String, keys: Vec<Value>, rows: Vec<Vec<Option<u32>>>, paths: Vec<Vec<String>>, bare: bool },
+    Rows { keys: Vec<Value>, rows: Vec<Vec<Option<u32>>>, paths: Vec<Vec<String>>, bare: bool },
     Scalar(Sort),
     /// One yes/no dimension per possible element.
     Bits { shown: Vec<String>, values: Vec<Vec<Value>> },
@@ -115,7 +115,6 @@ pub(crate) struct Term {
     pub policy: usize,
     /// Inlined (see `expr.rs`); a condition when `sort` is `None`.
     pub expr: Expr,
-    pub key: String,
     /// Where it is written, for display.
     pub span: Span,
     pub sort: Option<Sort>,
@@ -243,10 +242,9 @@ impl<'p> Space<'p> {
                 let (shown, values) = self.common_values(f, &ty);
                 Domain::Finite { shown, values }
             }
-            Type::Row(l) => {
-                let list = self.policies[pi].lists[*l as usize].name.clone();
+            Type::Row(_) => {
                 let (keys, rows) = self.common_rows(f);
-                Domain::Rows { list, keys, rows, paths: Vec::new(), bare: false }
+                Domain::Rows { keys, rows, paths: Vec::new(), bare: false }
             }
             Type::Set(inner) if !optional && !matches!(**inner, Type::Opt(_)) => {
                 let (shown, values) = self.common_values(f, inner);
@@ -411,7 +409,7 @@ impl<'p> Space<'p> {
             return t;
         }
         let span = expr.span;
-        self.terms.push(Term { policy, expr, key: key.clone(), span, sort, dim: DimId::MAX });
+        self.terms.push(Term { policy, expr, span, sort, dim: DimId::MAX });
         let t = self.terms.len() - 1;
         self.term_keys.insert(key, t);
         t

@@ -20,10 +20,11 @@ use super::space::{unit_value, CellKind, DimOf, Domain, FieldId, Point, Sort, Sp
 /// Boxes of a region tried, restarts per box, steps per climb, random changes tried per
 /// field and step, and evaluations of the score per search.
 const BOXES: usize = 12;
-const RESTARTS: usize = 6;
-const STEPS: usize = 40;
-const MOVES_PER_FIELD: usize = 6;
-const EVALS: usize = 6_000;
+const RESTARTS: usize = 2;
+const STEPS: usize = 80;
+const MOVES_PER_FIELD: usize = 4;
+const EVALS: usize = 24_000;
+const EVALS_PER_CLIMB: usize = 2_000;
 
 /// The cell of dimension `d` the input `pt` is in; `None` if a term cannot be evaluated.
 pub(crate) fn cell_at(space: &Space<'_>, pt: &Point, d: DimId) -> Option<u32> {
@@ -62,7 +63,7 @@ pub(crate) fn find(space: &Space<'_>, mdd: &Mdd, n: NodeId, accept: &mut dyn FnM
     let (boxes, _) = mdd.boxes(n, BOXES);
     let boxes = preferred.map(|p| p.into_iter().map(|(d, c)| (d, vec![c])).collect()).into_iter().chain(boxes);
     let pool = Pool::new(space);
-    let mut search = Search { space, rng: Rng(0x9E37_79B9_7F4A_7C15), budget: EVALS };
+    let mut search = Search { space, rng: Rng(0x9E37_79B9_7F4A_7C15), budget: 0, spare: EVALS };
     for bx in boxes {
         let start = start_point(space, &bx);
         if contains(space, mdd, n, &start) && accept(&start) {
@@ -78,23 +79,38 @@ pub(crate) fn find(space: &Space<'_>, mdd: &Mdd, n: NodeId, accept: &mut dyn FnM
         }
         let fields = term_fields(space, targets.iter().map(|t| t.0));
         let choices: Vec<Vec<Choice>> = fields.iter().map(|f| pool.choices(space, *f, &bx)).collect();
+        // Which of `fields` each target reads: only those are moved while it is missed.
+        let reads: Vec<Vec<usize>> = targets
+            .iter()
+            .map(|t| {
+                let own = term_fields(space, std::iter::once(t.0));
+                fields.iter().enumerate().filter(|(_, f)| own.contains(f)).map(|(i, _)| i).collect()
+            })
+            .collect();
         for restart in 0..RESTARTS {
+            if search.spare == 0 {
+                return None;
+            }
+            search.budget = search.spare.min(EVALS_PER_CLIMB);
+            search.spare -= search.budget;
+            // First the nicest values, then small non-zero ones (a product of zeros cannot
+            // be moved one factor at a time), then random ones.
             let mut pt = start.clone();
-            if restart > 0 {
-                for options in &choices {
-                    let i = search.rng.below(options.len());
-                    if let Some(c) = options.get(i) {
-                        c.apply(&mut pt);
-                    }
+            for options in &choices {
+                let i = match restart {
+                    0 => None,
+                    1 => options.iter().position(|c| c.is_nonzero()),
+                    _ => Some(search.rng.below(options.len())),
+                };
+                if let Some(c) = i.and_then(|i| options.get(i)) {
+                    c.apply(&mut pt);
                 }
             }
-            let Some(found) = search.climb(&targets, &choices, pt) else { continue };
+            let found = search.climb(&targets, &reads, &choices, pt);
+            let Some(found) = found else { continue };
             if contains(space, mdd, n, &found) && accept(&found) {
                 return Some(found);
             }
-        }
-        if search.budget == 0 {
-            break;
         }
     }
     None
@@ -117,34 +133,54 @@ fn start_point(space: &Space<'_>, bx: &[(DimId, Vec<u32>)]) -> Point {
 struct Search<'s, 'p> {
     space: &'s Space<'p>,
     rng: Rng,
-    /// Evaluations of the score left for this search.
+    /// Evaluations of the score left for the climb at hand.
     budget: usize,
+    /// Evaluations left for the whole search.
+    spare: usize,
 }
 
 impl Search<'_, '_> {
-    fn climb(&mut self, targets: &[(DimId, &[u32])], choices: &[Vec<Choice>], mut pt: Point) -> Option<Point> {
-        let mut score = self.score(targets, &pt)?;
+    /// `reads[t]`: the positions in `choices` of the fields target `t` reads. In the manner
+    /// of WalkSAT: each step takes a missed target at random and the change to one of its
+    /// fields that leaves fewest targets missed (then: brings it closest); now and then,
+    /// any change that brings it closer, so that coupled targets (`经费 ≥ 6 × 工作量`
+    /// while `工作量` must grow) can be broken and mended in turn.
+    fn climb(
+        &mut self,
+        targets: &[(DimId, &[u32])],
+        reads: &[Vec<usize>],
+        choices: &[Vec<Choice>],
+        mut pt: Point,
+    ) -> Option<Point> {
+        let mut scores = self.scores(targets, &pt)?;
         for _ in 0..STEPS {
-            if score == 0 {
+            let missed: Vec<usize> = (0..targets.len()).filter(|t| scores[*t] > 0).collect();
+            if missed.is_empty() {
                 return Some(pt);
             }
-            let mut best: Option<(u128, Point)> = None;
-            for options in choices {
-                for c in self.moves(options, &pt) {
+            let t = missed[self.rng.below(missed.len())];
+            let mut options: Vec<(usize, u128, Vec<u128>, Point)> = Vec::new();
+            for &i in &reads[t] {
+                for c in self.moves(&choices[i], &pt) {
                     let mut trial = pt.clone();
                     c.apply(&mut trial);
-                    let Some(s) = self.score(targets, &trial) else { return None };
-                    if s < best.as_ref().map_or(score, |b| b.0) {
-                        best = Some((s, trial));
-                    }
+                    let s = self.scores(targets, &trial)?;
+                    let broken = s.iter().filter(|x| **x > 0).count();
+                    options.push((broken, s[t], s, trial));
                 }
             }
-            match best {
-                Some((s, p)) => (score, pt) = (s, p),
-                None => return None,
-            }
+            let noise = self.rng.below(10) < 3;
+            let pick = if noise {
+                let closer: Vec<usize> = (0..options.len()).filter(|i| options[*i].1 < scores[t]).collect();
+                closer.get(self.rng.below(closer.len())).copied()
+            } else {
+                (0..options.len()).min_by_key(|i| (options[*i].0, options[*i].1))
+            };
+            let Some(i) = pick else { continue };
+            let (_, _, s, p) = options.swap_remove(i);
+            (scores, pt) = (s, p);
         }
-        (score == 0).then_some(pt)
+        None
     }
 
     /// Candidate changes to one field: numbers next to its value, and a few options.
@@ -155,7 +191,19 @@ impl Search<'_, '_> {
             let field = &self.space.fields[f];
             if let (Domain::Scalar(sort), Some(&d)) = (&field.domain, field.dims.first()) {
                 if let Some(x) = self.space.case_value(f, pt).as_ref().and_then(unit_of) {
-                    let near = [x + 1, x - 1, x + 10, x - 10, x.saturating_mul(2), x / 2, x + x / 2, x.saturating_mul(10)];
+                    // Days move by days, weeks, months and years; numbers also by factors.
+                    let near: Vec<i64> = if *sort == Sort::Date {
+                        [1, -1, 7, -7, 30, -30, 365, -365].iter().map(|d| x.saturating_add(*d)).collect()
+                    } else {
+                        let unit = if *sort == Sort::Dec { crate::value::DECIMAL_SCALE } else { 1 };
+                        let mut near: Vec<i64> = [1, 10, 100, 1_000]
+                            .iter()
+                            .flat_map(|k| [x.saturating_add(k * unit), x.saturating_sub(k * unit)])
+                            .collect();
+                        let size = x.abs().max(unit);
+                        near.extend([x.saturating_add(size), x / 2, x.saturating_add(size.saturating_mul(9))]);
+                        near
+                    };
                     for y in near {
                         let v = unit_value(*sort, y);
                         if allowed_value(self.space, options, d, &v) {
@@ -173,15 +221,11 @@ impl Search<'_, '_> {
         out
     }
 
-    /// How far the point's terms are from the cells wanted (0: all inside); `None` when
-    /// the budget is spent.
-    fn score(&mut self, targets: &[(DimId, &[u32])], pt: &Point) -> Option<u128> {
+    /// How far each of the point's terms is from the cells wanted (0: inside); `None`
+    /// when the budget is spent.
+    fn scores(&mut self, targets: &[(DimId, &[u32])], pt: &Point) -> Option<Vec<u128>> {
         self.budget = self.budget.checked_sub(1)?;
-        let mut total = 0u128;
-        for (d, allowed) in targets {
-            total = total.saturating_add(distance(self.space, pt, *d, allowed));
-        }
-        Some(total)
+        Some(targets.iter().map(|(d, allowed)| distance(self.space, pt, *d, allowed)).collect())
     }
 }
 
@@ -203,6 +247,9 @@ fn distance(space: &Space<'_>, pt: &Point, d: DimId, allowed: &[u32]) -> u128 {
     if allowed.contains(&cell) {
         return 0;
     }
+    if term.sort.is_none() {
+        return comparison_gap(space, term, &case).unwrap_or(MISS);
+    }
     let Some(x) = unit_of(&v) else { return MISS };
     allowed
         .iter()
@@ -212,6 +259,17 @@ fn distance(space: &Space<'_>, pt: &Point, d: DimId, allowed: &[u32]) -> u128 {
         })
         .min()
         .map_or(MISS, u128::from)
+}
+
+/// For a condition comparing two numbers that has the wrong truth: how far apart its
+/// sides are (plus one), so that the search can walk towards flipping it.
+fn comparison_gap(space: &Space<'_>, term: &super::space::Term, case: &[Value]) -> Option<u128> {
+    let ExprKind::Cmp(_, a, b) = &term.expr.kind else { return None };
+    let ev = &space.evals[term.policy];
+    let mut f = ev.frame(case);
+    let x = ev.value_of(a, &mut f).ok()?.as_scaled().or_else(|| None)?;
+    let y = ev.value_of(b, &mut f).ok()?.as_scaled()?;
+    Some(u128::from(x.abs_diff(y)) + 1)
 }
 
 /// A number in its unit (integers, scaled decimals, days).
@@ -241,6 +299,14 @@ enum Choice {
 }
 
 impl Choice {
+    /// A number other than zero (or any cell).
+    fn is_nonzero(&self) -> bool {
+        match self {
+            Choice::Value(_, v) => unit_of(v).is_some_and(|x| x != 0),
+            Choice::Cell(..) => false,
+        }
+    }
+
     fn apply(&self, pt: &mut Point) {
         match self {
             Choice::Value(f, v) => pt.values[*f] = Some(v.clone()),
@@ -300,13 +366,13 @@ impl Pool {
     fn add(&mut self, v: &Value) {
         match v {
             Value::Int(x) => {
-                for y in [*x - 1, *x, *x + 1, *x / 2, x.saturating_mul(2)] {
+                for y in [x.saturating_sub(1), *x, x.saturating_add(1), *x / 2, x.saturating_mul(2)] {
                     self.numbers.insert(y);
                 }
             }
             Value::Dec(d) => {
                 self.numbers.insert(d / DECIMAL_SCALE);
-                self.numbers.insert(d / DECIMAL_SCALE + 1);
+                self.numbers.insert((d / DECIMAL_SCALE).saturating_add(1));
             }
             Value::Set(items) => items.iter().for_each(|i| self.add(i)),
             other => self.add_text(other),
@@ -380,7 +446,18 @@ impl Pool {
             _ => x,
         };
         let pivot = if sort == Sort::Date { 20_089 } else { 0 };
-        let mut xs: BTreeSet<i64> = [lo, hi, lo.saturating_add(1), hi.saturating_sub(1), lo / 2 + hi / 2].into();
+        // The ends of a stretch, unless it is unbounded there (9999-12-31 helps no reader).
+        let (min, max) = if sort == Sort::Date { (super::space::DATE_MIN, super::space::DATE_MAX) } else { (i64::MIN, i64::MAX) };
+        let mut xs: BTreeSet<i64> = BTreeSet::new();
+        if lo != min {
+            xs.extend([lo, lo.saturating_add(1)]);
+        }
+        if hi != max {
+            xs.extend([hi, hi.saturating_sub(1)]);
+        }
+        if lo != min && hi != max {
+            xs.insert(lo / 2 + hi / 2);
+        }
         for n in &self.numbers {
             xs.insert(unit(*n).saturating_add(pivot));
         }

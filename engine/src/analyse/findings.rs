@@ -247,7 +247,8 @@ fn gap(ctx: &Ctx<'_>, r: &Regions) -> Option<Finding> {
         return None;
     }
     let mut accept = |pt: &Point| matches!(decide(ctx, d, pt), Err(EvalError::NoRuleApplies(x)) if x == d);
-    match confirmed(ctx, r.silent, &[], &mut accept) {
+    // Where no rule fires, every rule's fields matter.
+    match confirmed(ctx, r.silent, &r.order, &mut accept) {
         Some(w) => Some(finding(FindingKind::Gap, d, span, Some(w))),
         None => {
             let terms = term_spans(ctx, r.silent);

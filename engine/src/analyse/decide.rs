@@ -96,10 +96,14 @@ impl Regions {
     }
 
     fn definite_conflict(&self, mdd: &mut Mdd) -> NodeId {
-        let definite: Vec<NodeId> =
-            self.exception_conflicts.iter().filter(|c| c.4).map(|c| c.3).collect();
-        let any = mdd.any(definite);
-        mdd.or(any, self.unique_conflict)
+        let exceptions = self.definite_exception_conflict(mdd);
+        mdd.or(exceptions, self.unique_conflict)
+    }
+
+    /// Where exceptions of one rule give different variants together.
+    pub fn definite_exception_conflict(&self, mdd: &mut Mdd) -> NodeId {
+        let definite: Vec<NodeId> = self.exception_conflicts.iter().filter(|c| c.4).map(|c| c.3).collect();
+        mdd.any(definite)
     }
 }
 
@@ -221,9 +225,12 @@ impl Walker<'_, '_> {
 fn combine(mdd: &mut Mdd, regions: &mut Regions, combining: &Combining, policy: &crate::ir::Policy) {
     let speakers: Vec<RuleId> = regions.order.iter().copied().filter(|r| regions.speaker.contains_key(r)).collect();
     if *combining == Combining::Unique {
+        // Exceptions in conflict are reported first: the decision never gets to count.
+        let exceptions = regions.definite_exception_conflict(mdd);
         for (i, &a) in speakers.iter().enumerate() {
             for &b in &speakers[i + 1..] {
                 let both = mdd.and(regions.speaker[&a], regions.speaker[&b]);
+                let both = mdd.minus(both, exceptions);
                 regions.unique_conflict = mdd.or(regions.unique_conflict, both);
             }
         }

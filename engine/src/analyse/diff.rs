@@ -151,8 +151,9 @@ pub fn observe(ev: &Evaluator<'_>, d: DecisionId, case: &[Value]) -> String {
         Err(e) => return format!("error: {e:?}"),
     };
     let Ok(e) = explain_with(ev, &result, &mut f, false) else { return "error".into() };
+    // Conflicts are alike whichever rules conflict: there is no outcome.
     if !e.conflicts.is_empty() {
-        return format!("conflict: {:?}", e.conflicts);
+        return "conflict".into();
     }
     let mut shown: Vec<String> = e
         .outcomes
@@ -165,7 +166,9 @@ pub fn observe(ev: &Evaluator<'_>, d: DecisionId, case: &[Value]) -> String {
             format!("{} {{ {} }}", o.outcome, values.join(", "))
         })
         .collect();
+    // `collect` gives a set of outcomes.
     shown.sort();
+    shown.dedup();
     shown.join("; ")
 }
 

@@ -266,9 +266,11 @@ fn unique_overlaps(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
     let policy = ctx.space.policies[0];
     let mut out = Vec::new();
     let speakers = speakers(r);
+    let exceptions = r.definite_exception_conflict(&mut ctx.mdd);
     for (i, &a) in speakers.iter().enumerate() {
         for &b in &speakers[i + 1..] {
             let both = ctx.mdd.and(r.speaker[&a], r.speaker[&b]);
+            let both = ctx.mdd.minus(both, exceptions);
             if both == FALSE {
                 continue;
             }

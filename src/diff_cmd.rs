@@ -61,7 +61,13 @@ struct CasesReport {
     changed: Vec<CaseChange>,
 }
 
-pub(crate) fn run(args: &DiffArgs, opts: &Output, lang: Option<Lang>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub(crate) fn run(
+    args: &DiffArgs,
+    opts: &Output,
+    lang: Option<Lang>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let Ok((old_program, old)) = load_program(&args.old, args.policy.as_deref(), opts, out, err) else {
         return exit::USAGE;
     };
@@ -69,7 +75,8 @@ pub(crate) fn run(args: &DiffArgs, opts: &Output, lang: Option<Lang>, out: &mut 
         return exit::USAGE;
     };
     let lang = lang.unwrap_or(new.lang);
-    let d = qingdan_engine::analyse::diff(&old, &new, [Some(&old_program.sources), Some(&new_program.sources)]);
+    let d =
+        qingdan_engine::analyse::diff(&old, &new, [Some(&old_program.sources), Some(&new_program.sources)]);
     let report = d.report(lang);
     let cases = match &args.cases {
         Some(path) => match compare_cases(&old, &new, path, lang) {
@@ -85,8 +92,14 @@ pub(crate) fn run(args: &DiffArgs, opts: &Output, lang: Option<Lang>, out: &mut 
         markdown(&report, cases.as_ref(), lang)
     } else {
         match opts.format {
-            Format::Json => serde_json::to_string_pretty(&Full { report: &report, cases: cases.as_ref() }).unwrap_or_default() + "\n",
-            Format::Yaml => serde_yaml::to_string(&Full { report: &report, cases: cases.as_ref() }).unwrap_or_default(),
+            Format::Json => {
+                serde_json::to_string_pretty(&Full { report: &report, cases: cases.as_ref() })
+                    .unwrap_or_default()
+                    + "\n"
+            }
+            Format::Yaml => {
+                serde_yaml::to_string(&Full { report: &report, cases: cases.as_ref() }).unwrap_or_default()
+            }
             Format::Human => human(&report, cases.as_ref(), lang),
         }
     };
@@ -165,6 +178,7 @@ struct Words {
     field: &'static str,
     case: &'static str,
     sep: &'static str,
+    legend: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -193,6 +207,7 @@ fn words(lang: Lang) -> Words {
             field: "字段",
             case: "案例",
             sep: "，",
+            legend: "输入区域：原为该结论的输入中，恰好满足这些条件的改为新结论；每个示例都由两个版本的解释器判定过。",
         },
         Lang::En => Words {
             title: "Revision comparison",
@@ -218,6 +233,7 @@ fn words(lang: Lang) -> Words {
             field: "field",
             case: "case",
             sep: ", ",
+            legend: "Inputs: of the inputs with the old outcome, exactly those meeting these conditions get the new one; every example was decided by both revisions' interpreters.",
         },
     }
 }
@@ -263,9 +279,13 @@ fn human(r: &Report, cases: Option<&CasesReport>, lang: Lang) -> String {
             let _ = writeln!(s, "  - {k} ({})", w.rows_removed);
         }
         for row in &l.changed {
-            let fields: Vec<String> = row.fields.iter().map(|f| format!("{}: {} → {}", f.field, f.old, f.new)).collect();
+            let fields: Vec<String> =
+                row.fields.iter().map(|f| format!("{}: {} → {}", f.field, f.old, f.new)).collect();
             let _ = writeln!(s, "  ~ {} ({}) {}", row.key, w.rows_changed, fields.join(w.sep));
         }
+    }
+    if r.decisions.iter().any(|d| !d.changes.is_empty() || !d.not_decided_exactly.is_empty()) {
+        let _ = writeln!(s, "\n{}", w.legend);
     }
     if let Some(c) = cases {
         let _ = writeln!(s, "\n{} ({}, {}):", w.cases, c.file, c.read);
@@ -334,7 +354,7 @@ fn markdown(r: &Report, cases: Option<&CasesReport>, lang: Lang) -> String {
         if !d.not_decided_exactly.is_empty() {
             let _ = writeln!(s, "\n?: {}", w.undecided);
         }
-        s.push('\n');
+        let _ = writeln!(s, "\n{}\n", w.legend);
     }
     for l in &r.lists {
         let _ = writeln!(s, "## {} `{}`\n", w.list, l.name);
@@ -351,7 +371,14 @@ fn markdown(r: &Report, cases: Option<&CasesReport>, lang: Lang) -> String {
         }
         for row in &l.changed {
             for f in &row.fields {
-                let _ = writeln!(s, "| {} | {} | {} | {} |", cell(&row.key), cell(&f.field), cell(&f.old), cell(&f.new));
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    cell(&row.key),
+                    cell(&f.field),
+                    cell(&f.old),
+                    cell(&f.new)
+                );
             }
         }
         s.push('\n');
@@ -364,7 +391,14 @@ fn markdown(r: &Report, cases: Option<&CasesReport>, lang: Lang) -> String {
             let _ = writeln!(s, "| {} | {} | {} | {} |", w.case, w.decision, w.old, w.new);
             let _ = writeln!(s, "| --- | --- | --- | --- |");
             for x in &c.changed {
-                let _ = writeln!(s, "| {} | {} | {} | {} |", cell(&x.case), cell(&x.decision), cell(&x.old), cell(&x.new));
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    cell(&x.case),
+                    cell(&x.decision),
+                    cell(&x.old),
+                    cell(&x.new)
+                );
             }
             s.push('\n');
         }

@@ -46,7 +46,9 @@ impl Atom {
             Atom::Flag(true) => "申请.d".into(),
             Atom::Flag(false) => "not 申请.d".into(),
             Atom::Before { month } => format!("申请.e < 2024-{month:02}-01"),
-            Atom::Amount { op, halves } => format!("申请.f {} {}.{}", OPS[*op], halves / 2, if halves % 2 == 1 { 5 } else { 0 }),
+            Atom::Amount { op, halves } => {
+                format!("申请.f {} {}.{}", OPS[*op], halves / 2, if halves % 2 == 1 { 5 } else { 0 })
+            }
             Atom::Opt { k: Some(k) } => format!("(申请.g is some and 申请.g > {k})"),
             Atom::Opt { k: None } => "申请.g is none".into(),
         }
@@ -55,7 +57,11 @@ impl Atom {
 
 fn atom() -> impl Strategy<Value = Atom> {
     prop_oneof![
-        (prop::sample::select(vec!["a", "b"]), 0..6usize, 0i64..20).prop_map(|(field, op, k)| Atom::Num { field, op, k }),
+        (prop::sample::select(vec!["a", "b"]), 0..6usize, 0i64..20).prop_map(|(field, op, k)| Atom::Num {
+            field,
+            op,
+            k
+        }),
         (any::<bool>(), 0..3usize).prop_map(|(eq, v)| Atom::Cat { eq, v }),
         any::<bool>().prop_map(Atom::Flag),
         (1u32..4).prop_map(|month| Atom::Before { month }),
@@ -82,7 +88,8 @@ impl Cond {
 }
 
 fn cond() -> impl Strategy<Value = Cond> {
-    (prop::collection::vec(atom(), 1..4), prop::collection::vec(any::<bool>(), 3)).prop_map(|(atoms, ors)| Cond { atoms, ors })
+    (prop::collection::vec(atom(), 1..4), prop::collection::vec(any::<bool>(), 3))
+        .prop_map(|(atoms, ors)| Cond { atoms, ors })
 }
 
 #[derive(Clone, Debug)]
@@ -102,9 +109,15 @@ struct Spec {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    let rule = (cond(), prop::option::of(cond()), 0..4usize, prop::option::weighted(0.3, (0..8usize, any::<bool>())))
+    let rule = (
+        cond(),
+        prop::option::of(cond()),
+        0..4usize,
+        prop::option::weighted(0.3, (0..8usize, any::<bool>())),
+    )
         .prop_map(|(when, unless, variant, exception)| RuleSpec { when, unless, variant, exception });
-    (prop::collection::vec(rule, 1..6), 0..4usize, any::<bool>()).prop_map(|(rules, combining, default)| Spec { rules, combining, default })
+    (prop::collection::vec(rule, 1..6), 0..4usize, any::<bool>())
+        .prop_map(|(rules, combining, default)| Spec { rules, combining, default })
 }
 
 impl Spec {
@@ -116,10 +129,23 @@ impl Spec {
             match r.exception.filter(|_| i > 0) {
                 Some((t, then)) => {
                     let target = self.top_rule(t % i);
-                    let then = if then { format!(" then {} \"例外{i}\"", VARIANTS[r.variant]) } else { String::new() };
-                    s += &format!("exception r{i} to r{target} cite s.a {{ when {}{then}{unless} }}\n", r.when.text());
+                    let then = if then {
+                        format!(" then {} \"例外{i}\"", VARIANTS[r.variant])
+                    } else {
+                        String::new()
+                    };
+                    s += &format!(
+                        "exception r{i} to r{target} cite s.a {{ when {}{then}{unless} }}\n",
+                        r.when.text()
+                    );
                 }
-                None => s += &format!("rule r{i} cite s.a {{ when {} then {} \"规则{i}\"{unless} }}\n", r.when.text(), VARIANTS[r.variant]),
+                None => {
+                    s += &format!(
+                        "rule r{i} cite s.a {{ when {} then {} \"规则{i}\"{unless} }}\n",
+                        r.when.text(),
+                        VARIANTS[r.variant]
+                    )
+                }
             }
         }
         let how = ["priority 拒绝 > 退回 > 临时 > 准入", "first", "unique", "collect"][self.combining];
@@ -150,14 +176,23 @@ impl Spec {
 
 fn lowered(text: &str) -> Policy {
     let program = check_files(vec![("p.qd".into(), Ok(text.as_bytes().to_vec()))], &mut NoFiles);
-    let errors: Vec<_> = program.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.en.clone()).collect();
+    let errors: Vec<_> =
+        program.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.en.clone()).collect();
     assert!(errors.is_empty(), "{errors:?}\n{text}");
     lower(&program, None).expect("lowers")
 }
 
 /// Random inputs over small ranges, so that thresholds are crossed often.
 fn inputs() -> impl Strategy<Value = Vec<Vec<Value>>> {
-    let one = (-2i64..24, -2i64..24, 0u32..3, any::<bool>(), 19_700i32..19_800, 0i64..32, prop::option::of(-1i64..24))
+    let one = (
+        -2i64..24,
+        -2i64..24,
+        0u32..3,
+        any::<bool>(),
+        19_700i32..19_800,
+        0i64..32,
+        prop::option::of(-1i64..24),
+    )
         .prop_map(|(a, b, c, d, e, halves, g)| {
             vec![
                 Value::Int(a),

@@ -57,7 +57,12 @@ pub(crate) enum Plan {
     /// Evaluated on every combination of the cells of these fields.
     Exact(Vec<FieldId>),
     /// `term OP value`, or `value OP term` when `flipped`.
-    Term { term: TermId, op: CmpOp, value: Value, flipped: bool },
+    Term {
+        term: TermId,
+        op: CmpOp,
+        value: Value,
+        flipped: bool,
+    },
     Opaque(TermId),
 }
 
@@ -116,7 +121,7 @@ fn split_ifs(space: &mut Space<'_>, p: usize, e: &Expr) -> Rc<Form> {
         ExprKind::IsSome(a) => vec![a],
         _ => return leaf(space, p, e.clone()),
     };
-    let mut combos: Vec<(Vec<(Expr, bool)>, Vec<Expr>)> = vec![(Vec::new(), Vec::new())];
+    let mut combos: Vec<(Vec<Branch>, Vec<Expr>)> = vec![(Vec::new(), Vec::new())];
     for op in operands {
         let cases = branches(op);
         if combos.len() * cases.len() > MAX_IF_CASES {
@@ -154,11 +159,17 @@ fn split_ifs(space: &mut Space<'_>, p: usize, e: &Expr) -> Rc<Form> {
         }
         alternatives.push(f);
     }
-    alternatives.into_iter().reduce(|a, b| Rc::new(Form::Or(a, b))).unwrap_or_else(|| Rc::new(Form::Const(false)))
+    alternatives
+        .into_iter()
+        .reduce(|a, b| Rc::new(Form::Or(a, b)))
+        .unwrap_or_else(|| Rc::new(Form::Const(false)))
 }
 
-/// The values an operand can take, each under conditions (`(condition, holds)` pairs).
-fn branches(e: &Expr) -> Vec<(Vec<(Expr, bool)>, Expr)> {
+/// A condition an `if` branch is taken under, and whether it must hold (`then`) or not.
+type Branch = (Expr, bool);
+
+/// The values an operand can take, each under the conditions of its branches.
+fn branches(e: &Expr) -> Vec<(Vec<Branch>, Expr)> {
     let ExprKind::If(c, t, f) = &e.kind else { return vec![(Vec::new(), e.clone())] };
     let mut out = Vec::new();
     for (holds, branch) in [(true, t), (false, f)] {
@@ -264,7 +275,9 @@ fn cut_walk(
     cuts: &mut Vec<(FieldId, Value)>,
 ) -> bool {
     let scalar = |x: &Expr| match x.kind {
-        ExprKind::Slot(s) => space.slot_field[p].get(s as usize).and_then(|&f| scalar_sort(space, f).map(|st| (f, st))),
+        ExprKind::Slot(s) => {
+            space.slot_field[p].get(s as usize).and_then(|&f| scalar_sort(space, f).map(|st| (f, st)))
+        }
         _ => None,
     };
     match &e.kind {
@@ -377,7 +390,13 @@ fn local_chain(space: &Space<'_>, p: usize, e: &Expr) -> Option<(u32, Vec<String
 
 /// Calls `f` on the case with every combination of cell values of `dims` (whose fields
 /// belong to policy `p`); stops and answers `false` as soon as `f` does.
-fn each_combination(space: &Space<'_>, p: usize, dims: &[DimId], case: &mut Vec<Value>, f: &mut dyn FnMut(&[Value]) -> bool) -> bool {
+fn each_combination(
+    space: &Space<'_>,
+    p: usize,
+    dims: &[DimId],
+    case: &mut Vec<Value>,
+    f: &mut dyn FnMut(&[Value]) -> bool,
+) -> bool {
     let Some((&d, rest)) = dims.split_first() else { return f(case) };
     for cell in 0..space.cells(d) as u32 {
         let saved = set_cell(space, p, d, cell, case);
@@ -524,7 +543,14 @@ impl Compiler {
 /// The diagram of an exact leaf over `dims` (Shannon expansion, one evaluation per cell
 /// combination). For a stretch of an ordered field, its two ends are evaluated as well and
 /// must give the same sub-diagram; otherwise `None`.
-fn build(space: &Space<'_>, mdd: &mut Mdd, l: &Leaf, dims: &[DimId], case: &mut Vec<Value>, budget: &mut usize) -> Option<NodeId> {
+fn build(
+    space: &Space<'_>,
+    mdd: &mut Mdd,
+    l: &Leaf,
+    dims: &[DimId],
+    case: &mut Vec<Value>,
+    budget: &mut usize,
+) -> Option<NodeId> {
     let Some((&d, rest)) = dims.split_first() else {
         *budget = budget.checked_sub(1)?;
         let ev = &space.evals[l.policy];
@@ -573,7 +599,14 @@ fn set_value(space: &Space<'_>, p: usize, d: DimId, v: Value, case: &mut [Value]
     Some((slot, std::mem::replace(&mut case[slot], v)))
 }
 
-fn term_node(space: &Space<'_>, mdd: &mut Mdd, t: TermId, op: CmpOp, value: &Value, flipped: bool) -> Option<NodeId> {
+fn term_node(
+    space: &Space<'_>,
+    mdd: &mut Mdd,
+    t: TermId,
+    op: CmpOp,
+    value: &Value,
+    flipped: bool,
+) -> Option<NodeId> {
     let d = space.terms[t].dim;
     let sort = space.terms[t].sort?;
     let test = |x: &Value| if flipped { compare(op, value, x) } else { compare(op, x, value) };

@@ -24,7 +24,10 @@ use super::Ctx;
 /// text of each value (equal texts: equal values).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Desc {
-    Outcome { variant: String, fields: Vec<String> },
+    Outcome {
+        variant: String,
+        fields: Vec<String>,
+    },
     /// Exceptions (or, for `unique`, rules) disagree: no outcome.
     Conflict,
     /// Exceptions give the same variant with values that may or may not differ.
@@ -198,7 +201,8 @@ impl Walker<'_, '_> {
 
     /// Speakers below `x` that can speak together with different outcomes.
     fn exception_conflicts(&mut self, x: RuleId, inner: NodeId, below: &[RuleId]) {
-        let speakers: Vec<RuleId> = below.iter().copied().filter(|r| self.regions.speaker.contains_key(r)).collect();
+        let speakers: Vec<RuleId> =
+            below.iter().copied().filter(|r| self.regions.speaker.contains_key(r)).collect();
         for (i, &a) in speakers.iter().enumerate() {
             for &b in &speakers[i + 1..] {
                 let (da, db) = (&self.regions.descs[&a], &self.regions.descs[&b]);
@@ -223,7 +227,8 @@ impl Walker<'_, '_> {
 
 /// Decider regions and the silent region, by the combining policy.
 fn combine(mdd: &mut Mdd, regions: &mut Regions, combining: &Combining, policy: &crate::ir::Policy) {
-    let speakers: Vec<RuleId> = regions.order.iter().copied().filter(|r| regions.speaker.contains_key(r)).collect();
+    let speakers: Vec<RuleId> =
+        regions.order.iter().copied().filter(|r| regions.speaker.contains_key(r)).collect();
     if *combining == Combining::Unique {
         // Exceptions in conflict are reported first: the decision never gets to count.
         let exceptions = regions.definite_exception_conflict(mdd);
@@ -266,7 +271,8 @@ fn combine(mdd: &mut Mdd, regions: &mut Regions, combining: &Combining, policy: 
 pub(crate) fn describe(space: &Space<'_>, p: usize, d: DecisionId, o: &OutcomeExpr) -> Desc {
     let policy = space.policies[p];
     let e = &policy.enums[policy.decisions[d as usize].outcome_enum as usize];
-    let variant = e.variants.get(o.variant as usize).map_or_else(|| format!("#{}", o.variant), |v| v.name.clone());
+    let variant =
+        e.variants.get(o.variant as usize).map_or_else(|| format!("#{}", o.variant), |v| v.name.clone());
     let fields = o
         .fields
         .iter()

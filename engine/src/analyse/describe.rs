@@ -30,13 +30,22 @@ impl Condition {
 }
 
 /// The conditions of a box, field by field (terms after fields).
-pub(crate) fn describe_box(space: &Space<'_>, bx: &CellBox, sources: &[Option<&SourceMap>]) -> Vec<Condition> {
+pub(crate) fn describe_box(
+    space: &Space<'_>,
+    bx: &CellBox,
+    sources: &[Option<&SourceMap>],
+) -> Vec<Condition> {
     let mut entries: Vec<&(DimId, Vec<u32>)> = bx.iter().collect();
     entries.sort_by_key(|(d, _)| *d);
     entries.into_iter().filter_map(|(d, cells)| describe_dim(space, *d, cells, sources)).collect()
 }
 
-fn describe_dim(space: &Space<'_>, d: DimId, allowed: &[u32], sources: &[Option<&SourceMap>]) -> Option<Condition> {
+fn describe_dim(
+    space: &Space<'_>,
+    d: DimId,
+    allowed: &[u32],
+    sources: &[Option<&SourceMap>],
+) -> Option<Condition> {
     let dim = &space.dims[d as usize];
     if allowed.len() == dim.cells.len() {
         return None;
@@ -203,7 +212,10 @@ fn by_path(space: &Space<'_>, f: usize, reps: &[Vec<Value>], path: &[String]) ->
     if let [one] = vals.as_slice() {
         return msg(format!("的 {field} = {one}"), format!("with {field} = {one}"));
     }
-    msg(format!("的 {field} 属于 {{{}}}", vals.join(", ")), format!("with {field} in {{{}}}", vals.join(", ")))
+    msg(
+        format!("的 {field} 属于 {{{}}}", vals.join(", ")),
+        format!("with {field} in {{{}}}", vals.join(", ")),
+    )
 }
 
 fn by_keys(keys: &[String]) -> Msg {
@@ -259,12 +271,16 @@ fn ranges(space: &Space<'_>, d: DimId, allowed: &[u32], sort: Sort) -> Msg {
             .filter(|t| !texts.contains(t))
             .collect();
         if other_text && listed.is_empty() {
-            let any = dim.cells.iter().any(|c| c.kind == CellKind::Absent) && !parts.iter().any(|p| p.zh == "无值");
+            let any =
+                dim.cells.iter().any(|c| c.kind == CellKind::Absent) && !parts.iter().any(|p| p.zh == "无值");
             if any {
                 parts.push(msg("有值", "is some"));
             }
         } else if other_text {
-            parts.push(msg(format!("不属于 {{{}}}", listed.join(", ")), format!("not in {{{}}}", listed.join(", "))));
+            parts.push(msg(
+                format!("不属于 {{{}}}", listed.join(", ")),
+                format!("not in {{{}}}", listed.join(", ")),
+            ));
         } else if texts.len() == 1 {
             parts.push(msg(format!("= {}", texts[0]), format!("= {}", texts[0])));
         } else if !texts.is_empty() {

@@ -56,10 +56,7 @@ fn witness_text(w: &Witness) -> Msg {
     } else {
         (parts.join("，"), parts.join(", "))
     };
-    msg(
-        format!("{zh}{}", if more { "，……" } else { "" }),
-        format!("{en}{}", if more { ", …" } else { "" }),
-    )
+    msg(format!("{zh}{}", if more { "，……" } else { "" }), format!("{en}{}", if more { ", …" } else { "" }))
 }
 
 fn example(w: &Option<Witness>) -> Msg {
@@ -74,7 +71,8 @@ fn example(w: &Option<Witness>) -> Msg {
 
 /// Joins an example and a hint into one help text.
 fn help(example: Msg, hint: Msg) -> Msg {
-    let join = |a: &str, b: &str, sep: &str| if a.is_empty() { b.to_string() } else { format!("{a}{sep}{b}") };
+    let join =
+        |a: &str, b: &str, sep: &str| if a.is_empty() { b.to_string() } else { format!("{a}{sep}{b}") };
     msg(join(&example.zh, &hint.zh, "；"), join(&example.en, &hint.en, "; "))
 }
 
@@ -112,7 +110,10 @@ fn diagnostic(p: &Policy, f: &Finding, sources: &SourceMap) -> Diagnostic {
         )
         .help(help(
             example(&f.witness),
-            msg("为这些情形补一条规则，或给决定一个 `默认` 结论", "add a rule for these inputs, or give the decision a `default`"),
+            msg(
+                "为这些情形补一条规则，或给决定一个 `默认` 结论",
+                "add a rule for these inputs, or give the decision a `default`",
+            ),
         )),
         FindingKind::TiedValues { variant, pairs } => tied(p, f, *variant, pairs, at, sources),
         FindingKind::Shadowed { rule, by } => {
@@ -176,7 +177,11 @@ fn diagnostic(p: &Policy, f: &Finding, sources: &SourceMap) -> Diagnostic {
         FindingKind::ListCheck { check, rows } => list_check(p, *check, rows, at, sources),
         FindingKind::DuplicateRows { list, rows: [first, second] } => {
             let l = &p.lists[*list as usize];
-            let key = |r: &u32| l.rows.get(*r as usize).map_or_else(String::new, |row| p.show(&row[l.key], &crate::ir::Type::Text));
+            let key = |r: &u32| {
+                l.rows
+                    .get(*r as usize)
+                    .map_or_else(String::new, |row| p.show(&row[l.key], &crate::ir::Type::Text))
+            };
             let (k1, k2) = (key(first), key(second));
             let mut diag = Diagnostic::new(
                 Code::W0408,
@@ -189,22 +194,32 @@ fn diagnostic(p: &Policy, f: &Finding, sources: &SourceMap) -> Diagnostic {
             if let Some(s) = l.row_spans.get(*first as usize) {
                 diag = diag.secondary(head(*s, sources), msg(format!("条目 `{k1}`"), format!("row `{k1}`")));
             }
-            diag.help(msg("删除重复的条目，或写明两者的区别", "remove the repeated row, or record what tells them apart"))
+            diag.help(msg(
+                "删除重复的条目，或写明两者的区别",
+                "remove the repeated row, or record what tells them apart",
+            ))
         }
         FindingKind::UnknownKey { list, key } => {
             let l = &p.lists[*list as usize];
             let k = p.show(key, &crate::ir::Type::Text);
-            let keys: Vec<String> = l.rows.iter().map(|r| p.show(&r[l.key], &crate::ir::Type::Text)).collect();
+            let keys: Vec<String> =
+                l.rows.iter().map(|r| p.show(&r[l.key], &crate::ir::Type::Text)).collect();
             let suggestion = qingdan_dsl::check::suggest::did_you_mean(&k, keys.iter().map(String::as_str));
             Diagnostic::new(
                 Code::W0409,
                 at,
-                msg(format!("清单 `{}` 中没有键为 `{k}` 的条目", l.name), format!("`{}` has no row with key `{k}`", l.name)),
+                msg(
+                    format!("清单 `{}` 中没有键为 `{k}` 的条目", l.name),
+                    format!("`{}` has no row with key `{k}`", l.name),
+                ),
             )
             .label(msg("这个条件永远不会用到它", "a condition on it never holds"))
             .help(qingdan_dsl::check::suggest::with_hint(
                 suggestion,
-                msg("检查键的拼写，或先在清单中加入这一条目", "check the key's spelling, or add the row to the list"),
+                msg(
+                    "检查键的拼写，或先在清单中加入这一条目",
+                    "check the key's spelling, or add the row to the list",
+                ),
             ))
         }
     }
@@ -248,7 +263,13 @@ fn tied(
         ))
 }
 
-fn dead(p: &Policy, rule: RuleId, under_target: bool, at: Span, rule_at: &dyn Fn(RuleId) -> Span) -> Diagnostic {
+fn dead(
+    p: &Policy,
+    rule: RuleId,
+    under_target: bool,
+    at: Span,
+    rule_at: &dyn Fn(RuleId) -> Span,
+) -> Diagnostic {
     let r = rule_name(p, rule);
     let target = p.rules[rule as usize].exception_to;
     let message = match (under_target, target) {
@@ -256,7 +277,9 @@ fn dead(p: &Policy, rule: RuleId, under_target: bool, at: Span, rule_at: &dyn Fn
             let t = rule_name(p, t);
             msg(
                 format!("例外 `{r}` 只在它针对的规则 `{t}` 不成立时才成立，永远不会起作用"),
-                format!("exception `{r}` can hold only where its target `{t}` does not: it never takes effect"),
+                format!(
+                    "exception `{r}` can hold only where its target `{t}` does not: it never takes effect"
+                ),
             )
         }
         _ => msg(
@@ -305,21 +328,28 @@ fn list_check(p: &Policy, check: u32, rows: &[u32], at: Span, sources: &SourceMa
         _ => None,
     };
     let keys: Vec<String> = match list {
-        Some(l) => rows.iter().filter_map(|r| l.rows.get(*r as usize)).map(|row| p.show(&row[l.key], &crate::ir::Type::Text)).collect(),
+        Some(l) => rows
+            .iter()
+            .filter_map(|r| l.rows.get(*r as usize))
+            .map(|row| p.show(&row[l.key], &crate::ir::Type::Text))
+            .collect(),
         None => Vec::new(),
     };
     let reason = c.reason.clone().unwrap_or_default();
     let shown = shorten(&keys);
     let message = if keys.is_empty() {
-        msg(format!("清单不符合检查 `{}`：{reason}", c.name), format!("the lists break the check `{}`: {reason}", c.name))
+        msg(
+            format!("清单不符合检查 `{}`：{reason}", c.name),
+            format!("the lists break the check `{}`: {reason}", c.name),
+        )
     } else {
         msg(
             format!("清单条目 {shown} 不符合检查 `{}`：{reason}", c.name),
             format!("rows {shown} break the check `{}`: {reason}", c.name),
         )
     };
-    let mut diag = Diagnostic::new(Code::W0407, at, message)
-        .secondary(head(c.span, sources), msg("检查", "the check"));
+    let mut diag =
+        Diagnostic::new(Code::W0407, at, message).secondary(head(c.span, sources), msg("检查", "the check"));
     if let Some(l) = list {
         for r in rows.iter().skip(1).take(4) {
             if let Some(s) = l.row_spans.get(*r as usize) {

@@ -105,12 +105,22 @@ pub fn diff<'p>(old: &'p Policy, new: &'p Policy, sources: [Option<&SourceMap>; 
             }
             None => Status::Removed,
         };
-        decisions.push(DecisionDiff { name: dec.name.clone(), status, changes: Vec::new(), undecided: Vec::new() });
+        decisions.push(DecisionDiff {
+            name: dec.name.clone(),
+            status,
+            changes: Vec::new(),
+            undecided: Vec::new(),
+        });
     }
     for dec in &new.decisions {
         if !old.decisions.iter().any(|x| x.name == dec.name) {
             let status = Status::Added;
-            decisions.push(DecisionDiff { name: dec.name.clone(), status, changes: Vec::new(), undecided: Vec::new() });
+            decisions.push(DecisionDiff {
+                name: dec.name.clone(),
+                status,
+                changes: Vec::new(),
+                undecided: Vec::new(),
+            });
         }
     }
     let lists = list_changes(old, new);
@@ -122,7 +132,10 @@ impl Diff<'_> {
     pub fn is_empty(&self) -> bool {
         self.inputs.is_empty()
             && self.lists.is_empty()
-            && self.decisions.iter().all(|d| d.status == Status::Compared && d.changes.is_empty() && d.undecided.is_empty())
+            && self
+                .decisions
+                .iter()
+                .all(|d| d.status == Status::Compared && d.changes.is_empty() && d.undecided.is_empty())
     }
 
     /// Whether an input of the old revision (its slot values) lies in a region reported as
@@ -183,7 +196,12 @@ struct Candidate {
     rules: (Vec<Option<RuleId>>, Vec<Option<RuleId>>),
 }
 
-fn compare(ctx: &mut Ctx<'_>, d0: DecisionId, d1: DecisionId, sources: &[Option<&SourceMap>; 2]) -> DecisionDiff {
+fn compare(
+    ctx: &mut Ctx<'_>,
+    d0: DecisionId,
+    d1: DecisionId,
+    sources: &[Option<&SourceMap>; 2],
+) -> DecisionDiff {
     let (old, new) = (ctx.space.policies[0], ctx.space.policies[1]);
     let r0 = regions(ctx, 0, d0);
     let r1 = regions(ctx, 1, d1);
@@ -195,7 +213,12 @@ fn compare(ctx: &mut Ctx<'_>, d0: DecisionId, d1: DecisionId, sources: &[Option<
     } else {
         collected(ctx, (old, &r0, &outs0), (new, &r1, &outs1))
     };
-    let mut out = DecisionDiff { name: old.decisions[d0 as usize].name.clone(), status: Status::Compared, changes: Vec::new(), undecided: Vec::new() };
+    let mut out = DecisionDiff {
+        name: old.decisions[d0 as usize].name.clone(),
+        status: Status::Compared,
+        changes: Vec::new(),
+        undecided: Vec::new(),
+    };
     for c in candidates {
         let (conditions, core) = distinguishing(ctx, &c, sources);
         let witness = confirm(ctx, c.region, (d0, d1), core);
@@ -214,7 +237,11 @@ type Side<'a, 'p> = (&'p Policy, &'a Regions, &'a [(Desc, NodeId)]);
 /// One outcome replaced by another. Changes between two variants are grouped by the pair
 /// of variants (whichever rules give them); a change of values within one variant is kept
 /// per pair of outcomes, as only those pairs differ.
-fn replaced(ctx: &mut Ctx<'_>, (old, r0, outs0): Side<'_, '_>, (new, r1, outs1): Side<'_, '_>) -> Vec<Candidate> {
+fn replaced(
+    ctx: &mut Ctx<'_>,
+    (old, r0, outs0): Side<'_, '_>,
+    (new, r1, outs1): Side<'_, '_>,
+) -> Vec<Candidate> {
     let mut groups: Vec<((Desc, Desc), Candidate)> = Vec::new();
     for (a, ra) in outs0 {
         for (b, rb) in outs1 {
@@ -238,7 +265,8 @@ fn replaced(ctx: &mut Ctx<'_>, (old, r0, outs0): Side<'_, '_>, (new, r1, outs1):
                     c.rules.1.extend(rules.1);
                 }
                 None => {
-                    let c = Candidate { from: msg("", ""), to: msg("", ""), region: both, old_side: *ra, rules };
+                    let c =
+                        Candidate { from: msg("", ""), to: msg("", ""), region: both, old_side: *ra, rules };
                     groups.push((key, c));
                 }
             }
@@ -259,7 +287,11 @@ fn replaced(ctx: &mut Ctx<'_>, (old, r0, outs0): Side<'_, '_>, (new, r1, outs1):
 }
 
 /// Sets of outcomes (`collect`): where each outcome is among them in one revision only.
-fn collected(ctx: &mut Ctx<'_>, (old, r0, outs0): Side<'_, '_>, (new, r1, outs1): Side<'_, '_>) -> Vec<Candidate> {
+fn collected(
+    ctx: &mut Ctx<'_>,
+    (old, r0, outs0): Side<'_, '_>,
+    (new, r1, outs1): Side<'_, '_>,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut seen: Vec<&Desc> = Vec::new();
     for desc in outs0.iter().chain(outs1).map(|(d, _)| d) {
@@ -307,11 +339,17 @@ fn variant_only(d: &Desc) -> Desc {
 /// dimension forgotten that can be (forgetting it and meeting the old outcome's region
 /// again gives the region back), as boxes. Among the inputs with the old outcome, those
 /// meeting these conditions are exactly the ones that change.
-fn distinguishing(ctx: &mut Ctx<'_>, c: &Candidate, sources: &[Option<&SourceMap>; 2]) -> (Vec<Condition>, NodeId) {
+fn distinguishing(
+    ctx: &mut Ctx<'_>,
+    c: &Candidate,
+    sources: &[Option<&SourceMap>; 2],
+) -> (Vec<Condition>, NodeId) {
     let mut core = c.region;
     // Terms first, then fields from the last: the fields a drafter writes stay longest.
     let mut dims = ctx.mdd.support(c.region);
-    dims.sort_by_key(|d| (!matches!(ctx.space.dims[*d as usize].of, super::space::DimOf::Term(_)), std::cmp::Reverse(*d)));
+    dims.sort_by_key(|d| {
+        (!matches!(ctx.space.dims[*d as usize].of, super::space::DimOf::Term(_)), std::cmp::Reverse(*d))
+    });
     for d in dims {
         let forgotten = ctx.mdd.exists(core, d);
         if ctx.mdd.and(forgotten, c.old_side) == c.region {
@@ -334,17 +372,28 @@ fn join_boxes(boxes: Vec<Vec<Condition>>) -> Vec<Condition> {
     let texts = |pick: fn(&Condition) -> String| -> Vec<String> {
         boxes.iter().map(|b| b.iter().map(pick).collect::<Vec<_>>().join(" 且 ")).collect()
     };
-    let zh = texts(|c| c.text(qingdan_dsl::Lang::Zh)).iter().map(|t| format!("（{t}）")).collect::<Vec<_>>().join(" 或 ");
+    let zh = texts(|c| c.text(qingdan_dsl::Lang::Zh))
+        .iter()
+        .map(|t| format!("（{t}）"))
+        .collect::<Vec<_>>()
+        .join(" 或 ");
     let en: Vec<String> = boxes
         .iter()
-        .map(|b| format!("({})", b.iter().map(|c| c.text(qingdan_dsl::Lang::En)).collect::<Vec<_>>().join(" and ")))
+        .map(|b| {
+            format!("({})", b.iter().map(|c| c.text(qingdan_dsl::Lang::En)).collect::<Vec<_>>().join(" and "))
+        })
         .collect();
     vec![Condition { subject: String::new(), zh, en: en.join(" or ") }]
 }
 
 /// An input in `region` that the two revisions decide differently, shown by the fields
 /// the `core` description reads.
-fn confirm(ctx: &Ctx<'_>, region: NodeId, (d0, d1): (DecisionId, DecisionId), core: NodeId) -> Option<DiffWitness> {
+fn confirm(
+    ctx: &Ctx<'_>,
+    region: NodeId,
+    (d0, d1): (DecisionId, DecisionId),
+    core: NodeId,
+) -> Option<DiffWitness> {
     let space = &ctx.space;
     let mut seen = (String::new(), String::new());
     let mut accept = |pt: &Point| {
@@ -388,7 +437,9 @@ fn outcome_text(p: &Policy, desc: &Desc, rules: &[Option<RuleId>]) -> Msg {
     match desc {
         Desc::Outcome { variant, .. } => {
             const NAMED: usize = 3;
-            let name = |x: &Option<RuleId>, default: &str| x.map_or(default.to_string(), |x| p.rules[x as usize].name.clone());
+            let name = |x: &Option<RuleId>, default: &str| {
+                x.map_or(default.to_string(), |x| p.rules[x as usize].name.clone())
+            };
             let zh: Vec<String> = rules.iter().map(|x| name(x, "默认")).collect();
             let en: Vec<String> = rules.iter().map(|x| name(x, "default")).collect();
             let more = zh.len() > NAMED;
@@ -414,9 +465,16 @@ fn input_changes(ctx: &Ctx<'_>) -> Vec<Msg> {
         let in_old = fields.iter().any(|f| space.fields[*f].slots[0].is_some());
         let in_new = fields.iter().any(|f| space.fields[*f].slots[1].is_some());
         match (in_old, in_new, fields.len()) {
-            (true, false, _) => out.push(msg(format!("删除输入字段 `{name}`"), format!("input field `{name}` removed"))),
-            (false, true, _) => out.push(msg(format!("新增输入字段 `{name}`"), format!("input field `{name}` added"))),
-            (true, true, n) if n > 1 => out.push(msg(format!("输入字段 `{name}` 的类型改变"), format!("input field `{name}` changed type"))),
+            (true, false, _) => {
+                out.push(msg(format!("删除输入字段 `{name}`"), format!("input field `{name}` removed")))
+            }
+            (false, true, _) => {
+                out.push(msg(format!("新增输入字段 `{name}`"), format!("input field `{name}` added")))
+            }
+            (true, true, n) if n > 1 => out.push(msg(
+                format!("输入字段 `{name}` 的类型改变"),
+                format!("input field `{name}` changed type"),
+            )),
             _ => out.extend(value_changes(ctx, fields[0])),
         }
     }
@@ -446,7 +504,10 @@ fn value_changes(ctx: &Ctx<'_>, f: usize) -> Vec<Msg> {
     let mut out = Vec::new();
     let name = &field.name;
     for v in new.iter().filter(|v| !old.contains(v)) {
-        out.push(msg(format!("`{name}` 新增取值 `{v}`（含它的输入不作比较）"), format!("`{name}` has a new value `{v}` (inputs with it are not compared)")));
+        out.push(msg(
+            format!("`{name}` 新增取值 `{v}`（含它的输入不作比较）"),
+            format!("`{name}` has a new value `{v}` (inputs with it are not compared)"),
+        ));
     }
     for v in old.iter().filter(|v| !new.contains(v)) {
         out.push(msg(format!("`{name}` 删除取值 `{v}`"), format!("`{name}` no longer has the value `{v}`")));
@@ -458,7 +519,13 @@ fn list_changes(old: &Policy, new: &Policy) -> Vec<ListDiff> {
     let mut out = Vec::new();
     for l0 in &old.lists {
         let Some(l1) = new.lists.iter().find(|l| l.name == l0.name) else {
-            out.push(ListDiff { name: l0.name.clone(), added: Vec::new(), removed: keys(old, l0), changed: Vec::new(), fields: vec![msg("清单已删除", "list removed")] });
+            out.push(ListDiff {
+                name: l0.name.clone(),
+                added: Vec::new(),
+                removed: keys(old, l0),
+                changed: Vec::new(),
+                fields: vec![msg("清单已删除", "list removed")],
+            });
             continue;
         };
         let d = compare_lists(old, l0, new, l1);
@@ -468,7 +535,13 @@ fn list_changes(old: &Policy, new: &Policy) -> Vec<ListDiff> {
     }
     for l1 in &new.lists {
         if !old.lists.iter().any(|l| l.name == l1.name) {
-            out.push(ListDiff { name: l1.name.clone(), added: keys(new, l1), removed: Vec::new(), changed: Vec::new(), fields: vec![msg("新增清单", "list added")] });
+            out.push(ListDiff {
+                name: l1.name.clone(),
+                added: keys(new, l1),
+                removed: Vec::new(),
+                changed: Vec::new(),
+                fields: vec![msg("新增清单", "list added")],
+            });
         }
     }
     out
@@ -516,7 +589,8 @@ fn compare_lists(old: &Policy, l0: &crate::ir::ListDef, new: &Policy, l1: &crate
         }
     }
     let index0: BTreeMap<&Value, usize> = l0.rows.iter().enumerate().map(|(i, r)| (&r[l0.key], i)).collect();
-    let added = l1.rows.iter().filter(|r| !index0.contains_key(&r[l1.key])).map(|r| key_text(new, l1, r)).collect();
+    let added =
+        l1.rows.iter().filter(|r| !index0.contains_key(&r[l1.key])).map(|r| key_text(new, l1, r)).collect();
     ListDiff { name: l0.name.clone(), added, removed, changed, fields }
 }
 
@@ -625,7 +699,15 @@ impl Diff<'_> {
                         .iter()
                         .map(|r| RowReport {
                             key: r.key.clone(),
-                            fields: r.fields.iter().map(|(f, o, n)| FieldReport { field: f.clone(), old: o.clone(), new: n.clone() }).collect(),
+                            fields: r
+                                .fields
+                                .iter()
+                                .map(|(f, o, n)| FieldReport {
+                                    field: f.clone(),
+                                    old: o.clone(),
+                                    new: n.clone(),
+                                })
+                                .collect(),
                         })
                         .collect(),
                 })

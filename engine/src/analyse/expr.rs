@@ -32,7 +32,9 @@ impl Lets {
             let mut reads = false;
             crate::ir::visit::each_read(&l.value, &mut |r| match r {
                 crate::ir::visit::Read::Slot(_) => reads = true,
-                crate::ir::visit::Read::Let(x) => reads |= reads_input.get(x as usize).copied().unwrap_or(true),
+                crate::ir::visit::Read::Let(x) => {
+                    reads |= reads_input.get(x as usize).copied().unwrap_or(true)
+                }
                 _ => {}
             });
             reads_input[i] = reads;
@@ -209,7 +211,8 @@ impl Lets {
 pub(crate) fn is_closed_constant(e: &Expr) -> bool {
     let mut open = false;
     crate::ir::visit::walk(e, &mut |x| {
-        open |= matches!(x.kind, ExprKind::Slot(_) | ExprKind::Let(_) | ExprKind::Local(_) | ExprKind::Quant(_));
+        open |=
+            matches!(x.kind, ExprKind::Slot(_) | ExprKind::Let(_) | ExprKind::Local(_) | ExprKind::Quant(_));
     });
     !open
 }

@@ -180,7 +180,13 @@ pub(crate) fn rule_fields(space: &Space<'_>, p: usize, rules: &[RuleId]) -> Vec<
 
 /// A witness, showing first the `focus` fields (those of the rules concerned), then the
 /// other fields the region depends on where the witness does not take the nicest value.
-pub(crate) fn witness_of(space: &Space<'_>, support: &[super::mdd::DimId], pt: &Point, p: usize, focus: &[usize]) -> Witness {
+pub(crate) fn witness_of(
+    space: &Space<'_>,
+    support: &[super::mdd::DimId],
+    pt: &Point,
+    p: usize,
+    focus: &[usize],
+) -> Witness {
     let policy = space.policies[p];
     let case = space.case(p, pt);
     let base = space.case(p, &space.base_point());
@@ -215,7 +221,12 @@ pub(crate) fn show(p: &Policy, v: &Value, ty: &crate::ir::Type) -> String {
 
 /// Finds a witness in `region` that `accept` confirms, and describes it around the fields
 /// of `rules`.
-fn confirmed(ctx: &Ctx<'_>, region: NodeId, rules: &[RuleId], accept: &mut dyn FnMut(&Point) -> bool) -> Option<Witness> {
+fn confirmed(
+    ctx: &Ctx<'_>,
+    region: NodeId,
+    rules: &[RuleId],
+    accept: &mut dyn FnMut(&Point) -> bool,
+) -> Option<Witness> {
     let pt = witness::find(&ctx.space, &ctx.mdd, region, accept)?;
     Some(described(ctx, region, &pt, rules))
 }
@@ -353,7 +364,8 @@ fn tied_values(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
         .map(|(variant, pairs)| {
             let w = pairs.first().map(|p| p.witness.clone());
             // Marked at the first rule whose values are dropped.
-            let span = pairs.first().map_or(policy.decisions[d as usize].span, |p| rule_span(policy, p.dropped));
+            let span =
+                pairs.first().map_or(policy.decisions[d as usize].span, |p| rule_span(policy, p.dropped));
             finding(FindingKind::TiedValues { variant, pairs }, d, span, w)
         })
         .collect()
@@ -434,11 +446,13 @@ fn exception_conflicts(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
         if !seen.insert((a, b)) {
             continue; // reported at the lowest rule they both belong to
         }
-        let mut accept = |pt: &Point| match decide(ctx, d, pt) {
+        let mut accept = |pt: &Point| {
+            match decide(ctx, d, pt) {
             Ok(res) => res.conflicts.iter().any(
                 |c| matches!(c, Conflict::Exceptions { rules, .. } if rules.contains(&a) && rules.contains(&b)),
             ),
             Err(_) => false,
+        }
         };
         if let Some(w) = confirmed(ctx, region, &[a, b], &mut accept) {
             let kind = FindingKind::ExceptionConflict { base, rules: [a.min(b), a.max(b)] };

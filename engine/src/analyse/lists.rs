@@ -36,7 +36,9 @@ fn reads_only_lists(c: &crate::ir::Check, lets: &Lets) -> bool {
     for e in c.exprs() {
         crate::ir::visit::each_read(e, &mut |r| match r {
             crate::ir::visit::Read::Slot(_) => only_lists = false,
-            crate::ir::visit::Read::Let(l) => only_lists &= lets.constant.get(l as usize).is_some_and(Option::is_some),
+            crate::ir::visit::Read::Let(l) => {
+                only_lists &= lets.constant.get(l as usize).is_some_and(Option::is_some)
+            }
             _ => {}
         });
     }
@@ -88,7 +90,8 @@ fn duplicate_rows(p: &Policy) -> Vec<Finding> {
         }
         let mut seen: HashMap<Vec<&Value>, u32> = HashMap::new();
         for (r, row) in list.rows.iter().enumerate() {
-            let rest: Vec<&Value> = row.iter().enumerate().filter(|(i, _)| *i != list.key).map(|(_, v)| v).collect();
+            let rest: Vec<&Value> =
+                row.iter().enumerate().filter(|(i, _)| *i != list.key).map(|(_, v)| v).collect();
             match seen.get(&rest) {
                 Some(&first) => out.push(Finding {
                     kind: FindingKind::DuplicateRows { list: l as ListId, rows: [first, r as u32] },
@@ -129,7 +132,11 @@ fn unknown_keys(p: &Policy, lets: &Lets) -> Vec<Finding> {
 
 /// Constant keys `x` looks up in a list: `L["k"]`, `"k" in L`, and a row's key compared
 /// with (or looked for in a set of) constants.
-fn constant_keys<'e>(p: &Policy, lets: &'e Lets, x: &'e Expr) -> Vec<(ListId, (&'e Value, qingdan_dsl::Span))> {
+fn constant_keys<'e>(
+    p: &Policy,
+    lets: &'e Lets,
+    x: &'e Expr,
+) -> Vec<(ListId, (&'e Value, qingdan_dsl::Span))> {
     let constant = |e: &'e Expr| match &e.kind {
         ExprKind::Const(v) if *v != Value::None => Some((v, e.span)),
         // A parameter (`令 综合执法部门 = "LP-ZF"`) is a constant too.

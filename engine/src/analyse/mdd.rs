@@ -60,11 +60,7 @@ impl Default for Mdd {
 impl Mdd {
     pub fn new() -> Mdd {
         let terminal = |_| Node { dim: TERMINAL, kids: Box::new([]) };
-        Mdd {
-            nodes: vec![terminal(0), terminal(1)],
-            unique: HashMap::default(),
-            cache: HashMap::default(),
-        }
+        Mdd { nodes: vec![terminal(0), terminal(1)], unique: HashMap::default(), cache: HashMap::default() }
     }
 
     /// The node testing `dim` with these children, reduced and shared.
@@ -203,7 +199,11 @@ impl Mdd {
     /// One path to `TRUE`, choosing at each node the first cell in `prefer`'s order whose
     /// child is not empty: `(dimension, cell)` for each dimension tested on the way. Every
     /// node other than `FALSE` has such a path (an all-`FALSE` node is never made).
-    pub fn pick(&self, mut n: NodeId, prefer: impl Fn(DimId, usize) -> Vec<u32>) -> Option<Vec<(DimId, u32)>> {
+    pub fn pick(
+        &self,
+        mut n: NodeId,
+        prefer: impl Fn(DimId, usize) -> Vec<u32>,
+    ) -> Option<Vec<(DimId, u32)>> {
         let mut path = Vec::new();
         while n != TRUE {
             if n == FALSE {
@@ -229,7 +229,14 @@ impl Mdd {
         (out, count)
     }
 
-    fn walk_boxes(&self, n: NodeId, at: &mut CellBox, limit: usize, out: &mut Vec<CellBox>, count: &mut usize) {
+    fn walk_boxes(
+        &self,
+        n: NodeId,
+        at: &mut CellBox,
+        limit: usize,
+        out: &mut Vec<CellBox>,
+        count: &mut usize,
+    ) {
         const MAX_COUNT: usize = 1_000_000;
         if n == FALSE || *count >= MAX_COUNT {
             return;
@@ -333,9 +340,8 @@ mod tests {
         assert_eq!(count, boxes.len());
         for a in 0..3 {
             for b in 0..2 {
-                let inside = |bx: &CellBox| {
-                    bx.iter().all(|(d, cells)| cells.contains(if *d == 0 { &a } else { &b }))
-                };
+                let inside =
+                    |bx: &CellBox| bx.iter().all(|(d, cells)| cells.contains(if *d == 0 { &a } else { &b }));
                 let hits = boxes.iter().filter(|bx| inside(bx)).count();
                 assert_eq!(hits, usize::from(point(&m, set, a, b)), "cell ({a}, {b})");
             }

@@ -40,7 +40,6 @@ mod witness;
 #[cfg(test)]
 mod tests;
 
-
 use std::collections::HashMap;
 use std::rc::Rc;
 

@@ -137,7 +137,9 @@ fn follow_typed(p: &Policy, mut list: u32, mut row: u32, path: &[String]) -> (Va
     let mut value = (Value::None, Type::Bool);
     for (i, name) in path.iter().enumerate() {
         let Some(def) = p.lists.get(list as usize) else { return (Value::None, Type::Bool) };
-        let Some(field) = def.fields.iter().position(|(n, _)| n == name) else { return (Value::None, Type::Bool) };
+        let Some(field) = def.fields.iter().position(|(n, _)| n == name) else {
+            return (Value::None, Type::Bool);
+        };
         let v = def.rows.get(row as usize).map_or(Value::None, |r| r[field].clone());
         value = (v, def.fields[field].1.clone());
         if i + 1 < path.len() {

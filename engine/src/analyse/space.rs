@@ -64,14 +64,25 @@ pub(crate) struct Field {
 pub(crate) enum Domain {
     /// Bools and enums: the values every policy having the field knows (matched by name),
     /// shown names and, per value, the value in each policy.
-    Finite { shown: Vec<String>, values: Vec<Vec<Value>> },
+    Finite {
+        shown: Vec<String>,
+        values: Vec<Vec<Value>>,
+    },
     /// Rows of a list, matched by key; per key, the row in each policy. `paths`: the row
     /// fields conditions read (`["层级"]`, `["对应职责", "清单类型"]`), which decide
     /// which rows share a cell; `bare`: the row itself is compared, so none do.
-    Rows { keys: Vec<Value>, rows: Vec<Vec<Option<u32>>>, paths: Vec<Vec<String>>, bare: bool },
+    Rows {
+        keys: Vec<Value>,
+        rows: Vec<Vec<Option<u32>>>,
+        paths: Vec<Vec<String>>,
+        bare: bool,
+    },
     Scalar(Sort),
     /// One yes/no dimension per possible element.
-    Bits { shown: Vec<String>, values: Vec<Vec<Value>> },
+    Bits {
+        shown: Vec<String>,
+        values: Vec<Vec<Value>>,
+    },
     /// A value the analyser does not split (a large set): one cell.
     Free,
 }
@@ -216,12 +227,8 @@ impl<'p> Space<'p> {
 
     /// The type of field `f` in the first policy that has it.
     pub fn field_type(&self, f: FieldId) -> (usize, &Type) {
-        let (pi, s) = self.fields[f]
-            .slots
-            .iter()
-            .enumerate()
-            .find_map(|(pi, s)| s.map(|s| (pi, s)))
-            .unwrap_or((0, 0));
+        let (pi, s) =
+            self.fields[f].slots.iter().enumerate().find_map(|(pi, s)| s.map(|s| (pi, s))).unwrap_or((0, 0));
         (pi, &self.policies[pi].slots[s as usize].ty)
     }
 
@@ -268,9 +275,7 @@ impl<'p> Space<'p> {
         let (pi, _) = self.field_type(f);
         let p0 = self.policies[pi];
         let candidates: Vec<(String, Value)> = match ty {
-            Type::Bool => {
-                bool_names(p0).into_iter().zip([Value::Bool(false), Value::Bool(true)]).collect()
-            }
+            Type::Bool => bool_names(p0).into_iter().zip([Value::Bool(false), Value::Bool(true)]).collect(),
             Type::Enum(e) => p0.enums[*e as usize]
                 .variants
                 .iter()
@@ -282,7 +287,11 @@ impl<'p> Space<'p> {
                 if list.rows.len() > MAX_BITS {
                     return (Vec::new(), Vec::new());
                 }
-                list.rows.iter().enumerate().map(|(i, r)| (p0.show(&r[list.key], &Type::Text), Value::Row(i as u32))).collect()
+                list.rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (p0.show(&r[list.key], &Type::Text), Value::Row(i as u32)))
+                    .collect()
             }
             _ => return (Vec::new(), Vec::new()),
         };
@@ -423,7 +432,9 @@ impl<'p> Space<'p> {
                 continue;
             }
             let cells = match self.terms[t].sort {
-                None => [false, true].map(|b| Cell { rep: vec![Value::Bool(b); n], kind: CellKind::Truth(b) }).into(),
+                None => [false, true]
+                    .map(|b| Cell { rep: vec![Value::Bool(b); n], kind: CellKind::Truth(b) })
+                    .into(),
                 Some(sort) => {
                     let cuts = self.cuts.remove(&DimOwner::Term(t)).unwrap_or_default();
                     scalar_cells(sort, &cuts, n)
@@ -497,7 +508,10 @@ impl<'p> Space<'p> {
         match &field.domain {
             Domain::Bits { values, .. } => {
                 let present = field.dims.iter().enumerate().filter(|(_, d)| {
-                    matches!(self.dims[**d as usize].cells[pt.cells[**d as usize] as usize].kind, CellKind::Truth(true))
+                    matches!(
+                        self.dims[**d as usize].cells[pt.cells[**d as usize] as usize].kind,
+                        CellKind::Truth(true)
+                    )
                 });
                 Value::set(present.map(|(b, _)| values[b][p].clone()).collect())
             }
@@ -545,7 +559,8 @@ impl<'p> Space<'p> {
 
     fn finite_cell(&self, p: usize, f: FieldId, d: DimId, v: &Value) -> Option<u32> {
         let cells = &self.dims[d as usize].cells;
-        let find = |want: &dyn Fn(&CellKind) -> bool| cells.iter().position(|c| want(&c.kind)).map(|c| c as u32);
+        let find =
+            |want: &dyn Fn(&CellKind) -> bool| cells.iter().position(|c| want(&c.kind)).map(|c| c as u32);
         if *v == Value::None {
             return find(&|k| *k == CellKind::Absent);
         }
@@ -606,10 +621,15 @@ fn elem_type<'t>(ty: &'t Type, fallback: &'t Type) -> &'t Type {
 fn value_by_name(p: &Policy, ty: &Type, name: &str) -> Option<Value> {
     match ty {
         Type::Bool => bool_names(p).iter().position(|n| n == name).map(|i| Value::Bool(i == 1)),
-        Type::Enum(e) => p.enums[*e as usize].variants.iter().position(|v| v.name == name).map(|i| Value::Enum(i as u32)),
+        Type::Enum(e) => {
+            p.enums[*e as usize].variants.iter().position(|v| v.name == name).map(|i| Value::Enum(i as u32))
+        }
         Type::Row(l) => {
             let list = &p.lists[*l as usize];
-            list.rows.iter().position(|r| p.show(&r[list.key], &Type::Text) == name).map(|i| Value::Row(i as u32))
+            list.rows
+                .iter()
+                .position(|r| p.show(&r[list.key], &Type::Text) == name)
+                .map(|i| Value::Row(i as u32))
         }
         _ => None,
     }
@@ -640,7 +660,9 @@ pub(crate) fn cut_points(sort: Sort, v: &Value) -> Vec<i64> {
     let s = DECIMAL_SCALE;
     match (sort, v) {
         (Sort::Int, Value::Int(x)) | (Sort::Dec, Value::Dec(x)) => vec![*x],
-        (Sort::Int, Value::Dec(d)) => vec![d.div_euclid(s), d.div_euclid(s) + 1, i64::MAX / s, -(i64::MAX / s)],
+        (Sort::Int, Value::Dec(d)) => {
+            vec![d.div_euclid(s), d.div_euclid(s) + 1, i64::MAX / s, -(i64::MAX / s)]
+        }
         (Sort::Dec, Value::Int(x)) => x.checked_mul(s).map_or_else(Vec::new, |x| vec![x]),
         (Sort::Date, Value::Date(d)) => vec![i64::from(*d)],
         _ => Vec::new(),
@@ -673,7 +695,11 @@ pub(crate) fn nice_in(sort: Sort, lo: i64, hi: i64) -> i64 {
     }
     let up = nearest.div_euclid(DECIMAL_SCALE).saturating_add(1).saturating_mul(DECIMAL_SCALE);
     let down = nearest.div_euclid(DECIMAL_SCALE).saturating_mul(DECIMAL_SCALE);
-    [down, up].into_iter().filter(|x| lo <= *x && *x <= hi).min_by_key(|x| x.abs_diff(pivot)).unwrap_or(nearest)
+    [down, up]
+        .into_iter()
+        .filter(|x| lo <= *x && *x <= hi)
+        .min_by_key(|x| x.abs_diff(pivot))
+        .unwrap_or(nearest)
 }
 
 fn scalar_cells(sort: Sort, cuts: &Cuts, n: usize) -> Vec<Cell> {
@@ -712,7 +738,8 @@ fn scalar_cells(sort: Sort, cuts: &Cuts, n: usize) -> Vec<Cell> {
 
 /// A text different from every cut: what "any other text" is shown and tried as.
 fn other_text(cuts: &BTreeSet<Arc<str>>) -> Arc<str> {
-    (0..).map(|i| if i == 0 { "其他".to_string() } else { format!("其他{i}") })
+    (0..)
+        .map(|i| if i == 0 { "其他".to_string() } else { format!("其他{i}") })
         .find(|t| !cuts.contains(t.as_str()))
         .map(Arc::from)
         .unwrap_or_else(|| Arc::from(""))

@@ -31,8 +31,12 @@ fn rule(p: &Policy, name: &str) -> crate::ir::RuleId {
     p.rules.iter().position(|r| r.name == name).unwrap_or_else(|| panic!("no rule {name}")) as u32
 }
 
-fn witness<'a>(a: &'a Analysis, pred: impl Fn(&FindingKind) -> bool) -> &'a Witness {
-    let f = a.findings.iter().find(|f| pred(&f.kind)).unwrap_or_else(|| panic!("finding not made: {:?}", kinds(a)));
+fn witness(a: &Analysis, pred: impl Fn(&FindingKind) -> bool) -> &Witness {
+    let f = a
+        .findings
+        .iter()
+        .find(|f| pred(&f.kind))
+        .unwrap_or_else(|| panic!("finding not made: {:?}", kinds(a)));
     f.witness.as_ref().expect("a witness")
 }
 
@@ -57,7 +61,9 @@ decision d: 结论 by unique default 准入 "默认""#,
     let w = witness(&a, |k| *k == FindingKind::UniqueOverlap { rules: [hi, peace] });
     let r = decide(&p, &w.case).expect("decides");
     assert!(
-        r.conflicts.iter().any(|c| matches!(c, Conflict::Unique { rules } if rules.contains(&hi) && rules.contains(&peace))),
+        r.conflicts.iter().any(
+            |c| matches!(c, Conflict::Unique { rules } if rules.contains(&hi) && rules.contains(&peace))
+        ),
         "{r:?}"
     );
     assert_eq!(w.case[1], Value::Enum(0), "平时");
@@ -191,7 +197,10 @@ decision d: 结论 by priority 退回 > 临时 > 准入 default 准入 "默认""
     let (base, war, emergency) = (rule(&p, "基本"), rule(&p, "战时"), rule(&p, "应急"));
     let w = witness(&a, |k| *k == FindingKind::ExceptionConflict { base, rules: [war, emergency] });
     let r = decide(&p, &w.case).expect("decides");
-    assert!(r.conflicts.iter().any(|c| matches!(c, Conflict::Exceptions { base: b, .. } if *b == base)), "{r:?}");
+    assert!(
+        r.conflicts.iter().any(|c| matches!(c, Conflict::Exceptions { base: b, .. } if *b == base)),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -286,7 +295,10 @@ fn list_integrity_rows_breaking_checks_repeated_rows_and_unknown_keys() {
     let case = vec![Value::None; p.slots.len()];
     let mut f = ev.frame(&case);
     assert_eq!(ev.check(0, &mut f).expect("evaluates").hits, vec![Some(Value::Row(1))]);
-    assert!(!kinds(&a).iter().any(|k| matches!(k, FindingKind::ListCheck { check: 1, .. })), "every delegated row is enforced by a street");
+    assert!(
+        !kinds(&a).iter().any(|k| matches!(k, FindingKind::ListCheck { check: 1, .. })),
+        "every delegated row is enforced by a street"
+    );
     assert!(kinds(&a).contains(&&FindingKind::DuplicateRows { list: list("事项清单"), rows: [2, 3] }));
     assert!(kinds(&a).contains(&&FindingKind::UnknownKey { list: list("部门清单"), key: Value::text("XQ") }));
 }
@@ -307,7 +319,11 @@ decision d: 结论 by unique total"#,
     // 甲 can never hold (the list is empty); 乙 and 丙 overlap; no rule fires for most inputs.
     assert!(kinds(&a).contains(&&FindingKind::Dead { rule: 0, under_target: false }), "{:?}", kinds(&a));
     let w = witness(&a, |k| *k == FindingKind::UniqueOverlap { rules: [1, 2] });
-    assert!(decide(&p, &w.case).expect("decides").conflicts.iter().any(|c| matches!(c, Conflict::Unique { .. })));
+    assert!(decide(&p, &w.case)
+        .expect("decides")
+        .conflicts
+        .iter()
+        .any(|c| matches!(c, Conflict::Unique { .. })));
     let gap = witness(&a, |k| *k == FindingKind::Gap);
     assert_eq!(decide(&p, &gap.case), Err(EvalError::NoRuleApplies(0)));
 }

@@ -55,13 +55,19 @@ pub(crate) fn contains(space: &Space<'_>, mdd: &Mdd, n: NodeId, pt: &Point) -> b
 }
 
 /// An input in region `n` for which `accept` holds, if one is found.
-pub(crate) fn find(space: &Space<'_>, mdd: &Mdd, n: NodeId, accept: &mut dyn FnMut(&Point) -> bool) -> Option<Point> {
+pub(crate) fn find(
+    space: &Space<'_>,
+    mdd: &Mdd,
+    n: NodeId,
+    accept: &mut dyn FnMut(&Point) -> bool,
+) -> Option<Point> {
     if n == FALSE {
         return None;
     }
     let preferred = mdd.pick(n, |d, _| space.prefer(d));
     let (boxes, _) = mdd.boxes(n, BOXES);
-    let boxes = preferred.map(|p| p.into_iter().map(|(d, c)| (d, vec![c])).collect()).into_iter().chain(boxes);
+    let boxes =
+        preferred.map(|p| p.into_iter().map(|(d, c)| (d, vec![c])).collect()).into_iter().chain(boxes);
     let pool = Pool::new(space);
     let mut search = Search { space, rng: Rng(0x9E37_79B9_7F4A_7C15), budget: 0, spare: EVALS };
     for bx in boxes {
@@ -201,7 +207,11 @@ impl Search<'_, '_> {
                             .flat_map(|k| [x.saturating_add(k * unit), x.saturating_sub(k * unit)])
                             .collect();
                         let size = x.abs().max(unit);
-                        near.extend([x.saturating_add(size), x / 2, x.saturating_add(size.saturating_mul(9))]);
+                        near.extend([
+                            x.saturating_add(size),
+                            x / 2,
+                            x.saturating_add(size.saturating_mul(9)),
+                        ]);
                         near
                     };
                     for y in near {
@@ -267,7 +277,7 @@ fn comparison_gap(space: &Space<'_>, term: &super::space::Term, case: &[Value]) 
     let ExprKind::Cmp(_, a, b) = &term.expr.kind else { return None };
     let ev = &space.evals[term.policy];
     let mut f = ev.frame(case);
-    let x = ev.value_of(a, &mut f).ok()?.as_scaled().or_else(|| None)?;
+    let x = ev.value_of(a, &mut f).ok()?.as_scaled()?;
     let y = ev.value_of(b, &mut f).ok()?.as_scaled()?;
     Some(u128::from(x.abs_diff(y)) + 1)
 }
@@ -405,7 +415,11 @@ impl Pool {
                 self.candidates(space, f, d, &allowed(d)).into_iter().map(|v| Choice::Value(f, v)).collect()
             }
             // A set's elements vary one at a time: the choice is over one element's bit.
-            _ => field.dims.iter().flat_map(|&d| allowed(d).into_iter().map(move |c| Choice::Cell(d, c))).collect(),
+            _ => field
+                .dims
+                .iter()
+                .flat_map(|&d| allowed(d).into_iter().map(move |c| Choice::Cell(d, c)))
+                .collect(),
         }
     }
 
@@ -447,7 +461,11 @@ impl Pool {
         };
         let pivot = if sort == Sort::Date { 20_089 } else { 0 };
         // The ends of a stretch, unless it is unbounded there (9999-12-31 helps no reader).
-        let (min, max) = if sort == Sort::Date { (super::space::DATE_MIN, super::space::DATE_MAX) } else { (i64::MIN, i64::MAX) };
+        let (min, max) = if sort == Sort::Date {
+            (super::space::DATE_MIN, super::space::DATE_MAX)
+        } else {
+            (i64::MIN, i64::MAX)
+        };
         let mut xs: BTreeSet<i64> = BTreeSet::new();
         if lo != min {
             xs.extend([lo, lo.saturating_add(1)]);

@@ -150,7 +150,14 @@ impl Lowerer<'_> {
             let key = info.key_field.unwrap_or(0);
             let rows = self.rows(id, &fields, key, &keys)?;
             let row_spans = self.list_items(id).iter().map(|item| item.span).collect();
-            self.policy.lists.push(ListDef { name: info.name.clone(), fields, key, rows, row_spans, span: info.span });
+            self.policy.lists.push(ListDef {
+                name: info.name.clone(),
+                fields,
+                key,
+                rows,
+                row_spans,
+                span: info.span,
+            });
         }
         Ok(())
     }

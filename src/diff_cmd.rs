@@ -267,6 +267,9 @@ fn human(r: &Report, cases: Option<&CasesReport>, lang: Lang) -> String {
             }
         }
     }
+    if r.decisions.iter().any(|d| !d.changes.is_empty() || !d.not_decided_exactly.is_empty()) {
+        let _ = writeln!(s, "\n{}", w.legend);
+    }
     for l in &r.lists {
         let _ = writeln!(s, "\n{} {}:", w.list, l.name);
         for n in &l.notes {
@@ -283,9 +286,6 @@ fn human(r: &Report, cases: Option<&CasesReport>, lang: Lang) -> String {
                 row.fields.iter().map(|f| format!("{}: {} → {}", f.field, f.old, f.new)).collect();
             let _ = writeln!(s, "  ~ {} ({}) {}", row.key, w.rows_changed, fields.join(w.sep));
         }
-    }
-    if r.decisions.iter().any(|d| !d.changes.is_empty() || !d.not_decided_exactly.is_empty()) {
-        let _ = writeln!(s, "\n{}", w.legend);
     }
     if let Some(c) = cases {
         let _ = writeln!(s, "\n{} ({}, {}):", w.cases, c.file, c.read);

@@ -20,7 +20,14 @@ const HEAD: &str = r#"policy p
 source s "来源" { clause a "条款" }
 enum 类别 { 宣传, 采集, 应急 }
 enum 结论 { 准入, 临时, 退回, 拒绝 }
-input 申请 { a: int, b: int, c: 类别, d: bool, e: date, f: decimal, g: int? }
+record 任务 { 编号: text, 类别: 类别, 频次: int }
+list 任务清单: 任务 key 编号 {
+  item "T1" { 类别: 宣传, 频次: 2 }
+  item "T2" { 类别: 采集, 频次: 8 }
+  item "T3" { 类别: 应急, 频次: 2 }
+  item "T4" { 类别: 宣传, 频次: 15 }
+}
+input 申请 { a: int, b: int, c: 类别, d: bool, e: date, f: decimal, g: int?, h: 任务清单?, t: text }
 "#;
 
 const VARIANTS: [&str; 4] = ["准入", "临时", "退回", "拒绝"];
@@ -30,13 +37,38 @@ const OPS: [&str; 6] = ["==", "!=", "<", "<=", ">", ">="];
 /// One comparison of an input field with a constant.
 #[derive(Clone, Debug)]
 enum Atom {
-    Num { field: &'static str, op: usize, k: i64 },
-    Cat { eq: bool, v: usize },
+    Num {
+        field: &'static str,
+        op: usize,
+        k: i64,
+    },
+    Cat {
+        eq: bool,
+        v: usize,
+    },
     Flag(bool),
-    Before { month: u32 },
-    Amount { op: usize, halves: i64 },
-    Opt { k: Option<i64> },
+    Before {
+        month: u32,
+    },
+    Amount {
+        op: usize,
+        halves: i64,
+    },
+    Opt {
+        k: Option<i64>,
+    },
+    /// The named row's category, or its count against a constant.
+    Row {
+        cat: Option<usize>,
+        k: i64,
+    },
+    Text {
+        eq: bool,
+        which: usize,
+    },
 }
+
+const TEXTS: [&str; 3] = ["防洪法", "统计法", "T2"];
 
 impl Atom {
     fn text(&self) -> String {
@@ -51,6 +83,15 @@ impl Atom {
             }
             Atom::Opt { k: Some(k) } => format!("(申请.g is some and 申请.g > {k})"),
             Atom::Opt { k: None } => "申请.g is none".into(),
+            Atom::Row { cat: Some(v), .. } => {
+                format!("(申请.h is some and 申请.h.类别 == {})", CATEGORIES[*v])
+            }
+            Atom::Row { cat: None, k } => format!("(申请.h is some and 申请.h.频次 > {k})"),
+            // `申请.t in 任务清单` looks the text up as a key.
+            Atom::Text { eq: true, which: 2 } => "申请.t in 任务清单".into(),
+            Atom::Text { eq, which } => {
+                format!("申请.t {} \"{}\"", if *eq { "==" } else { "!=" }, TEXTS[*which])
+            }
         }
     }
 }
@@ -67,6 +108,8 @@ fn atom() -> impl Strategy<Value = Atom> {
         (1u32..4).prop_map(|month| Atom::Before { month }),
         (0..6usize, 0i64..30).prop_map(|(op, halves)| Atom::Amount { op, halves }),
         prop::option::of(0i64..20).prop_map(|k| Atom::Opt { k }),
+        (prop::option::of(0..3usize), 0i64..16).prop_map(|(cat, k)| Atom::Row { cat, k }),
+        (any::<bool>(), 0..3usize).prop_map(|(eq, which)| Atom::Text { eq, which }),
     ]
 }
 

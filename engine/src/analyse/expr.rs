@@ -9,9 +9,17 @@ use crate::eval::Evaluator;
 use crate::ir::{Expr, ExprKind, LetId, Policy, Quant};
 use crate::value::Value;
 
-/// Inlining stops beyond this many nodes (a let used in a let used in … can multiply):
-/// the condition is then left undecided rather than expanded without bound.
+/// Inlining stops beyond this many nodes (a let used in a let used in … can multiply) or
+/// this many lets deep: the condition is then left undecided rather than expanded without
+/// bound (and the recursion stays shallow on any thread).
 const MAX_INLINED_NODES: usize = 20_000;
+const MAX_LET_DEPTH: u32 = 64;
+
+/// What inlining may still spend: nodes, and lets nested.
+struct Budget {
+    nodes: usize,
+    lets: u32,
+}
 
 /// What the analyser knows about one policy's lets and lists.
 pub(crate) struct Lets {
@@ -61,19 +69,24 @@ impl Lets {
     /// variables of an inlined definition renumbered to where it now stands. `None` when
     /// the result would be too large.
     pub fn inline(&self, p: &Policy, e: &Expr) -> Option<Expr> {
-        let mut budget = MAX_INLINED_NODES;
+        let mut budget = Budget { nodes: MAX_INLINED_NODES, lets: MAX_LET_DEPTH };
         self.inline_at(p, e, 0, 0, &mut budget)
     }
 
     /// `shift`: added to the variables of `e` (it was a let's definition, placed under
     /// `shift` binders); `depth`: binders around `e` in the result.
-    fn inline_at(&self, p: &Policy, e: &Expr, shift: u32, depth: u32, budget: &mut usize) -> Option<Expr> {
-        *budget = budget.checked_sub(1)?;
-        let go = |x: &Expr, extra: u32, budget: &mut usize| {
+    fn inline_at(&self, p: &Policy, e: &Expr, shift: u32, depth: u32, budget: &mut Budget) -> Option<Expr> {
+        budget.nodes = budget.nodes.checked_sub(1)?;
+        let go = |x: &Expr, extra: u32, budget: &mut Budget| {
             self.inline_at(p, x, shift, depth + extra, budget).map(Box::new)
         };
         let kind = match &e.kind {
-            ExprKind::Let(l) => return self.inline_let(p, e, *l, depth, budget),
+            ExprKind::Let(l) => {
+                budget.lets = budget.lets.checked_sub(1)?;
+                let inlined = self.inline_let(p, e, *l, depth, budget);
+                budget.lets += 1;
+                return inlined;
+            }
             ExprKind::Local(n) => ExprKind::Local(n + shift),
             ExprKind::Const(_) | ExprKind::Slot(_) | ExprKind::ListRows(_) => e.kind.clone(),
             ExprKind::RowField { row, list, field } => {
@@ -112,7 +125,7 @@ impl Lets {
         Some(Expr { kind, ty: e.ty.clone(), span: e.span })
     }
 
-    fn inline_let(&self, p: &Policy, at: &Expr, l: LetId, depth: u32, budget: &mut usize) -> Option<Expr> {
+    fn inline_let(&self, p: &Policy, at: &Expr, l: LetId, depth: u32, budget: &mut Budget) -> Option<Expr> {
         if let Some(v) = self.constant.get(l as usize).cloned().flatten() {
             return Some(Expr { kind: ExprKind::Const(v), ty: at.ty.clone(), span: at.span });
         }

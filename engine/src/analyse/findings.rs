@@ -268,6 +268,9 @@ fn gap(ctx: &Ctx<'_>, r: &Regions) -> Option<Finding> {
     }
 }
 
+/// Overlapping pairs reported per `unique` decision.
+const MAX_OVERLAPS: usize = 20;
+
 fn speakers(r: &Regions) -> Vec<RuleId> {
     r.order.iter().copied().filter(|x| r.speaker.contains_key(x)).collect()
 }
@@ -284,6 +287,10 @@ fn unique_overlaps(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
             let both = ctx.mdd.minus(both, exceptions);
             if both == FALSE {
                 continue;
+            }
+            if out.len() >= MAX_OVERLAPS {
+                // A decision this far from `unique` needs rewriting, not a longer list.
+                return out;
             }
             let mut accept = |pt: &Point| match decide(ctx, d, pt) {
                 Ok(res) => res.conflicts.iter().any(

@@ -56,7 +56,8 @@ use space::Space;
 /// Analyses one policy.
 pub fn analyse(policy: &Policy) -> Analysis {
     let mut ctx = Ctx::new(vec![policy]);
-    let mut found = findings::decisions(&mut ctx);
+    // Without any possible input, no decision can do anything: nothing to find there.
+    let mut found = if ctx.space.is_empty() { Vec::new() } else { findings::decisions(&mut ctx) };
     found.extend(findings::unused_inputs(policy));
     found.extend(lists::findings(&ctx.space));
     Analysis { findings: found }

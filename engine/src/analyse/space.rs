@@ -453,6 +453,12 @@ impl<'p> Space<'p> {
         dims
     }
 
+    /// Whether no input can be given at all (a field with no possible value: a required
+    /// row of an empty list, an enum whose values no two revisions share).
+    pub fn is_empty(&self) -> bool {
+        self.dims.iter().any(|d| d.cells.is_empty())
+    }
+
     pub fn cells(&self, d: DimId) -> usize {
         self.dims[d as usize].cells.len()
     }
@@ -460,7 +466,10 @@ impl<'p> Space<'p> {
     /// The preferred point: the nicest cell of every dimension (absent for optional
     /// fields, zero for numbers), no concrete values yet.
     pub fn base_point(&self) -> Point {
-        let cells = (0..self.dims.len() as DimId).map(|d| self.prefer(d)[0]).collect();
+        // A dimension without cells (a required row of an empty list) can hold no input;
+        // cell 0 of it stands for nothing and reads as absent.
+        let cells =
+            (0..self.dims.len() as DimId).map(|d| self.prefer(d).first().copied().unwrap_or(0)).collect();
         Point { cells, values: vec![None; self.fields.len()] }
     }
 
@@ -508,17 +517,15 @@ impl<'p> Space<'p> {
         match &field.domain {
             Domain::Bits { values, .. } => {
                 let present = field.dims.iter().enumerate().filter(|(_, d)| {
-                    matches!(
-                        self.dims[**d as usize].cells[pt.cells[**d as usize] as usize].kind,
-                        CellKind::Truth(true)
-                    )
+                    let cell = self.dims[**d as usize].cells.get(pt.cells[**d as usize] as usize);
+                    cell.is_some_and(|c| c.kind == CellKind::Truth(true))
                 });
                 Value::set(present.map(|(b, _)| values[b][p].clone()).collect())
             }
             _ => {
                 let Some(&d) = field.dims.first() else { return Value::None };
-                let cell = &self.dims[d as usize].cells[pt.cells[d as usize] as usize];
-                cell.rep.get(p).cloned().unwrap_or_default()
+                let cell = self.dims[d as usize].cells.get(pt.cells[d as usize] as usize);
+                cell.and_then(|c| c.rep.get(p).cloned()).unwrap_or_default()
             }
         }
     }

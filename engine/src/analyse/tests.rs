@@ -327,3 +327,22 @@ decision d: 结论 by unique total"#,
     let gap = witness(&a, |k| *k == FindingKind::Gap);
     assert_eq!(decide(&p, &gap.case), Err(EvalError::NoRuleApplies(0)));
 }
+
+#[test]
+fn a_required_row_of_an_empty_list_leaves_no_input_and_no_panic() {
+    let p = with_head(
+        r#"enum 结论 { 准入, 退回 }
+record 行 { 号: int, 类: 类别 }
+list 空: 行 key 号 {}
+input 申请 { 行: 空, 频次: int }
+rule 甲 cite s.a { when 申请.行.类 == 应急 then 退回 "甲" }
+rule 乙 cite s.a { when 申请.频次 > 3 then 准入 "乙" }
+decision d: 结论 by unique total"#,
+    );
+    // No input exists (no row can be named): no decision can do anything, so there is no
+    // overlap and no gap to show, and no input to show one with.
+    let a = analyse(&p);
+    assert!(a.findings.is_empty(), "{:?}", kinds(&a));
+    let same = diff(&p, &p, [None, None]);
+    assert!(same.is_empty());
+}

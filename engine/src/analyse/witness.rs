@@ -61,7 +61,7 @@ pub(crate) fn find(
     n: NodeId,
     accept: &mut dyn FnMut(&Point) -> bool,
 ) -> Option<Point> {
-    if n == FALSE {
+    if n == FALSE || space.is_empty() {
         return None;
     }
     let preferred = mdd.pick(n, |d, _| space.prefer(d));

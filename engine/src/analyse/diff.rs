@@ -360,9 +360,19 @@ fn distinguishing(
             core = forgotten;
         }
     }
-    let (boxes, _) = ctx.mdd.boxes(core, MAX_BOXES);
+    let (boxes, count) = ctx.mdd.boxes(core, MAX_BOXES);
     let conditions = boxes.iter().map(|b| describe_box(&ctx.space, b, sources)).collect::<Vec<_>>();
-    (join_boxes(conditions), core)
+    let mut conditions = join_boxes(conditions);
+    if count > boxes.len() {
+        // The description is cut short: say so, so that it is never read as complete.
+        let more = count - boxes.len();
+        conditions.push(Condition {
+            subject: String::new(),
+            zh: format!("或另外 {more} 种情形（未列出）"),
+            en: format!("or {more} more alternatives (not listed)"),
+        });
+    }
+    (conditions, core)
 }
 
 /// Boxes shown per change; beyond them the description says how many more there are.

@@ -69,6 +69,11 @@ pub enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// What adopting a revision changes: per decision the inputs whose outcome changes
+    /// (each with an example), rows added/removed/changed per list, and with `--cases` the
+    /// recorded cases decided differently; `--markdown` for a 修订对照表. Exit 0 when
+    /// nothing changes, 1 when something does, 2 on usage errors or a policy with errors.
+    Diff(crate::diff_cmd::DiffArgs),
     /// Dependency graph of a policy (`--as dot|mermaid|json`), or what a field or clause
     /// affects (`--impact`) and what a decision depends on (`--why`).
     Graph(crate::graph_cmd::GraphArgs),

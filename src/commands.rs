@@ -49,6 +49,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
         Command::DumpWat { module } => crate::build_cmd::dump_wat(&module, cli.lang, out, err),
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
+        Command::Diff(args) => crate::diff_cmd::run(&args, &opts, cli.lang.map(Lang::from), out, err),
         Command::Test(args) => {
             crate::test_cmd::run(&args, &opts, opts.format, cli.lang.map(Lang::from), out, err)
         }
@@ -118,7 +119,12 @@ fn exit_code(diags: &[Diagnostic]) -> u8 {
 fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let inputs = files::inputs(paths);
     let n = inputs.len();
-    let program = check_files(inputs, &mut FsLoader);
+    let mut program = check_files(inputs, &mut FsLoader);
+    // The analyser looks at what the decisions and lists do over every input; it needs a
+    // program without errors (one it can lower), and adds E04xx/W04xx.
+    let analysed = qingdan_engine::analyse::program_diagnostics(&program);
+    program.diagnostics.extend(analysed);
+    qingdan_dsl::diag::sort_and_dedup(&mut program.diagnostics);
     let diags = &program.diagnostics;
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let summary = serde_json::json!({
@@ -236,7 +242,7 @@ pub(crate) fn load_policy(
     load_program(path, policy, opts, out, err).map(|(_, p)| p)
 }
 
-/// As [`load_policy`], with the checked program (its sources) too.
+/// As [`load_policy`], with the checked program (its sources show spans as written).
 pub(crate) fn load_program(
     path: &std::path::Path,
     policy: Option<&str>,

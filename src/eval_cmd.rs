@@ -582,7 +582,7 @@ fn yaml_item(value: &Json) -> String {
 /// A `qingdan test` case file (`- case: …, given: {…}, expect: {…}`) can be evaluated too:
 /// its `given` parts are the cases, shown with their names. `None` when the text is not
 /// such a file.
-fn test_file_inputs(text: &str) -> Option<(String, Vec<String>)> {
+pub(crate) fn test_file_inputs(text: &str) -> Option<(String, Vec<String>)> {
     let items: Vec<serde_yaml::Value> = serde_yaml::from_str(text).ok()?;
     let key = serde_yaml::Value::String("given".into());
     let givens: Option<Vec<&serde_yaml::Value>> = items.iter().map(|item| item.get(&key)).collect();

@@ -4,6 +4,7 @@
 mod build_cmd;
 mod cli;
 mod commands;
+mod diff_cmd;
 mod eval_cmd;
 mod files;
 mod graph_cmd;

@@ -39,11 +39,17 @@ fn json_codes(run: &Run) -> Vec<String> {
     diags.iter().map(|d| d["code"].as_str().expect("code").to_string()).collect()
 }
 
+/// The bundled policies have no error and no warning of the front end. The analyser's
+/// findings about them (W04xx) are stated in each policy's README.md and snapshotted by
+/// tests/analyse.rs.
 #[test]
 fn bundled_policies_check_clean() {
     let run = qingdan(&["check", &repo("policies")]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("0 个错误，0 个警告"), "{}", run.stdout);
+    assert!(run.stdout.contains("0 个错误"), "{}", run.stdout);
+    let json = qingdan(&["check", "--format", "json", &repo("policies")]);
+    let front_end: Vec<String> = json_codes(&json).into_iter().filter(|c| !c.starts_with("W04")).collect();
+    assert!(front_end.is_empty(), "{front_end:?}");
 }
 
 #[test]

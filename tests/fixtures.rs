@@ -65,11 +65,14 @@ fn error_fixtures() {
     });
 }
 
+/// Valid fixtures are valid language: no error and no warning of the front end. The
+/// analyser's findings about what their rules do (W04xx) are real findings about these
+/// small examples; tests/analyse.rs lists them in a snapshot.
 #[test]
 fn valid_fixtures() {
     insta::glob!("fixtures/check/valid/*.qd", |path| {
         let source = std::fs::read_to_string(path).expect("fixture");
-        let raised = codes_raised(path);
+        let raised: Vec<String> = codes_raised(path).into_iter().filter(|c| !c.starts_with("W04")).collect();
         assert!(raised.is_empty(), "{}: expected no diagnostics, got {raised:?}", path.display());
         let formatted = qingdan_dsl::fmt::format_text(&source).expect("formats");
         let again = qingdan_dsl::fmt::format_text(&formatted).expect("formats twice");

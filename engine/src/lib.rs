@@ -2,6 +2,7 @@
 //! dependency graph ([`graph`]) and the interpreter ([`eval`]) work. Like the front end,
 //! this crate is pure: cases arrive as text or values, never from files it opens.
 
+pub mod analyse;
 pub mod cases;
 pub mod eval;
 pub mod graph;

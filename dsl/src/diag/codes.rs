@@ -109,6 +109,9 @@ codes! {
     E0305 Error "case-unknown-variant" "案例中有未知枚举值" "unknown enum variant in case";
     E0306 Error "case-unknown-key" "案例引用的条目不存在" "case refers to a missing row";
     E0307 Error "case-too-large" "案例过大" "case too large";
+    // Analysis: what the decisions do over every input (`qingdan check`, after the front end).
+    E0401 Error "unique-overlap" "唯一决定的规则可同时触发" "rules of a unique decision overlap";
+    E0402 Error "decision-gap" "完备决定有遗漏" "total decision has a gap";
     // WebAssembly modules and their hosts.
     E0501 Error "wasm-malformed" "WASM 模块无效" "malformed WASM module";
     E0502 Error "wasm-foreign-abi" "WASM 模块接口不符" "foreign WASM module";
@@ -124,6 +127,16 @@ codes! {
     W0005 Warning "empty-decision" "决定没有规则" "decision has no rules";
     W0006 Warning "shadowed-name" "名称遮蔽" "shadowed name";
     W0007 Warning "missing-reason" "结论没有理由" "outcome has no reason";
+    // Analysis warnings: decisions, inputs and lists.
+    W0401 Warning "tied-values" "同级结论取值不同" "tied outcomes with different values";
+    W0402 Warning "shadowed-rule" "规则从不决定结论" "rule never decides";
+    W0403 Warning "dead-rule" "规则永远不会成立" "rule can never hold";
+    W0404 Warning "exception-conflict" "例外可能冲突" "exceptions can conflict";
+    W0405 Warning "unused-input" "输入字段未被使用" "unused input field";
+    W0406 Warning "not-decided-exactly" "无法确切判定" "not decided exactly";
+    W0407 Warning "list-check-violation" "清单条目不符合检查" "list row breaks a check";
+    W0408 Warning "duplicate-row" "清单条目重复" "duplicate list row";
+    W0409 Warning "unknown-key" "键不存在" "constant key names no row";
 }
 
 impl Code {

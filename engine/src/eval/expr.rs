@@ -162,7 +162,7 @@ impl Evaluator<'_> {
             let value = &self.policy.lets[l as usize].value;
             let v = match int_product(value, f.case) {
                 Some(product) => product,
-                None => self.eval(value, f)?,
+                None => self.let_body(l, f)?,
             };
             f.lets[l as usize] = Some(v);
         }
@@ -174,11 +174,27 @@ impl Evaluator<'_> {
         if let Some(v) = f.lets.get(l as usize).and_then(Option::as_ref) {
             return Ok(v.clone());
         }
-        let v = self.eval(&self.policy.lets[l as usize].value, f)?;
+        let v = self.let_body(l, f)?;
         if let Some(slot) = f.lets.get_mut(l as usize) {
             *slot = Some(v.clone());
         }
         Ok(v)
+    }
+}
+
+impl Evaluator<'_> {
+    /// A let's value. Its variables are numbered from its own outermost binder, so the
+    /// variables bound where it is used (a check's row, an enclosing quantifier) are set
+    /// aside meanwhile; otherwise its first variable would read theirs.
+    fn let_body(&self, l: u32, f: &mut Frame<'_>) -> Eval {
+        let value = &self.policy.lets[l as usize].value;
+        if f.locals.is_empty() {
+            return self.eval(value, f);
+        }
+        let outer = std::mem::take(&mut f.locals);
+        let v = self.eval(value, f);
+        f.locals = outer;
+        v
     }
 }
 

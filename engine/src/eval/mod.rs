@@ -209,6 +209,17 @@ impl Evaluator<'_> {
         Ok(result)
     }
 
+    /// The value of any expression of the policy, or one built from its parts, for the
+    /// case in `f`. The analyser asks its conditions this way, so that it and the
+    /// interpreter cannot disagree about what a condition means.
+    pub fn value_of(&self, e: &crate::ir::Expr, f: &mut Frame<'_>) -> Result<Value, EvalError> {
+        let v = self.eval(e, f);
+        match f.error.take() {
+            Some(err) => Err(err),
+            None => v,
+        }
+    }
+
     /// Collects what each rule says into `speakers` and combines it into `result`.
     fn combine(
         &self,
@@ -425,4 +436,4 @@ fn sorted(mut rules: Vec<RuleId>) -> Vec<RuleId> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

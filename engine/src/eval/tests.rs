@@ -292,3 +292,28 @@ fn guards_skip_only_rules_that_cannot_hold() {
     assert!(Guard::Bool(3, false).passes(&case));
     assert!(!Guard::Enum(3, 0).passes(&case));
 }
+
+/// A let with its own quantifier, used inside a check over a list: the let's variable is
+/// its own, not the check's row (it once read the check's row instead).
+#[test]
+fn a_let_used_under_a_check_variable_binds_its_own_variables() {
+    let p = policy(
+        r#"policy t
+source s "x" { clause one "c" }
+enum verdict { ok }
+record dept { code: text, staff: int }
+list depts: dept key code { item "A" { staff: 1 } item "B" { staff: 5 } }
+input app { name: text }
+let big = count(y in depts where y.staff > 3)
+check one_big cite s.one {
+  for x in depts
+  must big == 1 "one big department"
+}
+rule r cite s.one { when app.name == "x" then ok "ok" }
+decision d: verdict by first default ok "fine""#,
+    );
+    let c = case(&p, &[("name", Value::text("x"))]);
+    let ev = Evaluator::new(&p);
+    let mut f = ev.frame(&c);
+    assert_eq!(ev.check(0, &mut f).expect("evaluates").hits, Vec::<Option<Value>>::new());
+}

@@ -311,6 +311,7 @@ fn lists_that_point_at_each_other_are_data_not_a_cycle() {
         fields: vec![("键".into(), Type::Text), ("对方".into(), Type::Opt(Box::new(Type::Row(other))))],
         key: 0,
         rows: Vec::new(),
+        row_spans: Vec::new(),
         span: span(50),
     };
     p.lists = vec![list("部门", 1), list("人员", 0)];

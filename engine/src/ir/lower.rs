@@ -149,7 +149,15 @@ impl Lowerer<'_> {
                 .unwrap_or_default();
             let key = info.key_field.unwrap_or(0);
             let rows = self.rows(id, &fields, key, &keys)?;
-            self.policy.lists.push(ListDef { name: info.name.clone(), fields, key, rows, span: info.span });
+            let row_spans = self.list_items(id).iter().map(|item| item.span).collect();
+            self.policy.lists.push(ListDef {
+                name: info.name.clone(),
+                fields,
+                key,
+                rows,
+                row_spans,
+                span: info.span,
+            });
         }
         Ok(())
     }

@@ -118,6 +118,8 @@ pub struct ListDef {
     pub key: usize,
     /// Rows, each with one value per field.
     pub rows: Vec<Vec<Value>>,
+    /// Where each row is written (in the policy, or in its CSV/YAML file).
+    pub row_spans: Vec<Span>,
     pub span: Span,
 }
 

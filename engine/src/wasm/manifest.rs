@@ -301,12 +301,16 @@ impl Manifest {
             lists: self
                 .lists
                 .iter()
-                .map(|l| ir::ListDef {
-                    name: l.name.clone(),
-                    fields: l.fields.clone(),
-                    key: l.key,
-                    rows: rows.next().unwrap_or_default(),
-                    span: Span::default(),
+                .map(|l| {
+                    let rows = rows.next().unwrap_or_default();
+                    ir::ListDef {
+                        name: l.name.clone(),
+                        fields: l.fields.clone(),
+                        key: l.key,
+                        row_spans: vec![Span::default(); rows.len()],
+                        rows,
+                        span: Span::default(),
+                    }
                 })
                 .collect(),
             sources: self

@@ -49,24 +49,16 @@ pub fn build(
         return exit::USAGE;
     }
     let m = &compiled.manifest;
+    let (size, target) = (compiled.bytes.len(), target.display());
+    let (rules, decisions, lists) = (m.rules.len(), m.decisions.len(), m.lists.len());
     let summary = msg(
         format!(
-            "已编译 `{}` → {}（{} 字节；{} 条规则，{} 个决定，{} 个清单）",
-            m.policy,
-            target.display(),
-            compiled.bytes.len(),
-            m.rules.len(),
-            m.decisions.len(),
-            m.lists.len()
+            "已编译 `{}` → {target}（{size} 字节；{rules} 条规则，{decisions} 个决定，{lists} 个清单）",
+            m.policy
         ),
         format!(
-            "built `{}` → {} ({} bytes; {} rules, {} decisions, {} lists)",
-            m.policy,
-            target.display(),
-            compiled.bytes.len(),
-            m.rules.len(),
-            m.decisions.len(),
-            m.lists.len()
+            "built `{}` → {target} ({size} bytes; {rules} rules, {decisions} decisions, {lists} lists)",
+            m.policy
         ),
     );
     let _ = writeln!(out, "{}", summary.get(lang));

@@ -326,17 +326,8 @@ impl Fx<'_, '_> {
     /// Records a conflict between the exceptions of `base` that spoke (speakers from
     /// `start` on), as their sorted ids.
     fn conflict_of_speakers(&mut self, start: u32, base: RuleId) {
-        let lay = self.g.layout.clone();
-        let (w, n, i, r) = (self.b.local(I32), self.b.local(I32), self.b.local(I32), self.b.local(I32));
-        self.b
-            .gget(global::CONF_WORDS)
-            .i32(2)
-            .op(Ins::I32Shl)
-            .i32(lay.conflicts as i32)
-            .op(Ins::I32Add)
-            .set(w);
-        self.b.get(w).i32(CONFLICT_EXCEPTIONS).store32(0);
-        self.b.get(w).i32(base as i32).store32(4);
+        let (n, i, r) = (self.b.local(I32), self.b.local(I32), self.b.local(I32));
+        let w = self.open_conflict(CONFLICT_EXCEPTIONS, base as i32);
         self.b.get(start).set(i);
         self.b.block().loop_();
         self.b.get(i).gget(global::N_SPEAK).op(Ins::I32GeU).br_if(1);
@@ -345,6 +336,17 @@ impl Fx<'_, '_> {
         self.b.bump(n, 1).bump(i, 1).br(0);
         self.b.end().end();
         self.close_conflict(w, n);
+    }
+
+    /// Starts a conflict record (kind, base rule) at the conflict cursor; returns the local
+    /// holding its address. Its ids follow from offset 12; `close_conflict` ends it.
+    fn open_conflict(&mut self, kind: i32, base: i32) -> u32 {
+        let w = self.b.local(I32);
+        let conflicts = self.g.layout.conflicts as i32;
+        self.b.gget(global::CONF_WORDS).i32(2).op(Ins::I32Shl).i32(conflicts).op(Ins::I32Add).set(w);
+        self.b.get(w).i32(kind).store32(0);
+        self.b.get(w).i32(base).store32(4);
+        w
     }
 
     /// Sorts the `n` ids of the conflict record at `w`, stores their count, and moves the
@@ -428,16 +430,8 @@ impl Fx<'_, '_> {
     /// Several rules fired in a `unique` decision: a conflict naming all that fired.
     fn unique_conflict(&mut self) {
         let lay = self.g.layout.clone();
-        let (w, n, i) = (self.b.local(I32), self.b.local(I32), self.b.local(I32));
-        self.b
-            .gget(global::CONF_WORDS)
-            .i32(2)
-            .op(Ins::I32Shl)
-            .i32(lay.conflicts as i32)
-            .op(Ins::I32Add)
-            .set(w);
-        self.b.get(w).i32(CONFLICT_UNIQUE).store32(0);
-        self.b.get(w).i32(-1).store32(4);
+        let (n, i) = (self.b.local(I32), self.b.local(I32));
+        let w = self.open_conflict(CONFLICT_UNIQUE, -1);
         self.b.gget(global::N_FIRED).set(n);
         self.b.block().loop_();
         self.b.get(i).get(n).op(Ins::I32GeU).br_if(1);

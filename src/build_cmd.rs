@@ -66,7 +66,7 @@ pub fn build(
 }
 
 /// SHA-256 over the policy's source files (and the data files they read), in load order.
-fn source_hash(program: &qingdan_dsl::Program) -> String {
+pub(crate) fn source_hash(program: &qingdan_dsl::Program) -> String {
     let mut h = Sha256::new();
     for f in program.sources.iter() {
         h.update((f.text.len() as u64).to_le_bytes());

@@ -91,6 +91,8 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// A local web page to edit a policy and try cases (http://127.0.0.1:8700/).
+    Playground(crate::playground_cmd::PlaygroundArgs),
     /// Print a compiled module as WebAssembly text, with its manifest.
     DumpWat { module: PathBuf },
     /// Print the syntax tree of a file (for debugging the language).

@@ -47,6 +47,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Build { policy, output, name } => {
             crate::build_cmd::build(&policy, output, name.as_deref(), &opts, out, err)
         }
+        Command::Playground(args) => crate::playground_cmd::run(&args, out, err),
         Command::DumpWat { module } => crate::build_cmd::dump_wat(&module, cli.lang, out, err),
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
         Command::Diff(args) => crate::diff_cmd::run(&args, &opts, cli.lang.map(Lang::from), out, err),

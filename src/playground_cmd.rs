@@ -1,0 +1,359 @@
+//! `qingdan playground`: a local web page where a drafter edits a policy and tries cases.
+//!
+//! The server is small on purpose: it serves the page's files from `playground/` and a
+//! JSON API over the same stages the CLI runs — check (with the analyser), format, graph,
+//! build. Cases are evaluated in the browser, by the compiled module through
+//! `playground/qingdan.mjs`, never here. It listens on 127.0.0.1 unless told otherwise,
+//! and refuses bodies over [`MAX_BODY`] and malformed requests with JSON errors.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use clap::Args;
+use qingdan_dsl::diag::render::{self, RenderOptions};
+use qingdan_dsl::{Diagnostic, Lang, Program};
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+
+use crate::exit;
+use crate::files::{self, FsLoader};
+
+/// The largest request body: a policy is at most 8 MiB by the front end's own cap, but a
+/// page edits one file of a few dozen kilobytes.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+#[derive(Debug, Args)]
+pub struct PlaygroundArgs {
+    /// The folder of policies the page opens (default: `policies`).
+    #[arg(default_value = "policies")]
+    pub dir: PathBuf,
+    #[arg(long, default_value_t = 8700)]
+    pub port: u16,
+    /// The address to listen on. Only loopback by default: the page edits files' text and
+    /// builds modules, which is nobody else's business.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+    /// Where the page's files are (default: `playground/` here, else beside the sources).
+    #[arg(long)]
+    pub web: Option<PathBuf>,
+}
+
+struct Site {
+    /// The policy folder; requests name files relative to it.
+    root: PathBuf,
+    /// The page's files.
+    web: PathBuf,
+}
+
+pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
+    let web = args.web.clone().unwrap_or_else(default_web);
+    if !web.join("index.html").is_file() {
+        let _ = writeln!(
+            err,
+            "qingdan: {}: no index.html: where are the playground's files? (--web DIR)",
+            web.display()
+        );
+        return exit::USAGE;
+    }
+    if !args.dir.is_dir() {
+        let _ = writeln!(err, "qingdan: {}: not a folder of policies", args.dir.display());
+        return exit::USAGE;
+    }
+    let site = Arc::new(Site { root: args.dir.clone(), web });
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_io().build() {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(err, "qingdan: cannot start the server: {e}");
+            return exit::USAGE;
+        }
+    };
+    let addr = SocketAddr::new(args.host, args.port);
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = writeln!(err, "qingdan: cannot listen on {addr}: {e}");
+                return exit::USAGE;
+            }
+        };
+        let shown = listener.local_addr().unwrap_or(addr);
+        let _ = writeln!(out, "qingdan playground: http://{shown}/  (policies: {})", args.dir.display());
+        let _ = out.flush();
+        match axum::serve(listener, app(site)).await {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                let _ = writeln!(err, "qingdan: the server stopped: {e}");
+                exit::FAILED
+            }
+        }
+    })
+}
+
+fn default_web() -> PathBuf {
+    let here = PathBuf::from("playground");
+    if here.join("index.html").is_file() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("playground")
+}
+
+fn app(site: Arc<Site>) -> Router {
+    Router::new()
+        .route("/api/policies", get(policies))
+        .route("/api/check", post(check))
+        .route("/api/format", post(format))
+        .route("/api/graph", post(graph))
+        .route("/api/build", post(build))
+        .route("/", get(index))
+        .route("/{*file}", get(page_file))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(site)
+}
+
+/// A JSON error: `{"error": {"code", "message", "message_zh"}}`.
+fn error(status: StatusCode, code: &str, en: &str, zh: &str) -> Response {
+    (status, axum::Json(json!({ "error": { "code": code, "message": en, "message_zh": zh } })))
+        .into_response()
+}
+
+/// A request about one policy text: where it lives (for `use` and data files) and what
+/// it says now.
+#[derive(Deserialize)]
+struct Edit {
+    path: String,
+    text: String,
+    lang: Option<String>,
+    keywords: Option<String>,
+}
+
+/// Reads the body as an [`Edit`], or answers why not.
+fn edit(body: Result<Bytes, BytesRejection>) -> Result<Edit, Response> {
+    let bytes = body.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            &format!("the request is larger than {MAX_BODY} bytes"),
+            &format!("请求超过 {MAX_BODY} 字节"),
+        ),
+        status => error(status, "bad-request", &r.body_text(), "请求无法读取"),
+    })?;
+    serde_json::from_slice::<Edit>(&bytes).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            &format!("expected JSON {{\"path\": …, \"text\": …}}: {e}"),
+            &format!("应为 JSON {{\"path\": …, \"text\": …}}：{e}"),
+        )
+    })
+}
+
+impl Site {
+    /// The file a request's path names, inside the policy folder: relative, without `..`.
+    fn locate(&self, path: &str) -> Result<PathBuf, Response> {
+        let p = Path::new(path);
+        let inside = p.components().all(|c| matches!(c, Component::Normal(_))) && !path.is_empty();
+        if !inside {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "bad-path",
+                &format!("`{path}` is not a relative path inside the policy folder"),
+                &format!("`{path}` 不是政策文件夹内的相对路径"),
+            ));
+        }
+        Ok(self.root.join(p))
+    }
+
+    /// Checks `text` as the file at `path`, analyser included, as `qingdan check` does.
+    fn checked(&self, e: &Edit) -> Result<Program, Response> {
+        let file = self.locate(&e.path)?;
+        let input = (files::display(&file), Ok(e.text.clone().into_bytes()));
+        let mut program = qingdan_dsl::check_files(vec![input], &mut FsLoader);
+        let analysed = qingdan_engine::analyse::program_diagnostics(&program);
+        program.diagnostics.extend(analysed);
+        qingdan_dsl::diag::sort_and_dedup(&mut program.diagnostics);
+        Ok(program)
+    }
+}
+
+fn diagnostics(diags: &[Diagnostic], sources: &qingdan_dsl::SourceMap, lang: Option<&str>) -> Json {
+    let opts = RenderOptions { lang: lang.and_then(Lang::parse), color: false };
+    serde_json::to_value(render::to_json(diags, sources, opts)).unwrap_or(Json::Null)
+}
+
+fn summary(diags: &[Diagnostic]) -> Json {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    json!({ "errors": errors, "warnings": diags.len() - errors })
+}
+
+/// The policy has errors: 422 with them.
+fn unprocessable(diags: &[Diagnostic], sources: &qingdan_dsl::SourceMap, lang: Option<&str>) -> Response {
+    let body = json!({
+        "error": { "code": "policy-has-errors", "message": "the policy has errors", "message_zh": "政策有错误" },
+        "diagnostics": diagnostics(diags, sources, lang),
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
+}
+
+async fn policies(State(site): State<Arc<Site>>) -> Response {
+    let found = files::expand(std::slice::from_ref(&site.root));
+    let list: Vec<Json> = found
+        .iter()
+        .filter_map(|p| {
+            let text = String::from_utf8(files::read_capped(p).ok()?).ok()?;
+            let rel = p.strip_prefix(&site.root).ok()?.to_string_lossy().replace('\\', "/");
+            let name = qingdan_dsl::syntax::parse::policy_name(&text).unwrap_or_default().to_string();
+            Some(json!({ "path": rel, "name": name, "text": text }))
+        })
+        .collect();
+    axum::Json(json!({ "root": files::display(&site.root), "policies": list })).into_response()
+}
+
+async fn check(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let e = match edit(body) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match site.checked(&e) {
+        Ok(program) => axum::Json(json!({
+            "diagnostics": diagnostics(&program.diagnostics, &program.sources, e.lang.as_deref()),
+            "summary": summary(&program.diagnostics),
+        }))
+        .into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn format(body: Result<Bytes, BytesRejection>) -> Response {
+    let e = match edit(body) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let parsed = qingdan_dsl::syntax::parse(&e.text, qingdan_dsl::FileId(0));
+    let failed = parsed.diagnostics.iter().any(|d| d.is_error());
+    match parsed.module {
+        Some(module) if !failed => {
+            let lang = e.keywords.as_deref().and_then(Lang::parse).unwrap_or(module.lang);
+            let text = qingdan_dsl::fmt::format_with(&module, &parsed.comments, &e.text, lang);
+            axum::Json(json!({ "text": text })).into_response()
+        }
+        _ => {
+            let mut sources = qingdan_dsl::SourceMap::default();
+            sources.add(qingdan_dsl::SourceFile::new(e.path.clone(), e.text.clone()));
+            unprocessable(&parsed.diagnostics, &sources, e.lang.as_deref())
+        }
+    }
+}
+
+/// Checks and lowers the edited policy, or answers with its errors.
+fn lowered(site: &Site, e: &Edit) -> Result<(Program, qingdan_engine::Policy), Response> {
+    let program = site.checked(e)?;
+    if program.has_errors() {
+        return Err(unprocessable(&program.diagnostics, &program.sources, e.lang.as_deref()));
+    }
+    let name = qingdan_dsl::syntax::parse::policy_name(&e.text).map(str::to_string);
+    match qingdan_engine::lower(&program, name.as_deref()) {
+        Ok(p) => Ok((program, p)),
+        Err(err) => Err(error(StatusCode::UNPROCESSABLE_ENTITY, "lowering", &err.message, &err.message)),
+    }
+}
+
+async fn graph(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let e = match edit(body) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let (_, policy) = match lowered(&site, &e) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let g = match qingdan_engine::graph::build(&policy) {
+        Ok(g) => g,
+        Err(cycle) => {
+            let text = cycle.to_string();
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "cycle", &text, &text);
+        }
+    };
+    let exported: Json = serde_json::from_str(&g.view().json()).unwrap_or(Json::Null);
+    let why: serde_json::Map<String, Json> = g
+        .nodes()
+        .filter(|(_, n)| matches!(n.kind, qingdan_engine::graph::NodeKind::Decision(_)))
+        .map(|(id, n)| {
+            let mut ids: Vec<String> =
+                g.dependencies(&[id]).iter().map(|d| format!("n{}", d.index())).collect();
+            ids.push(format!("n{}", id.index()));
+            (n.label.clone(), json!(ids))
+        })
+        .collect();
+    axum::Json(json!({ "graph": exported, "why": why })).into_response()
+}
+
+async fn build(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let e = match edit(body) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let (program, policy) = match lowered(&site, &e) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match qingdan_engine::wasm::compile(&policy, &crate::build_cmd::source_hash(&program)) {
+        Ok(c) => ([(header::CONTENT_TYPE, "application/wasm")], c.bytes).into_response(),
+        Err(b) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wasm-unsupported",
+            &format!("cannot compile to WASM: {} is not supported", b.what),
+            &format!("无法编译为 WASM：不支持{}", b.what),
+        ),
+    }
+}
+
+async fn index(State(site): State<Arc<Site>>) -> Response {
+    serve_file(&site.web, "index.html")
+}
+
+async fn page_file(
+    State(site): State<Arc<Site>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    serve_file(&site.web, &file)
+}
+
+/// A file of the page: inside the web folder, of a kind a page uses, never the tests.
+fn serve_file(web: &Path, file: &str) -> Response {
+    let p = Path::new(file);
+    let inside = p.components().all(|c| matches!(c, Component::Normal(_)));
+    let hidden = p.components().next().is_some_and(|c| {
+        let c = c.as_os_str().to_string_lossy();
+        c == "test" || c == "node_modules" || c.starts_with('.')
+    });
+    let kind = match p.extension().and_then(|x| x.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("mjs" | "js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        Some("wasm") => "application/wasm",
+        Some("woff2") => "font/woff2",
+        _ => "",
+    };
+    let not_found =
+        || error(StatusCode::NOT_FOUND, "not-found", &format!("no `{file}`"), &format!("没有 `{file}`"));
+    if !inside || hidden || kind.is_empty() {
+        return not_found();
+    }
+    match std::fs::read(web.join(p)) {
+        Ok(bytes) => {
+            ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
+        }
+        Err(_) => not_found(),
+    }
+}

@@ -47,7 +47,7 @@ impl Evaluator<'_> {
             },
             ExprKind::Arith(op, a, b) => {
                 // Operands read in place where they can be (input fields, constants).
-                let result = match (peek(a, f), peek(b, f)) {
+                let result = match (self.peek(a, f), self.peek(b, f)) {
                     (Some(x), Some(y)) => arith(*op, x.clone(), y.clone()),
                     _ => {
                         let x = self.eval(a, f)?;
@@ -60,11 +60,16 @@ impl Evaluator<'_> {
                 })?
             }
             ExprKind::In(x, set) => {
-                let x = self.eval(x, f)?;
-                match self.eval(set, f)? {
-                    Value::Set(items) => Value::Bool(items.binary_search(&x).is_ok()),
-                    _ => Value::Bool(false),
+                let member = |x: &Value, set: &Value| match set {
+                    Value::Set(items) => items.binary_search(x).is_ok(),
+                    _ => false,
+                };
+                // Both read in place where they can be (a row's set field, a variable).
+                if let (Some(x), Some(set)) = (self.peek(x, f), self.peek(set, f)) {
+                    return Ok(Value::Bool(member(x, set)));
                 }
+                let x = self.eval(x, f)?;
+                Value::Bool(member(&x, &self.eval(set, f)?))
             }
             ExprKind::If(c, t, o) => {
                 if self.eval(c, f)?.as_bool() {
@@ -91,10 +96,10 @@ impl Evaluator<'_> {
                 };
                 let (mut count, mut sum, mut all) = (0i64, 0i64, true);
                 let mut decimal = false;
-                for item in items.iter() {
-                    f.locals.push(item);
+                for i in 0..items.len() {
+                    f.locals.push(items.get(i));
                     let selected = match &q.filter {
-                        Some(c) => self.eval(c, f).map(|v| v.as_bool()),
+                        Some(c) => self.truth(c, f),
                         None => Ok(true),
                     };
                     let result = selected.and_then(|sel| {
@@ -136,7 +141,7 @@ impl Evaluator<'_> {
     pub(super) fn truth(&self, e: &Expr, f: &mut Frame<'_>) -> Result<bool, EvalError> {
         match &e.kind {
             ExprKind::Cmp(op, a, b) => {
-                if let (Some(x), Some(y)) = (peek(a, f), peek(b, f)) {
+                if let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f)) {
                     return Ok(compare(*op, x, y));
                 }
                 let x = self.eval(a, f)?;
@@ -145,11 +150,11 @@ impl Evaluator<'_> {
             ExprKind::And(a, b) => Ok(self.truth(a, f)? && self.truth(b, f)?),
             ExprKind::Or(a, b) => Ok(self.truth(a, f)? || self.truth(b, f)?),
             ExprKind::Not(x) => Ok(!self.truth(x, f)?),
-            ExprKind::IsSome(x) => match peek(x, f) {
+            ExprKind::IsSome(x) => match self.peek(x, f) {
                 Some(v) => Ok(*v != Value::None),
                 None => Ok(self.eval(x, f)? != Value::None),
             },
-            _ => match peek(e, f) {
+            _ => match self.peek(e, f) {
                 Some(v) => Ok(v.as_bool()),
                 None => Ok(self.eval(e, f)?.as_bool()),
             },
@@ -212,15 +217,25 @@ fn int_product(e: &Expr, case: &[Value]) -> Option<Value> {
     }
 }
 
-/// A value that can be read where it is (a constant, an input field, a computed let or a
-/// bound variable), without evaluating or cloning.
-fn peek<'a>(e: &'a Expr, f: &'a Frame<'_>) -> Option<&'a Value> {
-    match &e.kind {
-        ExprKind::Const(v) => Some(v),
-        ExprKind::Slot(s) => f.case.get(*s as usize),
-        ExprKind::Let(l) => f.lets.get(*l as usize).and_then(Option::as_ref),
-        ExprKind::Local(n) => f.locals.get(*n as usize),
-        _ => None,
+impl Evaluator<'_> {
+    /// A value that can be read where it is (a constant, an input field, a computed let, a
+    /// bound variable, or a field of a row any of those names), without evaluating or
+    /// cloning: comparisons of row fields inside quantifiers are the hot path of policies
+    /// that search their lists.
+    fn peek<'a>(&'a self, e: &'a Expr, f: &'a Frame<'_>) -> Option<&'a Value> {
+        match &e.kind {
+            ExprKind::Const(v) => Some(v),
+            ExprKind::Slot(s) => f.case.get(*s as usize),
+            ExprKind::Let(l) => f.lets.get(*l as usize).and_then(Option::as_ref),
+            ExprKind::Local(n) => f.locals.get(*n as usize),
+            ExprKind::RowField { row, list, field } => match self.peek(row, f)? {
+                Value::Row(r) => {
+                    self.policy.lists.get(*list as usize)?.rows.get(*r as usize)?.get(*field as usize)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -230,10 +245,18 @@ enum Items {
 }
 
 impl Items {
-    fn iter(&self) -> Box<dyn Iterator<Item = Value> + '_> {
+    fn len(&self) -> usize {
         match self {
-            Items::Rows(n) => Box::new((0..*n).map(Value::Row)),
-            Items::Set(items) => Box::new(items.iter().cloned()),
+            Items::Rows(n) => *n as usize,
+            Items::Set(items) => items.len(),
+        }
+    }
+
+    /// Item `i`: a row index, or a set's element (cloned: it is bound as a variable).
+    fn get(&self, i: usize) -> Value {
+        match self {
+            Items::Rows(_) => Value::Row(i as u32),
+            Items::Set(items) => items.get(i).cloned().unwrap_or_default(),
         }
     }
 }

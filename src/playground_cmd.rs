@@ -231,9 +231,14 @@ async fn check(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection
     }
 }
 
-async fn format(body: Result<Bytes, BytesRejection>) -> Response {
+async fn format(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
     let e = match edit(body) {
         Ok(e) => e,
+        Err(r) => return r,
+    };
+    // Diagnostics name the file as `/api/check` does.
+    let file = match site.locate(&e.path) {
+        Ok(f) => files::display(&f),
         Err(r) => return r,
     };
     let parsed = qingdan_dsl::syntax::parse(&e.text, qingdan_dsl::FileId(0));
@@ -246,7 +251,7 @@ async fn format(body: Result<Bytes, BytesRejection>) -> Response {
         }
         _ => {
             let mut sources = qingdan_dsl::SourceMap::default();
-            sources.add(qingdan_dsl::SourceFile::new(e.path.clone(), e.text.clone()));
+            sources.add(qingdan_dsl::SourceFile::new(file, e.text.clone()));
             unprocessable(&parsed.diagnostics, &sources, e.lang.as_deref())
         }
     }

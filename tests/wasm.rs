@@ -372,3 +372,28 @@ fn bad_modules_and_unsupported_policies_are_clear_errors_at_the_command_line() {
     assert!(err.contains("E0506") && err.contains("n.qd:3:11"), "{err}");
     assert!(!dir.path().join("n.wasm").exists(), "nothing half-written");
 }
+
+#[test]
+fn begin_puts_an_unsorted_input_set_in_order() {
+    // Hosts write sets sorted; one that does not gets the same decisions, and a reversed set
+    // of 5,000 texts is sorted well within one call's fuel.
+    let (_, p, module) = admission();
+    let slot = p
+        .slots
+        .iter()
+        .position(|s| matches!(&s.ty, Type::Set(t) if **t == Type::Text))
+        .expect("a set of texts");
+    let mut sorted_case = admission_case();
+    let mut texts: Vec<Value> = (0..5_000).map(|i| Value::text(&format!("数据项{i:05}"))).collect();
+    texts.push(Value::text("数据项00042"));
+    sorted_case[slot] = Value::set(texts.clone());
+    texts.reverse();
+    let mut unsorted_case = sorted_case.clone();
+    unsorted_case[slot] = Value::Set(texts.into());
+    let mut inst = module.instantiate().expect("instance");
+    inst.place(&unsorted_case).expect("placed");
+    let ev = Evaluator::new(p);
+    for d in 0..p.decisions.len() as u32 {
+        assert_eq!(inst.decide(d).expect("decided"), ev.decide(d, &mut ev.frame(&sorted_case)));
+    }
+}

@@ -1,4 +1,5 @@
-//! The checker and the renderers never panic, whatever the input: programs are taken from
+//! The checker, the analyser, the WASM compiler and the renderers never panic, whatever
+//! the input: programs are taken from
 //! the valid fixtures and the bundled policies, then mutated (lines dropped, duplicated or
 //! swapped, names replaced, tokens inserted), checked, and every diagnostic rendered.
 
@@ -127,7 +128,19 @@ proptest! {
         for m in &ms {
             text = apply(&text, m);
         }
-        let program = check_files(vec![("mutant.qd".into(), Ok(text.into_bytes()))], &mut NoFiles);
+        let mut program = check_files(vec![("mutant.qd".into(), Ok(text.into_bytes()))], &mut NoFiles);
+        // The stages after the checker never panic either: the analyser (which `check`
+        // runs), and for a program that checks, the WASM compiler, whose module must validate.
+        let analysed = qingdan_engine::analyse::program_diagnostics(&program);
+        program.diagnostics.extend(analysed);
+        if !program.has_errors() {
+            if let Ok(policy) = qingdan_engine::lower(&program, None) {
+                if let Ok(compiled) = qingdan_engine::wasm::compile(&policy, "mutant") {
+                    let valid = wasmparser::Validator::new().validate_all(&compiled.bytes);
+                    prop_assert!(valid.is_ok(), "{:?}", valid.err());
+                }
+            }
+        }
         for d in &program.diagnostics {
             let file = program.sources.get(d.span.file);
             prop_assert!(d.span.end as usize <= file.text.len(), "span past the end: {d:?}");

@@ -1,6 +1,7 @@
 //! Differential testing of the WASM target: randomly generated well-typed policies (rules,
 //! exceptions, every combining form, payload outcomes, lets with arithmetic that can
-//! overflow or divide by zero, quantifiers, sets, texts, dates, optional fields) are
+//! overflow or divide by zero, quantifiers, sets, texts, dates, optional fields, list
+//! lookups, `if`, checks of every modality) are
 //! compiled, and random cases must give the same results — outcomes and their values,
 //! fired and overridden rules, conflicts, errors — in the module (wasmtime) as in the
 //! interpreter. Case counts are bounded so CI stays fast.
@@ -31,6 +32,21 @@ let later = x.t + x.j
 let hits = count(w in rows where w.kind == x.e)
 let total = sum(w in rows of w.n * x.i where w.n > x.j)
 let small = min(x.d, x.i)
+let picked = rows[x.s]
+let known = x.s in rows
+let signed = if x.b then -x.i else x.j
+let span = days_between(2024-01-01, x.t)
+let tagged = sum(w in rows of w.n where w.kind in x.ks)
+check rows_differ cite s.c {
+  for w in rows where w.n > x.j
+  must w.kind != x.e "rows of the case's kind must be small"
+}
+check not_large cite s.c {
+  must not x.i > 40 and not x.b "large cases need b"
+}
+check may_b cite s.c {
+  may x.b "b is allowed"
+}
 "#;
 
 /// Conditions over the input, to depth `depth`.
@@ -61,8 +77,13 @@ fn cond(depth: u32) -> BoxedStrategy<String> {
         Just("x.r is some and x.r.kind == x.e".to_string()),
         Just("any(w in rows where w.code == x.s)".to_string()),
         Just("all(k in x.ks where k != k2)".to_string()),
-        ops.prop_map(|op| format!("x.t - 2024-01-01 {op} 10")),
+        ops.clone().prop_map(|op| format!("x.t - 2024-01-01 {op} 10")),
         Just("year(x.t) == 2024 and month(x.t) > 6".to_string()),
+        Just("known".to_string()),
+        Just("picked is some and picked.n > 2".to_string()),
+        ops.clone().prop_map(|op| format!("signed {op} 3")),
+        ops.clone().prop_map(|op| format!("span {op} 100")),
+        ops.prop_map(|op| format!("tagged {op} 5")),
     ];
     if depth == 0 {
         return atom.boxed();
@@ -185,6 +206,11 @@ fn agree(
             let want = ev.decide(d, &mut ev.frame(case));
             let got = inst.decide(d).map_err(|e| TestCaseError::fail(format!("{e}")))?;
             prop_assert_eq!(&got, &want, "case {:?}\npolicy:\n{}", case, text);
+        }
+        for c in 0..p.checks.len() as u32 {
+            let want = ev.check(c, &mut ev.frame(case));
+            let got = inst.check(c).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            prop_assert_eq!(&got, &want, "check {} case {:?}", p.checks[c as usize].name, case);
         }
         for l in 0..p.lets.len() as u32 {
             let want = ev.let_value(l, &mut ev.frame(case));

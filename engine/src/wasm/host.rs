@@ -200,12 +200,10 @@ struct Arena {
 }
 
 impl Arena {
-    fn put(&mut self, data: &[u8]) -> Result<u32, HostError> {
-        while !self.bytes.len().is_multiple_of(8) {
-            self.bytes.push(0);
-        }
-        let at = self.bytes.len();
-        if at + data.len() > self.size as usize {
+    /// Room for `len` bytes at the next 8-aligned offset; returns its offset in `bytes`.
+    fn reserve(&mut self, len: usize) -> Result<usize, HostError> {
+        let at = self.bytes.len().next_multiple_of(8);
+        if at + len > self.size as usize {
             return Err(HostError::new(
                 Code::E0503,
                 msg(
@@ -217,23 +215,32 @@ impl Arena {
                 ),
             ));
         }
-        self.bytes.extend_from_slice(data);
-        Ok(self.start + at as u32)
+        self.bytes.resize(at + len, 0);
+        Ok(at)
     }
 
     fn word(&mut self, v: &Value) -> Result<i64, HostError> {
-        let pack = |p: u32, n: usize| ((u64::from(p) << 32) | n as u64) as i64;
+        let start = self.start;
+        let pack = |p: usize, n: usize| ((u64::from(start + p as u32) << 32) | n as u64) as i64;
         Ok(match v {
             Value::None => ABSENT_BITS,
             Value::Bool(b) => i64::from(*b),
             Value::Int(i) | Value::Dec(i) => *i,
             Value::Date(d) => i64::from(*d),
             Value::Enum(e) | Value::Row(e) => i64::from(*e),
-            Value::Text(t) => pack(self.put(t.as_bytes())?, t.len()),
+            Value::Text(t) => {
+                let at = self.reserve(t.len())?;
+                self.bytes[at..].copy_from_slice(t.as_bytes());
+                pack(at, t.len())
+            }
             Value::Set(items) => {
-                let words = items.iter().map(|v| self.word(v)).collect::<Result<Vec<_>, _>>()?;
-                let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-                pack(self.put(&bytes)?, words.len())
+                // The set's words first, then its elements' texts after them.
+                let at = self.reserve(8 * items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    let w = self.word(item)?.to_le_bytes();
+                    self.bytes[at + 8 * i..at + 8 * i + 8].copy_from_slice(&w);
+                }
+                pack(at, items.len())
             }
         })
     }

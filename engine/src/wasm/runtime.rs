@@ -335,6 +335,19 @@ fn div_wide(b: &mut Body, hi: u32, lo: u32, d: u32, qhi: u32, qlo: u32, r: u32) 
     b.end().end();
 }
 
+/// `(hi, lo) / d`: one 64-bit division when the dividend fits 64 bits (nearly always:
+/// amounts below ~1.8 × 10^13 scaled), else the bit-by-bit long division.
+#[allow(clippy::too_many_arguments)]
+fn divide(b: &mut Body, hi: u32, lo: u32, d: u32, qhi: u32, qlo: u32, r: u32) {
+    b.get(hi).op(Ins::I64Eqz).if_(None);
+    b.i64(0).set(qhi);
+    b.get(lo).get(d).op(Ins::I64DivU).set(qlo);
+    b.get(lo).get(d).op(Ins::I64RemU).set(r);
+    b.else_();
+    div_wide(b, hi, lo, d, qhi, qlo, r);
+    b.end();
+}
+
 /// Finishes a rounded quotient: rounds half away from zero (`2r ≥ d`), checks that it
 /// fits, applies the sign in `neg`, and returns it; an overflow at the site in param 2.
 fn round_signed(b: &mut Body, qhi: u32, qlo: u32, r: u32, d: u32, neg: u32) {
@@ -361,7 +374,7 @@ fn dec_mul(b: &mut Body) {
     b.set(y);
     mul_wide(b, x, y, hi, lo);
     b.i64(DECIMAL_SCALE).set(d);
-    div_wide(b, hi, lo, d, qhi, qlo, r);
+    divide(b, hi, lo, d, qhi, qlo, r);
     round_signed(b, qhi, qlo, r, d, neg);
 }
 
@@ -381,7 +394,7 @@ fn div(b: &mut Body) {
     b.set(y);
     b.i64(DECIMAL_SCALE).set(scale);
     mul_wide(b, x, scale, hi, lo);
-    div_wide(b, hi, lo, y, qhi, qlo, r);
+    divide(b, hi, lo, y, qhi, qlo, r);
     round_signed(b, qhi, qlo, r, y, neg);
 }
 

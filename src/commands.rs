@@ -117,15 +117,22 @@ fn exit_code(diags: &[Diagnostic]) -> u8 {
     }
 }
 
-fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let inputs = files::inputs(paths);
-    let n = inputs.len();
+/// Checks files, then runs the analyser on them: what `qingdan check` reports, and the
+/// playground shows as a drafter types.
+pub(crate) fn check_and_analyse(inputs: Vec<qingdan_dsl::program::InputFile>) -> Program {
     let mut program = check_files(inputs, &mut FsLoader);
     // The analyser looks at what the decisions and lists do over every input; it needs a
     // program without errors (one it can lower), and adds E04xx/W04xx.
     let analysed = qingdan_engine::analyse::program_diagnostics(&program);
     program.diagnostics.extend(analysed);
     qingdan_dsl::diag::sort_and_dedup(&mut program.diagnostics);
+    program
+}
+
+fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let inputs = files::inputs(paths);
+    let n = inputs.len();
+    let program = check_and_analyse(inputs);
     let diags = &program.diagnostics;
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let summary = serde_json::json!({

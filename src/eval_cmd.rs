@@ -47,16 +47,8 @@ pub fn run(
             }
         },
     };
-    let case_checks = match (&args.decision, &backend) {
-        (Some(_), _) => Vec::new(),
-        (None, Backend::Interpreter(_)) => checks_reading_the_case(policy),
-        (None, Backend::Wasm(m)) => (0..m.manifest.checks.len() as u32)
-            .filter(|&c| {
-                let check = &m.manifest.checks[c as usize];
-                check.reads_case && check.modality != "may"
-            })
-            .collect(),
-    };
+    let case_checks =
+        if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy, &backend) };
     let job = Job { policy, backend, decisions, case_checks, args, zh: policy.lang == Lang::Zh };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
@@ -75,14 +67,15 @@ pub fn run(
 }
 
 /// Checks that read the case and can be broken: `must` and `must not` (a `may` states a
-/// permission and never yields a violation).
-fn checks_reading_the_case(policy: &Policy) -> Vec<u32> {
-    let breakable = |c: &qingdan_engine::ir::Check| c.modality != Modality::May;
+/// permission and never yields a violation). A module's policy has no check bodies to
+/// look into: its manifest says which read the case.
+fn checks_reading_the_case(policy: &Policy, backend: &Backend<'_>) -> Vec<u32> {
+    let reads_case = |c: u32| match backend {
+        Backend::Interpreter(_) => policy.checks[c as usize].reads_case(),
+        Backend::Wasm(m) => m.manifest.checks.get(c as usize).is_some_and(|x| x.reads_case),
+    };
     (0..policy.checks.len() as u32)
-        .filter(|&c| {
-            let check = &policy.checks[c as usize];
-            breakable(check) && qingdan_engine::wasm::manifest::reads_case(check.exprs())
-        })
+        .filter(|&c| policy.checks[c as usize].modality != Modality::May && reads_case(c))
         .collect()
 }
 
@@ -109,9 +102,9 @@ pub enum Backend<'p> {
     Wasm(&'p host::Module),
 }
 
-/// A worker's own state: a module instance for the WASM backend.
-enum Worker {
-    Interpreter,
+/// What a worker thread decides with: the shared interpreter, or its own module instance.
+enum Worker<'a, 'p> {
+    Interpreter(&'a Evaluator<'p>),
     Wasm(Box<Result<host::Instance, host::HostError>>),
 }
 
@@ -151,7 +144,7 @@ type CaseResult = Result<Vec<Value>, CaseError>;
 /// A case's explained decisions and broken checks.
 type Decided = (Vec<Explanation>, Vec<Violation>);
 
-impl Job<'_> {
+impl<'p> Job<'p> {
     /// A YAML or JSON file, read whole (with a size cap).
     fn whole(
         &self,
@@ -227,14 +220,20 @@ impl Job<'_> {
     }
 
     /// One case's output, and whether it was decided without error.
-    fn worker(&self) -> Worker {
+    fn worker(&self) -> Worker<'_, 'p> {
         match &self.backend {
-            Backend::Interpreter(_) => Worker::Interpreter,
+            Backend::Interpreter(ev) => Worker::Interpreter(ev),
             Backend::Wasm(m) => Worker::Wasm(Box::new(m.instantiate())),
         }
     }
 
-    fn one(&self, w: &mut Worker, n: usize, name: Option<&String>, case: CaseResult) -> (String, bool) {
+    fn one(
+        &self,
+        w: &mut Worker<'_, '_>,
+        n: usize,
+        name: Option<&String>,
+        case: CaseResult,
+    ) -> (String, bool) {
         let result =
             case.map_err(|e| self.case_error(&e)).and_then(|values| self.decide(w, n, name, &values));
         match result {
@@ -245,21 +244,20 @@ impl Job<'_> {
 
     fn decide(
         &self,
-        w: &mut Worker,
+        w: &mut Worker<'_, '_>,
         n: usize,
         name: Option<&String>,
         values: &[Value],
     ) -> Result<String, String> {
-        let (explained, violations) = match (&self.backend, w) {
-            (Backend::Interpreter(ev), _) => self.interpret(ev, n, values)?,
-            (Backend::Wasm(_), Worker::Wasm(inst)) => match inst.as_mut() {
+        let (explained, violations) = match w {
+            Worker::Interpreter(ev) => self.interpret(ev, n, values)?,
+            Worker::Wasm(inst) => match inst.as_mut() {
                 Ok(inst) => self
                     .run_module(inst, values)
                     .map_err(|e| self.host_error(n, &e))?
                     .map_err(|e| self.eval_error(n, &e))?,
                 Err(e) => return Err(self.host_error(n, e)),
             },
-            (Backend::Wasm(_), Worker::Interpreter) => return Err(String::new()),
         };
         self.render(n, name, &explained, &violations)
     }

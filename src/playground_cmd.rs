@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
 use crate::exit;
-use crate::files::{self, FsLoader};
+use crate::files;
 
 /// The largest request body: a policy is at most 8 MiB by the front end's own cap, but a
 /// page edits one file of a few dozen kilobytes.
@@ -175,11 +175,7 @@ impl Site {
     fn checked(&self, e: &Edit) -> Result<Program, Response> {
         let file = self.locate(&e.path)?;
         let input = (files::display(&file), Ok(e.text.clone().into_bytes()));
-        let mut program = qingdan_dsl::check_files(vec![input], &mut FsLoader);
-        let analysed = qingdan_engine::analyse::program_diagnostics(&program);
-        program.diagnostics.extend(analysed);
-        qingdan_dsl::diag::sort_and_dedup(&mut program.diagnostics);
-        Ok(program)
+        Ok(crate::commands::check_and_analyse(vec![input]))
     }
 }
 

@@ -472,7 +472,7 @@ fn exception_conflicts(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
 /// Input fields no expression reads.
 pub(crate) fn unused_inputs(p: &Policy) -> Vec<Finding> {
     let mut read = vec![false; p.slots.len()];
-    for e in super::rows::policy_exprs(p) {
+    for e in p.exprs() {
         crate::ir::visit::each_read(e, &mut |r| {
             if let crate::ir::visit::Read::Slot(s) = r {
                 if let Some(x) = read.get_mut(s as usize) {

@@ -110,7 +110,7 @@ fn duplicate_rows(p: &Policy) -> Vec<Finding> {
 
 fn unknown_keys(p: &Policy, lets: &Lets) -> Vec<Finding> {
     let mut out = Vec::new();
-    for e in super::rows::policy_exprs(p) {
+    for e in p.exprs() {
         walk(e, &mut |x| {
             for (list, key) in constant_keys(p, lets, x) {
                 let Some(def) = p.lists.get(list as usize) else { continue };

@@ -33,20 +33,11 @@ pub(crate) fn row_paths(space: &Space<'_>) -> RowPaths {
                 None => entry.1 = true,
             }
         };
-        for e in policy_exprs(p) {
+        for e in p.exprs() {
             visit(p, e, &mut record);
         }
     }
     out
-}
-
-/// Every expression of a policy: lets, rules, defaults, checks.
-pub(crate) fn policy_exprs(p: &Policy) -> impl Iterator<Item = &Expr> {
-    let lets = p.lets.iter().map(|l| &l.value);
-    let rules = p.rules.iter().flat_map(|r| r.exprs());
-    let decisions = p.decisions.iter().flat_map(|d| d.exprs());
-    let checks = p.checks.iter().flat_map(|c| c.exprs());
-    lets.chain(rules).chain(decisions).chain(checks)
 }
 
 fn visit(p: &Policy, e: &Expr, record: &mut impl FnMut(SlotId, Option<Vec<String>>)) {

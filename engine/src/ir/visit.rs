@@ -100,6 +100,18 @@ fn const_rows<'a>(v: &'a Value, ty: &Type, f: &mut impl FnMut(Read<'a>)) {
     }
 }
 
+impl Policy {
+    /// Every expression of the policy: lets, rules and exceptions, decisions' defaults,
+    /// checks.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        let lets = self.lets.iter().map(|l| &l.value);
+        let rules = self.rules.iter().flat_map(|r| r.exprs());
+        let decisions = self.decisions.iter().flat_map(|d| d.exprs());
+        let checks = self.checks.iter().flat_map(|c| c.exprs());
+        lets.chain(rules).chain(decisions).chain(checks)
+    }
+}
+
 impl Rule {
     /// The rule's expressions: `when`, each `unless`, then the outcome's values.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
@@ -120,6 +132,16 @@ impl Check {
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
         let scope = self.scope.iter().flat_map(|s| std::iter::once(&s.over).chain(s.filter.iter()));
         scope.chain(std::iter::once(&self.body))
+    }
+
+    /// Whether the check reads the case (an input field or a let); otherwise it is about
+    /// the lists alone.
+    pub fn reads_case(&self) -> bool {
+        let mut found = false;
+        for e in self.exprs() {
+            each_read(e, &mut |r| found |= matches!(r, Read::Slot(_) | Read::Let(_)));
+        }
+        found
     }
 }
 

@@ -267,7 +267,6 @@ impl Instance {
     pub fn place(&mut self, case: &[Value]) -> Result<(), HostError> {
         let layout = &self.manifest.layout;
         let (slots_at, arena_at, arena_size) = (layout.slots, layout.arena, layout.arena_size);
-        let layout = Placement { slots: slots_at, arena: arena_at, arena_size };
         if case.len() != self.manifest.slots.len() {
             return Err(bad_input(format!(
                 "the case has {} fields, the module's input has {}",
@@ -276,8 +275,7 @@ impl Instance {
             )));
         }
         // The buffers are kept between cases: placing a case allocates nothing.
-        let mut arena =
-            Arena { start: layout.arena, size: layout.arena_size, bytes: std::mem::take(&mut self.arena) };
+        let mut arena = Arena { start: arena_at, size: arena_size, bytes: std::mem::take(&mut self.arena) };
         arena.bytes.clear();
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
@@ -293,8 +291,8 @@ impl Instance {
             Ok(())
         };
         let written = placed
-            .and_then(|()| write(mem, layout.slots, &slots))
-            .and_then(|()| write(mem, layout.arena, &arena.bytes));
+            .and_then(|()| write(mem, slots_at, &slots))
+            .and_then(|()| write(mem, arena_at, &arena.bytes));
         (self.slots, self.arena) = (slots, arena.bytes);
         written?;
         match call(&mut self.store, &self.begin, ())? {
@@ -495,13 +493,6 @@ fn read_i32(mem: &[u8], at: u32) -> Result<i32, HostError> {
 fn read_i64(mem: &[u8], at: u32) -> Result<i64, HostError> {
     let bytes = mem.get(at as usize..at as usize + 8).ok_or_else(|| malformed("result out of memory"))?;
     Ok(i64::from_le_bytes(bytes.try_into().unwrap_or_default()))
-}
-
-/// Where a case goes in memory.
-struct Placement {
-    slots: u32,
-    arena: u32,
-    arena_size: u32,
 }
 
 fn bad_input(why: String) -> HostError {

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use super::layout::{Layout, ABI_VERSION};
 use crate::eval::explain::{rule_reads, TraceRead};
-use crate::ir::visit::{each_read, Read};
 use crate::ir::{self, Combining, Expr, ExprKind, Policy, Type};
 use crate::value::Value;
 
@@ -136,15 +135,6 @@ pub struct Check {
     pub reads_case: bool,
 }
 
-/// Whether any of `exprs` reads an input field or a let.
-pub fn reads_case<'a>(exprs: impl Iterator<Item = &'a Expr>) -> bool {
-    let mut found = false;
-    for e in exprs {
-        each_read(e, &mut |r| found |= matches!(r, Read::Slot(_) | Read::Let(_)));
-    }
-    found
-}
-
 fn cites(cs: &[ir::Cite]) -> Vec<(u32, u32)> {
     cs.iter().map(|c| (c.source, c.clause)).collect()
 }
@@ -236,7 +226,7 @@ impl Manifest {
                     over: c.scope.as_ref().map(|s| s.over.ty.clone()),
                     reason: c.reason.clone(),
                     cites: cites(&c.cites),
-                    reads_case: reads_case(c.exprs()),
+                    reads_case: c.reads_case(),
                 })
                 .collect(),
             sites: sites.iter().map(|s| [s.file.0, s.start, s.end]).collect(),

@@ -432,14 +432,7 @@ fn columns(p: &Policy) -> Vec<Vec<usize>> {
             }
         }
     };
-    let exprs = p
-        .lets
-        .iter()
-        .map(|l| &l.value)
-        .chain(p.rules.iter().flat_map(|r| r.exprs()))
-        .chain(p.decisions.iter().flat_map(|d| d.exprs()))
-        .chain(p.checks.iter().flat_map(|c| c.exprs()));
-    for e in exprs {
+    for e in p.exprs() {
         walk(e, &mut |x| {
             refer(&x.ty, &mut used);
             let (list, field) = match &x.kind {
@@ -497,15 +490,8 @@ fn reject_sets_of_sets(p: &Policy) -> Result<(), BuildError> {
     if let Some(l) = p.lists.iter().find(|l| l.fields.iter().any(|(_, t)| nested(t))) {
         return Err(BuildError { span: l.span, what: what.into() });
     }
-    let exprs = p
-        .lets
-        .iter()
-        .map(|l| &l.value)
-        .chain(p.rules.iter().flat_map(|r| r.exprs()))
-        .chain(p.decisions.iter().flat_map(|d| d.exprs()))
-        .chain(p.checks.iter().flat_map(|c| c.exprs()));
     let mut found = None;
-    for e in exprs {
+    for e in p.exprs() {
         walk(e, &mut |x| {
             if found.is_none() && nested(&x.ty) {
                 found = Some(x.span);

@@ -1472,8 +1472,14 @@ export class Policy {
    * result (outcomes with variant, rule and field values; fired, overridden; conflicts;
    * by_default), or `{ error }`.
    */
+  /** Calls an evaluating export on the placed case; refuses when the last `place` failed. */
+  callPlaced(name, i) {
+    if (this.placed === null) throw malformed("no case was placed", this.lang);
+    return this.call(name, i);
+  }
+
   decide(d) {
-    const status = this.call("decide", d);
+    const status = this.callPlaced("decide", d);
     const error = this.failure(status);
     if (error) return { error };
     const mf = this.manifest;
@@ -1526,7 +1532,7 @@ export class Policy {
 
   /** Check `c` for the case placed last: `{ hits }` (each an element value, or null for the case), or `{ error }`. */
   check(c) {
-    const status = this.call("check", c);
+    const status = this.callPlaced("check", c);
     const error = this.failure(status);
     if (error) return { error };
     const over = this.manifest.checks[c] ? this.manifest.checks[c].over : null;
@@ -1543,7 +1549,7 @@ export class Policy {
 
   /** Let `l` for the case placed last: `{ value }` or `{ error }`. */
   letValue(l) {
-    const status = this.call("read_let", l);
+    const status = this.callPlaced("read_let", l);
     const error = this.failure(status);
     if (error) return { error };
     const def = this.manifest.lets[l];

@@ -307,8 +307,12 @@ fn a_text_longer_than_the_input_arena_is_refused() {
     let mut case = admission_case();
     let slot = p.slots.iter().position(|s| s.ty == Type::Text).expect("a text field");
     case[slot] = Value::text(&"网".repeat(100_000));
+    // Place a good case first: a refused case must not leave it to be decided.
+    inst.place(&admission_case()).expect("placed");
     let e = inst.place(&case).expect_err("refused");
     assert_eq!(e.code, Code::E0503);
+    let e = inst.decide(0).expect_err("not ready");
+    assert_eq!((e.code, e.message.en.contains("no case was placed")), (Code::E0501, true), "{e}");
     inst.place(&admission_case()).expect("placed");
     assert!(inst.decide(0).expect("decided").is_ok());
 }

@@ -493,6 +493,10 @@ test("text longer than the input arena is E0503; the instance goes on", async ()
   const given = ADMISSION_CASE();
   const size = policy.manifest.layout.arena_size;
   throwsCode(() => policy.evaluate({ ...given, 事项名称: "长".repeat(size) }), "E0503", "one huge text");
+  // A refused case does not leave the previous one to be decided.
+  policy.place(policy.readCase(given));
+  throwsCode(() => policy.place(policy.readCase({ ...given, 事项名称: "长".repeat(size) })), "E0503", "placed directly");
+  throwsCode(() => policy.decide(0), "E0501", "no case was placed");
   const many = Array.from({ length: 3000 }, (_, i) => `数据项 ${i} ${"x".repeat(80)}`);
   throwsCode(() => policy.evaluate({ ...given, 采集数据项: many }), "E0503", "a set of texts too large together");
   assert.ok(!policy.evaluate(given).error, "the next case is decided as usual");

@@ -124,6 +124,7 @@ impl Module {
             manifest: self.manifest.clone(),
             slots: Vec::new(),
             arena: Vec::new(),
+            placed: false,
         })
     }
 
@@ -179,6 +180,17 @@ pub struct Instance {
     /// Buffers for placing cases, kept between cases.
     slots: Vec<u8>,
     arena: Vec<u8>,
+    /// Whether the last `place` succeeded. A case the host refused before the module saw
+    /// it must not leave the previous one to be decided.
+    placed: bool,
+}
+
+/// The exports that evaluate the placed case.
+#[derive(Clone, Copy)]
+enum Export {
+    Decide,
+    Check,
+    ReadLet,
 }
 
 /// Calls an export with a fresh fuel budget. A free function over the two fields it needs,
@@ -265,6 +277,7 @@ impl Instance {
 
     /// Writes a case (one value per slot) into memory and has the module accept it.
     pub fn place(&mut self, case: &[Value]) -> Result<(), HostError> {
+        self.placed = false;
         let layout = &self.manifest.layout;
         let (slots_at, arena_at, arena_size) = (layout.slots, layout.arena, layout.arena_size);
         if case.len() != self.manifest.slots.len() {
@@ -296,7 +309,10 @@ impl Instance {
         (self.slots, self.arena) = (slots, arena.bytes);
         written?;
         match call(&mut self.store, &self.begin, ())? {
-            s if s == Status::Ok as i32 => Ok(()),
+            s if s == Status::Ok as i32 => {
+                self.placed = true;
+                Ok(())
+            }
             s if s == Status::BadInput as i32 => {
                 let slot = self.result_field(result::BAD_SLOT)?;
                 let path = self.slot_path(slot);
@@ -304,6 +320,20 @@ impl Instance {
             }
             s => Err(malformed(format!("`begin` answered status {s}"))),
         }
+    }
+
+    /// Calls an export on the placed case; an evaluation error is the `Some`.
+    fn evaluate(&mut self, export: Export, index: u32) -> Result<Option<EvalError>, HostError> {
+        if !self.placed {
+            return Err(malformed("no case was placed"));
+        }
+        let f = match export {
+            Export::Decide => &self.decide,
+            Export::Check => &self.check,
+            Export::ReadLet => &self.read_let,
+        };
+        let status = call(&mut self.store, f, index as i32)?;
+        self.failure(status)
     }
 
     fn slot_path(&self, slot: i32) -> String {
@@ -320,8 +350,7 @@ impl Instance {
 
     /// Decides decision `d` for the case placed last.
     pub fn decide(&mut self, d: u32) -> Result<Result<DecisionResult, EvalError>, HostError> {
-        let status = call(&mut self.store, &self.decide, d as i32)?;
-        if let Some(e) = self.failure(status)? {
+        if let Some(e) = self.evaluate(Export::Decide, d)? {
             return Ok(Err(e));
         }
         let (m, mem) = (&self.manifest, self.memory.data(&self.store));
@@ -377,8 +406,7 @@ impl Instance {
 
     /// Evaluates check `c` for the case placed last.
     pub fn check(&mut self, c: u32) -> Result<Result<CheckResult, EvalError>, HostError> {
-        let status = call(&mut self.store, &self.check, c as i32)?;
-        if let Some(e) = self.failure(status)? {
+        if let Some(e) = self.evaluate(Export::Check, c)? {
             return Ok(Err(e));
         }
         let elem = match self.manifest.checks.get(c as usize).and_then(|x| x.over.clone()) {
@@ -402,8 +430,7 @@ impl Instance {
 
     /// The value of let `l` for the case placed last.
     pub fn let_value(&mut self, l: u32) -> Result<Result<Value, EvalError>, HostError> {
-        let status = call(&mut self.store, &self.read_let, l as i32)?;
-        if let Some(e) = self.failure(status)? {
+        if let Some(e) = self.evaluate(Export::ReadLet, l)? {
             return Ok(Err(e));
         }
         let ty = self

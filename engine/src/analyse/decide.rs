@@ -114,12 +114,7 @@ impl Regions {
 pub(crate) fn regions(ctx: &mut Ctx<'_>, p: usize, d: DecisionId) -> Regions {
     let policy = ctx.space.policies[p];
     let decision = &policy.decisions[d as usize];
-    let mut children: HashMap<RuleId, Vec<RuleId>> = HashMap::new();
-    for (i, r) in policy.rules.iter().enumerate() {
-        if let Some(t) = r.exception_to {
-            children.entry(t).or_default().push(i as RuleId);
-        }
-    }
+    let children = policy.exceptions();
     let regions = Regions {
         decision: d,
         order: Vec::new(),
@@ -148,7 +143,8 @@ struct Walker<'a, 'p> {
     ctx: &'a mut Ctx<'p>,
     p: usize,
     d: DecisionId,
-    children: HashMap<RuleId, Vec<RuleId>>,
+    /// The exceptions of each rule.
+    children: Vec<Vec<RuleId>>,
     regions: Regions,
     /// Guards against exception chains deeper than the front end allows anyway.
     depth: u32,
@@ -163,7 +159,7 @@ impl Walker<'_, '_> {
         let h = self.ctx.holds(self.p, x);
         let mdd = &mut self.ctx.mdd;
         let inner = mdd.and(reach, h);
-        let kids = self.children.get(&x).cloned().unwrap_or_default();
+        let kids = self.children.get(x as usize).cloned().unwrap_or_default();
         let (mut spoke, mut cancelled) = (FALSE, FALSE);
         let first_below = self.regions.order.len();
         if self.depth < 256 {

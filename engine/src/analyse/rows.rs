@@ -105,7 +105,7 @@ fn signature(space: &Space<'_>, f: FieldId, per: &[Option<u32>], chains: &[Vec<S
     for (pi, row) in per.iter().enumerate() {
         let (Some(row), Some(slot)) = (row, space.fields[f].slots[pi]) else { continue };
         let p = space.policies[pi];
-        let Type::Row(list) = strip(&p.slots[slot as usize].ty) else { continue };
+        let Type::Row(list) = p.slots[slot as usize].ty.required() else { continue };
         for path in chains {
             sig.push(follow(p, *list, *row, path));
         }
@@ -134,18 +134,11 @@ fn follow_typed(p: &Policy, mut list: u32, mut row: u32, path: &[String]) -> (Va
         let v = def.rows.get(row as usize).map_or(Value::None, |r| r[field].clone());
         value = (v, def.fields[field].1.clone());
         if i + 1 < path.len() {
-            match (&value.0, strip(&def.fields[field].1)) {
+            match (&value.0, def.fields[field].1.required()) {
                 (Value::Row(r), Type::Row(l)) => (list, row) = (*l, *r),
                 _ => return (Value::None, Type::Bool),
             }
         }
     }
     value
-}
-
-fn strip(t: &Type) -> &Type {
-    match t {
-        Type::Opt(inner) => inner,
-        other => other,
-    }
 }

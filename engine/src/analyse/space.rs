@@ -235,7 +235,7 @@ impl<'p> Space<'p> {
     fn domain_of(&self, f: FieldId) -> Domain {
         let (pi, ty) = self.field_type(f);
         let optional = matches!(ty, Type::Opt(_));
-        let ty = strip(ty).clone();
+        let ty = ty.required().clone();
         match &ty {
             Type::Bool => Domain::Finite {
                 shown: bool_names(self.policies[pi]),
@@ -324,7 +324,7 @@ impl<'p> Space<'p> {
             .enumerate()
             .map(|(pi, p)| {
                 let s = self.fields[f].slots[pi]?;
-                let Type::Row(l) = strip(&p.slots[s as usize].ty) else { return None };
+                let Type::Row(l) = p.slots[s as usize].ty.required() else { return None };
                 let list = &p.lists[*l as usize];
                 let index = list.rows.iter().enumerate().map(|(i, r)| (&r[list.key], i as u32)).collect();
                 Some((list, index))
@@ -609,18 +609,11 @@ impl<'p> Space<'p> {
     }
 }
 
-fn strip(t: &Type) -> &Type {
-    match t {
-        Type::Opt(inner) => inner,
-        other => other,
-    }
-}
-
 /// The element type of a set field's type (or the type itself).
 fn elem_type<'t>(ty: &'t Type, fallback: &'t Type) -> &'t Type {
-    match strip(ty) {
+    match ty.required() {
         Type::Set(inner) => inner,
-        Type::Enum(_) | Type::Bool | Type::Row(_) => strip(ty),
+        Type::Enum(_) | Type::Bool | Type::Row(_) => ty.required(),
         _ => fallback,
     }
 }

@@ -119,12 +119,7 @@ impl<'p> Evaluator<'p> {
             .iter()
             .map(|l| l.rows.iter().enumerate().map(|(i, row)| (row[l.key].clone(), i as u32)).collect())
             .collect();
-        let mut exceptions = vec![Vec::new(); policy.rules.len()];
-        for (i, r) in policy.rules.iter().enumerate() {
-            if let Some(t) = r.exception_to {
-                exceptions[t as usize].push(i as RuleId);
-            }
-        }
+        let exceptions = policy.exceptions();
         let conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)> = policy
             .rules
             .iter()

@@ -749,8 +749,8 @@ impl Lowerer<'_> {
 
     /// A row compared with (or looked for among) key values stands for its key.
     fn key_if_row(&self, e: Expr, other: &Type) -> Expr {
-        let other = strip(other);
-        let list = match strip(&e.ty) {
+        let other = other.required();
+        let list = match e.ty.required() {
             Type::Row(l) if !matches!(other, Type::Row(_)) => *l,
             _ => return e,
         };
@@ -761,10 +761,10 @@ impl Lowerer<'_> {
     }
 
     fn membership(&self, el: Expr, er: Expr, span: Span) -> Lowered<Expr> {
-        let kind = match (&er.kind, strip(&er.ty)) {
+        let kind = match (&er.kind, er.ty.required()) {
             (ExprKind::ListRows(list), _) => {
                 let list = *list;
-                if matches!(strip(&el.ty), Type::Row(l) if *l == list) {
+                if matches!(el.ty.required(), Type::Row(l) if *l == list) {
                     ExprKind::IsSome(Box::new(el))
                 } else {
                     ExprKind::HasKey { list, key: Box::new(el) }
@@ -789,13 +789,6 @@ impl Lowerer<'_> {
     }
 }
 
-fn strip(t: &Type) -> &Type {
-    match t {
-        Type::Opt(inner) => inner,
-        other => other,
-    }
-}
-
 /// The declared type, without `?` where the checker narrowed it.
 fn narrowed(checked: &Ty, declared: Type) -> Type {
     match (checked, declared) {
@@ -806,8 +799,8 @@ fn narrowed(checked: &Ty, declared: Type) -> Type {
 }
 
 fn arith(op: BinaryOp, tl: &Type, tr: &Type, el: Expr, er: Expr) -> (ArithOp, Expr, Expr) {
-    let dec = matches!(strip(tl), Type::Decimal) || matches!(strip(tr), Type::Decimal);
-    match (op, strip(tl), strip(tr)) {
+    let dec = matches!(tl.required(), Type::Decimal) || matches!(tr.required(), Type::Decimal);
+    match (op, tl.required(), tr.required()) {
         (BinaryOp::Add, Type::Date, _) => (ArithOp::DateAddDays, el, er),
         (BinaryOp::Add, _, Type::Date) => (ArithOp::DateAddDays, er, el),
         (BinaryOp::Sub, Type::Date, Type::Date) => (ArithOp::DateDiff, el, er),

@@ -79,6 +79,17 @@ pub enum Type {
     Opt(Box<Type>),
 }
 
+impl Type {
+    /// The type without its `?`. Optional types never nest (the checker's `opt` does not
+    /// wrap an optional again), so one level is all there is.
+    pub fn required(&self) -> &Type {
+        match self {
+            Type::Opt(inner) => inner,
+            other => other,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Input {
     pub name: String,

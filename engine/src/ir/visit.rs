@@ -101,6 +101,18 @@ fn const_rows<'a>(v: &'a Value, ty: &Type, f: &mut impl FnMut(Read<'a>)) {
 }
 
 impl Policy {
+    /// The exceptions of each rule (and of each exception), in file order: what the
+    /// interpreter, the WASM compiler and the analyser walk below a rule.
+    pub fn exceptions(&self) -> Vec<Vec<RuleId>> {
+        let mut below = vec![Vec::new(); self.rules.len()];
+        for (i, r) in self.rules.iter().enumerate() {
+            if let Some(t) = r.exception_to {
+                below[t as usize].push(i as RuleId);
+            }
+        }
+        below
+    }
+
     /// Every expression of the policy: lets, rules and exceptions, decisions' defaults,
     /// checks.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {

@@ -5,7 +5,7 @@
 use qingdan_dsl::syntax::ast::Modality;
 
 use super::asm::{Body, Ins, ABSENT, I32, I64};
-use super::expr::{strip, Fx};
+use super::expr::Fx;
 use super::layout::{global, result, ErrorKind, Status};
 use super::runtime::Rt;
 use super::{BuildError, Gen};
@@ -209,9 +209,9 @@ impl Gen<'_> {
             for (i, (_, ty)) in def.fields.iter().enumerate() {
                 let at = 8 + 8 * i as u32;
                 b.get(0).load64(at).get(1).load64(at);
-                match strip(ty) {
+                match ty.required() {
                     Type::Text => b.call(Rt::TextEq.index()),
-                    Type::Set(inner) if matches!(strip(inner), Type::Text) => b.call(Rt::EqTexts.index()),
+                    Type::Set(inner) if matches!(inner.required(), Type::Text) => b.call(Rt::EqTexts.index()),
                     Type::Set(_) => b.call(Rt::EqWords.index()),
                     _ => b.op(Ins::I64Eq),
                 };

@@ -2,7 +2,7 @@
 //! dispatchers) and the per-policy functions they rest on: lets and list lookups.
 
 use super::asm::{Body, Ins, ABSENT, I32, I64};
-use super::expr::{strip, Fx};
+use super::expr::Fx;
 use super::layout::{global, result, Status};
 use super::runtime::{Rt, FIRST_DAY, LAST_DAY};
 use super::{BuildError, Funcs, Gen};
@@ -33,7 +33,7 @@ impl Gen<'_> {
     pub(super) fn lookup_fn(&mut self, l: ListId) -> Body {
         let list = &self.policy.lists[l as usize];
         let key = self.column(l, list.key);
-        let text = matches!(strip(&list.fields[list.key].1), Type::Text);
+        let text = matches!(list.fields[list.key].1.required(), Type::Text);
         let mut b = Body::new(1);
         let i = b.local(I32);
         b.get(0).is_absent().if_(None).i64(ABSENT).op(Ins::Return).end();
@@ -71,8 +71,8 @@ impl Gen<'_> {
             b.i32(0).i32(s as i32).store32(lay.result + result::BAD_SLOT);
             b.i32(0).i32(Status::BadInput as i32).store32(lay.result + result::STATUS);
             b.i32(Status::BadInput as i32).op(Ins::Return).end();
-            if let Type::Set(inner) = strip(&slot.ty) {
-                sort_in_place(&mut b, w, at, matches!(strip(inner), Type::Text));
+            if let Type::Set(inner) = slot.ty.required() {
+                sort_in_place(&mut b, w, at, matches!(inner.required(), Type::Text));
             }
         }
         let lets = self.policy.lets.len() as i32;
@@ -90,7 +90,7 @@ impl Gen<'_> {
         let lay = &self.layout;
         let optional = matches!(ty, Type::Opt(_));
         b.get(w).is_absent().if_(Some(I32)).i32(i32::from(optional)).else_();
-        match strip(ty) {
+        match ty.required() {
             Type::Int | Type::Decimal => {
                 b.i32(1);
             }
@@ -110,7 +110,7 @@ impl Gen<'_> {
             }
             Type::Text => in_arena(b, w, 0, lay.arena, lay.arena_size),
             Type::Set(inner) => {
-                if matches!(strip(inner), Type::Set(_)) {
+                if matches!(inner.required(), Type::Set(_)) {
                     return Err(BuildError {
                         span: Default::default(),
                         what: "a set of sets as input".into(),
@@ -185,7 +185,7 @@ fn not_ready_return(b: &mut Body, status_at: u32) {
     b.i32(Status::NotReady as i32).op(Ins::Return).end();
 }
 
-/// `strip` never leaves an optional type; kept total rather than panicking.
+/// `required` never leaves an optional type; kept total rather than panicking.
 fn unreachable_opt(b: &mut Body) {
     b.i32(0);
 }

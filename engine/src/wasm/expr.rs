@@ -32,15 +32,8 @@ enum Kind {
     Sets { texts: bool },
 }
 
-pub(super) fn strip(t: &Type) -> &Type {
-    match t {
-        Type::Opt(inner) => strip(inner),
-        t => t,
-    }
-}
-
 fn elem_is_text(t: &Type) -> bool {
-    matches!(strip(t), Type::Set(inner) if matches!(strip(inner), Type::Text))
+    matches!(t.required(), Type::Set(inner) if matches!(inner.required(), Type::Text))
 }
 
 impl<'g, 'p> Fx<'g, 'p> {
@@ -141,7 +134,7 @@ impl<'g, 'p> Fx<'g, 'p> {
         self.expr(b)?;
         self.b.set(y);
         self.b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT).else_();
-        let int = |t: &Type| matches!(strip(t), Type::Int);
+        let int = |t: &Type| matches!(t.required(), Type::Int);
         let helper = match op {
             ArithOp::IntAdd => Some(Rt::IntAdd),
             ArithOp::IntSub => Some(Rt::IntSub),
@@ -204,7 +197,7 @@ impl<'g, 'p> Fx<'g, 'p> {
             self.b.set(*l);
         }
         let arg = |i: usize| locals.get(i).copied().ok_or_else(|| BuildError::unsupported(e, "arguments"));
-        let set_arg = matches!(args.first().map(|a| strip(&a.ty)), Some(Type::Set(_)));
+        let set_arg = matches!(args.first().map(|a| a.ty.required()), Some(Type::Set(_)));
         match f {
             Builtin::Length if set_arg => {
                 let s = arg(0)?;
@@ -252,7 +245,7 @@ impl<'g, 'p> Fx<'g, 'p> {
     /// when either operand is a decimal.
     fn min_max(&mut self, min: bool, args: &[Expr], (x, y): (u32, u32), e: &Expr) {
         let site = self.g.site(e);
-        let ty = |i: usize| args.get(i).map(|a| strip(&a.ty).clone()).unwrap_or(Type::Int);
+        let ty = |i: usize| args.get(i).map(|a| a.ty.required().clone()).unwrap_or(Type::Int);
         let (tx, ty_) = (ty(0), ty(1));
         let decimal = tx == Type::Decimal || ty_ == Type::Decimal;
         self.b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT).else_();
@@ -316,12 +309,12 @@ impl<'g, 'p> Fx<'g, 'p> {
                 let ty = match &q.of {
                     Some(of) => {
                         self.expr(of)?;
-                        strip(&of.ty).clone()
+                        of.ty.required().clone()
                     }
                     None => {
                         self.b.get(item);
-                        match strip(&q.over.ty) {
-                            Type::Set(inner) => strip(inner).clone(),
+                        match q.over.ty.required() {
+                            Type::Set(inner) => inner.required().clone(),
                             _ => Type::Int,
                         }
                     }
@@ -346,7 +339,7 @@ impl<'g, 'p> Fx<'g, 'p> {
             QuantKind::Any => self.b.get(count).i64(0).op(Ins::I64GtS).op(Ins::I64ExtendI32U),
             QuantKind::All => self.b.get(all).op(Ins::I64ExtendI32U),
             QuantKind::Count => self.b.get(count),
-            QuantKind::Sum if matches!(strip(&e.ty), Type::Decimal) => self.b.get(sum),
+            QuantKind::Sum if matches!(e.ty.required(), Type::Decimal) => self.b.get(sum),
             QuantKind::Sum => self.b.get(sum).i64(DECIMAL_SCALE).op(Ins::I64DivS),
         };
         Ok(())
@@ -465,7 +458,7 @@ impl<'g, 'p> Fx<'g, 'p> {
     }
 
     fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr, e: &Expr) -> Result<(), BuildError> {
-        let (ta, tb) = (strip(&a.ty), strip(&b.ty));
+        let (ta, tb) = (a.ty.required(), b.ty.required());
         let kind = match (ta, tb) {
             (Type::Text, _) | (_, Type::Text) => Kind::Texts,
             (Type::Set(_), _) | (_, Type::Set(_)) => {

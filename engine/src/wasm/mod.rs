@@ -156,12 +156,7 @@ impl<'p> Gen<'p> {
                 fields.into_iter().map(column).collect()
             })
             .collect();
-        let mut exceptions = vec![Vec::new(); policy.rules.len()];
-        for (i, r) in policy.rules.iter().enumerate() {
-            if let Some(t) = r.exception_to {
-                exceptions[t as usize].push(i as RuleId);
-            }
-        }
+        let exceptions = policy.exceptions();
         let mut let_may_fail = Vec::with_capacity(policy.lets.len());
         for l in &policy.lets {
             let fails = expr::may_fail(&l.value, &let_may_fail);
@@ -478,7 +473,7 @@ fn reject_sets_of_sets(p: &Policy) -> Result<(), BuildError> {
     use crate::ir::Type;
     fn nested(t: &Type) -> bool {
         match t {
-            Type::Set(x) => matches!(expr::strip(x), Type::Set(_)) || nested(x),
+            Type::Set(x) => matches!(x.required(), Type::Set(_)) || nested(x),
             Type::Opt(x) => nested(x),
             _ => false,
         }

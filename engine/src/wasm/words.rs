@@ -151,19 +151,12 @@ pub fn narrow_absent(width: u32) -> i64 {
 /// The fewest bytes (1, 2, 4 or 8) that hold every word of a column, keeping the
 /// smallest value of the width free to mean absent. Texts and sets need all 8.
 pub fn column_width(words: &[i64], ty: &Type) -> u32 {
-    if matches!(strip_opt(ty), Type::Text | Type::Set(_)) {
+    if matches!(ty.required(), Type::Text | Type::Set(_)) {
         return 8;
     }
     let present = words.iter().filter(|&&w| w != ABSENT_BITS);
     let (lo, hi) = present.fold((0i64, 0i64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
     [1, 2, 4].into_iter().find(|&w| lo > narrow_absent(w) && hi <= -(narrow_absent(w) + 1)).unwrap_or(8)
-}
-
-fn strip_opt(t: &Type) -> &Type {
-    match t {
-        Type::Opt(x) => strip_opt(x),
-        t => t,
-    }
 }
 
 /// Widens a column entry read as `width` little-endian bytes back into a word.

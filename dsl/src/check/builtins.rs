@@ -43,7 +43,7 @@ impl Builtin {
             (_, a) if a.contains(&Error) => Some(Error),
             (Builtin::Length, [Text | Set(_)]) => Some(Int),
             (Builtin::Contains, [Text, Text]) | (Builtin::StartsWith, [Text, Text]) => Some(Bool),
-            (Builtin::Contains, [Set(elem), x]) => x.fits(elem).then_some(Bool),
+            (Builtin::Contains, [Set(elem), x]) => (x.fits(elem) || elem.fits(x)).then_some(Bool),
             (Builtin::Min | Builtin::Max, [a, b]) if a.is_numeric() && b.is_numeric() => a.join(b),
             (Builtin::Min | Builtin::Max, [Date, Date]) => Some(Date),
             (Builtin::Year | Builtin::Month, [Date]) => Some(Int),

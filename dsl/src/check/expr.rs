@@ -361,11 +361,39 @@ impl Checker<'_> {
                 self.expect(&l.value, &cx, &want);
                 want
             }
-            None => self.infer(&l.value, &cx, None),
+            None => {
+                let t = self.infer(&l.value, &cx, None);
+                if is_untyped(&t) {
+                    self.untyped_let(l);
+                    Ty::Error
+                } else {
+                    t
+                }
+            }
         };
         self.let_stack.pop();
         self.lets.insert((m, i), LetState::Done(ty.clone()));
         ty
+    }
+
+    /// A let whose value (`none`, `[]`) has no type of its own and that declares none.
+    fn untyped_let(&mut self, l: &crate::syntax::ast::LetDecl) {
+        let name = &l.name.name;
+        self.diags.push(
+            Diagnostic::new(
+                Code::E0220,
+                l.value.span,
+                msg(
+                    format!("`{name}` 的值是空值，看不出是什么类型"),
+                    format!("the value of `{name}` is empty, so its type cannot be told"),
+                ),
+            )
+            .label(msg("类型无从得知", "type unknown"))
+            .help(msg(
+                format!("写明类型，例如 `令 {name}: 集合 文本 = []`"),
+                format!("declare the type, e.g. `let {name}: set of text = []`"),
+            )),
+        );
     }
 
     /// Reports the cycle that reaching let `i` again closes: the lets from its first visit
@@ -915,4 +943,13 @@ fn glued_hint(name: &str) -> Option<Msg> {
             format!("if `{kw}` is meant as a keyword, put a space after it: `{kw} {rest}`"),
         )
     })
+}
+
+/// Whether `ty` is the type of `none`, `[]` or `[none]`: a value with no type of its own.
+fn is_untyped(ty: &Ty) -> bool {
+    match ty {
+        Ty::Nothing => true,
+        Ty::Set(inner) | Ty::Opt(inner) => is_untyped(inner),
+        _ => false,
+    }
 }

@@ -101,6 +101,7 @@ codes! {
     E0217 Error "not-constant" "不是常量" "value is not a constant";
     E0218 Error "exception-other-decision" "例外的结论属于别的决定" "exception outcome of another decision";
     E0219 Error "outcome-takes-no-values" "该结论不带取值" "outcome takes no values";
+    E0220 Error "untyped-empty-value" "空值的类型无从得知" "type of an empty value unknown";
     // Cases (the inputs of a run, read from YAML, JSON or JSON Lines).
     E0301 Error "case-malformed" "案例格式错误" "malformed case";
     E0302 Error "case-wrong-type" "案例字段值不符合类型" "case value has the wrong type";

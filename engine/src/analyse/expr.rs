@@ -96,6 +96,7 @@ impl Lets {
             ExprKind::HasKey { list, key } => ExprKind::HasKey { list: *list, key: go(key, 0, budget)? },
             ExprKind::Not(a) => ExprKind::Not(go(a, 0, budget)?),
             ExprKind::Neg(a) => ExprKind::Neg(go(a, 0, budget)?),
+            ExprKind::ToDecimal(a) => ExprKind::ToDecimal(go(a, 0, budget)?),
             ExprKind::IsSome(a) => ExprKind::IsSome(go(a, 0, budget)?),
             ExprKind::And(a, b) => ExprKind::And(go(a, 0, budget)?, go(b, 0, budget)?),
             ExprKind::Or(a, b) => ExprKind::Or(go(a, 0, budget)?, go(b, 0, budget)?),
@@ -201,6 +202,7 @@ impl Lets {
                 let head = match other {
                     ExprKind::Not(_) => "not".to_string(),
                     ExprKind::Neg(_) => "neg".to_string(),
+                    ExprKind::ToDecimal(_) => "decimal".to_string(),
                     ExprKind::IsSome(_) => "is-some".to_string(),
                     ExprKind::And(..) => "and".to_string(),
                     ExprKind::Or(..) => "or".to_string(),

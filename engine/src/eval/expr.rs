@@ -45,6 +45,7 @@ impl Evaluator<'_> {
                 Value::Dec(d) => Value::Dec(d.checked_neg().ok_or(EvalError::Overflow(e.span))?),
                 other => other,
             },
+            ExprKind::ToDecimal(x) => to_decimal(self.eval(x, f)?).ok_or(EvalError::Overflow(e.span))?,
             ExprKind::Arith(op, a, b) => {
                 // Operands read in place where they can be (input fields, constants).
                 let result = match (self.peek(a, f), self.peek(b, f)) {
@@ -95,7 +96,6 @@ impl Evaluator<'_> {
                     },
                 };
                 let (mut count, mut sum, mut all) = (0i64, 0i64, true);
-                let mut decimal = false;
                 for i in 0..items.len() {
                     f.locals.push(items.get(i));
                     let selected = match &q.filter {
@@ -112,8 +112,7 @@ impl Evaluator<'_> {
                                     Some(of) => self.eval(of, f)?,
                                     None => f.locals.last().cloned().unwrap_or_default(),
                                 };
-                                decimal |= matches!(v, Value::Dec(_));
-                                sum = add_scaled(sum, &v).ok_or(EvalError::Overflow(e.span))?;
+                                sum = add_to_sum(sum, &v).ok_or(EvalError::Overflow(e.span))?;
                             }
                         }
                         Ok(())
@@ -128,8 +127,8 @@ impl Evaluator<'_> {
                     QuantKind::Any => Value::Bool(count > 0),
                     QuantKind::All => Value::Bool(all),
                     QuantKind::Count => Value::Int(count),
-                    QuantKind::Sum if decimal || matches!(e.ty, crate::ir::Type::Decimal) => Value::Dec(sum),
-                    QuantKind::Sum => Value::Int(sum / DECIMAL_SCALE),
+                    QuantKind::Sum if matches!(e.ty, crate::ir::Type::Decimal) => Value::Dec(sum),
+                    QuantKind::Sum => Value::Int(sum),
                 }
             }
         })
@@ -261,13 +260,28 @@ impl Items {
     }
 }
 
-/// Adds an int or decimal to a running sum kept scaled.
-fn add_scaled(sum: i64, v: &Value) -> Option<i64> {
-    in_range(sum.checked_add(v.as_scaled()?)?)
+/// Adds a term to a sum of its own type (the verifier makes every term of one sum one
+/// type); an absent term or an overflow is `None`.
+fn add_to_sum(sum: i64, v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(x) | Value::Dec(x) => in_range(sum.checked_add(*x)?),
+        _ => None,
+    }
 }
 
-/// Comparisons across int and decimal compare their values; an absent value equals only
-/// an absent value and is neither less nor greater than anything.
+/// An int as a decimal (a set of ints element by element); `None` when an int is too
+/// large to scale. Absent stays absent.
+pub fn to_decimal(v: Value) -> Option<Value> {
+    Some(match v {
+        Value::Int(i) => Value::Dec(in_range(i.checked_mul(DECIMAL_SCALE)?)?),
+        // Scaling keeps the order, so the converted elements stay sorted.
+        Value::Set(items) => Value::Set(items.iter().cloned().map(to_decimal).collect::<Option<_>>()?),
+        other => other,
+    })
+}
+
+/// Comparison of two values of one type (the verifier guarantees it); an absent value
+/// equals only an absent value and is neither less nor greater than anything.
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
     let ord = match (a, b) {
         // The common cases first, compared directly.
@@ -278,9 +292,6 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
         (Value::Dec(x), Value::Dec(y)) => Some(x.cmp(y)),
         (Value::None, Value::None) => Some(Ordering::Equal),
         (Value::None, _) | (_, Value::None) => None,
-        (Value::Int(_) | Value::Dec(_), Value::Int(_) | Value::Dec(_)) => {
-            a.as_scaled().zip(b.as_scaled()).map(|(x, y)| x.cmp(&y))
-        }
         _ => Some(a.cmp(b)),
     };
     match (op, ord) {
@@ -301,9 +312,8 @@ pub enum Fault {
     DivisionByZero,
 }
 
-/// Arithmetic on two values; an absent operand gives an absent result. Operands are
-/// scaled (an int too large to scale is an overflow) before a quotient's divisor is
-/// looked at, the order the WASM runtime follows too.
+/// Arithmetic on two values of the operator's own types; an absent operand gives an
+/// absent result.
 pub fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, Fault> {
     if a == Value::None || b == Value::None {
         return Ok(Value::None);
@@ -311,7 +321,6 @@ pub fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, Fault> {
     fn of<T>(v: Option<T>) -> Result<T, Fault> {
         v.ok_or(Fault::Overflow)
     }
-    let scaled = |v: &Value| of(v.as_scaled());
     Ok(match (op, a, b) {
         (ArithOp::IntAdd, Value::Int(x), Value::Int(y)) => {
             Value::Int(of(x.checked_add(y).and_then(in_range))?)
@@ -322,14 +331,13 @@ pub fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, Fault> {
         (ArithOp::IntMul, Value::Int(x), Value::Int(y)) => {
             Value::Int(of(x.checked_mul(y).and_then(in_range))?)
         }
-        (ArithOp::DecAdd, x, y) => Value::Dec(of(scaled(&x)?.checked_add(scaled(&y)?).and_then(in_range))?),
-        (ArithOp::DecSub, x, y) => Value::Dec(of(scaled(&x)?.checked_sub(scaled(&y)?).and_then(in_range))?),
-        (ArithOp::DecMul, x, y) => {
-            let n = i128::from(scaled(&x)?) * i128::from(scaled(&y)?);
+        (ArithOp::DecAdd, Value::Dec(x), Value::Dec(y)) => Value::Dec(of(x.checked_add(y).and_then(in_range))?),
+        (ArithOp::DecSub, Value::Dec(x), Value::Dec(y)) => Value::Dec(of(x.checked_sub(y).and_then(in_range))?),
+        (ArithOp::DecMul, Value::Dec(x), Value::Dec(y)) => {
+            let n = i128::from(x) * i128::from(y);
             Value::Dec(of(div_round(n, DECIMAL_SCALE.into()))?)
         }
-        (ArithOp::Div, x, y) => {
-            let (x, y) = (scaled(&x)?, scaled(&y)?);
+        (ArithOp::Div, Value::Dec(x), Value::Dec(y)) => {
             if y == 0 {
                 return Err(Fault::DivisionByZero);
             }
@@ -380,11 +388,7 @@ fn call(b: Builtin, args: &[Value]) -> Option<Value> {
         (Builtin::Min | Builtin::Max, [Value::None, _] | [_, Value::None]) => Value::None,
         (Builtin::Min | Builtin::Max, [x, y]) => {
             let x_first = compare(CmpOp::Le, x, y) == (b == Builtin::Min);
-            let pick = if x_first { x } else { y };
-            match (x, y) {
-                (Value::Dec(_), _) | (_, Value::Dec(_)) => Value::Dec(pick.as_scaled()?),
-                _ => pick.clone(),
-            }
+            if x_first { x } else { y }.clone()
         }
         (Builtin::Year, [Value::Date(d)]) => {
             Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).year))
@@ -404,20 +408,28 @@ mod tests {
     #[test]
     fn decimal_arithmetic_is_exact_and_rounds_half_away_from_zero() {
         let d = |x: i64| Value::Dec(x);
-        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(3)), Ok(d(333_333)));
-        assert_eq!(arith(ArithOp::Div, Value::Int(2), Value::Int(3)), Ok(d(666_667)));
-        assert_eq!(arith(ArithOp::Div, Value::Int(-2), Value::Int(3)), Ok(d(-666_667)));
-        assert_eq!(arith(ArithOp::Div, Value::Int(1), Value::Int(0)), Err(Fault::DivisionByZero));
-        assert_eq!(arith(ArithOp::DecAdd, Value::None, Value::Int(0)), Ok(Value::None));
-        assert_eq!(arith(ArithOp::DecMul, d(1_500_000), Value::Int(3)), Ok(d(4_500_000)));
+        assert_eq!(arith(ArithOp::Div, d(1_000_000), d(3_000_000)), Ok(d(333_333)));
+        assert_eq!(arith(ArithOp::Div, d(2_000_000), d(3_000_000)), Ok(d(666_667)));
+        assert_eq!(arith(ArithOp::Div, d(-2_000_000), d(3_000_000)), Ok(d(-666_667)));
+        assert_eq!(arith(ArithOp::Div, d(1_000_000), d(0)), Err(Fault::DivisionByZero));
+        assert_eq!(arith(ArithOp::DecAdd, Value::None, d(0)), Ok(Value::None));
+        assert_eq!(arith(ArithOp::DecMul, d(1_500_000), d(3_000_000)), Ok(d(4_500_000)));
         assert_eq!(arith(ArithOp::IntMul, Value::Int(i64::MAX), Value::Int(2)), Err(Fault::Overflow));
         assert_eq!(arith(ArithOp::IntSub, Value::Int(-i64::MAX), Value::Int(1)), Err(Fault::Overflow));
     }
 
     #[test]
-    fn comparisons_mix_int_and_decimal_and_treat_absence_carefully() {
-        assert!(compare(CmpOp::Eq, &Value::Int(3), &Value::Dec(3_000_000)));
-        assert!(compare(CmpOp::Lt, &Value::Int(2), &Value::Dec(2_500_000)));
+    fn ints_become_decimals_only_by_conversion() {
+        assert_eq!(to_decimal(Value::Int(3)), Some(Value::Dec(3_000_000)));
+        assert_eq!(to_decimal(Value::None), Some(Value::None));
+        assert_eq!(to_decimal(Value::Int(i64::MAX / DECIMAL_SCALE + 1)), None);
+        let ints = Value::set(vec![Value::Int(-2), Value::Int(3)]);
+        assert_eq!(to_decimal(ints), Some(Value::set(vec![Value::Dec(-2_000_000), Value::Dec(3_000_000)])));
+    }
+
+    #[test]
+    fn comparisons_treat_absence_carefully() {
+        assert!(compare(CmpOp::Eq, &Value::Dec(3_000_000), &Value::Dec(3_000_000)));
         assert!(!compare(CmpOp::Lt, &Value::None, &Value::Int(1)));
         assert!(!compare(CmpOp::Ge, &Value::None, &Value::Int(1)));
         assert!(compare(CmpOp::Ne, &Value::None, &Value::Int(1)));

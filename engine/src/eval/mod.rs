@@ -19,7 +19,7 @@ pub mod explain;
 mod expr;
 
 pub use explain::{explain, explain_with, Explanation};
-pub use expr::{arith, compare, Fault};
+pub use expr::{arith, compare, to_decimal, Fault};
 
 use std::collections::HashMap;
 

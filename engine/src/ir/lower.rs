@@ -56,6 +56,7 @@ pub fn lower(program: &Program, policy: Option<&str>) -> Lowered<Policy> {
     l.tables()?;
     l.inputs()?;
     l.body()?;
+    super::verify(&l.policy).map_err(|e| LowerError { message: e.message, span: Some(e.span) })?;
     Ok(l.policy)
 }
 
@@ -89,11 +90,14 @@ struct Lowerer<'a> {
     locals: Vec<String>,
 }
 
-/// A checked type as a run-time type. Records never appear as values: inputs are
-/// flattened into slots and rows are referenced by index.
-pub fn run_type(ty: &Ty) -> Type {
-    match ty {
-        Ty::Bool | Ty::Nothing | Ty::Error | Ty::Record(_) => Type::Bool,
+/// A checked type as a run-time type; `None` for what is no value: a record (inputs are
+/// flattened into slots and rows are referenced by index), the type of `none` and `[]`
+/// (which take the type of where they stand: see [`Lowerer::expr_as`]) and the checker's
+/// stand-in after an error.
+pub fn run_type(ty: &Ty) -> Option<Type> {
+    Some(match ty {
+        Ty::Nothing | Ty::Error | Ty::Record(_) => return None,
+        Ty::Bool => Type::Bool,
         Ty::Int => Type::Int,
         Ty::Decimal => Type::Decimal,
         Ty::Text => Type::Text,
@@ -101,9 +105,68 @@ pub fn run_type(ty: &Ty) -> Type {
         Ty::Enum(e) => Type::Enum(e.0 as u32),
         Ty::Row(l) => Type::Row(l.0 as u32),
         Ty::List(l) => Type::Set(Box::new(Type::Row(l.0 as u32))),
-        Ty::Set(inner) => Type::Set(Box::new(run_type(inner))),
-        Ty::Opt(inner) => Type::Opt(Box::new(run_type(inner))),
+        Ty::Set(inner) => Type::Set(Box::new(run_type(inner)?)),
+        Ty::Opt(inner) => Type::Opt(Box::new(run_type(inner)?)),
+    })
+}
+
+/// A declared type (of a field, a let, a variant's value) as a run-time type.
+fn declared_type(ty: &Ty, span: Span) -> Lowered<Type> {
+    run_type(ty).ok_or_else(|| LowerError { message: "a field or let whose type is not a value".into(), span: Some(span) })
+}
+
+/// The type of `none` or `[]` with nothing around it to give it one.
+fn untyped<T>(span: Span) -> Lowered<T> {
+    Err(LowerError {
+        message: "the type of `none` or `[]` cannot be told here: declare it (e.g. `let s: set of text = []`)"
+            .into(),
+        span: Some(span),
+    })
+}
+
+/// Whether the checker left `ty` without a value type (`none`, `[]`, `[none]`).
+fn is_untyped(ty: &Ty) -> bool {
+    match ty {
+        Ty::Nothing => true,
+        Ty::Set(inner) | Ty::Opt(inner) => is_untyped(inner),
+        _ => false,
     }
+}
+
+/// `ty` with its ints made decimals wherever `target` has decimals (optionality kept):
+/// the type an expression has once converted to stand where `target` is wanted.
+fn widened(ty: &Type, target: &Type) -> Type {
+    match (ty, target.required()) {
+        (Type::Opt(inner), _) => Type::Opt(Box::new(widened(inner, target))),
+        (Type::Int, Type::Decimal) => Type::Decimal,
+        (Type::Set(a), Type::Set(b)) => Type::Set(Box::new(widened(a, b))),
+        (t, _) => t.clone(),
+    }
+}
+
+/// `e` converted to stand where `target` is wanted: unchanged when it already has
+/// `target`'s representation, else an int (or set of ints) made a decimal — a constant
+/// at once, anything else by a [`ExprKind::ToDecimal`] node.
+fn convert(e: Expr, target: &Type) -> Expr {
+    let ty = widened(&e.ty, target);
+    if ty == e.ty {
+        return e;
+    }
+    if let ExprKind::Const(v) = &e.kind {
+        if let Some(d) = crate::eval::to_decimal(v.clone()) {
+            return Expr { kind: ExprKind::Const(d), ty, span: e.span };
+        }
+    }
+    let span = e.span;
+    Expr { kind: ExprKind::ToDecimal(Box::new(e)), ty, span }
+}
+
+/// Two operands that must have one type (comparison, `min`/`max`, arithmetic): the int
+/// side made a decimal when the other is one.
+fn unify(a: Expr, b: Expr) -> (Expr, Expr) {
+    let a = convert(a, &b.ty);
+    let b = convert(b, &a.ty);
+    (a, b)
 }
 
 impl Lowerer<'_> {
@@ -111,22 +174,23 @@ impl Lowerer<'_> {
 
     /// Enums, lists and sources of every policy checked together, with the checker's ids.
     fn tables(&mut self) -> Lowered<()> {
+        let field = |f: &qingdan_dsl::check::env::FieldInfo| Ok((f.name.clone(), declared_type(&f.ty, f.span)?));
         self.policy.enums = self
             .env
             .enums
             .iter()
-            .map(|e| EnumDef {
-                name: e.name.clone(),
-                variants: e
+            .map(|e| {
+                let variants = e
                     .variants
                     .iter()
-                    .map(|v| VariantDef {
-                        name: v.name.clone(),
-                        fields: v.fields.iter().map(|f| (f.name.clone(), run_type(&f.ty))).collect(),
+                    .map(|v| {
+                        let fields = v.fields.iter().map(field).collect::<Lowered<_>>()?;
+                        Ok(VariantDef { name: v.name.clone(), fields })
                     })
-                    .collect(),
+                    .collect::<Lowered<_>>()?;
+                Ok(EnumDef { name: e.name.clone(), variants })
             })
-            .collect();
+            .collect::<Lowered<_>>()?;
         self.policy.sources = self
             .env
             .sources
@@ -144,9 +208,10 @@ impl Lowerer<'_> {
         let keys = self.key_indexes();
         for (id, info) in self.env.lists.iter().enumerate() {
             let record = self.env.row_record(qingdan_dsl::check::env::ListId(id));
-            let fields: Vec<(String, Type)> = record
-                .map(|r| r.fields.iter().map(|f| (f.name.clone(), run_type(&f.ty))).collect())
-                .unwrap_or_default();
+            let fields: Vec<(String, Type)> = match record {
+                Some(r) => r.fields.iter().map(field).collect::<Lowered<_>>()?,
+                None => Vec::new(),
+            };
             let key = info.key_field.unwrap_or(0);
             let rows = self.rows(id, &fields, key, &keys)?;
             let row_spans = self.list_items(id).iter().map(|item| item.span).collect();
@@ -250,6 +315,11 @@ impl Lowerer<'_> {
                 Value::Dec(d) => Value::Dec(-d),
                 _ => return unsupported("negating this constant", e.span),
             },
+            // An int written where a decimal is declared is that decimal.
+            (A::Int(_), Type::Decimal) => crate::eval::to_decimal(literal(e)?).ok_or_else(|| LowerError {
+                message: "number out of the decimal range".into(),
+                span: Some(e.span),
+            })?,
             _ => literal(e)?,
         })
     }
@@ -307,7 +377,7 @@ impl Lowerer<'_> {
             }
             None => {
                 out.push(self.policy.slots.len() as SlotId);
-                self.policy.slots.push(Slot { path, input, ty: run_type(ty), span });
+                self.policy.slots.push(Slot { path, input, ty: declared_type(ty, span)?, span });
             }
         }
         Ok(())
@@ -422,8 +492,18 @@ impl Lowerer<'_> {
             return Ok(*id);
         }
         let Decl::Let(l) = &self.module.decls[decl] else { return unsupported("a let", self.module.span) };
-        let value = self.expr(&l.value)?;
-        let ty = self.checked.let_types.get(&(self.m, decl)).map_or_else(|| value.ty.clone(), run_type);
+        let declared = self.checked.let_types.get(&(self.m, decl)).filter(|t| !is_untyped(t));
+        let (value, ty) = match declared {
+            Some(t) => {
+                let ty = declared_type(t, l.span)?;
+                (self.expr_as(&l.value, &ty)?, ty)
+            }
+            None => {
+                let value = self.expr(&l.value)?;
+                let ty = value.ty.clone();
+                (value, ty)
+            }
+        };
         let id = self.policy.lets.len() as LetId;
         self.policy.lets.push(Let { name: l.name.name.clone(), ty, value, span: l.span });
         self.let_ids.insert(decl, id);
@@ -505,7 +585,8 @@ impl Lowerer<'_> {
                 message: format!("missing value `{name}`"),
                 span: Some(o.span),
             })?;
-            fields.push(self.expr(&init.value)?);
+            let ty = self.policy.enums[e as usize].variants[variant as usize].fields[fields.len()].1.clone();
+            fields.push(self.expr_as(&init.value, &ty)?);
         }
         Ok(OutcomeExpr { variant, fields, reason: o.reason.as_ref().map(|r| r.value.clone()), span: o.span })
     }
@@ -570,8 +651,33 @@ impl Lowerer<'_> {
         Expr { kind, ty, span }
     }
 
+    /// `e` with the type the checker gave it.
     pub(super) fn expr(&mut self, e: &ast::Expr) -> Lowered<Expr> {
-        let ty = run_type(&self.ty_of(e));
+        let checked = self.ty_of(e);
+        match run_type(&checked) {
+            Some(ty) => self.expr_typed(e, ty),
+            None if is_untyped(&checked) => untyped(e.span),
+            None => unsupported("this expression as a value", e.span),
+        }
+    }
+
+    /// `e` where a value of type `target` is wanted (a declared let, an outcome value, an
+    /// `if` branch, a set element, the other side of a comparison): converted to it, and
+    /// `none` and `[]` typed by it.
+    fn expr_as(&mut self, e: &ast::Expr, target: &Type) -> Lowered<Expr> {
+        if !is_untyped(&self.ty_of(e)) {
+            let x = self.expr(e)?;
+            return Ok(convert(x, target));
+        }
+        let ty = match (&e.kind, target) {
+            (_, Type::Opt(_) | Type::Set(_)) => target.clone(),
+            (A::None, t) => Type::Opt(Box::new(t.clone())),
+            _ => target.clone(),
+        };
+        self.expr_typed(e, ty)
+    }
+
+    fn expr_typed(&mut self, e: &ast::Expr, ty: Type) -> Lowered<Expr> {
         let b = |x: Expr| Box::new(x);
         let kind = match &e.kind {
             A::Bool(_) | A::Int(_) | A::Decimal(_) | A::Text(_) | A::Date(_) | A::None => {
@@ -586,9 +692,13 @@ impl Lowerer<'_> {
             A::Call(f, args) => {
                 let (builtin, _) = Builtin::lookup(&f.name)
                     .ok_or_else(|| LowerError { message: "unknown function".into(), span: Some(f.span) })?;
-                ExprKind::Call(builtin, args.iter().map(|a| self.expr(a)).collect::<Lowered<_>>()?)
+                ExprKind::Call(builtin, self.arguments(builtin, args)?)
             }
-            A::Set(items) => ExprKind::SetOf(items.iter().map(|i| self.expr(i)).collect::<Lowered<_>>()?),
+            A::Set(items) => {
+                let Type::Set(elem) = ty.required() else { return unsupported("this set", e.span) };
+                let elem = (**elem).clone();
+                ExprKind::SetOf(items.iter().map(|i| self.expr_as(i, &elem)).collect::<Lowered<_>>()?)
+            }
             A::Unary(UnaryOp::Not, x) => ExprKind::Not(b(self.expr(x)?)),
             A::Unary(UnaryOp::Neg, x) => ExprKind::Neg(b(self.expr(x)?)),
             A::Binary(op, l, r) => return self.binary(*op, l, r, ty, e.span),
@@ -605,14 +715,15 @@ impl Lowerer<'_> {
                     ast::Expr { kind: A::Field(Box::new((**x).clone()), f.clone()), span: x.span.to(f.span) };
                 ExprKind::IsSome(b(self.field(x, f, &field)?))
             }
-            A::If(c, t, f) => ExprKind::If(b(self.expr(c)?), b(self.expr(t)?), b(self.expr(f)?)),
+            A::If(c, t, f) => ExprKind::If(b(self.expr(c)?), b(self.expr_as(t, &ty)?), b(self.expr_as(f, &ty)?)),
             A::Quant(q) => ExprKind::Quant(Box::new(self.quant(q)?)),
         };
         Ok(self.node(kind, ty, e.span))
     }
 
     fn name(&mut self, n: &ast::Ident, e: &ast::Expr) -> Lowered<Expr> {
-        let ty = run_type(&self.ty_of(e));
+        let checked = self.ty_of(e);
+        let ty = run_type(&checked).map_or_else(|| unsupported(&format!("the name `{}` as a value", n.name), e.span), Ok)?;
         if let Some(level) = self.locals.iter().rposition(|l| *l == n.name) {
             return Ok(self.node(ExprKind::Local(level as u32), ty, e.span));
         }
@@ -712,15 +823,12 @@ impl Lowerer<'_> {
     }
 
     fn binary(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, ty: Type, span: Span) -> Lowered<Expr> {
-        let (tl, tr) = (run_type(&self.ty_of(l)), run_type(&self.ty_of(r)));
-        let (el, er) = (self.expr(l)?, self.expr(r)?);
         let b = Box::new;
-        let cmp = |op| Some(op);
         let kind = match op {
-            BinaryOp::And => ExprKind::And(b(el), b(er)),
-            BinaryOp::Or => ExprKind::Or(b(el), b(er)),
+            BinaryOp::And => ExprKind::And(b(self.expr(l)?), b(self.expr(r)?)),
+            BinaryOp::Or => ExprKind::Or(b(self.expr(l)?), b(self.expr(r)?)),
             BinaryOp::In | BinaryOp::NotIn => {
-                let test = self.membership(el, er, span)?;
+                let test = self.membership(l, r, span)?;
                 return Ok(if op == BinaryOp::In {
                     test
                 } else {
@@ -728,23 +836,82 @@ impl Lowerer<'_> {
                 });
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                let (arith, el, er) = arith(op, &tl, &tr, el, er);
+                let (arith, el, er) = arith(op, self.expr(l)?, self.expr(r)?);
                 ExprKind::Arith(arith, b(el), b(er))
             }
             _ => {
                 let c = match op {
-                    BinaryOp::Eq => cmp(CmpOp::Eq),
-                    BinaryOp::Ne => cmp(CmpOp::Ne),
-                    BinaryOp::Lt => cmp(CmpOp::Lt),
-                    BinaryOp::Le => cmp(CmpOp::Le),
-                    BinaryOp::Gt => cmp(CmpOp::Gt),
-                    _ => cmp(CmpOp::Ge),
+                    BinaryOp::Eq => CmpOp::Eq,
+                    BinaryOp::Ne => CmpOp::Ne,
+                    BinaryOp::Lt => CmpOp::Lt,
+                    BinaryOp::Le => CmpOp::Le,
+                    BinaryOp::Gt => CmpOp::Gt,
+                    _ => CmpOp::Ge,
                 };
-                let (el, er) = (self.key_if_row(el, &tr), self.key_if_row(er, &tl));
-                ExprKind::Cmp(c.unwrap_or(CmpOp::Eq), b(el), b(er))
+                let (el, er) = self.compared(l, r)?;
+                ExprKind::Cmp(c, b(el), b(er))
             }
         };
         Ok(self.node(kind, ty, span))
+    }
+
+    /// Both sides of a comparison, of one type: `none` and `[]` typed by the other side,
+    /// a row compared with a key value standing for its key, an int side made a decimal
+    /// when the other is one.
+    fn compared(&mut self, l: &ast::Expr, r: &ast::Expr) -> Lowered<(Expr, Expr)> {
+        let (el, er) = match (is_untyped(&self.ty_of(l)), is_untyped(&self.ty_of(r))) {
+            (true, true) => return untyped(l.span.to(r.span)),
+            (true, false) => {
+                let er = self.expr(r)?;
+                (self.expr_as(l, &er.ty)?, er)
+            }
+            (false, true) => {
+                let el = self.expr(l)?;
+                let er = self.expr_as(r, &el.ty)?;
+                (el, er)
+            }
+            (false, false) => (self.expr(l)?, self.expr(r)?),
+        };
+        let (tl, tr) = (el.ty.clone(), er.ty.clone());
+        Ok(unify(self.key_if_row(el, &tr), self.key_if_row(er, &tl)))
+    }
+
+    /// A value and a set (or list) it is looked for in: `[]` typed by the value, `none` by
+    /// the set's elements.
+    fn element_and_set(&mut self, x: &ast::Expr, set: &ast::Expr) -> Lowered<(Expr, Expr)> {
+        match (is_untyped(&self.ty_of(x)), is_untyped(&self.ty_of(set))) {
+            (_, true) => {
+                let el = self.expr(x)?;
+                let of = Type::Set(Box::new(el.ty.required().clone()));
+                let er = self.expr_as(set, &of)?;
+                Ok((el, er))
+            }
+            (true, false) => {
+                let er = self.expr(set)?;
+                let elem = match er.ty.required() {
+                    Type::Set(elem) => (**elem).clone(),
+                    _ => return untyped(x.span),
+                };
+                Ok((self.expr_as(x, &elem)?, er))
+            }
+            (false, false) => Ok((self.expr(x)?, self.expr(set)?)),
+        }
+    }
+
+    /// Arguments of a built-in: `min`/`max` of one type, `contains` as membership.
+    fn arguments(&mut self, f: Builtin, args: &[ast::Expr]) -> Lowered<Vec<Expr>> {
+        match (f, args) {
+            (Builtin::Min | Builtin::Max, [a, b]) => {
+                let (a, b) = unify(self.expr(a)?, self.expr(b)?);
+                Ok(vec![a, b])
+            }
+            (Builtin::Contains, [set, x]) if matches!(self.ty_of(set).present(), Ty::Set(_)) => {
+                let (x, set) = self.element_and_set(x, set)?;
+                let (x, set) = same_elements(x, set);
+                Ok(vec![set, x])
+            }
+            _ => args.iter().map(|a| self.expr(a)).collect(),
+        }
     }
 
     /// A row compared with (or looked for among) key values stands for its key.
@@ -760,18 +927,23 @@ impl Lowerer<'_> {
         self.node(ExprKind::RowField { row: Box::new(e), list, field: def.key as u32 }, ty, span)
     }
 
-    fn membership(&self, el: Expr, er: Expr, span: Span) -> Lowered<Expr> {
+    fn membership(&mut self, l: &ast::Expr, r: &ast::Expr, span: Span) -> Lowered<Expr> {
+        let (el, er) = self.element_and_set(l, r)?;
         let kind = match (&er.kind, er.ty.required()) {
             (ExprKind::ListRows(list), _) => {
                 let list = *list;
                 if matches!(el.ty.required(), Type::Row(l) if *l == list) {
                     ExprKind::IsSome(Box::new(el))
                 } else {
-                    ExprKind::HasKey { list, key: Box::new(el) }
+                    // A row of another list is looked for by its key.
+                    let def = &self.policy.lists[list as usize];
+                    let key = self.key_if_row(el, &def.fields[def.key].1);
+                    ExprKind::HasKey { list, key: Box::new(key) }
                 }
             }
             (_, Type::Set(elem)) => {
                 let el = self.key_if_row(el, elem);
+                let (el, er) = same_elements(el, er);
                 ExprKind::In(Box::new(el), Box::new(er))
             }
             _ => return unsupported("`in` on this value", span),
@@ -798,18 +970,42 @@ fn narrowed(checked: &Ty, declared: Type) -> Type {
     }
 }
 
-fn arith(op: BinaryOp, tl: &Type, tr: &Type, el: Expr, er: Expr) -> (ArithOp, Expr, Expr) {
-    let dec = matches!(tl.required(), Type::Decimal) || matches!(tr.required(), Type::Decimal);
-    match (op, tl.required(), tr.required()) {
+/// The operator for `op` on these operands, with the operands it takes: dates by day
+/// counts, ints by int operators, and decimal operators (and every quotient) on
+/// decimals, an int operand converted.
+fn arith(op: BinaryOp, el: Expr, er: Expr) -> (ArithOp, Expr, Expr) {
+    let dec = matches!(el.ty.required(), Type::Decimal) || matches!(er.ty.required(), Type::Decimal);
+    let decimals = |el: Expr, er: Expr| (convert(el, &Type::Decimal), convert(er, &Type::Decimal));
+    match (op, el.ty.required(), er.ty.required()) {
         (BinaryOp::Add, Type::Date, _) => (ArithOp::DateAddDays, el, er),
         (BinaryOp::Add, _, Type::Date) => (ArithOp::DateAddDays, er, el),
         (BinaryOp::Sub, Type::Date, Type::Date) => (ArithOp::DateDiff, el, er),
         (BinaryOp::Sub, Type::Date, _) => (ArithOp::DateSubDays, el, er),
-        (BinaryOp::Div, _, _) => (ArithOp::Div, el, er),
-        (BinaryOp::Add, _, _) => (if dec { ArithOp::DecAdd } else { ArithOp::IntAdd }, el, er),
-        (BinaryOp::Sub, _, _) => (if dec { ArithOp::DecSub } else { ArithOp::IntSub }, el, er),
-        _ => (if dec { ArithOp::DecMul } else { ArithOp::IntMul }, el, er),
+        _ if op == BinaryOp::Div || dec => {
+            let (el, er) = decimals(el, er);
+            let op = match op {
+                BinaryOp::Add => ArithOp::DecAdd,
+                BinaryOp::Sub => ArithOp::DecSub,
+                BinaryOp::Mul => ArithOp::DecMul,
+                _ => ArithOp::Div,
+            };
+            (op, el, er)
+        }
+        (BinaryOp::Add, _, _) => (ArithOp::IntAdd, el, er),
+        (BinaryOp::Sub, _, _) => (ArithOp::IntSub, el, er),
+        _ => (ArithOp::IntMul, el, er),
     }
+}
+
+/// An element and a set of one element type: the int side made decimal.
+fn same_elements(x: Expr, set: Expr) -> (Expr, Expr) {
+    let elem = match set.ty.required() {
+        Type::Set(elem) => (**elem).clone(),
+        _ => return (x, set),
+    };
+    let x = convert(x, &elem);
+    let set = convert(set, &Type::Set(Box::new(x.ty.required().clone())));
+    (x, set)
 }
 
 fn literal(e: &ast::Expr) -> Lowered<Value> {

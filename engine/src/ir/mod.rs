@@ -7,9 +7,11 @@
 
 mod lower;
 mod print;
+pub mod verify;
 pub mod visit;
 
 pub use lower::{lower, LowerError};
+pub use verify::verify;
 
 use qingdan_dsl::check::builtins::Builtin;
 use qingdan_dsl::syntax::ast::Modality;
@@ -269,6 +271,13 @@ pub enum ExprKind {
     SetOf(Vec<Expr>),
     Call(Builtin, Vec<Expr>),
     Quant(Box<Quant>),
+    /// An int as a decimal, or a set of ints as a set of decimals: the one place an int
+    /// becomes a decimal. Lowering puts it wherever the checker let an int stand for a
+    /// decimal (a declared let, an `if` branch, a set element, a row cell, an outcome
+    /// value, a comparison, membership, arithmetic, `min`/`max`, a sum), so that every
+    /// other operator sees operands of exactly its own types (see [`verify`]). An int
+    /// too large to scale is an overflow; absent stays absent.
+    ToDecimal(Box<Expr>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,13 +290,14 @@ pub enum CmpOp {
     Ge,
 }
 
-/// Arithmetic specialised to operand types at lowering.
+/// Arithmetic specialised to operand types at lowering. Operands have exactly the types
+/// the operator names (ints reach a decimal operator through [`ExprKind::ToDecimal`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArithOp {
     IntAdd,
     IntSub,
     IntMul,
-    /// int / int, int / decimal, decimal / decimal: a decimal.
+    /// decimal / decimal: a decimal (`/` of two ints converts both first).
     Div,
     DecAdd,
     DecSub,

@@ -89,6 +89,10 @@ impl Policy {
     pub fn expr(&self, e: &Expr) -> String {
         let x = |e: &Expr| self.expr(e);
         match &e.kind {
+            // A whole decimal prints with `.0`, so that a listing tells it from an int.
+            ExprKind::Const(Value::Dec(d)) if d % crate::value::DECIMAL_SCALE == 0 => {
+                format!("{}.0", self.show(&Value::Dec(*d), &e.ty))
+            }
             ExprKind::Const(v) => self.show(v, &e.ty),
             ExprKind::Slot(s) => format!("${}", self.slots[*s as usize].path.join(".")),
             ExprKind::Let(l) => self.lets[*l as usize].name.clone(),
@@ -103,6 +107,7 @@ impl Policy {
             }
             ExprKind::Not(a) => format!("(not {})", x(a)),
             ExprKind::Neg(a) => format!("(- {})", x(a)),
+            ExprKind::ToDecimal(a) => format!("(decimal {})", x(a)),
             ExprKind::And(a, b) => format!("(and {} {})", x(a), x(b)),
             ExprKind::Or(a, b) => format!("(or {} {})", x(a), x(b)),
             ExprKind::Cmp(op, a, b) => format!("({op:?} {} {})", x(a), x(b)),

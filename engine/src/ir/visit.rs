@@ -38,6 +38,7 @@ pub fn each_child<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
         | ExprKind::HasKey { key: a, .. }
         | ExprKind::Not(a)
         | ExprKind::Neg(a)
+        | ExprKind::ToDecimal(a)
         | ExprKind::IsSome(a) => f(a),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)

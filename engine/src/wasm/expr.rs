@@ -12,7 +12,7 @@ use super::layout::{global, ErrorKind};
 use super::runtime::Rt;
 use super::{BuildError, Gen};
 use crate::ir::{ArithOp, CmpOp, Expr, ExprKind, Type};
-use crate::value::{Value, DECIMAL_SCALE};
+use crate::value::Value;
 use qingdan_dsl::check::builtins::Builtin;
 use qingdan_dsl::syntax::ast::QuantKind;
 
@@ -24,10 +24,9 @@ pub(super) struct Fx<'g, 'p> {
     binders: Vec<u32>,
 }
 
-/// How two values of given static types compare.
+/// How two values of one static type compare.
 enum Kind {
     Words,
-    Mixed { int_left: bool },
     Texts,
     Sets { texts: bool },
 }
@@ -89,6 +88,12 @@ impl<'g, 'p> Fx<'g, 'p> {
                 self.b.tee(t).is_absent().if_(Some(I64)).i64(ABSENT).else_();
                 self.b.i64(0).get(t).op(Ins::I64Sub).end();
             }
+            ExprKind::ToDecimal(x) => {
+                let site = self.g.site(e);
+                self.expr(x)?;
+                let scale = if matches!(x.ty.required(), Type::Set(_)) { Rt::ScaleSet } else { Rt::Scale };
+                self.b.i32(site).call(scale.index());
+            }
             ExprKind::Arith(op, a, b) => self.arith(*op, a, b, e)?,
             ExprKind::In(x, set) => {
                 let t = self.b.local(I64);
@@ -124,8 +129,8 @@ impl<'g, 'p> Fx<'g, 'p> {
         Ok(())
     }
 
-    /// Arithmetic: both operands first; an absent one gives absent; then ints are
-    /// scaled where the operation is on decimals, and the operation checked.
+    /// Arithmetic: both operands first (each already of the operator's type); an absent
+    /// one gives absent; then the operation, checked.
     fn arith(&mut self, op: ArithOp, a: &Expr, b: &Expr, e: &Expr) -> Result<(), BuildError> {
         let site = self.g.site(e);
         let (x, y) = (self.b.local(I64), self.b.local(I64));
@@ -134,7 +139,6 @@ impl<'g, 'p> Fx<'g, 'p> {
         self.expr(b)?;
         self.b.set(y);
         self.b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT).else_();
-        let int = |t: &Type| matches!(t.required(), Type::Int);
         let helper = match op {
             ArithOp::IntAdd => Some(Rt::IntAdd),
             ArithOp::IntSub => Some(Rt::IntSub),
@@ -146,20 +150,12 @@ impl<'g, 'p> Fx<'g, 'p> {
             ArithOp::DateAddDays | ArithOp::DateSubDays => Some(Rt::DateAdd),
             ArithOp::DateDiff => None,
         };
-        let decimal = matches!(op, ArithOp::DecAdd | ArithOp::DecSub | ArithOp::DecMul | ArithOp::Div);
-        for (l, operand) in [(x, a), (y, b)] {
-            self.b.get(l);
-            if decimal && int(&operand.ty) {
-                self.b.i32(site).call(Rt::Scale.index());
-            }
-            if op == ArithOp::DateSubDays && l == y {
-                self.b.set(y).i64(0).get(y).op(Ins::I64Sub);
-            }
+        self.b.get(x).get(y);
+        if op == ArithOp::DateSubDays {
+            self.b.set(y).i64(0).get(y).op(Ins::I64Sub);
         }
         match helper {
             Some(h) => {
-                // A scaled operand that overflowed is absent; the helper then gives
-                // absent, and the error is already recorded.
                 self.b.i32(site).call(h.index());
             }
             None => {
@@ -219,7 +215,7 @@ impl<'g, 'p> Fx<'g, 'p> {
             Builtin::StartsWith => {
                 self.b.get(arg(0)?).get(arg(1)?).call(Rt::TextStarts.index());
             }
-            Builtin::Min | Builtin::Max => self.min_max(f == Builtin::Min, args, (arg(0)?, arg(1)?), e),
+            Builtin::Min | Builtin::Max => self.min_max(f == Builtin::Min, (arg(0)?, arg(1)?)),
             Builtin::Year | Builtin::Month => {
                 let c = self.b.local(I64);
                 self.b.get(arg(0)?).call(Rt::Civil.index()).tee(c).is_absent().if_(Some(I64)).i64(ABSENT);
@@ -240,44 +236,16 @@ impl<'g, 'p> Fx<'g, 'p> {
         Ok(())
     }
 
-    /// `min`/`max`: absent if either is; else the smaller (larger) by `compare`, where
-    /// an int too large to scale is incomparable with a decimal; the result is scaled
-    /// when either operand is a decimal.
-    fn min_max(&mut self, min: bool, args: &[Expr], (x, y): (u32, u32), e: &Expr) {
-        let site = self.g.site(e);
-        let ty = |i: usize| args.get(i).map(|a| a.ty.required().clone()).unwrap_or(Type::Int);
-        let (tx, ty_) = (ty(0), ty(1));
-        let decimal = tx == Type::Decimal || ty_ == Type::Decimal;
+    /// `min`/`max` of two numbers of one type: absent if either is; else the smaller
+    /// (larger), x when they are equal for `min`, y for `max` (the interpreter's
+    /// `compare(Le, x, y)`).
+    fn min_max(&mut self, min: bool, (x, y): (u32, u32)) {
         self.b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT).else_();
-        // x ≤ y, as the interpreter's `compare(Le, x, y)`.
-        match (&tx, &ty_) {
-            (Type::Int, Type::Decimal) => {
-                let c = self.b.local(I32);
-                self.b.get(x).get(y).call(Rt::CmpMixed.index()).tee(c).i32(-1).op(Ins::I32Eq);
-                self.b.get(c).op(Ins::I32Eqz).op(Ins::I32Or);
-            }
-            (Type::Decimal, Type::Int) => {
-                let c = self.b.local(I32);
-                self.b.get(y).get(x).call(Rt::CmpMixed.index()).tee(c).i32(1).op(Ins::I32Eq);
-                self.b.get(c).op(Ins::I32Eqz).op(Ins::I32Or);
-            }
-            _ => {
-                self.b.get(x).get(y).op(Ins::I64LeS);
-            }
-        }
+        self.b.get(x).get(y).op(Ins::I64LeS);
         if !min {
             self.b.op(Ins::I32Eqz);
         }
-        // The condition picks x (x first for min when x ≤ y; for max when not x ≤ y).
-        self.b.if_(Some(I64)).get(x);
-        if decimal && tx == Type::Int {
-            self.b.i32(site).call(Rt::Scale.index());
-        }
-        self.b.else_().get(y);
-        if decimal && ty_ == Type::Int {
-            self.b.i32(site).call(Rt::Scale.index());
-        }
-        self.b.end().end();
+        self.b.if_(Some(I64)).get(x).else_().get(y).end().end();
     }
 
     fn quant(&mut self, e: &Expr) -> Result<(), BuildError> {
@@ -306,20 +274,13 @@ impl<'g, 'p> Fx<'g, 'p> {
             self.b.get(sel).if_(None);
             self.b.get(count).i64(1).op(Ins::I64Add).set(count);
             if q.kind == QuantKind::Sum {
-                let ty = match &q.of {
-                    Some(of) => {
-                        self.expr(of)?;
-                        of.ty.required().clone()
-                    }
+                match &q.of {
+                    Some(of) => self.expr(of)?,
                     None => {
                         self.b.get(item);
-                        match q.over.ty.required() {
-                            Type::Set(inner) => inner.required().clone(),
-                            _ => Type::Int,
-                        }
                     }
-                };
-                self.add_scaled(sum, ty == Type::Int, site);
+                }
+                self.add_to_sum(sum, site);
             }
             self.b.end();
         }
@@ -339,24 +300,20 @@ impl<'g, 'p> Fx<'g, 'p> {
             QuantKind::Any => self.b.get(count).i64(0).op(Ins::I64GtS).op(Ins::I64ExtendI32U),
             QuantKind::All => self.b.get(all).op(Ins::I64ExtendI32U),
             QuantKind::Count => self.b.get(count),
-            QuantKind::Sum if matches!(e.ty.required(), Type::Decimal) => self.b.get(sum),
-            QuantKind::Sum => self.b.get(sum).i64(DECIMAL_SCALE).op(Ins::I64DivS),
+            QuantKind::Sum => self.b.get(sum),
         };
         Ok(())
     }
 
-    /// `sum += value` (on the stack), scaled; an absent value or an overflow is an error.
-    fn add_scaled(&mut self, sum: u32, int: bool, site: i32) {
+    /// `sum += value` (on the stack; the sum's own type, int or decimal, which add
+    /// alike); an absent value or an overflow is an error.
+    fn add_to_sum(&mut self, sum: u32, site: i32) {
         let v = self.b.local(I64);
         self.b.set(v);
         self.b.get(v).is_absent().if_(None);
         self.b.i32(ErrorKind::Overflow as i32).i32(site).call(Rt::Fail.index());
         self.b.else_();
-        self.b.get(v);
-        if int {
-            self.b.i32(site).call(Rt::Scale.index());
-        }
-        self.b.get(sum).i32(site).call(Rt::DecAdd.index()).set(v);
+        self.b.get(v).get(sum).i32(site).call(Rt::IntAdd.index()).set(v);
         // An overflow gave absent (and is recorded); keep the sum a number.
         self.b.get(sum).get(v).get(v).is_absent().op(Ins::Select).set(sum);
         self.b.end();
@@ -465,8 +422,6 @@ impl<'g, 'p> Fx<'g, 'p> {
             (Type::Set(_), _) | (_, Type::Set(_)) => {
                 Kind::Sets { texts: elem_is_text(ta) || elem_is_text(tb) }
             }
-            (Type::Int, Type::Decimal) => Kind::Mixed { int_left: true },
-            (Type::Decimal, Type::Int) => Kind::Mixed { int_left: false },
             _ => Kind::Words,
         };
         let (x, y) = (self.b.local(I64), self.b.local(I64));
@@ -476,7 +431,6 @@ impl<'g, 'p> Fx<'g, 'p> {
         self.b.set(y);
         match kind {
             Kind::Words => words_compare(&mut self.b, op, x, y),
-            Kind::Mixed { int_left } => mixed_compare(&mut self.b, op, x, y, int_left),
             Kind::Texts | Kind::Sets { .. } => {
                 let eq = match kind {
                     Kind::Texts => Rt::TextEq,
@@ -526,47 +480,6 @@ fn words_compare(b: &mut Body, op: CmpOp, x: u32, y: u32) {
     }
 }
 
-/// An int compared with a decimal: by value, incomparable when the int cannot be
-/// scaled; the ordering as a code −1/0/1/2 (2: incomparable or one side absent).
-fn mixed_compare(b: &mut Body, op: CmpOp, x: u32, y: u32, int_left: bool) {
-    let c = b.local(I32);
-    b.get(x).is_absent().get(y).is_absent().op(Ins::I32Or).if_(Some(I32));
-    b.i32(0).i32(2).get(x).get(y).op(Ins::I64Eq).op(Ins::Select);
-    b.else_();
-    if int_left {
-        b.get(x).get(y).call(Rt::CmpMixed.index());
-    } else {
-        // y (int) against x (decimal), then flipped; 2 stays 2.
-        let d = b.local(I32);
-        b.get(y).get(x).call(Rt::CmpMixed.index()).set(d);
-        b.get(d).i32(0).get(d).op(Ins::I32Sub).get(d).i32(2).op(Ins::I32Eq).op(Ins::Select);
-        // select(d, −d, d = 2): d when incomparable, else −d.
-    }
-    b.end().set(c);
-    let is = |b: &mut Body, v: i32| {
-        b.get(c).i32(v).op(Ins::I32Eq);
-    };
-    match op {
-        CmpOp::Eq => is(b, 0),
-        CmpOp::Ne => {
-            is(b, 0);
-            b.op(Ins::I32Eqz);
-        }
-        CmpOp::Lt => is(b, -1),
-        CmpOp::Gt => is(b, 1),
-        CmpOp::Le => {
-            is(b, -1);
-            is(b, 0);
-            b.op(Ins::I32Or);
-        }
-        CmpOp::Ge => {
-            is(b, 1);
-            is(b, 0);
-            b.op(Ins::I32Or);
-        }
-    }
-}
-
 /// The value of a constant expression, if it is one.
 fn constant(e: &Expr) -> Option<Value> {
     match &e.kind {
@@ -581,6 +494,7 @@ pub(super) fn may_fail(e: &Expr, lets: &[bool]) -> bool {
     let own = match &e.kind {
         ExprKind::Let(l) => lets.get(*l as usize).copied().unwrap_or(true),
         ExprKind::Arith(op, ..) => *op != ArithOp::DateDiff,
+        ExprKind::ToDecimal(_) => true,
         ExprKind::Call(f, _) => matches!(f, Builtin::Min | Builtin::Max),
         ExprKind::Quant(q) => q.kind == QuantKind::Sum,
         ExprKind::SetOf(_) => true,

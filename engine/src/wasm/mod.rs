@@ -40,6 +40,10 @@ use words::Statics;
 /// The custom section that carries the manifest.
 pub const MANIFEST_SECTION: &str = "qingdan";
 
+/// How many runtime helpers every module carries: they are its first functions, the
+/// same in every module, and the policy's own code follows them.
+pub const RUNTIME_FUNCTIONS: usize = runtime::ALL.len();
+
 /// A policy the compiler cannot translate. The checker rules these out for policies it
 /// accepts; the error exists so that a gap between the two is a message, not a panic.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -45,8 +45,8 @@ pub(super) enum Rt {
     EqTexts,
     /// `(ptr, n) -> n'`: sorts rule ids and drops repeats.
     SortIds,
-    /// `(int, dec) -> -1 | 0 | 1 | 2` (2: the int cannot be scaled, so incomparable).
-    CmpMixed,
+    /// `(set, site) -> set`: a set of ints as a new set of decimals (`Scale` on each).
+    ScaleSet,
 }
 
 pub(super) const ALL: &[Rt] = &[
@@ -74,7 +74,7 @@ pub(super) const ALL: &[Rt] = &[
     Rt::EqWords,
     Rt::EqTexts,
     Rt::SortIds,
-    Rt::CmpMixed,
+    Rt::ScaleSet,
 ];
 
 impl Rt {
@@ -89,14 +89,13 @@ impl Rt {
             Rt::TextEq | Rt::TextCmp | Rt::HasWord | Rt::HasText | Rt::EqWords | Rt::EqTexts => {
                 (&[I64, I64], &[I32])
             }
-            Rt::CmpMixed => (&[I64, I64], &[I32]),
             Rt::TextLen | Rt::Civil => (&[I64], &[I64]),
             Rt::TextContains | Rt::TextStarts => (&[I64, I64], &[I64]),
             Rt::IntAdd | Rt::IntSub | Rt::IntMul | Rt::DecAdd | Rt::DecSub | Rt::DecMul | Rt::Div => {
                 (&[I64, I64, I32], &[I64])
             }
             Rt::DateAdd => (&[I64, I64, I32], &[I64]),
-            Rt::Scale => (&[I64, I32], &[I64]),
+            Rt::Scale | Rt::ScaleSet => (&[I64, I32], &[I64]),
             Rt::SortWords | Rt::SortTexts | Rt::SortIds => (&[I32, I32], &[I32]),
         }
     }
@@ -129,7 +128,7 @@ impl Rt {
             Rt::HasText => has(&mut b, true),
             Rt::EqWords => set_eq(&mut b, false),
             Rt::EqTexts => set_eq(&mut b, true),
-            Rt::CmpMixed => cmp_mixed(&mut b),
+            Rt::ScaleSet => scale_set(&mut b),
         }
         b
     }
@@ -285,6 +284,26 @@ fn scale(b: &mut Body) {
     b.if_(None).i32(ErrorKind::Overflow as i32).get(1).call(Rt::Fail.index());
     b.i64(ABSENT).op(Ins::Return).end();
     b.get(0).i64(DECIMAL_SCALE).op(Ins::I64Mul);
+}
+
+/// A new set with every element of the set in param 0 scaled (the order is kept: scaling
+/// is monotone). Absent stays absent; an element too large fails at the site in param 1.
+fn scale_set(b: &mut Body) {
+    let (p, n, q, i) = (b.local(I32), b.local(I32), b.local(I32), b.local(I32));
+    b.get(0).is_absent().if_(None).i64(ABSENT).op(Ins::Return).end();
+    b.ptr_of(0).set(p).len_of(0).set(n);
+    b.get(n).i32(3).op(Ins::I32Shl).call(Rt::Alloc.index()).set(q);
+    // Out of memory: the error is recorded and the sink is too small to write into.
+    b.get(q).gget(global::SINK).op(Ins::I32Eq).if_(None).i64(ABSENT).op(Ins::Return).end();
+    b.i32(0).set(i);
+    b.block().loop_();
+    b.get(i).get(n).op(Ins::I32GeU).br_if(1);
+    b.get(q).get(i).i32(3).op(Ins::I32Shl).op(Ins::I32Add);
+    b.get(p).get(i).i32(3).op(Ins::I32Shl).op(Ins::I32Add).load64(0);
+    b.get(1).call(Rt::Scale.index()).store64(0);
+    b.bump(i, 1).br(0);
+    b.end().end();
+    b.pack(q, n);
 }
 
 /// |x| of a word that is not i64::MIN.
@@ -638,10 +657,3 @@ fn set_eq(b: &mut Body, texts: bool) {
     b.i32(1);
 }
 
-fn cmp_mixed(b: &mut Body) {
-    let s = b.local(I64);
-    b.get(0).i64(SCALABLE).op(Ins::I64GtS).get(0).i64(-SCALABLE).op(Ins::I64LtS).op(Ins::I32Or);
-    b.if_(None).i32(2).op(Ins::Return).end();
-    b.get(0).i64(DECIMAL_SCALE).op(Ins::I64Mul).set(s);
-    b.get(s).get(1).op(Ins::I64GtS).get(s).get(1).op(Ins::I64LtS).op(Ins::I32Sub);
-}

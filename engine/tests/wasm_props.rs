@@ -112,7 +112,14 @@ fn twins_agree(p: &Policy, inst: &mut host::Instance, twins: usize, text: &str) 
     let fired: Vec<&str> = decided.fired.iter().map(|r| p.rules[*r as usize].name.as_str()).collect();
     for i in 0..twins {
         let (a, b) = (format!("q{i}a"), format!("q{i}b"));
-        prop_assert_eq!(fired.contains(&a.as_str()), fired.contains(&b.as_str()), "twins {} {}\n{}", a, b, text);
+        prop_assert_eq!(
+            fired.contains(&a.as_str()),
+            fired.contains(&b.as_str()),
+            "twins {} {}\n{}",
+            a,
+            b,
+            text
+        );
     }
     Ok(())
 }

@@ -276,15 +276,19 @@ fn cut_walk(
 ) -> bool {
     // A field converted to a decimal is cut like the field itself: the conversion keeps
     // the order, and cut values compare across int and decimal.
-    let scalar = |x: &Expr| match &x.kind {
-        ExprKind::ToDecimal(inner) => match inner.kind {
-            ExprKind::Slot(s) => Some(s),
+    let scalar = |x: &Expr| {
+        match &x.kind {
+            ExprKind::ToDecimal(inner) => match inner.kind {
+                ExprKind::Slot(s) => Some(s),
+                _ => None,
+            },
+            ExprKind::Slot(s) => Some(*s),
             _ => None,
-        },
-        ExprKind::Slot(s) => Some(*s),
-        _ => None,
-    }
-    .and_then(|s| space.slot_field[p].get(s as usize).and_then(|&f| scalar_sort(space, f).map(|st| (f, st))));
+        }
+        .and_then(|s| {
+            space.slot_field[p].get(s as usize).and_then(|&f| scalar_sort(space, f).map(|st| (f, st)))
+        })
+    };
     match &e.kind {
         ExprKind::Cmp(op, a, b) => {
             for (x, other) in [(a, b), (b, a)] {

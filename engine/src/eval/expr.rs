@@ -331,8 +331,12 @@ pub fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, Fault> {
         (ArithOp::IntMul, Value::Int(x), Value::Int(y)) => {
             Value::Int(of(x.checked_mul(y).and_then(in_range))?)
         }
-        (ArithOp::DecAdd, Value::Dec(x), Value::Dec(y)) => Value::Dec(of(x.checked_add(y).and_then(in_range))?),
-        (ArithOp::DecSub, Value::Dec(x), Value::Dec(y)) => Value::Dec(of(x.checked_sub(y).and_then(in_range))?),
+        (ArithOp::DecAdd, Value::Dec(x), Value::Dec(y)) => {
+            Value::Dec(of(x.checked_add(y).and_then(in_range))?)
+        }
+        (ArithOp::DecSub, Value::Dec(x), Value::Dec(y)) => {
+            Value::Dec(of(x.checked_sub(y).and_then(in_range))?)
+        }
         (ArithOp::DecMul, Value::Dec(x), Value::Dec(y)) => {
             let n = i128::from(x) * i128::from(y);
             Value::Dec(of(div_round(n, DECIMAL_SCALE.into()))?)

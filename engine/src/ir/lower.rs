@@ -112,14 +112,18 @@ pub fn run_type(ty: &Ty) -> Option<Type> {
 
 /// A declared type (of a field, a let, a variant's value) as a run-time type.
 fn declared_type(ty: &Ty, span: Span) -> Lowered<Type> {
-    run_type(ty).ok_or_else(|| LowerError { message: "a field or let whose type is not a value".into(), span: Some(span) })
+    run_type(ty).ok_or_else(|| LowerError {
+        message: "a field or let whose type is not a value".into(),
+        span: Some(span),
+    })
 }
 
 /// The type of `none` or `[]` with nothing around it to give it one.
 fn untyped<T>(span: Span) -> Lowered<T> {
     Err(LowerError {
-        message: "the type of `none` or `[]` cannot be told here: declare it (e.g. `let s: set of text = []`)"
-            .into(),
+        message:
+            "the type of `none` or `[]` cannot be told here: declare it (e.g. `let s: set of text = []`)"
+                .into(),
         span: Some(span),
     })
 }
@@ -174,7 +178,8 @@ impl Lowerer<'_> {
 
     /// Enums, lists and sources of every policy checked together, with the checker's ids.
     fn tables(&mut self) -> Lowered<()> {
-        let field = |f: &qingdan_dsl::check::env::FieldInfo| Ok((f.name.clone(), declared_type(&f.ty, f.span)?));
+        let field =
+            |f: &qingdan_dsl::check::env::FieldInfo| Ok((f.name.clone(), declared_type(&f.ty, f.span)?));
         self.policy.enums = self
             .env
             .enums
@@ -715,7 +720,9 @@ impl Lowerer<'_> {
                     ast::Expr { kind: A::Field(Box::new((**x).clone()), f.clone()), span: x.span.to(f.span) };
                 ExprKind::IsSome(b(self.field(x, f, &field)?))
             }
-            A::If(c, t, f) => ExprKind::If(b(self.expr(c)?), b(self.expr_as(t, &ty)?), b(self.expr_as(f, &ty)?)),
+            A::If(c, t, f) => {
+                ExprKind::If(b(self.expr(c)?), b(self.expr_as(t, &ty)?), b(self.expr_as(f, &ty)?))
+            }
             A::Quant(q) => ExprKind::Quant(Box::new(self.quant(q)?)),
         };
         Ok(self.node(kind, ty, e.span))
@@ -723,7 +730,8 @@ impl Lowerer<'_> {
 
     fn name(&mut self, n: &ast::Ident, e: &ast::Expr) -> Lowered<Expr> {
         let checked = self.ty_of(e);
-        let ty = run_type(&checked).map_or_else(|| unsupported(&format!("the name `{}` as a value", n.name), e.span), Ok)?;
+        let ty = run_type(&checked)
+            .map_or_else(|| unsupported(&format!("the name `{}` as a value", n.name), e.span), Ok)?;
         if let Some(level) = self.locals.iter().rposition(|l| *l == n.name) {
             return Ok(self.node(ExprKind::Local(level as u32), ty, e.span));
         }

@@ -278,7 +278,9 @@ impl Verifier<'_> {
             (Builtin::Length, [Type::Text | Type::Set(_)]) => Type::Int,
             (Builtin::Contains | Builtin::StartsWith, [Type::Text, Type::Text]) => Type::Bool,
             (Builtin::Contains, [Type::Set(elem), x]) if **elem == *x => Type::Bool,
-            (Builtin::Min | Builtin::Max, [x @ (Type::Int | Type::Decimal), y]) if x == y => x.clone(),
+            (Builtin::Min | Builtin::Max, [x @ (Type::Int | Type::Decimal | Type::Date), y]) if x == y => {
+                x.clone()
+            }
             (Builtin::Year | Builtin::Month, [Type::Date]) => Type::Int,
             (Builtin::DaysBetween, [Type::Date, Type::Date]) => Type::Int,
             _ => {

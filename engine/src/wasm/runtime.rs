@@ -656,4 +656,3 @@ fn set_eq(b: &mut Body, texts: bool) {
     b.end().end();
     b.i32(1);
 }
-

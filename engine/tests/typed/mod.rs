@@ -87,7 +87,8 @@ input x { b: bool, i: int, j: int, d: decimal, s: text, t: date, k: K, o: int?, 
 /// Declared after the list: a row looked up by key.
 const LOOKUP: &str = "let picked = rows[x.s]\n";
 
-const INTS: &[&str] = &["-3", "0", "1", "2", "5", "40", "9223372036854", "9223372036855", "4611686018427387904"];
+const INTS: &[&str] =
+    &["-3", "0", "1", "2", "5", "40", "9223372036854", "9223372036855", "4611686018427387904"];
 const DECS: &[&str] = &["0.5", "2.25", "-1.5", "100", "0.000001", "3.0", "9223372036854.775807"];
 const TEXTS: &[&str] = &["\"\"", "\"a\"", "\"ab\"", "\"b\"", "\"网格\""];
 const DATES: &[&str] = &["2024-01-01", "2024-03-01", "2023-12-31", "9999-12-31"];
@@ -126,8 +127,11 @@ impl Gen {
         let rules = 1 + self.rng.below(5);
         for i in 0..rules {
             let when = self.expr(&Ty::Bool, 3);
-            let unless =
-                if self.rng.chance(30) { format!(" unless {}", self.expr(&Ty::Bool, 2)) } else { String::new() };
+            let unless = if self.rng.chance(30) {
+                format!(" unless {}", self.expr(&Ty::Bool, 2))
+            } else {
+                String::new()
+            };
             let then = self.outcome();
             text.push_str(&format!("rule r{i} cite s.c {{ when {when} then {then}{unless} }}\n"));
         }
@@ -138,7 +142,8 @@ impl Gen {
             let then = if self.rng.chance(60) { format!(" then {}", self.outcome()) } else { String::new() };
             text.push_str(&format!("exception e{i} to {target} cite s.c {{ when {when}{then} }}\n"));
         }
-        let combining = *self.rng.pick(&["priority no > scaled > fee > held > ok", "first", "collect", "unique"]);
+        let combining =
+            *self.rng.pick(&["priority no > scaled > fee > held > ok", "first", "collect", "unique"]);
         let end = if self.rng.chance(50) { " default ok \"by default\"" } else { " total" };
         text.push_str(&format!("decision d: Out by {combining}{end}\n"));
         let twins = 1 + self.rng.below(3);
@@ -181,14 +186,19 @@ impl Gen {
             _ => ty.clone(),
         };
         let value = self.expr(&value_ty, 3);
-        let decl = if declared { format!("let {name}: {} = {value}\n", ty.written()) } else { format!("let {name} = {value}\n") };
+        let decl = if declared {
+            format!("let {name}: {} = {value}\n", ty.written())
+        } else {
+            format!("let {name} = {value}\n")
+        };
         // An undeclared let has its value's type.
         self.lets.push((name, if declared { ty } else { value_ty }));
         decl
     }
 
     fn any_type(&mut self) -> Ty {
-        let scalar = self.rng.pick(&[Ty::Bool, Ty::Int, Ty::Dec, Ty::Dec, Ty::Text, Ty::Date, Ty::Kind]).clone();
+        let scalar =
+            self.rng.pick(&[Ty::Bool, Ty::Int, Ty::Dec, Ty::Dec, Ty::Text, Ty::Date, Ty::Kind]).clone();
         match self.rng.below(4) {
             0 => self.rng.pick(&[Ty::Int, Ty::Dec, Ty::Dec, Ty::Text, Ty::Kind]).clone().set(),
             _ => scalar,
@@ -275,6 +285,10 @@ impl Gen {
             Ty::Int => self.int(d),
             Ty::Dec => self.decimal(d),
             Ty::Text | Ty::Date | Ty::Kind if self.rng.chance(40) => self.branch(ty, d),
+            Ty::Date if self.rng.chance(30) => {
+                let f = *self.rng.pick(&["min", "max"]);
+                format!("{f}({}, {})", self.expr(&Ty::Date, d), self.expr(&Ty::Date, d))
+            }
             Ty::Date => {
                 let op = *self.rng.pick(&["+", "-"]);
                 format!("({} {op} {})", self.expr(&Ty::Date, d), self.small_int(d))
@@ -491,7 +505,13 @@ impl Gen {
 /// `b` as the right operand of `op`: a literal zero divisor is refused by the checker
 /// (E0216), so it becomes a field, which may still be zero at run time.
 fn divisor(op: &str, b: String) -> String {
-    if op == "/" && b.trim_start_matches('-').trim_end_matches('0').trim_end_matches('.').trim_start_matches('0').is_empty() {
+    if op == "/"
+        && b.trim_start_matches('-')
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .trim_start_matches('0')
+            .is_empty()
+    {
         "x.j".to_string()
     } else {
         b

@@ -23,8 +23,9 @@ use crate::files::{self, display, io_reason, read_regular};
 pub struct FsLoader {
     /// Further folders data files may come from (`--allow-read`), canonical.
     allowed: Vec<PathBuf>,
-    /// When set (the playground), used policies are looked for only inside this folder
-    /// (canonical); otherwise in the naming policy's folder and the one above it.
+    /// When set (the playground), nothing outside this folder (canonical) is read: used
+    /// policies are looked for only inside it; otherwise in the naming policy's folder and
+    /// the one above it.
     policy_root: Option<PathBuf>,
 }
 
@@ -66,7 +67,10 @@ impl FsLoader {
         let unreadable = |e: std::io::Error| LoadError::Unreadable(io_reason(&e));
         let resolved = base.join(written).canonicalize().map_err(unreadable)?;
         let folder = base.canonicalize().map_err(unreadable)?;
-        if resolved.starts_with(&folder) || self.allowed.iter().any(|a| resolved.starts_with(a)) {
+        let permitted = resolved.starts_with(&folder) || self.allowed.iter().any(|a| resolved.starts_with(a));
+        // In the playground, not even a policy folder that is itself a link leads out.
+        let within_root = self.policy_root.as_ref().is_none_or(|root| resolved.starts_with(root));
+        if permitted && within_root {
             Ok(resolved)
         } else {
             Err(LoadError::Outside)

@@ -53,7 +53,8 @@ pub struct PlaygroundArgs {
     #[arg(long, default_value_t = 8700)]
     pub port: u16,
     /// The address to listen on. Only loopback by default: the page edits files' text and
-    /// builds modules, which is nobody else's business.
+    /// builds modules, which is nobody else's business. Requests must name the server as
+    /// 127.0.0.1, localhost, [::1] or this address, with its port (against DNS rebinding).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub host: IpAddr,
     /// Where the page's files are (default: `playground/` here, else beside the sources).

@@ -307,6 +307,10 @@ fn a_posted_policy_reads_no_data_file_outside_its_folder() {
     // A policy in a subfolder reaches no higher than its own folder.
     let checked = s.request("POST", "/api/check", &edit("sub/b.qd", &listing("../rows.csv")));
     assert!(codes(&checked).contains(&"E0128".to_string()), "{}", checked.text());
+    // Nor does a policy whose subfolder is itself a link out of the policy folder.
+    std::os::unix::fs::symlink("../elsewhere", scene.root().join("linked")).expect("symlink");
+    let checked = s.request("POST", "/api/check", &edit("linked/b.qd", &listing("outside.qd")));
+    assert!(codes(&checked).contains(&"E0128".to_string()), "{}", checked.text());
 }
 
 #[test]

@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -162,6 +163,7 @@ fn app(site: Arc<Site>, guard: Arc<Guard>) -> Router {
         .route("/", get(index))
         .route("/{*file}", get(page_file))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(refuse_declared_too_large))
         .layer(axum::middleware::from_fn_with_state(guard, crate::playground_guard::guard))
         .with_state(site)
 }
@@ -182,15 +184,32 @@ struct Edit {
     keywords: Option<String>,
 }
 
+fn too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        &format!("the request is larger than {MAX_BODY} bytes"),
+        &format!("请求超过 {MAX_BODY} 字节"),
+    )
+}
+
+/// Refuses a body whose declared length is over [`MAX_BODY`] from the headers, before any
+/// of it is read. The body limit alone answers only once the excess has arrived, and then
+/// closes with the rest unread, which resets the connection and can lose the answer; this
+/// way a client that waits for an answer before sending the body gets it.
+async fn refuse_declared_too_large(request: Request, next: Next) -> Response {
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    next.run(request).await
+}
+
 /// Reads the body as an [`Edit`], or answers why not.
 fn edit(body: Result<Bytes, BytesRejection>) -> Result<Edit, Response> {
     let bytes = body.map_err(|r| match r.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            &format!("the request is larger than {MAX_BODY} bytes"),
-            &format!("请求超过 {MAX_BODY} 字节"),
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         status => error(status, "bad-request", &r.body_text(), "请求无法读取"),
     })?;
     serde_json::from_slice::<Edit>(&bytes).map_err(|e| {

@@ -93,6 +93,19 @@ impl Server {
         read_reply(&mut s)
     }
 
+    /// Sends only a request's head, declaring a body of `length` bytes, and reads the answer
+    /// (one the server gives from the head alone).
+    pub fn head_only(&self, path: &str, length: usize) -> Reply {
+        let mut s = TcpStream::connect(self.addr).expect("connects");
+        s.set_read_timeout(Some(Duration::from_secs(300))).expect("timeout");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nX-Qingdan-Token: {}\r\nContent-Length: {length}\r\n\r\n",
+            self.addr, self.token
+        );
+        s.write_all(head.as_bytes()).expect("writes");
+        read_reply(&mut s)
+    }
+
     /// Sends a request and returns the connection, to read the answer later.
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> TcpStream {
         let mut s = TcpStream::connect(self.addr).expect("connects");

@@ -74,7 +74,8 @@ async function waitForServer(url, ms) {
 /**
  * POST `body` (a Buffer) over a plain socket and read the answer. A server that refuses a large
  * body may answer and close before it has all been sent (EPIPE / ECONNRESET on our side): the
- * answer still counts, as a browser would show it.
+ * answer still counts, as a browser would show it. `headers` add to or replace (null: remove)
+ * the page's own (its Host, JSON, its token once read).
  */
 function post(pathname, body, headers = {}) {
   return new Promise((resolve, reject) => {
@@ -110,7 +111,13 @@ function post(pathname, body, headers = {}) {
       const all = { Host: `127.0.0.1:${port}`, "Content-Type": "application/json", ...(token ? { "X-Qingdan-Token": token } : {}), ...headers };
       const lines = Object.entries(all).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}\r\n`).join("");
       s.write(`POST ${pathname} HTTP/1.1\r\n${lines}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
-      s.end(body);
+      // A request refused on its headers alone (413, 403, …) is answered before its body is read,
+      // and the connection closed: a body sent meanwhile makes that close a reset, which can
+      // discard the answer before we read it. So wait a moment for such an answer first. And
+      // never half-close our side (as browsers do not): the server takes an end of input in the
+      // middle of a request for a client that has gone, and drops the answer.
+      const later = setTimeout(() => s.write(body), 300);
+      s.once("data", () => clearTimeout(later));
     });
   });
 }

@@ -67,6 +67,14 @@ const state = {
 
 const MAX_BODY = 2 * 1024 * 1024; // the server's limit (src/playground_cmd.rs MAX_BODY)
 
+// The server answers API calls only with the token it wrote into this page (a <meta> element),
+// which pages of other origins cannot read (src/playground_guard.rs).
+const TOKEN = document.querySelector('meta[name="qingdan-token"]')?.content || "";
+
+function serverGet(path) {
+  return fetch(path, { headers: { "x-qingdan-token": TOKEN } });
+}
+
 async function api(path, body) {
   const json = JSON.stringify(body);
   if (new TextEncoder().encode(json).length > MAX_BODY) {
@@ -75,7 +83,7 @@ async function api(path, body) {
     const error = { code: "too-large", message: t("tooLarge"), message_zh: t("tooLarge") };
     return new Response(JSON.stringify({ error }), { status: 413, headers: { "content-type": "application/json" } });
   }
-  return fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: json });
+  return fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-qingdan-token": TOKEN }, body: json });
 }
 
 async function apiJson(path, body) {
@@ -661,8 +669,9 @@ async function init() {
   renderResults();
   let list;
   try {
-    const res = await fetch("/api/policies");
+    const res = await serverGet("/api/policies");
     list = await res.json();
+    if (!res.ok) throw new Error(serverMessage(list, res.status));
   } catch (e) {
     setStatus("error", "networkError", { m: e.message });
     return;

@@ -22,6 +22,10 @@ pub struct Cli {
     /// Colour in human output: auto (on a terminal), always, never.
     #[arg(long, global = true, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Also read data files (`来自`/`from`) from this folder; by default a policy reads
+    /// them only from its own folder and below. Repeatable. Not for `playground`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub allow_read: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

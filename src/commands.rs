@@ -9,9 +9,17 @@ use qingdan_dsl::{Code, Diagnostic, Lang, Program};
 
 use crate::cli::{Cli, ColorArg, Command, Format, LangArg};
 use crate::exit;
-use crate::files::{self, FsLoader};
+use crate::files;
+use crate::loader::FsLoader;
 
 pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let loader = match FsLoader::allowing(&cli.allow_read) {
+        Ok(l) => l,
+        Err(why) => {
+            let _ = writeln!(err, "qingdan: {why}");
+            return exit::USAGE;
+        }
+    };
     let opts = Output {
         render: RenderOptions {
             lang: cli.lang.map(Lang::from),
@@ -22,6 +30,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             },
         },
         format: cli.format,
+        loader,
     };
     match cli.command {
         Command::Check { paths } => check(&paths, &opts, out, err),
@@ -47,6 +56,13 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Build { policy, output, name } => {
             crate::build_cmd::build(&policy, output, name.as_deref(), &opts, out, err)
         }
+        Command::Playground(_) if !cli.allow_read.is_empty() => {
+            let _ = writeln!(
+                err,
+                "qingdan: the playground reads data files only inside its policy folder; --allow-read is for the other commands (试验台只读取政策文件夹内的数据文件)"
+            );
+            exit::USAGE
+        }
         Command::Playground(args) => crate::playground_cmd::run(&args, out, err),
         Command::DumpWat { module } => crate::build_cmd::dump_wat(&module, cli.lang, out, err),
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
@@ -61,6 +77,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 pub(crate) struct Output {
     render: RenderOptions,
     pub(crate) format: Format,
+    /// What policies may read: their own folder, and the folders of `--allow-read`.
+    loader: FsLoader,
 }
 
 impl Output {
@@ -119,8 +137,11 @@ fn exit_code(diags: &[Diagnostic]) -> u8 {
 
 /// Checks files, then runs the analyser on them: what `qingdan check` reports, and the
 /// playground shows as a drafter types.
-pub(crate) fn check_and_analyse(inputs: Vec<qingdan_dsl::program::InputFile>) -> Program {
-    let mut program = check_files(inputs, &mut FsLoader);
+pub(crate) fn check_and_analyse(
+    inputs: Vec<qingdan_dsl::program::InputFile>,
+    loader: &mut dyn qingdan_dsl::Loader,
+) -> Program {
+    let mut program = check_files(inputs, loader);
     // The analyser looks at what the decisions and lists do over every input; it needs a
     // program without errors (one it can lower), and adds E04xx/W04xx.
     let analysed = qingdan_engine::analyse::program_diagnostics(&program);
@@ -132,7 +153,7 @@ pub(crate) fn check_and_analyse(inputs: Vec<qingdan_dsl::program::InputFile>) ->
 fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let inputs = files::inputs(paths);
     let n = inputs.len();
-    let program = check_and_analyse(inputs);
+    let program = check_and_analyse(inputs, &mut opts.loader.clone());
     let diags = &program.diagnostics;
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let summary = serde_json::json!({
@@ -258,7 +279,7 @@ pub(crate) fn load_program(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(Program, qingdan_engine::Policy), u8> {
-    let program = check_files(files::inputs(&[path.to_path_buf()]), &mut FsLoader);
+    let program = check_files(files::inputs(&[path.to_path_buf()]), &mut opts.loader.clone());
     if program.has_errors() {
         opts.report(&program, serde_json::Value::Null, out, err);
         return Err(exit_code(&program.diagnostics).max(exit::FAILED));

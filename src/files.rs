@@ -1,13 +1,12 @@
-//! The file system side: finding `.qd` files, reading them with a size cap, loading the
-//! YAML/CSV files and sibling policies that policies refer to, and writing atomically.
+//! The file system side: finding `.qd` files, reading them with a size cap (only regular
+//! files, for what a policy names), and writing atomically. What a policy may name is
+//! `loader.rs`'s concern.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use qingdan_dsl::program::InputFile;
 use qingdan_dsl::syntax::lex::MAX_FILE_BYTES;
-use qingdan_dsl::syntax::parse::policy_name;
-use qingdan_dsl::Loader;
 
 /// Expands folders into the `.qd` files below them (sorted, so output is stable).
 /// A path that does not exist is returned as is; reading it reports the error.
@@ -23,7 +22,9 @@ pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The `.qd` files below `dir`. Only regular files (or links to them): a named pipe that
+/// happens to end in `.qd` would block the reader forever.
+pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         out.push(dir.to_path_buf());
         return;
@@ -33,7 +34,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for p in paths {
         if p.is_dir() {
             walk(&p, out);
-        } else if p.extension().is_some_and(|e| e == "qd") {
+        } else if p.extension().is_some_and(|e| e == "qd") && p.is_file() {
             out.push(p);
         }
     }
@@ -55,13 +56,68 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
 /// Reads at most `cap + 1` bytes of a file, so a caller can tell "too large" unread.
 pub fn read_capped_to(path: &Path, cap: usize) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    read_up_to(file, cap)
+}
+
+/// Reads a file a policy names (data rows, a used policy), at most `cap + 1` bytes, only
+/// if it is a regular file. A named pipe would block the reader until something writes
+/// to it (forever, in the playground's case), and a device may never end: the file is
+/// opened without blocking and its type is checked on the open handle, so nothing can
+/// be swapped in between.
+pub fn read_regular(path: &Path, cap: usize) -> Result<Vec<u8>, String> {
+    let file = open_without_blocking(path).map_err(|e| io_reason(&e))?;
+    let kind = file.metadata().map_err(|e| io_reason(&e))?.file_type();
+    if !kind.is_file() {
+        return Err(not_regular(kind));
+    }
+    read_up_to(file, cap)
+}
+
+fn read_up_to(file: std::fs::File, cap: usize) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     file.take(cap as u64 + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
     Ok(bytes)
 }
 
+/// Opening a FIFO for reading waits for a writer unless `O_NONBLOCK` is given; on a
+/// regular file the flag changes nothing.
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// What a non-regular file is, in both languages.
+fn not_regular(kind: std::fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            Some(("命名管道（FIFO）", "a named pipe (FIFO)"))
+        } else if kind.is_char_device() || kind.is_block_device() {
+            Some(("设备", "a device"))
+        } else if kind.is_socket() {
+            Some(("套接字", "a socket"))
+        } else {
+            None
+        };
+        if let Some((zh, en)) = what {
+            return format!("不是普通文件，而是{zh} / not a regular file but {en}");
+        }
+    }
+    if kind.is_dir() {
+        return "不是普通文件，而是文件夹 / not a regular file but a folder".into();
+    }
+    "不是普通文件 / not a regular file".into()
+}
+
 /// Why a file could not be read, in both languages (the message around it is in one).
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "文件不存在 / no such file".into(),
         std::io::ErrorKind::PermissionDenied => "没有读取权限 / permission denied".into(),
@@ -71,35 +127,6 @@ fn io_reason(e: &std::io::Error) -> String {
 
 pub fn inputs(paths: &[PathBuf]) -> Vec<InputFile> {
     expand(paths).into_iter().map(|p| (display(&p), read_capped(&p))).collect()
-}
-
-/// Resolves data files relative to the policy that names them, and finds used policies
-/// among the `.qd` files in the same folder.
-pub struct FsLoader;
-
-impl Loader for FsLoader {
-    fn load(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), String> {
-        let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
-        let bytes = read_capped(&full)?;
-        Ok((display(&full), bytes))
-    }
-
-    /// Looks in the file's folder, then in the folder above it (with its subfolders), so
-    /// that `policies/a/x.qd` finds a policy in `policies/b/`.
-    fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)> {
-        let dir = Path::new(from).parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let parent = dir.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let parent = if dir == Path::new(".") { None } else { Some(parent) };
-        std::iter::once(dir).chain(parent).find_map(|d| {
-            let mut files = Vec::new();
-            walk(d, &mut files);
-            files.into_iter().find_map(|p| {
-                let bytes = read_capped(&p).ok()?;
-                let text = std::str::from_utf8(&bytes).ok()?;
-                (policy_name(text) == Some(name)).then(|| (display(&p), bytes))
-            })
-        })
-    }
 }
 
 /// Replaces a file's contents all at once: written to a temporary file beside it, then

@@ -8,7 +8,9 @@ mod diff_cmd;
 mod eval_cmd;
 mod files;
 mod graph_cmd;
+mod loader;
 mod playground_cmd;
+mod playground_guard;
 mod test_cmd;
 
 use std::ffi::OsString;
@@ -25,11 +27,12 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
-/// Checks and lowers the policy in `path` (with the policies it uses, found as the CLI
-/// finds them); `policy` picks one when the file holds several. For tests, benchmarks
+/// Checks and lowers the policy in `path` (with the policies it uses and the data files
+/// it names, found as the CLI finds them, without `--allow-read`); `policy` picks one when the file holds several. For tests, benchmarks
 /// and embedders that start from a file; errors are the rendered diagnostics.
 pub fn load_policy(path: &std::path::Path, policy: Option<&str>) -> Result<qingdan_engine::Policy, String> {
-    let program = qingdan_dsl::check_files(files::inputs(&[path.to_path_buf()]), &mut files::FsLoader);
+    let program =
+        qingdan_dsl::check_files(files::inputs(&[path.to_path_buf()]), &mut loader::FsLoader::confined());
     if program.has_errors() {
         let opts = qingdan_dsl::diag::render::RenderOptions { lang: None, color: false };
         return Err(qingdan_dsl::diag::render::human(&program.diagnostics, &program.sources, opts));

@@ -4,31 +4,47 @@
 //! JSON API over the same stages the CLI runs — check (with the analyser), format, graph,
 //! build. Cases are evaluated in the browser, by the compiled module through
 //! `playground/qingdan.mjs`, never here. It listens on 127.0.0.1 unless told otherwise,
-//! and refuses bodies over [`MAX_BODY`] and malformed requests with JSON errors.
+//! answers only its own page (`playground_guard.rs`), reads only inside its policy folder
+//! (`loader.rs`), and refuses bodies over [`MAX_BODY`] and malformed requests with JSON
+//! errors. The work a request asks for runs off the thread that answers requests, a few
+//! jobs at a time, each within a time budget, so one heavy policy cannot stall the page.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use clap::Args;
 use qingdan_dsl::diag::render::{self, RenderOptions};
+use qingdan_dsl::syntax::lex::MAX_FILE_BYTES;
 use qingdan_dsl::{Diagnostic, Lang, Program};
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
 use crate::exit;
 use crate::files;
+use crate::loader::FsLoader;
+use crate::playground_guard::Guard;
 
 /// The largest request body: a policy is at most 8 MiB by the front end's own cap, but a
 /// page edits one file of a few dozen kilobytes.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// How many requests' work may run at once. A job that outlives its budget still runs
+/// to its end (the analyser cannot be stopped halfway) and keeps its place until then, so
+/// this also bounds the memory such jobs can hold.
+const JOBS: usize = 4;
+
+/// A thread that checks a policy gets the stack the CLI's main thread has (`main.rs`).
+const JOB_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 #[derive(Debug, Args)]
 pub struct PlaygroundArgs {
@@ -38,12 +54,17 @@ pub struct PlaygroundArgs {
     #[arg(long, default_value_t = 8700)]
     pub port: u16,
     /// The address to listen on. Only loopback by default: the page edits files' text and
-    /// builds modules, which is nobody else's business.
+    /// builds modules, which is nobody else's business. Requests must name the server as
+    /// 127.0.0.1, localhost, [::1] or this address, with its port (against DNS rebinding).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub host: IpAddr,
     /// Where the page's files are (default: `playground/` here, else beside the sources).
     #[arg(long)]
     pub web: Option<PathBuf>,
+    /// How long one request's work (check and analysis, graph, build, format) may take, in
+    /// milliseconds; a request over it gets 503 `over-budget`.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    pub budget_ms: u64,
 }
 
 struct Site {
@@ -51,6 +72,13 @@ struct Site {
     root: PathBuf,
     /// The page's files.
     web: PathBuf,
+    /// Who may call (and the token the page is given).
+    guard: Arc<Guard>,
+    /// What a posted policy may read: data files in its folder, used policies in `root`.
+    loader: FsLoader,
+    budget: Duration,
+    /// Places for jobs running at once ([`JOBS`]).
+    jobs: Arc<tokio::sync::Semaphore>,
 }
 
 pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
@@ -67,8 +95,13 @@ pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn st
         let _ = writeln!(err, "qingdan: {}: not a folder of policies", args.dir.display());
         return exit::USAGE;
     }
-    let site = Arc::new(Site { root: args.dir.clone(), web });
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_io().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .max_blocking_threads(JOBS)
+        .thread_stack_size(JOB_STACK_BYTES)
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(err, "qingdan: cannot start the server: {e}");
@@ -85,9 +118,24 @@ pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn st
             }
         };
         let shown = listener.local_addr().unwrap_or(addr);
+        let guard = match Guard::new(shown) {
+            Ok(g) => Arc::new(g),
+            Err(e) => {
+                let _ = writeln!(err, "qingdan: cannot start the server: {e}");
+                return exit::USAGE;
+            }
+        };
+        let site = Arc::new(Site {
+            root: args.dir.clone(),
+            web,
+            guard: guard.clone(),
+            loader: FsLoader::within(&args.dir),
+            budget: Duration::from_millis(args.budget_ms),
+            jobs: Arc::new(tokio::sync::Semaphore::new(JOBS)),
+        });
         let _ = writeln!(out, "qingdan playground: http://{shown}/  (policies: {})", args.dir.display());
         let _ = out.flush();
-        match axum::serve(listener, app(site)).await {
+        match axum::serve(listener, app(site, guard)).await {
             Ok(()) => exit::OK,
             Err(e) => {
                 let _ = writeln!(err, "qingdan: the server stopped: {e}");
@@ -105,7 +153,7 @@ fn default_web() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("playground")
 }
 
-fn app(site: Arc<Site>) -> Router {
+fn app(site: Arc<Site>, guard: Arc<Guard>) -> Router {
     Router::new()
         .route("/api/policies", get(policies))
         .route("/api/check", post(check))
@@ -115,11 +163,13 @@ fn app(site: Arc<Site>) -> Router {
         .route("/", get(index))
         .route("/{*file}", get(page_file))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(refuse_declared_too_large))
+        .layer(axum::middleware::from_fn_with_state(guard, crate::playground_guard::guard))
         .with_state(site)
 }
 
 /// A JSON error: `{"error": {"code", "message", "message_zh"}}`.
-fn error(status: StatusCode, code: &str, en: &str, zh: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, en: &str, zh: &str) -> Response {
     (status, axum::Json(json!({ "error": { "code": code, "message": en, "message_zh": zh } })))
         .into_response()
 }
@@ -134,15 +184,32 @@ struct Edit {
     keywords: Option<String>,
 }
 
+fn too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        &format!("the request is larger than {MAX_BODY} bytes"),
+        &format!("请求超过 {MAX_BODY} 字节"),
+    )
+}
+
+/// Refuses a body whose declared length is over [`MAX_BODY`] from the headers, before any
+/// of it is read. The body limit alone answers only once the excess has arrived, and then
+/// closes with the rest unread, which resets the connection and can lose the answer; this
+/// way a client that waits for an answer before sending the body gets it.
+async fn refuse_declared_too_large(request: Request, next: Next) -> Response {
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    next.run(request).await
+}
+
 /// Reads the body as an [`Edit`], or answers why not.
 fn edit(body: Result<Bytes, BytesRejection>) -> Result<Edit, Response> {
     let bytes = body.map_err(|r| match r.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            &format!("the request is larger than {MAX_BODY} bytes"),
-            &format!("请求超过 {MAX_BODY} 字节"),
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         status => error(status, "bad-request", &r.body_text(), "请求无法读取"),
     })?;
     serde_json::from_slice::<Edit>(&bytes).map_err(|e| {
@@ -171,11 +238,69 @@ impl Site {
         Ok(self.root.join(p))
     }
 
-    /// Checks `text` as the file at `path`, analyser included, as `qingdan check` does.
+    /// Checks `text` as the file at `path`, analyser included, as `qingdan check` does
+    /// (but reading nothing outside the policy folder).
     fn checked(&self, e: &Edit) -> Result<Program, Response> {
         let file = self.locate(&e.path)?;
         let input = (files::display(&file), Ok(e.text.clone().into_bytes()));
-        Ok(crate::commands::check_and_analyse(vec![input]))
+        Ok(crate::commands::check_and_analyse(vec![input], &mut self.loader.clone()))
+    }
+}
+
+/// Runs `job` on a thread of its own, once one of the [`JOBS`] places is free, and waits
+/// for it no longer than the budget (the wait for a place included). The thread that
+/// answers requests only waits, so other requests are answered meanwhile.
+async fn off_thread(site: Arc<Site>, job: impl FnOnce(&Site) -> Response + Send + 'static) -> Response {
+    let budget = site.budget;
+    let deadline = tokio::time::Instant::now() + budget;
+    let place = match tokio::time::timeout_at(deadline, site.jobs.clone().acquire_owned()).await {
+        Ok(Ok(place)) => place,
+        _ => return over_budget("busy", budget),
+    };
+    let work = tokio::task::spawn_blocking(move || {
+        let answer = job(site.as_ref());
+        drop(place);
+        answer
+    });
+    match tokio::time::timeout_at(deadline, work).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(_)) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error (please report it with the policy that caused it)",
+            "内部错误（请连同引起它的政策一起报告）",
+        ),
+        Err(_) => over_budget("over-budget", budget),
+    }
+}
+
+/// 503: the work did not finish (`over-budget`), or could not start (`busy`: earlier
+/// requests' work still holds every place), within the budget.
+fn over_budget(code: &str, budget: Duration) -> Response {
+    let ms = budget.as_millis();
+    let (en, zh) = if code == "busy" {
+        (
+            format!("the server is busy with earlier requests that took longer than {ms} ms; try again when they end"),
+            format!("服务正忙于超过 {ms} 毫秒的先前请求；请待其结束后再试"),
+        )
+    } else {
+        (
+            format!("this took longer than the playground's budget of {ms} ms (`--budget-ms`); the policy may be too large to analyse as you type, try `qingdan check`"),
+            format!("处理时间超过试验台的 {ms} 毫秒预算（`--budget-ms`）；政策可能太大，无法边写边分析，可改用 `qingdan check`"),
+        )
+    };
+    error(StatusCode::SERVICE_UNAVAILABLE, code, &en, &zh)
+}
+
+/// Reads the request's [`Edit`] and answers with what `job` makes of it, off the thread.
+async fn on_edit(
+    site: Arc<Site>,
+    body: Result<Bytes, BytesRejection>,
+    job: fn(&Site, &Edit) -> Response,
+) -> Response {
+    match edit(body) {
+        Ok(e) => off_thread(site, move |site| job(site, &e)).await,
+        Err(r) => r,
     }
 }
 
@@ -199,11 +324,15 @@ fn unprocessable(diags: &[Diagnostic], sources: &qingdan_dsl::SourceMap, lang: O
 }
 
 async fn policies(State(site): State<Arc<Site>>) -> Response {
+    off_thread(site, list_policies).await
+}
+
+fn list_policies(site: &Site) -> Response {
     let found = files::expand(std::slice::from_ref(&site.root));
     let list: Vec<Json> = found
         .iter()
         .filter_map(|p| {
-            let text = String::from_utf8(files::read_capped(p).ok()?).ok()?;
+            let text = String::from_utf8(files::read_regular(p, MAX_FILE_BYTES).ok()?).ok()?;
             let rel = p.strip_prefix(&site.root).ok()?.to_string_lossy().replace('\\', "/");
             let name = qingdan_dsl::syntax::parse::policy_name(&text).unwrap_or_default().to_string();
             Some(json!({ "path": rel, "name": name, "text": text }))
@@ -213,11 +342,11 @@ async fn policies(State(site): State<Arc<Site>>) -> Response {
 }
 
 async fn check(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let e = match edit(body) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
-    match site.checked(&e) {
+    on_edit(site, body, check_edit).await
+}
+
+fn check_edit(site: &Site, e: &Edit) -> Response {
+    match site.checked(e) {
         Ok(program) => axum::Json(json!({
             "diagnostics": diagnostics(&program.diagnostics, &program.sources, e.lang.as_deref()),
             "summary": summary(&program.diagnostics),
@@ -228,10 +357,10 @@ async fn check(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection
 }
 
 async fn format(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let e = match edit(body) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
+    on_edit(site, body, format_edit).await
+}
+
+fn format_edit(site: &Site, e: &Edit) -> Response {
     // Diagnostics name the file as `/api/check` does.
     let file = match site.locate(&e.path) {
         Ok(f) => files::display(&f),
@@ -267,11 +396,11 @@ fn lowered(site: &Site, e: &Edit) -> Result<(Program, qingdan_engine::Policy), R
 }
 
 async fn graph(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let e = match edit(body) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
-    let (_, policy) = match lowered(&site, &e) {
+    on_edit(site, body, graph_edit).await
+}
+
+fn graph_edit(site: &Site, e: &Edit) -> Response {
+    let (_, policy) = match lowered(site, e) {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -297,11 +426,11 @@ async fn graph(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection
 }
 
 async fn build(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let e = match edit(body) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
-    let (program, policy) = match lowered(&site, &e) {
+    on_edit(site, body, build_edit).await
+}
+
+fn build_edit(site: &Site, e: &Edit) -> Response {
+    let (program, policy) = match lowered(site, e) {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -317,18 +446,19 @@ async fn build(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection
 }
 
 async fn index(State(site): State<Arc<Site>>) -> Response {
-    serve_file(&site.web, "index.html")
+    serve_file(&site, "index.html")
 }
 
 async fn page_file(
     State(site): State<Arc<Site>>,
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Response {
-    serve_file(&site.web, &file)
+    serve_file(&site, &file)
 }
 
 /// A file of the page: inside the web folder, of a kind a page uses, never the tests.
-fn serve_file(web: &Path, file: &str) -> Response {
+/// The page itself carries the token its API calls need, and is never cached.
+fn serve_file(site: &Site, file: &str) -> Response {
     let p = Path::new(file);
     let inside = p.components().all(|c| matches!(c, Component::Normal(_)));
     let hidden = p.components().next().is_some_and(|c| {
@@ -351,10 +481,12 @@ fn serve_file(web: &Path, file: &str) -> Response {
     if !inside || hidden || kind.is_empty() {
         return not_found();
     }
-    match std::fs::read(web.join(p)) {
-        Ok(bytes) => {
-            ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
-        }
-        Err(_) => not_found(),
+    let Ok(bytes) = std::fs::read(site.web.join(p)) else {
+        return not_found();
+    };
+    if file == "index.html" {
+        let page = site.guard.with_token(&String::from_utf8_lossy(&bytes));
+        return ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-store")], page).into_response();
     }
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
 }

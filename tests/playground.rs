@@ -1,87 +1,25 @@
 //! `qingdan playground`'s server, through real HTTP: the page's files, the JSON API
 //! (check with the analyser, format, graph, build), and clear JSON errors for bad requests;
-//! it listens on loopback only. The page itself is tested in a browser by
+//! it listens on loopback only. Requests here are the page's own (its Host, its token);
+//! tests/hostile.rs sends everyone else's. The page itself is tested in a browser by
 //! `playground/test/e2e/`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 use qingdan_engine::wasm::host;
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
+mod server;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use server::{edit, web, Server};
 
-/// Starts the server on a free port (port 0), with a stand-in page, and reads the
-/// address it announces.
 fn start(web: &Path) -> Server {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
-        .args(["playground", "--port", "0", "--web"])
-        .arg(web)
-        .arg(root.join("policies"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("announces itself");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Server { child, addr }
+    server::start(web, &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"), &[])
 }
 
-/// One HTTP/1.1 request; returns (status, content type, body).
-fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
-    let mut s = TcpStream::connect(addr).expect("connects");
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).expect("writes");
-    // A refused body may be answered before it is all sent; that is fine.
-    let _ = s.write_all(body);
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("reads");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a header") + 4;
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status");
-    let kind = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_string))
-        .unwrap_or_default();
-    let mut body = raw[split..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        body = unchunk(&body);
-    }
-    (status, kind, body)
-}
-
-fn unchunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else { return out };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
-        data = &data[eol + 4 + size..];
-    }
+/// A request as the page sends it (its Host, JSON, its token): (status, content type, body).
+fn request(s: &Server, method: &str, path: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let r = s.request(method, path, body);
+    (r.status, r.kind, r.body)
 }
 
 fn json(body: &[u8]) -> serde_json::Value {
@@ -89,22 +27,9 @@ fn json(body: &[u8]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }
 
-fn edit(path: &str, text: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({ "path": path, "text": text })).expect("json")
-}
-
 fn review() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/legality_review/review.qd"))
         .expect("policy")
-}
-
-fn web() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>清单</title>").expect("page");
-    std::fs::write(dir.path().join("app.mjs"), "export const ok = 1;").expect("script");
-    std::fs::create_dir(dir.path().join("test")).expect("test dir");
-    std::fs::write(dir.path().join("test/secret.mjs"), "no").expect("test file");
-    dir
 }
 
 #[test]
@@ -112,17 +37,17 @@ fn serves_the_page_and_lists_the_policies() {
     let web = web();
     let s = start(web.path());
     assert!(s.addr.ip().is_loopback(), "listens on loopback by default: {}", s.addr);
-    let (status, kind, body) = request(s.addr, "GET", "/", b"");
+    let (status, kind, body) = request(&s, "GET", "/", b"");
     assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
     assert!(String::from_utf8_lossy(&body).contains("清单"));
-    let (status, kind, _) = request(s.addr, "GET", "/app.mjs", b"");
+    let (status, kind, _) = request(&s, "GET", "/app.mjs", b"");
     assert_eq!((status, kind.as_str()), (200, "text/javascript; charset=utf-8"));
     for hidden in ["/test/secret.mjs", "/nothing.mjs", "/%2e%2e/Cargo.toml"] {
-        let (status, _, body) = request(s.addr, "GET", hidden, b"");
+        let (status, _, body) = request(&s, "GET", hidden, b"");
         assert_eq!(status, 404, "{hidden}");
         assert_eq!(json(&body)["error"]["code"], "not-found");
     }
-    let (status, _, body) = request(s.addr, "GET", "/api/policies", b"");
+    let (status, _, body) = request(&s, "GET", "/api/policies", b"");
     assert_eq!(status, 200);
     let listed = json(&body);
     let paths: Vec<&str> =
@@ -139,8 +64,7 @@ fn checks_formats_graphs_and_builds_the_text_being_edited() {
     let s = start(web.path());
     // An error typed into a rule: a diagnostic with its code and place.
     let broken = review().replacen("当 ", "当 未定义的名称 且 ", 1);
-    let (status, _, body) =
-        request(s.addr, "POST", "/api/check", &edit("legality_review/review.qd", &broken));
+    let (status, _, body) = request(&s, "POST", "/api/check", &edit("legality_review/review.qd", &broken));
     assert_eq!(status, 200);
     let checked = json(&body);
     let first = &checked["diagnostics"][0];
@@ -150,7 +74,7 @@ fn checks_formats_graphs_and_builds_the_text_being_edited() {
     // The clean text: only the analyser's warnings, in the language asked for.
     let mut clean =
         serde_json::json!({ "path": "legality_review/review.qd", "text": review(), "lang": "en" });
-    let (_, _, body) = request(s.addr, "POST", "/api/check", &serde_json::to_vec(&clean).expect("json"));
+    let (_, _, body) = request(&s, "POST", "/api/check", &serde_json::to_vec(&clean).expect("json"));
     let checked = json(&body);
     assert_eq!(checked["summary"]["errors"], 0);
     let codes: Vec<&str> =
@@ -159,33 +83,30 @@ fn checks_formats_graphs_and_builds_the_text_being_edited() {
     let message = checked["diagnostics"][0]["message"].as_str().unwrap_or_default();
     assert!(message.starts_with(|c: char| c.is_ascii_alphabetic()), "English messages: {message}");
     // Format: the formatter's text, or 422 with the syntax error.
-    let (status, _, body) = request(s.addr, "POST", "/api/format", &edit("x.qd", "policy p\nenum E {a,b}\n"));
+    let (status, _, body) = request(&s, "POST", "/api/format", &edit("x.qd", "policy p\nenum E {a,b}\n"));
     assert_eq!((status, json(&body)["text"].as_str()), (200, Some("policy p\n\nenum E { a, b }\n")));
     clean["keywords"] = "en".into();
-    let (status, _, body) =
-        request(s.addr, "POST", "/api/format", &serde_json::to_vec(&clean).expect("json"));
+    let (status, _, body) = request(&s, "POST", "/api/format", &serde_json::to_vec(&clean).expect("json"));
     assert_eq!(status, 200);
     assert!(
         json(&body)["text"].as_str().is_some_and(|t| t.contains("\npolicy 合法性审查")),
         "keywords translated"
     );
-    let (status, _, body) = request(s.addr, "POST", "/api/format", &edit("x.qd", "policy p\nenum E { a, b "));
+    let (status, _, body) = request(&s, "POST", "/api/format", &edit("x.qd", "policy p\nenum E { a, b "));
     assert_eq!((status, json(&body)["diagnostics"][0]["code"].as_str()), (422, Some("E0001")));
     // Graph, with what each decision depends on.
-    let (status, _, body) =
-        request(s.addr, "POST", "/api/graph", &edit("legality_review/review.qd", &review()));
+    let (status, _, body) = request(&s, "POST", "/api/graph", &edit("legality_review/review.qd", &review()));
     assert_eq!(status, 200);
     let g = json(&body);
     let why = g["why"]["审查意见"].as_array().expect("a decision's dependencies");
     assert!(why.len() > 5 && g["graph"]["nodes"].as_array().is_some_and(|n| n.len() > why.len()));
     // Build: a module the host loads, deciding as the interpreter does.
     let (status, kind, bytes) =
-        request(s.addr, "POST", "/api/build", &edit("legality_review/review.qd", &review()));
+        request(&s, "POST", "/api/build", &edit("legality_review/review.qd", &review()));
     assert_eq!((status, kind.as_str()), (200, "application/wasm"));
     let module = host::Module::load(&bytes).expect("a valid module");
     assert_eq!(module.manifest.policy, "合法性审查");
-    let (status, _, body) =
-        request(s.addr, "POST", "/api/build", &edit("legality_review/review.qd", &broken));
+    let (status, _, body) = request(&s, "POST", "/api/build", &edit("legality_review/review.qd", &broken));
     assert_eq!((status, json(&body)["error"]["code"].as_str()), (422, Some("policy-has-errors")));
 }
 
@@ -194,18 +115,22 @@ fn bad_requests_get_json_errors() {
     let web = web();
     let s = start(web.path());
     let huge = vec![b'a'; 3 * 1024 * 1024];
-    let (status, _, body) = request(s.addr, "POST", "/api/check", &huge);
+    let (status, _, body) = request(&s, "POST", "/api/check", &huge);
     assert_eq!((status, json(&body)["error"]["code"].as_str()), (413, Some("too-large")));
+    // Refused from its declared length alone, before any of the body is sent: the answer
+    // reaches a client that waits for it (rather than in a reset after the excess arrives).
+    let early = s.head_only("/api/check", huge.len());
+    assert_eq!((early.status, early.code().as_str()), (413, "too-large"));
     for malformed in [&b"{not json"[..], b"{\"path\": 1}", b"[]", b""] {
-        let (status, _, body) = request(s.addr, "POST", "/api/check", malformed);
+        let (status, _, body) = request(&s, "POST", "/api/check", malformed);
         assert_eq!(status, 400, "{}", String::from_utf8_lossy(malformed));
         assert_eq!(json(&body)["error"]["code"], "malformed");
     }
     for path in ["../../etc/passwd", "/etc/passwd", ""] {
-        let (status, _, body) = request(s.addr, "POST", "/api/check", &edit(path, "policy p\n"));
+        let (status, _, body) = request(&s, "POST", "/api/check", &edit(path, "policy p\n"));
         assert_eq!((status, json(&body)["error"]["code"].as_str()), (400, Some("bad-path")), "{path}");
     }
     // The server is still there after all that.
-    let (status, _, _) = request(s.addr, "GET", "/api/policies", b"");
+    let (status, _, _) = request(&s, "GET", "/api/policies", b"");
     assert_eq!(status, 200);
 }

@@ -12,5 +12,5 @@ pub mod syntax;
 pub mod value;
 
 pub use diag::{Code, Diagnostic, Severity};
-pub use program::{check_files, Loader, NoFiles, Program};
+pub use program::{check_files, LoadError, Loader, NoFiles, Program};
 pub use source::{FileId, Lang, SourceFile, SourceMap, Span};

@@ -11,20 +11,36 @@ use crate::syntax::{self, lex, Comment};
 /// Fetches files that policies name (YAML/CSV list rows).
 pub trait Loader {
     /// Reads `path`, written relative to the file `from`. Returns the path to show in
-    /// messages and the bytes, or a description of the IO error.
-    fn load(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), String>;
+    /// messages and the bytes, or why not.
+    fn load(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError>;
 
     /// Finds the file of policy `name`, used by the file `from` but not given to check
     /// (e.g. a sibling in the same folder).
     fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)>;
 }
 
-/// A loader for callers with no files besides the policies (tests, the playground).
+/// Why a loader gave no data file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// It could not be read: a description of the IO error (E0121).
+    Unreadable(String),
+    /// The path leads outside the folders this loader may read (E0128): the loader does
+    /// not look, so whether such a file exists is never told.
+    Outside,
+}
+
+impl From<String> for LoadError {
+    fn from(why: String) -> Self {
+        LoadError::Unreadable(why)
+    }
+}
+
+/// A loader for callers with no files besides the policies (tests, documentation).
 pub struct NoFiles;
 
 impl Loader for NoFiles {
-    fn load(&mut self, _from: &str, _path: &str) -> Result<(String, Vec<u8>), String> {
-        Err("no files can be read here".into())
+    fn load(&mut self, _from: &str, _path: &str) -> Result<(String, Vec<u8>), LoadError> {
+        Err(LoadError::Unreadable("no files can be read here".into()))
     }
 
     fn find_policy(&mut self, _from: &str, _name: &str) -> Option<(String, Vec<u8>)> {
@@ -226,8 +242,12 @@ fn load_included(
             let loaded = loader.load(&from, &path.value);
             let (shown, bytes) = match loaded {
                 Ok(found) => found,
-                Err(why) => {
+                Err(LoadError::Unreadable(why)) => {
                     diags.push(not_found(path.span, &path.value, &why));
+                    continue;
+                }
+                Err(LoadError::Outside) => {
+                    diags.push(outside(path.span, &path.value));
                     continue;
                 }
             };
@@ -275,4 +295,19 @@ fn not_found(span: Span, path: &str, why: &str) -> Diagnostic {
         msg(format!("无法读取数据文件 `{path}`：{why}"), format!("cannot read data file `{path}`: {why}")),
     )
     .help(msg("路径相对于本政策文件所在的文件夹", "the path is relative to this policy file's folder"))
+}
+
+fn outside(span: Span, path: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0128,
+        span,
+        msg(
+            format!("数据文件 `{path}` 不在本政策文件所在的文件夹内，不予读取"),
+            format!("data file `{path}` is outside this policy file's folder and is not read"),
+        ),
+    )
+    .help(msg(
+        "把数据文件放在政策文件所在的文件夹或其子文件夹中，写相对路径（不用 `..`，不用绝对路径，也不经符号链接出去）；命令行可用 `--allow-read 文件夹` 允许读取别的文件夹",
+        "put the data file in the policy file's folder or below it and write a relative path (no `..`, no absolute path, no symbolic link leading out); on the command line, `--allow-read DIR` allows another folder",
+    ))
 }

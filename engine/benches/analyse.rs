@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use qingdan_dsl::program::check_files;
-use qingdan_dsl::{Loader, NoFiles};
+use qingdan_dsl::{LoadError, Loader, NoFiles};
 use qingdan_engine::analyse::{analyse, diff};
 use qingdan_engine::{lower, Policy};
 
@@ -15,7 +15,7 @@ use qingdan_engine::{lower, Policy};
 struct Beside;
 
 impl Loader for Beside {
-    fn load(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), String> {
+    fn load(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError> {
         let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
         let bytes = std::fs::read(&full).map_err(|e| e.to_string())?;
         Ok((full.to_string_lossy().into_owned(), bytes))

@@ -81,6 +81,7 @@ codes! {
     E0125 Error "exception-to-itself" "例外针对自身" "exception to itself";
     E0126 Error "let-cycle" "定义循环依赖" "circular let";
     E0127 Error "missing-field" "缺少字段" "missing field";
+    E0128 Error "include-outside-folder" "数据文件不在政策文件夹内" "data file outside the policy's folder";
     // Types.
     E0201 Error "type-mismatch" "类型不匹配" "type mismatch";
     E0202 Error "unchecked-optional" "可选值未经检查" "optional value used unchecked";

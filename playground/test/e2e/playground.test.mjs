@@ -8,8 +8,10 @@
 // is already running), loads the page, types a rule with an error and sees the diagnostic,
 // fixes it, fills a case, checks the decision and its explanation, formats, downloads the
 // module, switches to English, and saves screenshots to target/playground-e2e.png (and
-// -en.png). It also checks the JSON API's refusals (413, 400) and that the server listens on
-// 127.0.0.1 only.
+// -en.png). It also checks the JSON API's refusals (413, 400; a request without the page's
+// token), that a page of another site cannot use the API even when its name is re-pointed at
+// 127.0.0.1 (DNS rebinding, simulated with Chromium's host resolver rules), and that the server
+// listens on 127.0.0.1 only.
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -37,6 +39,7 @@ let port = null;
 let context = null;
 let page = null;
 let userDataDir = null;
+let token = null; // the API token the page was given (read from its <meta>)
 
 const $ = (id) => page.locator(`[data-testid="${id}"]`);
 
@@ -71,9 +74,10 @@ async function waitForServer(url, ms) {
 /**
  * POST `body` (a Buffer) over a plain socket and read the answer. A server that refuses a large
  * body may answer and close before it has all been sent (EPIPE / ECONNRESET on our side): the
- * answer still counts, as a browser would show it.
+ * answer still counts, as a browser would show it. `headers` add to or replace (null: remove)
+ * the page's own (its Host, JSON, its token once read).
  */
-function post(pathname, body) {
+function post(pathname, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const s = net.connect({ host: "127.0.0.1", port });
     const chunks = [];
@@ -104,8 +108,16 @@ function post(pathname, body) {
       resolve({ status, headers, text: rest.toString("utf8") });
     });
     s.on("connect", () => {
-      s.write(`POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
-      s.end(body);
+      const all = { Host: `127.0.0.1:${port}`, "Content-Type": "application/json", ...(token ? { "X-Qingdan-Token": token } : {}), ...headers };
+      const lines = Object.entries(all).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+      s.write(`POST ${pathname} HTTP/1.1\r\n${lines}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+      // A request refused on its headers alone (413, 403, …) is answered before its body is read,
+      // and the connection closed: a body sent meanwhile makes that close a reset, which can
+      // discard the answer before we read it. So wait a moment for such an answer first. And
+      // never half-close our side (as browsers do not): the server takes an end of input in the
+      // middle of a request for a client that has gone, and drops the answer.
+      const later = setTimeout(() => s.write(body), 300);
+      s.once("data", () => clearTimeout(later));
     });
   });
 }
@@ -154,6 +166,8 @@ describe("the playground in headless Chromium", { skip }, () => {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        // A page of another site whose name resolves to this machine: DNS rebinding.
+        "--host-resolver-rules=MAP evil.test 127.0.0.1",
       ],
       viewport: { width: 1440, height: 1000 },
       acceptDownloads: true,
@@ -347,6 +361,8 @@ describe("the playground in headless Chromium", { skip }, () => {
   });
 
   test("the API refuses oversized and malformed requests with JSON errors", { timeout: 90_000 }, async () => {
+    token = await page.evaluate(() => document.querySelector('meta[name="qingdan-token"]').content);
+    assert.match(token, /^[0-9a-f]{64}$/);
     const big = Buffer.from(JSON.stringify({ path: "x.qd", text: "a".repeat(3 * 1024 * 1024) }));
     const r413 = await post("/api/check", big);
     assert.equal(r413.status, 413);
@@ -360,6 +376,42 @@ describe("the playground in headless Chromium", { skip }, () => {
     const missing = await post("/api/check", Buffer.from('{"path": "x.qd"}'));
     assert.equal(missing.status, 400);
     assert.equal(typeof JSON.parse(missing.text).error.message, "string");
+  });
+
+  test("without the page's token, or from another site, the API refuses", { timeout: 90_000 }, async () => {
+    const body = Buffer.from(JSON.stringify({ path: "x.qd", text: "政策 x\n" }));
+    const cases = [
+      [{ "X-Qingdan-Token": null }, 403, "no-token"],
+      [{ "X-Qingdan-Token": "0".repeat(64) }, 403, "wrong-token"],
+      [{ Origin: "http://evil.test" }, 403, "foreign-origin"],
+      [{ Host: `evil.test:${port}` }, 421, "foreign-host"],
+      [{ "Content-Type": "text/plain" }, 415, "not-json"],
+    ];
+    for (const [headers, status, code] of cases) {
+      const r = await post("/api/check", body, headers);
+      assert.equal(r.status, status, JSON.stringify(headers));
+      assert.equal(JSON.parse(r.text).error.code, code);
+    }
+    // A page of another site whose name now points at this machine (DNS rebinding) is, to the
+    // browser, same-origin with the server: the server itself must refuse it.
+    const evil = `http://evil.test:${port}`;
+    const other = await context.newPage();
+    try {
+      // Opening the page by that name gets the refusal, not the page (and so not its token)…
+      const opened = await other.goto(`${evil}/`);
+      assert.equal(opened.status(), 421);
+      // …and the API, called from a document of that origin, refuses too.
+      const got = await other.evaluate(async () => {
+        const read = await fetch("/api/policies");
+        const posted = await fetch("/api/check", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ path: "x.qd", text: "政策 x\n" }) });
+        const page = await fetch("/index.html");
+        return { read: read.status, code: (await read.json()).error.code, posted: posted.status, page: page.status, html: await page.text() };
+      });
+      assert.deepEqual([got.read, got.code, got.posted, got.page], [421, "foreign-host", 421, 421]);
+      assert.ok(!got.html.includes(token), "the rebinding page must not get the token");
+    } finally {
+      await other.close();
+    }
   });
 
   test("the server listens on 127.0.0.1 only", { skip: process.env.QINGDAN_E2E_URL ? "not our server" : false, timeout: 30_000 }, async () => {

@@ -27,6 +27,9 @@ policies=(
   "review|policies/legality_review/review.qd|policies/legality_review/cases.yaml|"
   "edge|playground/test/fixtures/edge.qd|playground/test/fixtures/edge.cases.yaml|playground/test/fixtures/edge.inputs.json"
   "casereading|tests/fixtures/cases/policy.qd||playground/test/fixtures/casereading.inputs.json"
+  "conv_int|tests/fixtures/conversions/int_as_decimal.qd|tests/fixtures/conversions/int_as_decimal.cases.yaml|"
+  "conv_rows|tests/fixtures/conversions/list_row.qd|tests/fixtures/conversions/list_row.cases.yaml|"
+  "conv_member|tests/fixtures/conversions/membership.qd|tests/fixtures/conversions/membership.cases.yaml|"
 )
 
 # `qingdan eval` exits 1 when some case fails (which the fixtures' inputs do on purpose).

@@ -1,5 +1,5 @@
 //! The file system side: finding `.qd` files, reading them with a size cap, loading the
-//! YAML/CSV files and sibling policies that policies refer to, and writing atomically.
+//! YAML/CSV files and sibling policies that policies refer to (writing is `replace.rs`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -100,16 +100,4 @@ impl Loader for FsLoader {
             })
         })
     }
-}
-
-/// Replaces a file's contents all at once: written to a temporary file beside it, then
-/// renamed, so an interrupted run never leaves a half-written policy.
-pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.qingdan-tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

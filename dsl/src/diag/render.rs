@@ -303,7 +303,7 @@ mod tests {
 
     use super::*;
     use crate::diag::{msg, Code};
-    use crate::source::{FileId, SourceFile};
+    use crate::source::SourceFile;
 
     fn render(text: &str, spans: &[(usize, usize)]) -> String {
         let mut sources = SourceMap::default();

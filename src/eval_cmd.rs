@@ -52,7 +52,7 @@ pub fn run(
     let job = Job { policy, backend, decisions, case_checks, args, zh: policy.lang == Lang::Zh };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
-    if std::path::Path::new(&args.input).is_dir() {
+    if args.input != "-" && std::path::Path::new(&args.input).is_dir() {
         let why = if job.zh {
             "是文件夹，不是案例文件（--input 应是 .yaml、.json 或 .jsonl 文件，或用 - 表示标准输入）"
         } else {

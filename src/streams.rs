@@ -44,7 +44,11 @@ impl<'a> Watched<'a> {
 impl Write for Watched<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.refuse_after_failure()?;
-        let result = self.inner.write(buf);
+        let result = match self.inner.write(buf) {
+            // `write_all` would report this itself, past this wrapper: note it here.
+            Ok(0) if !buf.is_empty() => Err(io::Error::from(ErrorKind::WriteZero)),
+            other => other,
+        };
         self.note(result)
     }
 

@@ -513,3 +513,18 @@ fn yaml_case_files_may_start_with_a_byte_order_mark() {
     assert_eq!(with.code, 0, "{}{}", with.stdout, with.stderr);
     assert_eq!(with.stdout, without.stdout);
 }
+
+#[test]
+fn yaml_list_files_may_start_with_a_byte_order_mark() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "rows.yaml", "\u{feff}- 编号: A1\n  人数: 3\n- 编号: A2\n  人数: 7\n".as_bytes());
+    let policy = write(
+        dir.path(),
+        "p.qd",
+        "政策 列表\n记录 部门 { 编号: 文本, 人数: 整数 }\n清单 部门清单: 部门 键 编号 来自 \"rows.yaml\"\n输入 申请 { 部门: 部门清单 }\n枚举 结论 { 是, 否 }\n规则 r { 当 申请.部门.人数 > 5 则 是 \"大\" }\n决定 d: 结论 按 优先 是 > 否 默认 否 \"默认\"\n".as_bytes(),
+    );
+    let cases = write(dir.path(), "c.yaml", "- { 部门: A2 }\n".as_bytes());
+    let run = qingdan(&["eval", policy.to_str().expect("path"), "--input", cases.to_str().expect("path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("d → 是"), "{}", run.stdout);
+}

@@ -44,8 +44,9 @@ pub fn build(
         }
     };
     let target = output.unwrap_or_else(|| path.with_extension("wasm"));
-    if let Err(e) = files::write_atomically(&target, &compiled.bytes) {
-        let _ = writeln!(err, "qingdan: {}: {e}", target.display());
+    if let Err(e) = crate::replace::replace(&target, &compiled.bytes) {
+        let lang = opts.asked_lang().unwrap_or(lang);
+        let _ = write!(err, "{}", crate::streams::e0011_line(&e.message(), Some(lang)));
         return exit::USAGE;
     }
     let m = &compiled.manifest;

@@ -110,6 +110,11 @@ impl Output {
         }
     }
 
+    /// The language asked for with `--lang`, if any.
+    pub(crate) fn asked_lang(&self) -> Option<Lang> {
+        self.render.lang
+    }
+
     /// The language of summary lines: asked for, else that of most files.
     fn lang(&self, program: &Program) -> Lang {
         self.render.lang.unwrap_or_else(|| {
@@ -203,10 +208,16 @@ fn fmt(
         if &formatted == source {
             continue;
         }
-        unformatted.push(name.clone());
-        if !check_only {
-            if let Err(e) = files::write_atomically(&path, &formatted) {
-                let _ = writeln!(err, "qingdan: cannot write {name}: {e}");
+        if check_only {
+            unformatted.push(name);
+            continue;
+        }
+        // Named as formatted only once the file really holds the new text.
+        match crate::replace::replace(&path, formatted.as_bytes()) {
+            Ok(()) => unformatted.push(name),
+            Err(e) => {
+                let lang = opts.asked_lang().unwrap_or(pm.module.lang);
+                let _ = write!(err, "{}", crate::streams::e0011_line(&e.message(), Some(lang)));
                 code = exit::USAGE;
             }
         }

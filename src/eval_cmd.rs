@@ -52,6 +52,15 @@ pub fn run(
     let job = Job { policy, backend, decisions, case_checks, args, zh: policy.lang == Lang::Zh };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
+    if args.input != "-" && std::path::Path::new(&args.input).is_dir() {
+        let why = if job.zh {
+            "是文件夹，不是案例文件（--input 应是 .yaml、.json 或 .jsonl 文件，或用 - 表示标准输入）"
+        } else {
+            "is a folder, not a case file (--input takes a .yaml, .json or .jsonl file, or - for stdin)"
+        };
+        let _ = writeln!(err, "qingdan: {}: {why}", args.input);
+        return exit::USAGE;
+    }
     let result = match format {
         InputFormat::Jsonl => job.stream(&reader, out, err),
         _ => job.whole(&reader, format, out),
@@ -59,11 +68,21 @@ pub fn run(
     match result {
         Ok(failed) if failed > 0 => exit::FAILED,
         Ok(_) => exit::OK,
-        Err(why) => {
+        Err(Stop::Input(why)) => {
             let _ = writeln!(err, "qingdan: {}: {why}", args.input);
             exit::USAGE
         }
+        // The output stream has recorded why; `streams::finish` reports it.
+        Err(Stop::Output) => exit::USAGE,
     }
+}
+
+/// Why a run ended before every case was decided.
+enum Stop {
+    /// The input could not be read.
+    Input(String),
+    /// The output could not be written: deciding the rest would be for nothing.
+    Output,
 }
 
 /// Checks that read the case and can be broken: `must` and `must not` (a `may` states a
@@ -151,14 +170,14 @@ impl<'p> Job<'p> {
         reader: &CaseReader<'_>,
         format: InputFormat,
         out: &mut dyn Write,
-    ) -> Result<usize, String> {
-        let text = read_whole(&self.args.input)?;
+    ) -> Result<usize, Stop> {
+        let text = read_whole(&self.args.input).map_err(Stop::Input)?;
         let (cases, names) = match (format, test_file_inputs(&text)) {
             (InputFormat::Yaml, Some((givens, names))) => (reader.read_yaml(&givens), names),
             (InputFormat::Yaml, None) => (reader.read_yaml(&text), Vec::new()),
             _ => (reader.read_json(&text), Vec::new()),
         };
-        Ok(self.decide_chunk(cases, 1, &names, |c| c, out))
+        self.decide_chunk(cases, 1, &names, |c| c, out)
     }
 
     /// JSON Lines, streamed in chunks: never more than [`CHUNK`] cases in memory.
@@ -167,11 +186,11 @@ impl<'p> Job<'p> {
         reader: &CaseReader<'_>,
         out: &mut dyn Write,
         err: &mut dyn Write,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, Stop> {
         let input: Box<dyn BufRead> = if self.args.input == "-" {
             Box::new(std::io::stdin().lock())
         } else {
-            let file = std::fs::File::open(&self.args.input).map_err(|e| e.to_string())?;
+            let file = std::fs::File::open(&self.args.input).map_err(|e| Stop::Input(e.to_string()))?;
             Box::new(std::io::BufReader::with_capacity(1 << 20, file))
         };
         let progress = progress_bar();
@@ -184,7 +203,8 @@ impl<'p> Job<'p> {
                 break;
             }
             let n = chunk.len();
-            failed += self.decide_chunk(chunk, next, &[], |l| l.and_then(|raw| reader.read_line(&raw)), out);
+            failed +=
+                self.decide_chunk(chunk, next, &[], |l| l.and_then(|raw| reader.read_line(&raw)), out)?;
             next += n;
             if let Some(p) = &progress {
                 p.inc(n as u64);
@@ -205,7 +225,7 @@ impl<'p> Job<'p> {
         names: &[String],
         read: impl Fn(T) -> CaseResult + Sync,
         out: &mut dyn Write,
-    ) -> usize {
+    ) -> Result<usize, Stop> {
         let rendered: Vec<(String, bool)> = items
             .into_par_iter()
             .enumerate()
@@ -214,9 +234,9 @@ impl<'p> Job<'p> {
         let mut failed = 0;
         for (text, ok) in rendered {
             failed += usize::from(!ok);
-            let _ = out.write_all(text.as_bytes());
+            out.write_all(text.as_bytes()).map_err(|_| Stop::Output)?;
         }
-        failed
+        Ok(failed)
     }
 
     /// One case's output, and whether it was decided without error.
@@ -581,6 +601,7 @@ fn yaml_item(value: &Json) -> String {
 /// its `given` parts are the cases, shown with their names. `None` when the text is not
 /// such a file.
 pub(crate) fn test_file_inputs(text: &str) -> Option<(String, Vec<String>)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let items: Vec<serde_yaml::Value> = serde_yaml::from_str(text).ok()?;
     let key = serde_yaml::Value::String("given".into());
     let givens: Option<Vec<&serde_yaml::Value>> = items.iter().map(|item| item.get(&key)).collect();

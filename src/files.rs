@@ -1,6 +1,6 @@
-//! The file system side: finding `.qd` files, reading them with a size cap (only regular
-//! files, for what a policy names), and writing atomically. What a policy may name is
-//! `loader.rs`'s concern.
+//! The file system side: finding `.qd` files and reading them with a size cap (only
+//! regular files, for what a policy names). What a policy may name is `loader.rs`'s
+//! concern; writing over a file is `replace.rs`'s.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -127,16 +127,4 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 
 pub fn inputs(paths: &[PathBuf]) -> Vec<InputFile> {
     expand(paths).into_iter().map(|p| (display(&p), read_capped(&p))).collect()
-}
-
-/// Replaces a file's contents all at once: written to a temporary file beside it, then
-/// renamed, so an interrupted run never leaves a half-written policy.
-pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.qingdan-tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

@@ -11,6 +11,8 @@ mod graph_cmd;
 mod loader;
 mod playground_cmd;
 mod playground_guard;
+mod replace;
+mod streams;
 mod test_cmd;
 
 use std::ffi::OsString;
@@ -23,8 +25,11 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// The input has errors (diagnostics were printed).
     pub const FAILED: u8 = 1;
-    /// Bad usage, or a file could not be read or written.
+    /// Bad usage, or a file (or the output) could not be read or written.
     pub const USAGE: u8 = 2;
+    /// The reader of the output went away (`qingdan eval … | head -1`): 128 + SIGPIPE,
+    /// what a shell reports for other programs stopped by a closed pipe.
+    pub const CLOSED_PIPE: u8 = 141;
 }
 
 /// Checks and lowers the policy in `path` (with the policies it uses and the data files
@@ -41,17 +46,25 @@ pub fn load_policy(path: &std::path::Path, policy: Option<&str>) -> Result<qingd
 }
 
 /// Runs the CLI with `args` (including the program name), writing to `out` and `err`.
+/// Every write is checked, the final flush included: output that could not be written is
+/// E0011 and a non-zero exit (see `streams`).
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     use clap::Parser as _;
-    match Cli::try_parse_from(args) {
-        Ok(cli) => commands::dispatch(cli, out, err),
-        Err(e) => {
-            let _ = write!(err, "{}", e.render());
-            if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            }
+    let (mut out, mut err) = (streams::Watched::new(out), streams::Watched::new(err));
+    let (code, lang) = match Cli::try_parse_from(args) {
+        Ok(cli) => {
+            let lang = cli.lang.map(qingdan_dsl::Lang::from);
+            (commands::dispatch(cli, &mut out, &mut err), lang)
         }
-    }
+        // `--help` and `--version` are output; mistakes are usage errors.
+        Err(e) if e.use_stderr() => {
+            let _ = write!(err, "{}", e.render());
+            (exit::USAGE, None)
+        }
+        Err(e) => {
+            let _ = write!(out, "{}", e.render());
+            (exit::OK, None)
+        }
+    };
+    streams::finish(code, out, err, lang)
 }

@@ -12,14 +12,17 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || {
         let stdout = std::io::stdout();
         let stderr = std::io::stderr();
-        let code = qingdan::run(args, &mut stdout.lock(), &mut stderr.lock());
-        let _ = std::io::stdout().flush();
-        code
+        // `run` flushes and checks both streams itself.
+        qingdan::run(args, &mut stdout.lock(), &mut stderr.lock())
     });
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => {
-            eprintln!("qingdan: internal error (please report it with the input that caused it)");
+            // Not `eprintln!`, which panics when standard error cannot be written.
+            let _ = writeln!(
+                std::io::stderr(),
+                "qingdan: internal error (please report it with the input that caused it)"
+            );
             ExitCode::from(3)
         }
     }

@@ -443,14 +443,13 @@ impl Run<'_> {
         };
         if !self.args.check {
             let written = folder(path);
-            if let Err(e) =
-                std::fs::create_dir_all(written).and_then(|()| files::write_atomically(path, text))
-            {
-                self.error(
-                    json!({ "file": shown }),
-                    msg(format!("无法写入 {shown}：{e}"), format!("cannot write {shown}: {e}")),
-                    err,
-                );
+            let folder_made = std::fs::create_dir_all(written).map_err(|e| {
+                crate::streams::write_failure(&msg(format!("`{shown}`"), format!("`{shown}`")), &e)
+            });
+            let replaced = folder_made
+                .and_then(|()| crate::replace::replace(path, text.as_bytes()).map_err(|e| e.message()));
+            if let Err(message) = replaced {
+                self.error(json!({ "file": shown }), message, err);
                 return None;
             }
         }

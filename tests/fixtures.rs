@@ -127,7 +127,8 @@ fn every_code_is_documented_and_exercised() {
     // tests/cli.rs makes them on the fly. E0118 (two policies with one name) needs two files
     // checked together, while a fixture is checked alone and the files it `use`s are found
     // by name (never two of one name); tests/docs.rs raises it from its two-file example.
-    let exempt = [Code::E0006, Code::E0009, Code::E0118];
+    // E0011 is about writing output, not about a policy: tests/cli.rs writes to /dev/full.
+    let exempt = [Code::E0006, Code::E0009, Code::E0011, Code::E0118];
     let untested: Vec<_> = Code::ALL.iter().filter(|c| !covered.contains(c) && !exempt.contains(c)).collect();
     assert!(untested.is_empty(), "codes without an error fixture: {untested:?}");
 }

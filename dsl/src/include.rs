@@ -52,8 +52,12 @@ pub fn yaml_rows(
     key: &str,
     columns: &[Column<'_>],
 ) -> Result<Vec<Item>, Diagnostic> {
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-        let at = e.location().map_or(0, |l| l.index());
+    // A byte-order mark (spreadsheet exports, Windows editors) is not content, as in CSV;
+    // offsets into `body` are `bom` short of offsets into the file.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - body.len();
+    let value: serde_yaml::Value = serde_yaml::from_str(body).map_err(|e| {
+        let at = bom + e.location().map_or(0, |l| l.index());
         let detail = e.to_string();
         malformed(Span::new(file, at, at), msg(detail.clone(), detail), "YAML")
     })?;
@@ -67,7 +71,7 @@ pub fn yaml_rows(
             "YAML",
         ));
     };
-    let starts = yaml_row_starts(text);
+    let starts: Vec<usize> = yaml_row_starts(body).into_iter().map(|at| bom + at).collect();
     let mut items = Vec::new();
     for (i, row_value) in rows.iter().enumerate() {
         let start = starts.get(i).copied().unwrap_or(0);
@@ -322,5 +326,17 @@ mod tests {
         let name_span = items[1].fields[0].span;
         assert_eq!(&text[name_span.range()], "名称: 宣传");
         assert!(yaml_rows("a: 1", FileId(1), "编号", &[]).is_err());
+    }
+
+    #[test]
+    fn yaml_rows_may_start_with_a_byte_order_mark() {
+        let text = "\u{feff}- 编号: A1\n  名称: 甲\n- 编号: A2\n  名称: 乙\n";
+        let items = yaml_rows(text, FileId(1), "编号", &[]).expect("a BOM is not content");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].key.value, KeyValue::Text("A1".into()));
+        let second = text.find("- 编号: A2").expect("second row");
+        assert_eq!(items[1].span.start as usize, second, "spans still point into the file as written");
+        let name = text.find("名称: 甲").expect("a field");
+        assert_eq!(items[0].fields[0].span.start as usize, name);
     }
 }

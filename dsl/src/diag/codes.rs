@@ -53,6 +53,7 @@ codes! {
     E0008 Error "keyword-as-name" "关键字不能用作名称" "keyword used as a name";
     E0009 Error "unreadable-file" "无法读取文件" "cannot read file";
     E0010 Error "missing-policy-header" "缺少政策声明" "missing policy header";
+    E0011 Error "write-failed" "无法写出" "cannot write";
     // Names.
     E0101 Error "unknown-name" "未知名称" "unknown name";
     E0102 Error "duplicate-declaration" "重复声明" "duplicate declaration";

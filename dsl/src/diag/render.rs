@@ -103,14 +103,17 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let primary_text = self.d.label.as_ref().unwrap_or(&self.d.message).get(self.lang);
-        let primary =
-            LabeledSpan::new_primary_with_span(Some(primary_text.to_string()), to_source_span(self.d.span));
+        let text = &self.file().text;
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(primary_text.to_string()),
+            to_source_span(marked(text, self.d.span)),
+        );
         let secondary = self
             .d
             .secondary
             .iter()
             .filter(|l| l.span.file == self.d.span.file)
-            .map(|l| LabeledSpan::at(to_source_span(l.span), l.message.get(self.lang)));
+            .map(|l| LabeledSpan::at(to_source_span(marked(text, l.span)), l.message.get(self.lang)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -140,21 +143,91 @@ impl SourceCode for Report<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let file = self.file();
-        let inner = file.text.as_str().read_span(span, before, after)?;
+        let text = file.text.as_str();
+        let inner = text.read_span(span, before, after)?;
+        let shown = if inner.data().split(|&b| b == b'\n').all(|line| line.len() <= LONG_LINE) {
+            Shown { data: inner.data(), span: *inner.span(), line: inner.line(), lines: inner.line_count() }
+        } else {
+            window(text, span)?
+        };
         // miette counts the column in bytes; the header `file:line:col` should count
         // characters, as our JSON does, so that `规则 甲` puts `甲` in column 4.
-        let start = inner.span().offset();
-        let line_start = file.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let column = file.text[line_start..start].chars().count();
+        let start = shown.span.offset();
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..start].chars().count();
         Ok(Box::new(MietteSpanContents::new_named(
             file.path.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
+            shown.data,
+            shown.span,
+            shown.line,
             column,
-            inner.line_count(),
+            shown.lines,
         )))
     }
+}
+
+/// Lines longer than this many bytes are shown as a window around the span. miette pads
+/// up to a label's column with a formatting width, which Rust caps at 65,535 (a span past
+/// that column would panic), and a snippet thousands of characters wide helps no one.
+const LONG_LINE: usize = 1000;
+/// Characters shown on each side of a span on a long line.
+const WINDOW_CHARS: usize = 40;
+/// The most of a span on a long line that is underlined, in bytes.
+const MARKED_BYTES: usize = 120;
+
+/// The part of the source a snippet shows.
+struct Shown<'a> {
+    data: &'a [u8],
+    span: SourceSpan,
+    line: usize,
+    lines: usize,
+}
+
+/// The start and end of the line holding byte `at`.
+fn line_bounds(text: &str, at: usize) -> (usize, usize) {
+    let at = text.floor_char_boundary(at);
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
+/// The span as underlined: on a long line, at most [`MARKED_BYTES`] of it and never past
+/// the line's end, so that the window around it stays narrow.
+fn marked(text: &str, span: Span) -> Span {
+    let start = text.floor_char_boundary(span.start as usize);
+    let (line_start, line_end) = line_bounds(text, start);
+    if line_end - line_start <= LONG_LINE {
+        return span;
+    }
+    let end =
+        (span.end as usize).min(line_end).min(text.floor_char_boundary(start + MARKED_BYTES)).max(start);
+    Span { file: span.file, start: start as u32, end: end as u32 }
+}
+
+/// What to show of `span` when its neighbourhood has a long line: the lines it covers if
+/// they are all short (without context lines), else the part of its one line around it.
+/// A span too wide for that (miette asks when it tries to join two labels' snippets) is
+/// refused, and miette then shows the labels in snippets of their own.
+fn window<'a>(text: &'a str, span: &SourceSpan) -> Result<Shown<'a>, MietteError> {
+    let start = text.floor_char_boundary(span.offset().min(text.len()));
+    let end = text.floor_char_boundary((span.offset() + span.len()).min(text.len())).max(start);
+    let (first, _) = line_bounds(text, start);
+    let (_, last) = line_bounds(text, end);
+    let line = text[..first].matches('\n').count();
+    let covered = &text[first..last];
+    if covered.split('\n').all(|l| l.len() <= LONG_LINE) {
+        let lines = covered.matches('\n').count() + 1;
+        let span = SourceSpan::new(first.into(), covered.len());
+        return Ok(Shown { data: covered.as_bytes(), span, line, lines });
+    }
+    if end - start > MARKED_BYTES || covered[start - first..end - first].contains('\n') {
+        return Err(MietteError::OutOfBounds);
+    }
+    let before =
+        text[first..start].char_indices().rev().nth(WINDOW_CHARS - 1).map_or(first, |(i, _)| first + i);
+    let after = text[end..last].char_indices().nth(WINDOW_CHARS).map_or(last, |(i, _)| end + i);
+    let span = SourceSpan::new(before.into(), after - before);
+    Ok(Shown { data: &text.as_bytes()[before..after], span, line, lines: 1 })
 }
 
 fn to_source_span(span: Span) -> SourceSpan {
@@ -222,4 +295,87 @@ pub fn to_json<'a>(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::diag::{msg, Code};
+    use crate::source::SourceFile;
+
+    fn render(text: &str, spans: &[(usize, usize)]) -> String {
+        let mut sources = SourceMap::default();
+        let file = sources.add(SourceFile::new("long.qd", text));
+        let (start, end) = spans[0];
+        let mut d = Diagnostic::new(Code::E0001, Span::new(file, start, end), msg("这里", "here"));
+        for &(start, end) in &spans[1..] {
+            d = d.secondary(Span::new(file, start, end), msg("那里", "there"));
+        }
+        human(&[d], &sources, RenderOptions { lang: Some(Lang::En), color: false })
+    }
+
+    /// miette pads to a label's column with a formatting width, which panics past 65,535.
+    #[test]
+    fn a_span_past_column_65535_is_shown_in_a_window() {
+        let text = format!("policy p\n{}let a = @\n", " ".repeat(70_000));
+        let at = text.find('@').expect("the mistake");
+        let shown = render(&text, &[(at, at + 1)]);
+        assert!(shown.contains("[long.qd:2:70009]"), "{shown}");
+        assert!(shown.contains("let a = @"), "{shown}");
+        assert!(shown.len() < 2_000, "the snippet is a window, not the whole line: {} bytes", shown.len());
+    }
+
+    #[test]
+    fn labels_far_apart_on_one_long_line_get_a_window_each() {
+        let text = format!("甲{}乙{}丙\n", "\t".repeat(30_000), "字".repeat(30_000));
+        let (b, c) = (text.find('乙').expect("乙"), text.find('丙').expect("丙"));
+        let shown = render(&text, &[(c, c + 3), (0, 3), (b, text.len() - 1)]);
+        for header in ["[long.qd:1:1]", "[long.qd:1:30002]", "[long.qd:1:60003]"] {
+            assert!(shown.contains(header), "{header}: {shown}");
+        }
+        assert!(shown.contains("here") && shown.matches("there").count() == 2, "{shown}");
+    }
+
+    #[test]
+    fn short_lines_are_shown_as_before() {
+        let text = "policy p\nlet a = @\nlet b = 1\n";
+        let at = text.find('@').expect("the mistake");
+        let shown = render(text, &[(at, at + 1)]);
+        assert!(shown.contains("[long.qd:2:9]") && shown.contains("let b = 1"), "{shown}");
+    }
+
+    fn char_boundary(text: &str, at: usize) -> usize {
+        text.floor_char_boundary(at % (text.len() + 1))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any spans over text with long lines (spaces, tabs, CJK) render without a panic.
+        #[test]
+        fn any_spans_over_long_lines_render(
+            pieces in prop::collection::vec((0usize..4, 0usize..40_000), 1..6),
+            spans in prop::collection::vec((any::<usize>(), 0usize..300_000), 1..4),
+        ) {
+            let text: String = pieces
+                .iter()
+                .map(|&(kind, n)| match kind {
+                    0 => " ".repeat(n),
+                    1 => "\t".repeat(n / 4),
+                    2 => "字".repeat(n / 3),
+                    _ => "x\n".repeat(n / 1000),
+                })
+                .collect();
+            let spans: Vec<(usize, usize)> = spans
+                .iter()
+                .map(|&(at, len)| {
+                    let start = char_boundary(&text, at);
+                    (start, text.floor_char_boundary((start + len).min(text.len())))
+                })
+                .collect();
+            render(&text, &spans);
+        }
+    }
 }

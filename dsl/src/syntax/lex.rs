@@ -94,6 +94,10 @@ struct Scanner<'a> {
 impl Scanner<'_> {
     fn run(&mut self) {
         let mut depth = 0usize;
+        // Prefix operators in a row (`非 非 x`, `- - x`): each nests its operand one level
+        // deeper, as a bracket does, but nothing closes them, so they count until the
+        // next other token.
+        let mut prefixes = 0usize;
         let mut chars = self.text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             match c {
@@ -111,6 +115,7 @@ impl Scanner<'_> {
                 }
                 '"' | '“' => {
                     self.code_on_line = true;
+                    prefixes = 0;
                     let close = if c == '"' { '"' } else { '”' };
                     self.skip_string(i, c, close, &mut chars);
                 }
@@ -119,10 +124,11 @@ impl Scanner<'_> {
                     self.code_on_line = true;
                     self.check_fullwidth(i, c);
                     self.track_bracket(i, c);
-                    let delta = self.nesting_delta(i, c, &mut chars);
-                    depth = depth.saturating_add_signed(delta);
-                    if depth > MAX_NESTING && self.errors.iter().all(|e| e.code != Code::E0007) {
-                        self.too_deep(i, c);
+                    let token = self.token(i, c, &mut chars);
+                    depth = depth.saturating_add_signed(token.delta);
+                    prefixes = if token.prefix { prefixes + 1 } else { 0 };
+                    if depth + prefixes > MAX_NESTING && self.errors.iter().all(|e| e.code != Code::E0007) {
+                        self.too_deep(i, c, prefixes > 0);
                     }
                 }
             }
@@ -248,51 +254,71 @@ impl Scanner<'_> {
         );
     }
 
-    /// +1 for an opening bracket or `if`, -1 for a closing bracket or `else`.
-    fn nesting_delta(
+    /// What the token starting with `c` does to the nesting (consuming the rest of a word).
+    fn token(
         &self,
         i: usize,
         c: char,
         chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-    ) -> isize {
-        match c {
+    ) -> Nesting {
+        let delta = match c {
             '(' | '（' | '[' | '{' => 1,
             ')' | '）' | ']' | '}' => -1,
-            c if is_word_char(c) => {
-                let mut end = i + c.len_utf8();
-                while let Some(&(j, d)) = chars.peek() {
-                    if !is_word_char(d) {
-                        break;
-                    }
-                    end = j + d.len_utf8();
-                    chars.next();
-                }
-                match &self.text[i..end] {
-                    "if" | "如果" => 1,
-                    "else" | "否则" => -1,
-                    _ => 0,
-                }
-            }
+            c if is_word_char(c) => return self.word(i, c, chars),
             _ => 0,
-        }
+        };
+        Nesting { delta, prefix: c == '-' }
     }
 
-    fn too_deep(&mut self, i: usize, c: char) {
-        self.errors.push(
-            Diagnostic::new(
-                Code::E0007,
-                Span::new(self.file, i, i + c.len_utf8()),
-                msg(
-                    format!("括号或“如果”嵌套超过 {MAX_NESTING} 层"),
-                    format!("brackets or `if` nested more than {MAX_NESTING} levels deep"),
+    /// The word starting with `c` (consumed): +1 for `if`, -1 for `else`, and whether it
+    /// is the prefix `not`.
+    fn word(&self, i: usize, c: char, chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Nesting {
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if !is_word_char(d) {
+                break;
+            }
+            end = j + d.len_utf8();
+            chars.next();
+        }
+        let (delta, prefix) = match &self.text[i..end] {
+            "if" | "如果" => (1, false),
+            "else" | "否则" => (-1, false),
+            "not" | "非" => (0, true),
+            _ => (0, false),
+        };
+        Nesting { delta, prefix }
+    }
+
+    fn too_deep(&mut self, i: usize, c: char, in_prefixes: bool) {
+        let message = if in_prefixes {
+            msg(
+                format!("括号、“如果”和连用的“非”或负号共嵌套超过 {MAX_NESTING} 层"),
+                format!(
+                    "brackets, `if` and repeated `not` or `-` nested more than {MAX_NESTING} levels deep"
                 ),
             )
-            .help(msg(
+        } else {
+            msg(
+                format!("括号或“如果”嵌套超过 {MAX_NESTING} 层"),
+                format!("brackets or `if` nested more than {MAX_NESTING} levels deep"),
+            )
+        };
+        self.errors.push(
+            Diagnostic::new(Code::E0007, Span::new(self.file, i, i + c.len_utf8()), message).help(msg(
                 "用 `令` 把内层表达式拆成有名字的中间结果",
                 "split the inner expression into named steps with `let`",
             )),
         );
     }
+}
+
+/// A token's effect on the nesting depth.
+struct Nesting {
+    /// +1 for an opening bracket or `if`, -1 for a closing bracket or `else`.
+    delta: isize,
+    /// A prefix operator (`not`, `-`), which nests what follows it.
+    prefix: bool,
 }
 
 fn closer(open: char) -> char {
@@ -328,6 +354,25 @@ mod tests {
         let s = scan(&deep, FileId(0));
         assert_eq!(s.errors.len(), 1);
         assert_eq!(s.errors[0].code, Code::E0007);
+    }
+
+    /// A chain of prefix operators nests like brackets: 100,000 of them are one E0007 at
+    /// the 65th, before the grammar runs.
+    #[test]
+    fn long_chains_of_not_and_minus_are_too_deep() {
+        for op in ["非 ", "not ", "-", "- "] {
+            let text = format!("let x = {}1", op.repeat(100_000));
+            let s = scan(&text, FileId(0));
+            assert_eq!(s.errors.iter().map(|e| e.code).collect::<Vec<_>>(), [Code::E0007], "{op}");
+            let at = "let x = ".len() + MAX_NESTING * op.len();
+            assert_eq!(s.errors[0].span.start as usize, at, "{op}");
+        }
+        let nested = format!("let x = {}{}1{}", "(".repeat(60), "非 ".repeat(5), ")".repeat(60));
+        assert_eq!(scan(&nested, FileId(0)).errors.len(), 1, "60 brackets and 5 `not` are 65 levels");
+        let fine = format!("let x = {}{}1{}", "(".repeat(60), "- ".repeat(4), ")".repeat(60));
+        assert!(scan(&fine, FileId(0)).errors.is_empty());
+        let dates = "source s \"t\" (2022-12-20) { clause a \"x\" }\nlet y = 1 - -2 - 3";
+        assert!(scan(dates, FileId(0)).errors.is_empty());
     }
 
     #[test]

@@ -389,6 +389,31 @@ fn yaml_cases_go_on_after_a_case_serde_yaml_gives_up_on() {
     assert!(results[3].as_ref().expect_err("bad").message.en.contains("found a list"));
 }
 
+/// A list inside a set of text: `serde_yaml` gives up on the element, and the message
+/// says the element is wrong, not "expected a list, found a list".
+#[test]
+fn a_list_inside_a_set_names_the_element() {
+    let p = policy(POLICY);
+    let r = CaseReader::new(&p);
+    let text = format!("{}\n标签: [[[a]]]\n", yaml_good_without("标签"));
+    let e = r.read_yaml(&text).remove(0).expect_err("a list where text belongs");
+    assert_eq!((e.code, e.path.as_str()), (Code::E0302, "申请.标签"));
+    assert_eq!(e.message.en, "expected a list (each element text), but an element is a list, not text");
+    assert_eq!(e.message.zh, "应为列表（每项为文本），但其中一项是列表，而不是文本");
+}
+
+/// A byte-order mark is accepted in YAML as in every other case format.
+#[test]
+fn yaml_may_start_with_a_byte_order_mark() {
+    let p = policy(TWO_INPUTS);
+    let r = CaseReader::new(&p);
+    let text = "- 申请: { 名称: a }\n  网格: { 户数: 1, 运行状态: 平时 }\n- 申请: { 名称: b }\n  网格: { 户数: x, 运行状态: 平时 }\n";
+    let with_bom = r.read_yaml(&format!("\u{feff}{text}"));
+    assert_eq!(with_bom, r.read_yaml(text));
+    assert!(with_bom[0].is_ok());
+    assert_eq!(with_bom[1].as_ref().map_err(|e| e.line), Err(Some(3)), "lines are counted as before");
+}
+
 #[test]
 fn yaml_documents_and_case_lines() {
     let p = policy(TWO_INPUTS);

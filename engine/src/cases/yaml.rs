@@ -53,6 +53,9 @@ type Read = (Result<Vec<Value>, Problem>, Option<usize>);
 impl CaseReader<'_> {
     /// Cases from a YAML text. A syntax error anywhere is one E0301 error for the file.
     pub fn read_yaml(&self, text: &str) -> Vec<CaseResult> {
+        // A byte-order mark, as spreadsheet exports and Windows editors write (accepted in
+        // every other format too); `serde_yaml` would take it for content.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut documents = 0;
         for doc in serde_yaml::Deserializer::from_str(text) {
             if let Err(e) = IgnoredAny::deserialize(doc) {
@@ -122,13 +125,31 @@ fn gave_up(ctx: &mut Ctx<'_, '_>, e: &serde_yaml::Error) -> Problem {
     let found = if detail.contains("invalid type: sequence") { Found::List } else { Found::Object };
     let ty = &r.policy.slots[slot as usize].ty;
     let (expected, found) = (r.describe(ty), found.describe());
-    Problem {
-        code: Code::E0302,
-        message: msg(
+    let message = match element_type(ty) {
+        // The field is a set, so a list is right for it: what `serde_yaml` met was a list
+        // or mapping where an element belongs (`[[a]]` for a set of text).
+        Some(element) => {
+            let element = r.describe(element);
+            msg(
+                format!("应为{}，但其中一项是{}，而不是{}", expected.zh, found.zh, element.zh),
+                format!("expected {}, but an element is {}, not {}", expected.en, found.en, element.en),
+            )
+        }
+        None => msg(
             format!("应为{}，实际是{}", expected.zh, found.zh),
             format!("expected {}, found {}", expected.en, found.en),
         ),
-        path: r.slot_paths[slot as usize].clone(),
+    };
+    Problem { code: Code::E0302, message, path: r.slot_paths[slot as usize].clone() }
+}
+
+/// The innermost element type of a set type (through optional layers), if `ty` is a set.
+fn element_type(ty: &crate::ir::Type) -> Option<&crate::ir::Type> {
+    use crate::ir::Type;
+    match ty {
+        Type::Opt(inner) => element_type(inner),
+        Type::Set(inner) => Some(element_type(inner).unwrap_or(inner)),
+        _ => None,
     }
 }
 

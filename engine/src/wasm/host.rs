@@ -90,6 +90,8 @@ impl Module {
         if manifest.abi != ABI_VERSION {
             return Err(foreign_abi(manifest.abi));
         }
+        super::consistency::check(&manifest)
+            .map_err(|why| malformed(format!("its `{MANIFEST_SECTION}` manifest is inconsistent: {why}")))?;
         let mut config = Config::new();
         config.consume_fuel(true);
         let engine = Engine::new(&config).map_err(|e| malformed(format!("{e:#}")))?;
@@ -362,13 +364,29 @@ impl Instance {
             .get(decision.outcome_enum as usize)
             .ok_or_else(|| malformed("an outcome enum is missing"))?
             .variants;
-        let count = |field| i32_at(lay.result + field).map(|n| n.max(0) as u32);
+        // Counts and rule numbers come from the module's memory: each is held to what the
+        // layout has room for and to the rules that exist, so that nothing overflows and
+        // explanations never look up a rule that is not there.
+        let rules = m.rules.len() as u32;
+        let count = |field, most: u32| {
+            let n = i32_at(lay.result + field)?.max(0) as u32;
+            if n > most {
+                return Err(malformed(format!(
+                    "the module reports {n} entries where its layout holds {most}"
+                )));
+            }
+            Ok(n)
+        };
         let (n_out, n_fired, n_over, n_conf) = (
-            count(result::N_OUTCOMES)?,
-            count(result::N_FIRED)?,
-            count(result::N_OVERRIDDEN)?,
-            count(result::N_CONFLICTS)?,
+            count(result::N_OUTCOMES, rules + 1)?,
+            count(result::N_FIRED, 2 * rules + 1)?,
+            count(result::N_OVERRIDDEN, rules)?,
+            count(result::N_CONFLICTS, rules + 1)?,
         );
+        let rule_id = |r: i32| match u32::try_from(r) {
+            Ok(r) if r < rules => Ok(r),
+            _ => Err(malformed(format!("the module reports rule {r}, which does not exist"))),
+        };
         let mut outcomes = smallvec::SmallVec::new();
         for i in 0..n_out {
             let at = lay.outcomes + i * lay.outcome_stride;
@@ -383,18 +401,25 @@ impl Instance {
                 .enumerate()
                 .map(|(k, (_, ty))| decode(read_i64(mem, at + 8 + 8 * k as u32)?, ty, mem).map_err(bad_word))
                 .collect::<Result<Vec<_>, _>>()?;
-            outcomes.push(Outcome { variant, fields, rule: u32::try_from(rule).ok() });
+            // −1: the default outcome.
+            let rule = if rule == -1 { None } else { Some(rule_id(rule)?) };
+            outcomes.push(Outcome { variant, fields, rule });
         }
-        let ids = |base: u32, n: u32| (0..n).map(move |i| i32_at(base + 4 * i).map(|r| r as u32));
+        let ids = |base: u32, n: u32| (0..n).map(move |i| rule_id(i32_at(base + 4 * i)?));
         let fired = ids(lay.fired, n_fired).collect::<Result<_, _>>()?;
         let overridden = ids(lay.overridden, n_over).collect::<Result<_, _>>()?;
         let mut conflicts = Vec::new();
+        // The conflicts area: per conflict its kind, base rule, count and that many rules.
+        let conflicts_end = lay.conflicts + 4 * (rules + 1) * (rules + 3);
         let mut at = lay.conflicts;
         for _ in 0..n_conf {
             let (kind, base, n) = (i32_at(at)?, i32_at(at + 4)?, i32_at(at + 8)?.max(0) as u32);
+            if n > rules || at + 12 + 4 * n > conflicts_end {
+                return Err(malformed(format!("a conflict of {n} rules does not fit the conflicts area")));
+            }
             let rules = ids(at + 12, n).collect::<Result<_, _>>()?;
             conflicts.push(match kind {
-                CONFLICT_EXCEPTIONS => Conflict::Exceptions { base: base as u32, rules },
+                CONFLICT_EXCEPTIONS => Conflict::Exceptions { base: rule_id(base)?, rules },
                 CONFLICT_UNIQUE => Conflict::Unique { rules },
                 _ => return Err(malformed(format!("unknown conflict kind {kind}"))),
             });
@@ -417,7 +442,10 @@ impl Instance {
             (self.result_field(result::N_HITS)?.max(0) as u32, self.result_field(result::HITS)? as u32);
         let hits = (0..n)
             .map(|i| {
-                let w = self.i64_at(at + 8 * i)?;
+                // `n` and `at` come from the module: no address arithmetic may overflow.
+                let word_at = u32::try_from(u64::from(at) + 8 * u64::from(i))
+                    .map_err(|_| malformed("a check's hits lie outside memory"))?;
+                let w = self.i64_at(word_at)?;
                 Ok(if w == ABSENT_BITS {
                     None
                 } else {

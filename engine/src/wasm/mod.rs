@@ -12,6 +12,7 @@
 //! describes it.
 
 mod asm;
+mod consistency;
 mod decide;
 mod entry;
 mod expr;

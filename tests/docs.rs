@@ -80,8 +80,17 @@ fn language_reference_examples_check_clean() {
 /// Codes whose real trigger cannot be written inline (a binary or huge file, a missing
 /// file, 65 levels of nesting, a data file, a case of 10,000 fields, a full disk): their examples
 /// illustrate, and tests/cli.rs and the fixtures raise them for real.
-const ILLUSTRATED_ONLY: &[Code] =
-    &[Code::E0005, Code::E0006, Code::E0007, Code::E0009, Code::E0011, Code::E0121, Code::E0122, Code::E0128, Code::E0307];
+const ILLUSTRATED_ONLY: &[Code] = &[
+    Code::E0005,
+    Code::E0006,
+    Code::E0007,
+    Code::E0009,
+    Code::E0011,
+    Code::E0121,
+    Code::E0122,
+    Code::E0128,
+    Code::E0307,
+];
 
 /// Case codes are raised by reading cases, not by checking a policy: their examples are
 /// case files (```yaml, ```json or ```jsonl), read against the case fixtures' policy.

@@ -8,6 +8,7 @@ mod diff_cmd;
 mod eval_cmd;
 mod files;
 mod graph_cmd;
+mod keys_cmd;
 mod playground_cmd;
 mod test_cmd;
 

@@ -1,6 +1,7 @@
 // qingdan.mjs — the JavaScript host for policies compiled by `qingdan build`.
 //
-// An ES module with no dependencies and no build step; it runs in browsers and in Node ≥ 20.
+// An ES module with no dependencies and no build step (seal.mjs beside it checks a module's
+// seal); it runs in browsers and in Node ≥ 20.
 // It mirrors the Rust host (engine/src/wasm/host.rs): load a module, read its manifest, read
 // a case (a JSON object shaped like a case file's `given`), place it in the module's memory,
 // call `begin`, `decide(d)`, `check(c)` and `read_let(l)`, and tell the results with names
@@ -12,8 +13,10 @@
 //   r.decisions["准入结论"].outcomes[0].outcome           // "常态准入"
 //
 // API
-//   await loadPolicy(bytes, { lang })  → Policy. `bytes`: ArrayBuffer, Uint8Array or Buffer;
-//       `lang` "zh" | "en" for messages (default: the policy's language).
+//   await loadPolicy(bytes, { lang, trust })  → Policy. `bytes`: ArrayBuffer, Uint8Array or
+//       Buffer; `lang` "zh" | "en" for messages (default: the policy's language); `trust` a
+//       public key or an array of them (32 bytes, 64 hex digits, or a `.pub` file's text from
+//       `qingdan keygen`): only a module signed by one of them loads.
 //   policy.manifest, .name, .hash, .lang
 //   policy.evaluate(case, { decision, explain }) → one case, as `qingdan eval` gives it:
 //       { decisions: { NAME: { decision, outcomes: [{ outcome, values?: [{ name, value }],
@@ -46,14 +49,18 @@
 //
 // Errors: a case that does not fit the policy, or a module that is broken, foreign or trapped,
 // throws a `QingdanError` whose `code` is the Rust engine's (E0301–E0307 for the case, with
-// `path` naming the field; E0501 malformed module, E0502 foreign ABI or no manifest, E0503
+// `path` naming the field; E0501 malformed, damaged or altered module (its seal does not
+// hold), E0502 foreign ABI or no manifest, E0507 not signed by a trusted key, E0503
 // texts and sets past the input arena, E0504 the module trapped or ran out of memory, E0505
-// the values do not fit the module's layout). Misuse of the API (an unknown decision name)
-// throws a RangeError. A JavaScript engine has no fuel: run untrusted modules in a worker and
-// terminate it on a timeout (docs/wasm-abi.md §11).
+// the values do not fit the module's layout). Misuse of the API throws a RangeError (an
+// unknown decision name) or a TypeError (a `trust` option that is not a public key). A
+// JavaScript engine has no fuel: run untrusted modules in a worker and terminate it on a
+// timeout (docs/wasm-abi.md §11).
+
+import { checkSeal, trustedKeys } from "./seal.mjs";
 
 /** The module ABI this host speaks (engine/src/wasm/layout.rs `ABI_VERSION`). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 /** The most memory a module may declare, in 64 KiB pages (layout.rs `MAX_PAGES`). */
 export const MAX_PAGES = 1024;
 /** The custom section that carries the manifest (wasm/mod.rs `MANIFEST_SECTION`). */
@@ -105,6 +112,7 @@ const CODES = {
   E0503: ["wasm-input-too-large", "案例超出模块输入区", "case too large for the module"],
   E0504: ["wasm-stopped", "WASM 模块执行中止", "WASM module stopped"],
   E0505: ["wasm-bad-input", "案例不符合模块输入布局", "case does not fit the module"],
+  E0507: ["wasm-untrusted", "WASM 模块未经信任的签名", "WASM module not signed by a trusted key"],
 };
 
 /**
@@ -171,21 +179,28 @@ function badInput(why, lang) {
 
 /**
  * Validates and instantiates a module built by `qingdan build` (bytes: ArrayBuffer, a typed
- * array or a Node Buffer). Checks the manifest and the ABI version, and that the module
- * imports nothing and caps its memory. `options.lang` ("zh" | "en") picks the language of
- * messages; the default is the policy's own.
+ * array or a Node Buffer). Checks its seal (the SHA-256 of its content, seal.mjs), the
+ * manifest and the ABI version, and that the module imports nothing and caps its memory.
+ * `options.lang` ("zh" | "en") picks the language of messages; the default is the policy's
+ * own. `options.trust` (a public key or an array of them: 32 bytes, 64 hex digits or a
+ * `.pub` file's text) requires a signature by one of them (E0507 if not).
  */
 export async function loadPolicy(bytes, options = {}) {
   let lang = options.lang === "zh" || options.lang === "en" ? options.lang : "en";
   const view = toBytes(bytes);
   if (!view) throw new TypeError("loadPolicy: expected the module's bytes (ArrayBuffer or Uint8Array)");
+  const trusted = trustedKeys(options.trust);
   let module;
   try {
     module = await WebAssembly.compile(view);
   } catch (e) {
     throw malformed(e && e.message ? e.message : String(e), lang);
   }
+  // The seal before anything the module says is believed; a module without one may be of
+  // another ABI, which is what to say then (as the Rust host's `check_seal`).
+  const refused = await checkSeal(view, trusted);
   const sections = WebAssembly.Module.customSections(module, MANIFEST_SECTION);
+  if (refused && !refused.foreign) throw sealError(refused, lang);
   if (sections.length === 0) {
     throw new QingdanError(
       "E0502",
@@ -205,6 +220,7 @@ export async function loadPolicy(bytes, options = {}) {
     throw malformed(`its \`${MANIFEST_SECTION}\` manifest cannot be read: no \`abi\``, lang);
   }
   if (manifest.abi !== ABI_VERSION) throw foreignAbi(manifest.abi, lang);
+  if (refused) throw sealError(refused, lang);
   const problem = checkManifest(manifest);
   if (problem) throw malformed(`its \`${MANIFEST_SECTION}\` manifest cannot be read: ${problem}`, lang);
   if (!options.lang) lang = manifest.lang === "zh" ? "zh" : "en";
@@ -217,6 +233,10 @@ export async function loadPolicy(bytes, options = {}) {
   const policy = new Policy(module, manifest, lang);
   await policy.reset();
   return policy;
+}
+
+function sealError(p, lang) {
+  return p.code === "E0501" ? malformed({ zh: p.zh, en: p.en }, lang) : new QingdanError(p.code, p.zh, p.en, "", lang);
 }
 
 function toBytes(b) {

@@ -6,28 +6,37 @@ use std::path::{Path, PathBuf};
 
 use qingdan_dsl::diag::msg;
 use qingdan_dsl::{Code, Lang};
-use qingdan_engine::wasm::{compile, host};
+use qingdan_engine::wasm::{compile, host, integrity};
 use sha2::{Digest, Sha256};
 
 use crate::cli::LangArg;
 use crate::commands::{load_program, Output};
 use crate::eval_cmd::{self, Backend, EvalArgs};
-use crate::{exit, files};
+use crate::{exit, files, keys_cmd};
 
 pub fn build(
     path: &Path,
     output: Option<PathBuf>,
     name: Option<&str>,
+    sign: Option<&Path>,
     opts: &Output,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    // The key first: a build that cannot be signed as asked writes nothing.
+    let signer = match sign.map(keys_cmd::read_signing_key).transpose() {
+        Ok(k) => k,
+        Err(why) => {
+            let _ = writeln!(err, "qingdan: {why}");
+            return exit::USAGE;
+        }
+    };
     let (program, policy) = match load_program(path, name, opts, out, err) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let lang = policy.lang;
-    let compiled = match compile(&policy, &source_hash(&program)) {
+    let mut compiled = match compile(&policy, &source_hash(&program)) {
         Ok(c) => c,
         Err(e) => {
             let file = program.sources.get(e.span.file);
@@ -43,6 +52,15 @@ pub fn build(
             return exit::FAILED;
         }
     };
+    if let Some(key) = &signer {
+        match integrity::sign(&compiled.bytes, key) {
+            Ok(signed) => compiled.bytes = signed,
+            Err(e) => {
+                let _ = writeln!(err, "{}[{}]: {}", e.code(), e.code().slug(), e.message().get(lang));
+                return exit::FAILED;
+            }
+        }
+    }
     let target = output.unwrap_or_else(|| path.with_extension("wasm"));
     if let Err(e) = crate::replace::replace(&target, &compiled.bytes) {
         let lang = opts.asked_lang().unwrap_or(lang);
@@ -63,6 +81,14 @@ pub fn build(
         ),
     );
     let _ = writeln!(out, "{}", summary.get(lang));
+    if let Some(key) = &signer {
+        let hex = integrity::key_hex(&key.verifying_key());
+        let _ = writeln!(
+            out,
+            "{}",
+            msg(format!("已用密钥 {hex} 签名"), format!("signed with key {hex}")).get(lang)
+        );
+    }
     exit::OK
 }
 
@@ -79,9 +105,14 @@ pub(crate) fn source_hash(program: &qingdan_dsl::Program) -> String {
 /// Reads and loads a module; a problem is printed and becomes the exit code.
 fn load_module(
     path: &Path,
+    trust: &[PathBuf],
     lang: Option<LangArg>,
     err: &mut dyn Write,
 ) -> Result<(host::Module, Vec<u8>), u8> {
+    let trust = keys_cmd::read_trust(trust).map_err(|why| {
+        let _ = writeln!(err, "qingdan: {why}");
+        exit::USAGE
+    })?;
     let bytes = files::read_capped_to(path, MAX_MODULE_BYTES).map_err(|why| {
         let _ = writeln!(err, "qingdan: {}: {why}", path.display());
         exit::USAGE
@@ -94,7 +125,7 @@ fn load_module(
         );
         return Err(exit::FAILED);
     }
-    let module = host::Module::load(&bytes).map_err(|e| {
+    let module = host::Module::load_with(&bytes, &trust).map_err(|e| {
         let _ = writeln!(err, "qingdan: {}: {}", path.display(), e.render(lang.map_or(Lang::En, Lang::from)));
         exit::FAILED
     })?;
@@ -105,7 +136,7 @@ fn load_module(
 const MAX_MODULE_BYTES: usize = 64 << 20;
 
 pub fn dump_wat(path: &Path, lang: Option<LangArg>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let (module, bytes) = match load_module(path, lang, err) {
+    let (module, bytes) = match load_module(path, &[], lang, err) {
         Ok(m) => m,
         Err(code) => return code,
     };
@@ -115,6 +146,15 @@ pub fn dump_wat(path: &Path, lang: Option<LangArg>, out: &mut dyn Write, err: &m
             let _ = writeln!(out, ";; manifest (custom section `qingdan`):");
             for line in manifest.lines() {
                 let _ = writeln!(out, ";; {line}");
+            }
+            if let Ok(seal) = integrity::verify(&bytes, &integrity::Trust::Intact) {
+                let signer = seal.signer.map(|k| format!(", signed by {}", integrity::key_hex(&k)));
+                let (section, digest) = (integrity::SEAL_SECTION, integrity::hex(&seal.digest));
+                let _ = writeln!(
+                    out,
+                    ";; seal (custom section `{section}`): sha256 {digest}{}",
+                    signer.unwrap_or_default()
+                );
             }
             let _ = write!(out, "{text}");
             exit::OK
@@ -128,12 +168,13 @@ pub fn dump_wat(path: &Path, lang: Option<LangArg>, out: &mut dyn Write, err: &m
 
 pub fn eval_module(
     path: &Path,
+    trust: &[PathBuf],
     args: &EvalArgs,
     lang: Option<LangArg>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let (module, _) = match load_module(path, lang, err) {
+    let (module, _) = match load_module(path, trust, lang, err) {
         Ok(m) => m,
         Err(code) => return code,
     };

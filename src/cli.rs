@@ -57,6 +57,10 @@ pub enum Command {
         /// Decide with a module built by `qingdan build` instead of the interpreter.
         #[arg(long)]
         wasm: Option<PathBuf>,
+        /// Run the module only if it is signed by this public key (a `.pub` file from
+        /// `qingdan keygen`); repeat to trust several keys.
+        #[arg(long, value_name = "PUBKEY", requires = "wasm")]
+        trust: Vec<PathBuf>,
         /// Case file: `.yaml`/`.yml`, `.json`, or JSON Lines (`.jsonl`, and `-` for stdin).
         #[arg(long, short)]
         input: String,
@@ -94,7 +98,14 @@ pub enum Command {
         /// Which policy, when the path holds several.
         #[arg(long)]
         name: Option<String>,
+        /// Sign the module with this secret key (a `.key` file from `qingdan keygen`), so
+        /// hosts that require it (`eval --trust`) run it.
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<PathBuf>,
     },
+    /// Make an Ed25519 key pair for signing modules: PREFIX.key (secret, readable only by
+    /// you) and PREFIX.pub (public, for `eval --trust`). Existing files are never replaced.
+    Keygen { prefix: PathBuf },
     /// A local web page to edit a policy and try cases (http://127.0.0.1:8700/).
     Playground(crate::playground_cmd::PlaygroundArgs),
     /// Print a compiled module as WebAssembly text, with its manifest.

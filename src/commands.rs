@@ -37,11 +37,13 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
-        Command::Eval { policy, wasm, input, input_format, decision, name, explain } => {
+        Command::Eval { policy, wasm, trust, input, input_format, decision, name, explain } => {
             let args =
                 crate::eval_cmd::EvalArgs { input, input_format, decision, explain, format: opts.format };
             match (policy, wasm) {
-                (_, Some(module)) => crate::build_cmd::eval_module(&module, &args, cli.lang, out, err),
+                (_, Some(module)) => {
+                    crate::build_cmd::eval_module(&module, &trust, &args, cli.lang, out, err)
+                }
                 (Some(policy), None) => match load_policy(&policy, name.as_deref(), &opts, out, err) {
                     Ok(p) => {
                         let backend =
@@ -53,8 +55,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 (None, None) => exit::USAGE,
             }
         }
-        Command::Build { policy, output, name } => {
-            crate::build_cmd::build(&policy, output, name.as_deref(), &opts, out, err)
+        Command::Build { policy, output, name, sign } => {
+            crate::build_cmd::build(&policy, output, name.as_deref(), sign.as_deref(), &opts, out, err)
         }
         Command::Playground(_) if !cli.allow_read.is_empty() => {
             let _ = writeln!(
@@ -63,6 +65,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             );
             exit::USAGE
         }
+        Command::Keygen { prefix } => crate::keys_cmd::keygen(&prefix, cli.lang, out, err),
         Command::Playground(args) => crate::playground_cmd::run(&args, out, err),
         Command::DumpWat { module } => crate::build_cmd::dump_wat(&module, cli.lang, out, err),
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),

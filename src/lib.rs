@@ -9,6 +9,7 @@ mod eval_cmd;
 mod files;
 mod graph_cmd;
 mod loader;
+mod keys_cmd;
 mod playground_cmd;
 mod playground_guard;
 mod replace;

@@ -11,7 +11,8 @@ use qingdan_engine::cases::CaseReader;
 use qingdan_engine::eval::Evaluator;
 use qingdan_engine::ir::Type;
 use qingdan_engine::testing::read_case_file;
-use qingdan_engine::wasm::{compile, host};
+use qingdan_engine::wasm::layout::ABI_VERSION;
+use qingdan_engine::wasm::{compile, host, integrity};
 use qingdan_engine::{Policy, Value};
 
 fn policies() -> PathBuf {
@@ -188,10 +189,13 @@ fn a_truncated_module_is_refused() {
 #[test]
 fn a_module_of_another_abi_is_refused() {
     let bytes = admission_bytes();
-    // The manifest says which ABI the module speaks: change it in place.
-    let at = bytes.windows(8).position(|w| w == b"{\"abi\":1").expect("manifest") + 7;
+    // The manifest says which ABI the module speaks: change it in place, and seal the
+    // module again, as a build of that ABI would have sealed it.
+    let current = format!("{{\"abi\":{ABI_VERSION}");
+    let at = bytes.windows(current.len()).position(|w| w == current.as_bytes()).expect("manifest") + 7;
     let mut foreign = bytes.clone();
     foreign[at] = b'9';
+    let foreign = integrity::reseal(&foreign).expect("resealed");
     let e = host::Module::load(&foreign).err().expect("refused");
     assert_eq!(e.code, Code::E0502);
     assert!(e.message.en.contains("ABI version 9"), "{e}");
@@ -221,7 +225,7 @@ fn endless_module(manifest: bool) -> Vec<u8> {
     let mut globals = GlobalSection::new();
     globals.global(
         GlobalType { val_type: ValType::I32, mutable: false, shared: false },
-        &ConstExpr::i32_const(1),
+        &ConstExpr::i32_const(ABI_VERSION as i32),
     );
     let mut exports = ExportSection::new();
     exports.export("memory", ExportKind::Memory, 0);
@@ -255,7 +259,7 @@ fn endless_module(manifest: bool) -> Vec<u8> {
         let data = serde_json::to_vec(m).expect("manifest");
         module.section(&CustomSection { name: "qingdan".into(), data: data.into() });
     }
-    module.finish()
+    integrity::seal(module.finish())
 }
 
 #[test]
@@ -353,7 +357,8 @@ fn dump_wat_shows_the_module_and_its_manifest() {
     assert_eq!(qingdan(&["build", &policy, "-o", &module]).0, 0);
     let (code, out, _) = qingdan(&["dump-wat", &module]);
     assert_eq!(code, 0);
-    for part in [";; manifest", "\"abi\": 1", "(module", "(export \"decide\"", "(memory"] {
+    let abi = format!("\"abi\": {ABI_VERSION}");
+    for part in [";; manifest", &abi, ";; seal", "(module", "(export \"decide\"", "(memory"] {
         assert!(out.contains(part), "dump-wat lacks {part}");
     }
 }

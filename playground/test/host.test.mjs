@@ -25,6 +25,7 @@ import {
   parseDecimal,
   parseJson,
 } from "../qingdan.mjs";
+import { isCustom, section, sealed, sections, str, uleb, vec } from "./bytes.mjs";
 
 const WASM = new URL("../../target/wasm/", import.meta.url);
 
@@ -317,53 +318,13 @@ function throwsCode(f, code, what, path) {
   counts.errors += 1;
 }
 
-// A few bytes of the WASM binary format, to take modules apart and make small ones.
-const uleb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const str = (s) => {
-  const b = [...Buffer.from(s)];
-  return [...uleb(b.length), ...b];
-};
-const section = (id, body) => [id, ...uleb(body.length), ...body];
-const vec = (items) => [...uleb(items.length), ...items.flat()];
-
-/** The module's sections: [{ id, start, end, bodyStart }]. */
-function sections(bytes) {
-  const out = [];
-  let i = 8;
-  while (i < bytes.length) {
-    const start = i;
-    const id = bytes[i++];
-    let size = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[i++];
-      size += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (!(b & 0x80)) break;
-    }
-    out.push({ id, start, bodyStart: i, end: i + size });
-    i += size;
-  }
-  return out;
-}
-
-/** The module with its manifest section replaced by `json` (or removed, for null). */
+/** The module with its manifest section replaced by `json` (or removed, for null), sealed again. */
 function withManifest(bytes, json) {
-  const all = sections(bytes);
-  const s = all.find((x) => x.id === 0 && Buffer.from(bytes.subarray(x.bodyStart + 1, x.bodyStart + 1 + MANIFEST_SECTION.length)).toString() === MANIFEST_SECTION);
+  const s = sections(bytes).find((x) => isCustom(bytes, x, MANIFEST_SECTION));
   const before = bytes.subarray(0, s.start);
   const rest = bytes.subarray(s.end);
   const custom = json === null ? [] : section(0, [...str(MANIFEST_SECTION), ...Buffer.from(json)]);
-  return Uint8Array.from([...before, ...custom, ...rest]);
+  return sealed(Uint8Array.from([...before, ...custom, ...rest]));
 }
 
 function manifestOf(bytes) {
@@ -393,7 +354,7 @@ function tinyModule(manifest, { beginCode = [0x41, 0x00], memory = [0x01, 8, 16]
   };
   const code = section(10, vec([body(beginCode), body([0x41, 0x00]), body([0x41, 0x00]), body([0x41, 0x00])]));
   const custom = section(0, [...str(MANIFEST_SECTION), ...Buffer.from(JSON.stringify(manifest))]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...importSec, ...funcs, ...mem, ...globals, ...exps, ...code, ...custom]);
+  return sealed(Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...importSec, ...funcs, ...mem, ...globals, ...exps, ...code, ...custom]));
 }
 
 test("a truncated or foreign file is E0501, never a crash", async () => {
@@ -407,6 +368,7 @@ test("a truncated or foreign file is E0501, never a crash", async () => {
   const flipped = Uint8Array.from(bytes);
   flipped[sections(flipped).find((s) => s.id === 10).bodyStart + 3] ^= 0xff;
   await rejects(loadPolicy(flipped), "E0501", "a corrupted code section");
+  await rejects(loadPolicy(sealed(flipped)), "E0501", "a corrupted code section, sealed again: invalid");
 });
 
 test("a foreign ABI or a missing manifest is E0502; an unreadable manifest is E0501", async () => {
@@ -446,12 +408,12 @@ test("a foreign ABI or a missing manifest is E0502; an unreadable manifest is E0
     while (patched[i] & 0x80) i++;
     i += 2; // last byte of the constant, `end`
   }
-  const e = await loadPolicy(patched).then(
+  const e = await loadPolicy(sealed(patched)).then(
     () => null,
     (x) => x,
   );
   assert.ok(e instanceof QingdanError && e.code === "E0502", String(e));
-  assert.match(e.en, /ABI version 2, this host speaks 1/);
+  assert.match(e.en, new RegExp(`ABI version ${ABI_VERSION + 1}, this host speaks ${ABI_VERSION}`));
   counts.errors += 1;
 });
 

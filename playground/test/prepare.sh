@@ -5,7 +5,9 @@
 #   <name>.cases.json    its cases with their inputs and expectations (`qingdan test --format json`)
 #   <name>.interp.json   the interpreter's results for its case file (`qingdan eval --explain`)
 # and for the two fixtures that probe case reading and evaluation errors,
-#   <name>.inputs.interp.json   the interpreter on playground/test/fixtures/<name>.inputs.json.
+#   <name>.inputs.interp.json   the interpreter on playground/test/fixtures/<name>.inputs.json;
+# for the seal tests (seal.test.mjs), a key pair reviewer.{key,pub} (`qingdan keygen`) and
+#   review.signed.wasm   the review policy built with `--sign reviewer.key`.
 # Then: node --test playground/test/
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -59,3 +61,9 @@ for entry in "${policies[@]}"; do
   fi
   echo "prepared $name ($(wc -c <"$out/$name.wasm") bytes)"
 done
+
+# A fresh key pair each time (keygen never replaces keys), and a module signed with it.
+rm -f "$out/reviewer.key" "$out/reviewer.pub"
+"$qingdan" keygen "$out/reviewer" >/dev/null
+"$qingdan" build policies/legality_review/review.qd -o "$out/review.signed.wasm" --sign "$out/reviewer.key" >/dev/null
+echo "prepared review.signed.wasm (signed with $out/reviewer.key)"

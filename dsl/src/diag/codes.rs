@@ -122,6 +122,7 @@ codes! {
     E0504 Error "wasm-stopped" "WASM 模块执行中止" "WASM module stopped";
     E0505 Error "wasm-bad-input" "案例不符合模块输入布局" "case does not fit the module";
     E0506 Error "wasm-unsupported" "无法编译为 WASM" "cannot compile to WASM";
+    E0507 Error "wasm-untrusted" "WASM 模块未经信任的签名" "WASM module not signed by a trusted key";
     // Warnings.
     W0001 Warning "uncited-rule" "规则未引用条款" "rule cites no clause";
     W0002 Warning "unused-let" "定义未被使用" "unused let";

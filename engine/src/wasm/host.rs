@@ -13,6 +13,7 @@ use qingdan_dsl::{Code, Lang};
 use wasmtime::{Config, Engine, Memory, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
 
 use super::decide::{CONFLICT_EXCEPTIONS, CONFLICT_UNIQUE};
+use super::integrity::{self, Trust};
 use super::layout::{result, ErrorKind, Status, ABI_VERSION, MAX_PAGES};
 use super::manifest::Manifest;
 use super::words::{decode, widen, BadWord};
@@ -83,9 +84,17 @@ pub struct Module {
 }
 
 impl Module {
-    /// Validates and compiles `bytes`; reads and checks the manifest and ABI version.
+    /// Validates and compiles `bytes`; checks its seal (the digest of its content),
+    /// reads and checks the manifest and ABI version.
     pub fn load(bytes: &[u8]) -> Result<Module, HostError> {
+        Module::load_with(bytes, &Trust::Intact)
+    }
+
+    /// As [`Module::load`], requiring of the module's seal what `trust` says (a signature
+    /// by a trusted key: E0507 if not).
+    pub fn load_with(bytes: &[u8], trust: &Trust) -> Result<Module, HostError> {
         wasmparser::Validator::new().validate_all(bytes).map_err(|e| malformed(e.message()))?;
+        check_seal(bytes, trust)?;
         let manifest = read_manifest(bytes)?;
         if manifest.abi != ABI_VERSION {
             return Err(foreign_abi(manifest.abi));
@@ -148,6 +157,22 @@ fn foreign_abi(found: u32) -> HostError {
             ),
         ),
     )
+}
+
+/// Checks the module's seal before anything in it is believed. A module without a seal
+/// may be of another ABI (older modules had none): that is reported as such (E0502).
+fn check_seal(bytes: &[u8], trust: &Trust) -> Result<(), HostError> {
+    let refused = match integrity::verify(bytes, trust) {
+        Ok(_) => return Ok(()),
+        Err(e) => e,
+    };
+    if refused.may_be_foreign() {
+        let abi = read_manifest(bytes)?.abi;
+        if abi != ABI_VERSION {
+            return Err(foreign_abi(abi));
+        }
+    }
+    Err(HostError::new(refused.code(), refused.message()))
 }
 
 fn read_manifest(bytes: &[u8]) -> Result<Manifest, HostError> {

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ir::Policy;
 
-/// Bumped whenever the layout, the result record or the exports change meaning.
-pub const ABI_VERSION: u32 = 1;
+/// Bumped whenever the layout, the result record, the exports or what a host must check
+/// change meaning. 2: modules end with a `qingdan.integrity` seal that hosts require.
+pub const ABI_VERSION: u32 = 2;
 
 /// Bytes of the input arena, where a host writes the texts and sets of one case.
 pub const ARENA_BYTES: u32 = 256 * 1024;

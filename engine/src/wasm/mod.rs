@@ -8,8 +8,8 @@
 //! become data segments. `docs/wasm-abi.md` is the contract; [`host`] is the Rust host.
 //!
 //! Stages: [`layout`] plans memory, [`expr`] and [`decide`] generate code from the IR
-//! (with the helpers of [`runtime`]), this file assembles the module, and [`manifest`]
-//! describes it.
+//! (with the helpers of [`runtime`]), this file assembles the module, [`manifest`]
+//! describes it, and [`integrity`] seals it (a digest of everything, optionally signed).
 
 mod asm;
 mod consistency;
@@ -17,6 +17,7 @@ mod decide;
 mod entry;
 mod expr;
 pub mod host;
+pub mod integrity;
 pub mod layout;
 pub mod manifest;
 mod runtime;
@@ -72,7 +73,7 @@ pub fn compile(policy: &Policy, hash: &str) -> Result<Compiled, BuildError> {
     let bodies = g.bodies()?;
     let sink = g.layout.finish(g.statics.len(), 8 * g.sink_words.max(1));
     let manifest = Manifest::new(policy, &g.layout, &g.columns, g.sites.clone(), hash);
-    let bytes = g.assemble(bodies, sink, &manifest);
+    let bytes = integrity::seal(g.assemble(bodies, sink, &manifest));
     Ok(Compiled { bytes, manifest })
 }
 

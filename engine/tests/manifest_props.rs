@@ -107,7 +107,9 @@ fn manifest(bytes: &[u8]) -> Json {
     serde_json::from_slice(&body[at + len..]).expect("manifest JSON")
 }
 
-/// The module with its manifest replaced by `m`.
+/// The module with its manifest replaced by `m`, sealed again: the seal would refuse the
+/// edited module before its manifest is read, and what is tested here is the manifest
+/// check behind it (a module its builder made inconsistent).
 fn with_manifest(bytes: &[u8], m: &Json) -> Vec<u8> {
     let mut out = bytes[..8].to_vec();
     for (id, body) in sections(bytes) {
@@ -124,7 +126,7 @@ fn with_manifest(bytes: &[u8], m: &Json) -> Vec<u8> {
         push_leb(&mut out, body.len());
         out.extend_from_slice(&body);
     }
-    out
+    qingdan_engine::wasm::integrity::reseal(&out).expect("resealed")
 }
 
 /// Values read back from an instance, as `eval --wasm` reads them for explanations.

@@ -52,6 +52,10 @@ pub fn yaml_rows(
     key: &str,
     columns: &[Column<'_>],
 ) -> Result<Vec<Item>, Diagnostic> {
+    if let Some(line) = crate::yaml_depth::too_deep(text, crate::yaml_depth::MAX_DEPTH) {
+        let at = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+        return Err(malformed(Span::new(file, at, at), crate::yaml_depth::too_deep_message(), "YAML"));
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let at = e.location().map_or(0, |l| l.index());
         let detail = e.to_string();

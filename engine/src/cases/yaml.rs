@@ -12,7 +12,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use qingdan_dsl::diag::msg;
-use qingdan_dsl::Code;
+use qingdan_dsl::{yaml_depth, Code};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
@@ -53,6 +53,17 @@ type Read = (Result<Vec<Value>, Problem>, Option<usize>);
 impl CaseReader<'_> {
     /// Cases from a YAML text. A syntax error anywhere is one E0301 error for the file.
     pub fn read_yaml(&self, text: &str) -> Vec<CaseResult> {
+        // Before `serde_yaml`, whose scanner is quadratic in the nesting (see yaml_depth).
+        if let Some(line) = yaml_depth::too_deep(text, yaml_depth::MAX_DEPTH) {
+            let message = yaml_depth::too_deep_message();
+            return vec![Err(CaseError {
+                case: 1,
+                path: String::new(),
+                code: Code::E0301,
+                message,
+                line: Some(line),
+            })];
+        }
         let mut documents = 0;
         for doc in serde_yaml::Deserializer::from_str(text) {
             if let Err(e) = IgnoredAny::deserialize(doc) {

@@ -129,6 +129,7 @@ impl Mdd {
 
     /// How many links to children the store holds (two per node): its memory, and a bound
     /// on the work done, comparable with a store of one child per cell.
+    #[cfg(test)]
     pub fn size(&self) -> usize {
         2 * (self.nodes.len() - 2)
     }

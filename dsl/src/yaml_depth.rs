@@ -255,7 +255,9 @@ mod tests {
     fn nesting(v: &serde_yaml::Value) -> usize {
         match v {
             serde_yaml::Value::Sequence(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
-            serde_yaml::Value::Mapping(m) => 1 + m.iter().map(|(k, v)| nesting(k).max(nesting(v))).max().unwrap_or(0),
+            serde_yaml::Value::Mapping(m) => {
+                1 + m.iter().map(|(k, v)| nesting(k).max(nesting(v))).max().unwrap_or(0)
+            }
             serde_yaml::Value::Tagged(t) => nesting(&t.value),
             _ => 0,
         }
@@ -283,7 +285,17 @@ mod tests {
         let gap = [" ", "", "\n  ", " # ]] [[ }\n ", "\t"];
         match r.below(if budget == 0 { 1 } else { 4 }) {
             0 => out.push_str(r.pick(&[
-                "a", "a#b", "a\"]b", "a'}b", "\"x]\\\"[{\"", "'x]''[{'", "\"]\"", "'}'", "!t a", "&a x", "-1",
+                "a",
+                "a#b",
+                "a\"]b",
+                "a'}b",
+                "\"x]\\\"[{\"",
+                "'x]''[{'",
+                "\"]\"",
+                "'}'",
+                "!t a",
+                "&a x",
+                "-1",
                 "\"a #\"",
             ])),
             1 | 2 => {
@@ -319,7 +331,8 @@ mod tests {
     /// own; keys are written only inside braces, so every level inside is a bracket).
     #[test]
     fn never_allows_less_than_libyaml_nests() {
-        let prefixes = [("", 0), ("a: ", 1), ("- ", 1), ("k:\n  - ", 2), ("\"q #\": ", 1), ("x: y, 'q\nz: ", 1)];
+        let prefixes =
+            [("", 0), ("a: ", 1), ("- ", 1), ("k:\n  - ", 2), ("\"q #\": ", 1), ("x: y, 'q\nz: ", 1)];
         // No `:` or `?`: inside brackets they make pairs (`[a: b]` is a mapping in a
         // sequence), which nest values without brackets.
         let special: Vec<char> = "[]{},\"'#\n\\ -&!".chars().collect();

@@ -88,7 +88,7 @@ pub struct CellSet(Vec<Range<u32>>);
 
 impl CellSet {
     pub fn one(cell: u32) -> CellSet {
-        CellSet(vec![cell..cell + 1])
+        CellSet(std::iter::once(cell..cell + 1).collect())
     }
 
     pub fn runs(&self) -> &[Range<u32>] {

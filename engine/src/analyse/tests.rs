@@ -367,7 +367,8 @@ fn many_rules_on_one_field_cost_a_few_diagram_nodes_each() {
     let above = |i: usize| format!("申请.x > {i}");
     let equal = |i: usize| format!("申请.x == {i}");
     let text = |i: usize| format!("申请.s == \"t{i}\"");
-    let shapes: [(&str, &dyn Fn(usize) -> String, &str, usize); 5] = [
+    type Condition<'a> = &'a dyn Fn(usize) -> String;
+    let shapes: [(&str, Condition, &str, usize); 5] = [
         ("thresholds, priority", &above, "priority 是 > 否", 0),
         ("values, unique", &equal, "unique", 0),
         ("texts, priority", &text, "priority 是 > 否", 0),

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use qingdan_dsl::diag::cap;
 use qingdan_dsl::diag::render::{self, RenderOptions};
 use qingdan_dsl::program::{check_files, parse_files};
 use qingdan_dsl::{Code, Diagnostic, Lang, Program};
@@ -96,10 +97,15 @@ impl Output {
         let diags = &program.diagnostics;
         match self.format {
             Format::Json | Format::Yaml => {
-                let json = serde_json::json!({
-                    "diagnostics": render::to_json(diags, &program.sources, self.render),
+                let (shown, omitted) = cap::cap(diags, &program.sources, cap::JSON_PER_CODE);
+                let mut json = serde_json::json!({
+                    "diagnostics": render::to_json(&shown, &program.sources, self.render),
                     "summary": summary,
                 });
+                // Only when some were left out, so that the usual document is unchanged.
+                if !omitted.is_empty() {
+                    json["omitted"] = serde_json::json!(omitted);
+                }
                 let text = if self.format == Format::Json {
                     serde_json::to_string_pretty(&json).unwrap_or_default()
                 } else {
@@ -108,7 +114,7 @@ impl Output {
                 let _ = writeln!(out, "{}", text.trim_end());
             }
             Format::Human => {
-                let _ = write!(err, "{}", render::human(diags, &program.sources, self.render));
+                let _ = write!(err, "{}", cap::human(diags, &program.sources, self.render));
             }
         }
     }

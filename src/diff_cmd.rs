@@ -117,10 +117,9 @@ fn compare_cases(old: &Policy, new: &Policy, path: &Path, lang: Lang) -> Result<
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let name = path.to_string_lossy().into_owned();
     let lower = name.to_lowercase();
-    let (body, names) = match crate::eval_cmd::test_file_inputs(&text) {
-        Some((givens, names)) if !lower.ends_with(".json") && !lower.ends_with(".jsonl") => (givens, names),
-        _ => (text, Vec::new()),
-    };
+    let json = lower.ends_with(".json") || lower.ends_with(".jsonl");
+    let test_file = if json { None } else { crate::eval_cmd::test_file_inputs(&text) };
+    let (body, names) = test_file.unwrap_or((text, Vec::new()));
     let read = |p: &Policy| -> Vec<Result<Vec<Value>, String>> {
         let reader = CaseReader::new(p);
         let results = if lower.ends_with(".jsonl") {

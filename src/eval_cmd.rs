@@ -172,9 +172,12 @@ impl<'p> Job<'p> {
         out: &mut dyn Write,
     ) -> Result<usize, Stop> {
         let text = read_whole(&self.args.input).map_err(Stop::Input)?;
-        let (cases, names) = match (format, test_file_inputs(&text)) {
-            (InputFormat::Yaml, Some((givens, names))) => (reader.read_yaml(&givens), names),
-            (InputFormat::Yaml, None) => (reader.read_yaml(&text), Vec::new()),
+        // Only YAML can be a test case file: a JSON file is not read as YAML as well.
+        let (cases, names) = match format {
+            InputFormat::Yaml => match test_file_inputs(&text) {
+                Some((givens, names)) => (reader.read_yaml(&givens), names),
+                None => (reader.read_yaml(&text), Vec::new()),
+            },
             _ => (reader.read_json(&text), Vec::new()),
         };
         self.decide_chunk(cases, 1, &names, |c| c, out)
@@ -602,6 +605,10 @@ fn yaml_item(value: &Json) -> String {
 /// such a file.
 pub(crate) fn test_file_inputs(text: &str) -> Option<(String, Vec<String>)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Too deep for `serde_yaml` to scan in linear time: the case reader says why.
+    if qingdan_dsl::yaml_depth::too_deep(text, qingdan_dsl::yaml_depth::MAX_DEPTH).is_some() {
+        return None;
+    }
     let items: Vec<serde_yaml::Value> = serde_yaml::from_str(text).ok()?;
     let key = serde_yaml::Value::String("given".into());
     let givens: Option<Vec<&serde_yaml::Value>> = items.iter().map(|item| item.get(&key)).collect();

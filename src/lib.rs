@@ -41,7 +41,7 @@ pub fn load_policy(path: &std::path::Path, policy: Option<&str>) -> Result<qingd
         qingdan_dsl::check_files(files::inputs(&[path.to_path_buf()]), &mut loader::FsLoader::confined());
     if program.has_errors() {
         let opts = qingdan_dsl::diag::render::RenderOptions { lang: None, color: false };
-        return Err(qingdan_dsl::diag::render::human(&program.diagnostics, &program.sources, opts));
+        return Err(qingdan_dsl::diag::cap::human(&program.diagnostics, &program.sources, opts));
     }
     qingdan_engine::lower(&program, policy).map_err(|e| e.message.to_string())
 }

@@ -306,7 +306,9 @@ async fn on_edit(
 
 fn diagnostics(diags: &[Diagnostic], sources: &qingdan_dsl::SourceMap, lang: Option<&str>) -> Json {
     let opts = RenderOptions { lang: lang.and_then(Lang::parse), color: false };
-    serde_json::to_value(render::to_json(diags, sources, opts)).unwrap_or(Json::Null)
+    // At most so many of one code in one file: the page marks each in the editor.
+    let (shown, _) = qingdan_dsl::diag::cap::cap(diags, sources, qingdan_dsl::diag::cap::JSON_PER_CODE);
+    serde_json::to_value(render::to_json(&shown, sources, opts)).unwrap_or(Json::Null)
 }
 
 fn summary(diags: &[Diagnostic]) -> Json {

@@ -56,6 +56,10 @@ pub fn yaml_rows(
     // offsets into `body` are `bom` short of offsets into the file.
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - body.len();
+    if let Some(line) = crate::yaml_depth::too_deep(body, crate::yaml_depth::MAX_DEPTH) {
+        let at = bom + body.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
+        return Err(malformed(Span::new(file, at, at), crate::yaml_depth::too_deep_message(), "YAML"));
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(body).map_err(|e| {
         let at = bom + e.location().map_or(0, |l| l.index());
         let detail = e.to_string();

@@ -10,6 +10,7 @@ pub mod program;
 pub mod source;
 pub mod syntax;
 pub mod value;
+pub mod yaml_depth;
 
 pub use diag::{Code, Diagnostic, Severity};
 pub use program::{check_files, LoadError, Loader, NoFiles, Program};

@@ -108,6 +108,9 @@ pub struct FileError {
 /// in one is that case's [`Problem`] and the others still run.
 pub fn read_case_file(reader: &CaseReader<'_>, text: &str) -> Result<Vec<FileCase>, FileError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(line) = qingdan_dsl::yaml_depth::too_deep(body, qingdan_dsl::yaml_depth::MAX_DEPTH) {
+        return Err(FileError { line: Some(line), message: qingdan_dsl::yaml_depth::too_deep_message() });
+    }
     let doc: Yaml = serde_yaml::from_str(body).map_err(|e| FileError {
         line: e.location().map(|l| l.line()),
         message: msg(format!("YAML 格式错误：{e}"), format!("malformed YAML: {e}")),

@@ -1,7 +1,7 @@
 //! Checking decisions, rules and exceptions (which decision each belongs to, outcomes and
 //! their values, citations), checks and tests.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::env::{Def, EnumId, VariantInfo};
 use super::expr::facts;
@@ -234,11 +234,11 @@ impl Checker<'_> {
     }
 
     pub(super) fn check_empty_decisions(&mut self, m: usize) {
+        let with_rules: HashSet<usize> =
+            self.rule_decisions.iter().filter(|(k, _)| k.0 == m).map(|(_, d)| *d).collect();
         for (i, decl) in self.modules[m].decls.iter().enumerate() {
             let Decl::Decision(d) = decl else { continue };
-            if !self.rule_decisions.iter().any(|(k, v)| k.0 == m && *v == i)
-                && self.decision_enum(m, d).is_some()
-            {
+            if !with_rules.contains(&i) && self.decision_enum(m, d).is_some() {
                 self.diags.push(
                     Diagnostic::new(
                         Code::W0005,
@@ -262,9 +262,10 @@ impl Checker<'_> {
     /// Works out which decision every rule and exception of module `m` belongs to.
     pub(super) fn assign_decisions(&mut self, m: usize) {
         let module = &self.modules[m];
+        let outcomes = self.outcome_index(m);
         for (i, decl) in module.decls.iter().enumerate() {
             if let Decl::Rule(r @ RuleDecl { kind: RuleKind::Rule { .. }, .. }) = decl {
-                if let Some(d) = self.rule_decision(m, r) {
+                if let Some(d) = self.rule_decision(m, r, &outcomes) {
                     self.rule_decisions.insert((m, i), d);
                 }
             }
@@ -288,7 +289,29 @@ impl Checker<'_> {
         .collect()
     }
 
-    fn rule_decision(&mut self, m: usize, r: &RuleDecl) -> Option<usize> {
+    /// The decisions of module `m` by the variants of their outcome enums, built once so
+    /// that a rule's decision is found without a pass over every decision (which made a
+    /// policy of many rules quadratic to check).
+    fn outcome_index(&self, m: usize) -> OutcomeIndex {
+        let mut index = OutcomeIndex::default();
+        for (i, d) in self.decisions(m) {
+            let Some(e) = self.decision_enum(m, d) else { continue };
+            let decisions = index.by_enum.entry(e.0).or_default();
+            if decisions.is_empty() {
+                for v in &self.env.enums[e.0].variants {
+                    let enums = index.enums_with.entry(v.name.clone()).or_default();
+                    // Once, even if the enum repeats a variant (reported elsewhere).
+                    if enums.last() != Some(&e.0) {
+                        enums.push(e.0);
+                    }
+                }
+            }
+            decisions.push((i, d.name.name.clone()));
+        }
+        index
+    }
+
+    fn rule_decision(&mut self, m: usize, r: &RuleDecl, outcomes: &OutcomeIndex) -> Option<usize> {
         let RuleKind::Rule { decision } = &r.kind else {
             return None;
         };
@@ -304,18 +327,14 @@ impl Checker<'_> {
         let outcome = r.then.as_ref()?;
         let variant = outcome.variant.last();
         let qualifier = outcome.variant.parts.iter().rev().nth(1).map(|q| q.name.clone());
-        let candidates: Vec<(usize, String)> = self
-            .decisions(m)
-            .into_iter()
-            .filter(|(_, d)| {
-                self.decision_enum(m, d).is_some_and(|e| {
-                    let info = &self.env.enums[e.0];
-                    info.variant(&variant.name).is_some()
-                        && qualifier.as_ref().is_none_or(|q| *q == info.name)
-                })
-            })
-            .map(|(i, d)| (i, d.name.name.clone()))
+        let enums = outcomes.enums_with.get(&variant.name).map_or(&[][..], Vec::as_slice);
+        let mut candidates: Vec<(usize, String)> = enums
+            .iter()
+            .filter(|e| qualifier.as_ref().is_none_or(|q| *q == self.env.enums[**e].name))
+            .flat_map(|e| outcomes.by_enum[e].iter().cloned())
             .collect();
+        // In the order the decisions are declared.
+        candidates.sort_unstable_by_key(|(i, _)| *i);
         match candidates.as_slice() {
             [(one, _)] => Some(*one),
             [] => {
@@ -645,4 +664,12 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// A module's decisions by outcome: for each variant name, the enums (of some decision)
+/// that have it; for each such enum, its decisions (declaration index and name) in order.
+#[derive(Default)]
+struct OutcomeIndex {
+    enums_with: HashMap<String, Vec<usize>>,
+    by_enum: HashMap<usize, Vec<(usize, String)>>,
 }

@@ -37,13 +37,23 @@ pub struct VariantInfo {
 pub struct EnumInfo {
     pub module: usize,
     pub name: String,
+    /// Set once, by [`EnumInfo::set_variants`], which also indexes them.
     pub variants: Vec<VariantInfo>,
     pub span: Span,
+    /// Each variant's position by name: an enum of 100,000 variants is looked up without
+    /// a pass over them.
+    by_name: HashMap<String, usize>,
 }
 
 impl EnumInfo {
     pub fn variant(&self, name: &str) -> Option<usize> {
-        self.variants.iter().position(|v| v.name == name)
+        self.by_name.get(name).copied()
+    }
+
+    /// The variants (names distinct), indexed by name.
+    fn set_variants(&mut self, variants: Vec<VariantInfo>) {
+        self.by_name = variants.iter().enumerate().map(|(i, v)| (v.name.clone(), i)).collect();
+        self.variants = variants;
     }
 }
 
@@ -280,6 +290,7 @@ fn register_names(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                     name: name.name.clone(),
                     variants: Vec::new(),
                     span: e.span,
+                    by_name: HashMap::new(),
                 });
                 Def::Enum(EnumId(env.enums.len() - 1))
             }
@@ -449,8 +460,9 @@ fn resolve_shapes(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
         match decl {
             Decl::Enum(d) => {
                 let mut variants: Vec<VariantInfo> = Vec::new();
+                let mut seen: HashMap<&str, usize> = HashMap::new();
                 for v in &d.variants {
-                    if let Some(prev) = variants.iter().find(|p| p.name == v.name.name) {
+                    if let Some(prev) = seen.get(v.name.name.as_str()).map(|&i| &variants[i]) {
                         diags.push(
                             Diagnostic::new(
                                 Code::E0113,
@@ -466,9 +478,10 @@ fn resolve_shapes(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                         continue;
                     }
                     let fields = field_infos(env, m, &v.fields, diags);
+                    seen.insert(&v.name.name, variants.len());
                     variants.push(VariantInfo { name: v.name.name.clone(), fields, span: v.name.span });
                 }
-                env.enums[first_enum + e].variants = variants;
+                env.enums[first_enum + e].set_variants(variants);
                 e += 1;
             }
             Decl::Record(d) | Decl::Input(d) => {

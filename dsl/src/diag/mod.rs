@@ -4,6 +4,7 @@
 //! Message style, in both languages: lowercase English, no final full stop (。 neither),
 //! names from the user's text in backticks, and a `help` line that says what to do.
 
+pub mod cap;
 pub mod codes;
 pub mod render;
 

@@ -27,7 +27,8 @@ use crate::value::Value;
 
 use super::expr::is_closed_constant;
 use super::mdd::{DimId, Mdd, NodeId, FALSE, TRUE};
-use super::space::{unit_value, CellKind, DimOf, DimOwner, Domain, FieldId, Sort, Space, TermId};
+use super::pieces::{self, pieces, Pieces};
+use super::space::{CellKind, Cuts, DimOf, DimOwner, Domain, FieldId, Sort, Space, TermId};
 
 /// Most evaluations spent on one exact leaf (cell combinations, ends included).
 const MAX_LEAF_EVALS: usize = 50_000;
@@ -54,8 +55,12 @@ pub(crate) struct Leaf {
 
 pub(crate) enum Plan {
     Const(bool),
-    /// Evaluated on every combination of the cells of these fields.
-    Exact(Vec<FieldId>),
+    /// Evaluated on every combination of the pieces of these fields: their cells, or for
+    /// ordered and text fields the stretches between the leaf's own constants (`cuts`).
+    Exact {
+        fields: Vec<FieldId>,
+        cuts: HashMap<FieldId, Cuts>,
+    },
     /// `term OP value`, or `value OP term` when `flipped`.
     Term {
         term: TermId,
@@ -224,16 +229,18 @@ fn plan(space: &mut Space<'_>, p: usize, e: &Expr, key: &str) -> Plan {
         }
     }
     if fields.iter().all(|f| is_finite(space, *f)) {
-        return Plan::Exact(fields);
+        return Plan::Exact { fields, cuts: HashMap::new() };
     }
     let mut cuts = Vec::new();
     if cut_walk(space, p, e, &mut Vec::new(), &mut cuts) {
+        let mut own: HashMap<FieldId, Cuts> = HashMap::new();
         for (f, v) in cuts {
             if let Some(sort) = scalar_sort(space, f) {
                 space.cut(DimOwner::Field(f), sort, &v);
+                own.entry(f).or_default().add(sort, &v);
             }
         }
-        return Plan::Exact(fields);
+        return Plan::Exact { fields, cuts: own };
     }
     term_plan(space, p, e).unwrap_or_else(|| Plan::Opaque(space.term(p, e.clone(), key.to_string(), None)))
 }
@@ -521,7 +528,7 @@ impl Compiler {
         }
         let node = match &l.plan {
             Plan::Const(b) => Some(if *b { TRUE } else { FALSE }),
-            Plan::Exact(fields) => self.exact(space, mdd, l, fields),
+            Plan::Exact { fields, cuts } => self.exact(space, mdd, l, fields, cuts),
             Plan::Term { term, op, value, flipped } => term_node(space, mdd, *term, *op, value, *flipped),
             Plan::Opaque(t) => Some(opaque_node(space, mdd, *t)),
         };
@@ -536,31 +543,49 @@ impl Compiler {
         node
     }
 
-    fn exact(&mut self, space: &Space<'_>, mdd: &mut Mdd, l: &Leaf, fields: &[FieldId]) -> Option<NodeId> {
+    fn exact(
+        &mut self,
+        space: &Space<'_>,
+        mdd: &mut Mdd,
+        l: &Leaf,
+        fields: &[FieldId],
+        cuts: &HashMap<FieldId, Cuts>,
+    ) -> Option<NodeId> {
         let p = l.policy;
         while self.base.len() <= p {
             let pi = self.base.len();
             self.base.push(space.case(pi, &space.base_point()));
         }
-        let dims = space.dims_of(fields);
+        let none = Cuts::default();
+        let dims: Vec<(DimId, Pieces)> = space
+            .dims_of(fields)
+            .into_iter()
+            .map(|d| {
+                let own = match space.dims[d as usize].of {
+                    DimOf::Field(f) => cuts.get(&f).unwrap_or(&none),
+                    _ => &none,
+                };
+                (d, pieces(space, d, own))
+            })
+            .collect();
         let mut budget = MAX_LEAF_EVALS;
         let mut case = self.base[p].clone();
         build(space, mdd, l, &dims, &mut case, &mut budget)
     }
 }
 
-/// The diagram of an exact leaf over `dims` (Shannon expansion, one evaluation per cell
-/// combination). For a stretch of an ordered field, its two ends are evaluated as well and
-/// must give the same sub-diagram; otherwise `None`.
+/// The diagram of an exact leaf over `dims` (Shannon expansion, one evaluation per
+/// combination of pieces). For a stretch of an ordered field, its two ends are evaluated
+/// as well and must give the same sub-diagram; otherwise `None`.
 fn build(
     space: &Space<'_>,
     mdd: &mut Mdd,
     l: &Leaf,
-    dims: &[DimId],
+    dims: &[(DimId, Pieces)],
     case: &mut Vec<Value>,
     budget: &mut usize,
 ) -> Option<NodeId> {
-    let Some((&d, rest)) = dims.split_first() else {
+    let Some(((d, pieces), rest)) = dims.split_first() else {
         *budget = budget.checked_sub(1)?;
         let ev = &space.evals[l.policy];
         let mut f = ev.frame(case);
@@ -569,37 +594,39 @@ fn build(
         let v = ev.value_of(&l.expr, &mut f).ok()?;
         return Some(if v.as_bool() { TRUE } else { FALSE });
     };
-    let n = space.cells(d);
-    let mut kids = Vec::with_capacity(n);
-    for cell in 0..n as u32 {
-        let saved = set_cell(space, l.policy, d, cell, case);
+    let d = *d;
+    let mut at = |probe: Probe<'_>, case: &mut Vec<Value>, budget: &mut usize| {
+        let saved = match probe {
+            Probe::Cell(c) => set_cell(space, l.policy, d, c, case),
+            Probe::Value(v) => set_value(space, l.policy, d, v.clone(), case),
+        };
         let kid = build(space, mdd, l, rest, case, budget);
         restore(space, l.policy, d, saved, case);
-        let kid = kid?;
-        if let Some((lo, hi)) = stretch_ends(space, d, cell) {
-            for end in [lo, hi] {
-                let saved = set_value(space, l.policy, d, end, case);
-                let at_end = build(space, mdd, l, rest, case, budget);
-                restore(space, l.policy, d, saved, case);
-                if at_end? != kid {
-                    return None;
+        kid
+    };
+    let mut kids = Vec::with_capacity(pieces.probes.len());
+    for probe in &pieces.probes {
+        let kid = match probe {
+            pieces::Probe::Cell(c) => at(Probe::Cell(*c), case, budget)?,
+            pieces::Probe::Value { at: v, ends } => {
+                let kid = at(Probe::Value(v), case, budget)?;
+                for end in ends.iter().flat_map(|(lo, hi)| [lo, hi]) {
+                    if at(Probe::Value(end), case, budget)? != kid {
+                        return None;
+                    }
                 }
+                kid
             }
-        }
+        };
         kids.push(kid);
     }
-    Some(mdd.node(d, kids))
+    Some(mdd.node_runs(d, pieces.runs.iter().map(|&(end, p)| (end, kids[p]))))
 }
 
-/// The values at both ends of a stretch cell of an ordered field.
-fn stretch_ends(space: &Space<'_>, d: DimId, cell: u32) -> Option<(Value, Value)> {
-    let dim = &space.dims[d as usize];
-    let DimOf::Field(f) = dim.of else { return None };
-    let Domain::Scalar(sort) = space.fields[f].domain else { return None };
-    match dim.cells[cell as usize].kind {
-        CellKind::Range(lo, hi) if lo < hi => Some((unit_value(sort, lo), unit_value(sort, hi))),
-        _ => None,
-    }
+/// What one evaluation of [`build`] puts into the case.
+enum Probe<'v> {
+    Cell(u32),
+    Value(&'v Value),
 }
 
 fn set_value(space: &Space<'_>, p: usize, d: DimId, v: Value, case: &mut [Value]) -> Option<(usize, Value)> {
@@ -619,17 +646,25 @@ fn term_node(
     let d = space.terms[t].dim;
     let sort = space.terms[t].sort?;
     let test = |x: &Value| if flipped { compare(op, value, x) } else { compare(op, x, value) };
-    let mut kids = Vec::new();
-    for cell in &space.dims[d as usize].cells {
-        let at = test(&cell.rep[0]);
-        if let CellKind::Range(lo, hi) = cell.kind {
-            if test(&unit_value(sort, lo)) != at || test(&unit_value(sort, hi)) != at {
-                return None;
+    let mut own = Cuts::default();
+    own.add(sort, value);
+    let pieces = pieces(space, d, &own);
+    let cells = &space.dims[d as usize].cells;
+    let mut kids = Vec::with_capacity(pieces.probes.len());
+    for probe in &pieces.probes {
+        let holds = match probe {
+            pieces::Probe::Cell(c) => test(cells.get(*c as usize)?.rep.first()?),
+            pieces::Probe::Value { at, ends } => {
+                let holds = test(at);
+                if ends.as_ref().is_some_and(|(lo, hi)| test(lo) != holds || test(hi) != holds) {
+                    return None;
+                }
+                holds
             }
-        }
-        kids.push(if at { TRUE } else { FALSE });
+        };
+        kids.push(if holds { TRUE } else { FALSE });
     }
-    Some(mdd.node(d, kids))
+    Some(mdd.node_runs(d, pieces.runs.iter().map(|&(end, p)| (end, kids[p]))))
 }
 
 fn opaque_node(space: &Space<'_>, mdd: &mut Mdd, t: TermId) -> NodeId {

@@ -47,8 +47,12 @@ pub(crate) struct Regions {
     pub speaker: HashMap<RuleId, NodeId>,
     /// Where an exception without an outcome cancels its target (and so fires).
     pub cancels: HashMap<RuleId, NodeId>,
-    /// Pairs of speakers below one rule with different outcomes: (rule, a, b, region).
+    /// Pairs of speakers below one rule with different outcomes: (rule, a, b, region,
+    /// whether the variants differ). At most [`MAX_CONFLICT_PAIRS`] per rule: the regions
+    /// below hold them all.
     pub exception_conflicts: Vec<(RuleId, RuleId, RuleId, NodeId, bool)>,
+    /// Where exceptions of one rule give different variants together.
+    pub exception_definite: NodeId,
     /// Where two rules of a `unique` decision speak together.
     pub unique_conflict: NodeId,
     /// Any conflict (definite or possible).
@@ -66,13 +70,17 @@ impl Regions {
     /// For `collect`, where each outcome is among those collected (not a partition).
     pub fn outcomes(&self, mdd: &mut Mdd, combining: &Combining) -> Vec<(Desc, NodeId)> {
         let mut out: Vec<(Desc, NodeId)> = Vec::new();
+        let mut index: HashMap<Desc, usize> = HashMap::new();
         let mut add = |mdd: &mut Mdd, desc: Desc, n: NodeId| {
             if n == FALSE {
                 return;
             }
-            match out.iter_mut().find(|(d, _)| *d == desc) {
-                Some((_, r)) => *r = mdd.or(*r, n),
-                None => out.push((desc, n)),
+            match index.get(&desc) {
+                Some(&i) => out[i].1 = mdd.or(out[i].1, n),
+                None => {
+                    index.insert(desc.clone(), out.len());
+                    out.push((desc, n));
+                }
             }
         };
         if *combining == Combining::Collect {
@@ -104,9 +112,8 @@ impl Regions {
     }
 
     /// Where exceptions of one rule give different variants together.
-    pub fn definite_exception_conflict(&self, mdd: &mut Mdd) -> NodeId {
-        let definite: Vec<NodeId> = self.exception_conflicts.iter().filter(|c| c.4).map(|c| c.3).collect();
-        mdd.any(definite)
+    pub fn definite_exception_conflict(&self, _mdd: &mut Mdd) -> NodeId {
+        self.exception_definite
     }
 }
 
@@ -123,6 +130,7 @@ pub(crate) fn regions(ctx: &mut Ctx<'_>, p: usize, d: DecisionId) -> Regions {
         speaker: HashMap::new(),
         cancels: HashMap::new(),
         exception_conflicts: Vec::new(),
+        exception_definite: FALSE,
         unique_conflict: FALSE,
         conflict: FALSE,
         decider: Vec::new(),
@@ -195,29 +203,83 @@ impl Walker<'_, '_> {
         (says, cancels)
     }
 
-    /// Speakers below `x` that can speak together with different outcomes.
+    /// Speakers below `x` that can speak together with different outcomes. The regions
+    /// (any conflict, and one between different variants) come from running unions, so
+    /// that many exceptions cost their number, not its square; the pairs themselves are
+    /// listed for the first [`MAX_CONFLICT_PAIRS`] that meet.
     fn exception_conflicts(&mut self, x: RuleId, inner: NodeId, below: &[RuleId]) {
         let speakers: Vec<RuleId> =
             below.iter().copied().filter(|r| self.regions.speaker.contains_key(r)).collect();
-        for (i, &a) in speakers.iter().enumerate() {
-            for &b in &speakers[i + 1..] {
-                let (da, db) = (&self.regions.descs[&a], &self.regions.descs[&b]);
-                if da == db {
+        let variant = |d: &Desc| match d {
+            Desc::Outcome { variant, .. } => variant.clone(),
+            _ => String::new(),
+        };
+        let (mut by_desc, mut by_variant) = (Unions::default(), Unions::default());
+        let first_pair = self.regions.exception_conflicts.len();
+        let mut pairs = 0;
+        for (j, &b) in speakers.iter().enumerate() {
+            let desc = self.regions.descs[&b].clone();
+            let sb = self.regions.speaker[&b];
+            let mdd = &mut self.ctx.mdd;
+            let met = by_desc.add(mdd, desc.clone(), sb);
+            by_variant.add(mdd, Desc::Outcome { variant: variant(&desc), fields: Vec::new() }, sb);
+            let met = mdd.and(met, inner);
+            if met == FALSE || pairs >= MAX_CONFLICT_PAIRS {
+                continue;
+            }
+            for &a in &speakers[..j] {
+                let da = &self.regions.descs[&a];
+                if *da == desc || pairs >= MAX_CONFLICT_PAIRS {
                     continue;
                 }
-                let definite = match (da, db) {
-                    (Desc::Outcome { variant: va, .. }, Desc::Outcome { variant: vb, .. }) => va != vb,
-                    _ => true,
-                };
+                let definite = variant(da) != variant(&desc);
                 let mdd = &mut self.ctx.mdd;
-                let both = mdd.and(self.regions.speaker[&a], self.regions.speaker[&b]);
+                let both = mdd.and(self.regions.speaker[&a], sb);
                 let both = mdd.and(both, inner);
                 if both != FALSE {
                     self.regions.exception_conflicts.push((x, a, b, both, definite));
-                    self.regions.conflict = mdd.or(self.regions.conflict, both);
+                    pairs += 1;
                 }
             }
         }
+        // In speaking order of the first rule of each pair, then of the second.
+        let at = |r: RuleId| speakers.iter().position(|&s| s == r);
+        self.regions.exception_conflicts[first_pair..].sort_by_key(|c| (at(c.1), at(c.2)));
+        let mdd = &mut self.ctx.mdd;
+        let conflict = mdd.and(by_desc.twice, inner);
+        self.regions.conflict = mdd.or(self.regions.conflict, conflict);
+        let definite = mdd.and(by_variant.twice, inner);
+        self.regions.exception_definite = mdd.or(self.regions.exception_definite, definite);
+    }
+}
+
+/// Conflicting pairs of exceptions listed per rule (each is then shown by an input).
+pub(crate) const MAX_CONFLICT_PAIRS: usize = 20;
+
+/// Sets added one by one, each with a key: where two sets with different keys meet.
+#[derive(Default)]
+struct Unions {
+    /// Where some set is.
+    any: NodeId,
+    /// Where sets of at least two keys are.
+    twice: NodeId,
+    /// Per key, where its sets are.
+    of: HashMap<Desc, NodeId>,
+}
+
+impl Unions {
+    /// Adds `set` under `key`; returns where it meets a set of another key added before.
+    /// (Where only one key was, it is another exactly when it is not `key`'s.)
+    fn add(&mut self, mdd: &mut Mdd, key: Desc, set: NodeId) -> NodeId {
+        let own = self.of.get(&key).copied().unwrap_or(FALSE);
+        let once = mdd.minus(self.any, own);
+        let other = mdd.or(self.twice, once);
+        let met = mdd.and(set, other);
+        self.twice = mdd.or(self.twice, met);
+        self.any = mdd.or(self.any, set);
+        let own = mdd.or(own, set);
+        self.of.insert(key, own);
+        met
     }
 }
 
@@ -228,13 +290,15 @@ fn combine(mdd: &mut Mdd, regions: &mut Regions, combining: &Combining, policy: 
     if *combining == Combining::Unique {
         // Exceptions in conflict are reported first: the decision never gets to count.
         let exceptions = regions.definite_exception_conflict(mdd);
-        for (i, &a) in speakers.iter().enumerate() {
-            for &b in &speakers[i + 1..] {
-                let both = mdd.and(regions.speaker[&a], regions.speaker[&b]);
-                let both = mdd.minus(both, exceptions);
-                regions.unique_conflict = mdd.or(regions.unique_conflict, both);
-            }
+        // Where two or more speak: the union of every pair, in one pass.
+        let (mut once, mut twice) = (FALSE, FALSE);
+        for r in &speakers {
+            let s = regions.speaker[r];
+            let again = mdd.and(once, s);
+            twice = mdd.or(twice, again);
+            once = mdd.or(once, s);
         }
+        regions.unique_conflict = mdd.minus(twice, exceptions);
         regions.conflict = mdd.or(regions.conflict, regions.unique_conflict);
     }
     let all: Vec<NodeId> = speakers.iter().map(|r| regions.speaker[r]).collect();

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::value::{format_date, format_decimal, Value};
 
-use super::mdd::{CellBox, DimId};
+use super::mdd::{CellBox, CellSet, DimId};
 use super::space::{CellKind, DimOf, Domain, Sort, Space, DATE_MAX, DATE_MIN};
 
 /// One condition of a region: what it is about, and what it says of it.
@@ -35,7 +35,7 @@ pub(crate) fn describe_box(
     bx: &CellBox,
     sources: &[Option<&SourceMap>],
 ) -> Vec<Condition> {
-    let mut entries: Vec<&(DimId, Vec<u32>)> = bx.iter().collect();
+    let mut entries: Vec<&(DimId, CellSet)> = bx.iter().collect();
     entries.sort_by_key(|(d, _)| *d);
     entries.into_iter().filter_map(|(d, cells)| describe_dim(space, *d, cells, sources)).collect()
 }
@@ -43,11 +43,11 @@ pub(crate) fn describe_box(
 fn describe_dim(
     space: &Space<'_>,
     d: DimId,
-    allowed: &[u32],
+    allowed: &CellSet,
     sources: &[Option<&SourceMap>],
 ) -> Option<Condition> {
     let dim = &space.dims[d as usize];
-    if allowed.len() == dim.cells.len() {
+    if allowed.count() == dim.cells.len() {
         return None;
     }
     match dim.of {
@@ -56,14 +56,14 @@ fn describe_dim(
             let said = match &field.domain {
                 Domain::Scalar(sort) => ranges(space, d, allowed, *sort),
                 Domain::Rows { .. } => rows(space, f, d, allowed),
-                _ => values(space, d, allowed),
+                _ => values(space, d, &allowed.iter().collect::<Vec<_>>()),
             };
             Some(Condition { subject: field.name.clone(), zh: said.zh, en: said.en })
         }
         DimOf::Bit(f, b) => {
             let field = &space.fields[f];
             let Domain::Bits { shown, .. } = &field.domain else { return None };
-            let yes = allowed.iter().any(|c| dim.cells[*c as usize].kind == CellKind::Truth(true));
+            let yes = allowed.iter().any(|c| dim.cells[c as usize].kind == CellKind::Truth(true));
             let name = shown.get(b).cloned().unwrap_or_default();
             let said = if yes {
                 msg(format!("包含 {name}"), format!("contains {name}"))
@@ -82,7 +82,7 @@ fn describe_dim(
                 .unwrap_or_else(|| format!("`{}`", space.policies[term.policy].expr(&term.expr)));
             let said = match term.sort {
                 None => {
-                    let yes = allowed.iter().any(|c| dim.cells[*c as usize].kind == CellKind::Truth(true));
+                    let yes = allowed.iter().any(|c| dim.cells[c as usize].kind == CellKind::Truth(true));
                     if yes {
                         msg("成立", "holds")
                     } else {
@@ -111,7 +111,9 @@ fn one_line(s: &str) -> String {
 fn values(space: &Space<'_>, d: DimId, allowed: &[u32]) -> Msg {
     let dim = &space.dims[d as usize];
     let name = |c: u32| cell_name(space, d, c);
-    let excluded: Vec<u32> = (0..dim.cells.len() as u32).filter(|c| !allowed.contains(c)).collect();
+    // `allowed` is in order.
+    let excluded: Vec<u32> =
+        (0..dim.cells.len() as u32).filter(|c| allowed.binary_search(c).is_err()).collect();
     match (allowed, excluded.as_slice()) {
         ([one], _) => is(name(*one)),
         (_, [one]) => is_not(name(*one)),
@@ -157,14 +159,14 @@ fn cell_name(space: &Space<'_>, d: DimId, c: u32) -> Msg {
 }
 
 /// Row cells: by the one row field conditions read (`的 纳入方式 = 临时`), else by key.
-fn rows(space: &Space<'_>, f: usize, d: DimId, allowed: &[u32]) -> Msg {
+fn rows(space: &Space<'_>, f: usize, d: DimId, allowed: &CellSet) -> Msg {
     let Domain::Rows { keys, paths, bare, .. } = &space.fields[f].domain else { return msg("?", "?") };
     let dim = &space.dims[d as usize];
     let mut absent = false;
     let mut members = Vec::new();
     let mut reps = Vec::new();
-    for c in allowed {
-        let cell = &dim.cells[*c as usize];
+    for c in allowed.iter() {
+        let cell = &dim.cells[c as usize];
         match &cell.kind {
             CellKind::Absent => absent = true,
             CellKind::Class(m) => {
@@ -231,7 +233,7 @@ fn by_keys(keys: &[String]) -> Msg {
 }
 
 /// Ordered cells merged into stretches: `属于 5..8`, `≥ 601`, `= 600`, `无值`.
-fn ranges(space: &Space<'_>, d: DimId, allowed: &[u32], sort: Sort) -> Msg {
+fn ranges(space: &Space<'_>, d: DimId, allowed: &CellSet, sort: Sort) -> Msg {
     let dim = &space.dims[d as usize];
     let mut parts: Vec<Msg> = Vec::new();
     let mut stretch: Option<(i64, i64)> = None;
@@ -242,17 +244,32 @@ fn ranges(space: &Space<'_>, d: DimId, allowed: &[u32], sort: Sort) -> Msg {
             parts.push(stretch_text(sort, lo, hi));
         }
     };
-    let mut sorted = allowed.to_vec();
-    sorted.sort_unstable();
-    for c in sorted {
-        match &dim.cells[c as usize].kind {
-            CellKind::Range(lo, hi) => match stretch {
-                Some((a, b)) if b.checked_add(1) == Some(*lo) => stretch = Some((a, *hi)),
-                _ => {
-                    flush(&mut stretch, &mut parts);
-                    stretch = Some((*lo, *hi));
+    // A run of stretches is one stretch, from its first cell to its last: looked at
+    // run by run, not cell by cell (a field may be cut into many thousands of cells).
+    let cells = &dim.cells;
+    let is_stretch = |c: u32| matches!(cells[c as usize].kind, CellKind::Range(..));
+    let items = allowed.runs().iter().flat_map(|r| {
+        // Only the absent cell (the first) comes before the stretches of a number field.
+        let single = (!is_stretch(r.start) && sort != Sort::Text).then_some((r.start, r.start));
+        let from = r.start + u32::from(single.is_some());
+        let rest: Box<dyn Iterator<Item = (u32, u32)>> = match sort {
+            Sort::Text => Box::new((from..r.end).map(|c| (c, c))),
+            _ => Box::new((from < r.end).then_some((from, r.end - 1)).into_iter()),
+        };
+        single.into_iter().chain(rest)
+    });
+    for (c, last) in items {
+        match &cells[c as usize].kind {
+            CellKind::Range(lo, _) => {
+                let CellKind::Range(_, hi) = cells[last as usize].kind else { continue };
+                match stretch {
+                    Some((a, b)) if b.checked_add(1) == Some(*lo) => stretch = Some((a, hi)),
+                    _ => {
+                        flush(&mut stretch, &mut parts);
+                        stretch = Some((*lo, hi));
+                    }
                 }
-            },
+            }
             CellKind::Absent => parts.push(msg("无值", "none")),
             CellKind::Text(t) => texts.push(format!("\"{t}\"")),
             CellKind::OtherText => other_text = true,
@@ -261,6 +278,7 @@ fn ranges(space: &Space<'_>, d: DimId, allowed: &[u32], sort: Sort) -> Msg {
     }
     flush(&mut stretch, &mut parts);
     if sort == Sort::Text {
+        let named: std::collections::HashSet<&String> = texts.iter().collect();
         let listed: Vec<String> = dim
             .cells
             .iter()
@@ -268,7 +286,7 @@ fn ranges(space: &Space<'_>, d: DimId, allowed: &[u32], sort: Sort) -> Msg {
                 CellKind::Text(t) => Some(format!("\"{t}\"")),
                 _ => None,
             })
-            .filter(|t| !texts.contains(t))
+            .filter(|t| !named.contains(t))
             .collect();
         if other_text && listed.is_empty() {
             let any =

@@ -32,24 +32,27 @@ pub(crate) struct Lets {
 
 impl Lets {
     pub fn new(p: &Policy, ev: &Evaluator<'_>) -> Lets {
-        let mut reads_input = vec![false; p.lets.len()];
+        // Not constant: reads an input field, or a let that is not constant (one reading
+        // an input, or one whose value is an error).
+        let mut open = vec![false; p.lets.len()];
         let mut constant = vec![None; p.lets.len()];
         let empty = vec![Value::None; p.slots.len()];
+        // One frame for all: it remembers each let's value, so a let is computed once and
+        // a chain of n lets costs n evaluations, not n² (a frame per let would start
+        // every chain from its first let again).
+        let mut f = ev.frame(&empty);
         // Lets are in dependency order: a let reads only lets before it.
         for (i, l) in p.lets.iter().enumerate() {
             let mut reads = false;
             crate::ir::visit::each_read(&l.value, &mut |r| match r {
                 crate::ir::visit::Read::Slot(_) => reads = true,
-                crate::ir::visit::Read::Let(x) => {
-                    reads |= reads_input.get(x as usize).copied().unwrap_or(true)
-                }
+                crate::ir::visit::Read::Let(x) => reads |= open.get(x as usize).copied().unwrap_or(true),
                 _ => {}
             });
-            reads_input[i] = reads;
             if !reads {
-                let mut f = ev.frame(&empty);
                 constant[i] = ev.value_of(&l.value, &mut f).ok();
             }
+            open[i] = constant[i].is_none();
         }
         let list_prints = p
             .lists

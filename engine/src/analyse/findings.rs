@@ -8,7 +8,7 @@
 //! for the two properties a drafter declares (`unique`, `total`) the analyser says that it
 //! could not decide (W0406), naming the conditions it could not see into.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use qingdan_dsl::Span;
 
@@ -281,7 +281,17 @@ fn unique_overlaps(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
     let mut out = Vec::new();
     let speakers = speakers(r);
     let exceptions = r.definite_exception_conflict(&mut ctx.mdd);
+    // Where some later rule speaks: a rule that overlaps none of them is skipped whole, and
+    // each rule looked at pair by pair gives a finding, so the pairs looked at stay few.
+    let mut later = vec![FALSE; speakers.len()];
+    for i in (1..speakers.len()).rev() {
+        later[i - 1] = ctx.mdd.or(later[i], r.speaker[&speakers[i]]);
+    }
     for (i, &a) in speakers.iter().enumerate() {
+        let overlaps = ctx.mdd.and(r.speaker[&a], later[i]);
+        if ctx.mdd.minus(overlaps, exceptions) == FALSE {
+            continue;
+        }
         for &b in &speakers[i + 1..] {
             let both = ctx.mdd.and(r.speaker[&a], r.speaker[&b]);
             let both = ctx.mdd.minus(both, exceptions);
@@ -328,26 +338,35 @@ fn tied_values(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
     let d = r.decision;
     let policy = ctx.space.policies[0];
     let mut by_variant: Vec<(u32, Vec<TiedPair>)> = Vec::new();
-    for (i, &(b, _)) in r.decider.iter().enumerate() {
-        let Some(Desc::Outcome { variant: vb, .. }) = r.descs.get(&b) else { continue };
-        let earlier: Vec<(RuleId, NodeId)> = r.decider[..i]
-            .iter()
-            .filter(|(a, _)| {
-                matches!(r.descs.get(a), Some(Desc::Outcome { variant, .. }) if variant == vb)
-                    && r.descs.get(a) != r.descs.get(&b)
-            })
-            .copied()
-            .collect();
-        let kept: Vec<RuleId> = earlier.iter().map(|(a, _)| *a).collect();
-        let decides = ctx.mdd.any(earlier.iter().map(|(_, n)| *n));
+    // Deciders are disjoint, so where an earlier rule of the same variant but other values
+    // decides is where the variant's deciders so far do, less those with the same values:
+    // two unions kept as the rules go by, rather than a pass over the earlier rules each.
+    let mut of_variant: HashMap<&str, NodeId> = HashMap::new();
+    let mut of_desc: HashMap<&Desc, NodeId> = HashMap::new();
+    let position: HashMap<RuleId, usize> = r.decider.iter().enumerate().map(|(i, (x, _))| (*x, i)).collect();
+    for (i, &(b, decides_b)) in r.decider.iter().enumerate() {
+        let Some(desc_b @ Desc::Outcome { variant: vb, .. }) = r.descs.get(&b) else { continue };
+        // Adding `b` to both unions first changes nothing: its region is taken out again.
+        let all = of_variant.entry(vb).or_insert(FALSE);
+        *all = ctx.mdd.or(*all, decides_b);
+        let all = *all;
+        let same = of_desc.entry(desc_b).or_insert(FALSE);
+        *same = ctx.mdd.or(*same, decides_b);
+        let same = *same;
+        let decides = ctx.mdd.minus(all, same);
         let region = ctx.mdd.and(decides, r.speaker[&b]);
         if region == FALSE {
             continue;
         }
+        // An earlier decider with the same variant and other values.
+        let kept = |a: RuleId| {
+            position.get(&a).is_some_and(|&j| j < i)
+                && matches!(r.descs.get(&a), Some(da @ Desc::Outcome { variant, .. }) if variant == vb && da != desc_b)
+        };
         let mut pair = None;
         let mut accept = |pt: &Point| match decide(ctx, d, pt) {
             Ok(res) => match res.outcomes.first().and_then(|o| o.rule) {
-                Some(a) if kept.contains(&a) && res.fired.contains(&b) => {
+                Some(a) if kept(a) && res.fired.contains(&b) => {
                     let differ = outcome_values(ctx, a, pt) != outcome_values(ctx, b, pt);
                     pair = differ.then_some(a);
                     differ
@@ -395,12 +414,18 @@ fn shadowed(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
     let d = r.decision;
     let policy = ctx.space.policies[0];
     let mut out = Vec::new();
+    // Each rule's speakers (itself and its exceptions) and where they decide, gathered in
+    // one pass rather than one per rule.
+    let mut members: HashMap<RuleId, Vec<RuleId>> = HashMap::new();
+    for x in speakers(r) {
+        members.entry(top_rule(policy, x)).or_default().push(x);
+    }
+    let decider: HashMap<RuleId, NodeId> = r.decider.iter().copied().collect();
     for &top in &policy.decisions[d as usize].rules {
-        let members: Vec<RuleId> = speakers(r).into_iter().filter(|x| top_rule(policy, *x) == top).collect();
+        let members = members.get(&top).map_or(&[][..], Vec::as_slice);
         let speaks: Vec<NodeId> = members.iter().map(|x| r.speaker[x]).collect();
         let speaks = ctx.mdd.any(speaks);
-        let decides: Vec<NodeId> =
-            r.decider.iter().filter(|(x, _)| members.contains(x)).map(|(_, n)| *n).collect();
+        let decides: Vec<NodeId> = members.iter().filter_map(|x| decider.get(x).copied()).collect();
         let decides = ctx.mdd.any(decides);
         if speaks == FALSE || decides != FALSE {
             continue;

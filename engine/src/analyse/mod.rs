@@ -33,6 +33,8 @@ mod expr;
 mod findings;
 mod lists;
 mod mdd;
+mod pieces;
+mod prefer;
 mod rows;
 mod space;
 mod witness;

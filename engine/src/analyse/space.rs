@@ -30,6 +30,7 @@ use crate::value::{Value, DECIMAL_SCALE};
 
 use super::expr::Lets;
 use super::mdd::DimId;
+use super::prefer::Preference;
 
 pub(crate) type FieldId = usize;
 pub(crate) type TermId = usize;
@@ -41,7 +42,7 @@ const MAX_BITS: usize = 12;
 pub(crate) const DATE_MIN: i64 = -719_528;
 pub(crate) const DATE_MAX: i64 = 2_932_896;
 /// Witness dates are chosen near 2025-01-01 when nothing else decides.
-const DATE_PIVOT: i64 = 20_089;
+pub(crate) const DATE_PIVOT: i64 = 20_089;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Sort {
@@ -96,6 +97,15 @@ pub(crate) enum DimOf {
 pub(crate) struct Dim {
     pub of: DimOf,
     pub cells: Vec<Cell>,
+    /// The cells from the nicest for a witness ([`Space::prefer`]), worked out once.
+    prefer: Preference,
+}
+
+impl Dim {
+    fn new(of: DimOf, cells: Vec<Cell>) -> Dim {
+        let prefer = Preference::new(&cells);
+        Dim { of, cells, prefer }
+    }
 }
 
 pub(crate) struct Cell {
@@ -163,6 +173,19 @@ pub(crate) enum DimOwner {
 pub(crate) struct Cuts {
     pub points: BTreeSet<i64>,
     pub texts: BTreeSet<Arc<str>>,
+}
+
+impl Cuts {
+    /// Records a comparison of a value of `sort` with `v`.
+    pub fn add(&mut self, sort: Sort, v: &Value) {
+        match (sort, v) {
+            (Sort::Text, Value::Text(t)) => {
+                self.texts.insert(t.clone());
+            }
+            (Sort::Text, _) => {}
+            (_, v) => self.points.extend(cut_points(sort, v)),
+        }
+    }
 }
 
 impl<'p> Space<'p> {
@@ -381,20 +404,13 @@ impl<'p> Space<'p> {
     }
 
     fn push_dim(&mut self, of: DimOf, cells: Vec<Cell>, f: FieldId) {
-        self.dims.push(Dim { of, cells });
+        self.dims.push(Dim::new(of, cells));
         self.fields[f].dims.push((self.dims.len() - 1) as DimId);
     }
 
     /// Records that conditions compare scalar field or value term `owner` with `v`.
     pub fn cut(&mut self, owner: DimOwner, sort: Sort, v: &Value) {
-        let cuts = self.cuts.entry(owner).or_default();
-        match (sort, v) {
-            (Sort::Text, Value::Text(t)) => {
-                cuts.texts.insert(t.clone());
-            }
-            (Sort::Text, _) => {}
-            (_, v) => cuts.points.extend(cut_points(sort, v)),
-        }
+        self.cuts.entry(owner).or_default().add(sort, v);
     }
 
     /// Cells of the scalar fields from their cuts (after every condition was looked at).
@@ -440,7 +456,7 @@ impl<'p> Space<'p> {
                     scalar_cells(sort, &cuts, n)
                 }
             };
-            self.dims.push(Dim { of: DimOf::Term(t), cells });
+            self.dims.push(Dim::new(DimOf::Term(t), cells));
             self.terms[t].dim = (self.dims.len() - 1) as DimId;
         }
     }
@@ -475,21 +491,13 @@ impl<'p> Space<'p> {
 
     /// Cells of `d` from the nicest for a witness: absent first, then numbers near zero
     /// (dates near 2025), then in order.
-    pub fn prefer(&self, d: DimId) -> Vec<u32> {
-        let cells = &self.dims[d as usize].cells;
-        let mut order: Vec<u32> = (0..cells.len() as u32).collect();
-        order.sort_by_key(|&c| match &cells[c as usize].kind {
-            CellKind::Absent => (0, 0),
-            CellKind::Range(..) => match cells[c as usize].rep.first() {
-                Some(Value::Int(x)) | Some(Value::Dec(x)) => (1, x.unsigned_abs() as i128),
-                Some(Value::Date(x)) => (1, (i64::from(*x) - DATE_PIVOT).unsigned_abs() as i128),
-                _ => (1, 0),
-            },
-            // Any other text: the neutral choice, before the texts conditions name.
-            CellKind::OtherText => (0, 1),
-            _ => (1, i128::from(c)),
-        });
-        order
+    pub fn prefer(&self, d: DimId) -> &[u32] {
+        self.dims[d as usize].prefer.order()
+    }
+
+    /// The first cell in [`Space::prefer`]'s order among `runs` of cells of `d`.
+    pub fn best_in(&self, d: DimId, runs: &[std::ops::Range<u32>]) -> Option<u32> {
+        self.dims[d as usize].prefer.best(runs)
     }
 
     /// The case a point gives in policy `p`.
@@ -586,26 +594,41 @@ impl<'p> Space<'p> {
         }
     }
 
-    /// The cell of scalar dimension `d` holding `v` (a field's or a term's value).
+    /// The cell of scalar dimension `d` holding `v` (a field's or a term's value). The
+    /// cells are in order (absent, stretches or listed texts, any other text), so this is
+    /// a binary search.
     pub fn value_cell(&self, d: DimId, v: &Value) -> Option<u32> {
         let cells = &self.dims[d as usize].cells;
-        let unit = match v {
-            Value::Int(x) | Value::Dec(x) => Some(*x),
-            Value::Date(x) => Some(i64::from(*x)),
+        let absent = usize::from(cells.first().is_some_and(|c| c.kind == CellKind::Absent));
+        let rest = &cells[absent..];
+        let at = match v {
+            Value::None => (absent == 1).then_some(0),
+            Value::Int(_) | Value::Dec(_) | Value::Date(_) => {
+                let x = match v {
+                    Value::Date(x) => i64::from(*x),
+                    Value::Int(x) | Value::Dec(x) => *x,
+                    _ => return None,
+                };
+                let i = rest.partition_point(|c| matches!(c.kind, CellKind::Range(_, hi) if hi < x));
+                rest.get(i).and_then(|c| match c.kind {
+                    CellKind::Range(lo, hi) => (lo <= x && x <= hi).then_some(absent + i),
+                    _ => None,
+                })
+            }
+            Value::Text(x) => {
+                let texts = rest.partition_point(|c| matches!(c.kind, CellKind::Text(_)));
+                let listed = rest[..texts].binary_search_by(|c| match &c.kind {
+                    CellKind::Text(t) => (**t).cmp(&**x),
+                    _ => std::cmp::Ordering::Less,
+                });
+                match listed {
+                    Ok(i) => Some(absent + i),
+                    Err(_) => rest.iter().position(|c| c.kind == CellKind::OtherText).map(|i| absent + i),
+                }
+            }
             _ => None,
         };
-        let at = cells.iter().position(|c| match (&c.kind, v) {
-            (CellKind::Absent, Value::None) => true,
-            (CellKind::Range(lo, hi), _) => unit.is_some_and(|x| *lo <= x && x <= *hi),
-            (CellKind::Text(t), Value::Text(x)) => t == x,
-            _ => false,
-        });
-        let other = || {
-            let Value::Text(x) = v else { return None };
-            let listed = cells.iter().any(|c| matches!(&c.kind, CellKind::Text(t) if t == x));
-            (!listed).then(|| cells.iter().position(|c| c.kind == CellKind::OtherText)).flatten()
-        };
-        at.or_else(other).map(|c| c as u32)
+        at.map(|c| c as u32)
     }
 }
 
@@ -669,7 +692,7 @@ pub(crate) fn cut_points(sort: Sort, v: &Value) -> Vec<i64> {
     }
 }
 
-fn unit_bounds(sort: Sort) -> (i64, i64) {
+pub(crate) fn unit_bounds(sort: Sort) -> (i64, i64) {
     match sort {
         Sort::Date => (DATE_MIN, DATE_MAX),
         _ => (i64::MIN, i64::MAX),

@@ -346,3 +346,89 @@ decision d: 结论 by unique total"#,
     let same = diff(&p, &p, [None, None]);
     assert!(same.is_empty());
 }
+
+/// A policy of `n` rules giving `是`, rule i with condition `cond(i)`, in one decision.
+fn many_rules(n: usize, cond: &dyn Fn(usize) -> String, combining: &str) -> Policy {
+    let mut text = String::from("enum 结论 { 是, 否 }\ninput 申请 { x: int, s: text }\n");
+    for i in 0..n {
+        text += &format!("rule r{i} cite s.a {{ when {} then 是 \"r{i}\" }}\n", cond(i));
+    }
+    text += &format!("decision d: 结论 by {combining} default 否 \"默认\"");
+    with_head(&text)
+}
+
+/// n rules comparing one field with n constants. With a child per cell (2n + 1 cells)
+/// each rule's condition alone held 2n + 1 links, and each was evaluated on every cell:
+/// 20,000 rules took 3.2 GB and 27 s. Now each rule costs a few nodes per bit of a cell
+/// number, whatever the combining, and the findings are the ones there are.
+#[test]
+fn many_rules_on_one_field_cost_a_few_diagram_nodes_each() {
+    let n = if std::env::var_os("QINGDAN_LARGE_TESTS").is_some() { 20_000 } else { 2_000 };
+    let above = |i: usize| format!("申请.x > {i}");
+    let equal = |i: usize| format!("申请.x == {i}");
+    let text = |i: usize| format!("申请.s == \"t{i}\"");
+    type Condition<'a> = &'a dyn Fn(usize) -> String;
+    let shapes: [(&str, Condition, &str, usize); 5] = [
+        ("thresholds, priority", &above, "priority 是 > 否", 0),
+        ("values, unique", &equal, "unique", 0),
+        ("texts, priority", &text, "priority 是 > 否", 0),
+        // Every rule but the first is shadowed by the one before.
+        ("thresholds, first", &above, "first", n - 1),
+        // Overlaps are reported for the first 20 pairs.
+        ("thresholds, unique", &above, "unique", 20),
+    ];
+    for (shape, cond, combining, expected) in shapes {
+        let p = many_rules(n, cond, combining);
+        let mut ctx = Ctx::new(vec![&p]);
+        let found = findings::decisions(&mut ctx);
+        assert_eq!(found.len(), expected, "{shape}");
+        let links = ctx.mdd.size();
+        assert!(links <= 60 * n, "{shape}: {links} links for {n} rules");
+    }
+}
+
+/// `a_i = a_(i-1) + 1`, 20,000 long: each constant let was computed in a frame of its own,
+/// from `a0` again each time (quadratic, and 20,000 evaluations deep).
+#[test]
+fn a_long_chain_of_constant_lets_is_computed_once_each() {
+    let n = 20_000;
+    let mut text = String::from("policy t\nlet a0 = 1\n");
+    for i in 1..n {
+        text += &format!("let a{i} = a{} + 1\n", i - 1);
+    }
+    let program =
+        qingdan_dsl::check_files(vec![("t.qd".into(), Ok(text.into_bytes()))], &mut qingdan_dsl::NoFiles);
+    let p = crate::lower(&program, None).expect("lowers");
+    let space = super::space::Space::new(vec![&p]);
+    let constant = &space.lets[0].constant;
+    assert_eq!(constant.len(), n);
+    assert_eq!(constant[n - 1], Some(Value::Int(n as i64)));
+}
+
+/// One rule with n exceptions. Conflicts among them were found pair by pair (n² / 2
+/// intersections) and every conflicting pair was searched for an input; now the regions
+/// come from running unions and the first 20 pairs are shown.
+#[test]
+fn many_exceptions_of_one_rule_cost_a_few_diagram_nodes_each() {
+    let n = if std::env::var_os("QINGDAN_LARGE_TESTS").is_some() { 20_000 } else { 2_000 };
+    for (shape, overlapping) in [("disjoint", false), ("overlapping, two outcomes", true)] {
+        let mut text = String::from("enum 结论 { 是, 否, 待定 }\ninput 申请 { x: int }\n");
+        text += "rule base cite s.a { when 申请.x > 0 then 是 \"base\" }\n";
+        for i in 0..n {
+            let (cond, outcome) = match overlapping {
+                false => (format!("申请.x == {}", i + 1), "否"),
+                true => (format!("申请.x > {i}"), if i % 2 == 0 { "否" } else { "待定" }),
+            };
+            text += &format!("exception e{i} to base cite s.a {{ when {cond} then {outcome} \"e{i}\" }}\n");
+        }
+        text += "decision d: 结论 by priority 否 > 待定 > 是 default 是 \"默认\"";
+        let p = with_head(&text);
+        let mut ctx = Ctx::new(vec![&p]);
+        let found = findings::decisions(&mut ctx);
+        let conflicts =
+            found.iter().filter(|f| matches!(f.kind, FindingKind::ExceptionConflict { .. })).count();
+        assert_eq!(conflicts, if overlapping { super::decide::MAX_CONFLICT_PAIRS } else { 0 }, "{shape}");
+        let links = ctx.mdd.size();
+        assert!(links <= 60 * n, "{shape}: {links} links for {n} exceptions");
+    }
+}

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::ir::{ExprKind, Type};
 use crate::value::{Value, DECIMAL_SCALE};
 
-use super::mdd::{DimId, Mdd, NodeId, FALSE};
+use super::mdd::{CellSet, DimId, Mdd, NodeId, FALSE};
 use super::space::{unit_value, CellKind, DimOf, Domain, FieldId, Point, Sort, Space};
 
 /// Boxes of a region tried, restarts per box, steps per climb, random changes tried per
@@ -25,6 +25,8 @@ const STEPS: usize = 80;
 const MOVES_PER_FIELD: usize = 4;
 const EVALS: usize = 24_000;
 const EVALS_PER_CLIMB: usize = 2_000;
+/// Cells of one field whose values are offered to the search.
+const MAX_CELLS_TRIED: usize = 256;
 
 /// The cell of dimension `d` the input `pt` is in; `None` if a term cannot be evaluated.
 pub(crate) fn cell_at(space: &Space<'_>, pt: &Point, d: DimId) -> Option<u32> {
@@ -64,10 +66,12 @@ pub(crate) fn find(
     if n == FALSE || space.is_empty() {
         return None;
     }
-    let preferred = mdd.pick(n, |d, _| space.prefer(d));
+    let preferred = mdd.pick(n, |d, runs| space.best_in(d, runs));
     let (boxes, _) = mdd.boxes(n, BOXES);
-    let boxes =
-        preferred.map(|p| p.into_iter().map(|(d, c)| (d, vec![c])).collect()).into_iter().chain(boxes);
+    let boxes = preferred
+        .map(|p| p.into_iter().map(|(d, c)| (d, CellSet::one(c))).collect())
+        .into_iter()
+        .chain(boxes);
     let pool = Pool::new(space);
     let mut search = Search { space, rng: Rng(0x9E37_79B9_7F4A_7C15), budget: 0, spare: EVALS };
     for bx in boxes {
@@ -75,10 +79,10 @@ pub(crate) fn find(
         if contains(space, mdd, n, &start) && accept(&start) {
             return Some(start);
         }
-        let targets: Vec<(DimId, &[u32])> = bx
+        let targets: Vec<(DimId, &CellSet)> = bx
             .iter()
             .filter(|(d, _)| matches!(space.dims[*d as usize].of, DimOf::Term(_)))
-            .map(|(d, cells)| (*d, cells.as_slice()))
+            .map(|(d, cells)| (*d, cells))
             .collect();
         if targets.is_empty() {
             continue; // an exact box: its point is the witness, and it was not accepted
@@ -123,10 +127,10 @@ pub(crate) fn find(
 }
 
 /// The point with the nicest cell of each dimension a box allows.
-fn start_point(space: &Space<'_>, bx: &[(DimId, Vec<u32>)]) -> Point {
+fn start_point(space: &Space<'_>, bx: &[(DimId, CellSet)]) -> Point {
     let mut pt = space.base_point();
     for (d, cells) in bx {
-        if let Some(c) = space.prefer(*d).into_iter().find(|c| cells.contains(c)) {
+        if let Some(c) = space.best_in(*d, cells.runs()) {
             pt.cells[*d as usize] = c;
         }
     }
@@ -153,7 +157,7 @@ impl Search<'_, '_> {
     /// while `工作量` must grow) can be broken and mended in turn.
     fn climb(
         &mut self,
-        targets: &[(DimId, &[u32])],
+        targets: &[(DimId, &CellSet)],
         reads: &[Vec<usize>],
         choices: &[Vec<Choice>],
         mut pt: Point,
@@ -233,14 +237,14 @@ impl Search<'_, '_> {
 
     /// How far each of the point's terms is from the cells wanted (0: inside); `None`
     /// when the budget is spent.
-    fn scores(&mut self, targets: &[(DimId, &[u32])], pt: &Point) -> Option<Vec<u128>> {
+    fn scores(&mut self, targets: &[(DimId, &CellSet)], pt: &Point) -> Option<Vec<u128>> {
         self.budget = self.budget.checked_sub(1)?;
         Some(targets.iter().map(|(d, allowed)| distance(self.space, pt, *d, allowed)).collect())
     }
 }
 
 /// How far term `d`'s value at `pt` is from the `allowed` cells.
-fn distance(space: &Space<'_>, pt: &Point, d: DimId, allowed: &[u32]) -> u128 {
+fn distance(space: &Space<'_>, pt: &Point, d: DimId, allowed: &CellSet) -> u128 {
     const MISS: u128 = 1 << 80;
     let DimOf::Term(t) = space.dims[d as usize].of else { return 0 };
     let term = &space.terms[t];
@@ -254,19 +258,30 @@ fn distance(space: &Space<'_>, pt: &Point, d: DimId, allowed: &[u32]) -> u128 {
     }) else {
         return MISS;
     };
-    if allowed.contains(&cell) {
+    if allowed.contains(cell) {
         return 0;
     }
     if term.sort.is_none() {
         return comparison_gap(space, term, &case).unwrap_or(MISS);
     }
     let Some(x) = unit_of(&v) else { return MISS };
-    allowed
-        .iter()
-        .filter_map(|c| match space.dims[d as usize].cells[*c as usize].kind {
-            CellKind::Range(lo, hi) => Some(if x < lo { lo.abs_diff(x) } else { x.abs_diff(hi) }),
+    // Stretches are in order, so a run of them is one stretch from its first to its last.
+    let cells = &space.dims[d as usize].cells;
+    let stretch = |r: &std::ops::Range<u32>| {
+        let lo = (r.start..r.end).find_map(|c| match cells[c as usize].kind {
+            CellKind::Range(lo, _) => Some(lo),
             _ => None,
-        })
+        })?;
+        match cells[r.end as usize - 1].kind {
+            CellKind::Range(_, hi) => Some((lo, hi)),
+            _ => None,
+        }
+    };
+    allowed
+        .runs()
+        .iter()
+        .filter_map(stretch)
+        .map(|(lo, hi)| if x < lo { lo.abs_diff(x) } else { x.abs_diff(hi) })
         .min()
         .map_or(MISS, u128::from)
 }
@@ -400,13 +415,15 @@ impl Pool {
     }
 
     /// Ways to set field `f` inside the cells the box allows for it, nicest first.
-    fn choices(&self, space: &Space<'_>, f: FieldId, bx: &[(DimId, Vec<u32>)]) -> Vec<Choice> {
+    fn choices(&self, space: &Space<'_>, f: FieldId, bx: &[(DimId, CellSet)]) -> Vec<Choice> {
         let field = &space.fields[f];
+        // The nicest cells the box allows; a field cut into thousands of cells is tried in
+        // the ones nearest the nice values, not in all.
         let allowed = |d: DimId| -> Vec<u32> {
-            let order = space.prefer(d);
+            let order = space.prefer(d).iter().copied();
             match bx.iter().find(|(bd, _)| *bd == d) {
-                Some((_, cells)) => order.into_iter().filter(|c| cells.contains(c)).collect(),
-                None => order,
+                Some((_, cells)) => order.filter(|c| cells.contains(*c)).take(MAX_CELLS_TRIED).collect(),
+                None => order.take(MAX_CELLS_TRIED).collect(),
             }
         };
         match field.domain {

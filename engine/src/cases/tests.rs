@@ -731,7 +731,12 @@ fn deep_nesting_is_an_error_not_a_crash() {
     // Inside an unknown field, `serde_json`'s own depth limit stops it.
     let deep = format!("{{\"未知\": {}1{}}}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
     assert!(r.json_line(&deep, 1).is_err());
+    // YAML nested beyond 128 brackets is refused before it is read (its scanner takes time
+    // growing with the square of the nesting), with the line; within the bound, a list
+    // where text belongs is E0302.
     let yaml = format!("名称: {}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(r.read_yaml(&yaml)[0].as_ref().map_err(|e| (e.code, e.line)), Err((Code::E0301, Some(1))));
+    let yaml = format!("名称: {}1{}", "[".repeat(100), "]".repeat(100));
     assert_eq!(r.read_yaml(&yaml)[0].as_ref().map_err(|e| e.code), Err(Code::E0302));
     let yaml = format!("未知: {}1{}", "{a: ".repeat(10_000), "}".repeat(10_000));
     assert!(r.read_yaml(&yaml)[0].is_err());

@@ -12,7 +12,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use qingdan_dsl::diag::msg;
-use qingdan_dsl::Code;
+use qingdan_dsl::{yaml_depth, Code};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
@@ -56,6 +56,17 @@ impl CaseReader<'_> {
         // A byte-order mark, as spreadsheet exports and Windows editors write (accepted in
         // every other format too); `serde_yaml` would take it for content.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // Before `serde_yaml`, whose scanner is quadratic in the nesting (see yaml_depth).
+        if let Some(line) = yaml_depth::too_deep(text, yaml_depth::MAX_DEPTH) {
+            let message = yaml_depth::too_deep_message();
+            return vec![Err(CaseError {
+                case: 1,
+                path: String::new(),
+                code: Code::E0301,
+                message,
+                line: Some(line),
+            })];
+        }
         let mut documents = 0;
         for doc in serde_yaml::Deserializer::from_str(text) {
             if let Err(e) = IgnoredAny::deserialize(doc) {

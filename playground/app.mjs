@@ -389,17 +389,19 @@ function trace(tr, testid) {
         .map((x) => `<tr data-testid="read-value"><td>${escapeHtml(x.name)}</td><td><code>${escapeHtml(x.value)}</code></td></tr>`)
         .join("")}</table></div>`
     : "";
-  const cites = tr.cites.length
-    ? `<div class="cites"><span class="k">${escapeHtml(t("cites"))}</span><ul>${tr.cites
-        .map(
-          (c) =>
-            `<li data-testid="cite"><b>${escapeHtml(`${c.source}.${c.clause}`)}</b> <q data-testid="cite-text">${escapeHtml(c.text)}</q></li>`,
-        )
-        .join("")}</ul></div>`
-    : "";
+  const cites = citesHtml(tr.cites);
   return `<li class="trace" data-testid="${testid}" data-rule="${escapeHtml(tr.rule)}">
     <div class="trace-head">${head} ${outcome}</div>
     ${tr.reason ? `<div class="reason">${escapeHtml(tr.reason)}</div>` : ""}${read}${cites}</li>`;
+}
+
+/** Cited clauses with their text (a rule's, or a default outcome's). */
+function citesHtml(cites) {
+  if (!cites || cites.length === 0) return "";
+  const items = cites
+    .map((c) => `<li data-testid="cite"><b>${escapeHtml(`${c.source}.${c.clause}`)}</b> <q data-testid="cite-text">${escapeHtml(c.text)}</q></li>`)
+    .join("");
+  return `<div class="cites"><span class="k">${escapeHtml(t("cites"))}</span><ul>${items}</ul></div>`;
 }
 
 function renderResults() {
@@ -433,6 +435,7 @@ function renderResults() {
           ${(o.values || []).map((v) => `<span class="value" data-testid="outcome-value">${escapeHtml(v.name)} = <code>${escapeHtml(v.value)}</code></span>`).join(" ")}
           <div class="reason" data-testid="outcome-reason">${o.reason ? escapeHtml(o.reason) : ""}</div>
           <div class="by muted">${o.rule ? t("byRule", { r: ruleLink(o.rule) }) : escapeHtml(t("byDefault"))}</div>
+          ${citesHtml(o.cites)}
         </div>`,
       )
       .join("");
@@ -453,13 +456,20 @@ function renderResults() {
     </section>`;
   }
   html += `<section class="violations"><h4>${escapeHtml(t("violations"))}</h4>${
-    r.violations.length
-      ? `<ul>${r.violations
-          .map((v) => `<li data-testid="violation" data-check="${escapeHtml(v.check)}">${ruleLink(v.check)} ${escapeHtml(v.reason || "")}${v.rows.length ? ` <span class="muted">${escapeHtml(t("rows", { r: v.rows.join("、") }))}</span>` : ""}</li>`)
-          .join("")}</ul>`
-      : `<p class="muted">${escapeHtml(t("noViolations"))}</p>`
+    r.violations.length ? `<ul>${r.violations.map((v) => checkHit(v, "violation")).join("")}</ul>` : `<p class="muted">${escapeHtml(t("noViolations"))}</p>`
   }</section>`;
+  // Permissions the case uses (`可` checks): the right to refuse unadmitted work, say.
+  if ((r.permissions || []).length) {
+    html += `<section class="permissions"><h4>${escapeHtml(t("permissions"))}</h4><ul>${r.permissions.map((v) => checkHit(v, "permission")).join("")}</ul></section>`;
+  }
   box.innerHTML = html;
+}
+
+/** A check the case meets, with its reason, rows and cited clauses. */
+function checkHit(v, testid) {
+  const rows = v.rows.length ? ` <span class="muted">${escapeHtml(t("rows", { r: v.rows.join("、") }))}</span>` : "";
+  const cites = v.cites.length ? ` <span class="muted">${escapeHtml(t("citesList", { c: v.cites.join("、") }))}</span>` : "";
+  return `<li data-testid="${testid}" data-check="${escapeHtml(v.check)}">${ruleLink(v.check)} ${escapeHtml(v.reason || "")}${rows}${cites}</li>`;
 }
 
 function lineOfByte(text, byte) {

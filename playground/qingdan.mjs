@@ -368,6 +368,7 @@ function checkManifest(mf) {
       const n = mf.enums[d.outcome_enum].variants.length;
       need(d.default === null || d.default === undefined || (u32(d.default) && d.default < n), w);
       need(optStr(d.default_reason), w);
+      cites(d.default_cites ?? [], w);
     });
     mf.rules.forEach((r, i) => {
       const w = `\`rules[${i}]\``;
@@ -1602,6 +1603,12 @@ export class Policy {
    * rule traces carry no values read and no citations. Returns `{ explanation }` or
    * `{ error }` (a let read for the explanation may fail).
    */
+  /** A `[source, clause]` citation with its names and text, as explanations show it. */
+  clause([s, c]) {
+    const source = this.manifest.sources[s];
+    return { source: source.name, clause: source.clauses[c][0], text: source.clauses[c][1] };
+  }
+
   tell(result, explain, lets) {
     const mf = this.manifest;
     const decision = mf.decisions[result.decision];
@@ -1615,6 +1622,10 @@ export class Policy {
       }
       shown.reason = reason;
       shown.rule = o.rule !== null ? mf.rules[o.rule].name : null;
+      // The default's clauses (a rule's are in its trace), as eval/explain.rs `tell`.
+      if (o.rule === null && explain && (decision.default_cites ?? []).length > 0) {
+        shown.cites = decision.default_cites.map((c) => this.clause(c));
+      }
       return shown;
     });
     const trace = (r) => {
@@ -1641,9 +1652,7 @@ export class Policy {
       t.outcome = rule.outcome !== null && rule.outcome !== undefined ? enumDef.variants[rule.outcome].name : null;
       t.reason = rule.reason ?? null;
       t.read = read;
-      t.cites = explain
-        ? rule.cites.map(([s, c]) => ({ source: mf.sources[s].name, clause: mf.sources[s].clauses[c][0], text: mf.sources[s].clauses[c][1] }))
-        : [];
+      t.cites = explain ? rule.cites.map((c) => this.clause(c)) : [];
       return t;
     };
     try {
@@ -1676,8 +1685,9 @@ export class Policy {
   evaluateValues(values, options = {}) {
     const mf = this.manifest;
     let decisions = mf.decisions.map((_, d) => d);
-    // Checks that read the case and can be broken (a `may` never yields a violation).
-    let checks = mf.checks.map((_, c) => c).filter((c) => mf.checks[c].reads_case && mf.checks[c].modality !== "may");
+    // Checks that read the case: a broken `must` / `must not` is a violation, a `may` the
+    // case uses is a permission (as src/eval_cmd.rs `checks_reading_the_case`).
+    let checks = mf.checks.map((_, c) => c).filter((c) => mf.checks[c].reads_case);
     if (options.decision !== undefined && options.decision !== null) {
       const d = mf.decisions.findIndex((x) => x.name === options.decision);
       if (d < 0) {
@@ -1698,6 +1708,7 @@ export class Policy {
       out[mf.decisions[d].name] = told.explanation;
     }
     const violations = [];
+    const permissions = [];
     for (const c of checks) {
       const got = this.check(c);
       if (got.error) return { error: this.tellError(got.error) };
@@ -1705,9 +1716,14 @@ export class Policy {
       const check = mf.checks[c];
       const elem = check.over && kindOf(check.over) === "Set" ? check.over.Set : null;
       const rows = elem === null ? [] : got.hits.filter((h) => h !== null).map((h) => this.show(h, elem));
-      violations.push({ check: check.name, reason: check.reason ?? null, rows });
+      const cites = check.cites.map((x) => {
+        const { source, clause } = this.clause(x);
+        return `${source}.${clause}`;
+      });
+      const hit = { check: check.name, reason: check.reason ?? null, cites, rows };
+      (check.modality === "may" ? permissions : violations).push(hit);
     }
-    return { decisions: out, violations };
+    return { decisions: out, violations, permissions };
   }
 }
 

@@ -85,17 +85,15 @@ enum Stop {
     Output,
 }
 
-/// Checks that read the case and can be broken: `must` and `must not` (a `may` states a
-/// permission and never yields a violation). A module's policy has no check bodies to
-/// look into: its manifest says which read the case.
+/// Checks that read the case: a `must` or `must not` it breaks is a violation, a `may` it
+/// uses is a permission shown with the case (the right to refuse unadmitted work, say).
+/// A module's policy has no check bodies to look into: its manifest says which read the case.
 fn checks_reading_the_case(policy: &Policy, backend: &Backend<'_>) -> Vec<u32> {
     let reads_case = |c: u32| match backend {
         Backend::Interpreter(_) => policy.checks[c as usize].reads_case(),
         Backend::Wasm(m) => m.manifest.checks.get(c as usize).is_some_and(|x| x.reads_case),
     };
-    (0..policy.checks.len() as u32)
-        .filter(|&c| policy.checks[c as usize].modality != Modality::May && reads_case(c))
-        .collect()
+    (0..policy.checks.len() as u32).filter(|&c| reads_case(c)).collect()
 }
 
 fn guess_format(input: &str) -> InputFormat {
@@ -109,10 +107,20 @@ fn guess_format(input: &str) -> InputFormat {
     }
 }
 
-struct Violation {
+/// A check the case meets: a broken `must` / `must not`, or a `may` whose permission it uses.
+struct CheckHit {
     check: String,
+    permission: bool,
     reason: Option<String>,
+    /// `SOURCE.CLAUSE` of each clause the check cites.
+    cites: Vec<String>,
     rows: Vec<String>,
+}
+
+impl CheckHit {
+    fn json(&self) -> Json {
+        json!({ "check": self.check, "reason": self.reason, "cites": self.cites, "rows": self.rows })
+    }
 }
 
 /// What decides: the interpreter, or a compiled module (one instance per worker thread).
@@ -160,8 +168,8 @@ struct Job<'p> {
 
 type CaseResult = Result<Vec<Value>, CaseError>;
 
-/// A case's explained decisions and broken checks.
-type Decided = (Vec<Explanation>, Vec<Violation>);
+/// A case's explained decisions and the checks it meets (broken, or permissions used).
+type Decided = (Vec<Explanation>, Vec<CheckHit>);
 
 impl<'p> Job<'p> {
     /// A YAML or JSON file, read whole (with a size cap).
@@ -272,7 +280,7 @@ impl<'p> Job<'p> {
         name: Option<&String>,
         values: &[Value],
     ) -> Result<String, String> {
-        let (explained, violations) = match w {
+        let (explained, checks) = match w {
             Worker::Interpreter(ev) => self.interpret(ev, n, values)?,
             Worker::Wasm(inst) => match inst.as_mut() {
                 Ok(inst) => self
@@ -282,7 +290,7 @@ impl<'p> Job<'p> {
                 Err(e) => return Err(self.host_error(n, e)),
             },
         };
-        self.render(n, name, &explained, &violations)
+        self.render(n, name, &explained, &checks)
     }
 
     fn interpret(&self, ev: &Evaluator<'_>, n: usize, values: &[Value]) -> Result<Decided, String> {
@@ -293,14 +301,14 @@ impl<'p> Job<'p> {
             let shown = explain_with(ev, &result, &mut frame, self.args.explain);
             explained.push(shown.map_err(|e| self.eval_error(n, &e))?);
         }
-        let mut violations = Vec::new();
+        let mut checks = Vec::new();
         for &c in &self.case_checks {
             let result = ev.check(c, &mut frame).map_err(|e| self.eval_error(n, &e))?;
             if !result.hits.is_empty() {
-                violations.push(self.violation(c, &result.hits));
+                checks.push(self.check_hit(c, &result.hits));
             }
         }
-        Ok((explained, violations))
+        Ok((explained, checks))
     }
 
     /// The same through a module: decisions and checks by the module, explanations told
@@ -328,15 +336,15 @@ impl<'p> Job<'p> {
                 Err(e) => return Ok(Err(e)),
             }
         }
-        let mut violations = Vec::new();
+        let mut checks = Vec::new();
         for &c in &self.case_checks {
             match inst.check(c)? {
-                Ok(result) if !result.hits.is_empty() => violations.push(self.violation(c, &result.hits)),
+                Ok(result) if !result.hits.is_empty() => checks.push(self.check_hit(c, &result.hits)),
                 Ok(_) => {}
                 Err(e) => return Ok(Err(e)),
             }
         }
-        Ok(Ok((explained, violations)))
+        Ok(Ok((explained, checks)))
     }
 
     /// What rule `r` reads, as the module's manifest lists it.
@@ -368,33 +376,41 @@ impl<'p> Job<'p> {
         n: usize,
         name: Option<&String>,
         explained: &[Explanation],
-        violations: &[Violation],
+        checks: &[CheckHit],
     ) -> Result<String, String> {
         Ok(match self.args.format {
-            Format::Human => self.text(n, name, explained, violations),
-            Format::Json => format!("{}\n", self.json(n, name, explained, violations)),
-            Format::Yaml => yaml_item(&self.json(n, name, explained, violations)),
+            Format::Human => self.text(n, name, explained, checks),
+            Format::Json => format!("{}\n", self.json(n, name, explained, checks)),
+            Format::Yaml => yaml_item(&self.json(n, name, explained, checks)),
         })
     }
 
-    /// A broken check: its name, reason and the rows (by key) or the case that break it.
-    fn violation(&self, c: u32, hits: &[Option<Value>]) -> Violation {
+    /// A check the case meets: its name, reason, clauses and the rows (by key) it is about.
+    fn check_hit(&self, c: u32, hits: &[Option<Value>]) -> CheckHit {
         let check = &self.policy.checks[c as usize];
         let elem = match check.scope.as_ref().map(|s| &s.over.ty) {
             Some(qingdan_engine::ir::Type::Set(inner)) => Some((**inner).clone()),
             _ => None,
         };
         let rows = hits.iter().filter_map(|h| Some(self.policy.show(h.as_ref()?, elem.as_ref()?))).collect();
-        Violation { check: check.name.clone(), reason: check.reason.clone(), rows }
+        let cites = check
+            .cites
+            .iter()
+            .map(|c| {
+                let (source, clause) = self.policy.clause_text(*c);
+                format!("{source}.{}", clause.id)
+            })
+            .collect();
+        CheckHit {
+            check: check.name.clone(),
+            permission: check.modality == Modality::May,
+            reason: check.reason.clone(),
+            cites,
+            rows,
+        }
     }
 
-    fn json(
-        &self,
-        n: usize,
-        name: Option<&String>,
-        explained: &[Explanation],
-        violations: &[Violation],
-    ) -> Json {
+    fn json(&self, n: usize, name: Option<&String>, explained: &[Explanation], checks: &[CheckHit]) -> Json {
         let decisions: serde_json::Map<String, Json> = explained
             .iter()
             .map(|e| {
@@ -407,11 +423,12 @@ impl<'p> Job<'p> {
             Some(name) => json!({ "case": n, "name": name, "decisions": decisions }),
             None => json!({ "case": n, "decisions": decisions }),
         };
-        if !violations.is_empty() {
-            body["violations"] = json!(violations
-                .iter()
-                .map(|v| json!({ "check": v.check, "reason": v.reason, "rows": v.rows }))
-                .collect::<Vec<_>>());
+        for (key, permission) in [("violations", false), ("permissions", true)] {
+            let hits: Vec<Json> =
+                checks.iter().filter(|v| v.permission == permission).map(CheckHit::json).collect();
+            if !hits.is_empty() {
+                body[key] = Json::Array(hits);
+            }
         }
         body
     }
@@ -421,17 +438,15 @@ impl<'p> Job<'p> {
         n: usize,
         name: Option<&String>,
         explained: &[Explanation],
-        violations: &[Violation],
+        checks: &[CheckHit],
     ) -> String {
         let mut s = String::new();
         let l = Labels::new(self.zh);
         if let Some(name) = name {
             s.push_str(&format!("{} {n}{}{name}\n", l.case, l.colon));
         }
-        for v in violations {
-            let rows = if v.rows.is_empty() { String::new() } else { format!(" [{}]", v.rows.join(", ")) };
-            let reason = v.reason.as_deref().unwrap_or("");
-            s.push_str(&format!("{} {n}{}{} {}{rows} {reason}\n", l.case, l.colon, l.violates, v.check));
+        for v in checks.iter().filter(|v| !v.permission) {
+            s.push_str(&format!("{} {n}{}{} {}\n", l.case, l.colon, l.violates, hit_text(v, &l)));
         }
         for e in explained {
             let outcome = if e.outcomes.is_empty() {
@@ -448,6 +463,12 @@ impl<'p> Job<'p> {
                     l.colon,
                     o.reason.as_deref().unwrap_or("—")
                 ));
+                for c in &o.cites {
+                    s.push_str(&format!(
+                        "    {}{}{}.{} “{}”\n",
+                        l.cites, l.colon, c.source, c.clause, c.text
+                    ));
+                }
             }
             for c in &e.conflicts {
                 s.push_str(&format!("  {}{}{}\n", l.conflict, l.colon, c.join(", ")));
@@ -455,6 +476,9 @@ impl<'p> Job<'p> {
             if self.args.explain {
                 explain_text(&mut s, e, &l);
             }
+        }
+        for v in checks.iter().filter(|v| v.permission) {
+            s.push_str(&format!("{} {n}{}{} {}\n", l.case, l.colon, l.may, hit_text(v, &l)));
         }
         s
     }
@@ -520,6 +544,21 @@ fn brief(e: &Explanation) -> Json {
     body
 }
 
+/// A check met, for people: its name, the rows, the reason and the clauses it cites.
+fn hit_text(v: &CheckHit, l: &Labels) -> String {
+    let mut s = v.check.clone();
+    if !v.rows.is_empty() {
+        s.push_str(&format!(" [{}]", v.rows.join(", ")));
+    }
+    if let Some(reason) = &v.reason {
+        s.push_str(&format!(" {reason}"));
+    }
+    if !v.cites.is_empty() {
+        s.push_str(&format!("（{}{}{}）", l.cites, l.colon, v.cites.join(l.and)));
+    }
+    s
+}
+
 fn show_outcome(o: &qingdan_engine::eval::explain::ShownOutcome) -> String {
     if o.values.is_empty() {
         return o.outcome.clone();
@@ -556,6 +595,8 @@ struct Labels {
     overridden: &'static str,
     exception_to: &'static str,
     violates: &'static str,
+    may: &'static str,
+    and: &'static str,
     read: &'static str,
     cites: &'static str,
 }
@@ -574,6 +615,8 @@ impl Labels {
                 overridden: "被推翻",
                 exception_to: "例外，针对",
                 violates: "违反检查",
+                may: "可以",
+                and: "、",
                 read: "读取",
                 cites: "依据",
             }
@@ -589,6 +632,8 @@ impl Labels {
                 overridden: "overridden",
                 exception_to: "exception to",
                 violates: "violates",
+                may: "may",
+                and: ", ",
                 read: "read",
                 cites: "cites",
             }

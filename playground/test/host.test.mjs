@@ -122,6 +122,7 @@ function sameAsInterpreter(policy, got, record, what) {
   assert.ok(!got.error, `${what}: unexpected error ${JSON.stringify(got.error)}`);
   assert.deepEqual(got.decisions, record.decisions, `${what}: decisions`);
   assert.deepEqual(got.violations, record.violations ?? [], `${what}: violations`);
+  assert.deepEqual(got.permissions, record.permissions ?? [], `${what}: permissions`);
 }
 
 function attempt(f) {
@@ -163,6 +164,7 @@ for (const name of [...BUNDLED, "edge", ...CONVERSIONS]) {
         // Byte for byte, as `qingdan eval --format json --explain` prints the case.
         const line = { case: record.case, name: c.name, decisions: got.decisions };
         if (got.violations.length > 0) line.violations = got.violations;
+        if (got.permissions.length > 0) line.permissions = got.permissions;
         assert.equal(JSON.stringify(line), lines[fromFile.indexOf(c)], `${what}: the eval line`);
         if (BUNDLED.includes(name)) counts.bundledSame += 1;
       }

@@ -60,7 +60,13 @@ impl Checker<'_> {
             self.check_priority(e, order, ranked);
         }
         match &d.end {
-            DecisionEnd::Default(o) => self.check_outcome(o, e, &Cx::new(m), Code::E0210, &d.name.name),
+            DecisionEnd::Default(o, cites) => {
+                self.check_outcome(o, e, &Cx::new(m), Code::E0210, &d.name.name);
+                // A default without a citation is allowed (W0001 is for rules and checks).
+                for cite in cites {
+                    self.check_cite(m, cite);
+                }
+            }
             DecisionEnd::Total(_) => {}
             DecisionEnd::Missing => self.diags.push(
                 Diagnostic::new(

@@ -324,7 +324,9 @@ impl Layout {
             Combining::Unique => self.kw(Kw::Unique).to_string(),
         };
         let end = match &d.end {
-            DecisionEnd::Default(o) => format!(" {} {}", self.kw(Kw::Default), self.w.outcome(o)),
+            DecisionEnd::Default(o, cites) => {
+                format!(" {} {}{}", self.kw(Kw::Default), self.w.outcome(o), self.w.cites(cites))
+            }
             DecisionEnd::Total(_) => format!(" {}", self.kw(Kw::Total)),
             DecisionEnd::Missing => String::new(),
         };

@@ -253,7 +253,9 @@ pub enum Combining {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum DecisionEnd {
-    Default(Outcome),
+    /// `default OUTCOME cite S.C, …`: the outcome when no rule applies, and the clauses
+    /// that say so.
+    Default(Outcome, Vec<Path>),
     Total(Span),
     Missing,
 }

@@ -219,7 +219,8 @@ fn decision(d: &DecisionDecl) -> S {
         Combining::Unique => S::atom("unique"),
     };
     let end = match &d.end {
-        DecisionEnd::Default(o) => S::node("default", vec![outcome(o)]),
+        DecisionEnd::Default(o, cs) if cs.is_empty() => S::node("default", vec![outcome(o)]),
+        DecisionEnd::Default(o, cs) => S::node("default", vec![outcome(o), cites(cs)]),
         DecisionEnd::Total(_) => S::atom("total"),
         DecisionEnd::Missing => S::atom("end-absent"),
     };

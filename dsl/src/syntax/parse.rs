@@ -355,10 +355,12 @@ impl Builder {
                 kids(self, p);
                 DecisionEnd::Total(s)
             }
-            Some(p) => DecisionEnd::Default({
-                let c = self.only(p);
-                self.outcome(c)
-            }?),
+            Some(p) => {
+                let mut parts = kids(self, p).into_iter();
+                let outcome = self.outcome(parts.next().expect("grammar: default outcome"))?;
+                let cites = parts.next().map(|c| self.cites(c)).unwrap_or_default();
+                DecisionEnd::Default(outcome, cites)
+            }
         };
         Ok(DecisionDecl { name, ty, combining, end, span })
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Conflict, DecisionResult, EvalError, Evaluator, Frame};
 use crate::ir::visit::{each_read, Read};
-use crate::ir::{Policy, RuleId};
+use crate::ir::{Cite, Policy, RuleId};
 use crate::value::Value;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -28,6 +28,9 @@ pub struct ShownOutcome {
     pub reason: Option<String>,
     /// The rule behind it; absent for the default.
     pub rule: Option<String>,
+    /// For the default, the clauses it cites (a rule's are in its trace).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<ShownCite>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -140,9 +143,12 @@ pub fn tell(
         .iter()
         .map(|o| {
             let variant = &enum_def.variants[o.variant as usize];
-            let reason = match o.rule {
-                Some(r) => p.rules[r as usize].then.as_ref().and_then(|t| t.reason.clone()),
-                None => decision.default.as_ref().and_then(|d| d.reason.clone()),
+            let (reason, cites) = match o.rule {
+                Some(r) => (p.rules[r as usize].then.as_ref().and_then(|t| t.reason.clone()), Vec::new()),
+                None => (
+                    decision.default.as_ref().and_then(|d| d.reason.clone()),
+                    shown_cites(p, &decision.default_cites, detail),
+                ),
             };
             ShownOutcome {
                 outcome: variant.name.clone(),
@@ -154,6 +160,7 @@ pub fn tell(
                     .collect(),
                 reason,
                 rule: o.rule.map(|r| p.rules[r as usize].name.clone()),
+                cites,
             }
         })
         .collect();
@@ -214,14 +221,18 @@ fn trace(
         outcome: rule.then.as_ref().map(|t| enum_def.variants[t.variant as usize].name.clone()),
         reason: rule.then.as_ref().and_then(|t| t.reason.clone()),
         read,
-        cites: rule
-            .cites
-            .iter()
-            .filter(|_| detail)
-            .map(|c| {
-                let (source, clause) = p.clause_text(*c);
-                ShownCite { source: source.to_string(), clause: clause.id.clone(), text: clause.text.clone() }
-            })
-            .collect(),
+        cites: shown_cites(p, &rule.cites, detail),
     })
+}
+
+/// Clauses with their text, shown only in detailed explanations.
+fn shown_cites(p: &Policy, cites: &[Cite], detail: bool) -> Vec<ShownCite> {
+    cites
+        .iter()
+        .filter(|_| detail)
+        .map(|c| {
+            let (source, clause) = p.clause_text(*c);
+            ShownCite { source: source.to_string(), clause: clause.id.clone(), text: clause.text.clone() }
+        })
+        .collect()
 }

@@ -300,6 +300,7 @@ fn links(policy: &Policy) -> Vec<(NodeKind, NodeKind, EdgeKind)> {
     for (i, d) in policy.decisions.iter().enumerate() {
         let me = NodeKind::Decision(i as DecisionId);
         d.exprs().for_each(|e| reads(e, me, &mut links));
+        cites(&d.default_cites, me, &mut links);
         for &r in &d.rules {
             if let Some(rule) = policy.rules.get(r as usize) {
                 links.push((rule_kind(r, rule), me, EdgeKind::Decides));

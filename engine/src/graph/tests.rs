@@ -258,6 +258,7 @@ fn policy(lets: Vec<Let>, rules: Vec<Rule>) -> Policy {
             outcome_enum: 0,
             combining: Combining::First,
             default: None,
+            default_cites: Vec::new(),
             rules: base,
             span: span(90),
         }],

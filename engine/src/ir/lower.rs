@@ -532,15 +532,16 @@ impl Lowerer<'_> {
             ast::Combining::Collect => Combining::Collect,
             ast::Combining::Unique => Combining::Unique,
         };
-        let default = match &d.end {
-            ast::DecisionEnd::Default(o) => Some(self.outcome(o, e)?),
-            _ => None,
+        let (default, default_cites) = match &d.end {
+            ast::DecisionEnd::Default(o, cites) => (Some(self.outcome(o, e)?), self.cites(cites)),
+            _ => (None, Vec::new()),
         };
         Ok(Decision {
             name: d.name.name.clone(),
             outcome_enum: e,
             combining,
             default,
+            default_cites,
             rules: Vec::new(),
             span: d.span,
         })

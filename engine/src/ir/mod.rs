@@ -193,6 +193,8 @@ pub struct Decision {
     pub outcome_enum: EnumId,
     pub combining: Combining,
     pub default: Option<OutcomeExpr>,
+    /// The clauses the default cites (`default X cite S.C`).
+    pub default_cites: Vec<Cite>,
     /// Rules (not exceptions) of this decision, in file order.
     pub rules: Vec<RuleId>,
     pub span: Span,

@@ -229,6 +229,7 @@ impl Consistency<'_> {
             if let Some(v) = decision.default {
                 index(&format!("{at}.default"), v, variants, "variants in its outcome enum")?;
             }
+            self.cites(&format!("{at}.default"), &decision.default_cites)?;
             for (k, &r) in decision.rules.iter().enumerate() {
                 index(&format!("{at}.rules[{k}]"), r, m.rules.len(), "rules")?;
                 let rule = &m.rules[r as usize];

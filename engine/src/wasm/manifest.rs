@@ -119,6 +119,9 @@ pub struct Decision {
     pub ranks: Vec<u32>,
     pub default: Option<u32>,
     pub default_reason: Option<String>,
+    /// `(source, clause)` indices the default cites.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default_cites: Vec<(u32, u32)>,
     pub rules: Vec<u32>,
 }
 
@@ -358,6 +361,11 @@ impl Manifest {
                     default: d
                         .default
                         .map(|v| outcome(v, d.default_reason.clone(), fields_of(d.outcome_enum, v))),
+                    default_cites: d
+                        .default_cites
+                        .iter()
+                        .map(|&(source, clause)| ir::Cite { source, clause })
+                        .collect(),
                     rules: d.rules.clone(),
                     span: Span::default(),
                 })
@@ -405,6 +413,7 @@ fn decision(d: &ir::Decision) -> Decision {
         ranks,
         default: d.default.as_ref().map(|o| o.variant),
         default_reason: d.default.as_ref().and_then(|o| o.reason.clone()),
+        default_cites: cites(&d.default_cites),
         rules: d.rules.clone(),
     }
 }

@@ -5,12 +5,12 @@
 const KEYWORDS_EN = [
   "policy", "use", "source", "clause", "enum", "record", "input", "list", "item", "key", "from", "let", "rule",
   "for", "cite", "when", "then", "unless", "exception", "to", "decision", "by", "priority", "first", "collect",
-  "unique", "default", "total", "check", "in", "where", "must", "may", "test", "given", "expect", "fires", "and",
+  "unique", "default", "total", "merge", "check", "in", "where", "must", "may", "test", "given", "expect", "fires", "and",
   "or", "not", "has", "if", "else", "any", "all", "count", "sum", "of",
 ];
 const KEYWORDS_ZH = [
   "政策", "使用", "来源", "条款", "枚举", "记录", "输入", "清单", "条目", "键", "来自", "令", "规则", "用于", "引用",
-  "当", "则", "除非", "例外", "针对", "决定", "按", "优先", "首个", "汇总", "唯一", "默认", "完备", "检查", "每个",
+  "当", "则", "除非", "例外", "针对", "决定", "按", "优先", "首个", "汇总", "唯一", "默认", "完备", "合并", "检查", "每个",
   "属于", "不属于", "满足", "不得", "须", "应", "可", "测试", "给定", "预期", "触发", "且", "或", "非", "有值", "无值",
   "具有", "如果", "否则", "任一", "全部", "计数", "求和", "取", "集合",
 ];

@@ -61,7 +61,7 @@ fn stable_json_and_yaml() {
     );
     assert_eq!(code, 0);
     let parsed: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("the YAML output is one sequence");
-    assert_eq!(parsed.as_sequence().map(Vec::len), Some(4));
+    assert_eq!(parsed.as_sequence().map(Vec::len), Some(6));
     snapshot("eval_yaml_explain", &yaml);
 }
 

@@ -317,7 +317,9 @@ impl Layout {
         let combining = match &d.combining {
             Combining::Priority(order) => {
                 let names: Vec<&str> = order.iter().map(|i| i.name.as_str()).collect();
-                format!("{} {}", self.kw(Kw::Priority), names.join(" > "))
+                let merge =
+                    if d.merge.is_some() { format!(" {}", self.kw(Kw::Merge)) } else { String::new() };
+                format!("{} {}{merge}", self.kw(Kw::Priority), names.join(" > "))
             }
             Combining::First => self.kw(Kw::First).to_string(),
             Combining::Collect => self.kw(Kw::Collect).to_string(),

@@ -238,6 +238,9 @@ pub struct DecisionDecl {
     pub name: Ident,
     pub ty: Ident,
     pub combining: Combining,
+    /// `merge` after a priority order: the set fields of the winning outcome are the union
+    /// over every fired rule that gives it (the keyword's span).
+    pub merge: Option<Span>,
     pub end: DecisionEnd,
     pub span: Span,
 }

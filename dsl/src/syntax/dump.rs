@@ -213,6 +213,9 @@ fn outcome(o: &Outcome) -> S {
 
 fn decision(d: &DecisionDecl) -> S {
     let combining = match &d.combining {
+        Combining::Priority(order) if d.merge.is_some() => {
+            S::node("priority", vec![names(order), S::atom("merge")])
+        }
         Combining::Priority(order) => S::node("priority", vec![names(order)]),
         Combining::First => S::atom("first"),
         Combining::Collect => S::atom("collect"),

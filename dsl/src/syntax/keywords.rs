@@ -57,6 +57,7 @@ keywords! {
     Unique kw_unique "unique" "唯一";
     Default kw_default "default" "默认";
     Total kw_total "total" "完备";
+    Merge kw_merge "merge" "合并";
     Check kw_check "check" "检查";
     ForEach kw_for_each "for" "每个";
     In kw_in "in" "属于";

@@ -341,7 +341,13 @@ impl Builder {
         let ty = self.ident(it.next().expect("grammar: decision type"));
         let comb = kids(self, it.next().expect("grammar: combining")).remove(0);
         let rule = comb.as_rule();
-        let ranked = kids(self, comb);
+        let (marks, ranked): (Vec<_>, Vec<_>) =
+            kids(self, comb).into_iter().partition(|p| p.as_rule() == Rule::merge);
+        let merge = marks.into_iter().next().map(|m| {
+            let s = self.span(&m);
+            kids(self, m); // counts the keyword's language
+            s
+        });
         let combining = match rule {
             Rule::priority => Combining::Priority(ranked.into_iter().map(|i| self.ident(i)).collect()),
             Rule::first => Combining::First,
@@ -362,7 +368,7 @@ impl Builder {
                 DecisionEnd::Default(outcome, cites)
             }
         };
-        Ok(DecisionDecl { name, ty, combining, end, span })
+        Ok(DecisionDecl { name, ty, combining, merge, end, span })
     }
 
     fn check(&mut self, k: Vec<Pair<'_, Rule>>, span: Span) -> Built<CheckDecl> {

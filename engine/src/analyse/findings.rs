@@ -323,12 +323,20 @@ fn unique_overlaps(ctx: &mut Ctx<'_>, r: &Regions) -> Vec<Finding> {
 }
 
 /// The values rule `r`'s outcome gives for the witness.
+/// The values rule `r`'s outcome would keep when it decides at `pt`: all of them, but in
+/// a `merge` decision its set fields are merged with the others', so none of theirs is lost.
 fn outcome_values(ctx: &Ctx<'_>, r: RuleId, pt: &Point) -> Option<Vec<Value>> {
     let case = ctx.space.case(0, pt);
     let ev = &ctx.space.evals[0];
     let mut f = ev.frame(&case);
-    let then = ctx.space.policies[0].rules[r as usize].then.as_ref()?;
-    then.fields.iter().map(|e| ev.value_of(e, &mut f).ok()).collect()
+    let policy = ctx.space.policies[0];
+    let rule = &policy.rules[r as usize];
+    let then = rule.then.as_ref()?;
+    let decision = &policy.decisions[rule.decision as usize];
+    let types = &policy.enums[decision.outcome_enum as usize].variants[then.variant as usize].fields;
+    let kept = |ty: &crate::ir::Type| !(decision.merge && matches!(ty, crate::ir::Type::Set(_)));
+    let fields = then.fields.iter().zip(types).filter(|(_, (_, ty))| kept(ty));
+    fields.map(|(e, _)| ev.value_of(e, &mut f).ok()).collect()
 }
 
 /// For each rule whose outcome ties with an earlier one's at the same rank: one search for

@@ -28,7 +28,7 @@ use smallvec::SmallVec;
 use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Span;
 
-use crate::ir::{CheckId, Combining, DecisionId, Policy, RuleId};
+use crate::ir::{CheckId, Combining, DecisionId, Policy, RuleId, Type};
 use crate::value::Value;
 
 /// Why a case could not be evaluated.
@@ -261,6 +261,9 @@ impl Evaluator<'_> {
             Combining::Priority(rank) => {
                 if let Some(r) = self.most_severe(speakers, rank) {
                     self.push_outcome(r, f, result)?;
+                    if decision.merge {
+                        self.merge_sets(r, speakers, f, result)?;
+                    }
                 }
             }
             Combining::Unique if speakers.len() > 1 => {
@@ -289,6 +292,33 @@ impl Evaluator<'_> {
         let then = self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
         let fields = then.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
         result.outcomes.push(Outcome { variant: then.variant, fields, rule: Some(r) });
+        Ok(())
+    }
+
+    /// `priority … merge`: every other speaker that gives the winning variant, in order,
+    /// adds its set fields to those of the outcome just pushed (rule `best`'s); its other
+    /// fields are still evaluated, so their errors count as the module's do.
+    fn merge_sets(
+        &self,
+        best: RuleId,
+        speakers: &[RuleId],
+        f: &mut Frame<'_>,
+        result: &mut DecisionResult,
+    ) -> Result<(), EvalError> {
+        let then = |r: RuleId| self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
+        let variant = then(best).variant;
+        let decision = &self.policy.decisions[self.policy.rules[best as usize].decision as usize];
+        let types = &self.policy.enums[decision.outcome_enum as usize].variants[variant as usize].fields;
+        for &s in speakers.iter().filter(|&&s| s != best && then(s).variant == variant) {
+            let fields: Vec<Value> =
+                then(s).fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+            let merged = result.outcomes.last_mut().expect("the winning outcome was pushed");
+            for ((into, more), (_, ty)) in merged.fields.iter_mut().zip(fields).zip(types) {
+                if let (Type::Set(_), Value::Set(a), Value::Set(b)) = (ty, &*into, &more) {
+                    *into = Value::set(a.iter().chain(b.iter()).cloned().collect());
+                }
+            }
+        }
         Ok(())
     }
 

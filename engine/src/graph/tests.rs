@@ -257,6 +257,7 @@ fn policy(lets: Vec<Let>, rules: Vec<Rule>) -> Policy {
             name: "决定".into(),
             outcome_enum: 0,
             combining: Combining::First,
+            merge: false,
             default: None,
             default_cites: Vec::new(),
             rules: base,

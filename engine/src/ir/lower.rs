@@ -540,6 +540,7 @@ impl Lowerer<'_> {
             name: d.name.name.clone(),
             outcome_enum: e,
             combining,
+            merge: d.merge.is_some(),
             default,
             default_cites,
             rules: Vec::new(),

@@ -192,6 +192,9 @@ pub struct Decision {
     pub name: String,
     pub outcome_enum: EnumId,
     pub combining: Combining,
+    /// `priority … merge`: the winning outcome's set fields are the union over every rule
+    /// that gives that outcome (its other fields are the first such rule's).
+    pub merge: bool,
     pub default: Option<OutcomeExpr>,
     /// The clauses the default cites (`default X cite S.C`).
     pub default_cites: Vec<Cite>,

@@ -226,6 +226,9 @@ impl Consistency<'_> {
                 "priority" | "first" | "collect" | "unique" => {}
                 other => return Err(format!("{at}.combining is `{other}`")),
             }
+            if decision.merge && decision.combining != "priority" {
+                return Err(format!("{at} merges outcomes but combines by `{}`", decision.combining));
+            }
             if let Some(v) = decision.default {
                 index(&format!("{at}.default"), v, variants, "variants in its outcome enum")?;
             }

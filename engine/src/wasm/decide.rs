@@ -160,7 +160,7 @@ impl Gen<'_> {
         fx.b.i32(0).gset(global::ERR_KIND);
         let nout = fx.b.local(I32);
         fx.b.gget(global::N_CONF).op(Ins::I32Eqz).if_(None);
-        fx.combine(&decision.combining, nout);
+        fx.combine(d, nout);
         fx.b.end();
         fx.b.get(k1).if_(None);
         fx.fail_return(k1, s1);
@@ -275,6 +275,18 @@ impl Gen<'_> {
     }
 }
 
+/// The set-typed fields of a variant: (index, whether the elements are texts).
+fn set_fields(fields: &[(String, Type)]) -> Vec<(u32, i32)> {
+    fields
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (_, ty))| match ty {
+            Type::Set(inner) => Some((k as u32, i32::from(matches!(inner.required(), Type::Text)))),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The end of a verdict once nothing below the rule spoke: it speaks itself, or (an
 /// exception without `then`) cancels its target.
 fn speak_or_cancel(fx: &mut Fx<'_, '_>, r: RuleId, has_then: bool, lay: &super::layout::Layout) {
@@ -379,10 +391,12 @@ impl Fx<'_, '_> {
     }
 
     /// Combines the speakers into outcomes (interpreter: `Evaluator::combine`).
-    fn combine(&mut self, combining: &Combining, nout: u32) {
+    fn combine(&mut self, d: DecisionId, nout: u32) {
         let lay = self.g.layout.clone();
+        let decision = &self.g.policy.decisions[d as usize];
+        let (combining, merge) = (decision.combining.clone(), decision.merge);
         let (i, r) = (self.b.local(I32), self.b.local(I32));
-        match combining {
+        match &combining {
             Combining::Priority(_) => {
                 // The most severe: the lowest rank, the first of equals.
                 let (best, rank) = (self.b.local(I32), self.b.local(I32));
@@ -398,6 +412,9 @@ impl Fx<'_, '_> {
                 self.b.end().end();
                 self.b.get(r).i32(-1).op(Ins::I32Ne).if_(None);
                 self.push_outcome(r, nout);
+                if merge {
+                    self.merge_sets(d, r, best);
+                }
                 self.b.end();
             }
             Combining::Unique => {
@@ -417,6 +434,47 @@ impl Fx<'_, '_> {
                 self.b.end().end();
             }
         }
+    }
+
+    /// `priority … merge` (interpreter: `Evaluator::merge_sets`): each other speaker of
+    /// the winning rank (local `rank`), in order, writes its outcome to scratch, and every
+    /// set field of the outcome written for rule `best` becomes the union of the two.
+    fn merge_sets(&mut self, d: DecisionId, best: u32, rank: u32) {
+        let lay = self.g.layout.clone();
+        let e = self.g.policy.decisions[d as usize].outcome_enum;
+        let merged: Vec<(i32, Vec<(u32, i32)>)> = self.g.policy.enums[e as usize]
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(v, def)| (v as i32, set_fields(&def.fields)))
+            .filter(|(_, fields)| !fields.is_empty())
+            .collect();
+        if merged.is_empty() {
+            return;
+        }
+        let (i, s, scratch) = (self.b.local(I32), self.b.local(I32), self.b.local(I32));
+        self.b.i32(lay.scratch as i32).set(scratch);
+        self.b.block().loop_();
+        self.b.get(i).gget(global::N_SPEAK).op(Ins::I32GeU).br_if(1);
+        self.speaker(i, s);
+        self.b.get(s).get(best).op(Ins::I32Ne);
+        self.b.get(s).i32(2).op(Ins::I32Shl).load32(lay.ranks).get(rank).op(Ins::I32Eq).op(Ins::I32And);
+        self.b.if_(None);
+        self.write_outcome(s, scratch);
+        self.fail_if_error();
+        for (v, fields) in &merged {
+            self.b.i32(0).load32(lay.outcomes).i32(*v).op(Ins::I32Eq).if_(None);
+            for &(k, texts) in fields {
+                let at = 8 + 8 * k;
+                self.b.i32(0).i32(0).load64(lay.outcomes + at).get(scratch).load64(at).i32(texts);
+                self.b.call(Rt::Union.index()).store64(lay.outcomes + at);
+            }
+            self.b.end();
+        }
+        self.fail_if_error();
+        self.b.end();
+        self.b.bump(i, 1).br(0);
+        self.b.end().end();
     }
 
     fn first_outcome(&mut self, r: u32, nout: u32) {

@@ -117,6 +117,9 @@ pub struct Decision {
     pub combining: String,
     /// For `priority`: the rank of each variant, 0 the most severe.
     pub ranks: Vec<u32>,
+    /// `priority … merge`: set fields of the winning outcome are unions.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub merge: bool,
     pub default: Option<u32>,
     pub default_reason: Option<String>,
     /// `(source, clause)` indices the default cites.
@@ -358,6 +361,7 @@ impl Manifest {
                         "collect" => Combining::Collect,
                         _ => Combining::Unique,
                     },
+                    merge: d.merge,
                     default: d
                         .default
                         .map(|v| outcome(v, d.default_reason.clone(), fields_of(d.outcome_enum, v))),
@@ -411,6 +415,7 @@ fn decision(d: &ir::Decision) -> Decision {
         outcome_enum: d.outcome_enum,
         combining: combining.into(),
         ranks,
+        merge: d.merge,
         default: d.default.as_ref().map(|o| o.variant),
         default_reason: d.default.as_ref().and_then(|o| o.reason.clone()),
         default_cites: cites(&d.default_cites),

@@ -47,6 +47,8 @@ pub(super) enum Rt {
     SortIds,
     /// `(set, site) -> set`: a set of ints as a new set of decimals (`Scale` on each).
     ScaleSet,
+    /// `(a, b, texts) -> set`: the union of two sets, sorted without repeats.
+    Union,
 }
 
 pub(super) const ALL: &[Rt] = &[
@@ -75,6 +77,7 @@ pub(super) const ALL: &[Rt] = &[
     Rt::EqTexts,
     Rt::SortIds,
     Rt::ScaleSet,
+    Rt::Union,
 ];
 
 impl Rt {
@@ -96,6 +99,7 @@ impl Rt {
             }
             Rt::DateAdd => (&[I64, I64, I32], &[I64]),
             Rt::Scale | Rt::ScaleSet => (&[I64, I32], &[I64]),
+            Rt::Union => (&[I64, I64, I32], &[I64]),
             Rt::SortWords | Rt::SortTexts | Rt::SortIds => (&[I32, I32], &[I32]),
         }
     }
@@ -129,6 +133,7 @@ impl Rt {
             Rt::EqWords => set_eq(&mut b, false),
             Rt::EqTexts => set_eq(&mut b, true),
             Rt::ScaleSet => scale_set(&mut b),
+            Rt::Union => union(&mut b),
         }
         b
     }
@@ -303,6 +308,38 @@ fn scale_set(b: &mut Body) {
     b.get(1).call(Rt::Scale.index()).store64(0);
     b.bump(i, 1).br(0);
     b.end().end();
+    b.pack(q, n);
+}
+
+/// The union of the sets in params 0 and 1 (their elements texts when param 2 is set), as
+/// the interpreter's `Value::set` makes it: both copied into a new array, sorted, repeats
+/// dropped. Out of memory, the error is recorded and the first set returned.
+fn union(b: &mut Body) {
+    let (na, nb, q, i, n) = (b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32));
+    b.len_of(0).set(na).len_of(1).set(nb);
+    b.get(na).get(nb).op(Ins::I32Add).i32(3).op(Ins::I32Shl).call(Rt::Alloc.index()).set(q);
+    b.get(q).gget(global::SINK).op(Ins::I32Eq).if_(None).get(0).op(Ins::Return).end();
+    for (set, count, first) in [(0, na, None), (1, nb, Some(na))] {
+        b.i32(0).set(i);
+        b.block().loop_();
+        b.get(i).get(count).op(Ins::I32GeU).br_if(1);
+        // q + 8 × (i [+ na]) ← element i of the set.
+        b.get(i);
+        if let Some(offset) = first {
+            b.get(offset).op(Ins::I32Add);
+        }
+        b.i32(3).op(Ins::I32Shl).get(q).op(Ins::I32Add);
+        b.ptr_of(set).get(i).i32(3).op(Ins::I32Shl).op(Ins::I32Add).load64(0);
+        b.store64(0);
+        b.bump(i, 1).br(0);
+        b.end().end();
+    }
+    b.get(na).get(nb).op(Ins::I32Add).set(n);
+    b.get(2).if_(Some(I32));
+    b.get(q).get(n).call(Rt::SortTexts.index());
+    b.else_();
+    b.get(q).get(n).call(Rt::SortWords.index());
+    b.end().set(n);
     b.pack(q, n);
 }
 

@@ -142,8 +142,13 @@ impl Gen {
             let then = if self.rng.chance(60) { format!(" then {}", self.outcome()) } else { String::new() };
             text.push_str(&format!("exception e{i} to {target} cite s.c {{ when {when}{then} }}\n"));
         }
-        let combining =
-            *self.rng.pick(&["priority no > scaled > fee > held > ok", "first", "collect", "unique"]);
+        let combining = *self.rng.pick(&[
+            "priority no > scaled > fee > held > ok",
+            "priority no > scaled > fee > held > ok merge",
+            "first",
+            "collect",
+            "unique",
+        ]);
         let end = if self.rng.chance(50) { " default ok \"by default\"" } else { " total" };
         text.push_str(&format!("decision d: Out by {combining}{end}\n"));
         let twins = 1 + self.rng.below(3);

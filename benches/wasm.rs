@@ -23,6 +23,7 @@ const BUNDLED: &[&str] = &[
     "township_duties/duties.qd",
     "enforcement_catalogue/catalogue.qd",
     "legality_review/review.qd",
+    "community_work/admission.qd",
 ];
 
 fn policies() -> std::path::PathBuf {

@@ -10,7 +10,10 @@ const BUNDLED: &[(&str, &str)] = &[
     ("grid_admission/withdrawal.qd", "grid_admission/withdrawal.cases.yaml"),
     ("township_duties/duties.qd", "township_duties/cases.yaml"),
     ("enforcement_catalogue/catalogue.qd", "enforcement_catalogue/cases.yaml"),
+    ("enforcement_catalogue/withdrawal.qd", "enforcement_catalogue/withdrawal.cases.yaml"),
+    ("enforcement_catalogue/referral.qd", "enforcement_catalogue/referral.cases.yaml"),
     ("legality_review/review.qd", "legality_review/cases.yaml"),
+    ("community_work/admission.qd", "community_work/cases.yaml"),
 ];
 
 fn policies() -> PathBuf {
@@ -47,7 +50,7 @@ fn bundled_cases_pass_with_full_rule_coverage() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.lines().any(|l| l.ends_with(" passed, 0 failed")), "{out}");
     let coverage: Vec<&str> = out.lines().filter(|l| l.contains("rule coverage")).collect();
-    assert_eq!(coverage.len(), 5, "{out}");
+    assert_eq!(coverage.len(), BUNDLED.len(), "{out}");
     assert!(coverage.iter().all(|l| l.contains("100% rule coverage")), "{out}");
 }
 

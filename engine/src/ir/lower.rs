@@ -587,13 +587,17 @@ impl Lowerer<'_> {
             .collect();
         let mut fields = Vec::new();
         for name in names {
-            let init = o.fields.iter().flatten().find(|f| f.name.name == name);
-            let init = init.ok_or_else(|| LowerError {
-                message: format!("missing value `{name}`"),
-                span: Some(o.span),
-            })?;
             let ty = self.policy.enums[e as usize].variants[variant as usize].fields[fields.len()].1.clone();
-            fields.push(self.expr_as(&init.value, &ty)?);
+            let init = o.fields.iter().flatten().find(|f| f.name.name == name);
+            let value = match init {
+                Some(init) => self.expr_as(&init.value, &ty)?,
+                // The checker lets an optional field be left out, as in a list row: it is none.
+                None if matches!(ty, Type::Opt(_)) => Expr { kind: ExprKind::Const(Value::None), ty, span: o.span },
+                None => {
+                    return Err(LowerError { message: format!("missing value `{name}`"), span: Some(o.span) })
+                }
+            };
+            fields.push(value);
         }
         Ok(OutcomeExpr { variant, fields, reason: o.reason.as_ref().map(|r| r.value.clone()), span: o.span })
     }

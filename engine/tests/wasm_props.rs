@@ -56,9 +56,11 @@ fn value(p: &Policy, ty: &Type) -> BoxedStrategy<Value> {
         ]
         .prop_map(Value::Dec)
         .boxed(),
-        Type::Text => prop::sample::select(vec!["", "a", "ab", "abc", "b", "c", "网格", "ab网"])
-            .prop_map(Value::text)
-            .boxed(),
+        Type::Text => prop::sample::select(vec![
+            "", "a", "ab", "abc", "b", "c", "网格", "ab网", "é网格", "😀ab", "aaaa",
+        ])
+        .prop_map(Value::text)
+        .boxed(),
         Type::Date => prop_oneof![4 => 19_700i32..20_200, 1 => Just(2_932_800i32), 1 => Just(-719_500i32)]
             .prop_map(Value::Date)
             .boxed(),
@@ -171,4 +173,34 @@ fn the_generator_writes_policies_that_check() {
             panic!("seed {seed}: {e}");
         }
     }
+}
+
+/// `similarity` in the module agrees with the interpreter on texts of characters of one
+/// to four UTF-8 bytes, repeated bigrams, empty and one-character texts.
+#[test]
+fn similarity_agrees_with_the_interpreter() {
+    let p = policy(
+        "policy s\nsource s \"S\" { clause c \"c\" }\nenum O { near, far }\ninput x { a: text, b: text }\n\
+         let score = similarity(x.a, x.b)\n\
+         rule r cite s.c { when score >= 0.5 then near \"near\" }\ndecision d: O by first default far \"far\"\n",
+    )
+    .expect("checks");
+    let module = host::Module::load(&compile(&p, "test").expect("compiles").bytes).expect("loads");
+    let inst = std::cell::RefCell::new(module.instantiate().expect("instance"));
+    let ev = Evaluator::new(&p);
+    let text = "[aé网😀 ]{0,8}";
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: proptest_cases(512),
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&(text, text), |(a, b)| {
+            let case = vec![Value::text(&a), Value::text(&b)];
+            let mut inst = inst.borrow_mut();
+            inst.place(&case).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            let want = ev.let_value(0, &mut ev.frame(&case));
+            prop_assert_eq!(inst.let_value(0).map_err(|e| TestCaseError::fail(format!("{e}")))?, want);
+            Ok(())
+        })
+        .expect("module and interpreter agree");
 }

@@ -13,6 +13,7 @@ pub enum Builtin {
     Year,
     Month,
     DaysBetween,
+    Similarity,
 }
 
 pub const BUILTINS: &[(Builtin, &str, &str, usize)] = &[
@@ -24,6 +25,7 @@ pub const BUILTINS: &[(Builtin, &str, &str, usize)] = &[
     (Builtin::Year, "year", "年份", 1),
     (Builtin::Month, "month", "月份", 1),
     (Builtin::DaysBetween, "days_between", "相差天数", 2),
+    (Builtin::Similarity, "similarity", "相似度", 2),
 ];
 
 impl Builtin {
@@ -48,6 +50,7 @@ impl Builtin {
             (Builtin::Min | Builtin::Max, [Date, Date]) => Some(Date),
             (Builtin::Year | Builtin::Month, [Date]) => Some(Int),
             (Builtin::DaysBetween, [Date, Date]) => Some(Int),
+            (Builtin::Similarity, [Text, Text]) => Some(Decimal),
             _ => None,
         }
     }
@@ -66,6 +69,9 @@ impl Builtin {
             Builtin::Year => ("年份(日期) → 整数", "year(date) → int"),
             Builtin::Month => ("月份(日期) → 整数", "month(date) → int"),
             Builtin::DaysBetween => ("相差天数(日期, 日期) → 整数", "days_between(date, date) → int"),
+            Builtin::Similarity => {
+                ("相似度(文本, 文本) → 小数（0 到 1）", "similarity(text, text) → decimal (0 to 1)")
+            }
         }
     }
 }

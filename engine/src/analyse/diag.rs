@@ -243,14 +243,19 @@ fn tied(
     rules.sort_unstable();
     rules.dedup();
     let n = rules.len();
-    let diag = Diagnostic::new(
-        Code::W0401,
-        at,
+    let merge = f.decision.and_then(|d| p.decisions.get(d as usize)).is_some_and(|d| d.merge);
+    let message = if merge {
+        msg(
+            format!("给出 `{v}` 的 {n} 条规则可以同时触发而取值不同；决定 `{d}` 合并集合字段，其他字段只保留文件中第一条的取值"),
+            format!("{n} rules giving `{v}` can fire together with different values; `{d}` merges set fields but keeps only the first one's other values (in file order)"),
+        )
+    } else {
         msg(
             format!("给出 `{v}` 的 {n} 条规则可以同时触发而取值不同，决定 `{d}` 只保留文件中第一条的取值"),
             format!("{n} rules giving `{v}` can fire together with different values; `{d}` keeps only the first one's (in file order)"),
-        ),
-    );
+        )
+    };
+    let diag = Diagnostic::new(Code::W0401, at, message);
     let Some(first) = pairs.first() else { return diag };
     let (a, b) = (rule_name(p, first.kept), rule_name(p, first.dropped));
     let names: Vec<String> = rules.iter().map(|r| format!("`{}`", rule_name(p, *r))).collect();

@@ -401,6 +401,9 @@ fn call(b: Builtin, args: &[Value]) -> Option<Value> {
             Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).month))
         }
         (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => Value::Int(i64::from(*b) - i64::from(*a)),
+        (Builtin::Similarity, [Value::Text(a), Value::Text(b)]) => {
+            Value::Dec(super::similarity::similarity(a, b))
+        }
         _ => Value::None,
     })
 }

@@ -17,6 +17,7 @@
 mod cond;
 pub mod explain;
 mod expr;
+pub mod similarity;
 
 pub use explain::{explain, explain_with, Explanation};
 pub use expr::{arith, compare, to_decimal, Fault};

@@ -283,6 +283,7 @@ impl Verifier<'_> {
             }
             (Builtin::Year | Builtin::Month, [Type::Date]) => Type::Int,
             (Builtin::DaysBetween, [Type::Date, Type::Date]) => Type::Int,
+            (Builtin::Similarity, [Type::Text, Type::Text]) => Type::Decimal,
             _ => {
                 let names: Vec<String> = args.iter().map(|a| self.name(&a.ty)).collect();
                 return self.fail(e, format!("{f:?} of ({})", names.join(", ")));

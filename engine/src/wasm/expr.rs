@@ -227,6 +227,9 @@ impl<'g, 'p> Fx<'g, 'p> {
                 }
                 self.b.end();
             }
+            Builtin::Similarity => {
+                self.b.get(arg(0)?).get(arg(1)?).call(Rt::Similarity.index());
+            }
             Builtin::DaysBetween => {
                 let (a, b) = (arg(0)?, arg(1)?);
                 self.b.get(a).is_absent().get(b).is_absent().op(Ins::I32Or).if_(Some(I64)).i64(ABSENT);

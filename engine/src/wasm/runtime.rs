@@ -49,6 +49,10 @@ pub(super) enum Rt {
     ScaleSet,
     /// `(a, b, texts) -> set`: the union of two sets, sorted without repeats.
     Union,
+    /// `(text) -> (ptr, n)`: a text's character bigrams as words, unsorted.
+    Bigrams,
+    /// `(a, b) -> decimal`: the Dice coefficient of two texts' sets of bigrams.
+    Similarity,
 }
 
 pub(super) const ALL: &[Rt] = &[
@@ -78,6 +82,8 @@ pub(super) const ALL: &[Rt] = &[
     Rt::SortIds,
     Rt::ScaleSet,
     Rt::Union,
+    Rt::Bigrams,
+    Rt::Similarity,
 ];
 
 impl Rt {
@@ -100,6 +106,8 @@ impl Rt {
             Rt::DateAdd => (&[I64, I64, I32], &[I64]),
             Rt::Scale | Rt::ScaleSet => (&[I64, I32], &[I64]),
             Rt::Union => (&[I64, I64, I32], &[I64]),
+            Rt::Bigrams => (&[I64], &[I64]),
+            Rt::Similarity => (&[I64, I64], &[I64]),
             Rt::SortWords | Rt::SortTexts | Rt::SortIds => (&[I32, I32], &[I32]),
         }
     }
@@ -134,6 +142,8 @@ impl Rt {
             Rt::EqTexts => set_eq(&mut b, true),
             Rt::ScaleSet => scale_set(&mut b),
             Rt::Union => union(&mut b),
+            Rt::Bigrams => bigrams(&mut b),
+            Rt::Similarity => similarity(&mut b),
         }
         b
     }
@@ -341,6 +351,85 @@ fn union(b: &mut Body) {
     b.get(q).get(n).call(Rt::SortWords.index());
     b.end().set(n);
     b.pack(q, n);
+}
+
+/// The units of the text in param 0 (`eval/similarity.rs`): for each pair of adjacent
+/// characters, `first << 32 | second`, a character being its UTF-8 bytes read as a
+/// big-endian number; a one-character text gives `c << 32 | u32::MAX`. Packed as a set
+/// word (pointer, count), not yet sorted; no units when out of memory (recorded).
+fn bigrams(b: &mut Body) {
+    let (p, n, q, i, count, len, k) =
+        (b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32));
+    let (c, prev) = (b.local(I64), b.local(I64));
+    b.ptr_of(0).set(p).len_of(0).set(n);
+    // At most one unit per byte.
+    b.get(n).i32(3).op(Ins::I32Shl).call(Rt::Alloc.index()).set(q);
+    b.get(q).gget(global::SINK).op(Ins::I32Eq).if_(None).i64(0).op(Ins::Return).end();
+    b.i64(-1).set(prev);
+    b.block().loop_();
+    b.get(i).get(n).op(Ins::I32GeU).br_if(1);
+    // The character's length from its first byte: 1, or 2, 3, 4 from 0xC0, 0xE0, 0xF0 on.
+    b.get(p).get(i).op(Ins::I32Add).load8u(0).set(k);
+    b.i32(1).set(len);
+    for (from, bytes) in [(0xC0, 2), (0xE0, 3), (0xF0, 4)] {
+        b.get(k).i32(from).op(Ins::I32GeU).if_(None).i32(bytes).set(len).end();
+    }
+    // Never past the end (the host writes well-formed UTF-8; this only bounds the loop).
+    b.get(len).get(n).get(i).op(Ins::I32Sub).get(len).get(n).get(i).op(Ins::I32Sub).op(Ins::I32LeU);
+    b.op(Ins::Select).set(len);
+    b.i64(0).set(c).i32(0).set(k);
+    b.block().loop_();
+    b.get(k).get(len).op(Ins::I32GeU).br_if(1);
+    b.get(c).i64(8).op(Ins::I64Shl);
+    b.get(p).get(i).op(Ins::I32Add).get(k).op(Ins::I32Add).load8u(0).op(Ins::I64ExtendI32U);
+    b.op(Ins::I64Or).set(c);
+    b.bump(k, 1).br(0);
+    b.end().end();
+    b.get(prev).i64(-1).op(Ins::I64Ne).if_(None);
+    b.get(count).i32(3).op(Ins::I32Shl).get(q).op(Ins::I32Add);
+    b.get(prev).i64(32).op(Ins::I64Shl).get(c).op(Ins::I64Or).store64(0);
+    b.bump(count, 1);
+    b.end();
+    b.get(c).set(prev);
+    b.get(i).get(len).op(Ins::I32Add).set(i).br(0);
+    b.end().end();
+    b.get(count).op(Ins::I32Eqz).get(prev).i64(-1).op(Ins::I64Ne).op(Ins::I32And).if_(None);
+    b.get(q).get(prev).i64(32).op(Ins::I64Shl).i64(0xFFFF_FFFF).op(Ins::I64Or).store64(0);
+    b.i32(1).set(count);
+    b.end();
+    b.pack(q, count);
+}
+
+/// `similarity(a, b)` as `eval/similarity.rs` defines it: 1 for equal texts; else
+/// `2 × common / (|A| + |B|)` over the two sorted sets of bigrams, rounded down to a
+/// decimal. Absent if either text is.
+fn similarity(b: &mut Body) {
+    let (x, y) = (b.local(I64), b.local(I64));
+    let (pa, na, pb, nb, i, j, common) =
+        (b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32));
+    b.get(0).is_absent().get(1).is_absent().op(Ins::I32Or).if_(None).i64(ABSENT).op(Ins::Return).end();
+    b.get(0).get(1).call(Rt::TextEq.index()).if_(None).i64(DECIMAL_SCALE).op(Ins::Return).end();
+    for (text, p, n) in [(0, pa, na), (1, pb, nb)] {
+        b.get(text).call(Rt::Bigrams.index()).set(x);
+        b.ptr_of(x).set(p);
+        b.get(p).len_of(x).call(Rt::SortWords.index()).set(n);
+    }
+    // Both sorted (signed, as `SortWords` orders): count the common units in one pass.
+    b.block().loop_();
+    b.get(i).get(na).op(Ins::I32GeU).get(j).get(nb).op(Ins::I32GeU).op(Ins::I32Or).br_if(1);
+    b.get(pa).get(i).i32(3).op(Ins::I32Shl).op(Ins::I32Add).load64(0).set(x);
+    b.get(pb).get(j).i32(3).op(Ins::I32Shl).op(Ins::I32Add).load64(0).set(y);
+    b.get(x).get(y).op(Ins::I64Eq).if_(None);
+    b.bump(common, 1).bump(i, 1).bump(j, 1);
+    b.else_();
+    b.get(x).get(y).op(Ins::I64LtS).if_(None).bump(i, 1).else_().bump(j, 1).end();
+    b.end();
+    b.br(0);
+    b.end().end();
+    // None when out of memory (recorded): the case fails anyway.
+    b.get(na).get(nb).op(Ins::I32Add).op(Ins::I32Eqz).if_(None).i64(0).op(Ins::Return).end();
+    b.get(common).op(Ins::I64ExtendI32U).i64(2 * DECIMAL_SCALE).op(Ins::I64Mul);
+    b.get(na).get(nb).op(Ins::I32Add).op(Ins::I64ExtendI32U).op(Ins::I64DivU);
 }
 
 /// |x| of a word that is not i64::MIN.

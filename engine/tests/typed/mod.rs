@@ -90,7 +90,8 @@ const LOOKUP: &str = "let picked = rows[x.s]\n";
 const INTS: &[&str] =
     &["-3", "0", "1", "2", "5", "40", "9223372036854", "9223372036855", "4611686018427387904"];
 const DECS: &[&str] = &["0.5", "2.25", "-1.5", "100", "0.000001", "3.0", "9223372036854.775807"];
-const TEXTS: &[&str] = &["\"\"", "\"a\"", "\"ab\"", "\"b\"", "\"网格\""];
+// Characters of one to four UTF-8 bytes (similarity reads texts by character).
+const TEXTS: &[&str] = &["\"\"", "\"a\"", "\"ab\"", "\"b\"", "\"网格\"", "\"é网格\"", "\"😀ab\""];
 const DATES: &[&str] = &["2024-01-01", "2024-03-01", "2023-12-31", "9999-12-31"];
 const KINDS: &[&str] = &["k0", "k1", "k2"];
 
@@ -379,7 +380,9 @@ impl Gen {
     }
 
     fn decimal(&mut self, d: u32) -> String {
-        match self.rng.below(13) {
+        match self.rng.below(14) {
+            // Near-duplicate texts: bigram sets of the case's, the rows' and literal texts.
+            13 => format!("similarity({}, {})", self.expr(&Ty::Text, d), self.expr(&Ty::Text, d)),
             // An int where a decimal is wanted: the conversion.
             0 | 1 => self.expr(&Ty::Int, d),
             2..=4 => {

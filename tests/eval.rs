@@ -168,3 +168,23 @@ fn run_with(program: &Path, args: &[&str], feed: Feed<'_>) -> (i32, String, Stri
         String::from_utf8_lossy(&out.stderr).into(),
     )
 }
+
+/// An optional outcome field left out (`退回 { 补正: … }` without `目录条目`, or `准入`
+/// bare when its only field is optional) is none, as in a list row: the checker accepts
+/// it, and the interpreter and the module decide every case (once every case failed with
+/// "missing value").
+#[test]
+fn an_optional_outcome_field_left_out_is_none() {
+    let policy = repo("tests/fixtures/eval/optional_field.qd");
+    let cases = repo("tests/fixtures/eval/optional_field.cases.yaml");
+    let (code, out, err) = qingdan(&["eval", &policy, "--input", &cases], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("案例 2：d → 退回 { 补正: [q, 写明种类], 目录条目: none }"), "{out}");
+    assert!(out.contains("案例 3：d → 准入 { 截止: none }"), "{out}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let module = dir.path().join("m.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = qingdan(&["build", &policy, "-o", &module], None);
+    assert_eq!(code, 0, "{err}");
+    let by_module = qingdan(&["eval", "--wasm", &module, "--input", &cases], None);
+    assert_eq!(by_module, (0, out, String::new()));
+}

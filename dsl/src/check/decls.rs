@@ -191,9 +191,15 @@ impl Checker<'_> {
                     "remove the values in braces, or declare fields for this variant in the enum",
                 )),
             ),
+            // A variant whose fields are all optional may be written bare: they are none.
+            (None, false) if variant_info.fields.iter().all(|f| matches!(f.ty, Ty::Opt(_))) => {}
             (None, false) => {
-                let names: Vec<String> =
-                    variant_info.fields.iter().map(|f| format!("`{}`", f.name)).collect();
+                let names: Vec<String> = variant_info
+                    .fields
+                    .iter()
+                    .filter(|f| !matches!(f.ty, Ty::Opt(_)))
+                    .map(|f| format!("`{}`", f.name))
+                    .collect();
                 let (names_zh, names_en) = (names.join("、"), names.join(", "));
                 self.diags.push(
                     Diagnostic::new(

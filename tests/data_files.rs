@@ -21,16 +21,16 @@ fn listing(path: &str) -> String {
 
 const ROWS: &str = "编号,名称\nk1,甲\n";
 
-/// `base/policies/` with `p.qd` (its list from `from`), `rows.csv` and `sub/`; `base/shared/rows.csv`
-/// beside it; `base/policies/link.csv` a symbolic link to the shared one.
+/// `base/policies/` with `p.qd` (its list from `from`), `rows.csv` and `sub/`; `base/common/rows.csv`
+/// beside it; `base/policies/link.csv` a symbolic link to the common one.
 fn scene(from: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let policies = dir.path().join("policies");
     std::fs::create_dir_all(policies.join("sub")).expect("folder");
-    std::fs::create_dir_all(dir.path().join("shared")).expect("folder");
+    std::fs::create_dir_all(dir.path().join("common")).expect("folder");
     std::fs::write(policies.join("rows.csv"), ROWS).expect("rows");
-    std::fs::write(dir.path().join("shared/rows.csv"), ROWS).expect("rows");
-    std::os::unix::fs::symlink("../shared/rows.csv", policies.join("link.csv")).expect("symlink");
+    std::fs::write(dir.path().join("common/rows.csv"), ROWS).expect("rows");
+    std::os::unix::fs::symlink("../common/rows.csv", policies.join("link.csv")).expect("symlink");
     let policy = policies.join("p.qd");
     std::fs::write(&policy, listing(from)).expect("policy");
     (dir, policy)
@@ -56,9 +56,9 @@ fn text(p: &Path) -> &str {
 
 #[test]
 fn data_files_outside_the_policy_folder_are_refused() {
-    // BASE is the folder that holds `policies/` and `shared/`.
+    // BASE is the folder that holds `policies/` and `common/`.
     for from in
-        ["BASE/shared/rows.csv", "../shared/rows.csv", "./../shared/rows.csv", "link.csv", "/etc/passwd"]
+        ["BASE/common/rows.csv", "../common/rows.csv", "./../common/rows.csv", "link.csv", "/etc/passwd"]
     {
         let (dir, policy) = scene("");
         let from = from.replace("BASE", &dir.path().to_string_lossy());
@@ -79,12 +79,12 @@ fn data_files_outside_the_policy_folder_are_refused() {
 
 #[test]
 fn allow_read_opens_another_folder_and_only_that_one() {
-    for from in ["../shared/rows.csv", "link.csv", "BASE/shared/rows.csv"] {
+    for from in ["../common/rows.csv", "link.csv", "BASE/common/rows.csv"] {
         let (dir, policy) = scene("");
         let from = from.replace("BASE", &dir.path().to_string_lossy());
         std::fs::write(&policy, listing(&from)).expect("policy");
-        let shared = dir.path().join("shared");
-        let (code, json, _) = check(&["--allow-read", text(&shared), text(&policy)]);
+        let common = dir.path().join("common");
+        let (code, json, _) = check(&["--allow-read", text(&common), text(&policy)]);
         assert_eq!((code, codes(&json)), (0, Vec::<String>::new()), "{from}: {json}");
         // Another folder allowed does not open this one.
         let other = dir.path().join("policies");
@@ -92,9 +92,9 @@ fn allow_read_opens_another_folder_and_only_that_one() {
         assert_eq!((code, codes(&json)), (1, vec!["E0128".to_string()]), "{from}: {json}");
     }
     // Every command that checks a policy takes it (a global option).
-    let (dir, policy) = scene("../shared/rows.csv");
-    let shared = dir.path().join("shared");
-    let (code, out, err) = common::run_in_process(["dump-ir", "--allow-read", text(&shared), text(&policy)]);
+    let (dir, policy) = scene("../common/rows.csv");
+    let common = dir.path().join("common");
+    let (code, out, err) = common::run_in_process(["dump-ir", "--allow-read", text(&common), text(&policy)]);
     assert_eq!(code, 0, "{out}{err}");
 }
 

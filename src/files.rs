@@ -24,16 +24,27 @@ pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 /// The `.qd` files below `dir`. Only regular files (or links to them): a named pipe that
 /// happens to end in `.qd` would block the reader forever.
+/// Folders reached through a symbolic link are not entered: a link to `..` would make the
+/// walk endless (it once listed one file forty times, down to the longest path allowed).
 pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    walk_to(dir, usize::MAX, out);
+}
+
+/// As [`walk`], at most `depth` levels below `dir` (0: `dir`'s own files).
+pub(crate) fn walk_to(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         out.push(dir.to_path_buf());
         return;
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // `file_type` does not follow links: a linked folder counts as a link, not a folder.
+    let mut paths: Vec<(PathBuf, bool)> =
+        entries.filter_map(|e| e.ok()).map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir()))).collect();
     paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            walk(&p, out);
+    for (p, is_dir) in paths {
+        if is_dir {
+            if depth > 0 {
+                walk_to(&p, depth - 1, out);
+            }
         } else if p.extension().is_some_and(|e| e == "qd") && p.is_file() {
             out.push(p);
         }

@@ -17,6 +17,13 @@ use qingdan_dsl::{LoadError, Loader};
 
 use crate::files::{self, display, io_reason, read_regular};
 
+/// How far below the policy's folder, and its parent's, a used policy is looked for:
+/// `policies/甲/x.qd` finds `policies/乙/y.qd` (the parent's subfolder) and one level more.
+const SIBLING_DEPTH: usize = 2;
+
+/// At most this many `.qd` files are opened to find a used policy by its name.
+const MAX_CANDIDATES: usize = 2_000;
+
 /// Resolves data files relative to the policy that names them, within the folders it may
 /// read, and finds used policies among the `.qd` files of its folder and the one above.
 #[derive(Debug, Default, Clone)]
@@ -121,9 +128,11 @@ impl Loader for FsLoader {
     /// that `policies/a/x.qd` finds a policy in `policies/b/`.
     fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)> {
         self.policy_folders(folder_of(from)).into_iter().find_map(|d| {
+            // The policy's folder and its parent's, with their subfolders — not a whole
+            // home folder's tree: a bounded search, at most `MAX_CANDIDATES` files read.
             let mut found = Vec::new();
-            files::walk(d, &mut found);
-            found.into_iter().find_map(|p| {
+            files::walk_to(d, SIBLING_DEPTH, &mut found);
+            found.into_iter().take(MAX_CANDIDATES).find_map(|p| {
                 let bytes = read_regular(&p, MAX_FILE_BYTES).ok()?;
                 let text = std::str::from_utf8(&bytes).ok()?;
                 (policy_name(text) == Some(name)).then(|| (display(&p), bytes))

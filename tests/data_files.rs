@@ -179,3 +179,32 @@ fn a_fifo_among_a_folders_policies_is_skipped_not_waited_on() {
     assert_eq!(code, 0);
     drop(policy);
 }
+
+/// A folder's `.qd` files are found without entering folders reached through a symbolic
+/// link: a link to `..` once made the walk list one file forty times (down to the longest
+/// path allowed), each copy an error. A used policy is looked for in the policy's folder
+/// and its parent's, two levels down at most, not in the whole tree above.
+#[test]
+fn folder_walks_skip_linked_folders_and_used_policies_are_found_nearby_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policies = dir.path().join("policies");
+    std::fs::create_dir_all(policies.join("甲")).expect("folder");
+    std::fs::write(policies.join("甲/a.qd"), "政策 甲\n").expect("policy");
+    std::os::unix::fs::symlink("..", policies.join("甲/up")).expect("symlink");
+    let (code, json, _) = check(&[text(&policies)]);
+    assert_eq!((code, json["summary"]["files"].as_u64()), (0, Some(1)), "{json}");
+
+    // `使用 乙`: found one subfolder over (policies/乙), not four levels down.
+    let user = "政策 用户\n使用 乙\n";
+    std::fs::write(policies.join("甲/user.qd"), user).expect("policy");
+    std::fs::create_dir_all(policies.join("乙")).expect("folder");
+    std::fs::write(policies.join("乙/b.qd"), "政策 乙\n").expect("policy");
+    let (code, json, _) = check(&[text(&policies.join("甲/user.qd"))]);
+    assert_eq!(code, 0, "{json}");
+    std::fs::remove_file(policies.join("乙/b.qd")).expect("remove");
+    let deep = policies.join("乙/c/d/e");
+    std::fs::create_dir_all(&deep).expect("folders");
+    std::fs::write(deep.join("b.qd"), "政策 乙\n").expect("policy");
+    let (code, json, _) = check(&[text(&policies.join("甲/user.qd"))]);
+    assert_eq!(code, 1, "too deep to be looked for: {json}");
+}

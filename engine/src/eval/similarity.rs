@@ -10,6 +10,7 @@
 //!   character has the single unit (that character, `u32::MAX`), which no pair can equal;
 //! - equal texts (the empty text included) are 1; otherwise a text without units (the
 //!   empty one) makes 0.
+//!
 //! Nothing is normalised (case, spaces, punctuation count as they are written).
 
 use std::collections::BTreeSet;

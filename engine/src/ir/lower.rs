@@ -592,7 +592,9 @@ impl Lowerer<'_> {
             let value = match init {
                 Some(init) => self.expr_as(&init.value, &ty)?,
                 // The checker lets an optional field be left out, as in a list row: it is none.
-                None if matches!(ty, Type::Opt(_)) => Expr { kind: ExprKind::Const(Value::None), ty, span: o.span },
+                None if matches!(ty, Type::Opt(_)) => {
+                    Expr { kind: ExprKind::Const(Value::None), ty, span: o.span }
+                }
                 None => {
                     return Err(LowerError { message: format!("missing value `{name}`"), span: Some(o.span) })
                 }

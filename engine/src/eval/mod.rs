@@ -29,7 +29,7 @@ use smallvec::SmallVec;
 use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Span;
 
-use crate::ir::{CheckId, Combining, DecisionId, Policy, RuleId, Type};
+use crate::ir::{CheckId, Combining, DecisionId, OutcomeExpr, Policy, RuleId, Type};
 use crate::value::Value;
 
 /// Why a case could not be evaluated.
@@ -198,7 +198,7 @@ impl Evaluator<'_> {
         }
         if result.outcomes.is_empty() && result.conflicts.is_empty() {
             let default = decision.default.as_ref().ok_or(EvalError::NoRuleApplies(d))?;
-            let fields = default.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+            let fields = self.values(default, f)?;
             result.outcomes.push(Outcome { variant: default.variant, fields, rule: None });
             result.by_default = true;
         }
@@ -284,6 +284,11 @@ impl Evaluator<'_> {
         Ok(())
     }
 
+    /// The values an outcome carries, for the case in `f`; the first error ends it.
+    fn values(&self, outcome: &OutcomeExpr, f: &mut Frame<'_>) -> Result<Vec<Value>, EvalError> {
+        outcome.fields.iter().map(|e| self.eval(e, f)).collect()
+    }
+
     fn push_outcome(
         &self,
         r: RuleId,
@@ -291,7 +296,7 @@ impl Evaluator<'_> {
         result: &mut DecisionResult,
     ) -> Result<(), EvalError> {
         let then = self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
-        let fields = then.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+        let fields = self.values(then, f)?;
         result.outcomes.push(Outcome { variant: then.variant, fields, rule: Some(r) });
         Ok(())
     }
@@ -311,8 +316,7 @@ impl Evaluator<'_> {
         let decision = &self.policy.decisions[self.policy.rules[best as usize].decision as usize];
         let types = &self.policy.enums[decision.outcome_enum as usize].variants[variant as usize].fields;
         for &s in speakers.iter().filter(|&&s| s != best && then(s).variant == variant) {
-            let fields: Vec<Value> =
-                then(s).fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+            let fields: Vec<Value> = self.values(then(s), f)?;
             let merged = result.outcomes.last_mut().expect("the winning outcome was pushed");
             for ((into, more), (_, ty)) in merged.fields.iter_mut().zip(fields).zip(types) {
                 if let (Type::Set(_), Value::Set(a), Value::Set(b)) = (ty, &*into, &more) {
@@ -401,7 +405,7 @@ impl Evaluator<'_> {
         let mut first: Option<(u32, Vec<Value>)> = None;
         for &r in rules {
             let then = self.policy.rules[r as usize].then.as_ref().expect("speakers have an outcome");
-            let fields: Vec<Value> = then.fields.iter().map(|e| self.eval(e, f)).collect::<Result<_, _>>()?;
+            let fields = self.values(then, f)?;
             match &first {
                 None => first = Some((then.variant, fields)),
                 Some(seen) if *seen != (then.variant, fields) => return Ok(true),

@@ -179,28 +179,19 @@ fn unify(a: Expr, b: Expr) -> (Expr, Expr) {
 // ------------------------------------------------------------ lets, rules, decisions, checks
 
 impl Lowerer<'_> {
+    /// The indexes of the module's declarations of one kind, in file order.
+    fn decls_where(&self, kind: impl Fn(&Decl) -> bool) -> Vec<usize> {
+        self.module.decls.iter().enumerate().filter(|(_, d)| kind(d)).map(|(i, _)| i).collect()
+    }
+
     fn body(&mut self) -> Lowered<()> {
         for (i, decl) in self.module.decls.iter().enumerate() {
             if let Decl::Let(_) = decl {
                 self.let_id(i)?;
             }
         }
-        let decisions: Vec<usize> = self
-            .module
-            .decls
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| matches!(d, Decl::Decision(_)))
-            .map(|(i, _)| i)
-            .collect();
-        let rules: Vec<usize> = self
-            .module
-            .decls
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| matches!(d, Decl::Rule(_)))
-            .map(|(i, _)| i)
-            .collect();
+        let decisions = self.decls_where(|d| matches!(d, Decl::Decision(_)));
+        let rules = self.decls_where(|d| matches!(d, Decl::Rule(_)));
         for &i in &decisions {
             let Decl::Decision(d) = &self.module.decls[i] else { continue };
             let decision = self.decision(d)?;

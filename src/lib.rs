@@ -11,6 +11,7 @@ mod graph_cmd;
 mod keys_cmd;
 mod loader;
 mod playground_cmd;
+mod playground_files;
 mod playground_guard;
 mod replace;
 mod streams;

@@ -1,0 +1,255 @@
+//! `qingdan playground` opening and saving the files of its policy folder, through real HTTP
+//! (src/playground_files.rs): the round trip, a save refused when the file changed on disk
+//! since it was opened, new files and folders, the file's identity (byte order mark, line
+//! endings) kept, every refusal of a path or a caller, and a server killed during saves
+//! that never leaves half a file.
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+mod server;
+
+use server::{web, Reply, Server};
+
+/// A policy folder in a temporary folder, with a secret beside it that no save may reach.
+struct Scene {
+    dir: tempfile::TempDir,
+}
+
+const POLICY: &str = "policy p\n\nenum E { a, b }\n";
+
+impl Scene {
+    fn new() -> Scene {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("policies");
+        std::fs::create_dir_all(root.join("sub")).expect("folders");
+        std::fs::write(root.join("p.qd"), POLICY).expect("policy");
+        std::fs::write(root.join("sub/rows.csv"), "\u{feff}代码,名称\r\nA,甲\r\n").expect("rows");
+        std::fs::create_dir(dir.path().join("elsewhere")).expect("outside");
+        std::fs::write(dir.path().join("secret.qd"), "secret").expect("secret");
+        Scene { dir }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("policies")
+    }
+
+    fn start(&self, web: &Path) -> Server {
+        server::start(web, &self.root(), &[])
+    }
+
+    fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.root().join(rel)).expect("file")
+    }
+}
+
+fn open(s: &Server, path: &str) -> Reply {
+    s.request("POST", "/api/file/open", &serde_json::to_vec(&json!({ "path": path })).expect("json"))
+}
+
+fn save(s: &Server, path: &str, text: &str, version: Option<&str>) -> Reply {
+    let body = json!({ "path": path, "text": text, "version": version });
+    s.request("POST", "/api/file/save", &serde_json::to_vec(&body).expect("json"))
+}
+
+fn version(r: &Reply) -> String {
+    r.json()["version"].as_str().unwrap_or_else(|| panic!("no version: {}", r.text())).to_string()
+}
+
+#[test]
+fn a_file_is_opened_saved_and_opened_again_with_its_new_version() {
+    let (scene, web) = (Scene::new(), web());
+    let s = scene.start(web.path());
+    let opened = open(&s, "p.qd");
+    assert_eq!(opened.status, 200, "{}", opened.text());
+    assert_eq!(opened.json()["text"], POLICY);
+    let v1 = version(&opened);
+    assert_eq!(v1.len(), 64);
+    let edited = format!("{POLICY}\nenum F {{ c }}\n");
+    let saved = save(&s, "p.qd", &edited, Some(&v1));
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    assert_eq!(scene.read("p.qd"), edited.as_bytes());
+    let again = open(&s, "p.qd");
+    assert_eq!((again.json()["text"].as_str(), version(&again)), (Some(edited.as_str()), version(&saved)));
+    assert_ne!(version(&saved), v1);
+    let names: Vec<String> = std::fs::read_dir(scene.root())
+        .expect("listing")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "no temporary file left: {names:?}");
+}
+
+#[test]
+fn a_file_changed_on_disk_since_it_was_opened_is_not_overwritten() {
+    let (scene, web) = (Scene::new(), web());
+    let s = scene.start(web.path());
+    let v1 = version(&open(&s, "p.qd"));
+    let theirs = "policy p\n\nenum E { a, b, c }\n";
+    std::fs::write(scene.root().join("p.qd"), theirs).expect("someone else's edit");
+    let refused = save(&s, "p.qd", "policy p\n// mine\n", Some(&v1));
+    assert_eq!((refused.status, refused.code().as_str()), (409, "changed-on-disk"));
+    let disk = &refused.json()["disk"];
+    assert_eq!(disk["text"], theirs, "the answer shows the disk's text");
+    assert_eq!(scene.read("p.qd"), theirs.as_bytes(), "nothing overwritten");
+    // Keeping mine: saved over the version the conflict showed.
+    let kept = save(&s, "p.qd", "policy p\n// mine\n", disk["version"].as_str());
+    assert_eq!(kept.status, 200, "{}", kept.text());
+    assert_eq!(scene.read("p.qd"), b"policy p\n// mine\n");
+    // A file deleted meanwhile: a conflict too, with no text on disk.
+    std::fs::remove_file(scene.root().join("p.qd")).expect("deleted");
+    let gone = save(&s, "p.qd", "x", Some(&version(&kept)));
+    assert_eq!((gone.status, gone.code().as_str(), gone.json()["disk"].is_null()), (409, "changed-on-disk", true));
+    assert!(!scene.root().join("p.qd").exists());
+}
+
+#[test]
+fn a_new_policy_is_created_with_its_folders_but_never_over_an_existing_file() {
+    let (scene, web) = (Scene::new(), web());
+    let s = scene.start(web.path());
+    let made = save(&s, "新政策/草稿/新政策.qd", POLICY, None);
+    assert_eq!(made.status, 200, "{}", made.text());
+    assert_eq!(scene.read("新政策/草稿/新政策.qd"), POLICY.as_bytes());
+    let listed = s.request("GET", "/api/policies", b"").json();
+    assert!(listed["policies"].as_array().expect("list").iter().any(|p| p["path"] == "新政策/草稿/新政策.qd"));
+    let exists = save(&s, "p.qd", "policy q\n", None);
+    assert_eq!((exists.status, exists.code().as_str()), (409, "exists"));
+    assert_eq!(exists.json()["disk"]["text"], POLICY);
+    assert_eq!(scene.read("p.qd"), POLICY.as_bytes());
+}
+
+#[test]
+fn a_file_keeps_its_byte_order_mark_and_line_endings() {
+    let (scene, web) = (Scene::new(), web());
+    let s = scene.start(web.path());
+    let opened = open(&s, "sub/rows.csv");
+    assert_eq!(opened.json()["text"], "代码,名称\nA,甲\n", "the page edits plain lines");
+    let saved = save(&s, "sub/rows.csv", "代码,名称\nA,甲\nB,乙\n", Some(&version(&opened)));
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    assert_eq!(scene.read("sub/rows.csv"), "\u{feff}代码,名称\r\nA,甲\r\nB,乙\r\n".as_bytes());
+    // Text that is not UTF-8 is not the editor's.
+    std::fs::write(scene.root().join("gbk.csv"), b"\xB4\xFA\xC2\xEB\r\n").expect("GBK bytes");
+    let r = open(&s, "gbk.csv");
+    assert_eq!((r.status, r.code().as_str()), (422, "not-text"));
+}
+
+#[test]
+fn paths_outside_the_folder_or_of_other_kinds_are_refused() {
+    let (scene, web) = (Scene::new(), web());
+    let root = scene.root();
+    std::os::unix::fs::symlink("../secret.qd", root.join("link.qd")).expect("a link out");
+    std::os::unix::fs::symlink("p.qd", root.join("inside.qd")).expect("a link in");
+    std::os::unix::fs::symlink("../elsewhere", root.join("away")).expect("a linked folder");
+    std::os::unix::fs::symlink("sub", root.join("near")).expect("a linked folder inside");
+    std::fs::write(root.join("notes.txt"), "x").expect("a text file");
+    let made = std::process::Command::new("mkfifo").arg(root.join("pipe.qd")).status().expect("mkfifo");
+    assert!(made.success());
+    let s = scene.start(web.path());
+    let secret = scene.dir.path().join("secret.qd");
+    let cases: [(&str, u16, &str); 16] = [
+        ("../secret.qd", 400, "bad-path"),
+        ("sub/../../secret.qd", 400, "bad-path"),
+        (secret.to_str().expect("utf-8"), 400, "bad-path"),
+        ("/etc/passwd.qd", 400, "bad-path"),
+        ("", 400, "bad-path"),
+        ("./p.qd", 400, "bad-path"),
+        ("sub\\..\\..\\secret.qd", 400, "bad-path"),
+        (".git/config.yaml", 400, "hidden"),
+        ("sub/.p.qd.swp.qd", 400, "hidden"),
+        ("notes.txt", 400, "file-kind"),
+        ("run.sh", 400, "file-kind"),
+        ("p.qd/x.qd", 400, "not-a-folder"),
+        ("link.qd", 403, "outside-folder"),
+        ("away/new.qd", 403, "outside-folder"),
+        ("near/rows.csv", 403, "outside-folder"),
+        ("pipe.qd", 400, "not-regular"),
+    ];
+    for (path, status, code) in cases {
+        let r = save(&s, path, "written", None);
+        assert_eq!((r.status, r.code().as_str()), (status, code), "save {path:?}: {}", r.text());
+        let r = open(&s, path);
+        assert_eq!((r.status, r.code().as_str()), (status, code), "open {path:?}: {}", r.text());
+    }
+    assert_eq!(std::fs::read(&secret).expect("secret"), b"secret");
+    assert!(!scene.dir.path().join("elsewhere/new.qd").exists());
+    assert!(!root.join("notes.txt").metadata().is_ok_and(|m| m.len() != 1));
+    // A link that stays inside the folder is followed, and stays a link.
+    let v = version(&open(&s, "inside.qd"));
+    assert_eq!(save(&s, "inside.qd", "policy linked\n", Some(&v)).status, 200);
+    assert_eq!(scene.read("p.qd"), b"policy linked\n");
+    assert!(root.join("inside.qd").is_symlink());
+}
+
+#[test]
+fn only_the_page_may_open_or_save() {
+    let (scene, web) = (Scene::new(), web());
+    let s = scene.start(web.path());
+    let host = s.addr.to_string();
+    let body = serde_json::to_vec(&json!({ "path": "p.qd", "text": "policy evil\n", "version": null })).expect("json");
+    let page = [("Host", host.as_str()), ("Content-Type", "application/json"), ("X-Qingdan-Token", &s.token)];
+    let refusals: [(Vec<(&str, &str)>, u16, &str); 6] = [
+        (vec![page[0], page[1]], 403, "no-token"),
+        (vec![page[0], page[1], ("X-Qingdan-Token", "00")], 403, "wrong-token"),
+        (vec![("Host", "evil.example"), page[1], page[2]], 421, "foreign-host"),
+        (vec![page[0], page[1], page[2], ("Origin", "http://evil.example")], 403, "foreign-origin"),
+        (vec![page[0], page[1], page[2], ("Sec-Fetch-Site", "cross-site")], 403, "foreign-origin"),
+        (vec![page[0], ("Content-Type", "text/plain"), page[2]], 415, "not-json"),
+    ];
+    for path in ["/api/file/save", "/api/file/open"] {
+        for (headers, status, code) in &refusals {
+            let r = s.raw("POST", path, headers, &body);
+            assert_eq!((r.status, r.code().as_str()), (*status, *code), "{path} {headers:?}");
+        }
+    }
+    let huge = serde_json::to_vec(&json!({ "path": "big.qd", "text": "x".repeat(3 << 20), "version": null }))
+        .expect("json");
+    let r = s.request("POST", "/api/file/save", &huge);
+    assert_eq!((r.status, r.code().as_str()), (413, "too-large"));
+    let r = s.request("POST", "/api/file/save", b"{\"path\": 1}");
+    assert_eq!((r.status, r.code().as_str()), (400, "malformed"));
+    assert!(!scene.root().join("big.qd").exists());
+    assert_eq!(scene.read("p.qd"), POLICY.as_bytes(), "nothing written by anyone else");
+}
+
+/// The file's contents for round `i`: about 1.5 MB, every round's different throughout.
+fn large(i: usize) -> String {
+    let line = format!("// 第 {i} 版：一行注释，使文件足够大，保存需要一些时间 {}\n", "x".repeat(40));
+    format!("policy p{i}\n\n{}", line.repeat(1_500_000 / line.len()))
+}
+
+#[test]
+fn a_server_killed_during_saves_leaves_the_old_file_or_the_new_one() {
+    let (scene, web) = (Scene::new(), web());
+    let file = scene.root().join("big.qd");
+    std::fs::write(&file, large(0)).expect("the first version");
+    let (mut old_seen, mut new_seen) = (0, 0);
+    for round in 1..=12 {
+        let s = scene.start(web.path());
+        let old = std::fs::read_to_string(&file).expect("the file");
+        let new = large(round);
+        let body = serde_json::to_vec(&json!({ "path": "big.qd", "text": new, "version": version_of(&old) }))
+            .expect("json");
+        let host = s.addr.to_string();
+        let headers = [("Host", host.as_str()), ("Content-Type", "application/json"), ("X-Qingdan-Token", &s.token)];
+        // The request is sent and the server killed (SIGKILL, by dropping it) at a point that
+        // moves through the save from round to round: before, during or after the write.
+        let _connection = s.send("POST", "/api/file/save", &headers, &body);
+        std::thread::sleep(std::time::Duration::from_millis((round as u64 % 6) * 4));
+        drop(s);
+        let now = std::fs::read_to_string(&file).expect("the file is there and is text");
+        assert!(now == old || now == new, "round {round}: a file of {} bytes, neither version", now.len());
+        if now == new {
+            new_seen += 1;
+        } else {
+            old_seen += 1;
+        }
+    }
+    // For the log: how many rounds the kill came before the rename, and after it.
+    println!("killed before the rename {old_seen} times, after it {new_seen} times");
+}
+
+fn version_of(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}

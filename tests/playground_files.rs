@@ -218,35 +218,71 @@ fn large(i: usize) -> String {
     format!("policy p{i}\n\n{}", line.repeat(1_500_000 / line.len()))
 }
 
+/// What one round of [`kill_during_a_save`] found.
+#[derive(Debug, PartialEq)]
+enum Found {
+    Old,
+    New,
+}
+
+/// Starts the server, sends a save of the next version of `big.qd`, kills the server
+/// (SIGKILL, by dropping it) `delay_ms` after the request is sent, and checks that the file
+/// is exactly the old version or the new one. Also says whether the kill left the
+/// temporary file of an unfinished write (it came in the middle of writing).
+fn kill_during_a_save(scene: &Scene, web: &Path, round: usize, delay_ms: u64) -> (Found, bool) {
+    let file = scene.root().join("big.qd");
+    let s = scene.start(web);
+    let old = std::fs::read_to_string(&file).expect("the file");
+    let new = large(round);
+    let body = serde_json::to_vec(&json!({ "path": "big.qd", "text": new, "version": version_of(&old) }))
+        .expect("json");
+    let host = s.addr.to_string();
+    let headers = [("Host", host.as_str()), ("Content-Type", "application/json"), ("X-Qingdan-Token", &s.token)];
+    let _connection = s.send("POST", "/api/file/save", &headers, &body);
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    drop(s);
+    let now = std::fs::read_to_string(&file).expect("the file is there and is text");
+    assert!(now == old || now == new, "round {round}: a file of {} bytes, neither version", now.len());
+    let mut unfinished = false;
+    for entry in std::fs::read_dir(scene.root()).expect("listing") {
+        let path = entry.expect("entry").path();
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".big.qd.qingdan-")) {
+            unfinished = true;
+            std::fs::remove_file(path).expect("the leftover removed");
+        }
+    }
+    (if now == new { Found::New } else { Found::Old }, unfinished)
+}
+
 #[test]
 fn a_server_killed_during_saves_leaves_the_old_file_or_the_new_one() {
     let (scene, web) = (Scene::new(), web());
-    let file = scene.root().join("big.qd");
-    std::fs::write(&file, large(0)).expect("the first version");
-    let (mut old_seen, mut new_seen) = (0, 0);
-    for round in 1..=12 {
-        let s = scene.start(web.path());
-        let old = std::fs::read_to_string(&file).expect("the file");
-        let new = large(round);
-        let body = serde_json::to_vec(&json!({ "path": "big.qd", "text": new, "version": version_of(&old) }))
-            .expect("json");
-        let host = s.addr.to_string();
-        let headers = [("Host", host.as_str()), ("Content-Type", "application/json"), ("X-Qingdan-Token", &s.token)];
-        // The request is sent and the server killed (SIGKILL, by dropping it) at a point that
-        // moves through the save from round to round: before, during or after the write.
-        let _connection = s.send("POST", "/api/file/save", &headers, &body);
-        std::thread::sleep(std::time::Duration::from_millis((round as u64 % 6) * 4));
-        drop(s);
-        let now = std::fs::read_to_string(&file).expect("the file is there and is text");
-        assert!(now == old || now == new, "round {round}: a file of {} bytes, neither version", now.len());
-        if now == new {
-            new_seen += 1;
-        } else {
-            old_seen += 1;
+    std::fs::write(scene.root().join("big.qd"), large(0)).expect("the first version");
+    // First the delay after which a save is done (doubling from 1 ms), then kills spread
+    // evenly before it, so that some come in the middle of the write.
+    let mut round = 0;
+    let mut done_after = None;
+    for delay in std::iter::once(0).chain((0..14).map(|k| 1u64 << k)) {
+        round += 1;
+        if kill_during_a_save(&scene, web.path(), round, delay).0 == Found::New {
+            done_after = Some(delay);
+            break;
         }
     }
-    // For the log: how many rounds the kill came before the rename, and after it.
-    println!("killed before the rename {old_seen} times, after it {new_seen} times");
+    let done_after = done_after.expect("a save that is let run for 8 s finishes");
+    let (mut old, mut new, mut mid_write) = (0, 0, 0);
+    for k in 0..16 {
+        round += 1;
+        let (found, unfinished) = kill_during_a_save(&scene, web.path(), round, done_after * k / 16);
+        if found == Found::New {
+            new += 1;
+        } else {
+            old += 1;
+        }
+        mid_write += usize::from(unfinished);
+    }
+    // For the log: where the 16 kills came.
+    println!("a save is done after {done_after} ms; of 16 kills before that, {old} left the old file ({mid_write} in the middle of writing), {new} the new one");
 }
 
 fn version_of(text: &str) -> String {

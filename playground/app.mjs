@@ -7,6 +7,7 @@ import { CaseForm } from "./caseform.mjs";
 import { layout, draw, ancestors } from "./graph.mjs";
 import { readTests, indexOfByte } from "./syntax.mjs";
 import { t, setLang, getLang, translatePage } from "./i18n.mjs";
+import { Files } from "./files.mjs";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const DEBOUNCE_MS = 300;
@@ -132,6 +133,9 @@ const editor = new Editor($("editor-wrap"), (text) => {
   state.timer = setTimeout(check, DEBOUNCE_MS);
 });
 
+// Opening and saving the folder's files (files.mjs).
+const files = new Files({ state, editor, apiJson, toast, serverMessage, open: openPolicy, changed: markEdited, blank: BLANK, blankPath: BLANK_PATH });
+
 function currentFile() {
   return state.policies.find((p) => p.path === state.path);
 }
@@ -141,6 +145,7 @@ function markEdited() {
   const edited = p ? editor.text !== p.text : true;
   $("revert").disabled = !edited || !p;
   $("edited").hidden = !edited;
+  files.markUnsaved();
 }
 
 /** Whether a diagnostic's `file` is the text in the editor. */
@@ -663,6 +668,7 @@ function openPolicy(path) {
   editor.setText(text, { keepCaret: false });
   clearTimeout(state.timer);
   check();
+  files.ensureVersion(path);
 }
 
 async function init() {
@@ -687,10 +693,7 @@ async function init() {
     return;
   }
   state.policies = list.policies || [];
-  const picker = $("policy-picker");
-  picker.innerHTML =
-    state.policies.map((p) => `<option value="${escapeHtml(p.path)}">${escapeHtml(`${p.name} — ${p.path}`)}</option>`).join("") +
-    `<option value="${escapeHtml(BLANK_PATH)}" data-i18n="newPolicy">${escapeHtml(t("newPolicy"))}</option>`;
+  files.renderPicker();
   $("root-name").textContent = list.root ? `${list.root}/` : "";
   const want = new URLSearchParams(location.search).get("policy");
   const start = [want, START].find((p) => p && state.policies.some((x) => x.path === p)) || state.policies[0]?.path || BLANK_PATH;
@@ -698,6 +701,6 @@ async function init() {
 }
 
 // For tests and the curious: the page's state, read-only.
-window.qingdanPlayground = { state, editor, caseForm };
+window.qingdanPlayground = { state, editor, caseForm, files };
 
 init();

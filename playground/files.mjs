@@ -173,11 +173,33 @@ export class Files {
 
   showConflict(path, text, disk) {
     this.conflict = { path, text, disk };
+    const theirs = disk && typeof disk.text === "string" ? disk.text : null;
     $("conflict-path").textContent = path;
-    $("conflict-mine").textContent = text;
-    $("conflict-theirs").textContent = disk && typeof disk.text === "string" ? disk.text : t("diskGone");
-    $("take-theirs").disabled = !disk || typeof disk.text !== "string";
+    $("take-theirs").disabled = theirs === null;
     if (!$("conflict").open) $("conflict").showModal();
+    if (theirs === null) {
+      $("conflict-mine").textContent = text;
+      $("conflict-theirs").textContent = t("diskGone");
+      return;
+    }
+    // The lines between the common beginning and end are marked, and both panes open there.
+    const [a, b] = [text.split("\n"), theirs.split("\n")];
+    let head = 0;
+    while (head < a.length && head < b.length && a[head] === b[head]) head++;
+    let tail = 0;
+    while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+    $("conflict-where").textContent = t("conflictWhere", { l: head + 1 });
+    for (const [id, lines] of [["conflict-mine", a], ["conflict-theirs", b]]) {
+      const pane = $(id);
+      pane.innerHTML = lines
+        .map((line, i) => {
+          const changed = i >= head && i < lines.length - tail;
+          return `<span class="${changed ? "changed" : ""}">${escapeHtml(line)}${i < lines.length - 1 ? "\n" : ""}</span>`;
+        })
+        .join("");
+      const first = pane.children[Math.min(head, lines.length - 1)];
+      pane.scrollTop = Math.max(0, first.offsetTop - pane.offsetTop - 60);
+    }
   }
 
   /** Writes the page's text over the disk's (the version the conflict showed). */

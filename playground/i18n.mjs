@@ -113,6 +113,7 @@ const WORDS = {
   theirs: ["磁盘上的版本", "On disk"],
   keepMine: ["保留我的，覆盖磁盘", "Keep mine, overwrite the disk"],
   takeTheirs: ["采用磁盘上的，放弃我的修改", "Take the disk's, drop my edits"],
+  conflictWhere: ["两个版本从第 {l} 行起不同（已标出）", "the versions differ from line {l} on (marked)"],
   diskGone: ["（文件已被删除）", "(the file was deleted)"],
   type_Bool: ["布尔", "bool"],
   type_Int: ["整数", "int"],

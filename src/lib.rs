@@ -12,6 +12,7 @@ mod keys_cmd;
 mod loader;
 mod playground_cmd;
 mod playground_files;
+mod playground_record;
 mod playground_guard;
 mod replace;
 mod streams;

@@ -53,7 +53,7 @@ pub struct Files {
 /// The routes, for any router state (the handlers carry their own).
 pub fn routes<S: Clone + Send + Sync + 'static>(root: &Path) -> Router<S> {
     let files = Arc::new(Files { root: std::fs::canonicalize(root).ok(), saving: Mutex::new(()) });
-    let (for_open, for_save) = (files.clone(), files);
+    let (for_open, for_save, for_record) = (files.clone(), files.clone(), files);
     Router::new()
         .route(
             "/api/file/open",
@@ -62,6 +62,12 @@ pub fn routes<S: Clone + Send + Sync + 'static>(root: &Path) -> Router<S> {
         .route(
             "/api/file/save",
             post(move |body: Result<Bytes, BytesRejection>| on_blocking(for_save.clone(), body, save)),
+        )
+        .route(
+            "/api/file/record",
+            post(move |body: Result<Bytes, BytesRejection>| {
+                on_blocking(for_record.clone(), body, crate::playground_record::record)
+            }),
         )
 }
 
@@ -115,9 +121,9 @@ fn parse<R: serde::de::DeserializeOwned>(body: Result<Bytes, BytesRejection>) ->
 }
 
 /// A file a request may open or write.
-struct Target {
+pub(crate) struct Target {
     /// Inside the folder (it may be a link to another file inside the folder).
-    path: PathBuf,
+    pub path: PathBuf,
     /// Folders on the way that do not exist yet, outermost first.
     missing: Vec<PathBuf>,
 }
@@ -128,8 +134,20 @@ fn refuse(status: StatusCode, code: &str, path: &str, en: &str, zh: &str) -> Res
 }
 
 impl Files {
+    /// Holds off other writes (saves, recorded cases) until dropped. A poisoned lock only
+    /// means an earlier write panicked; the file is whole either way.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.saving.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The policy folder (resolved), or `.` when it could not be (then [`Files::resolve`]
+    /// refuses every path anyway).
+    pub(crate) fn root_or_here(&self) -> &Path {
+        self.root.as_deref().unwrap_or(Path::new("."))
+    }
+
     /// The file `rel` names, if the page may open or write it (see the module comment).
-    fn resolve(&self, rel: &str) -> Result<Target, Response> {
+    pub(crate) fn resolve(&self, rel: &str) -> Result<Target, Response> {
         let Some(root) = &self.root else {
             return Err(error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -268,13 +286,13 @@ pub fn version_of(bytes: &[u8]) -> String {
 
 /// How a text file is written: its byte order mark and line endings.
 #[derive(Clone, Copy, Default)]
-struct Identity {
+pub(crate) struct Identity {
     bom: bool,
     crlf: bool,
 }
 
 /// A file's bytes as the page edits them: without the mark, lines ending in `\n`.
-fn decode(bytes: &[u8]) -> Option<(String, Identity)> {
+pub(crate) fn decode(bytes: &[u8]) -> Option<(String, Identity)> {
     let bom = bytes.starts_with(BOM);
     let text = std::str::from_utf8(if bom { &bytes[BOM.len()..] } else { bytes }).ok()?;
     let crlf = text.contains("\r\n");
@@ -283,7 +301,7 @@ fn decode(bytes: &[u8]) -> Option<(String, Identity)> {
 }
 
 /// The page's text as the file's bytes, in the file's identity.
-fn encode(text: &str, identity: Identity) -> Vec<u8> {
+pub(crate) fn encode(text: &str, identity: Identity) -> Vec<u8> {
     let lf = text.replace("\r\n", "\n");
     let body = if identity.crlf { lf.replace('\n', "\r\n") } else { lf };
     let mut bytes = if identity.bom { BOM.to_vec() } else { Vec::new() };
@@ -348,8 +366,7 @@ fn save(files: &Files, request: SaveRequest) -> Response {
         Ok(t) => t,
         Err(refused) => return refused,
     };
-    // A poisoned lock only means an earlier save panicked; the file is whole either way.
-    let _one_at_a_time = files.saving.lock().unwrap_or_else(|p| p.into_inner());
+    let _one_at_a_time = files.lock();
     let now = match read_now(rel, &target.path) {
         Ok(now) => now,
         Err(refused) => return refused,

@@ -289,3 +289,80 @@ fn version_of(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A copy of the bundled grid admission folder (its policies, lists and case files).
+fn grid_scene() -> Scene {
+    let scene = Scene::new();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/grid_admission");
+    let to = scene.root().join("grid_admission");
+    std::fs::create_dir(&to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("bundled folder") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
+    }
+    scene
+}
+
+fn record(s: &Server, path: &str, name: &str, given: serde_json::Value) -> Reply {
+    let body = json!({ "path": path, "name": name, "given": given });
+    s.request("POST", "/api/file/record", &serde_json::to_vec(&body).expect("json"))
+}
+
+fn qingdan_test(folder: &Path) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .args(["test", "--lang", "en"])
+        .arg(folder)
+        .output()
+        .expect("qingdan test runs");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn a_case_recorded_from_the_form_is_appended_to_the_case_file_and_passes_qingdan_test() {
+    let (scene, web) = (grid_scene(), web());
+    let s = scene.start(web.path());
+    let file = "grid_admission/withdrawal.cases.yaml";
+    let before = String::from_utf8(scene.read(file)).expect("text");
+    let given = json!({
+        "事项": "WG-011", "提出方": "网格化工作机构", "复核日期": "2025-01-06", "运行状态": "平时",
+        "法律依据已废止": false, "近一年办理次数": 0, "评估结论": "未评估"
+    });
+    let r = record(&s, "grid_admission/withdrawal.qd", "临时事项到期退出", given.clone());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let answer = r.json();
+    assert_eq!(answer["file"], file);
+    assert_eq!(answer["name"], "临时事项到期退出 2", "the file has a case of that name already");
+    assert_eq!(answer["expect"]["退出结论"]["outcome"], "退出清单");
+    assert_eq!(answer["expect"]["退出结论"]["values"]["退出日期"], "2024-05-31");
+    let after = String::from_utf8(scene.read(file)).expect("text");
+    assert!(after.starts_with(&before), "the file's text is kept as it was, the case appended");
+    assert!(after[before.len()..].contains("- case: 临时事项到期退出 2\n"), "{}", &after[before.len()..]);
+    // Again: another name.
+    let again = record(&s, "grid_admission/withdrawal.qd", "临时事项到期退出", given);
+    assert_eq!(again.json()["name"], "临时事项到期退出 3");
+    let (passed, report) = qingdan_test(&scene.root().join("grid_admission"));
+    assert!(passed, "{report}");
+    assert!(report.contains("临时事项到期退出 3"), "{report}");
+    // The main policy's cases go to the folder's cases.yaml.
+    let main = record(&s, "grid_admission/admission.qd", "", json!({}));
+    assert_eq!((main.status, main.code().as_str()), (422, "E0303"), "{}", main.text());
+}
+
+#[test]
+fn a_case_that_cannot_be_recorded_leaves_the_case_file_alone() {
+    let (scene, web) = (grid_scene(), web());
+    let s = scene.start(web.path());
+    let file = "grid_admission/withdrawal.cases.yaml";
+    let before = scene.read(file);
+    let bad_field = record(&s, "grid_admission/withdrawal.qd", "x", json!({ "没有的字段": 1 }));
+    assert_eq!(bad_field.status, 422, "{}", bad_field.text());
+    assert!(bad_field.code().starts_with("E030"), "{}", bad_field.text());
+    std::fs::write(scene.root().join("grid_admission/withdrawal.qd"), "政策 坏\n规则 {").expect("broken");
+    let broken = record(&s, "grid_admission/withdrawal.qd", "x", json!({}));
+    assert_eq!((broken.status, broken.code().as_str()), (422, "policy-has-errors"));
+    let outside = record(&s, "../withdrawal.qd", "x", json!({}));
+    assert_eq!((outside.status, outside.code().as_str()), (400, "bad-path"));
+    let not_policy = record(&s, "grid_admission/cases.yaml", "x", json!({}));
+    assert_eq!((not_policy.status, not_policy.code().as_str()), (422, "not-a-policy"));
+    assert_eq!(scene.read(file), before);
+}

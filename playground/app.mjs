@@ -8,6 +8,7 @@ import { layout, draw, ancestors } from "./graph.mjs";
 import { readTests, indexOfByte } from "./syntax.mjs";
 import { t, setLang, getLang, translatePage } from "./i18n.mjs";
 import { Files } from "./files.mjs";
+import { Recorder } from "./record.mjs";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const DEBOUNCE_MS = 300;
@@ -84,6 +85,11 @@ async function api(path, body) {
     const error = { code: "too-large", message: t("tooLarge"), message_zh: t("tooLarge") };
     return new Response(JSON.stringify({ error }), { status: 413, headers: { "content-type": "application/json" } });
   }
+  return fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-qingdan-token": TOKEN }, body: json });
+}
+
+/** POSTs a JSON text made elsewhere (record.mjs writes exact numbers itself). */
+function postText(path, json) {
   return fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-qingdan-token": TOKEN }, body: json });
 }
 
@@ -358,6 +364,9 @@ const caseForm = new CaseForm($("case-form"), () => {
   $("test-picker").value = "";
   evaluate();
 });
+
+// "Record as test case" (record.mjs).
+new Recorder({ state, caseForm, files, api: postText, toast, serverMessage });
 
 function evaluate() {
   const good = state.good;

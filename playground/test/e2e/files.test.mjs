@@ -9,7 +9,7 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -269,6 +269,33 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     assert.equal(fs.existsSync(path.join(work, "逃出.qd")), false);
   });
 
+  test("record as test case appends the form's case to the case file, and qingdan test passes", { timeout: 90_000 }, async () => {
+    const policy = "grid_admission/withdrawal.qd";
+    const caseFile = "grid_admission/withdrawal.cases.yaml";
+    const before = onDisk(caseFile);
+    await openPage(policy);
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state === "ok");
+    const outcome = await $("outcome").first().textContent();
+    await $("record-case").click();
+    await $("record-name").fill("端到端记录的案例");
+    await $("record-create").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="toast"]').textContent.startsWith("已记录"));
+    const after = onDisk(caseFile);
+    assert.ok(after.startsWith(before), "the case file's text is kept, the case appended");
+    const added = after.slice(before.length);
+    assert.match(added, /^- case: 端到端记录的案例$/m);
+    assert.ok(added.includes(`outcome: ${outcome}`), `${outcome} in\n${added}`);
+    const run = spawnSync(BIN, ["test", "--lang", "en", path.join(root, "grid_admission")], { encoding: "utf8" });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /端到端记录的案例/);
+    // With unsaved edits, the page asks to save first, and nothing is recorded.
+    await typeAtEnd("\n// 未保存\n");
+    await $("record-case").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="toast"]').textContent.startsWith("请先保存"));
+    assert.equal(await $("record-dialog").isVisible(), false);
+    assert.equal(onDisk(caseFile), after);
+  });
+
   test("the file endpoints refuse other origins, no token and a rebinding Host", { timeout: 90_000 }, async () => {
     await openPage("legality_review/review.qd");
     const file = "legality_review/review.qd";
@@ -281,7 +308,7 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
       [{ Host: `evil.test:${port}` }, 421, "foreign-host"],
       [{ "Content-Type": "text/plain" }, 415, "not-json"],
     ];
-    for (const endpoint of ["/api/file/save", "/api/file/open"]) {
+    for (const endpoint of ["/api/file/save", "/api/file/open", "/api/file/record"]) {
       for (const [headers, status, code] of cases) {
         const r = await post(endpoint, body, headers);
         assert.equal(r.status, status, `${endpoint} ${JSON.stringify(headers)}`);

@@ -13,6 +13,7 @@ mod loader;
 mod playground_cmd;
 mod playground_files;
 mod playground_record;
+mod playground_rows;
 mod playground_guard;
 mod replace;
 mod streams;

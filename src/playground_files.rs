@@ -53,7 +53,8 @@ pub struct Files {
 /// The routes, for any router state (the handlers carry their own).
 pub fn routes<S: Clone + Send + Sync + 'static>(root: &Path) -> Router<S> {
     let files = Arc::new(Files { root: std::fs::canonicalize(root).ok(), saving: Mutex::new(()) });
-    let (for_open, for_save, for_record) = (files.clone(), files.clone(), files);
+    let (for_open, for_save, for_record) = (files.clone(), files.clone(), files.clone());
+    let (for_rows, for_rows_save) = (files.clone(), files);
     Router::new()
         .route(
             "/api/file/open",
@@ -67,6 +68,16 @@ pub fn routes<S: Clone + Send + Sync + 'static>(root: &Path) -> Router<S> {
             "/api/file/record",
             post(move |body: Result<Bytes, BytesRejection>| {
                 on_blocking(for_record.clone(), body, crate::playground_record::record)
+            }),
+        )
+        .route(
+            "/api/file/rows",
+            post(move |body: Result<Bytes, BytesRejection>| on_blocking(for_rows.clone(), body, crate::playground_rows::rows)),
+        )
+        .route(
+            "/api/file/rows/save",
+            post(move |body: Result<Bytes, BytesRejection>| {
+                on_blocking(for_rows_save.clone(), body, crate::playground_rows::save_rows)
             }),
         )
 }

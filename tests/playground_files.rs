@@ -366,3 +366,110 @@ fn a_case_that_cannot_be_recorded_leaves_the_case_file_alone() {
     assert_eq!((not_policy.status, not_policy.code().as_str()), (422, "not-a-policy"));
     assert_eq!(scene.read(file), before);
 }
+
+fn rows_of(s: &Server, policy: &str) -> serde_json::Value {
+    let r = s.request("POST", "/api/file/rows", &serde_json::to_vec(&json!({ "path": policy })).expect("json"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+fn save_rows(s: &Server, policy: &str, file: &str, version: &str, rows: &serde_json::Value) -> Reply {
+    let body = json!({ "path": policy, "file": file, "version": version, "rows": rows });
+    s.request("POST", "/api/file/rows/save", &serde_json::to_vec(&body).expect("json"))
+}
+
+#[test]
+fn a_list_file_is_read_as_a_table_with_typed_columns_and_saved_as_csv_line_for_line() {
+    let (scene, web) = (grid_scene(), web());
+    let s = scene.start(web.path());
+    let file = "grid_admission/网格任务清单.csv";
+    let tables = rows_of(&s, "grid_admission/admission.qd");
+    let table = tables["files"].as_array().expect("files").iter().find(|f| f["file"] == file).expect("the task list");
+    assert_eq!(table["lists"], json!(["网格任务清单", "网格任务按序号"]), "two lists from one file");
+    let columns = table["columns"].as_array().expect("columns");
+    let kind = |name: &str| columns.iter().find(|c| c["name"] == name).map(|c| c["kind"].clone());
+    assert_eq!(columns[0]["name"], "编号", "the file's column order");
+    assert_eq!(kind("每月频次"), Some(json!("int")));
+    assert_eq!(kind("纳入日期"), Some(json!("date")));
+    let mut rows = table["rows"].clone();
+    let before = String::from_utf8(scene.read(file)).expect("text");
+    assert_eq!(rows.as_array().map(Vec::len), Some(before.lines().count() - 1));
+    // A cell edited (with a comma, so it must be quoted) and a row removed.
+    rows[0][1] = json!("防范电信网络诈骗宣传，含老年人专场, 每季度");
+    let removed = rows.as_array_mut().expect("rows").remove(5);
+    let saved = save_rows(&s, "grid_admission/admission.qd", file, table["version"].as_str().expect("v"), &rows);
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    let after = String::from_utf8(scene.read(file)).expect("text");
+    let (old_lines, new_lines): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    assert_eq!(new_lines[0], old_lines[0], "the header line as it was");
+    assert!(new_lines[1].starts_with("WG-001,\"防范电信网络诈骗宣传，含老年人专场, 每季度\",政策宣传,"), "{}", new_lines[1]);
+    let mut expected: Vec<&str> = old_lines.clone();
+    expected.remove(6);
+    assert_eq!(new_lines[2..], expected[2..], "every other row byte for byte (removed: {removed})");
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .arg("check")
+        .arg(scene.root().join("grid_admission/admission.qd"))
+        .output()
+        .expect("qingdan check runs");
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    // The old version again: a conflict, nothing written.
+    let stale = save_rows(&s, "grid_admission/admission.qd", file, table["version"].as_str().expect("v"), &rows);
+    assert_eq!((stale.status, stale.code().as_str()), (409, "changed-on-disk"));
+    assert_eq!(stale.json()["disk"]["rows"].as_array().map(Vec::len), Some(new_lines.len() - 1));
+}
+
+#[test]
+fn rows_that_would_break_the_policy_are_refused_with_the_diagnostics() {
+    let (scene, web) = (grid_scene(), web());
+    let s = scene.start(web.path());
+    let file = "grid_admission/网格任务清单.csv";
+    let policy = "grid_admission/admission.qd";
+    let before = scene.read(file);
+    let table = rows_of(&s, policy)["files"].as_array().expect("files").iter().find(|f| f["file"] == file).cloned().expect("table");
+    let version = table["version"].as_str().expect("v").to_string();
+    let columns: Vec<String> =
+        table["columns"].as_array().expect("columns").iter().map(|c| c["name"].as_str().unwrap_or("").to_string()).collect();
+    let freq = columns.iter().position(|c| c == "每月频次").expect("column");
+    let mut not_a_number = table["rows"].clone();
+    not_a_number[0][freq] = json!("很多");
+    let r = save_rows(&s, policy, file, &version, &not_a_number);
+    assert_eq!((r.status, r.code().as_str()), (422, "rows-break-policy"), "{}", r.text());
+    assert!(r.json()["diagnostics"][0]["code"].as_str().is_some_and(|c| c.starts_with('E')), "{}", r.text());
+    let mut same_key = table["rows"].clone();
+    same_key[1][0] = same_key[0][0].clone();
+    let r = save_rows(&s, policy, file, &version, &same_key);
+    assert_eq!((r.status, r.code().as_str()), (422, "rows-break-policy"), "{}", r.text());
+    let mut narrow = table["rows"].clone();
+    narrow[0].as_array_mut().expect("row").pop();
+    let r = save_rows(&s, policy, file, &version, &narrow);
+    assert_eq!((r.status, r.code().as_str()), (400, "row-width"));
+    let r = save_rows(&s, policy, "grid_admission/cases.yaml", &version, &table["rows"]);
+    assert_eq!((r.status, r.code().as_str()), (422, "not-a-list-file"));
+    assert_eq!(scene.read(file), before, "nothing written");
+}
+
+#[test]
+fn yaml_rows_stay_yaml_with_their_line_endings() {
+    let (scene, web) = (Scene::new(), web());
+    let root = scene.root();
+    std::fs::write(
+        root.join("l.qd"),
+        "policy l\n\nenum Kind { a, b }\n\nrecord Row {\n  code: text\n  n: int\n  kind: Kind\n  note: text?\n}\n\nlist rows: Row key code from \"rows.yaml\"\n",
+    )
+    .expect("policy");
+    std::fs::write(root.join("rows.yaml"), "- code: X1\r\n  n: 1\r\n  kind: a\r\n").expect("rows");
+    let s = scene.start(web.path());
+    let tables = rows_of(&s, "l.qd");
+    let table = &tables["files"][0];
+    assert_eq!(table["format"], "yaml");
+    assert_eq!(table["rows"], json!([["X1", "1", "a", ""]]));
+    assert_eq!(table["columns"][2]["variants"], json!(["a", "b"]));
+    assert_eq!(table["columns"][3]["optional"], true);
+    let rows = json!([["X1", "1", "a", ""], ["X2", "20", "b", "两行, 含逗号"]]);
+    let saved = save_rows(&s, "l.qd", "rows.yaml", table["version"].as_str().expect("v"), &rows);
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    let text = String::from_utf8(scene.read("rows.yaml")).expect("text");
+    assert_eq!(text, "- code: X1\r\n  n: 1\r\n  kind: a\r\n- code: X2\r\n  n: 20\r\n  kind: b\r\n  note: 两行, 含逗号\r\n");
+    let bad = save_rows(&s, "l.qd", "rows.yaml", &version_of(&text), &json!([["X1", "1", "c", ""]]));
+    assert_eq!((bad.status, bad.code().as_str()), (422, "rows-break-policy"), "{}", bad.text());
+}

@@ -9,6 +9,7 @@ import { readTests, indexOfByte } from "./syntax.mjs";
 import { t, setLang, getLang, translatePage } from "./i18n.mjs";
 import { Files } from "./files.mjs";
 import { Recorder } from "./record.mjs";
+import { TableEditor } from "./tableeditor.mjs";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const DEBOUNCE_MS = 300;
@@ -368,6 +369,9 @@ const caseForm = new CaseForm($("case-form"), () => {
 // "Record as test case" (record.mjs).
 new Recorder({ state, caseForm, files, api: postText, toast, serverMessage });
 
+// The rows of the policy's lists kept in data files (tableeditor.mjs).
+const tables = new TableEditor({ state, apiJson, toast, serverMessage });
+
 function evaluate() {
   const good = state.good;
   if (!good) return;
@@ -678,6 +682,7 @@ function openPolicy(path) {
   clearTimeout(state.timer);
   check();
   files.ensureVersion(path);
+  tables.load(p ? path : null);
 }
 
 async function init() {
@@ -710,6 +715,6 @@ async function init() {
 }
 
 // For tests and the curious: the page's state, read-only.
-window.qingdanPlayground = { state, editor, caseForm, files };
+window.qingdanPlayground = { state, editor, caseForm, files, tables };
 
 init();

@@ -71,6 +71,7 @@ fn column_type(ty: Option<&TypeExpr>, module: &Module) -> Json {
     match variants {
         Some(v) => {
             out["kind"] = json!("enum");
+            out["of"] = json!(name);
             out["variants"] = json!(v);
         }
         None => {

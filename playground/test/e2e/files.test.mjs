@@ -5,7 +5,8 @@
 // meanwhile is not overwritten and the conflict shows both versions (take theirs, keep mine); the
 // "new policy" dialog creates a file and its folder; leaving with unsaved edits asks first; and the
 // new endpoints refuse a cross-origin POST, a request without the token and a rebinding Host.
-// Screenshot: target/playground-conflict.png. Skipped unless QINGDAN_E2E=1.
+// a list row is edited in the table (each cell checked as typed) and saved into the CSV's bytes.
+// Screenshots: target/playground-conflict.png, target/playground-table.png. Skipped unless QINGDAN_E2E=1.
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -22,6 +23,7 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 const BIN = process.env.QINGDAN ? path.resolve(process.env.QINGDAN) : path.join(REPO, "target/debug/qingdan");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOT = path.join(REPO, "target/playground-conflict.png");
+const TABLE_SHOT = path.join(REPO, "target/playground-table.png");
 const T = 30_000;
 
 const skip = ENABLED ? false : "set QINGDAN_E2E=1 to run (needs Chromium): cd playground/test/e2e && npm test";
@@ -296,6 +298,45 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     assert.equal(onDisk(caseFile), after);
   });
 
+  test("a list's rows are edited in the table, each cell checked, and saved into the CSV", { timeout: 90_000 }, async () => {
+    const file = "grid_admission/网格任务清单.csv";
+    const before = onDisk(file);
+    await openPage("grid_admission/admission.qd");
+    await $("table-panel").waitFor({ state: "visible" });
+    await $("table-file").selectOption(file);
+    const header = before.split("\n")[0].split(",");
+    const freq = header.indexOf("每月频次");
+    const name = header.indexOf("名称");
+    assert.ok(freq > 0 && name > 0, header.join(","));
+    // A word in a number column is marked as typed, and Save waits until it is fixed.
+    await $(`cell-0-${freq}`).fill("很多");
+    assert.match(await $(`cell-0-${freq}`).getAttribute("class"), /\bbad\b/);
+    assert.match(await $(`cell-0-${freq}`).getAttribute("title"), /整数/);
+    assert.equal(await $("table-save").isDisabled(), true);
+    assert.equal(await $("table-edited").isVisible(), true);
+    await $(`cell-1-0`).fill("WG-001");
+    assert.match(await $(`cell-1-0`).getAttribute("title"), /重复/, "a key used twice");
+    await $(`cell-0-${freq}`).focus();
+    assert.match(await $("table-problems").textContent(), /3 格有误 · 第 1 行「每月频次」：应为整数/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state === "ok");
+    await $("table-panel").scrollIntoViewIfNeeded();
+    fs.mkdirSync(path.dirname(TABLE_SHOT), { recursive: true });
+    await page.screenshot({ path: TABLE_SHOT });
+    await $(`cell-1-0`).fill("WG-002");
+    await $(`cell-0-${freq}`).fill("3");
+    await $(`cell-0-${name}`).fill("防范电信网络诈骗宣传，含老年人专场");
+    assert.equal(await $("table-save").isDisabled(), false);
+    await $("table-save").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="toast"]').textContent.startsWith("已保存"));
+    const after = onDisk(file);
+    const [oldLines, newLines] = [before.split("\n"), after.split("\n")];
+    assert.equal(newLines[0], oldLines[0], "the header line as it was");
+    const cells = newLines[1].split(",");
+    assert.deepEqual([cells[0], cells[name], cells[freq]], ["WG-001", "防范电信网络诈骗宣传，含老年人专场", "3"]);
+    assert.deepEqual(newLines.slice(2), oldLines.slice(2), "the other rows byte for byte");
+    assert.equal(await $("table-edited").isVisible(), false);
+  });
+
   test("the file endpoints refuse other origins, no token and a rebinding Host", { timeout: 90_000 }, async () => {
     await openPage("legality_review/review.qd");
     const file = "legality_review/review.qd";
@@ -308,7 +349,7 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
       [{ Host: `evil.test:${port}` }, 421, "foreign-host"],
       [{ "Content-Type": "text/plain" }, 415, "not-json"],
     ];
-    for (const endpoint of ["/api/file/save", "/api/file/open", "/api/file/record"]) {
+    for (const endpoint of ["/api/file/save", "/api/file/open", "/api/file/record", "/api/file/rows", "/api/file/rows/save"]) {
       for (const [headers, status, code] of cases) {
         const r = await post(endpoint, body, headers);
         assert.equal(r.status, status, `${endpoint} ${JSON.stringify(headers)}`);

@@ -7,7 +7,8 @@
 //! texts, and its version. `POST /api/file/rows/save {"path", "file", "version", "rows"}`
 //! writes rows back in the file's own format: a CSV keeps its header line as it is and
 //! quotes only the cells that need it; a YAML file is written as a list of mappings in the
-//! column order; both keep their byte order mark and line endings. Before writing, the
+//! column order; both keep their byte order mark and line endings, and a file that is not
+//! UTF-8 but GB18030/GBK is written back in GB18030. Before writing, the
 //! policy is checked with the new rows in place of the file's, and a save that would make
 //! it fail to check is refused with the diagnostics. Writes go through `replace.rs`, after
 //! the same version check as any save (409 with the disk's rows).
@@ -23,7 +24,7 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
 use crate::playground_cmd::error;
-use crate::playground_files::{decode, encode, version_of, Files};
+use crate::playground_files::{decode, encode, version_of, Files, Identity};
 
 #[derive(Deserialize)]
 pub struct RowsRequest {
@@ -157,13 +158,42 @@ fn yaml_table(text: &str, fields: &[String]) -> Result<(Vec<String>, Vec<Vec<Str
     Ok((header, rows))
 }
 
+/// How a data file's bytes are written: as UTF-8 (with its mark and line endings), or as
+/// GB18030 (which GBK is a part of) when they are not UTF-8 — what spreadsheets on Chinese
+/// Windows save.
+#[derive(Clone, Copy)]
+enum DataIdentity {
+    Utf8(Identity),
+    Gb18030 { crlf: bool },
+}
+
+fn decode_any(bytes: &[u8]) -> Option<(String, DataIdentity)> {
+    if let Some((text, identity)) = decode(bytes) {
+        return Some((text, DataIdentity::Utf8(identity)));
+    }
+    let text = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
+    let crlf = text.contains("\r\n");
+    Some((text.replace("\r\n", "\n"), DataIdentity::Gb18030 { crlf }))
+}
+
+fn encode_any(text: &str, identity: DataIdentity) -> Vec<u8> {
+    match identity {
+        DataIdentity::Utf8(identity) => encode(text, identity),
+        DataIdentity::Gb18030 { crlf } => {
+            let text = if crlf { text.replace('\n', "\r\n") } else { text.to_string() };
+            // GB18030 maps every character, so nothing is replaced.
+            encoding_rs::GB18030.encode(&text).0.into_owned()
+        }
+    }
+}
+
 fn is_yaml(file: &str) -> bool {
     file.ends_with(".yaml") || file.ends_with(".yml")
 }
 
 /// A data file's table for the page, or why it cannot be shown.
 fn table_of(rel_file: &str, bytes: &[u8], fields: &[String]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
-    let (text, _) = decode(bytes).ok_or("not UTF-8 text")?;
+    let (text, _) = decode_any(bytes).ok_or("neither UTF-8 nor GB18030/GBK text")?;
     if is_yaml(rel_file) {
         yaml_table(&text, fields)
     } else {
@@ -327,8 +357,8 @@ fn saved_rows(files: &Files, request: &SaveRowsRequest) -> Result<Response, Resp
             &format!("第 {} 行有 {} 格，文件有 {} 列", bad + 1, request.rows[bad].len(), header.len()),
         ));
     }
-    let Some((old_text, identity)) = decode(&old) else {
-        return Err(unprocessable("not-text", "not UTF-8 text", "不是 UTF-8 文本"));
+    let Some((old_text, identity)) = decode_any(&old) else {
+        return Err(unprocessable("not-text", "neither UTF-8 nor GB18030/GBK text", "既不是 UTF-8 也不是 GB18030/GBK 文本"));
     };
     let new_text = if is_yaml(&request.file) {
         let kinds: Vec<String> = header
@@ -342,8 +372,9 @@ fn saved_rows(files: &Files, request: &SaveRowsRequest) -> Result<Response, Resp
     } else {
         csv_text(&old_text, &request.rows)
     };
-    let bytes = encode(&new_text, identity);
-    check_with(files, &policy_file, &target.path, &bytes)?;
+    let bytes = encode_any(&new_text, identity);
+    // The check reads the rows as UTF-8 whatever the file's encoding: the same cells.
+    check_with(files, &policy_file, &target.path, new_text.as_bytes())?;
     crate::replace::replace(&target.path, &bytes).map_err(|e| {
         let m = e.message();
         error(StatusCode::INTERNAL_SERVER_ERROR, "write-failed", &m.en, &m.zh)

@@ -473,3 +473,27 @@ fn yaml_rows_stay_yaml_with_their_line_endings() {
     let bad = save_rows(&s, "l.qd", "rows.yaml", &version_of(&text), &json!([["X1", "1", "c", ""]]));
     assert_eq!((bad.status, bad.code().as_str()), (422, "rows-break-policy"), "{}", bad.text());
 }
+
+#[test]
+fn a_gbk_list_file_is_written_back_in_gb18030_with_its_line_endings() {
+    let (scene, web) = (Scene::new(), web());
+    let root = scene.root();
+    std::fs::write(
+        root.join("g.qd"),
+        "policy g\n\nrecord Row {\n  code: text\n  name: text\n  n: int\n}\n\nlist rows: Row key code from \"部门.csv\"\n",
+    )
+    .expect("policy");
+    let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+    std::fs::write(root.join("部门.csv"), gbk("code,name,n\r\nA,民政局,1\r\n")).expect("GBK rows");
+    let s = scene.start(web.path());
+    let tables = rows_of(&s, "g.qd");
+    let table = &tables["files"][0];
+    assert_eq!(table["rows"], json!([["A", "民政局", "1"]]), "{tables}");
+    let rows = json!([["A", "民政局", "1"], ["B", "卫生健康局", "2"]]);
+    let saved = save_rows(&s, "g.qd", "部门.csv", table["version"].as_str().expect("v"), &rows);
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    assert_eq!(scene.read("部门.csv"), gbk("code,name,n\r\nA,民政局,1\r\nB,卫生健康局,2\r\n"));
+    let bad = json!([["A", "民政局", "一"]]);
+    let refused = save_rows(&s, "g.qd", "部门.csv", saved.json()["version"].as_str().expect("v"), &bad);
+    assert_eq!((refused.status, refused.code().as_str()), (422, "rows-break-policy"));
+}

@@ -72,7 +72,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>(root: &Path) -> Router<S> {
         )
         .route(
             "/api/file/rows",
-            post(move |body: Result<Bytes, BytesRejection>| on_blocking(for_rows.clone(), body, crate::playground_rows::rows)),
+            post(move |body: Result<Bytes, BytesRejection>| {
+                on_blocking(for_rows.clone(), body, crate::playground_rows::rows)
+            }),
         )
         .route(
             "/api/file/rows/save",
@@ -212,7 +214,8 @@ impl Files {
     fn check_file(&self, rel: &str, file: &Path, root: &Path) -> Result<(), Response> {
         let Ok(meta) = std::fs::symlink_metadata(file) else { return Ok(()) };
         if meta.file_type().is_symlink() {
-            let inside = std::fs::canonicalize(file).is_ok_and(|real| real.starts_with(root) && real.is_file());
+            let inside =
+                std::fs::canonicalize(file).is_ok_and(|real| real.starts_with(root) && real.is_file());
             if !inside {
                 return Err(refuse(
                     StatusCode::FORBIDDEN,
@@ -325,9 +328,8 @@ fn read_now(rel: &str, file: &Path) -> Result<Option<Vec<u8>>, Response> {
     if std::fs::symlink_metadata(file).is_err() {
         return Ok(None);
     }
-    let bytes = crate::files::read_regular(file, MAX_OPEN_BYTES).map_err(|why| {
-        refuse(StatusCode::BAD_REQUEST, "unreadable", rel, &why, &why)
-    })?;
+    let bytes = crate::files::read_regular(file, MAX_OPEN_BYTES)
+        .map_err(|why| refuse(StatusCode::BAD_REQUEST, "unreadable", rel, &why, &why))?;
     if bytes.len() > MAX_OPEN_BYTES {
         return Err(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -366,7 +368,9 @@ fn open(files: &Files, request: OpenRequest) -> Response {
             answer["path"] = json!(rel);
             axum::Json(answer).into_response()
         }
-        Ok(None) => refuse(StatusCode::NOT_FOUND, "no-such-file", rel, "there is no such file", "没有这个文件"),
+        Ok(None) => {
+            refuse(StatusCode::NOT_FOUND, "no-such-file", rel, "there is no such file", "没有这个文件")
+        }
         Err(refused) => refused,
     }
 }
@@ -436,7 +440,10 @@ fn make_folders(rel: &str, missing: &[PathBuf]) -> Result<(), Response> {
     for folder in missing {
         match std::fs::create_dir(folder) {
             Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && !folder.is_symlink() && folder.is_dir() => {}
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AlreadyExists
+                    && !folder.is_symlink()
+                    && folder.is_dir() => {}
             Err(e) => {
                 return Err(refuse(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -468,9 +475,13 @@ mod tests {
     #[test]
     fn only_plain_relative_names_of_the_writable_kinds() {
         for good in ["a.qd", "x/y/清单.csv", "c.cases.yaml", "d.yml", "e.XLSX"] {
-            assert!(plain_names(good).is_ok() && has_writable_kind(good.rsplit('/').next().unwrap_or("")), "{good}");
+            assert!(
+                plain_names(good).is_ok() && has_writable_kind(good.rsplit('/').next().unwrap_or("")),
+                "{good}"
+            );
         }
-        for bad in ["", "/etc/a.qd", "../a.qd", "a/../b.qd", "./a.qd", "a\\..\\b.qd", ".git/a.qd", "a/.b.qd"] {
+        for bad in ["", "/etc/a.qd", "../a.qd", "a/../b.qd", "./a.qd", "a\\..\\b.qd", ".git/a.qd", "a/.b.qd"]
+        {
             assert!(plain_names(bad).is_err(), "{bad}");
         }
         for kind in ["a.sh", "a.qd.bak", ".qd", "a", "a.json", "a.html"] {

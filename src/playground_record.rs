@@ -47,7 +47,11 @@ pub fn record(files: &Files, request: RecordRequest) -> Response {
 fn recorded(files: &Files, request: &RecordRequest) -> Result<Json, Response> {
     let rel = request.path.as_str();
     if !rel.ends_with(".qd") {
-        return Err(unprocessable("not-a-policy", "a case is recorded for a policy (.qd)", "案例须记录到政策（.qd）"));
+        return Err(unprocessable(
+            "not-a-policy",
+            "a case is recorded for a policy (.qd)",
+            "案例须记录到政策（.qd）",
+        ));
     }
     let policy_file = files.resolve(rel)?.path;
     let policy = load(files, &policy_file)?;
@@ -174,8 +178,13 @@ fn case_file_for(policy_file: &Path) -> PathBuf {
     let stem = policy_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let (owned, _) = crate::test_cmd::folders::scan_folder(folder);
     let mine = owned.get(&stem).cloned().unwrap_or_default();
-    let own = |p: &PathBuf| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{stem}.")));
-    mine.iter().find(|p| own(p)).or(mine.first()).cloned().unwrap_or_else(|| folder.join(format!("{stem}.cases.yaml")))
+    let own =
+        |p: &PathBuf| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{stem}.")));
+    mine.iter()
+        .find(|p| own(p))
+        .or(mine.first())
+        .cloned()
+        .unwrap_or_else(|| folder.join(format!("{stem}.cases.yaml")))
 }
 
 /// `file`'s path relative to the policy folder, beside the policy `rel`.
@@ -203,9 +212,9 @@ fn unique_name(wanted: &str, taken: &[&str]) -> String {
 /// drafter writes a case).
 fn without_nulls(value: Json) -> Json {
     match value {
-        Json::Object(fields) => {
-            Json::Object(fields.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect())
-        }
+        Json::Object(fields) => Json::Object(
+            fields.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect(),
+        ),
         other => other,
     }
 }
@@ -265,7 +274,10 @@ mod tests {
     fn names_are_made_unique_and_entries_start_on_a_line_of_their_own() {
         assert_eq!(unique_name("甲", &["甲", "甲 2"]), "甲 3");
         assert_eq!(unique_name(" ", &[]), "试验台案例");
-        assert_eq!(appended("- case: a", "- case: b\n"), "- case: a\n\n# 在试验台中记录 / recorded in the playground\n- case: b\n");
+        assert_eq!(
+            appended("- case: a", "- case: b\n"),
+            "- case: a\n\n# 在试验台中记录 / recorded in the playground\n- case: b\n"
+        );
         assert_eq!(appended("", "- case: b\n"), "# 在试验台中记录 / recorded in the playground\n- case: b\n");
         assert_eq!(sibling("x/y.qd", Path::new("/a/x/cases.yaml")), "x/cases.yaml");
         assert_eq!(sibling("y.qd", Path::new("cases.yaml")), "cases.yaml");

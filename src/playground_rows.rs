@@ -66,7 +66,9 @@ fn column_type(ty: Option<&TypeExpr>, module: &Module) -> Json {
         return out;
     }
     let variants = module.decls.iter().find_map(|d| match d {
-        Decl::Enum(e) if e.name.name == name => Some(e.variants.iter().map(|v| v.name.name.clone()).collect::<Vec<_>>()),
+        Decl::Enum(e) if e.name.name == name => {
+            Some(e.variants.iter().map(|v| v.name.name.clone()).collect::<Vec<_>>())
+        }
         _ => None,
     });
     match variants {
@@ -90,9 +92,12 @@ fn listed_files(module: &Module) -> Vec<(String, String, String, String)> {
         .iter()
         .filter_map(|d| match d {
             Decl::List(l) => match &l.body {
-                ListBody::From(text) => {
-                    Some((text.value.clone(), l.name.name.clone(), l.row_type.name.clone(), l.key.name.clone()))
-                }
+                ListBody::From(text) => Some((
+                    text.value.clone(),
+                    l.name.name.clone(),
+                    l.row_type.name.clone(),
+                    l.key.name.clone(),
+                )),
                 ListBody::Items(_) => None,
             },
             _ => None,
@@ -114,7 +119,12 @@ fn read_policy(files: &Files, rel: &str) -> Result<(std::path::PathBuf, String, 
     }
     let file = files.resolve(rel)?.path;
     let text = std::fs::read(&file).ok().and_then(|b| decode(&b)).map(|(t, _)| t).ok_or_else(|| {
-        error(StatusCode::NOT_FOUND, "no-such-file", &format!("`{rel}` cannot be read"), &format!("无法读取 `{rel}`"))
+        error(
+            StatusCode::NOT_FOUND,
+            "no-such-file",
+            &format!("`{rel}` cannot be read"),
+            &format!("无法读取 `{rel}`"),
+        )
     })?;
     let parsed = qingdan_dsl::syntax::parse(&text, qingdan_dsl::FileId(0));
     let module = parsed.module.ok_or_else(|| {
@@ -149,9 +159,11 @@ fn yaml_table(text: &str, fields: &[String]) -> Result<(Vec<String>, Vec<Vec<Str
     let cell = |v: Option<&serde_yaml::Value>| match v {
         None | Some(serde_yaml::Value::Null) => String::new(),
         Some(serde_yaml::Value::String(s)) => s.clone(),
-        Some(serde_yaml::Value::Sequence(items)) => {
-            items.iter().map(|i| serde_yaml::to_string(i).unwrap_or_default().trim().to_string()).collect::<Vec<_>>().join("；")
-        }
+        Some(serde_yaml::Value::Sequence(items)) => items
+            .iter()
+            .map(|i| serde_yaml::to_string(i).unwrap_or_default().trim().to_string())
+            .collect::<Vec<_>>()
+            .join("；"),
         Some(other) => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
     };
     let rows = items.iter().map(|item| header.iter().map(|h| cell(item.get(h.as_str()))).collect()).collect();
@@ -192,7 +204,11 @@ fn is_yaml(file: &str) -> bool {
 }
 
 /// A data file's table for the page, or why it cannot be shown.
-fn table_of(rel_file: &str, bytes: &[u8], fields: &[String]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+fn table_of(
+    rel_file: &str,
+    bytes: &[u8],
+    fields: &[String],
+) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
     let (text, _) = decode_any(bytes).ok_or("neither UTF-8 nor GB18030/GBK text")?;
     if is_yaml(rel_file) {
         yaml_table(&text, fields)
@@ -211,14 +227,17 @@ pub fn rows(files: &Files, request: RowsRequest) -> Response {
     for (written, list, row_type, key) in listed_files(&module) {
         let file = beside(rel, &written);
         if let Some(seen) = out.iter_mut().find(|f| f["file"] == file) {
-            seen["lists"].as_array_mut().map(|l| l.push(json!(list)));
+            if let Some(lists) = seen["lists"].as_array_mut() {
+                lists.push(json!(list));
+            }
             continue;
         }
         let record = module.decls.iter().find_map(|d| match d {
             Decl::Record(r) if r.name.name == row_type => Some(r),
             _ => None,
         });
-        let fields: Vec<String> = record.map(|r| r.fields.iter().map(|f| f.name.name.clone()).collect()).unwrap_or_default();
+        let fields: Vec<String> =
+            record.map(|r| r.fields.iter().map(|f| f.name.name.clone()).collect()).unwrap_or_default();
         let mut entry = json!({ "file": file, "lists": [list], "key": key, "format": if is_yaml(&file) { "yaml" } else { "csv" } });
         let read = files.resolve(&file).map_err(|_| "outside the policy folder".to_string()).and_then(|t| {
             let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
@@ -229,7 +248,8 @@ pub fn rows(files: &Files, request: RowsRequest) -> Response {
                 let columns: Vec<Json> = header
                     .iter()
                     .map(|h| {
-                        let ty = record.and_then(|r| r.fields.iter().find(|f| f.name.name == *h)).map(|f| &f.ty);
+                        let ty =
+                            record.and_then(|r| r.fields.iter().find(|f| f.name.name == *h)).map(|f| &f.ty);
                         let mut c = column_type(ty, &module);
                         c["name"] = json!(h);
                         c
@@ -325,7 +345,8 @@ pub fn save_rows(files: &Files, request: SaveRowsRequest) -> Response {
 fn saved_rows(files: &Files, request: &SaveRowsRequest) -> Result<Response, Response> {
     let (policy_file, _, module) = read_policy(files, &request.path)?;
     let listed = listed_files(&module);
-    let Some((_, _, row_type, _)) = listed.iter().find(|(w, ..)| beside(&request.path, w) == request.file) else {
+    let Some((_, _, row_type, _)) = listed.iter().find(|(w, ..)| beside(&request.path, w) == request.file)
+    else {
         return Err(unprocessable(
             "not-a-list-file",
             &format!("no list of `{}` comes from `{}`", request.path, request.file),
@@ -334,12 +355,14 @@ fn saved_rows(files: &Files, request: &SaveRowsRequest) -> Result<Response, Resp
     };
     let target = files.resolve(&request.file)?;
     let _one_at_a_time = files.lock();
-    let old = std::fs::read(&target.path).map_err(|e| unprocessable("unreadable", &e.to_string(), &e.to_string()))?;
+    let old = std::fs::read(&target.path)
+        .map_err(|e| unprocessable("unreadable", &e.to_string(), &e.to_string()))?;
     let record = module.decls.iter().find_map(|d| match d {
         Decl::Record(r) if r.name.name == *row_type => Some(r),
         _ => None,
     });
-    let fields: Vec<String> = record.map(|r| r.fields.iter().map(|f| f.name.name.clone()).collect()).unwrap_or_default();
+    let fields: Vec<String> =
+        record.map(|r| r.fields.iter().map(|f| f.name.name.clone()).collect()).unwrap_or_default();
     let (header, disk_rows) =
         table_of(&request.file, &old, &fields).map_err(|why| unprocessable("unreadable", &why, &why))?;
     if version_of(&old) != request.version {
@@ -353,12 +376,21 @@ fn saved_rows(files: &Files, request: &SaveRowsRequest) -> Result<Response, Resp
         return Err(error(
             StatusCode::BAD_REQUEST,
             "row-width",
-            &format!("row {} has {} cells, the file has {} columns", bad + 1, request.rows[bad].len(), header.len()),
+            &format!(
+                "row {} has {} cells, the file has {} columns",
+                bad + 1,
+                request.rows[bad].len(),
+                header.len()
+            ),
             &format!("第 {} 行有 {} 格，文件有 {} 列", bad + 1, request.rows[bad].len(), header.len()),
         ));
     }
     let Some((old_text, identity)) = decode_any(&old) else {
-        return Err(unprocessable("not-text", "neither UTF-8 nor GB18030/GBK text", "既不是 UTF-8 也不是 GB18030/GBK 文本"));
+        return Err(unprocessable(
+            "not-text",
+            "neither UTF-8 nor GB18030/GBK text",
+            "既不是 UTF-8 也不是 GB18030/GBK 文本",
+        ));
     };
     let new_text = if is_yaml(&request.file) {
         let kinds: Vec<String> = header
@@ -386,16 +418,25 @@ fn saved_rows(files: &Files, request: &SaveRowsRequest) -> Result<Response, Resp
 /// when it would have errors.
 fn check_with(files: &Files, policy: &Path, data: &Path, bytes: &[u8]) -> Result<(), Response> {
     let replaced = std::fs::canonicalize(data).unwrap_or_else(|_| data.to_path_buf());
-    let mut loader =
-        WithRows { inner: crate::loader::FsLoader::within(files.root_or_here()), replaced, bytes: bytes.to_vec() };
-    let program = qingdan_dsl::program::check_files(crate::files::inputs(&[policy.to_path_buf()]), &mut loader);
+    let mut loader = WithRows {
+        inner: crate::loader::FsLoader::within(files.root_or_here()),
+        replaced,
+        bytes: bytes.to_vec(),
+    };
+    let program =
+        qingdan_dsl::program::check_files(crate::files::inputs(&[policy.to_path_buf()]), &mut loader);
     if !program.has_errors() {
         return Ok(());
     }
     let errors: Vec<_> = program.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-    let (shown, _) = qingdan_dsl::diag::cap::cap(&errors, &program.sources, qingdan_dsl::diag::cap::JSON_PER_CODE);
-    let diagnostics = serde_json::to_value(render::to_json(&shown, &program.sources, RenderOptions { lang: None, color: false }))
-        .unwrap_or(Json::Null);
+    let (shown, _) =
+        qingdan_dsl::diag::cap::cap(&errors, &program.sources, qingdan_dsl::diag::cap::JSON_PER_CODE);
+    let diagnostics = serde_json::to_value(render::to_json(
+        &shown,
+        &program.sources,
+        RenderOptions { lang: None, color: false },
+    ))
+    .unwrap_or(Json::Null);
     let body = json!({
         "error": { "code": "rows-break-policy", "message": "with these rows the policy would not check: nothing was written", "message_zh": "用这些行，政策将无法通过检查：未写入任何内容" },
         "diagnostics": diagnostics,

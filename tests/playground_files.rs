@@ -100,7 +100,10 @@ fn a_file_changed_on_disk_since_it_was_opened_is_not_overwritten() {
     // A file deleted meanwhile: a conflict too, with no text on disk.
     std::fs::remove_file(scene.root().join("p.qd")).expect("deleted");
     let gone = save(&s, "p.qd", "x", Some(&version(&kept)));
-    assert_eq!((gone.status, gone.code().as_str(), gone.json()["disk"].is_null()), (409, "changed-on-disk", true));
+    assert_eq!(
+        (gone.status, gone.code().as_str(), gone.json()["disk"].is_null()),
+        (409, "changed-on-disk", true)
+    );
     assert!(!scene.root().join("p.qd").exists());
 }
 
@@ -112,7 +115,11 @@ fn a_new_policy_is_created_with_its_folders_but_never_over_an_existing_file() {
     assert_eq!(made.status, 200, "{}", made.text());
     assert_eq!(scene.read("新政策/草稿/新政策.qd"), POLICY.as_bytes());
     let listed = s.request("GET", "/api/policies", b"").json();
-    assert!(listed["policies"].as_array().expect("list").iter().any(|p| p["path"] == "新政策/草稿/新政策.qd"));
+    assert!(listed["policies"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|p| p["path"] == "新政策/草稿/新政策.qd"));
     let exists = save(&s, "p.qd", "policy q\n", None);
     assert_eq!((exists.status, exists.code().as_str()), (409, "exists"));
     assert_eq!(exists.json()["disk"]["text"], POLICY);
@@ -186,9 +193,11 @@ fn only_the_page_may_open_or_save() {
     let (scene, web) = (Scene::new(), web());
     let s = scene.start(web.path());
     let host = s.addr.to_string();
-    let body = serde_json::to_vec(&json!({ "path": "p.qd", "text": "policy evil\n", "version": null })).expect("json");
+    let body = serde_json::to_vec(&json!({ "path": "p.qd", "text": "policy evil\n", "version": null }))
+        .expect("json");
     let page = [("Host", host.as_str()), ("Content-Type", "application/json"), ("X-Qingdan-Token", &s.token)];
-    let refusals: [(Vec<(&str, &str)>, u16, &str); 6] = [
+    type Refusal<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+    let refusals: [Refusal; 6] = [
         (vec![page[0], page[1]], 403, "no-token"),
         (vec![page[0], page[1], ("X-Qingdan-Token", "00")], 403, "wrong-token"),
         (vec![("Host", "evil.example"), page[1], page[2]], 421, "foreign-host"),
@@ -237,7 +246,8 @@ fn kill_during_a_save(scene: &Scene, web: &Path, round: usize, delay_ms: u64) ->
     let body = serde_json::to_vec(&json!({ "path": "big.qd", "text": new, "version": version_of(&old) }))
         .expect("json");
     let host = s.addr.to_string();
-    let headers = [("Host", host.as_str()), ("Content-Type", "application/json"), ("X-Qingdan-Token", &s.token)];
+    let headers =
+        [("Host", host.as_str()), ("Content-Type", "application/json"), ("X-Qingdan-Token", &s.token)];
     let _connection = s.send("POST", "/api/file/save", &headers, &body);
     std::thread::sleep(std::time::Duration::from_millis(delay_ms));
     drop(s);
@@ -314,7 +324,10 @@ fn qingdan_test(folder: &Path) -> (bool, String) {
         .arg(folder)
         .output()
         .expect("qingdan test runs");
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    (
+        out.status.success(),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
 }
 
 #[test]
@@ -368,7 +381,8 @@ fn a_case_that_cannot_be_recorded_leaves_the_case_file_alone() {
 }
 
 fn rows_of(s: &Server, policy: &str) -> serde_json::Value {
-    let r = s.request("POST", "/api/file/rows", &serde_json::to_vec(&json!({ "path": policy })).expect("json"));
+    let r =
+        s.request("POST", "/api/file/rows", &serde_json::to_vec(&json!({ "path": policy })).expect("json"));
     assert_eq!(r.status, 200, "{}", r.text());
     r.json()
 }
@@ -384,7 +398,8 @@ fn a_list_file_is_read_as_a_table_with_typed_columns_and_saved_as_csv_line_for_l
     let s = scene.start(web.path());
     let file = "grid_admission/网格任务清单.csv";
     let tables = rows_of(&s, "grid_admission/admission.qd");
-    let table = tables["files"].as_array().expect("files").iter().find(|f| f["file"] == file).expect("the task list");
+    let table =
+        tables["files"].as_array().expect("files").iter().find(|f| f["file"] == file).expect("the task list");
     assert_eq!(table["lists"], json!(["网格任务清单", "网格任务按序号"]), "two lists from one file");
     let columns = table["columns"].as_array().expect("columns");
     let kind = |name: &str| columns.iter().find(|c| c["name"] == name).map(|c| c["kind"].clone());
@@ -397,12 +412,17 @@ fn a_list_file_is_read_as_a_table_with_typed_columns_and_saved_as_csv_line_for_l
     // A cell edited (with a comma, so it must be quoted) and a row removed.
     rows[0][1] = json!("防范电信网络诈骗宣传，含老年人专场, 每季度");
     let removed = rows.as_array_mut().expect("rows").remove(5);
-    let saved = save_rows(&s, "grid_admission/admission.qd", file, table["version"].as_str().expect("v"), &rows);
+    let saved =
+        save_rows(&s, "grid_admission/admission.qd", file, table["version"].as_str().expect("v"), &rows);
     assert_eq!(saved.status, 200, "{}", saved.text());
     let after = String::from_utf8(scene.read(file)).expect("text");
     let (old_lines, new_lines): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
     assert_eq!(new_lines[0], old_lines[0], "the header line as it was");
-    assert!(new_lines[1].starts_with("WG-001,\"防范电信网络诈骗宣传，含老年人专场, 每季度\",政策宣传,"), "{}", new_lines[1]);
+    assert!(
+        new_lines[1].starts_with("WG-001,\"防范电信网络诈骗宣传，含老年人专场, 每季度\",政策宣传,"),
+        "{}",
+        new_lines[1]
+    );
     let mut expected: Vec<&str> = old_lines.clone();
     expected.remove(6);
     assert_eq!(new_lines[2..], expected[2..], "every other row byte for byte (removed: {removed})");
@@ -413,7 +433,8 @@ fn a_list_file_is_read_as_a_table_with_typed_columns_and_saved_as_csv_line_for_l
         .expect("qingdan check runs");
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     // The old version again: a conflict, nothing written.
-    let stale = save_rows(&s, "grid_admission/admission.qd", file, table["version"].as_str().expect("v"), &rows);
+    let stale =
+        save_rows(&s, "grid_admission/admission.qd", file, table["version"].as_str().expect("v"), &rows);
     assert_eq!((stale.status, stale.code().as_str()), (409, "changed-on-disk"));
     assert_eq!(stale.json()["disk"]["rows"].as_array().map(Vec::len), Some(new_lines.len() - 1));
 }
@@ -425,10 +446,20 @@ fn rows_that_would_break_the_policy_are_refused_with_the_diagnostics() {
     let file = "grid_admission/网格任务清单.csv";
     let policy = "grid_admission/admission.qd";
     let before = scene.read(file);
-    let table = rows_of(&s, policy)["files"].as_array().expect("files").iter().find(|f| f["file"] == file).cloned().expect("table");
+    let table = rows_of(&s, policy)["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["file"] == file)
+        .cloned()
+        .expect("table");
     let version = table["version"].as_str().expect("v").to_string();
-    let columns: Vec<String> =
-        table["columns"].as_array().expect("columns").iter().map(|c| c["name"].as_str().unwrap_or("").to_string()).collect();
+    let columns: Vec<String> = table["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or("").to_string())
+        .collect();
     let freq = columns.iter().position(|c| c == "每月频次").expect("column");
     let mut not_a_number = table["rows"].clone();
     not_a_number[0][freq] = json!("很多");
@@ -469,7 +500,10 @@ fn yaml_rows_stay_yaml_with_their_line_endings() {
     let saved = save_rows(&s, "l.qd", "rows.yaml", table["version"].as_str().expect("v"), &rows);
     assert_eq!(saved.status, 200, "{}", saved.text());
     let text = String::from_utf8(scene.read("rows.yaml")).expect("text");
-    assert_eq!(text, "- code: X1\r\n  n: 1\r\n  kind: a\r\n- code: X2\r\n  n: 20\r\n  kind: b\r\n  note: 两行, 含逗号\r\n");
+    assert_eq!(
+        text,
+        "- code: X1\r\n  n: 1\r\n  kind: a\r\n- code: X2\r\n  n: 20\r\n  kind: b\r\n  note: 两行, 含逗号\r\n"
+    );
     let bad = save_rows(&s, "l.qd", "rows.yaml", &version_of(&text), &json!([["X1", "1", "c", ""]]));
     assert_eq!((bad.status, bad.code().as_str()), (422, "rows-break-policy"), "{}", bad.text());
 }

@@ -79,7 +79,7 @@ fn recorded(files: &Files, request: &RecordRequest) -> Result<Json, Response> {
         )
     })?;
     let taken: Vec<&str> = existing.iter().map(|c| c.name.as_str()).collect();
-    let name = unique_name(request.name.trim(), &taken);
+    let name = unique_name(&request.name, &taken);
     let entry = entry_text(&name, &without_nulls(case_to_json(&policy, &values)), &expect)?;
     let new_text = appended(&old_text, &entry);
     passes(&policy, &reader, &new_text, &name)?;
@@ -198,6 +198,7 @@ fn sibling(rel: &str, file: &Path) -> String {
 
 /// `wanted` (or "试验台案例"), with " 2", " 3", … added while a case already has it.
 fn unique_name(wanted: &str, taken: &[&str]) -> String {
+    let wanted = wanted.trim();
     let base = if wanted.is_empty() { "试验台案例" } else { wanted };
     let mut name = base.to_string();
     let mut n = 2;

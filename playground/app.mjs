@@ -370,7 +370,17 @@ const caseForm = new CaseForm($("case-form"), () => {
 new Recorder({ state, caseForm, files, api: postText, toast, serverMessage });
 
 // The rows of the policy's lists kept in data files (tableeditor.mjs).
-const tables = new TableEditor({ state, apiJson, toast, serverMessage });
+const tables = new TableEditor({
+  state,
+  apiJson,
+  toast,
+  serverMessage,
+  // The module carries the list's rows: check and build again with the saved ones.
+  rowsSaved: () => {
+    if (state.good) state.good.text = null;
+    check();
+  },
+});
 
 function evaluate() {
   const good = state.good;

@@ -48,7 +48,10 @@ export function cellProblem(text, column, isKey) {
 }
 
 export class TableEditor {
-  /** `app`: `state` (`path`), `apiJson(path, body)`, `toast(text, kind)`, `serverMessage(data, status)`. */
+  /**
+   * `app`: `state` (`path`), `apiJson(path, body)`, `toast(text, kind)`, `serverMessage(data, status)`,
+   * `rowsSaved()` (the page checks and builds the policy again).
+   */
   constructor(app) {
     this.app = app;
     this.tables = []; // from /api/file/rows: { file, lists, key, format, columns, rows, version }
@@ -189,6 +192,7 @@ export class TableEditor {
       $("table-diagnostics").innerHTML = "";
       this.mark();
       this.app.toast(t("saved", { f: cur.file }), "ok");
+      this.app.rowsSaved();
       return;
     }
     if (got.status === 409 && got.data.disk) {

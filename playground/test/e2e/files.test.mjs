@@ -326,6 +326,7 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     await $(`cell-0-${freq}`).fill("3");
     await $(`cell-0-${name}`).fill("防范电信网络诈骗宣传，含老年人专场");
     assert.equal(await $("table-save").isDisabled(), false);
+    await page.evaluate(() => (window.moduleBeforeSave = window.qingdanPlayground.state.good.bytes));
     await $("table-save").click();
     await page.waitForFunction(() => document.querySelector('[data-testid="toast"]').textContent.startsWith("已保存"));
     const after = onDisk(file);
@@ -335,6 +336,11 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     assert.deepEqual([cells[0], cells[name], cells[freq]], ["WG-001", "防范电信网络诈骗宣传，含老年人专场", "3"]);
     assert.deepEqual(newLines.slice(2), oldLines.slice(2), "the other rows byte for byte");
     assert.equal(await $("table-edited").isVisible(), false);
+    // The page built the policy again: a new module, which carries the saved rows.
+    await page.waitForFunction(() => {
+      const good = window.qingdanPlayground.state.good;
+      return good && good.bytes !== window.moduleBeforeSave && document.querySelector('[data-testid="status"]').dataset.state === "ok";
+    });
   });
 
   test("the file endpoints refuse other origins, no token and a rebinding Host", { timeout: 90_000 }, async () => {

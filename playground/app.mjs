@@ -7,6 +7,9 @@ import { CaseForm } from "./caseform.mjs";
 import { layout, draw, ancestors } from "./graph.mjs";
 import { readTests, indexOfByte } from "./syntax.mjs";
 import { t, setLang, getLang, translatePage } from "./i18n.mjs";
+import { Files } from "./files.mjs";
+import { Recorder } from "./record.mjs";
+import { TableEditor } from "./tableeditor.mjs";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const DEBOUNCE_MS = 300;
@@ -86,6 +89,11 @@ async function api(path, body) {
   return fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-qingdan-token": TOKEN }, body: json });
 }
 
+/** POSTs a JSON text made elsewhere (record.mjs writes exact numbers itself). */
+function postText(path, json) {
+  return fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-qingdan-token": TOKEN }, body: json });
+}
+
 async function apiJson(path, body) {
   const res = await api(path, body);
   let data = null;
@@ -132,6 +140,9 @@ const editor = new Editor($("editor-wrap"), (text) => {
   state.timer = setTimeout(check, DEBOUNCE_MS);
 });
 
+// Opening and saving the folder's files (files.mjs).
+const files = new Files({ state, editor, apiJson, toast, serverMessage, open: openPolicy, changed: markEdited, blank: BLANK, blankPath: BLANK_PATH });
+
 function currentFile() {
   return state.policies.find((p) => p.path === state.path);
 }
@@ -141,6 +152,7 @@ function markEdited() {
   const edited = p ? editor.text !== p.text : true;
   $("revert").disabled = !edited || !p;
   $("edited").hidden = !edited;
+  files.markUnsaved();
 }
 
 /** Whether a diagnostic's `file` is the text in the editor. */
@@ -352,6 +364,22 @@ const caseForm = new CaseForm($("case-form"), () => {
   state.loadedTest = null;
   $("test-picker").value = "";
   evaluate();
+});
+
+// "Record as test case" (record.mjs).
+new Recorder({ state, caseForm, files, api: postText, toast, serverMessage });
+
+// The rows of the policy's lists kept in data files (tableeditor.mjs).
+const tables = new TableEditor({
+  state,
+  apiJson,
+  toast,
+  serverMessage,
+  // The module carries the list's rows: check and build again with the saved ones.
+  rowsSaved: () => {
+    if (state.good) state.good.text = null;
+    check();
+  },
 });
 
 function evaluate() {
@@ -663,6 +691,8 @@ function openPolicy(path) {
   editor.setText(text, { keepCaret: false });
   clearTimeout(state.timer);
   check();
+  files.ensureVersion(path);
+  tables.load(p ? path : null);
 }
 
 async function init() {
@@ -687,10 +717,7 @@ async function init() {
     return;
   }
   state.policies = list.policies || [];
-  const picker = $("policy-picker");
-  picker.innerHTML =
-    state.policies.map((p) => `<option value="${escapeHtml(p.path)}">${escapeHtml(`${p.name} — ${p.path}`)}</option>`).join("") +
-    `<option value="${escapeHtml(BLANK_PATH)}" data-i18n="newPolicy">${escapeHtml(t("newPolicy"))}</option>`;
+  files.renderPicker();
   $("root-name").textContent = list.root ? `${list.root}/` : "";
   const want = new URLSearchParams(location.search).get("policy");
   const start = [want, START].find((p) => p && state.policies.some((x) => x.path === p)) || state.policies[0]?.path || BLANK_PATH;
@@ -698,6 +725,6 @@ async function init() {
 }
 
 // For tests and the curious: the page's state, read-only.
-window.qingdanPlayground = { state, editor, caseForm };
+window.qingdanPlayground = { state, editor, caseForm, files, tables };
 
 init();

@@ -160,6 +160,7 @@ fn app(site: Arc<Site>, guard: Arc<Guard>) -> Router {
         .route("/api/format", post(format))
         .route("/api/graph", post(graph))
         .route("/api/build", post(build))
+        .merge(crate::playground_files::routes(&site.root))
         .route("/", get(index))
         .route("/{*file}", get(page_file))
         .layer(DefaultBodyLimit::max(MAX_BODY))

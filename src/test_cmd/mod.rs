@@ -28,7 +28,7 @@ use crate::cli::Format;
 use crate::commands::{load_policy, Output};
 use crate::{exit, files};
 
-mod folders;
+pub(crate) mod folders;
 mod report;
 mod snapshots;
 

@@ -3,6 +3,7 @@
 //! points at the opening quote), nesting deeper than the recursive parser may safely go,
 //! and the comments the formatter must keep.
 
+use super::{fullwidth, slips};
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Span};
 
@@ -149,48 +150,33 @@ impl Scanner<'_> {
         }
     }
 
-    /// Full-width forms the grammar does not accept (it takes “” ： ， 、 （ ） ？ ≥ ≤ ≠):
-    /// name the ASCII character to type instead of failing somewhere later.
+    /// Characters the grammar does not accept but a drafter types by habit: a full stop or
+    /// semicolon ending a sentence, and the full-width forms that have no certain ASCII
+    /// meaning. Each is named with what to type instead, before the grammar fails
+    /// somewhere later.
     fn check_fullwidth(&mut self, i: usize, c: char) {
-        const ASCII_FOR: &[(char, &str)] = &[
-            ('｛', "{"),
-            ('｝', "}"),
-            ('［', "["),
-            ('］', "]"),
-            ('【', "["),
-            ('】', "]"),
-            ('＝', "="),
-            ('＜', "<"),
-            ('＞', ">"),
-            ('＋', "+"),
-            ('－', "-"),
-            ('＊', "*"),
-            ('／', "/"),
-            ('．', "."),
-            ('‘', "\""),
-            ('’', "\""),
-            ('！', "!"),
-            ('＂', "\""),
-        ];
-        let Some((_, ascii)) = ASCII_FOR.iter().find(|(f, _)| *f == c) else { return };
-        if self.errors.iter().filter(|e| e.code == Code::E0001).count() >= 20 {
+        if self.errors.iter().filter(|e| matches!(e.code, Code::E0012 | Code::E0015)).count() >= 20 {
             return;
         }
-        self.errors.push(
-            Diagnostic::new(
-                Code::E0001,
-                Span::new(self.file, i, i + c.len_utf8()),
-                msg(format!("这里不能用全角符号 `{c}`"), format!("full-width `{c}` is not accepted here")),
-            )
-            .help(msg(format!("改用半角的 `{ascii}`"), format!("type the ASCII `{ascii}` instead"))),
-        );
+        let after = &self.text[i + c.len_utf8()..];
+        let diag = if matches!(c, '。' | '；' | ';') {
+            slips::stray_full_stop(self.file, i, c, at_line_end(after))
+        } else if c == '！' && after.starts_with(['=', '＝']) {
+            return;
+        } else {
+            match fullwidth::REFUSED.iter().find(|(f, _)| *f == c) {
+                Some((_, ascii)) => slips::refused_fullwidth(self.file, i, c, ascii),
+                None => return,
+            }
+        };
+        self.errors.push(diag);
     }
 
     fn track_bracket(&mut self, i: usize, c: char) {
-        match c {
-            '(' | '（' | '[' | '{' => self.open.push((c, i)),
-            ')' | '）' | ']' | '}' => match self.open.pop() {
-                Some((o, _)) if closer(o) == c || (o == '(' && c == '）') || (o == '（' && c == ')') => {}
+        match fullwidth::ascii_bracket(c) {
+            Some('(' | '[' | '{') => self.open.push((c, i)),
+            Some(close @ (')' | ']' | '}')) => match self.open.pop() {
+                Some((o, _)) if closer(o) == close => {}
                 Some((o, _)) => {
                     let want = closer(o);
                     let d = self.bracket_diag(
@@ -261,13 +247,13 @@ impl Scanner<'_> {
         c: char,
         chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
     ) -> Nesting {
-        let delta = match c {
-            '(' | '（' | '[' | '{' => 1,
-            ')' | '）' | ']' | '}' => -1,
-            c if is_word_char(c) => return self.word(i, c, chars),
-            _ => 0,
+        let delta = match fullwidth::ascii_bracket(c) {
+            Some('(' | '[' | '{') => 1,
+            Some(_) => -1,
+            None if is_word_char(c) => return self.word(i, c, chars),
+            None => 0,
         };
-        Nesting { delta, prefix: c == '-' }
+        Nesting { delta, prefix: matches!(c, '-' | '－') }
     }
 
     /// The word starting with `c` (consumed): +1 for `if`, -1 for `else`, and whether it
@@ -321,13 +307,20 @@ struct Nesting {
     prefix: bool,
 }
 
+/// The ASCII bracket that closes `open` (full-width or not); full-width and ASCII halves
+/// may be mixed, as the grammar allows.
 fn closer(open: char) -> char {
-    match open {
-        '(' => ')',
-        '（' => '）',
-        '[' => ']',
+    match fullwidth::ascii_bracket(open) {
+        Some('(') => ')',
+        Some('[') => ']',
         _ => '}',
     }
+}
+
+/// Whether only spaces or a comment follow on this line.
+fn at_line_end(after: &str) -> bool {
+    let line = after.split('\n').next().unwrap_or_default().trim_start();
+    line.is_empty() || line.starts_with("//")
 }
 
 pub fn is_word_char(c: char) -> bool {

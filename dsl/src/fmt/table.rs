@@ -19,6 +19,8 @@
 //! narrowest first while the table still fits. Everything is decided from the tree and
 //! where comments are, so formatting the output again gives the same output.
 
+use std::collections::BTreeSet;
+
 use unicode_width::UnicodeWidthStr;
 
 use super::expr::Words;
@@ -79,28 +81,41 @@ pub(super) fn rows(
     out
 }
 
-/// The columns: field names in the order they first appear, a name new to a row placed
-/// right after the row's previous field. `None` when there are too many.
+/// The columns: an order of the field names that every row's own order agrees with
+/// (each row says "this field before that one"), the name that appeared first taken
+/// whenever there is a choice. Rows that contradict each other cannot all agree; a name
+/// caught in such a cycle is placed by first appearance, and a row it contradicts stays
+/// out of the table. `None` when there are too many names.
 fn columns(items: &[Item]) -> Option<Vec<String>> {
-    let mut columns: Vec<String> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut before: BTreeSet<(usize, usize)> = BTreeSet::new();
     for item in items {
-        let mut after: Option<usize> = None;
+        let mut prev: Option<usize> = None;
         for f in &item.fields {
-            let at = match columns.iter().position(|c| *c == f.name.name) {
+            let at = match names.iter().position(|n| *n == f.name.name) {
                 Some(at) => at,
+                None if names.len() == MAX_COLUMNS => return None,
                 None => {
-                    let at = after.map_or(0, |a| a + 1);
-                    columns.insert(at, f.name.name.clone());
-                    if columns.len() > MAX_COLUMNS {
-                        return None;
-                    }
-                    at
+                    names.push(&f.name.name);
+                    names.len() - 1
                 }
             };
-            after = Some(at);
+            if let Some(p) = prev.filter(|&p| p != at) {
+                before.insert((p, at));
+            }
+            prev = Some(at);
         }
     }
-    Some(columns)
+    let mut placed = vec![false; names.len()];
+    let mut order = Vec::with_capacity(names.len());
+    while order.len() < names.len() {
+        let waiting = |n: usize| before.iter().any(|&(p, m)| m == n && !placed[p]);
+        let free = (0..names.len()).find(|&n| !placed[n] && !waiting(n));
+        let next = free.or_else(|| (0..names.len()).find(|&n| !placed[n])).expect("a name left");
+        placed[next] = true;
+        order.push(names[next].to_string());
+    }
+    Some(order)
 }
 
 /// An item as a row, or `None` when it has no fields (`条目 KEY {}` needs no column) or

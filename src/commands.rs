@@ -164,7 +164,13 @@ pub(crate) fn check_and_analyse(
     program
 }
 
-fn check(paths: &[PathBuf], deny_warnings: bool, opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+fn check(
+    paths: &[PathBuf],
+    deny_warnings: bool,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let inputs = files::inputs(paths);
     let n = inputs.len();
     let program = check_and_analyse(inputs, &mut opts.loader.clone());

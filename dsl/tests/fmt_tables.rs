@@ -91,7 +91,8 @@ fn row(columns: usize, wide: bool, comments: bool) -> impl Strategy<Value = Row>
 fn list(max_columns: usize, wide: bool, comments: bool) -> impl Strategy<Value = List> {
     prop::sample::subsequence(NAMES, 1..=max_columns).prop_flat_map(move |columns| {
         let n = columns.len();
-        prop::collection::vec(row(n, wide, comments), 1..=12).prop_map(move |rows| List { columns: columns.clone(), rows })
+        prop::collection::vec(row(n, wide, comments), 1..=12)
+            .prop_map(move |rows| List { columns: columns.clone(), rows })
     })
 }
 

@@ -344,7 +344,12 @@ fn rows_too_wide_or_in_another_order_are_laid_out_as_before() {
 #[test]
 fn a_ten_row_list_is_twelve_lines() {
     let rows: String = (1..=10)
-        .map(|n| format!("  条目 {n} {{\n    名称: \"第{n}项事务\"\n    频次: {}\n    日期: 2024-01-{n:02}\n  }}\n", n * 7))
+        .map(|n| {
+            format!(
+                "  条目 {n} {{\n    名称: \"第{n}项事务\"\n    频次: {}\n    日期: 2024-01-{n:02}\n  }}\n",
+                n * 7
+            )
+        })
         .collect();
     let out = fmt(&format!("政策 p\n清单 l: r 键 k {{\n{rows}}}\n"));
     let list: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("清单")).collect();

@@ -7,8 +7,8 @@ use pest::Parser as _;
 
 use super::keywords::{glued_chinese_keyword, Kw};
 use super::lex::is_word_char;
-use super::slips;
 use super::parse::{QdParser, Rule};
+use super::slips;
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Lang, Span};
 

@@ -37,7 +37,9 @@ pub fn stray_full_stop(file: FileId, at: usize, c: char, line_end: bool) -> Diag
     let help = if line_end {
         msg(
             format!("删去行末的 `{c}`：每条语句到行尾自然结束，不用句号或分号"),
-            format!("delete the `{c}`: a statement ends at the end of its line, with no full stop or semicolon"),
+            format!(
+                "delete the `{c}`: a statement ends at the end of its line, with no full stop or semicolon"
+            ),
         )
     } else {
         msg(
@@ -82,9 +84,15 @@ pub fn operator_slip(file: FileId, at: usize, found: &str, comparison_expected: 
             Diagnostic::new(
                 Code::E0013,
                 span,
-                msg(format!("比较是否相等要写 `==`，不是 `{found}`"), format!("equality is `==`, not `{found}`")),
+                msg(
+                    format!("比较是否相等要写 `==`，不是 `{found}`"),
+                    format!("equality is `==`, not `{found}`"),
+                ),
             )
-            .help(msg("把 `=` 改成 `==`（`=` 只用于 `令` 和 `预期`）", "write `==` (a single `=` belongs to `let` and `expect`)")),
+            .help(msg(
+                "把 `=` 改成 `==`（`=` 只用于 `令` 和 `预期`）",
+                "write `==` (a single `=` belongs to `let` and `expect`)",
+            )),
         );
     }
     let (word, op, rest) = operator_word(found)?;
@@ -98,7 +106,10 @@ pub fn operator_slip(file: FileId, at: usize, found: &str, comparison_expected: 
         Diagnostic::new(
             Code::E0013,
             span,
-            msg(format!("`{word}` 要写成运算符 `{op}`"), format!("`{word}` is written as the operator `{op}`")),
+            msg(
+                format!("`{word}` 要写成运算符 `{op}`"),
+                format!("`{word}` is written as the operator `{op}`"),
+            ),
         )
         .label(msg(format!("应为 `{op}`"), format!("expected `{op}`")))
         .help(msg(
@@ -111,10 +122,8 @@ pub fn operator_slip(file: FileId, at: usize, found: &str, comparison_expected: 
 /// The hint for a name that has an operator word inside it (`年龄大于18`: the drafter
 /// meant `年龄 > 18`), for the checker's "unknown name".
 pub fn operator_inside_name(name: &str) -> Option<Msg> {
-    let (at, (word, op, rest)) = name
-        .char_indices()
-        .skip(1)
-        .find_map(|(i, _)| operator_word(&name[i..]).map(|found| (i, found)))?;
+    let (at, (word, op, rest)) =
+        name.char_indices().skip(1).find_map(|(i, _)| operator_word(&name[i..]).map(|found| (i, found)))?;
     let before = &name[..at];
     let fixed = [before, op, rest].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
     Some(msg(
@@ -126,13 +135,18 @@ pub fn operator_inside_name(name: &str) -> Option<Msg> {
 /// E0014: a citation whose source and clause are not joined by a dot. The grammar fails
 /// at the start of such a citation: `before` is the line up to there, `found` the word
 /// there (the source's name) and `after` the rest of the line.
-pub fn citation_without_dot(file: FileId, at: usize, [before, found, after]: [&str; 3]) -> Option<Diagnostic> {
+pub fn citation_without_dot(
+    file: FileId,
+    at: usize,
+    [before, found, after]: [&str; 3],
+) -> Option<Diagnostic> {
     let is_word = |s: &str| !s.is_empty() && s.chars().all(super::lex::is_word_char);
     let before = before.trim_end();
-    let after_cite = ["引用", "cite"].iter().any(|kw| {
-        before.strip_suffix(kw).is_some_and(|b| b.is_empty() || b.ends_with(char::is_whitespace))
-    });
-    let in_cite_list = before.ends_with([',', '，', '、']) && (before.contains("引用") || before.contains("cite"));
+    let after_cite = ["引用", "cite"]
+        .iter()
+        .any(|kw| before.strip_suffix(kw).is_some_and(|b| b.is_empty() || b.ends_with(char::is_whitespace)));
+    let in_cite_list =
+        before.ends_with([',', '，', '、']) && (before.contains("引用") || before.contains("cite"));
     if !(after_cite || in_cite_list) || !is_word(found) {
         return None;
     }

@@ -151,15 +151,19 @@ impl Scanner<'_> {
     }
 
     /// Characters the grammar does not accept but a drafter types by habit: a full stop or
-    /// semicolon ending a sentence, and the full-width forms that have no certain ASCII
-    /// meaning. Each is named with what to type instead, before the grammar fails
+    /// semicolon ending a sentence (or a `。` typed for the dot between two names), and the
+    /// full-width forms that have no certain ASCII meaning. Each is named with what to type instead, before the grammar fails
     /// somewhere later.
     fn check_fullwidth(&mut self, i: usize, c: char) {
         if self.errors.iter().filter(|e| matches!(e.code, Code::E0012 | Code::E0015)).count() >= 20 {
             return;
         }
         let after = &self.text[i + c.len_utf8()..];
-        let diag = if matches!(c, '。' | '；' | ';') {
+        let between_words = self.text[..i].ends_with(is_word_char) && after.starts_with(is_word_char);
+        let diag = if c == '。' && between_words {
+            // `办法。三`, `申请。年龄`: a dot typed in Chinese mode, not a sentence's end.
+            slips::refused_fullwidth(self.file, i, c, ".")
+        } else if matches!(c, '。' | '；' | ';') {
             slips::stray_full_stop(self.file, i, c, at_line_end(after))
         } else if c == '！' && after.starts_with(['=', '＝']) {
             return;
@@ -366,6 +370,31 @@ mod tests {
         assert!(scan(&fine, FileId(0)).errors.is_empty());
         let dates = "source s \"t\" (2022-12-20) { clause a \"x\" }\nlet y = 1 - -2 - 3";
         assert!(scan(dates, FileId(0)).errors.is_empty());
+    }
+
+    fn codes(text: &str) -> Vec<Code> {
+        scan(text, FileId(0)).errors.iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn names_sentence_punctuation_and_full_width_forms_without_meaning() {
+        assert_eq!(codes("policy p\nlet x = 1。\nlet y = 2； // c\nlet z = 3;"), [Code::E0012; 3]);
+        assert_eq!(codes("政策 p\n令 x = 办法。三"), [Code::E0015], "a dot typed in Chinese mode");
+        assert_eq!(codes("政策 p\n令 x = ‘a’"), [Code::E0015, Code::E0015]);
+        assert_eq!(codes("政策 p\n令 x = a ！＝ b ！= c ≠ d"), [], "`！＝` is accepted");
+        assert_eq!(codes("政策 p\n令 x = a ！ b"), [Code::E0015]);
+        assert_eq!(codes("政策 p // 句号。分号；‘’\n令 x = \"。；‘\""), [], "comments and strings are text");
+    }
+
+    #[test]
+    fn full_width_brackets_nest_and_pair_with_ascii_ones() {
+        assert_eq!(codes("政策 p\n枚举 E ｛ A } \n令 x = 【1, 2］[0]"), []);
+        let mismatched = scan("政策 p\n枚举 E ｛ A ）", FileId(0));
+        assert_eq!(mismatched.errors.len(), 1);
+        assert_eq!(mismatched.errors[0].code, Code::E0001);
+        let deep = format!("令 x = {}1{}", "［".repeat(100), "］".repeat(100));
+        assert_eq!(codes(&deep), [Code::E0007]);
+        assert_eq!(codes(&format!("令 x = {}1", "－".repeat(100))), [Code::E0007]);
     }
 
     #[test]

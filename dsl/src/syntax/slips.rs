@@ -175,3 +175,53 @@ pub fn citation_without_dot(
         .help(help),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Lang;
+
+    fn parse_codes(text: &str) -> Vec<(Code, String)> {
+        let parsed = crate::syntax::parse(text, FileId(0));
+        parsed
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.help.as_ref().map_or(String::new(), |h| h.get(Lang::Zh).to_string())))
+            .collect()
+    }
+
+    #[test]
+    fn the_longest_operator_word_wins() {
+        assert_eq!(operator_word("大于等于18"), Some(("大于等于", ">=", "18")));
+        assert_eq!(operator_word("大于"), Some(("大于", ">", "")));
+        assert_eq!(operator_word("不等于"), Some(("不等于", "!=", "")));
+        assert_eq!(operator_word("大于标准"), Some(("大于", ">", "标准")));
+        assert_eq!(operator_word("年龄"), None);
+    }
+
+    #[test]
+    fn an_operator_word_inside_a_name_is_shown_as_the_comparison() {
+        let hint = operator_inside_name("年龄不少于18").expect("a hint");
+        assert!(hint.get(Lang::Zh).contains("`年龄 >= 18`"), "{}", hint.get(Lang::Zh));
+        assert!(operator_inside_name("大于标准户数").is_none(), "a name that starts with the word is a name");
+        assert!(operator_inside_name("名称").is_none());
+    }
+
+    #[test]
+    fn each_slip_gets_its_code_and_fix() {
+        let head = "政策 p\n来源 办法 \"某办法\" { 条款 三 \"x\" }\n";
+        let rule =
+            |cite: &str, when: &str| format!("{head}规则 r 引用 {cite} {{\n  当 {when}\n  则 A \"x\"\n}}\n");
+        assert_eq!(
+            parse_codes(&rule("办法.三", "a 小于等于 1")),
+            [(Code::E0013, "把 `小于等于` 改成 `<=`".into())]
+        );
+        assert_eq!(parse_codes(&rule("办法.三", "a 或者 b")), [(Code::E0013, "把 `或者` 改成 `或`".into())]);
+        assert_eq!(parse_codes(&rule("办法.三", "a ＝ 1"))[0].0, Code::E0013);
+        assert_eq!(parse_codes(&rule("办法 三", "a"))[0], (Code::E0014, "写成 `办法.三`".into()));
+        assert_eq!(parse_codes(&rule("办法.三，办法 三", "a"))[0], (Code::E0014, "写成 `办法.三`".into()));
+        assert_eq!(parse_codes(&rule("办法.三", "a > 1")), []);
+        // A word for an operator that stands where a name may: no slip, a name.
+        assert_eq!(parse_codes(&format!("{head}令 大于 = 1\n")), []);
+    }
+}

@@ -35,6 +35,10 @@ pub enum Command {
         /// Files (`.qd`) or folders to check; folders are searched recursively.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Fail on warnings too (exit code 1, as for errors): for CI, where a rule
+        /// without a citation must not pass.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Format policy files in place (canonical layout, ASCII punctuation).
     Fmt {

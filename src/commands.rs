@@ -34,7 +34,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         loader,
     };
     match cli.command {
-        Command::Check { paths } => check(&paths, &opts, out, err),
+        Command::Check { paths, deny_warnings } => check(&paths, deny_warnings, &opts, out, err),
         Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
@@ -164,12 +164,20 @@ pub(crate) fn check_and_analyse(
     program
 }
 
-fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+fn check(
+    paths: &[PathBuf],
+    deny_warnings: bool,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let inputs = files::inputs(paths);
     let n = inputs.len();
     let program = check_and_analyse(inputs, &mut opts.loader.clone());
     let diags = &program.diagnostics;
     let errors = diags.iter().filter(|d| d.is_error()).count();
+    // `--deny-warnings` (CI): a warning fails the check as an error does.
+    let denied = deny_warnings && errors == 0 && !diags.is_empty() && exit_code(diags) == exit::OK;
     let summary = serde_json::json!({
         "files": n,
         "errors": errors,
@@ -179,11 +187,20 @@ fn check(paths: &[PathBuf], opts: &Output, out: &mut dyn Write, err: &mut dyn Wr
     if opts.format == Format::Human {
         let lang = opts.lang(&program);
         let counts = render::summary(diags, lang);
-        let line = match lang {
+        let mut line = match lang {
             Lang::Zh => format!("检查了 {n} 个政策文件：{counts}"),
             Lang::En => format!("checked {n} policy file{}: {counts}", if n == 1 { "" } else { "s" }),
         };
+        if denied {
+            line.push_str(match lang {
+                Lang::Zh => "（--deny-warnings：有警告即不通过）",
+                Lang::En => " (--deny-warnings: warnings fail the check)",
+            });
+        }
         let _ = writeln!(out, "{line}");
+    }
+    if denied {
+        return exit::FAILED;
     }
     exit_code(diags)
 }

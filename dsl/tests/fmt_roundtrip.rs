@@ -5,8 +5,9 @@
 //! list of tokens, following the grammar level by level (so brackets appear only where
 //! the generator chose a bracketed primary, as a person would write them). A second
 //! input, a list of "style" bytes, then decides how each token is spelled: English or
-//! Chinese keyword, ASCII or full-width punctuation, quotes and escapes, and what lies
-//! between tokens (spaces, newlines, blank lines, comments).
+//! Chinese keyword, ASCII or full-width punctuation (every full-width form the grammar
+//! accepts, digits too, which the formatter must write in ASCII), quotes and escapes, and
+//! what lies between tokens (spaces, newlines, blank lines, comments).
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -28,11 +29,12 @@ enum T {
     Num(String),
     /// A string literal's value.
     Str(String),
-    /// Punctuation with a full-width twin: `,` `:` `(` `)` `?` `!=` `>=` `<=`.
+    /// Punctuation with a full-width twin spelled by [`full_width`]: `,` `:` `(` `)` `?`
+    /// `!=` `>=` `<=`.
     P(&'static str),
     /// A comma the grammar lets one leave out.
     OptComma,
-    /// Other symbols: `{ } [ ] . = == < > + *`.
+    /// Other symbols: `{ } [ ] . = == < > + *`, sometimes spelled full-width.
     S(&'static str),
     /// Binary `-` and `/`, always spaced so that `2022 - 12 - 20` stays a subtraction.
     Spaced(&'static str),
@@ -491,11 +493,15 @@ fn comment(st: &mut Style<'_>) -> String {
 fn spell(st: &mut Style<'_>, tok: &T) -> String {
     match tok {
         T::K(kw) => keyword(st, *kw),
-        T::Id(s) | T::Num(s) => s.clone(),
+        T::Id(s) => s.clone(),
+        T::Num(s) if st.one_in(4) => s.chars().map(full_width_char).collect(),
+        T::Num(s) => s.clone(),
         T::Str(s) => quote(st, s),
         T::P(s) if st.one_in(3) => full_width(st, s).to_string(),
+        T::S(s) | T::Spaced(s) if st.one_in(4) => full_width_symbol(st, s),
         T::P(s) | T::S(s) | T::Spaced(s) => s.to_string(),
         T::OptComma => full_width(st, ",").to_string(),
+        T::Neg if st.one_in(4) => "－".to_string(),
         T::Neg => "-".to_string(),
         T::Gap => String::new(),
     }
@@ -520,10 +526,42 @@ fn full_width(st: &mut Style<'_>, s: &str) -> &'static str {
         "(" => "（",
         ")" => "）",
         "?" => "？",
-        "!=" => "≠",
-        ">=" => "≥",
-        "<=" => "≤",
+        "!=" => st.pick(&["≠", "！＝", "！=", "!＝"]),
+        ">=" => st.pick(&["≥", "＞＝", ">＝"]),
+        "<=" => st.pick(&["≤", "＜＝", "＜="]),
         _ => unreachable!("no full-width form for {s}"),
+    }
+}
+
+/// A symbol typed with a Chinese input method: each character full-width, or (for a
+/// two-character symbol) only one of them.
+fn full_width_symbol(st: &mut Style<'_>, s: &str) -> String {
+    let all: String = s.chars().map(full_width_char).collect();
+    match s {
+        "==" => st.pick(&["＝＝", "＝=", "=＝"]).to_string(),
+        "[" => st.pick(&["［", "【"]).to_string(),
+        "]" => st.pick(&["］", "】"]).to_string(),
+        _ => all,
+    }
+}
+
+/// The full-width twin of an ASCII digit or symbol the grammar also accepts full-width.
+fn full_width_char(c: char) -> char {
+    match c {
+        '0'..='9' => char::from_u32('０' as u32 + (c as u32 - '0' as u32)).expect("a digit"),
+        '{' => '｛',
+        '}' => '｝',
+        '[' => '［',
+        ']' => '］',
+        '.' => '．',
+        '=' => '＝',
+        '<' => '＜',
+        '>' => '＞',
+        '+' => '＋',
+        '-' => '－',
+        '*' => '＊',
+        '/' => '／',
+        _ => c,
     }
 }
 
@@ -702,6 +740,20 @@ const PIECES: &[&str] = &[
     "\u{3000}",
     "\u{FEFF}",
     "\r",
+    "｛",
+    "｝",
+    "【",
+    "］",
+    "＝",
+    "＞＝",
+    "！",
+    "。",
+    "；",
+    "１２",
+    "２０２２－１２－２０",
+    "大于",
+    "并且",
+    "‘",
 ];
 
 fn pieces() -> impl Strategy<Value = String> {

@@ -9,6 +9,7 @@ use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Quant, QuantKind, UnaryOp};
 use crate::syntax::keywords::glued_chinese_keyword;
+use crate::syntax::slips;
 
 /// The text that identifies a value for narrowing: `申请.法律依据`, `x.牵头部门`.
 pub fn path_key(e: &Expr) -> Option<String> {
@@ -319,6 +320,7 @@ impl Checker<'_> {
             .is_some_and(|kw| candidates.iter().any(|c| *c == id.name[kw.len()..]));
         let glued = if glued_onto_name { glued_hint(&id.name) } else { None };
         let hint = glued
+            .or_else(|| slips::operator_inside_name(&id.name))
             .or_else(|| did_you_mean(&id.name, candidates.iter().map(String::as_str)))
             .or_else(|| glued_hint(&id.name))
             .or_else(|| {
@@ -506,7 +508,7 @@ impl Checker<'_> {
             None => {
                 let rec = &self.env.records[r.0];
                 let names: Vec<&str> = rec.fields.iter().map(|x| x.name.as_str()).collect();
-                let help = did_you_mean(&f.name, names);
+                let help = slips::operator_inside_name(&f.name).or_else(|| did_you_mean(&f.name, names));
                 let owner = rec.name.clone();
                 self.unknown_field(f, &owner, help);
                 Ty::Error

@@ -54,6 +54,10 @@ codes! {
     E0009 Error "unreadable-file" "无法读取文件" "cannot read file";
     E0010 Error "missing-policy-header" "缺少政策声明" "missing policy header";
     E0011 Error "write-failed" "无法写出" "cannot write";
+    E0012 Error "stray-full-stop" "多余的句号或分号" "stray full stop or semicolon";
+    E0013 Error "operator-as-word" "运算符写成了文字" "operator written as a word";
+    E0014 Error "citation-without-dot" "引用缺少来源与条款之间的点" "citation without a dot";
+    E0015 Error "full-width-not-accepted" "不能用的全角符号" "full-width character not accepted";
     // Names.
     E0101 Error "unknown-name" "未知名称" "unknown name";
     E0102 Error "duplicate-declaration" "重复声明" "duplicate declaration";

@@ -14,14 +14,16 @@
 //! - `enum X { A, B }` on one line when no variant has fields, it fits in [`WIDTH`]
 //!   columns and no comment follows its name inside the braces; otherwise one variant per
 //!   line. Records, inputs, sources, lists, rules (`when`/`then`/`unless`), checks (scope,
-//!   then modality) and tests put one member per line; an empty block is `head {}`. A list
-//!   `item` is one line under the same two conditions, else one field per line; a `given`
-//!   always puts one field per line. Decisions, `let`, `use` and outcomes (even with
+//!   then modality) and tests put one member per line; an empty block is `head {}`. A
+//!   list's items are the rows of a table, one per line with columns aligned (see
+//!   [`table`]); an item that cannot be a row is one line under the same two conditions
+//!   as an enum, else one field per line. A `given` always puts one field per line. Decisions, `let`, `use` and outcomes (even with
 //!   fields) are one line.
 //! - Comments: see [`comments`].
 
 mod comments;
 mod expr;
+mod table;
 #[cfg(test)]
 mod tests;
 
@@ -258,18 +260,32 @@ impl Layout {
                 self.emit(0, text, range(l.span));
             }
             ListBody::Items(items) => {
-                self.block(0, head, (l.span, l.key.span.end), items, Self::item);
+                let heads = items.iter().map(|i| self.item_head(i)).collect();
+                let eligible = |i: &Item| !self.has_comment_in_body(i.key.span.end, i.span);
+                let rows = table::rows(items, heads, self.w, eligible, WIDTH - 2);
+                let rows: Vec<(&Item, Option<String>)> = items.iter().zip(rows).collect();
+                self.block(0, head, (l.span, l.key.span.end), &rows, |l, (item, row)| match row {
+                    Some(text) => l.emit(1, text.clone(), range(item.span)),
+                    None => l.item(item),
+                });
             }
         }
     }
 
-    fn item(&mut self, i: &Item) {
+    /// `item KEY`.
+    fn item_head(&self, i: &Item) -> String {
         let key = match &i.key.value {
             KeyValue::Int(n) => n.to_string(),
             KeyValue::Text(t) if i.key.bare => t.clone(),
             KeyValue::Text(t) => string_lit(t),
         };
-        let head = format!("{} {key}", self.kw(Kw::Item));
+        format!("{} {key}", self.kw(Kw::Item))
+    }
+
+    /// An item laid out on its own: one line when it fits and no comment is inside its
+    /// braces, else one field per line.
+    fn item(&mut self, i: &Item) {
+        let head = self.item_head(i);
         let one_line = format!("{head} {}", self.w.record(&i.fields));
         if fits(1, &one_line) && !self.has_comment_in_body(i.key.span.end, i.span) {
             self.emit(1, one_line, range(i.span));

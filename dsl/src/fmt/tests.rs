@@ -294,3 +294,67 @@ fn refuses_text_with_errors() {
     assert!(format_text("policy p\nlet x = \n").is_err());
     assert!(format_text("let x = 1\n").is_err());
 }
+
+// ------------------------------------------------------------------ lists as tables
+
+#[test]
+fn list_rows_are_aligned_as_a_table_measuring_chinese_as_two_columns() {
+    let src = "政策 p\n清单 部门清单: 部门 键 编号 {\n条目 \"XQ-MZ\" { 名称: \"区民政局\", 层级: 县级 }\n\
+               条目 \"JD-DGW\" { 名称: \"街道党工委\", 层级: 乡镇 }\n条目 \"JD-ZF\" { 名称: \"街道综合行政执法队\", 层级: 乡镇 }\n}\n";
+    let want = "政策 p\n\n清单 部门清单: 部门 键 编号 {\n\
+                \x20 条目 \"XQ-MZ\"  { 名称: \"区民政局\",           层级: 县级 }\n\
+                \x20 条目 \"JD-DGW\" { 名称: \"街道党工委\",         层级: 乡镇 }\n\
+                \x20 条目 \"JD-ZF\"  { 名称: \"街道综合行政执法队\", 层级: 乡镇 }\n}\n";
+    assert_eq!(fmt(src), want);
+}
+
+#[test]
+fn a_field_a_row_leaves_out_is_a_blank_cell() {
+    let src = "policy p\nlist l: r key k {\n  item 1 { name: \"a\", phone: \"123\", n: 1 }\n  item 22 { name: \"bbb\", n: 22 }\n  item 3 { name: \"c\", phone: \"4\" }\n}\n";
+    let want = "policy p\n\nlist l: r key k {\n\
+                \x20 item 1  { name: \"a\",   phone: \"123\", n: 1 }\n\
+                \x20 item 22 { name: \"bbb\",               n: 22 }\n\
+                \x20 item 3  { name: \"c\",   phone: \"4\" }\n}\n";
+    assert_eq!(fmt(src), want);
+}
+
+#[test]
+fn comments_between_rows_stay_and_a_comment_inside_a_row_keeps_it_out_of_the_table() {
+    let src = "policy p\nlist l: r key k {\n  // first rows\n  item a { x: 1, y: 2 } // after a\n\n  // before b\n  item bb { x: 10, y: 20 }\n  item c {\n    x: 3 // why three\n    y: 4\n  }\n}\n";
+    let want = "policy p\n\nlist l: r key k {\n  // first rows\n\
+                \x20 item a  { x: 1,  y: 2 } // after a\n\n  // before b\n\
+                \x20 item bb { x: 10, y: 20 }\n  item c {\n    x: 3 // why three\n    y: 4\n  }\n}\n";
+    assert_eq!(fmt(src), want);
+}
+
+#[test]
+fn rows_too_wide_or_in_another_order_are_laid_out_as_before() {
+    let long = "很".repeat(45);
+    let src = format!(
+        "政策 p\n清单 l: r 键 k {{\n  条目 1 {{ 名称: \"短\", 备注: \"一\" }}\n  条目 2 {{ 名称: \"{long}\", 备注: \"二\" }}\n  \
+         条目 3 {{ 备注: \"三\", 名称: \"倒\" }}\n  条目 4 {{ 名称: \"长一点\", 备注: \"四\" }}\n}}\n"
+    );
+    let want = format!(
+        "政策 p\n\n清单 l: r 键 k {{\n  条目 1 {{ 名称: \"短\",     备注: \"一\" }}\n  条目 2 {{\n    名称: \"{long}\"\n    备注: \"二\"\n  }}\n  \
+         条目 3 {{ 备注: \"三\", 名称: \"倒\" }}\n  条目 4 {{ 名称: \"长一点\", 备注: \"四\" }}\n}}\n"
+    );
+    assert_eq!(fmt(&src), want);
+}
+
+#[test]
+fn a_ten_row_list_is_twelve_lines() {
+    let rows: String = (1..=10)
+        .map(|n| {
+            format!(
+                "  条目 {n} {{\n    名称: \"第{n}项事务\"\n    频次: {}\n    日期: 2024-01-{n:02}\n  }}\n",
+                n * 7
+            )
+        })
+        .collect();
+    let out = fmt(&format!("政策 p\n清单 l: r 键 k {{\n{rows}}}\n"));
+    let list: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("清单")).collect();
+    assert_eq!(list.len(), 12, "{out}");
+    let column = |line: &str, field: &str| line.find(field).map(|at| line[..at].width());
+    let at: Vec<_> = list[1..11].iter().map(|l| (column(l, "频次"), column(l, "日期"))).collect();
+    assert!(at.iter().all(|a| *a == at[0] && a.0.is_some()), "{out}");
+}

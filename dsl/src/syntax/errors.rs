@@ -8,6 +8,7 @@ use pest::Parser as _;
 use super::keywords::{glued_chinese_keyword, Kw};
 use super::lex::is_word_char;
 use super::parse::{QdParser, Rule};
+use super::slips;
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Lang, Span};
 
@@ -20,7 +21,7 @@ pub(super) fn syntax_errors(first: pest::error::Error<Rule>, text: &str, file: F
     let mut diags = vec![syntax_error(&first, text, file)];
     let mut blanked = text.to_string();
     let mut error = first;
-    while diags.len() < MAX_SYNTAX_ERRORS && diags[diags.len() - 1].code == Code::E0001 {
+    while diags.len() < MAX_SYNTAX_ERRORS && is_recoverable(diags[diags.len() - 1].code) {
         let pos = error_pos(&error);
         let Some((start, end)) = failed_declaration(&blanked, pos) else { break };
         blanked.replace_range(start..end, &blank(&blanked[start..end]));
@@ -33,6 +34,12 @@ pub(super) fn syntax_errors(first: pest::error::Error<Rule>, text: &str, file: F
         }
     }
     diags
+}
+
+/// Codes after which the next declaration is worth parsing: a missing header or a keyword
+/// used as a name would only repeat.
+fn is_recoverable(code: Code) -> bool {
+    matches!(code, Code::E0001 | Code::E0013 | Code::E0014)
 }
 
 fn error_pos(e: &pest::error::Error<Rule>) -> usize {
@@ -118,6 +125,9 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagn
             format!("choose another name, such as `{found}_name`"),
         ));
     }
+    if let Some(slip) = slip_at(text, file, pos, found, &expected) {
+        return slip;
+    }
     let wanted = describe_expected(&expected);
     let found_text = if found.is_empty() {
         msg("文件结尾", "the end of the file")
@@ -150,6 +160,18 @@ fn syntax_error(e: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagn
     )
     .label(msg(format!("应为{}", wanted.zh), format!("expected {}", wanted.en)))
     .help_opt(hint)
+}
+
+/// A drafter's slip where the grammar failed: a word for an operator, `=` for `==`, a
+/// citation without its dot.
+fn slip_at(text: &str, file: FileId, pos: usize, found: &str, expected: &[Rule]) -> Option<Diagnostic> {
+    let comparison_expected = expected.contains(&Rule::cmp_op);
+    slips::operator_slip(file, pos, found, comparison_expected).or_else(|| {
+        let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let after = &text[pos + found.len()..];
+        let line_rest = &after[..after.find('\n').unwrap_or(after.len())];
+        slips::citation_without_dot(file, pos, [&text[line_start..pos], found, line_rest])
+    })
 }
 
 fn missing_header(file: FileId, text: &str) -> Diagnostic {

@@ -3,6 +3,7 @@
 //! points at the opening quote), nesting deeper than the recursive parser may safely go,
 //! and the comments the formatter must keep.
 
+use super::{fullwidth, slips};
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Span};
 
@@ -149,48 +150,37 @@ impl Scanner<'_> {
         }
     }
 
-    /// Full-width forms the grammar does not accept (it takes “” ： ， 、 （ ） ？ ≥ ≤ ≠):
-    /// name the ASCII character to type instead of failing somewhere later.
+    /// Characters the grammar does not accept but a drafter types by habit: a full stop or
+    /// semicolon ending a sentence (or a `。` typed for the dot between two names), and the
+    /// full-width forms that have no certain ASCII meaning. Each is named with what to type instead, before the grammar fails
+    /// somewhere later.
     fn check_fullwidth(&mut self, i: usize, c: char) {
-        const ASCII_FOR: &[(char, &str)] = &[
-            ('｛', "{"),
-            ('｝', "}"),
-            ('［', "["),
-            ('］', "]"),
-            ('【', "["),
-            ('】', "]"),
-            ('＝', "="),
-            ('＜', "<"),
-            ('＞', ">"),
-            ('＋', "+"),
-            ('－', "-"),
-            ('＊', "*"),
-            ('／', "/"),
-            ('．', "."),
-            ('‘', "\""),
-            ('’', "\""),
-            ('！', "!"),
-            ('＂', "\""),
-        ];
-        let Some((_, ascii)) = ASCII_FOR.iter().find(|(f, _)| *f == c) else { return };
-        if self.errors.iter().filter(|e| e.code == Code::E0001).count() >= 20 {
+        if self.errors.iter().filter(|e| matches!(e.code, Code::E0012 | Code::E0015)).count() >= 20 {
             return;
         }
-        self.errors.push(
-            Diagnostic::new(
-                Code::E0001,
-                Span::new(self.file, i, i + c.len_utf8()),
-                msg(format!("这里不能用全角符号 `{c}`"), format!("full-width `{c}` is not accepted here")),
-            )
-            .help(msg(format!("改用半角的 `{ascii}`"), format!("type the ASCII `{ascii}` instead"))),
-        );
+        let after = &self.text[i + c.len_utf8()..];
+        let between_words = self.text[..i].ends_with(is_word_char) && after.starts_with(is_word_char);
+        let diag = if c == '。' && between_words {
+            // `办法。三`, `申请。年龄`: a dot typed in Chinese mode, not a sentence's end.
+            slips::refused_fullwidth(self.file, i, c, ".")
+        } else if matches!(c, '。' | '；' | ';') {
+            slips::stray_full_stop(self.file, i, c, at_line_end(after))
+        } else if c == '！' && after.starts_with(['=', '＝']) {
+            return;
+        } else {
+            match fullwidth::REFUSED.iter().find(|(f, _)| *f == c) {
+                Some((_, ascii)) => slips::refused_fullwidth(self.file, i, c, ascii),
+                None => return,
+            }
+        };
+        self.errors.push(diag);
     }
 
     fn track_bracket(&mut self, i: usize, c: char) {
-        match c {
-            '(' | '（' | '[' | '{' => self.open.push((c, i)),
-            ')' | '）' | ']' | '}' => match self.open.pop() {
-                Some((o, _)) if closer(o) == c || (o == '(' && c == '）') || (o == '（' && c == ')') => {}
+        match fullwidth::ascii_bracket(c) {
+            Some('(' | '[' | '{') => self.open.push((c, i)),
+            Some(close @ (')' | ']' | '}')) => match self.open.pop() {
+                Some((o, _)) if closer(o) == close => {}
                 Some((o, _)) => {
                     let want = closer(o);
                     let d = self.bracket_diag(
@@ -261,13 +251,13 @@ impl Scanner<'_> {
         c: char,
         chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
     ) -> Nesting {
-        let delta = match c {
-            '(' | '（' | '[' | '{' => 1,
-            ')' | '）' | ']' | '}' => -1,
-            c if is_word_char(c) => return self.word(i, c, chars),
-            _ => 0,
+        let delta = match fullwidth::ascii_bracket(c) {
+            Some('(' | '[' | '{') => 1,
+            Some(_) => -1,
+            None if is_word_char(c) => return self.word(i, c, chars),
+            None => 0,
         };
-        Nesting { delta, prefix: c == '-' }
+        Nesting { delta, prefix: matches!(c, '-' | '－') }
     }
 
     /// The word starting with `c` (consumed): +1 for `if`, -1 for `else`, and whether it
@@ -321,13 +311,20 @@ struct Nesting {
     prefix: bool,
 }
 
+/// The ASCII bracket that closes `open` (full-width or not); full-width and ASCII halves
+/// may be mixed, as the grammar allows.
 fn closer(open: char) -> char {
-    match open {
-        '(' => ')',
-        '（' => '）',
-        '[' => ']',
+    match fullwidth::ascii_bracket(open) {
+        Some('(') => ')',
+        Some('[') => ']',
         _ => '}',
     }
+}
+
+/// Whether only spaces or a comment follow on this line.
+fn at_line_end(after: &str) -> bool {
+    let line = after.split('\n').next().unwrap_or_default().trim_start();
+    line.is_empty() || line.starts_with("//")
 }
 
 pub fn is_word_char(c: char) -> bool {
@@ -373,6 +370,31 @@ mod tests {
         assert!(scan(&fine, FileId(0)).errors.is_empty());
         let dates = "source s \"t\" (2022-12-20) { clause a \"x\" }\nlet y = 1 - -2 - 3";
         assert!(scan(dates, FileId(0)).errors.is_empty());
+    }
+
+    fn codes(text: &str) -> Vec<Code> {
+        scan(text, FileId(0)).errors.iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn names_sentence_punctuation_and_full_width_forms_without_meaning() {
+        assert_eq!(codes("policy p\nlet x = 1。\nlet y = 2； // c\nlet z = 3;"), [Code::E0012; 3]);
+        assert_eq!(codes("政策 p\n令 x = 办法。三"), [Code::E0015], "a dot typed in Chinese mode");
+        assert_eq!(codes("政策 p\n令 x = ‘a’"), [Code::E0015, Code::E0015]);
+        assert_eq!(codes("政策 p\n令 x = a ！＝ b ！= c ≠ d"), [], "`！＝` is accepted");
+        assert_eq!(codes("政策 p\n令 x = a ！ b"), [Code::E0015]);
+        assert_eq!(codes("政策 p // 句号。分号；‘’\n令 x = \"。；‘\""), [], "comments and strings are text");
+    }
+
+    #[test]
+    fn full_width_brackets_nest_and_pair_with_ascii_ones() {
+        assert_eq!(codes("政策 p\n枚举 E ｛ A } \n令 x = 【1, 2］[0]"), []);
+        let mismatched = scan("政策 p\n枚举 E ｛ A ）", FileId(0));
+        assert_eq!(mismatched.errors.len(), 1);
+        assert_eq!(mismatched.errors[0].code, Code::E0001);
+        let deep = format!("令 x = {}1{}", "［".repeat(100), "］".repeat(100));
+        assert_eq!(codes(&deep), [Code::E0007]);
+        assert_eq!(codes(&format!("令 x = {}1", "－".repeat(100))), [Code::E0007]);
     }
 
     #[test]

@@ -3,9 +3,11 @@
 pub mod ast;
 pub mod dump;
 mod errors;
+pub mod fullwidth;
 pub mod keywords;
 pub mod lex;
 pub mod parse;
+pub mod slips;
 
 use crate::diag::Diagnostic;
 use crate::source::FileId;

@@ -5,6 +5,7 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 use super::ast::*;
+use super::fullwidth;
 use super::keywords::Kw;
 use crate::diag::{msg, Code, Diagnostic};
 use crate::source::{FileId, Lang, Span};
@@ -78,7 +79,10 @@ impl Builder {
     }
 
     fn ident(&self, p: Pair<'_, Rule>) -> Ident {
-        Ident { name: p.as_str().to_string(), span: self.span(&p) }
+        // A clause number typed in full-width digits (`条款 ３`) is the clause `3`.
+        let numeric_clause = p.as_rule() == Rule::clause_id && p.as_str().chars().all(fullwidth::is_digit);
+        let name = if numeric_clause { fullwidth::to_ascii(p.as_str()) } else { p.as_str().to_string() };
+        Ident { name, span: self.span(&p) }
     }
 
     fn file(&mut self, p: Pair<'_, Rule>) -> Built<Module> {
@@ -435,7 +439,7 @@ impl Builder {
     }
 
     fn int(&mut self, p: &Pair<'_, Rule>) -> i64 {
-        p.as_str().parse().unwrap_or_else(|_| {
+        fullwidth::to_ascii(p.as_str()).parse().unwrap_or_else(|_| {
             self.out_of_range(p);
             0
         })
@@ -459,14 +463,14 @@ impl Builder {
     }
 
     fn decimal(&mut self, p: &Pair<'_, Rule>) -> Decimal {
-        Decimal::parse(p.as_str()).unwrap_or_else(|| {
+        Decimal::parse(&fullwidth::to_ascii(p.as_str())).unwrap_or_else(|| {
             self.out_of_range(p);
             Decimal { mantissa: 0, scale: 0 }
         })
     }
 
     fn date(&mut self, p: &Pair<'_, Rule>) -> Date {
-        Date::parse(p.as_str()).unwrap_or_else(|| {
+        Date::parse(&fullwidth::to_ascii(p.as_str())).unwrap_or_else(|| {
             self.diags.push(
                 Diagnostic::new(
                     Code::E0004,
@@ -566,7 +570,7 @@ impl Builder {
                 Rule::or_expr => (BinaryOp::Or, next),
                 Rule::and_expr => (BinaryOp::And, next),
                 _ => {
-                    let op = match next.as_str() {
+                    let op = match fullwidth::to_ascii(next.as_str()).as_str() {
                         "+" => BinaryOp::Add,
                         "-" => BinaryOp::Sub,
                         "*" => BinaryOp::Mul,
@@ -621,7 +625,7 @@ impl Builder {
             _ => {
                 let mut c = kids(self, tail).into_iter();
                 let op_pair = c.next().expect("grammar: comparison operator");
-                let op = match op_pair.as_str() {
+                let op = match fullwidth::to_ascii(op_pair.as_str()).as_str() {
                     "==" => BinaryOp::Eq,
                     "!=" | "≠" => BinaryOp::Ne,
                     "<=" | "≤" => BinaryOp::Le,

@@ -26,6 +26,7 @@ use serde_json::{json, Value as Json};
 
 use crate::cli::Format;
 use crate::commands::{load_policy, Output};
+use crate::i18n::messages;
 use crate::{exit, files};
 
 mod folders;
@@ -447,17 +448,14 @@ impl Run<'_> {
         if !self.snapshots.is_empty() {
             s.push('\n');
         }
-        // The English line is read by CI tooling: keep it exactly so, on its own line.
-        s.push_str(&format!("{passed} passed, {failed} failed\n"));
-        if zh {
-            s.push_str(&format!("通过 {passed} 个，失败 {failed} 个\n"));
-        }
+        let lang = self.run_lang();
+        s.push_str(&messages::test_summary(lang, passed, failed));
         if self.reports.is_empty() {
             return s;
         }
-        s.push_str(if zh { "\n覆盖率：\n" } else { "\ncoverage:\n" });
+        s.push_str(&format!("\n{}\n", messages::coverage_heading(lang)));
         for r in &self.reports {
-            s.push_str(&r.coverage_text(zh));
+            s.push_str(&r.coverage_text(lang));
         }
         s
     }

@@ -5,6 +5,8 @@ use qingdan_dsl::Lang;
 use qingdan_engine::testing::Verdict;
 use serde_json::{json, Value as Json};
 
+use crate::i18n::messages;
+
 pub(super) struct PolicyReport {
     pub(super) name: String,
     pub(super) file: String,
@@ -164,24 +166,15 @@ impl PolicyReport {
         s
     }
 
-    pub(super) fn coverage_text(&self, zh: bool) -> String {
-        let mut s = String::new();
+    pub(super) fn coverage_text(&self, lang: Lang) -> String {
         let fired = self.rules - self.unfired.len();
-        let (sep, colon) = if zh { ("、", "：") } else { (", ", ": ") };
-        s.push_str(&match (self.rules, self.unfired.is_empty(), zh) {
-            (0, _, true) => format!("  {}：没有规则\n", self.name),
-            (0, _, false) => format!("  {}: no rules\n", self.name),
-            (_, true, true) => format!("  {}：100% rule coverage（所有规则和例外都被触发）\n", self.name),
-            (_, true, false) => format!("  {}: 100% rule coverage\n", self.name),
-            (n, false, true) => format!("  {}：{n} 条规则和例外中 {fired} 条被触发\n", self.name),
-            (n, false, false) => format!("  {}: {fired} of {n} rules and exceptions fired\n", self.name),
-        });
+        let mut s = format!("{}\n", messages::coverage(lang, &self.name, self.rules, fired));
+        let (sep, colon) = if lang == Lang::Zh { ("、", "：") } else { (", ", ": ") };
         if !self.unfired.is_empty() {
-            let label = if zh { "从未触发" } else { "never fired" };
-            s.push_str(&format!("    {label}{colon}{}\n", self.unfired.join(sep)));
+            s.push_str(&format!("    {}{colon}{}\n", messages::never_fired(lang), self.unfired.join(sep)));
         }
         for (decision, variants) in &self.unproduced {
-            let label = if zh { "从未得出的结论" } else { "outcomes never produced" };
+            let label = messages::never_produced(lang);
             s.push_str(&format!("    {label}{colon}{decision} → {}\n", variants.join(sep)));
         }
         s

@@ -149,3 +149,73 @@ pub fn test_summary(lang: Lang, passed: usize, failed: usize) -> String {
         Lang::En => en,
     }
 }
+
+/// `test --review` with nothing to review.
+pub fn no_pending_snapshots(lang: Lang) -> &'static str {
+    pick(lang, "没有待审的快照（.snap.new）", "no pending snapshots (.snap.new)")
+}
+
+/// `test --review`: which snapshot is shown.
+pub fn reviewing(lang: Lang, n: usize, of: usize, snap: &str) -> String {
+    pick(lang, format!("快照 {n}/{of}：{snap}"), format!("snapshot {n}/{of}: {snap}"))
+}
+
+pub fn cannot_read(lang: Lang, file: &str) -> String {
+    pick(lang, format!("无法读取 {file}"), format!("cannot read {file}"))
+}
+
+pub fn diff_legend(lang: Lang) -> &'static str {
+    pick(lang, "（- 原快照，+ 新快照）", "(- old snapshot, + new snapshot)")
+}
+
+pub fn review_prompt(lang: Lang) -> &'static str {
+    pick(lang, "接受 a / 拒绝 r / 跳过 s？", "[a]ccept / [r]eject / [s]kip? ")
+}
+
+pub fn review_summary(lang: Lang, accepted: usize, rejected: usize, skipped: usize) -> String {
+    pick(
+        lang,
+        format!("接受 {accepted} 个，拒绝 {rejected} 个，跳过 {skipped} 个"),
+        format!("accepted {accepted}, rejected {rejected}, skipped {skipped}"),
+    )
+}
+
+/// `test --accept`/`--reject` need something to apply to; `--snapshot-dir` something to
+/// look in.
+pub fn review_flags_misused(lang: Lang) -> &'static str {
+    pick(
+        lang,
+        "--accept 须与 --snapshot 或 --review 同用，--reject 须与 --review 同用，--snapshot-dir 须与 --snapshot 或 --review 同用",
+        "--accept goes with --snapshot or --review, --reject with --review, --snapshot-dir with --snapshot or --review",
+    )
+}
+
+/// What became of a snapshot file in `test --snapshot`.
+pub fn snapshot_state(lang: Lang, state: &str) -> &'static str {
+    match (lang, state) {
+        (Lang::Zh, "created") => "新建",
+        (Lang::Zh, "updated") => "更新",
+        (Lang::Zh, "pending") => "有变化，待审",
+        (Lang::Zh, "would create") => "将新建",
+        (Lang::Zh, "would update") => "将更新",
+        (Lang::Zh, "obsolete") => "已无案例对应",
+        (Lang::Zh, "pruned") => "已无案例对应，已删除",
+        (_, "created") => "created",
+        (_, "updated") => "updated",
+        (_, "pending") => "changed, pending review",
+        (_, "would create") => "would create",
+        (_, "would update") => "would update",
+        (_, "obsolete") => "obsolete (no case writes it)",
+        (_, "pruned") => "obsolete, removed",
+        _ => "",
+    }
+}
+
+/// After `test --snapshot` left changes pending.
+pub fn review_hint(lang: Lang, n: usize) -> String {
+    pick(
+        lang,
+        format!("{n} 个快照有变化：用 `qingdan test --review` 审阅（或 `cargo insta review`）"),
+        format!("{n} snapshot(s) changed: review them with `qingdan test --review` (or `cargo insta review`)"),
+    )
+}

@@ -80,6 +80,8 @@ pub(super) fn review(
         return exit::OK;
     }
     let (mut counts, mut code) = ([0usize; 3], exit::OK);
+    // Once the answers run dry, the rest are skipped without asking.
+    let mut closed = false;
     for (i, new) in pending.iter().enumerate() {
         let snap = snap_of(new);
         let _ = writeln!(out, "{}", messages::reviewing(lang, i + 1, pending.len(), &files::display(&snap)));
@@ -92,7 +94,12 @@ pub(super) fn review(
         let _ = write!(out, "{}", diff(old.as_deref().map_or("", body_of), body_of(&text), lang));
         let choice = match fixed {
             Some(choice) => choice,
-            None => ask(answers, lang, err),
+            None if closed => Choice::Skip,
+            None => ask(answers, lang, err).unwrap_or_else(|| {
+                closed = true;
+                let _ = writeln!(err);
+                Choice::Skip
+            }),
         };
         let done = match choice {
             Choice::Accept => accept(new, &snap, &text),
@@ -124,20 +131,20 @@ fn accept(new: &Path, snap: &Path, text: &str) -> Result<(), String> {
     std::fs::remove_file(new).map_err(|e| e.to_string())
 }
 
-/// Asks until an answer is understood; a closed input skips.
-fn ask(answers: &mut dyn BufRead, lang: Lang, err: &mut dyn Write) -> Choice {
+/// Asks until an answer is understood; `None` when the input has ended.
+fn ask(answers: &mut dyn BufRead, lang: Lang, err: &mut dyn Write) -> Option<Choice> {
     loop {
         let _ = write!(err, "{}", messages::review_prompt(lang));
         let _ = err.flush();
         let mut line = String::new();
         match answers.read_line(&mut line) {
-            Ok(0) | Err(_) => return Choice::Skip,
+            Ok(0) | Err(_) => return None,
             Ok(_) => {}
         }
         match line.trim() {
-            "a" | "A" | "接受" | "是" => return Choice::Accept,
-            "r" | "R" | "拒绝" | "否" => return Choice::Reject,
-            "s" | "S" | "跳过" | "" => return Choice::Skip,
+            "a" | "A" | "接受" | "是" => return Some(Choice::Accept),
+            "r" | "R" | "拒绝" | "否" => return Some(Choice::Reject),
+            "s" | "S" | "跳过" | "" => return Some(Choice::Skip),
             _ => {}
         }
     }
@@ -195,7 +202,7 @@ mod tests {
         let out = String::from_utf8(out).expect("text");
         assert!(out.contains("- x: 1\n+ x: 2\n"), "{out}");
         assert!(out.contains("accepted 1, rejected 1, skipped 1"), "{out}");
-        assert_eq!(String::from_utf8(err).expect("text").matches("[a]ccept").count(), 4, "asked again");
+        assert_eq!(String::from_utf8(err).expect("text").matches("[a]ccept").count(), 4, "asked again, and once more before the end");
         assert_eq!(std::fs::read_to_string(d.join("p__a.snap")).expect("read"), "---\nsource: c\n---\nx: 2\n");
         assert!(!a.exists() && !b.exists() && c.exists());
         assert_eq!(std::fs::read_to_string(d.join("p__b.snap")).expect("read"), "---\n---\ny: 1\n");

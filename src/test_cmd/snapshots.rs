@@ -138,7 +138,7 @@ pub(super) struct SnapshotOf<'a> {
 pub(super) fn snapshot_text(of: &SnapshotOf<'_>, body: &Json) -> String {
     let description = match of.lang {
         Lang::Zh => format!("政策 {} 的案例：每个决定的结论、理由和依据", of.policy),
-        Lang::En => format!("a case of policy {}: every decision with its outcome, reasons and clauses", of.policy),
+        Lang::En => format!("a case of policy {}, every decision with its outcome, reasons and clauses", of.policy),
     };
     let header = serde_yaml::to_string(&json!({
         "source": of.source,
@@ -162,7 +162,7 @@ pub(super) fn body_of(text: &str) -> &str {
 
 /// The explanation's field names, and in Chinese how each reads.
 const HEADINGS_ZH: &[(&str, &str)] = &[
-    ("outcomes", "结论"),
+    ("outcomes", "得出"),
     ("outcome", "结论"),
     ("values", "字段值"),
     ("name", "名称"),
@@ -199,6 +199,7 @@ fn in_language(body: &Json, lang: Lang) -> Json {
         ),
         Json::Array(items) => Json::Array(items.iter().map(|v| in_language(v, lang)).collect()),
         Json::Bool(b) => Json::String(if *b { "是" } else { "否" }.into()),
+        Json::Null => Json::String("无".into()),
         Json::String(s) => Json::String(crate::i18n::shown_value(lang, s).to_string()),
         other => other.clone(),
     }
@@ -218,7 +219,7 @@ mod tests {
     fn a_chinese_body_has_chinese_headings_and_shi_fou() {
         let body = json!({ "准入结论": { "outcomes": [{ "outcome": "准入", "rule": null }], "by_default": true } });
         let text = serde_yaml::to_string(&in_language(&body, Lang::Zh)).expect("yaml");
-        assert!(text.contains("准入结论:\n  结论:\n  - 结论: 准入\n    规则: null\n  按默认: 是"), "{text}");
+        assert!(text.contains("准入结论:\n  得出:\n  - 结论: 准入\n    规则: 无\n  按默认: 是"), "{text}");
         assert_eq!(in_language(&body, Lang::En), body);
     }
 }

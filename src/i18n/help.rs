@@ -56,7 +56,7 @@ const ZH: &[(&str, &str, &str)] = &[
     ("test", "snapshot_dir", "快照放在哪里（默认：每个政策文件夹下的 `snapshots/`）"),
     ("test", "check", "与 --snapshot 同用：什么也不写，列出会改变的快照文件（退出码 1）"),
     ("test", "review", "逐个审阅待审的快照（`.snap.new`）：显示差异，询问接受、拒绝或跳过"),
-    ("test", "accept", "与 --review 同用：不询问，接受所有待审快照"),
+    ("test", "accept", "与 --review 同用：不询问，接受所有待审快照。与 --snapshot 同用：有变化的快照直接写入，不留待审"),
     ("test", "reject", "与 --review 同用：不询问，拒绝（删除）所有待审快照"),
     ("test", "prune_snapshots", "与 --snapshot 同用：删除已没有案例对应的快照文件"),
     ("build", "", "把政策编译为自包含的 WebAssembly 模块（见 docs/wasm-abi.md）"),

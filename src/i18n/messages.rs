@@ -219,3 +219,27 @@ pub fn review_hint(lang: Lang, n: usize) -> String {
         format!("{n} snapshot(s) changed: review them with `qingdan test --review` (or `cargo insta review`)"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The progress line `eval` shows on a terminal: a template indicatif accepts, in
+    /// both languages.
+    #[test]
+    fn the_progress_line_is_a_valid_template_in_both_languages() {
+        for (lang, words) in [(Lang::Zh, "已判定 {pos} 个案例"), (Lang::En, "{pos} cases")] {
+            let template = progress_template(lang);
+            assert!(template.contains(words), "{template}");
+            assert!(indicatif::ProgressStyle::with_template(template).is_ok(), "{template}");
+        }
+        assert_eq!(cases_decided(Lang::Zh, 3), "共 3 个案例");
+    }
+
+    #[test]
+    fn coverage_lines_are_in_one_language() {
+        assert_eq!(coverage(Lang::Zh, "甲", 4, 4), "  甲：规则覆盖率 100%（所有规则和例外都被触发）");
+        assert_eq!(coverage(Lang::Zh, "甲", 4, 3), "  甲：4 条规则和例外中 3 条被触发");
+        assert_eq!(coverage(Lang::En, "a", 4, 4), "  a: 100% rule coverage");
+    }
+}

@@ -40,8 +40,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
         Command::Eval { policy, wasm, trust, input, input_format, decision, name, explain } => {
-            let args =
-                crate::eval_cmd::EvalArgs {
+            let args = crate::eval_cmd::EvalArgs {
                 input,
                 input_format,
                 decision,

@@ -54,7 +54,14 @@ pub fn run(
     };
     let case_checks =
         if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy, &backend) };
-    let job = Job { policy, backend, decisions, case_checks, args, zh: args.lang.unwrap_or(policy.lang) == Lang::Zh };
+    let job = Job {
+        policy,
+        backend,
+        decisions,
+        case_checks,
+        args,
+        zh: args.lang.unwrap_or(policy.lang) == Lang::Zh,
+    };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     if args.input != "-" && std::path::Path::new(&args.input).is_dir() {
@@ -585,7 +592,13 @@ fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
                 r.exception_to.as_deref().map(|t| format!(" ({} {t})", l.exception_to)).unwrap_or_default();
             s.push_str(&format!("  {label}{}{}{to}\n", l.colon, r.rule));
             for v in &r.read {
-                s.push_str(&format!("    {}{}{} = {}\n", l.read, l.colon, v.name, shown_value(l.lang, &v.value)));
+                s.push_str(&format!(
+                    "    {}{}{} = {}\n",
+                    l.read,
+                    l.colon,
+                    v.name,
+                    shown_value(l.lang, &v.value)
+                ));
             }
             for c in &r.cites {
                 s.push_str(&format!("    {}{}{}.{} “{}”\n", l.cites, l.colon, c.source, c.clause, c.text));

@@ -43,7 +43,10 @@ fn snapshot(name: &str, text: &str) {
 }
 
 fn is_chinese_help(text: &str) -> bool {
-    text.contains("用法：qingdan") && text.contains("选项：") && !text.contains("Usage:") && !text.contains("Print help")
+    text.contains("用法：qingdan")
+        && text.contains("选项：")
+        && !text.contains("Usage:")
+        && !text.contains("Print help")
 }
 
 #[test]
@@ -91,7 +94,11 @@ fn usage_errors_are_chinese_on_stderr_with_exit_2() {
     let run = qingdan(&["--lang", "zh", "tset"]);
     assert_eq!((run.code, run.stdout.as_str()), (2, ""));
     assert!(run.stderr.starts_with("错误：未知的命令 `tset`"), "{}", run.stderr);
-    assert!(run.stderr.contains("是否想写 `test`？") && run.stderr.contains("用法：qingdan"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("是否想写 `test`？") && run.stderr.contains("用法：qingdan"),
+        "{}",
+        run.stderr
+    );
     let missing = qingdan_in("zh_CN.UTF-8", &["check"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.starts_with("错误：缺少必需的参数"), "{}", missing.stderr);
@@ -115,7 +122,11 @@ fn a_file_error_is_in_the_language_asked_for() {
 fn a_chinese_policys_coverage_line_is_chinese() {
     let run = qingdan(&["test", "policies/legality_review"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.lines().any(|l| l.ends_with("：规则覆盖率 100%（所有规则和例外都被触发）")), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().any(|l| l.ends_with("：规则覆盖率 100%（所有规则和例外都被触发）")),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("\n覆盖率：\n"), "{}", run.stdout);
     assert!(!run.stdout.contains("rule coverage"), "{}", run.stdout);
 }

@@ -237,16 +237,22 @@ fn snapshots_are_written_and_a_threshold_change_is_detected() {
     assert!(body.starts_with("admission:\n") && body.contains("value: '550'"), "{body}");
 
     // Rejected: the pending files go, the snapshots stay.
-    let reject = qingdan(&["test", path(&policy_dir), "--review", "--reject", "--snapshot-dir", path(&snaps)]);
+    let reject =
+        qingdan(&["test", path(&policy_dir), "--review", "--reject", "--snapshot-dir", path(&snaps)]);
     assert_eq!(reject.code, 0, "{}{}", reject.stdout, reject.stderr);
     assert!(reject.stdout.contains("accepted 0, rejected 2, skipped 0"), "{}", reject.stdout);
-    assert!(reject.stdout.contains("- value: '600'") || reject.stdout.contains("-       value: '600'"), "{}", reject.stdout);
+    assert!(
+        reject.stdout.contains("- value: '600'") || reject.stdout.contains("-       value: '600'"),
+        "{}",
+        reject.stdout
+    );
     assert!(!new.exists());
     assert_eq!(std::fs::read_to_string(&too_much).expect("snapshot"), before);
 
     // Accepted: the pending text becomes the snapshot.
     assert_eq!(qingdan(&["test", path(&policy_dir), "--snapshot", "--snapshot-dir", path(&snaps)]).code, 1);
-    let accept = qingdan(&["test", path(&policy_dir), "--review", "--accept", "--snapshot-dir", path(&snaps)]);
+    let accept =
+        qingdan(&["test", path(&policy_dir), "--review", "--accept", "--snapshot-dir", path(&snaps)]);
     assert_eq!(accept.code, 0, "{}{}", accept.stdout, accept.stderr);
     assert!(accept.stdout.contains("accepted 2, rejected 0, skipped 0"), "{}", accept.stdout);
     assert!(!new.exists());
@@ -288,13 +294,19 @@ fn snapshots_of_removed_cases_are_reported_and_pruned() {
 
     let report = qingdan(&["test", path(&policy_dir), "--snapshot"]);
     assert_eq!(report.code, 0, "{}{}", report.stdout, report.stderr);
-    let obsolete: Vec<&str> = report.stdout.lines().filter(|l| l.starts_with("obsolete (no case writes it) ")).collect();
+    let obsolete: Vec<&str> =
+        report.stdout.lines().filter(|l| l.starts_with("obsolete (no case writes it) ")).collect();
     assert_eq!(obsolete.len(), 2, "{}", report.stdout);
     assert!(gone.is_file(), "only reported");
 
     let prune = qingdan(&["test", path(&policy_dir), "--snapshot", "--prune-snapshots"]);
     assert_eq!(prune.code, 0, "{}{}", prune.stdout, prune.stderr);
-    assert_eq!(prune.stdout.lines().filter(|l| l.starts_with("obsolete, removed ")).count(), 2, "{}", prune.stdout);
+    assert_eq!(
+        prune.stdout.lines().filter(|l| l.starts_with("obsolete, removed ")).count(),
+        2,
+        "{}",
+        prune.stdout
+    );
     assert!(!gone.exists() && !snaps.join("task_admission__no_legal_basis.snap.new").exists());
     assert!(snaps.join("task_admission__too_much_work.snap").is_file(), "the others stay");
     let again = qingdan(&["test", path(&policy_dir), "--snapshot"]);
@@ -308,7 +320,8 @@ fn a_chinese_policys_snapshot_reads_in_chinese() {
     let snaps = tmp.path().join("snaps");
     let run = qingdan(&["test", MIXED, "--snapshot", "--snapshot-dir", path(&snaps)]);
     assert!(run.stdout.lines().any(|l| l.starts_with("新建 ")), "{}", run.stdout);
-    let mut files: Vec<_> = std::fs::read_dir(&snaps).expect("snapshots").map(|e| e.expect("entry").path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&snaps).expect("snapshots").map(|e| e.expect("entry").path()).collect();
     files.sort();
     let first = &files[0];
     let text = std::fs::read_to_string(first).expect("snapshot");

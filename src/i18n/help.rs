@@ -169,12 +169,7 @@ impl<E: ValueEnum + Clone + Send + Sync + 'static> Described<E> {
 impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for Described<E> {
     type Value = E;
 
-    fn parse_ref(
-        &self,
-        cmd: &Command,
-        arg: Option<&Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<E, clap::Error> {
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &std::ffi::OsStr) -> Result<E, clap::Error> {
         self.inner.parse_ref(cmd, arg, value)
     }
 
@@ -249,11 +244,12 @@ fn render_zh(e: &clap::Error, text: &str) -> String {
         // Rarer kinds: clap's own text, its words in Chinese where we know them.
         _ => return clap_words_zh(&text.replacen("error:", "错误：", 1)),
     };
-    let suggestion = [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand, ContextKind::SuggestedValue]
-        .into_iter()
-        .find_map(ctx)
-        .map(|s| format!("\n\n  提示：是否想写 `{s}`？"))
-        .unwrap_or_default();
+    let suggestion =
+        [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand, ContextKind::SuggestedValue]
+            .into_iter()
+            .find_map(ctx)
+            .map(|s| format!("\n\n  提示：是否想写 `{s}`？"))
+            .unwrap_or_default();
     let usage = ctx(ContextKind::Usage).map(|u| format!("\n\n{}", clap_words_zh(&u))).unwrap_or_default();
     format!("错误：{message}{suggestion}{usage}\n\n想了解更多，请用 `--help`。\n")
 }
@@ -272,7 +268,8 @@ mod tests {
             }
             for a in cmd.get_arguments() {
                 let id = a.get_id().as_str();
-                if id != "help" && id != "version" && zh_text(path, id).or_else(|| zh_text("", id)).is_none() {
+                if id != "help" && id != "version" && zh_text(path, id).or_else(|| zh_text("", id)).is_none()
+                {
                     missing.push(format!("`{path}` argument `{id}`"));
                 }
             }

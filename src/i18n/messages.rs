@@ -216,8 +216,66 @@ pub fn review_hint(lang: Lang, n: usize) -> String {
     pick(
         lang,
         format!("{n} 个快照有变化：用 `qingdan test --review` 审阅（或 `cargo insta review`）"),
-        format!("{n} snapshot(s) changed: review them with `qingdan test --review` (or `cargo insta review`)"),
+        format!(
+            "{n} snapshot(s) changed: review them with `qingdan test --review` (or `cargo insta review`)"
+        ),
     )
+}
+
+/// `eval --wasm`/`dump-wat`: a file too large to be a module.
+pub fn module_too_large(lang: Lang, max: usize) -> String {
+    pick(
+        lang,
+        format!("大于 {max} 字节，不是政策模块"),
+        format!("larger than {max} bytes, not a policy module"),
+    )
+}
+
+/// `dump-wat`: a module that cannot be printed as text.
+pub fn cannot_print_module(lang: Lang, why: &str) -> String {
+    pick(
+        lang,
+        format!("无法打印为 WebAssembly 文本：{why}"),
+        format!("cannot print as WebAssembly text: {why}"),
+    )
+}
+
+/// `keygen`: the operating system gave no randomness.
+pub fn no_randomness(lang: Lang, why: &str) -> String {
+    pick(
+        lang,
+        format!("操作系统未提供随机数：{why}"),
+        format!("no randomness from the operating system: {why}"),
+    )
+}
+
+/// `keygen`: a key file is never replaced.
+pub fn key_exists(lang: Lang) -> &'static str {
+    pick(lang, "已存在；密钥文件从不被替换", "already exists; keys are never replaced")
+}
+
+/// A key file that is not one.
+pub fn not_a_key_file(lang: Lang, too_large: bool) -> &'static str {
+    match (lang, too_large) {
+        (Lang::Zh, true) => "太大，不是密钥文件",
+        (Lang::Zh, false) => "不是密钥文件（不是 UTF-8 文本）",
+        (Lang::En, true) => "too large to be a key file",
+        (Lang::En, false) => "not a key file (not UTF-8 text)",
+    }
+}
+
+/// `diff --cases`: the case file cannot be read.
+pub fn cannot_read_because(lang: Lang, file: &str, why: &str) -> String {
+    pick(lang, format!("无法读取 {file}：{why}"), format!("cannot read {file}: {why}"))
+}
+
+/// When the program itself fails (a bug): the asked language, else both.
+pub fn internal_error(lang: Option<Lang>) -> &'static str {
+    match lang {
+        Some(Lang::Zh) => "qingdan：内部错误（请连同引起它的输入一起报告）",
+        Some(Lang::En) => "qingdan: internal error (please report it with the input that caused it)",
+        None => "qingdan: internal error (please report it with the input that caused it)\n         内部错误（请连同引起它的输入一起报告）",
+    }
 }
 
 #[cfg(test)]

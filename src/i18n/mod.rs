@@ -29,6 +29,12 @@ pub fn asked_in_run() -> Option<Lang> {
     ASKED.with(|a| a.get())
 }
 
+/// The language asked for in this run, else English: for messages about files that
+/// belong to no policy (modules, keys).
+pub fn asked_or_en() -> Lang {
+    asked_in_run().unwrap_or(Lang::En)
+}
+
 /// The language asked for before parsing: `--lang` in `args`, else a Chinese locale.
 /// `None` leaves it to each policy (and English where there is none).
 pub fn asked(args: &[OsString]) -> Option<Lang> {

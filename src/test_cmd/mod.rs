@@ -293,7 +293,6 @@ impl Run<'_> {
         self.reports.push(report);
     }
 
-
     /// Runs one case: decides what it expects (and, for a snapshot, every decision).
     fn case(
         &mut self,
@@ -388,9 +387,8 @@ impl Run<'_> {
             return Some(SnapshotNote { path: files::display(path), state });
         };
         let shown = files::display(&target);
-        let folder_made = std::fs::create_dir_all(folder(&target)).map_err(|e| {
-            crate::streams::write_failure(&msg(format!("`{shown}`"), format!("`{shown}`")), &e)
-        });
+        let folder_made = std::fs::create_dir_all(folder(&target))
+            .map_err(|e| crate::streams::write_failure(&msg(format!("`{shown}`"), format!("`{shown}`")), &e));
         let replaced = folder_made
             .and_then(|()| crate::replace::replace(&target, text.as_bytes()).map_err(|e| e.message()));
         if let Err(message) = replaced {
@@ -422,10 +420,12 @@ impl Run<'_> {
         let cases = self.reports.iter().flat_map(|r| r.groups.iter().flat_map(|g| &g.cases));
         let (passed, failed) =
             cases.fold((0, 0), |(p, f), c| if c.passed() { (p + 1, f) } else { (p, f + 1) });
-        let changed = self
-            .snapshots
-            .iter()
-            .any(|n| matches!(n.state, SnapshotState::WouldCreate | SnapshotState::WouldUpdate | SnapshotState::Pending));
+        let changed = self.snapshots.iter().any(|n| {
+            matches!(
+                n.state,
+                SnapshotState::WouldCreate | SnapshotState::WouldUpdate | SnapshotState::Pending
+            )
+        });
         if self.code == exit::OK && (failed > 0 || changed) {
             self.code = exit::FAILED;
         }
@@ -483,13 +483,8 @@ impl Run<'_> {
     }
 
     fn json(&self, passed: usize, failed: usize) -> Json {
-        let snapshots: Vec<Json> = self
-            .snapshots
-            .iter()
-            .map(|n| {
-                json!({ "file": n.path, "state": n.state.name() })
-            })
-            .collect();
+        let snapshots: Vec<Json> =
+            self.snapshots.iter().map(|n| json!({ "file": n.path, "state": n.state.name() })).collect();
         let mut doc = json!({
             "policies": self.reports.iter().map(PolicyReport::json).collect::<Vec<_>>(),
             "errors": self.errors,

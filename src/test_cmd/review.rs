@@ -202,8 +202,15 @@ mod tests {
         let out = String::from_utf8(out).expect("text");
         assert!(out.contains("- x: 1\n+ x: 2\n"), "{out}");
         assert!(out.contains("accepted 1, rejected 1, skipped 1"), "{out}");
-        assert_eq!(String::from_utf8(err).expect("text").matches("[a]ccept").count(), 4, "asked again, and once more before the end");
-        assert_eq!(std::fs::read_to_string(d.join("p__a.snap")).expect("read"), "---\nsource: c\n---\nx: 2\n");
+        assert_eq!(
+            String::from_utf8(err).expect("text").matches("[a]ccept").count(),
+            4,
+            "asked again, and once more before the end"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join("p__a.snap")).expect("read"),
+            "---\nsource: c\n---\nx: 2\n"
+        );
         assert!(!a.exists() && !b.exists() && c.exists());
         assert_eq!(std::fs::read_to_string(d.join("p__b.snap")).expect("read"), "---\n---\ny: 1\n");
     }

@@ -138,7 +138,9 @@ pub(super) struct SnapshotOf<'a> {
 pub(super) fn snapshot_text(of: &SnapshotOf<'_>, body: &Json) -> String {
     let description = match of.lang {
         Lang::Zh => format!("政策 {} 的案例：每个决定的结论、理由和依据", of.policy),
-        Lang::En => format!("a case of policy {}, every decision with its outcome, reasons and clauses", of.policy),
+        Lang::En => {
+            format!("a case of policy {}, every decision with its outcome, reasons and clauses", of.policy)
+        }
     };
     let header = serde_yaml::to_string(&json!({
         "source": of.source,
@@ -217,7 +219,8 @@ mod tests {
 
     #[test]
     fn a_chinese_body_has_chinese_headings_and_shi_fou() {
-        let body = json!({ "准入结论": { "outcomes": [{ "outcome": "准入", "rule": null }], "by_default": true } });
+        let body =
+            json!({ "准入结论": { "outcomes": [{ "outcome": "准入", "rule": null }], "by_default": true } });
         let text = serde_yaml::to_string(&in_language(&body, Lang::Zh)).expect("yaml");
         assert!(text.contains("准入结论:\n  得出:\n  - 结论: 准入\n    规则: 无\n  按默认: 是"), "{text}");
         assert_eq!(in_language(&body, Lang::En), body);

@@ -394,6 +394,12 @@ fn usage_errors_exit_2() {
     assert_eq!(qingdan(&["test", "/no/such/policy.qd"]).code, 2);
     assert_eq!(qingdan(&["test", path(&tmp.path().join("empty_folder_that_is_missing"))]).code, 2);
     assert_eq!(qingdan(&["test", MIXED, "--check"]).code, 2, "--check needs --snapshot");
+    let accept = qingdan(&["test", MIXED, "--accept"]);
+    assert_eq!(accept.code, 2, "--accept needs --snapshot or --review");
+    assert!(accept.stderr.contains("--accept goes with --snapshot or --review"), "{}", accept.stderr);
+    assert_eq!(qingdan(&["test", MIXED, "--reject"]).code, 2, "--reject needs --review");
+    assert_eq!(qingdan(&["test", MIXED, "--review", "--snapshot"]).code, 2, "review or write, not both");
+    assert_eq!(qingdan(&["test", MIXED, "--prune-snapshots"]).code, 2, "pruning needs --snapshot");
 }
 
 /// The case-file example of LANGUAGE.md section 17.1 passes against the fixture policy it

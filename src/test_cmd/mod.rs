@@ -77,9 +77,7 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    if (args.accept && !args.snapshot && !args.review)
-        || (args.snapshot_dir.is_some() && !args.snapshot && !args.review)
-    {
+    if (args.accept || args.snapshot_dir.is_some()) && !args.snapshot && !args.review {
         let lang = lang.unwrap_or(Lang::En);
         let _ = writeln!(err, "qingdan: {}", crate::i18n::messages::review_flags_misused(lang));
         return exit::USAGE;

@@ -255,7 +255,8 @@ impl DecisionReport {
             pair(l.outcome, &e.outcome.text(l), &a.outcome.text(l));
         }
         if !self.verdict.values_ok {
-            pair(l.values, &values_text(&e.values), &values_text(&a.values));
+            let lang = if l.zh { Lang::Zh } else { Lang::En };
+            pair(l.values, &values_text(&e.values, lang), &values_text(&a.values, lang));
         }
         if !self.verdict.fires_ok {
             let fires = |f: &Option<Vec<String>>| list(f.iter().flatten().cloned());
@@ -273,14 +274,29 @@ impl Side {
     }
 }
 
-pub(super) fn values_text(values: &[(String, String)]) -> String {
+/// `{ field: value, … }`, yes/no as 是/否 in Chinese.
+pub(super) fn values_text(values: &[(String, String)], lang: Lang) -> String {
     if values.is_empty() {
         return "{}".into();
     }
-    let inner: Vec<String> = values.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let inner: Vec<String> =
+        values.iter().map(|(k, v)| format!("{k}: {}", crate::i18n::shown_value(lang, v))).collect();
     format!("{{ {} }}", inner.join(", "))
 }
 
 pub(super) fn list(items: impl Iterator<Item = String>) -> String {
     format!("[{}]", items.collect::<Vec<_>>().join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_in_a_diff_read_shi_and_fou_in_chinese() {
+        let values =
+            vec![("经费随转".to_string(), "false".to_string()), ("天数".to_string(), "3".to_string())];
+        assert_eq!(values_text(&values, Lang::Zh), "{ 经费随转: 否, 天数: 3 }");
+        assert_eq!(values_text(&values, Lang::En), "{ 经费随转: false, 天数: 3 }");
+    }
 }

@@ -426,3 +426,51 @@ fn bundled_policies_pass_their_tests() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.lines().any(|l| l.ends_with(" passed, 0 failed")), "{}", run.stdout);
 }
+
+/// `--review` asks on its input, one answer a line: here a reject and an accept, in
+/// Chinese; the diff goes to standard output, the questions to standard error.
+#[test]
+fn review_asks_for_each_pending_snapshot() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_folder(PASSING, tmp.path());
+    let snaps = tmp.path().join("snapshots");
+    std::fs::create_dir(&snaps).expect("folder");
+    for (name, old, new) in
+        [("task_admission__a", "x: 1\n", "x: 2\n"), ("task_admission__b", "y: 1\n", "y: 2\n")]
+    {
+        std::fs::write(snaps.join(format!("{name}.snap")), format!("---\nsource: cases.yaml\n---\n{old}"))
+            .expect("write");
+        std::fs::write(
+            snaps.join(format!("{name}.snap.new")),
+            format!("---\nsource: cases.yaml\n---\n{new}"),
+        )
+        .expect("write");
+    }
+    let mut child = Command::new(BIN)
+        .args(["--lang", "zh", "test", "--review", path(tmp.path())])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run qingdan");
+    child.stdin.take().expect("stdin").write_all("r\na\n".as_bytes()).expect("answers");
+    let out = child.wait_with_output().expect("finished");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("快照 1/2：") && stdout.contains("- x: 1\n+ x: 2\n"), "{stdout}");
+    assert!(stdout.contains("接受 1 个，拒绝 1 个，跳过 0 个"), "{stdout}");
+    assert_eq!(stderr.matches("接受 a / 拒绝 r / 跳过 s？").count(), 2, "{stderr}");
+    let read = |name: &str| std::fs::read_to_string(snaps.join(name)).ok();
+    assert_eq!(
+        read("task_admission__a.snap").as_deref(),
+        Some("---\nsource: cases.yaml\n---\nx: 1\n"),
+        "rejected"
+    );
+    assert_eq!(
+        read("task_admission__b.snap").as_deref(),
+        Some("---\nsource: cases.yaml\n---\ny: 2\n"),
+        "accepted"
+    );
+    assert!(read("task_admission__a.snap.new").is_none() && read("task_admission__b.snap.new").is_none());
+}

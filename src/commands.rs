@@ -251,7 +251,11 @@ fn explain(code: Option<&str>, lang: Option<Lang>, out: &mut dyn Write, err: &mu
     let Some(code) = code else {
         for c in Code::ALL {
             let (zh, en) = c.title();
-            let title = if lang == Some(Lang::En) { en.to_string() } else { format!("{zh} / {en}") };
+            let title = match lang {
+                Some(Lang::Zh) => zh.to_string(),
+                Some(Lang::En) => en.to_string(),
+                None => format!("{zh} / {en}"),
+            };
             let _ = writeln!(out, "{c}  {:<28} {title}", c.slug());
         }
         return exit::OK;

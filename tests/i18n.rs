@@ -145,3 +145,15 @@ fn booleans_are_shi_and_fou_in_chinese_text_only() {
     assert!(json.stdout.contains(r#""申请.经费随转","value":"false""#), "JSON keeps false: {}", json.stdout);
     assert!(!json.stdout.contains("\"否\""), "{}", json.stdout);
 }
+
+#[test]
+fn the_list_of_codes_is_in_the_language_asked_for() {
+    let line = |run: &Run| run.stdout.lines().find(|l| l.starts_with("E0101")).map(str::to_string);
+    let zh = qingdan(&["--lang", "zh", "explain"]);
+    assert_eq!(line(&zh).as_deref(), Some("E0101  unknown-name                 未知名称"));
+    let both = qingdan(&["explain"]);
+    assert_eq!(line(&both).as_deref(), Some("E0101  unknown-name                 未知名称 / unknown name"));
+    let unknown = qingdan_in("zh_CN.UTF-8", &["explain", "E9999"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.starts_with("qingdan: 未知的代码 `E9999`"), "{}", unknown.stderr);
+}

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::cli::LangArg;
 use crate::commands::{load_program, Output};
 use crate::eval_cmd::{self, Backend, EvalArgs};
+use crate::i18n::messages;
 use crate::{exit, files, keys_cmd};
 
 pub fn build(
@@ -118,10 +119,12 @@ fn load_module(
         exit::USAGE
     })?;
     if bytes.len() > MAX_MODULE_BYTES {
+        let lang = lang.map_or(Lang::En, Lang::from);
         let _ = writeln!(
             err,
-            "qingdan: {}: larger than {MAX_MODULE_BYTES} bytes, not a policy module",
-            path.display()
+            "qingdan: {}: {}",
+            path.display(),
+            messages::module_too_large(lang, MAX_MODULE_BYTES)
         );
         return Err(exit::FAILED);
     }
@@ -160,7 +163,8 @@ pub fn dump_wat(path: &Path, lang: Option<LangArg>, out: &mut dyn Write, err: &m
             exit::OK
         }
         Err(e) => {
-            let _ = writeln!(err, "qingdan: {}: {e:#}", path.display());
+            let why = messages::cannot_print_module(crate::i18n::asked_or_en(), &format!("{e:#}"));
+            let _ = writeln!(err, "qingdan: {}: {why}", path.display());
             exit::FAILED
         }
     }

@@ -13,7 +13,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Language of messages (default: the language of each file's keywords).
+    /// Language of messages (default: Chinese under a Chinese locale, else the language of
+    /// each file's keywords).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
     /// Output format for diagnostics.
@@ -129,6 +130,15 @@ pub enum Command {
 pub enum LangArg {
     Zh,
     En,
+}
+
+impl From<qingdan_dsl::Lang> for LangArg {
+    fn from(l: qingdan_dsl::Lang) -> Self {
+        match l {
+            qingdan_dsl::Lang::Zh => LangArg::Zh,
+            qingdan_dsl::Lang::En => LangArg::En,
+        }
+    }
 }
 
 impl From<LangArg> for qingdan_dsl::Lang {

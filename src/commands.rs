@@ -11,6 +11,7 @@ use qingdan_dsl::{Code, Diagnostic, Lang, Program};
 use crate::cli::{Cli, ColorArg, Command, Format, LangArg};
 use crate::exit;
 use crate::files;
+use crate::i18n::messages;
 use crate::loader::FsLoader;
 
 pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -39,8 +40,14 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
         Command::Eval { policy, wasm, trust, input, input_format, decision, name, explain } => {
-            let args =
-                crate::eval_cmd::EvalArgs { input, input_format, decision, explain, format: opts.format };
+            let args = crate::eval_cmd::EvalArgs {
+                input,
+                input_format,
+                decision,
+                explain,
+                format: opts.format,
+                lang: cli.lang.map(Lang::from),
+            };
             match (policy, wasm) {
                 (_, Some(module)) => {
                     crate::build_cmd::eval_module(&module, &trust, &args, cli.lang, out, err)
@@ -60,10 +67,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             crate::build_cmd::build(&policy, output, name.as_deref(), sign.as_deref(), &opts, out, err)
         }
         Command::Playground(_) if !cli.allow_read.is_empty() => {
-            let _ = writeln!(
-                err,
-                "qingdan: the playground reads data files only inside its policy folder; --allow-read is for the other commands (试验台只读取政策文件夹内的数据文件)"
-            );
+            let lang = cli.lang.map_or(Lang::En, Lang::from);
+            let _ = writeln!(err, "qingdan: {}", messages::playground_allow_read(lang));
             exit::USAGE
         }
         Command::Keygen { prefix } => crate::keys_cmd::keygen(&prefix, cli.lang, out, err),
@@ -214,7 +219,8 @@ fn fmt(
     err: &mut dyn Write,
 ) -> u8 {
     let mut code = exit::OK;
-    let mut unformatted = Vec::new();
+    // (file, the language its message is in: asked for, else the file's own)
+    let mut unformatted: Vec<(String, Lang)> = Vec::new();
     for path in files::expand(paths) {
         let name = files::display(&path);
         let program = parse_files(vec![(name.clone(), files::read_capped(&path))]);
@@ -234,13 +240,14 @@ fn fmt(
         if &formatted == source {
             continue;
         }
+        let said = opts.asked_lang().unwrap_or(pm.module.lang);
         if check_only {
-            unformatted.push(name);
+            unformatted.push((name, said));
             continue;
         }
         // Named as formatted only once the file really holds the new text.
         match crate::replace::replace(&path, formatted.as_bytes()) {
-            Ok(()) => unformatted.push(name),
+            Ok(()) => unformatted.push((name, said)),
             Err(e) => {
                 let lang = opts.asked_lang().unwrap_or(pm.module.lang);
                 let _ = write!(err, "{}", crate::streams::e0011_line(&e.message(), Some(lang)));
@@ -248,9 +255,8 @@ fn fmt(
             }
         }
     }
-    for name in &unformatted {
-        let verb = if check_only { "would reformat" } else { "formatted" };
-        let _ = writeln!(out, "{verb} {name}");
+    for (name, lang) in &unformatted {
+        let _ = writeln!(out, "{}", messages::fmt_file(*lang, check_only, name));
     }
     if check_only && !unformatted.is_empty() {
         code = code.max(exit::FAILED);
@@ -262,7 +268,11 @@ fn explain(code: Option<&str>, lang: Option<Lang>, out: &mut dyn Write, err: &mu
     let Some(code) = code else {
         for c in Code::ALL {
             let (zh, en) = c.title();
-            let title = if lang == Some(Lang::En) { en.to_string() } else { format!("{zh} / {en}") };
+            let title = match lang {
+                Some(Lang::Zh) => zh.to_string(),
+                Some(Lang::En) => en.to_string(),
+                None => format!("{zh} / {en}"),
+            };
             let _ = writeln!(out, "{c}  {:<28} {title}", c.slug());
         }
         return exit::OK;
@@ -273,10 +283,7 @@ fn explain(code: Option<&str>, lang: Option<Lang>, out: &mut dyn Write, err: &mu
             exit::OK
         }
         None => {
-            let _ = writeln!(
-                err,
-                "qingdan: unknown code `{code}`; `qingdan explain` lists them all (未知的代码)"
-            );
+            let _ = writeln!(err, "qingdan: {}", messages::unknown_code(lang.unwrap_or(Lang::En), code));
             exit::USAGE
         }
     }

@@ -82,7 +82,12 @@ pub(crate) fn run(
         Some(path) => match compare_cases(&old, &new, path, lang) {
             Ok(c) => Some(c),
             Err(e) => {
-                let _ = writeln!(err, "qingdan: cannot read {}: {e}", path.display());
+                let file = path.display().to_string();
+                let _ = writeln!(
+                    err,
+                    "qingdan: {}",
+                    crate::i18n::messages::cannot_read_because(lang, &file, &e.to_string())
+                );
                 return exit::USAGE;
             }
         },

@@ -15,6 +15,8 @@ use serde_json::{json, Value as Json};
 
 use crate::cli::{Format, InputFormat};
 use crate::exit;
+use crate::i18n::messages;
+use crate::i18n::shown_value;
 
 /// Cases decided together before their output is written; bounds memory on big streams.
 const CHUNK: usize = 8192;
@@ -27,6 +29,8 @@ pub struct EvalArgs {
     pub decision: Option<String>,
     pub explain: bool,
     pub format: Format,
+    /// The language asked for (`--lang`, a Chinese locale); else the policy's.
+    pub lang: Option<Lang>,
 }
 
 pub fn run(
@@ -42,22 +46,26 @@ pub fn run(
             Some(d) => vec![d as u32],
             None => {
                 let names: Vec<&str> = policy.decisions.iter().map(|d| d.name.as_str()).collect();
-                let _ = writeln!(err, "qingdan: no decision `{name}` (decisions: {})", names.join(", "));
+                let lang = args.lang.unwrap_or(policy.lang);
+                let _ = writeln!(err, "qingdan: {}", messages::no_such_decision(lang, name, &names));
                 return exit::USAGE;
             }
         },
     };
     let case_checks =
         if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy, &backend) };
-    let job = Job { policy, backend, decisions, case_checks, args, zh: policy.lang == Lang::Zh };
+    let job = Job {
+        policy,
+        backend,
+        decisions,
+        case_checks,
+        args,
+        zh: args.lang.unwrap_or(policy.lang) == Lang::Zh,
+    };
     let reader = CaseReader::new(policy);
     let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     if args.input != "-" && std::path::Path::new(&args.input).is_dir() {
-        let why = if job.zh {
-            "是文件夹，不是案例文件（--input 应是 .yaml、.json 或 .jsonl 文件，或用 - 表示标准输入）"
-        } else {
-            "is a folder, not a case file (--input takes a .yaml, .json or .jsonl file, or - for stdin)"
-        };
+        let why = messages::input_is_folder(job.lang());
         let _ = writeln!(err, "qingdan: {}: {why}", args.input);
         return exit::USAGE;
     }
@@ -172,6 +180,15 @@ type CaseResult = Result<Vec<Value>, CaseError>;
 type Decided = (Vec<Explanation>, Vec<CheckHit>);
 
 impl<'p> Job<'p> {
+    /// The language of the text output and of messages.
+    fn lang(&self) -> Lang {
+        if self.zh {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
     /// A YAML or JSON file, read whole (with a size cap).
     fn whole(
         &self,
@@ -204,7 +221,7 @@ impl<'p> Job<'p> {
             let file = std::fs::File::open(&self.args.input).map_err(|e| Stop::Input(e.to_string()))?;
             Box::new(std::io::BufReader::with_capacity(1 << 20, file))
         };
-        let progress = progress_bar();
+        let progress = progress_bar(self.lang());
         // Lines are split on this thread; reading them into cases happens in parallel.
         let mut lines = raw_lines(input);
         let (mut failed, mut next) = (0, 1);
@@ -223,7 +240,7 @@ impl<'p> Job<'p> {
         }
         if let Some(p) = progress {
             p.finish_and_clear();
-            let _ = writeln!(err, "{} cases", next - 1);
+            let _ = writeln!(err, "{}", messages::cases_decided(self.lang(), next - 1));
         }
         Ok(failed)
     }
@@ -452,7 +469,7 @@ impl<'p> Job<'p> {
             let outcome = if e.outcomes.is_empty() {
                 l.conflict.to_string()
             } else {
-                e.outcomes.iter().map(show_outcome).collect::<Vec<_>>().join(", ")
+                e.outcomes.iter().map(|o| show_outcome(o, self.lang())).collect::<Vec<_>>().join(", ")
             };
             s.push_str(&format!("{} {n}{}{} → {outcome}\n", l.case, l.colon, e.decision));
             for o in &e.outcomes {
@@ -559,11 +576,12 @@ fn hit_text(v: &CheckHit, l: &Labels) -> String {
     s
 }
 
-fn show_outcome(o: &qingdan_engine::eval::explain::ShownOutcome) -> String {
+fn show_outcome(o: &qingdan_engine::eval::explain::ShownOutcome, lang: Lang) -> String {
     if o.values.is_empty() {
         return o.outcome.clone();
     }
-    let values: Vec<String> = o.values.iter().map(|v| format!("{}: {}", v.name, v.value)).collect();
+    let values: Vec<String> =
+        o.values.iter().map(|v| format!("{}: {}", v.name, shown_value(lang, &v.value))).collect();
     format!("{} {{ {} }}", o.outcome, values.join(", "))
 }
 
@@ -574,7 +592,13 @@ fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
                 r.exception_to.as_deref().map(|t| format!(" ({} {t})", l.exception_to)).unwrap_or_default();
             s.push_str(&format!("  {label}{}{}{to}\n", l.colon, r.rule));
             for v in &r.read {
-                s.push_str(&format!("    {}{}{} = {}\n", l.read, l.colon, v.name, v.value));
+                s.push_str(&format!(
+                    "    {}{}{} = {}\n",
+                    l.read,
+                    l.colon,
+                    v.name,
+                    shown_value(l.lang, &v.value)
+                ));
             }
             for c in &r.cites {
                 s.push_str(&format!("    {}{}{}.{} “{}”\n", l.cites, l.colon, c.source, c.clause, c.text));
@@ -585,6 +609,7 @@ fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
 
 /// Labels of the text output, in the policy's language.
 struct Labels {
+    lang: Lang,
     case: &'static str,
     colon: &'static str,
     rule: &'static str,
@@ -605,6 +630,7 @@ impl Labels {
     fn new(zh: bool) -> Labels {
         if zh {
             Labels {
+                lang: Lang::Zh,
                 case: "案例",
                 colon: "：",
                 rule: "规则",
@@ -622,6 +648,7 @@ impl Labels {
             }
         } else {
             Labels {
+                lang: Lang::En,
                 case: "case",
                 colon: ": ",
                 rule: "rule",
@@ -683,11 +710,11 @@ fn read_whole(path: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
-fn progress_bar() -> Option<indicatif::ProgressBar> {
+fn progress_bar(lang: Lang) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {pos} cases {per_sec}").ok()?);
+    bar.set_style(indicatif::ProgressStyle::with_template(messages::progress_template(lang)).ok()?);
     Some(bar)
 }

@@ -59,7 +59,7 @@ pub fn display(path: &Path) -> String {
 /// reported as too large without being loaded whole.
 pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
     if path.is_dir() {
-        return Err("it is a folder that holds no .qd files".into());
+        return Err(reason("是文件夹，其中没有 .qd 文件", "it is a folder that holds no .qd files"));
     }
     read_capped_to(path, MAX_FILE_BYTES)
 }
@@ -118,20 +118,25 @@ fn not_regular(kind: std::fs::FileType) -> String {
             None
         };
         if let Some((zh, en)) = what {
-            return format!("不是普通文件，而是{zh} / not a regular file but {en}");
+            return reason(&format!("不是普通文件，而是{zh}"), &format!("not a regular file but {en}"));
         }
     }
     if kind.is_dir() {
-        return "不是普通文件，而是文件夹 / not a regular file but a folder".into();
+        return reason("不是普通文件，而是文件夹", "not a regular file but a folder");
     }
-    "不是普通文件 / not a regular file".into()
+    reason("不是普通文件", "not a regular file")
+}
+
+/// A reason in the language asked for in this run, else in both.
+fn reason(zh: &str, en: &str) -> String {
+    crate::i18n::messages::file_reason(crate::i18n::asked_in_run(), zh, en)
 }
 
 /// Why a file could not be read, in both languages (the message around it is in one).
 pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "文件不存在 / no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限 / permission denied".into(),
+        std::io::ErrorKind::NotFound => reason("文件不存在", "no such file"),
+        std::io::ErrorKind::PermissionDenied => reason("没有读取权限", "permission denied"),
         _ => e.to_string(),
     }
 }

@@ -10,6 +10,7 @@ use qingdan_engine::graph::{self, DepGraph, NodeId};
 
 use crate::commands::{load_policy, Output};
 use crate::exit;
+use crate::i18n::messages;
 
 /// The export format is chosen with `--as`, not `--format`: `--format` is the global
 /// choice of how diagnostics are printed, and a policy with errors still reports them.
@@ -72,10 +73,11 @@ pub(crate) fn run(args: &GraphArgs, opts: &Output, out: &mut dyn Write, err: &mu
         let _ = write!(out, "{text}");
         return exit::OK;
     };
+    let lang = opts.asked_lang().unwrap_or(policy.lang);
     let (subgraph, listed) = match query {
         Ok(q) => q,
         Err(e) => {
-            let _ = writeln!(err, "qingdan: {e}");
+            let _ = writeln!(err, "qingdan: {}", messages::graph_query_error(lang, &e));
             return exit::USAGE;
         }
     };
@@ -86,10 +88,8 @@ pub(crate) fn run(args: &GraphArgs, opts: &Output, out: &mut dyn Write, err: &mu
         None if listed.is_empty() => {
             // Not an error, but an empty stdout alone could look like a failure.
             let what = match (&args.impact, &args.why) {
-                (Some(name), _) => {
-                    format!("no decision or check depends on `{name}` (没有依赖它的决定或检查)")
-                }
-                (_, Some(name)) => format!("`{name}` depends on nothing (无依赖)"),
+                (Some(name), _) => messages::nothing_depends_on(lang, name),
+                (_, Some(name)) => messages::depends_on_nothing(lang, name),
                 _ => String::new(),
             };
             let _ = writeln!(err, "qingdan: {what}");
@@ -97,7 +97,8 @@ pub(crate) fn run(args: &GraphArgs, opts: &Output, out: &mut dyn Write, err: &mu
         None => {
             for n in listed {
                 let node = g.node(n);
-                let _ = writeln!(out, "{:<9} {}", node.kind.name(), node.label);
+                let kind = messages::node_kind(lang, node.kind.name());
+                let _ = writeln!(out, "{} {}", pad(kind, 9), node.label);
             }
         }
     }
@@ -114,4 +115,10 @@ fn export(view: &graph::View<'_>, format: GraphFormat) -> String {
         GraphFormat::Mermaid => view.mermaid(),
         GraphFormat::Json => view.json(),
     }
+}
+
+/// `text` padded with spaces to `width` columns (a Chinese character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let used: usize = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }

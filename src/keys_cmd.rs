@@ -10,6 +10,7 @@ use qingdan_dsl::Lang;
 use qingdan_engine::wasm::integrity::{self, SigningKey, Trust};
 
 use crate::cli::LangArg;
+use crate::i18n::messages;
 use crate::{exit, files};
 
 /// Key files are a line of text; anything much longer is not one.
@@ -20,7 +21,7 @@ pub fn keygen(prefix: &Path, lang: Option<LangArg>, out: &mut dyn Write, err: &m
     let (secret_path, public_path) = (with_suffix(prefix, "key"), with_suffix(prefix, "pub"));
     let mut seed = [0u8; 32];
     if let Err(e) = getrandom::fill(&mut seed) {
-        let _ = writeln!(err, "qingdan: no randomness from the operating system: {e}");
+        let _ = writeln!(err, "qingdan: {}", messages::no_randomness(lang, &e.to_string()));
         return exit::FAILED;
     }
     let key = integrity::key_from_seed(seed);
@@ -60,7 +61,7 @@ fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
 fn write_pair(secret_path: &Path, public_path: &Path, key: &SigningKey) -> Result<(), String> {
     for path in [secret_path, public_path] {
         if path.exists() || path.is_symlink() {
-            return Err(format!("{}: already exists; keys are never replaced", path.display()));
+            return Err(format!("{}: {}", path.display(), messages::key_exists(crate::i18n::asked_or_en())));
         }
     }
     create_new(secret_path, integrity::secret_key_file(key).as_bytes(), true)?;
@@ -89,9 +90,15 @@ fn read_key_file(path: &Path) -> Result<String, String> {
     let bytes = files::read_capped_to(path, MAX_KEY_FILE_BYTES)
         .map_err(|why| format!("{}: {why}", path.display()))?;
     if bytes.len() > MAX_KEY_FILE_BYTES {
-        return Err(format!("{}: too large to be a key file", path.display()));
+        return Err(format!(
+            "{}: {}",
+            path.display(),
+            messages::not_a_key_file(crate::i18n::asked_or_en(), true)
+        ));
     }
-    String::from_utf8(bytes).map_err(|_| format!("{}: not a key file (not UTF-8 text)", path.display()))
+    String::from_utf8(bytes).map_err(|_| {
+        format!("{}: {}", path.display(), messages::not_a_key_file(crate::i18n::asked_or_en(), false))
+    })
 }
 
 /// The secret key `build --sign` was given.

@@ -8,6 +8,7 @@ mod diff_cmd;
 mod eval_cmd;
 mod files;
 mod graph_cmd;
+pub mod i18n;
 mod keys_cmd;
 mod loader;
 mod playground_cmd;
@@ -53,21 +54,32 @@ pub fn load_policy(path: &std::path::Path, policy: Option<&str>) -> Result<qingd
 /// Every write is checked, the final flush included: output that could not be written is
 /// E0011 and a non-zero exit (see `streams`).
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    use clap::Parser as _;
+    use clap::FromArgMatches as _;
     let (mut out, mut err) = (streams::Watched::new(out), streams::Watched::new(err));
-    let (code, lang) = match Cli::try_parse_from(args) {
-        Ok(cli) => {
+    // Known before parsing, so that help and usage errors are in it too.
+    let asked = i18n::asked(&args);
+    i18n::set_asked_in_run(asked);
+    let shown = asked.unwrap_or(qingdan_dsl::Lang::En);
+    let parsed = i18n::help::command(shown)
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let (code, lang) = match parsed {
+        Ok(mut cli) => {
+            // A Chinese locale counts as `--lang zh` for everything after.
+            if cli.lang.is_none() {
+                cli.lang = asked.map(cli::LangArg::from);
+            }
             let lang = cli.lang.map(qingdan_dsl::Lang::from);
             (commands::dispatch(cli, &mut out, &mut err), lang)
         }
         // `--help` and `--version` are output; mistakes are usage errors.
         Err(e) if e.use_stderr() => {
-            let _ = write!(err, "{}", e.render());
-            (exit::USAGE, None)
+            let _ = write!(err, "{}", i18n::help::render(&e, shown));
+            (exit::USAGE, asked)
         }
         Err(e) => {
-            let _ = write!(out, "{}", e.render());
-            (exit::OK, None)
+            let _ = write!(out, "{}", i18n::help::render(&e, shown));
+            (exit::OK, asked)
         }
     };
     streams::finish(code, out, err, lang)

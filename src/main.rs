@@ -9,6 +9,7 @@ const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = qingdan::i18n::asked(&args);
     let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || {
         let stdout = std::io::stdout();
         let stderr = std::io::stderr();
@@ -19,10 +20,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => {
             // Not `eprintln!`, which panics when standard error cannot be written.
-            let _ = writeln!(
-                std::io::stderr(),
-                "qingdan: internal error (please report it with the input that caused it)"
-            );
+            let _ = writeln!(std::io::stderr(), "{}", qingdan::i18n::messages::internal_error(lang));
             ExitCode::from(3)
         }
     }

@@ -140,7 +140,12 @@ fn a_policy_compared_with_itself_does_not_change() {
 fn diff_usage_errors() {
     let (code, _, err) = qingdan(&["diff", ADMISSION, "no/such/policy.qd"]);
     assert_eq!(code, 2, "{err}");
+    // In the policies' language, or the one asked for.
     let (code, _, err) = qingdan(&["diff", ADMISSION, ADMISSION, "--cases", "no/such/cases.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("无法读取 no/such/cases.yaml"), "{err}");
+    let (code, _, err) =
+        qingdan(&["diff", ADMISSION, ADMISSION, "--cases", "no/such/cases.yaml", "--lang", "en"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot read"), "{err}");
 }

@@ -149,7 +149,13 @@ fn fmt_rewrites_atomically_and_check_mode_changes_nothing() {
     let p = path.to_str().expect("path");
     let check = qingdan(&["fmt", "--check", p]);
     assert_eq!(check.code, 1);
-    assert!(check.stdout.contains("would reformat"));
+    assert!(
+        check.stdout.contains("需要重新格式化："),
+        "a Chinese policy's message is Chinese: {}",
+        check.stdout
+    );
+    let check_en = qingdan(&["fmt", "--check", "--lang", "en", p]);
+    assert!(check_en.stdout.contains("would reformat"), "{}", check_en.stdout);
     assert_eq!(std::fs::read_to_string(&path).expect("read"), messy);
 
     assert_eq!(qingdan(&["fmt", p]).code, 0);

@@ -68,8 +68,13 @@ fn why_a_decision() {
 fn impact_of_a_clause() {
     // Clause 五 (the admission mechanism) is cited by rules of the decision and by the
     // workload checks over the task list.
+    // A Chinese policy's query is answered in Chinese, and in English when asked.
     assert_eq!(
         ok(&["graph", POLICY, "--impact", "杭州决定.五"]),
+        "决定      准入结论\n检查      清单事项单项工作量\n检查      清单工时总量\n"
+    );
+    assert_eq!(
+        ok(&["graph", POLICY, "--impact", "杭州决定.五", "--lang", "en"]),
         "decision  准入结论\ncheck     清单事项单项工作量\ncheck     清单工时总量\n"
     );
 }
@@ -78,8 +83,8 @@ fn impact_of_a_clause() {
 fn unknown_names_are_usage_errors_with_a_suggestion() {
     let (code, out, err) = qingdan(&["graph", POLICY, "--impact", "申请.每月频率"]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(err.contains("did you mean `申请.每月频次`?"), "{err}");
-    let (code, _, err) = qingdan(&["graph", POLICY, "--why", "准入结果"]);
+    assert!(err.contains("是否想写 `申请.每月频次`？"), "{err}");
+    let (code, _, err) = qingdan(&["graph", POLICY, "--why", "准入结果", "--lang", "en"]);
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `准入结论`?"), "{err}");
 }

@@ -188,7 +188,7 @@ fn snapshots_are_written_and_a_threshold_change_is_detected() {
     let too_much = snaps.join("task_admission__too_much_work.snap");
     let before = std::fs::read_to_string(&too_much).expect("snapshot");
     assert!(
-        before.starts_with("---\nsource: cases.yaml\nexpression: too much work\n---\nadmission:\n"),
+        before.starts_with("---\nsource: cases.yaml\ndescription: a case of policy task_admission, every decision with its outcome, reasons and clauses\nexpression: too much work\n---\nadmission:\n"),
         "{before}"
     );
     assert!(before.contains("- name: monthly_limit\n      value: '600'"), "{before}");
@@ -214,14 +214,125 @@ fn snapshots_are_written_and_a_threshold_change_is_detected() {
     assert!(would[0].ends_with("task_admission__too_much_work.snap"), "{would:?}");
     assert!(would[1].ends_with("task_admission__both__the_worse_wins.snap"), "{would:?}");
     assert_eq!(std::fs::read_to_string(&too_much).expect("snapshot"), before, "--check writes nothing");
+    assert!(!snaps.join("task_admission__too_much_work.snap.new").exists(), "--check writes nothing");
 
+    // Without --check, the changes wait beside the snapshots for review (and exit 1).
     let write = qingdan(&["test", path(&policy_dir), "--snapshot", "--snapshot-dir", path(&snaps)]);
-    assert_eq!(write.code, 0);
-    assert_eq!(write.stdout.lines().filter(|l| l.starts_with("updated ")).count(), 2, "{}", write.stdout);
+    assert_eq!(write.code, 1, "{}{}", write.stdout, write.stderr);
+    let pending: Vec<&str> =
+        write.stdout.lines().filter(|l| l.starts_with("changed, pending review ")).collect();
+    assert_eq!(pending.len(), 2, "{}", write.stdout);
+    assert!(write.stdout.contains("qingdan test --review"), "{}", write.stdout);
+    assert_eq!(std::fs::read_to_string(&too_much).expect("snapshot"), before, "the snapshot stays");
+    let new = snaps.join("task_admission__too_much_work.snap.new");
+    assert!(std::fs::read_to_string(&new).expect("pending").contains("value: '550'"));
+    // insta's own reader takes the pending file: its header fields and its body.
+    let parsed = insta::Snapshot::from_file(&new).expect("insta reads the pending snapshot");
+    assert_eq!(parsed.metadata().source(), Some("cases.yaml"));
+    assert_eq!(parsed.metadata().expression(), Some("too much work"));
+    let body = match parsed.contents() {
+        insta::internals::SnapshotContents::Text(text) => text.to_string(),
+        _ => panic!("a text snapshot"),
+    };
+    assert!(body.starts_with("admission:\n") && body.contains("value: '550'"), "{body}");
+
+    // Rejected: the pending files go, the snapshots stay.
+    let reject =
+        qingdan(&["test", path(&policy_dir), "--review", "--reject", "--snapshot-dir", path(&snaps)]);
+    assert_eq!(reject.code, 0, "{}{}", reject.stdout, reject.stderr);
+    assert!(reject.stdout.contains("accepted 0, rejected 2, skipped 0"), "{}", reject.stdout);
+    assert!(
+        reject.stdout.contains("- value: '600'") || reject.stdout.contains("-       value: '600'"),
+        "{}",
+        reject.stdout
+    );
+    assert!(!new.exists());
+    assert_eq!(std::fs::read_to_string(&too_much).expect("snapshot"), before);
+
+    // Accepted: the pending text becomes the snapshot.
+    assert_eq!(qingdan(&["test", path(&policy_dir), "--snapshot", "--snapshot-dir", path(&snaps)]).code, 1);
+    let accept =
+        qingdan(&["test", path(&policy_dir), "--review", "--accept", "--snapshot-dir", path(&snaps)]);
+    assert_eq!(accept.code, 0, "{}{}", accept.stdout, accept.stderr);
+    assert!(accept.stdout.contains("accepted 2, rejected 0, skipped 0"), "{}", accept.stdout);
+    assert!(!new.exists());
     assert!(std::fs::read_to_string(&too_much).expect("snapshot").contains("value: '550'"));
     let clean =
         qingdan(&["test", path(&policy_dir), "--snapshot", "--snapshot-dir", path(&snaps), "--check"]);
     assert_eq!(clean.code, 0, "{}", clean.stdout);
+    let nothing = qingdan(&["test", path(&policy_dir), "--review", "--snapshot-dir", path(&snaps)]);
+    assert_eq!((nothing.code, nothing.stdout.as_str()), (0, "no pending snapshots (.snap.new)\n"));
+
+    // `--snapshot --accept` writes a change in place at once.
+    std::fs::write(&main, source.replace("let monthly_limit = 600", "let monthly_limit = 500"))
+        .expect("edit");
+    let direct =
+        qingdan(&["test", path(&policy_dir), "--snapshot", "--accept", "--snapshot-dir", path(&snaps)]);
+    assert_eq!(direct.code, 0, "{}{}", direct.stdout, direct.stderr);
+    assert_eq!(direct.stdout.lines().filter(|l| l.starts_with("updated ")).count(), 2, "{}", direct.stdout);
+    assert!(std::fs::read_to_string(&too_much).expect("snapshot").contains("value: '500'"));
+    assert!(!new.exists());
+}
+
+/// A snapshot whose case is gone is reported, and removed with `--prune-snapshots`
+/// (with its pending file).
+#[test]
+fn snapshots_of_removed_cases_are_reported_and_pruned() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let policy_dir = tmp.path().join("policy");
+    copy_folder(PASSING, &policy_dir);
+    let snaps = policy_dir.join("snapshots");
+    assert_eq!(qingdan(&["test", path(&policy_dir), "--snapshot"]).code, 0);
+    let gone = snaps.join("task_admission__no_legal_basis.snap");
+    assert!(gone.is_file());
+    std::fs::write(snaps.join("task_admission__no_legal_basis.snap.new"), "---\n---\nx: 1\n").expect("write");
+    let cases = policy_dir.join("cases.yaml");
+    let text = std::fs::read_to_string(&cases).expect("cases");
+    let start = text.find("- case: no legal basis").expect("the case this test removes");
+    let end = text[start + 1..].find("\n- case:").map_or(text.len(), |e| start + 1 + e + 1);
+    std::fs::write(&cases, format!("{}{}", &text[..start], &text[end..])).expect("write cases");
+
+    let report = qingdan(&["test", path(&policy_dir), "--snapshot"]);
+    assert_eq!(report.code, 0, "{}{}", report.stdout, report.stderr);
+    let obsolete: Vec<&str> =
+        report.stdout.lines().filter(|l| l.starts_with("obsolete (no case writes it) ")).collect();
+    assert_eq!(obsolete.len(), 2, "{}", report.stdout);
+    assert!(gone.is_file(), "only reported");
+
+    let prune = qingdan(&["test", path(&policy_dir), "--snapshot", "--prune-snapshots"]);
+    assert_eq!(prune.code, 0, "{}{}", prune.stdout, prune.stderr);
+    assert_eq!(
+        prune.stdout.lines().filter(|l| l.starts_with("obsolete, removed ")).count(),
+        2,
+        "{}",
+        prune.stdout
+    );
+    assert!(!gone.exists() && !snaps.join("task_admission__no_legal_basis.snap.new").exists());
+    assert!(snaps.join("task_admission__too_much_work.snap").is_file(), "the others stay");
+    let again = qingdan(&["test", path(&policy_dir), "--snapshot"]);
+    assert!(!again.stdout.contains("obsolete"), "{}", again.stdout);
+}
+
+/// A Chinese policy's snapshots read in Chinese: headings, yes/no, the description.
+#[test]
+fn a_chinese_policys_snapshot_reads_in_chinese() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let snaps = tmp.path().join("snaps");
+    let run = qingdan(&["test", MIXED, "--snapshot", "--snapshot-dir", path(&snaps)]);
+    assert!(run.stdout.lines().any(|l| l.starts_with("新建 ")), "{}", run.stdout);
+    let mut files: Vec<_> =
+        std::fs::read_dir(&snaps).expect("snapshots").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    let first = &files[0];
+    let text = std::fs::read_to_string(first).expect("snapshot");
+    assert!(text.contains("description: 政策 "), "{text}");
+    for heading in ["得出:", "结论:", "理由:", "按默认:", "触发:", "被推翻:"] {
+        assert!(text.contains(heading), "no `{heading}` in {text}");
+    }
+    assert!(!text.contains("by_default") && !text.contains(": true") && !text.contains(": false"), "{text}");
+    assert!(text.contains("按默认: 是") || text.contains("按默认: 否"), "{text}");
+    let parsed = insta::Snapshot::from_file(first).expect("insta reads it");
+    assert!(parsed.metadata().description().is_some_and(|d| d.starts_with("政策 ")));
 }
 
 #[test]
@@ -283,6 +394,12 @@ fn usage_errors_exit_2() {
     assert_eq!(qingdan(&["test", "/no/such/policy.qd"]).code, 2);
     assert_eq!(qingdan(&["test", path(&tmp.path().join("empty_folder_that_is_missing"))]).code, 2);
     assert_eq!(qingdan(&["test", MIXED, "--check"]).code, 2, "--check needs --snapshot");
+    let accept = qingdan(&["test", MIXED, "--accept"]);
+    assert_eq!(accept.code, 2, "--accept needs --snapshot or --review");
+    assert!(accept.stderr.contains("--accept goes with --snapshot or --review"), "{}", accept.stderr);
+    assert_eq!(qingdan(&["test", MIXED, "--reject"]).code, 2, "--reject needs --review");
+    assert_eq!(qingdan(&["test", MIXED, "--review", "--snapshot"]).code, 2, "review or write, not both");
+    assert_eq!(qingdan(&["test", MIXED, "--prune-snapshots"]).code, 2, "pruning needs --snapshot");
 }
 
 /// The case-file example of LANGUAGE.md section 17.1 passes against the fixture policy it
@@ -308,4 +425,52 @@ fn bundled_policies_pass_their_tests() {
     let run = qingdan(&["test", "policies"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.lines().any(|l| l.ends_with(" passed, 0 failed")), "{}", run.stdout);
+}
+
+/// `--review` asks on its input, one answer a line: here a reject and an accept, in
+/// Chinese; the diff goes to standard output, the questions to standard error.
+#[test]
+fn review_asks_for_each_pending_snapshot() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_folder(PASSING, tmp.path());
+    let snaps = tmp.path().join("snapshots");
+    std::fs::create_dir(&snaps).expect("folder");
+    for (name, old, new) in
+        [("task_admission__a", "x: 1\n", "x: 2\n"), ("task_admission__b", "y: 1\n", "y: 2\n")]
+    {
+        std::fs::write(snaps.join(format!("{name}.snap")), format!("---\nsource: cases.yaml\n---\n{old}"))
+            .expect("write");
+        std::fs::write(
+            snaps.join(format!("{name}.snap.new")),
+            format!("---\nsource: cases.yaml\n---\n{new}"),
+        )
+        .expect("write");
+    }
+    let mut child = Command::new(BIN)
+        .args(["--lang", "zh", "test", "--review", path(tmp.path())])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run qingdan");
+    child.stdin.take().expect("stdin").write_all("r\na\n".as_bytes()).expect("answers");
+    let out = child.wait_with_output().expect("finished");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("快照 1/2：") && stdout.contains("- x: 1\n+ x: 2\n"), "{stdout}");
+    assert!(stdout.contains("接受 1 个，拒绝 1 个，跳过 0 个"), "{stdout}");
+    assert_eq!(stderr.matches("接受 a / 拒绝 r / 跳过 s？").count(), 2, "{stderr}");
+    let read = |name: &str| std::fs::read_to_string(snaps.join(name)).ok();
+    assert_eq!(
+        read("task_admission__a.snap").as_deref(),
+        Some("---\nsource: cases.yaml\n---\nx: 1\n"),
+        "rejected"
+    );
+    assert_eq!(
+        read("task_admission__b.snap").as_deref(),
+        Some("---\nsource: cases.yaml\n---\ny: 2\n"),
+        "accepted"
+    );
+    assert!(read("task_admission__a.snap.new").is_none() && read("task_admission__b.snap.new").is_none());
 }

@@ -26,30 +26,47 @@ use serde_json::{json, Value as Json};
 
 use crate::cli::Format;
 use crate::commands::{load_policy, Output};
+use crate::i18n::messages;
 use crate::{exit, files};
 
 pub(crate) mod folders;
 mod report;
+mod review;
 mod snapshots;
 
 use folders::{folder, read_text, scan_folder};
 use report::{CaseReport, DecisionReport, Group, PolicyReport, Shown, Side};
-use snapshots::{snapshot_text, SnapshotNote, SnapshotSet, SnapshotState};
+use snapshots::{body_of, pending_path, snapshot_text, SnapshotNote, SnapshotOf, SnapshotSet, SnapshotState};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Policy files (`.qd`) or folders, searched recursively.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Also write one snapshot file per case: every decision explained (insta format).
-    #[arg(long)]
+    /// Also write one snapshot file per case: every decision explained (insta format); a
+    /// changed one is written beside the old as `X.snap.new`, pending review (exit 1).
+    #[arg(long, conflicts_with = "review")]
     pub snapshot: bool,
     /// Where snapshots go (default: `snapshots/` in each policy's folder).
-    #[arg(long, value_name = "DIR", requires = "snapshot")]
+    #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,
     /// With --snapshot: write nothing, list the snapshot files that would change (exit 1).
-    #[arg(long, requires = "snapshot")]
+    #[arg(long, requires = "snapshot", conflicts_with = "accept")]
     pub check: bool,
+    /// Review the pending snapshots (`X.snap.new`): show each diff, ask accept, reject or
+    /// skip (as `cargo insta review`).
+    #[arg(long)]
+    pub review: bool,
+    /// With --review: accept every pending snapshot without asking. With --snapshot:
+    /// write changed snapshots in place instead of pending.
+    #[arg(long, conflicts_with = "reject")]
+    pub accept: bool,
+    /// With --review: reject (remove) every pending snapshot without asking.
+    #[arg(long, requires = "review")]
+    pub reject: bool,
+    /// With --snapshot: remove the snapshot files whose case is gone (else only reported).
+    #[arg(long, requires = "snapshot")]
+    pub prune_snapshots: bool,
 }
 
 pub(crate) fn run(
@@ -60,6 +77,14 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    if (args.accept || args.snapshot_dir.is_some()) && !args.snapshot && !args.review {
+        let lang = lang.unwrap_or(Lang::En);
+        let _ = writeln!(err, "qingdan: {}", crate::i18n::messages::review_flags_misused(lang));
+        return exit::USAGE;
+    }
+    if args.review {
+        return review::run(args, lang, out, err);
+    }
     let mut run = Run {
         args,
         format,
@@ -169,7 +194,7 @@ impl Run<'_> {
         let ev = Evaluator::new(&policy);
         let reader = CaseReader::new(&policy);
         let mut coverage = Coverage::new(&policy);
-        let mut snap = SnapshotSet::new(self.snapshot_dir(path), &policy.name);
+        let mut snap = SnapshotSet::new(snapshot_dir(self.args, path), &policy.name);
         let qd_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let mut groups = Vec::new();
 
@@ -240,7 +265,7 @@ impl Run<'_> {
             groups.push(group);
         }
         if complete {
-            snap.obsolete(&mut self.snapshots);
+            snap.obsolete(self.args.prune_snapshots, &mut self.snapshots);
         }
 
         let report = PolicyReport {
@@ -264,13 +289,6 @@ impl Run<'_> {
             let _ = out.write_all(report.text().as_bytes());
         }
         self.reports.push(report);
-    }
-
-    fn snapshot_dir(&self, policy: &Path) -> Option<PathBuf> {
-        if !self.args.snapshot {
-            return None;
-        }
-        Some(self.args.snapshot_dir.clone().unwrap_or_else(|| folder(policy).join("snapshots")))
     }
 
     /// Runs one case: decides what it expects (and, for a snapshot, every decision).
@@ -335,7 +353,8 @@ impl Run<'_> {
                 };
                 decisions.insert(decision.name.clone(), body);
             }
-            let text = snapshot_text(case.source, case.name, &Json::Object(decisions));
+            let of = SnapshotOf { source: case.source, policy: &p.name, case: case.name, lang };
+            let text = snapshot_text(&of, &Json::Object(decisions));
             if let Some(note) = self.write_snapshot(&path, &text, err) {
                 self.snapshots.push(note);
             }
@@ -343,30 +362,39 @@ impl Run<'_> {
         report
     }
 
-    /// Writes (or with `--check` compares) one snapshot; a note when it changes.
+    /// Writes (or with `--check` compares) one snapshot; a note when it changes. A new
+    /// snapshot is written at once, a changed one as the pending `X.snap.new` (in place
+    /// with `--accept`); a pending file the case no longer differs from is removed.
     fn write_snapshot(&mut self, path: &Path, text: &str, err: &mut dyn Write) -> Option<SnapshotNote> {
         let old = std::fs::read_to_string(path).ok().map(|t| t.replace("\r\n", "\n"));
-        if old.as_deref() == Some(text) {
+        let pending = pending_path(path);
+        if old.as_deref().map(body_of) == Some(body_of(text)) {
+            if !self.args.check {
+                let _ = std::fs::remove_file(&pending);
+            }
             return None;
         }
-        let shown = files::display(path);
-        let state = match (self.args.check, old.is_some()) {
-            (true, true) => SnapshotState::WouldUpdate,
-            (true, false) => SnapshotState::WouldCreate,
-            (false, true) => SnapshotState::Updated,
-            (false, false) => SnapshotState::Created,
+        let (state, target) = match (self.args.check, old.is_some(), self.args.accept) {
+            (true, true, _) => (SnapshotState::WouldUpdate, None),
+            (true, false, _) => (SnapshotState::WouldCreate, None),
+            (false, false, _) => (SnapshotState::Created, Some(path.to_path_buf())),
+            (false, true, true) => (SnapshotState::Updated, Some(path.to_path_buf())),
+            (false, true, false) => (SnapshotState::Pending, Some(pending.clone())),
         };
-        if !self.args.check {
-            let written = folder(path);
-            let folder_made = std::fs::create_dir_all(written).map_err(|e| {
-                crate::streams::write_failure(&msg(format!("`{shown}`"), format!("`{shown}`")), &e)
-            });
-            let replaced = folder_made
-                .and_then(|()| crate::replace::replace(path, text.as_bytes()).map_err(|e| e.message()));
-            if let Err(message) = replaced {
-                self.error(json!({ "file": shown }), message, err);
-                return None;
-            }
+        let Some(target) = target else {
+            return Some(SnapshotNote { path: files::display(path), state });
+        };
+        let shown = files::display(&target);
+        let folder_made = std::fs::create_dir_all(folder(&target))
+            .map_err(|e| crate::streams::write_failure(&msg(format!("`{shown}`"), format!("`{shown}`")), &e));
+        let replaced = folder_made
+            .and_then(|()| crate::replace::replace(&target, text.as_bytes()).map_err(|e| e.message()));
+        if let Err(message) = replaced {
+            self.error(json!({ "file": shown }), message, err);
+            return None;
+        }
+        if target == path {
+            let _ = std::fs::remove_file(&pending);
         }
         Some(SnapshotNote { path: shown, state })
     }
@@ -390,10 +418,12 @@ impl Run<'_> {
         let cases = self.reports.iter().flat_map(|r| r.groups.iter().flat_map(|g| &g.cases));
         let (passed, failed) =
             cases.fold((0, 0), |(p, f), c| if c.passed() { (p + 1, f) } else { (p, f + 1) });
-        let changed = self
-            .snapshots
-            .iter()
-            .any(|n| matches!(n.state, SnapshotState::WouldCreate | SnapshotState::WouldUpdate));
+        let changed = self.snapshots.iter().any(|n| {
+            matches!(
+                n.state,
+                SnapshotState::WouldCreate | SnapshotState::WouldUpdate | SnapshotState::Pending
+            )
+        });
         if self.code == exit::OK && (failed > 0 || changed) {
             self.code = exit::FAILED;
         }
@@ -427,56 +457,32 @@ impl Run<'_> {
     }
 
     fn summary_text(&self, passed: usize, failed: usize) -> String {
-        let zh = self.run_lang() == Lang::Zh;
         let mut s = String::new();
+        let lang = self.run_lang();
         for n in &self.snapshots {
-            let verb = match (n.state, zh) {
-                (SnapshotState::Created, false) => "created",
-                (SnapshotState::Updated, false) => "updated",
-                (SnapshotState::WouldCreate, false) => "would create",
-                (SnapshotState::WouldUpdate, false) => "would update",
-                (SnapshotState::Obsolete, false) => "obsolete (no case writes it)",
-                (SnapshotState::Created, true) => "新建",
-                (SnapshotState::Updated, true) => "更新",
-                (SnapshotState::WouldCreate, true) => "将新建",
-                (SnapshotState::WouldUpdate, true) => "将更新",
-                (SnapshotState::Obsolete, true) => "已无案例对应",
-            };
-            s.push_str(&format!("{verb} {}\n", n.path));
+            s.push_str(&format!("{} {}\n", messages::snapshot_state(lang, n.state.name()), n.path));
+        }
+        let pending = self.snapshots.iter().filter(|n| n.state == SnapshotState::Pending).count();
+        if pending > 0 {
+            s.push_str(&format!("{}\n", messages::review_hint(lang, pending)));
         }
         if !self.snapshots.is_empty() {
             s.push('\n');
         }
-        // The English line is read by CI tooling: keep it exactly so, on its own line.
-        s.push_str(&format!("{passed} passed, {failed} failed\n"));
-        if zh {
-            s.push_str(&format!("通过 {passed} 个，失败 {failed} 个\n"));
-        }
+        s.push_str(&messages::test_summary(lang, passed, failed));
         if self.reports.is_empty() {
             return s;
         }
-        s.push_str(if zh { "\n覆盖率：\n" } else { "\ncoverage:\n" });
+        s.push_str(&format!("\n{}\n", messages::coverage_heading(lang)));
         for r in &self.reports {
-            s.push_str(&r.coverage_text(zh));
+            s.push_str(&r.coverage_text(lang));
         }
         s
     }
 
     fn json(&self, passed: usize, failed: usize) -> Json {
-        let snapshots: Vec<Json> = self
-            .snapshots
-            .iter()
-            .map(|n| {
-                let state = match n.state {
-                    SnapshotState::Created => "created",
-                    SnapshotState::Updated => "updated",
-                    SnapshotState::WouldCreate => "would create",
-                    SnapshotState::WouldUpdate => "would update",
-                    SnapshotState::Obsolete => "obsolete",
-                };
-                json!({ "file": n.path, "state": state })
-            })
-            .collect();
+        let snapshots: Vec<Json> =
+            self.snapshots.iter().map(|n| json!({ "file": n.path, "state": n.state.name() })).collect();
         let mut doc = json!({
             "policies": self.reports.iter().map(PolicyReport::json).collect::<Vec<_>>(),
             "errors": self.errors,
@@ -587,4 +593,13 @@ fn eval_error(p: &Policy, e: &EvalError) -> Msg {
             )
         }
     }
+}
+
+/// Where a policy's snapshots are (with `--snapshot` or `--review`): `--snapshot-dir`,
+/// else `snapshots/` in the policy's folder.
+fn snapshot_dir(args: &TestArgs, policy: &Path) -> Option<PathBuf> {
+    if !args.snapshot && !args.review {
+        return None;
+    }
+    Some(args.snapshot_dir.clone().unwrap_or_else(|| folder(policy).join("snapshots")))
 }

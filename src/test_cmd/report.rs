@@ -5,6 +5,8 @@ use qingdan_dsl::Lang;
 use qingdan_engine::testing::Verdict;
 use serde_json::{json, Value as Json};
 
+use crate::i18n::messages;
+
 pub(super) struct PolicyReport {
     pub(super) name: String,
     pub(super) file: String,
@@ -164,24 +166,15 @@ impl PolicyReport {
         s
     }
 
-    pub(super) fn coverage_text(&self, zh: bool) -> String {
-        let mut s = String::new();
+    pub(super) fn coverage_text(&self, lang: Lang) -> String {
         let fired = self.rules - self.unfired.len();
-        let (sep, colon) = if zh { ("、", "：") } else { (", ", ": ") };
-        s.push_str(&match (self.rules, self.unfired.is_empty(), zh) {
-            (0, _, true) => format!("  {}：没有规则\n", self.name),
-            (0, _, false) => format!("  {}: no rules\n", self.name),
-            (_, true, true) => format!("  {}：100% rule coverage（所有规则和例外都被触发）\n", self.name),
-            (_, true, false) => format!("  {}: 100% rule coverage\n", self.name),
-            (n, false, true) => format!("  {}：{n} 条规则和例外中 {fired} 条被触发\n", self.name),
-            (n, false, false) => format!("  {}: {fired} of {n} rules and exceptions fired\n", self.name),
-        });
+        let mut s = format!("{}\n", messages::coverage(lang, &self.name, self.rules, fired));
+        let (sep, colon) = if lang == Lang::Zh { ("、", "：") } else { (", ", ": ") };
         if !self.unfired.is_empty() {
-            let label = if zh { "从未触发" } else { "never fired" };
-            s.push_str(&format!("    {label}{colon}{}\n", self.unfired.join(sep)));
+            s.push_str(&format!("    {}{colon}{}\n", messages::never_fired(lang), self.unfired.join(sep)));
         }
         for (decision, variants) in &self.unproduced {
-            let label = if zh { "从未得出的结论" } else { "outcomes never produced" };
+            let label = messages::never_produced(lang);
             s.push_str(&format!("    {label}{colon}{decision} → {}\n", variants.join(sep)));
         }
         s
@@ -262,7 +255,8 @@ impl DecisionReport {
             pair(l.outcome, &e.outcome.text(l), &a.outcome.text(l));
         }
         if !self.verdict.values_ok {
-            pair(l.values, &values_text(&e.values), &values_text(&a.values));
+            let lang = if l.zh { Lang::Zh } else { Lang::En };
+            pair(l.values, &values_text(&e.values, lang), &values_text(&a.values, lang));
         }
         if !self.verdict.fires_ok {
             let fires = |f: &Option<Vec<String>>| list(f.iter().flatten().cloned());
@@ -280,14 +274,29 @@ impl Side {
     }
 }
 
-pub(super) fn values_text(values: &[(String, String)]) -> String {
+/// `{ field: value, … }`, yes/no as 是/否 in Chinese.
+pub(super) fn values_text(values: &[(String, String)], lang: Lang) -> String {
     if values.is_empty() {
         return "{}".into();
     }
-    let inner: Vec<String> = values.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let inner: Vec<String> =
+        values.iter().map(|(k, v)| format!("{k}: {}", crate::i18n::shown_value(lang, v))).collect();
     format!("{{ {} }}", inner.join(", "))
 }
 
 pub(super) fn list(items: impl Iterator<Item = String>) -> String {
     format!("[{}]", items.collect::<Vec<_>>().join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_in_a_diff_read_shi_and_fou_in_chinese() {
+        let values =
+            vec![("经费随转".to_string(), "false".to_string()), ("天数".to_string(), "3".to_string())];
+        assert_eq!(values_text(&values, Lang::Zh), "{ 经费随转: 否, 天数: 3 }");
+        assert_eq!(values_text(&values, Lang::En), "{ 经费随转: false, 天数: 3 }");
+    }
 }

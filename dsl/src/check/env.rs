@@ -88,7 +88,11 @@ pub struct ListInfo {
 #[derive(Clone, Debug)]
 pub struct ClauseInfo {
     pub id: String,
+    /// The declared words, or (once `sources::verify` ran) those taken from the full text.
     pub text: String,
+    pub kind: crate::syntax::ast::ClauseKind,
+    /// Why no policy implements it (`范围外`).
+    pub out_of_scope: Option<String>,
     pub span: Span,
 }
 
@@ -97,6 +101,8 @@ pub struct SourceInfo {
     pub module: usize,
     pub name: String,
     pub title: String,
+    /// The path of the instrument's text as written (`全文`).
+    pub full_text: Option<String>,
     pub clauses: Vec<ClauseInfo>,
     pub span: Span,
 }
@@ -272,13 +278,20 @@ fn register_names(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                 let clauses = s
                     .clauses
                     .iter()
-                    .map(|c| ClauseInfo { id: c.id.name.clone(), text: c.text.value.clone(), span: c.span })
+                    .map(|c| ClauseInfo {
+                        id: c.id.name.clone(),
+                        text: c.text.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+                        kind: c.kind,
+                        out_of_scope: c.out_of_scope.as_ref().map(|w| w.value.clone()),
+                        span: c.span,
+                    })
                     .collect();
                 let title = s.title.value.clone();
                 env.sources.push(SourceInfo {
                     module: m,
                     name: name.name.clone(),
                     title,
+                    full_text: s.full_text.as_ref().map(|t| t.value.clone()),
                     clauses,
                     span: s.span,
                 });

@@ -15,6 +15,7 @@ mod playground_guard;
 mod replace;
 mod streams;
 mod test_cmd;
+mod trace_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -66,6 +66,26 @@ impl TextIndex {
         Some(start..self.starts.get(next).copied().unwrap_or(self.len))
     }
 
+    /// The instrument's clauses in text order: the lines of its finest numbering (`（N）`
+    /// if it has any, else `第N条`, else `N、`), each with its number and its heading as
+    /// written (`(五)`).
+    pub fn clauses<'t>(&self, text: &'t str) -> Vec<(u32, &'t str)> {
+        let finest = [Marker::Bracketed, Marker::Article, Marker::Enumerated]
+            .into_iter()
+            .find(|m| self.first.keys().any(|(k, _)| k == m));
+        let Some(finest) = finest else { return Vec::new() };
+        let mut found: Vec<(u32, &str)> = Vec::new();
+        for &start in &self.starts {
+            let line = text[start..].lines().next().unwrap_or("");
+            if let Some((m, n)) = line_marker(line) {
+                if m == finest && self.first.get(&(m, n)) == Some(&start) {
+                    found.push((n, marker_text(line.trim_start(), m)));
+                }
+            }
+        }
+        found
+    }
+
     /// How many numbered parts the text has (for messages).
     pub fn numbered(&self) -> usize {
         self.starts.len()
@@ -85,6 +105,16 @@ fn line_marker(line: &str) -> Option<(Marker, u32)> {
     }
     let (n, rest) = leading_number(&head)?;
     (rest.starts_with('、') || rest.starts_with('.')).then_some((Marker::Enumerated, n))
+}
+
+/// The marker as the line writes it: `(五)`, `第五条`, `五、`.
+fn marker_text(line: &str, marker: Marker) -> &str {
+    let close: &[char] = match marker {
+        Marker::Bracketed => &[')', '）'],
+        Marker::Article => &['条'],
+        Marker::Enumerated => &['、', '.', '．'],
+    };
+    line.find(close).map_or(line, |i| &line[..i + line[i..].chars().next().map_or(0, char::len_utf8)])
 }
 
 /// A number at the start of `s` (Arabic digits or Chinese numerals) and what follows it.
@@ -225,6 +255,7 @@ pub fn verify(
             };
             match texts.get(&(m, i)) {
                 Some(&file) => {
+                    info.text_file = Some(file);
                     let text = &map.get(file).text;
                     let index = indexes.entry(file).or_insert_with(|| TextIndex::new(text));
                     for (decl, info) in source.clauses.iter().zip(&mut info.clauses) {
@@ -357,6 +388,7 @@ mod tests {
         assert!(TEXT[art].starts_with("第二十四条"));
         assert_eq!(index.clause("三"), None);
         assert_eq!(index.numbered(), 5);
+        assert_eq!(index.clauses(TEXT), vec![(1, "(一)"), (2, "（二）")]);
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub struct SourceInfo {
     pub title: String,
     /// The path of the instrument's text as written (`全文`).
     pub full_text: Option<String>,
+    /// The file of that text, once read (set by `sources::verify`).
+    pub text_file: Option<crate::source::FileId>,
     pub clauses: Vec<ClauseInfo>,
     pub span: Span,
 }
@@ -292,6 +294,7 @@ fn register_names(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                     name: name.name.clone(),
                     title,
                     full_text: s.full_text.as_ref().map(|t| t.value.clone()),
+                    text_file: None,
                     clauses,
                     span: s.span,
                 });

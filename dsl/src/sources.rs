@@ -107,6 +107,30 @@ fn line_marker(line: &str) -> Option<(Marker, u32)> {
     (rest.starts_with('、') || rest.starts_with('.')).then_some((Marker::Enumerated, n))
 }
 
+/// The clause numbers a text names right after a source's name: `第（五）（六）项` → 5, 6;
+/// `（二）` → 2; `第二十四条` → 24. Lets list rows that write their basis in words
+/// (`杭州决定第（四）项`) count as citing the clause.
+pub fn mentioned_numbers(after: &str) -> Vec<u32> {
+    let folded: String = after.chars().take(64).map(fold_width).collect();
+    let rest = folded.strip_prefix('第').unwrap_or(&folded);
+    let mut found = Vec::new();
+    let mut rest = rest;
+    while let Some(inner) = rest.strip_prefix('(') {
+        let Some((n, after)) = leading_number(inner) else { break };
+        let Some(after) = after.strip_prefix(')') else { break };
+        found.push(n);
+        rest = after;
+    }
+    if found.is_empty() {
+        if let Some((n, after)) = leading_number(rest) {
+            if after.starts_with('条') {
+                found.push(n);
+            }
+        }
+    }
+    found
+}
+
 /// The marker as the line writes it: `(五)`, `第五条`, `五、`.
 fn marker_text(line: &str, marker: Marker) -> &str {
     let close: &[char] = match marker {
@@ -389,6 +413,15 @@ mod tests {
         assert_eq!(index.clause("三"), None);
         assert_eq!(index.numbered(), 5);
         assert_eq!(index.clauses(TEXT), vec![(1, "(一)"), (2, "（二）")]);
+    }
+
+    #[test]
+    fn rows_name_clauses_after_the_source_name() {
+        assert_eq!(mentioned_numbers("第（五）（六）项；舟山条例"), vec![5, 6]);
+        assert_eq!(mentioned_numbers("(二)"), vec![2]);
+        assert_eq!(mentioned_numbers("第二十四条第一款"), vec![24]);
+        assert_eq!(mentioned_numbers("的规定"), Vec::<u32>::new());
+        assert_eq!(mentioned_numbers("第五项"), Vec::<u32>::new());
     }
 
     #[test]

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use qingdan_dsl::check::env::SourceInfo;
-use qingdan_dsl::check::{Checked, Def};
-use qingdan_dsl::sources::{number_value, TextIndex};
-use qingdan_dsl::syntax::ast::{ClauseKind, Decl, DecisionEnd, Path, RuleKind};
+use qingdan_dsl::check::{Checked, Def, Env};
+use qingdan_dsl::sources::{mentioned_numbers, number_value, TextIndex};
+use qingdan_dsl::syntax::ast::{ClauseKind, Decl, DecisionEnd, ExprKind, Item, ListBody, Path, RuleKind};
 use qingdan_dsl::Program;
 use serde::Serialize;
 
@@ -111,6 +111,9 @@ pub enum CiterKind {
     Check,
     /// The default outcome of the named decision.
     Default,
+    /// A list row whose text names the clause after the source's name
+    /// (`杭州决定第（四）项`): the list and the row's key.
+    Row,
 }
 
 pub(crate) fn run(args: &TraceArgs, opts: &Output, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -184,6 +187,25 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
             }
         }
     }
+    for (m, pm) in program.modules.iter().enumerate() {
+        for (i, decl) in pm.module.decls.iter().enumerate() {
+            let Decl::List(list) = decl else { continue };
+            let items = match &list.body {
+                ListBody::Items(items) => items.as_slice(),
+                ListBody::From(_) => program.included.get(&(m, i)).map_or(&[][..], Vec::as_slice),
+            };
+            for item in items {
+                for (sid, n) in row_mentions(env, m, item) {
+                    // Only clauses the source has: words after a name are not always a citation.
+                    let Some(clause) = sources[group[sid]].clauses.iter_mut().find(|c| number_of(c) == Some(n)) else {
+                        continue;
+                    };
+                    let name = format!("{} {}", list.name.name, item.key.value);
+                    clause.cited_by.push(Citer { policy: pm.module.name.name.clone(), kind: CiterKind::Row, name });
+                }
+            }
+        }
+    }
     for s in &mut sources {
         for c in &mut s.clauses {
             c.wording = c.wording.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
@@ -198,6 +220,21 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
         }
     }
     Trace { sources }
+}
+
+/// The clauses a row's text fields name after the name of a source of its policy.
+fn row_mentions(env: &Env, m: usize, item: &Item) -> Vec<(usize, u32)> {
+    let mut found = Vec::new();
+    for field in &item.fields {
+        let ExprKind::Text(text) = &field.value.kind else { continue };
+        for (sid, source) in env.sources.iter().enumerate().filter(|(_, s)| s.module == m) {
+            for (at, _) in text.match_indices(source.name.as_str()) {
+                let after = &text[at + source.name.len()..];
+                found.extend(mentioned_numbers(after).into_iter().map(|n| (sid, n)));
+            }
+        }
+    }
+    found
 }
 
 fn policy_name(program: &Program, module: usize) -> &str {
@@ -233,9 +270,7 @@ fn text_clauses(program: &Program, info: &SourceInfo) -> Vec<ClauseTrace> {
 /// added at the end when neither exists.
 fn clause_entry<'a>(clauses: &'a mut Vec<ClauseTrace>, id: &str) -> &'a mut ClauseTrace {
     let number = number_value(id);
-    let same_number = |c: &ClauseTrace| {
-        number.is_some() && c.heading.as_deref().and_then(heading_number) == number
-    };
+    let same_number = |c: &ClauseTrace| number.is_some() && number_of(c) == number;
     let at = clauses.iter().position(|c| c.id == id).or_else(|| clauses.iter().position(same_number));
     let at = at.unwrap_or_else(|| {
         clauses.push(ClauseTrace {
@@ -253,6 +288,11 @@ fn clause_entry<'a>(clauses: &'a mut Vec<ClauseTrace>, id: &str) -> &'a mut Clau
         clause.id = id.to_string(); // the id policies use, once one declares it
     }
     &mut clauses[at]
+}
+
+/// The number of a clause entry: its heading's, else its id's.
+fn number_of(c: &ClauseTrace) -> Option<u32> {
+    c.heading.as_deref().and_then(heading_number).or_else(|| number_value(&c.id))
 }
 
 /// The number in a heading as written: `(五)` → 5, `第二十四条` → 24, `三、` → 3.

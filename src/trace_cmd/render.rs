@@ -31,6 +31,7 @@ fn citer_kind(lang: Lang, k: CiterKind) -> &'static str {
         CiterKind::Exception => ("例外", "exception"),
         CiterKind::Check => ("检查", "check"),
         CiterKind::Default => ("默认结论", "default of"),
+        CiterKind::Row => ("清单行", "list row"),
     };
     t(lang, zh, en)
 }

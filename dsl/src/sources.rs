@@ -221,6 +221,11 @@ pub struct Mismatch {
     /// The passage of the text closest to it (original spelling) and its byte range.
     pub nearest: String,
     pub nearest_range: Range<usize>,
+    /// Where they part (whitespace dropped, widths folded): the last words they share,
+    /// and what each says next.
+    pub agreed: String,
+    pub quote_then: String,
+    pub text_then: String,
 }
 
 /// Checks that `quote` (with `……` for omissions) lies within `text[range]`.
@@ -258,7 +263,24 @@ fn nearest(text: &str, clause: &Folded, cursor: usize, piece: &str, folded: &str
     let end = clause.chars[start..].char_indices().nth(want).map_or(clause.chars.len(), |(i, _)| start + i);
     let from = clause.origin[start.min(clause.origin.len() - 1)];
     let to = clause.origin[end.min(clause.origin.len() - 1)];
-    Mismatch { piece: piece.trim().to_string(), nearest: text[from..to].to_string(), nearest_range: from..to }
+    let common = if lo == 0 { 0 } else { bounds[lo - 1] };
+    Mismatch {
+        piece: piece.trim().to_string(),
+        nearest: text[from..to].to_string(),
+        nearest_range: from..to,
+        agreed: last_chars(&folded[..common], 12),
+        quote_then: first_chars(&folded[common..], 12),
+        text_then: first_chars(&clause.chars[start + common..], 12),
+    }
+}
+
+fn first_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn last_chars(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    s.chars().skip(count.saturating_sub(n)).collect()
 }
 
 /// Checks every clause of every source that names a full text, fills in the words of
@@ -344,16 +366,22 @@ fn not_found(source: &SourceDecl, decl: &ClauseDecl, numbered: usize) -> Diagnos
 
 fn mismatch(decl: &ClauseDecl, span: Span, file: FileId, m: &Mismatch) -> Diagnostic {
     let id = &decl.id.name;
-    let (piece, nearest) = (short(&m.piece), short(&m.nearest));
+    let nearest = short(&m.nearest);
     let at = Span::new(file, m.nearest_range.start, m.nearest_range.end);
-    Diagnostic::new(
-        Code::E0131,
-        span,
+    let (agreed, quote, said) = (&m.agreed, &m.quote_then, &m.text_then);
+    let message = if agreed.is_empty() {
+        let piece = short(&m.piece);
         msg(
-            format!("条款 `{id}` 的引文与全文不符：全文中没有“{piece}”"),
-            format!("the quotation of clause `{id}` is not in the full text: it has no “{piece}”"),
-        ),
-    )
+            format!("条款 `{id}` 的引文与全文不符：条款中找不到“{piece}”"),
+            format!("the quotation of clause `{id}` is not in the full text: the clause has no “{piece}”"),
+        )
+    } else {
+        msg(
+            format!("条款 `{id}` 的引文与全文不符：与原文一致到“…{agreed}”，其后引文是“{quote}…”，原文是“{said}…”"),
+            format!("the quotation of clause `{id}` is not in the full text: it agrees up to “…{agreed}”, then the quotation says “{quote}…” where the text says “{said}…”"),
+        )
+    };
+    Diagnostic::new(Code::E0131, span, message)
     .secondary(at, msg(format!("最接近的原文：“{nearest}”"), format!("the closest passage: “{nearest}”")))
     .help(msg(
         "照原文改正引文（空白和全角半角不计；省略处写 `……`），或删去引文、从全文取；若是概括，写 `摘要`",
@@ -436,6 +464,7 @@ mod tests {
         let m = check_quotation(TEXT, two, "加强“小脑+手脚”改革").expect_err("paraphrase");
         assert_eq!(m.piece, "加强“小脑+手脚”改革");
         assert!(m.nearest.starts_with("加强“小脑+手脚”建设"), "{}", m.nearest);
+        assert_eq!((m.agreed.as_str(), m.quote_then.as_str(), m.text_then.as_str()), ("加强“小脑+手脚”", "改革", "建设。迭代升级。"));
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn summary_line(lang: Lang, s: &SourceTrace) -> String {
     let (done, out, none) = counts(s);
     let total = s.clauses.len();
     match lang {
-        Lang::Zh => format!("{total} 条：{done} 条有规则引用，{out} 条范围外，{none} 条无人引用"),
+        Lang::Zh => format!("{total} 条：{done} 条有引用，{out} 条范围外，{none} 条无人引用"),
         Lang::En => format!("{total} clauses: {done} cited, {out} out of scope, {none} cited by nothing"),
     }
 }
@@ -78,8 +78,9 @@ pub fn text(trace: &Trace, lang: Lang) -> String {
                 let w: Vec<&str> = c.wording.iter().map(|w| wording(lang, *w)).collect();
                 let _ = writeln!(out, "    {}{}", t(lang, "文字：", "words: "), w.join(", "));
             }
-            if !c.cited_by.is_empty() {
-                let _ = writeln!(out, "    {}{}", t(lang, "引用者：", "cited by: "), citers(lang, c));
+            for x in &c.cited_by {
+                let who = format!("{}.{} {}", x.policy, citer_kind(lang, x.kind), x.name);
+                let _ = writeln!(out, "    {}{who}", t(lang, "引用者：", "cited by: "));
             }
             if let Some(why) = &c.out_of_scope {
                 let _ = writeln!(out, "    {}{why}", t(lang, "范围外：", "out of scope: "));

@@ -333,7 +333,10 @@ fn check_clause(
     let words = text[range.clone()].trim();
     match (&decl.text, decl.kind) {
         (None, ClauseKind::Summary) => diags.push(no_words(decl)),
-        (None, _) => info.text = words.to_string(),
+        (None, _) => {
+            info.text = words.to_string();
+            info.from_text = true;
+        }
         (Some(quote), ClauseKind::Quotation | ClauseKind::Unverified) => {
             if let Err(m) = check_quotation(text, range, &quote.value) {
                 diags.push(mismatch(decl, quote.span, file, &m));

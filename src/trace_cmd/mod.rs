@@ -168,7 +168,7 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
         }
         for c in &info.clauses {
             let clause = clause_entry(&mut s.clauses, &c.id);
-            clause.wording.push(wording(info, c.kind, c.text.is_empty()));
+            clause.wording.push(wording(info, c.kind, c.from_text || c.text.is_empty()));
             if clause.out_of_scope.is_none() {
                 clause.out_of_scope.clone_from(&c.out_of_scope);
             }

@@ -91,6 +91,8 @@ pub struct ClauseInfo {
     /// The declared words, or (once `sources::verify` ran) those taken from the full text.
     pub text: String,
     pub kind: crate::syntax::ast::ClauseKind,
+    /// Whether `text` was taken from the full text (the clause gave no words).
+    pub from_text: bool,
     /// Why no policy implements it (`范围外`).
     pub out_of_scope: Option<String>,
     pub span: Span,
@@ -284,6 +286,7 @@ fn register_names(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                         id: c.id.name.clone(),
                         text: c.text.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
                         kind: c.kind,
+                        from_text: false,
                         out_of_scope: c.out_of_scope.as_ref().map(|w| w.value.clone()),
                         span: c.span,
                     })

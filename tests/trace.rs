@@ -83,8 +83,14 @@ fn trace_reports_citers_rows_out_of_scope_and_uncited_clauses() {
     assert_eq!(ids, ["一", "二", "三"]);
     assert_eq!(clauses[0]["status"], "implemented");
     assert_eq!(clauses[0]["wording"], serde_json::json!(["from_text"]));
-    assert_eq!(clauses[0]["cited_by"][0], serde_json::json!({ "policy": "甲", "kind": "row", "name": "表 A1" }));
-    assert_eq!(clauses[1]["cited_by"][0], serde_json::json!({ "policy": "甲", "kind": "rule", "name": "超时" }));
+    assert_eq!(
+        clauses[0]["cited_by"][0],
+        serde_json::json!({ "policy": "甲", "kind": "row", "name": "表 A1" })
+    );
+    assert_eq!(
+        clauses[1]["cited_by"][0],
+        serde_json::json!({ "policy": "甲", "kind": "rule", "name": "超时" })
+    );
     assert_eq!(clauses[1]["wording"], serde_json::json!(["checked"]));
     assert_eq!(clauses[2]["status"], "out_of_scope");
     assert_eq!(clauses[2]["out_of_scope"], "人大代表的工作");
@@ -126,7 +132,8 @@ fn every_hangzhou_clause_is_implemented_or_out_of_scope() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     let sources = v["sources"].as_array().expect("sources");
-    let hangzhou = sources.iter().find(|s| s["full_text"] == "sources/hangzhou-2022.txt").expect("the decision");
+    let hangzhou =
+        sources.iter().find(|s| s["full_text"] == "sources/hangzhou-2022.txt").expect("the decision");
     let clauses = hangzhou["clauses"].as_array().expect("clauses");
     assert_eq!(clauses.len(), 21);
     for c in clauses {

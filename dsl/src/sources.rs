@@ -296,7 +296,8 @@ pub fn verify(
     for (m, module) in modules.iter().enumerate() {
         for (i, decl) in module.decls.iter().enumerate() {
             let Decl::Source(source) = decl else { continue };
-            let Some(info) = env.sources.iter_mut().find(|s| s.module == m && s.name == source.name.name) else {
+            let Some(info) = env.sources.iter_mut().find(|s| s.module == m && s.name == source.name.name)
+            else {
                 continue;
             };
             match texts.get(&(m, i)) {
@@ -424,7 +425,15 @@ mod tests {
 
     #[test]
     fn numbers_are_read_in_both_scripts() {
-        for (s, n) in [("五", 5), ("十", 10), ("十五", 15), ("二十一", 21), ("一百零五", 105), ("24", 24), ("两百", 200)] {
+        for (s, n) in [
+            ("五", 5),
+            ("十", 10),
+            ("十五", 15),
+            ("二十一", 21),
+            ("一百零五", 105),
+            ("24", 24),
+            ("两百", 200),
+        ] {
             assert_eq!(number_value(s), Some(n), "{s}");
         }
         for s in ["", "准入范围", "五a", "12345"] {
@@ -467,7 +476,10 @@ mod tests {
         let m = check_quotation(TEXT, two, "加强“小脑+手脚”改革").expect_err("paraphrase");
         assert_eq!(m.piece, "加强“小脑+手脚”改革");
         assert!(m.nearest.starts_with("加强“小脑+手脚”建设"), "{}", m.nearest);
-        assert_eq!((m.agreed.as_str(), m.quote_then.as_str(), m.text_then.as_str()), ("加强“小脑+手脚”", "改革", "建设。迭代升级。"));
+        assert_eq!(
+            (m.agreed.as_str(), m.quote_then.as_str(), m.text_then.as_str()),
+            ("加强“小脑+手脚”", "改革", "建设。迭代升级。")
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use clap::{Args, ValueEnum};
 use qingdan_dsl::check::env::SourceInfo;
 use qingdan_dsl::check::{Checked, Def, Env};
 use qingdan_dsl::sources::{mentioned_numbers, number_value, TextIndex};
-use qingdan_dsl::syntax::ast::{ClauseKind, Decl, DecisionEnd, ExprKind, Item, ListBody, Path, RuleKind};
+use qingdan_dsl::syntax::ast::{ClauseKind, DecisionEnd, Decl, ExprKind, Item, ListBody, Path, RuleKind};
 use qingdan_dsl::Program;
 use serde::Serialize;
 
@@ -124,7 +124,9 @@ pub(crate) fn run(args: &TraceArgs, opts: &Output, out: &mut dyn Write, err: &mu
     let Some(checked) = &program.checked else { return exit::FAILED };
     let mut trace = collect(&program, checked);
     if let Some(wanted) = &args.source {
-        trace.sources.retain(|s| s.title == *wanted || s.declared_as.iter().any(|d| d.ends_with(&format!(".{wanted}"))));
+        trace.sources.retain(|s| {
+            s.title == *wanted || s.declared_as.iter().any(|d| d.ends_with(&format!(".{wanted}")))
+        });
         if trace.sources.is_empty() {
             let _ = writeln!(err, "qingdan: no source `{wanted}` (没有来源 `{wanted}`)");
             return exit::USAGE;
@@ -197,11 +199,17 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
             for item in items {
                 for (sid, n) in row_mentions(env, m, item) {
                     // Only clauses the source has: words after a name are not always a citation.
-                    let Some(clause) = sources[group[sid]].clauses.iter_mut().find(|c| number_of(c) == Some(n)) else {
+                    let Some(clause) =
+                        sources[group[sid]].clauses.iter_mut().find(|c| number_of(c) == Some(n))
+                    else {
                         continue;
                     };
                     let name = format!("{} {}", list.name.name, item.key.value);
-                    clause.cited_by.push(Citer { policy: pm.module.name.name.clone(), kind: CiterKind::Row, name });
+                    clause.cited_by.push(Citer {
+                        policy: pm.module.name.name.clone(),
+                        kind: CiterKind::Row,
+                        name,
+                    });
                 }
             }
         }
@@ -323,7 +331,9 @@ fn citing(decl: &Decl) -> Vec<(CiterKind, &str, &[Path])> {
         }
         Decl::Check(c) => vec![(CiterKind::Check, c.name.name.as_str(), c.cites.as_slice())],
         Decl::Decision(d) => match &d.end {
-            DecisionEnd::Default(_, cites) => vec![(CiterKind::Default, d.name.name.as_str(), cites.as_slice())],
+            DecisionEnd::Default(_, cites) => {
+                vec![(CiterKind::Default, d.name.name.as_str(), cites.as_slice())]
+            }
             _ => Vec::new(),
         },
         _ => Vec::new(),

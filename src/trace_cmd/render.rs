@@ -119,9 +119,14 @@ pub fn markdown(trace: &Trace, lang: Lang) -> String {
         );
         for c in &s.clauses {
             let w: Vec<&str> = c.wording.iter().map(|w| wording(lang, *w)).collect();
-            let cited = if c.status == Status::Uncited { t(lang, "**无人引用**", "**nothing**").to_string() } else { citers(lang, c) };
+            let cited = if c.status == Status::Uncited {
+                t(lang, "**无人引用**", "**nothing**").to_string()
+            } else {
+                citers(lang, c)
+            };
             let why = c.out_of_scope.as_deref().unwrap_or("");
-            let _ = writeln!(out, "| {} | {} | {} | {} |", cell(&c.id), w.join(", "), cell(&cited), cell(why));
+            let _ =
+                writeln!(out, "| {} | {} | {} | {} |", cell(&c.id), w.join(", "), cell(&cited), cell(why));
         }
         let _ = writeln!(out);
     }

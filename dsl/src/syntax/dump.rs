@@ -149,7 +149,8 @@ fn clause(c: &ClauseDecl) -> String {
         ClauseKind::Unverified => " unverified",
     };
     let text = c.text.as_ref().map_or(" text=none".to_string(), |t| format!(" {}", quoted(&t.value)));
-    let scope = c.out_of_scope.as_ref().map_or(String::new(), |w| format!(" out_of_scope={}", quoted(&w.value)));
+    let scope =
+        c.out_of_scope.as_ref().map_or(String::new(), |w| format!(" out_of_scope={}", quoted(&w.value)));
     format!("clause {}{kind}{text}{scope}", c.id.name)
 }
 

@@ -169,7 +169,11 @@ impl Builder {
             match part.as_rule() {
                 Rule::clause_kind => {
                     let k = part.into_inner().next().expect("grammar: clause kind");
-                    kind = if k.as_rule() == Rule::summary { ClauseKind::Summary } else { ClauseKind::Unverified };
+                    kind = if k.as_rule() == Rule::summary {
+                        ClauseKind::Summary
+                    } else {
+                        ClauseKind::Unverified
+                    };
                     let _ = kids(self, k); // counts the keyword towards the file's language
                 }
                 Rule::out_of_scope => {

@@ -68,6 +68,15 @@ fn a_full_text_outside_the_folders_is_refused_before_it_is_looked_up() {
     assert!(!err.contains("E0131") && !err.contains("E0130"), "{err}");
 }
 
+/// `二` and `2` name one clause of the text: the second is a duplicate (E0114).
+#[test]
+fn two_spellings_of_one_clause_number_are_a_duplicate() {
+    let (_dir, file) = tree(&POLICY.replace("  条款 一\n", "  条款 一\n  条款 1 \"打造治理格局\"\n"));
+    let (code, _, err) = qingdan(&["check", "--color", "never", file.to_str().expect("path")]);
+    assert_eq!(code, 1);
+    assert!(err.contains("E0114") && err.contains("条款 `1` 与条款 `一` 在全文中是同一条"), "{err}");
+}
+
 #[test]
 fn trace_reports_citers_rows_out_of_scope_and_uncited_clauses() {
     let (_dir, file) = tree(POLICY);

@@ -39,6 +39,9 @@ pub struct TextIndex {
     /// (marker, number) → byte offset of the first such line.
     first: HashMap<(Marker, u32), usize>,
     len: usize,
+    /// Each clause's words folded for matching, made once however many quotations of it
+    /// there are (by the clause's start).
+    folded: HashMap<usize, Folded>,
 }
 
 impl TextIndex {
@@ -191,6 +194,7 @@ fn fold_width(c: char) -> char {
 
 /// A text with whitespace dropped and widths folded, with the byte offset in the original
 /// of each character kept, so that a place found here can be shown there.
+#[derive(Debug)]
 struct Folded {
     chars: String,
     origin: Vec<usize>,
@@ -230,13 +234,16 @@ pub struct Mismatch {
 
 /// Checks that `quote` (with `……` for omissions) lies within `text[range]`.
 pub fn check_quotation(text: &str, range: Range<usize>, quote: &str) -> Result<(), Mismatch> {
-    let clause = Folded::new(&text[range.clone()], range.start);
+    quotation_in(text, &Folded::new(&text[range.clone()], range.start), quote)
+}
+
+fn quotation_in(text: &str, clause: &Folded, quote: &str) -> Result<(), Mismatch> {
     let mut cursor = 0;
     for piece in quote.split('…').filter(|p| !p.trim().is_empty()) {
         let folded = Folded::new(piece, 0).chars;
         match clause.chars[cursor..].find(&folded) {
             Some(at) => cursor += at + folded.len(),
-            None => return Err(nearest(text, &clause, cursor, piece, &folded)),
+            None => return Err(nearest(text, clause, cursor, piece, &folded)),
         }
     }
     Ok(())
@@ -305,8 +312,9 @@ pub fn verify(
                     info.text_file = Some(file);
                     let text = &map.get(file).text;
                     let index = indexes.entry(file).or_insert_with(|| TextIndex::new(text));
+                    let mut seen: HashMap<usize, &ClauseDecl> = HashMap::new();
                     for (decl, info) in source.clauses.iter().zip(&mut info.clauses) {
-                        check_clause(source, decl, info, (file, text, index), diags);
+                        check_clause(source, decl, info, (file, text, index), &mut seen, diags);
                     }
                 }
                 None if source.full_text.is_none() => {
@@ -320,31 +328,67 @@ pub fn verify(
     }
 }
 
-fn check_clause(
+fn check_clause<'a>(
     source: &SourceDecl,
-    decl: &ClauseDecl,
+    decl: &'a ClauseDecl,
     info: &mut ClauseInfo,
-    (file, text, index): (FileId, &str, &TextIndex),
+    (file, text, index): (FileId, &str, &mut TextIndex),
+    seen: &mut HashMap<usize, &'a ClauseDecl>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(range) = index.clause(&decl.id.name) else {
         diags.push(not_found(source, decl, index.numbered()));
         return;
     };
-    let words = text[range.clone()].trim();
+    // `五` and `5` are one clause: the second is a duplicate, and checking it again would
+    // let one clause of a long text be copied and matched once per spelling.
+    if let Some(first) = seen.insert(range.start, decl) {
+        seen.insert(range.start, first);
+        diags.push(same_clause(decl, first));
+        return;
+    }
     match (&decl.text, decl.kind) {
         (None, ClauseKind::Summary) => diags.push(no_words(decl)),
         (None, _) => {
-            info.text = words.to_string();
+            info.text = clause_words(&text[range]);
             info.from_text = true;
         }
         (Some(quote), ClauseKind::Quotation | ClauseKind::Unverified) => {
-            if let Err(m) = check_quotation(text, range, &quote.value) {
+            let folded = index
+                .folded
+                .entry(range.start)
+                .or_insert_with(|| Folded::new(&text[range.clone()], range.start));
+            if let Err(m) = quotation_in(text, folded, &quote.value) {
                 diags.push(mismatch(decl, quote.span, file, &m));
             }
         }
         (Some(_), ClauseKind::Summary) => {}
     }
+}
+
+/// Words taken from the text: the clause trimmed, and cut at `MAX_WORDS` characters so that
+/// explanations and compiled modules stay small whatever the text holds.
+fn clause_words(words: &str) -> String {
+    const MAX_WORDS: usize = 4_000;
+    let words = words.trim();
+    match words.char_indices().nth(MAX_WORDS) {
+        Some((cut, _)) => format!("{}……", &words[..cut]),
+        None => words.to_string(),
+    }
+}
+
+fn same_clause(decl: &ClauseDecl, first: &ClauseDecl) -> Diagnostic {
+    let (id, other) = (&decl.id.name, &first.id.name);
+    Diagnostic::new(
+        Code::E0114,
+        decl.id.span,
+        msg(
+            format!("条款 `{id}` 与条款 `{other}` 在全文中是同一条"),
+            format!("clause `{id}` is the same clause of the full text as `{other}`"),
+        ),
+    )
+    .secondary(first.id.span, msg("第一次声明在这里", "first declared here"))
+    .help(msg("每一条只声明一次", "declare each clause once"))
 }
 
 fn not_found(source: &SourceDecl, decl: &ClauseDecl, numbered: usize) -> Diagnostic {
@@ -453,6 +497,15 @@ mod tests {
         assert_eq!(index.clause("三"), None);
         assert_eq!(index.numbered(), 5);
         assert_eq!(index.clauses(TEXT), vec![(1, "(一)"), (2, "（二）")]);
+    }
+
+    #[test]
+    fn words_taken_from_a_text_are_capped() {
+        assert_eq!(clause_words("  (一)短。\n"), "(一)短。");
+        let long = "字".repeat(10_000);
+        let words = clause_words(&long);
+        assert_eq!(words.chars().count(), 4_000 + 2);
+        assert!(words.ends_with("……"));
     }
 
     #[test]

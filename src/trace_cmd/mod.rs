@@ -7,7 +7,7 @@
 
 mod render;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -56,6 +56,55 @@ pub struct SourceTrace {
     pub declared_as: Vec<String>,
     pub full_text: Option<String>,
     pub clauses: Vec<ClauseTrace>,
+    /// Where each clause is in `clauses`, by id and by number: one lookup per citation.
+    #[serde(skip)]
+    by_id: HashMap<String, usize>,
+    #[serde(skip)]
+    by_number: HashMap<u32, usize>,
+}
+
+impl SourceTrace {
+    fn push(&mut self, clause: ClauseTrace) -> usize {
+        let at = self.clauses.len();
+        self.by_id.entry(clause.id.clone()).or_insert(at);
+        if let Some(n) = number_of(&clause) {
+            self.by_number.entry(n).or_insert(at);
+        }
+        self.clauses.push(clause);
+        at
+    }
+
+    /// The entry of clause `id`: the one by that id, else the text's clause of the same
+    /// number, else a new one at the end.
+    fn entry(&mut self, id: &str) -> &mut ClauseTrace {
+        let found = self.by_id.get(id).copied();
+        let found = found.or_else(|| number_value(id).and_then(|n| self.by_number.get(&n).copied()));
+        let at = found.unwrap_or_else(|| self.push(ClauseTrace::new(id, None)));
+        self.by_id.insert(id.to_string(), at);
+        let clause = &mut self.clauses[at];
+        if clause.heading.as_deref() == Some(clause.id.as_str()) {
+            clause.id = id.to_string(); // the id policies use, once one declares it
+        }
+        clause
+    }
+
+    fn by_number(&mut self, n: u32) -> Option<&mut ClauseTrace> {
+        let at = *self.by_number.get(&n)?;
+        self.clauses.get_mut(at)
+    }
+}
+
+impl ClauseTrace {
+    fn new(id: &str, heading: Option<&str>) -> ClauseTrace {
+        ClauseTrace {
+            id: id.to_string(),
+            heading: heading.map(str::to_string),
+            wording: Vec::new(),
+            cited_by: Vec::new(),
+            out_of_scope: None,
+            status: Status::Uncited,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -152,13 +201,19 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
         let at = match sources.iter().position(|s| s.title == info.title) {
             Some(at) => at,
             None => {
-                sources.push(SourceTrace {
+                let mut source = SourceTrace {
                     title: info.title.clone(),
                     date: date_of(program, info),
                     declared_as: Vec::new(),
                     full_text: info.full_text.clone(),
-                    clauses: text_clauses(program, info),
-                });
+                    clauses: Vec::new(),
+                    by_id: HashMap::new(),
+                    by_number: HashMap::new(),
+                };
+                for clause in text_clauses(program, info) {
+                    source.push(clause);
+                }
+                sources.push(source);
                 sources.len() - 1
             }
         };
@@ -166,10 +221,12 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
         s.declared_as.push(format!("{}.{}", policy_name(program, info.module), info.name));
         if s.full_text.is_none() && info.full_text.is_some() {
             s.full_text = info.full_text.clone();
-            s.clauses.extend(text_clauses(program, info));
+            for clause in text_clauses(program, info) {
+                s.push(clause);
+            }
         }
         for c in &info.clauses {
-            let clause = clause_entry(&mut s.clauses, &c.id);
+            let clause = s.entry(&c.id);
             clause.wording.push(wording(info, c.kind, c.from_text || c.text.is_empty()));
             if clause.out_of_scope.is_none() {
                 clause.out_of_scope.clone_from(&c.out_of_scope);
@@ -183,7 +240,7 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
             for (kind, name, cites) in citing(decl) {
                 for cite in cites {
                     let Some((sid, id)) = resolve(checked, m, cite) else { continue };
-                    let clause = clause_entry(&mut sources[group[sid]].clauses, id);
+                    let clause = sources[group[sid]].entry(id);
                     clause.cited_by.push(Citer { policy: policy.clone(), kind, name: name.to_string() });
                 }
             }
@@ -199,9 +256,7 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
             for item in items {
                 for (sid, n) in row_mentions(env, m, item) {
                     // Only clauses the source has: words after a name are not always a citation.
-                    let Some(clause) =
-                        sources[group[sid]].clauses.iter_mut().find(|c| number_of(c) == Some(n))
-                    else {
+                    let Some(clause) = sources[group[sid]].by_number(n) else {
                         continue;
                     };
                     let name = format!("{} {}", list.name.name, item.key.value);
@@ -263,39 +318,8 @@ fn text_clauses(program: &Program, info: &SourceInfo) -> Vec<ClauseTrace> {
     TextIndex::new(text)
         .clauses(text)
         .into_iter()
-        .map(|(_, heading)| ClauseTrace {
-            id: heading.to_string(),
-            heading: Some(heading.to_string()),
-            wording: Vec::new(),
-            cited_by: Vec::new(),
-            out_of_scope: None,
-            status: Status::Uncited,
-        })
+        .map(|(_, heading)| ClauseTrace::new(heading, Some(heading)))
         .collect()
-}
-
-/// The entry of clause `id`: the text's clause of the same number, or one by that id,
-/// added at the end when neither exists.
-fn clause_entry<'a>(clauses: &'a mut Vec<ClauseTrace>, id: &str) -> &'a mut ClauseTrace {
-    let number = number_value(id);
-    let same_number = |c: &ClauseTrace| number.is_some() && number_of(c) == number;
-    let at = clauses.iter().position(|c| c.id == id).or_else(|| clauses.iter().position(same_number));
-    let at = at.unwrap_or_else(|| {
-        clauses.push(ClauseTrace {
-            id: id.to_string(),
-            heading: None,
-            wording: Vec::new(),
-            cited_by: Vec::new(),
-            out_of_scope: None,
-            status: Status::Uncited,
-        });
-        clauses.len() - 1
-    });
-    let clause = &mut clauses[at];
-    if clause.heading.is_some() && clause.id == *clause.heading.as_deref().unwrap_or_default() {
-        clause.id = id.to_string(); // the id policies use, once one declares it
-    }
-    &mut clauses[at]
 }
 
 /// The number of a clause entry: its heading's, else its id's.

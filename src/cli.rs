@@ -90,6 +90,8 @@ pub enum Command {
     /// Dependency graph of a policy (`--as dot|mermaid|json`), or what a field or clause
     /// affects (`--impact`) and what a decision depends on (`--why`).
     Graph(crate::graph_cmd::GraphArgs),
+    /// Clause coverage: per source and clause, what cites it, how its words are known, and the clauses nothing cites (`--as text|markdown|json`).
+    Trace(crate::trace_cmd::TraceArgs),
     /// Run each policy's `test` blocks and case files (`X.cases.yaml`, `cases.yaml`):
     /// pass/fail with diffs, rule coverage, and `--snapshot` files of every decision.
     Test(crate::test_cmd::TestArgs),

@@ -75,6 +75,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Playground(args) => crate::playground_cmd::run(&args, out, err),
         Command::DumpWat { module } => crate::build_cmd::dump_wat(&module, cli.lang, out, err),
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
+        Command::Trace(args) => crate::trace_cmd::run(&args, &opts, out, err),
         Command::Diff(args) => crate::diff_cmd::run(&args, &opts, cli.lang.map(Lang::from), out, err),
         Command::Test(args) => {
             crate::test_cmd::run(&args, &opts, opts.format, cli.lang.map(Lang::from), out, err)
@@ -130,7 +131,7 @@ impl Output {
     }
 
     /// The language of summary lines: asked for, else that of most files.
-    fn lang(&self, program: &Program) -> Lang {
+    pub(crate) fn lang(&self, program: &Program) -> Lang {
         self.render.lang.unwrap_or_else(|| {
             let langs: Vec<Lang> = program.sources.ids().map(|id| program.sources.get(id).lang).collect();
             let zh = langs.iter().filter(|l| **l == Lang::Zh).count();
@@ -333,6 +334,21 @@ pub(crate) fn load_program(
         exit::FAILED
     })?;
     Ok((program, lowered))
+}
+
+/// Checks policy files and folders together; with errors, reports them and gives the exit code.
+pub(crate) fn load_checked(
+    paths: &[PathBuf],
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Program, u8> {
+    let program = check_files(files::inputs(paths), &mut opts.loader.clone());
+    if program.has_errors() || program.checked.is_none() {
+        opts.report(&program, serde_json::Value::Null, out, err);
+        return Err(exit_code(&program.diagnostics).max(exit::FAILED));
+    }
+    Ok(program)
 }
 
 fn dump_ir(

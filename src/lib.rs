@@ -19,6 +19,7 @@ mod playground_rows;
 mod replace;
 mod streams;
 mod test_cmd;
+mod trace_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -111,6 +111,18 @@ fn stays_below(path: &Path) -> bool {
     true
 }
 
+/// The nearest folder called `policies` that holds `dir` (not `dir` itself), as written
+/// when the path names it (so every policy shows the same path), else found from the
+/// folder's canonical path.
+fn policies_folder(dir: &Path) -> Option<PathBuf> {
+    let named = |p: &&Path| p.file_name().is_some_and(|n| n == "policies");
+    if let Some(found) = dir.ancestors().skip(1).find(named) {
+        return Some(found.to_path_buf());
+    }
+    let canonical = dir.canonicalize().ok()?;
+    canonical.ancestors().skip(1).find(named).map(Path::to_path_buf)
+}
+
 /// The folder of the file `from` (`.` for a bare file name).
 fn folder_of(from: &str) -> &Path {
     Path::new(from).parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
@@ -122,6 +134,18 @@ impl Loader for FsLoader {
         let resolved = self.permitted(base, Path::new(path))?;
         let bytes = read_regular(&resolved, MAX_FILE_BYTES)?;
         Ok((display(&base.join(path)), bytes))
+    }
+
+    /// The policy's folder first; then the nearest folder called `policies` above it, so
+    /// that every bundled policy can name the one copy in `policies/sources/`. The same
+    /// confinement as data files holds within each folder.
+    fn load_text(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError> {
+        let first = self.load(from, path);
+        let Err(LoadError::Unreadable(_)) = &first else { return first };
+        let Some(root) = policies_folder(folder_of(from)) else { return first };
+        let Ok(resolved) = self.permitted(&root, Path::new(path)) else { return first };
+        let bytes = read_regular(&resolved, MAX_FILE_BYTES)?;
+        Ok((display(&root.join(path)), bytes))
     }
 
     /// Looks in the file's folder, then in the folder above it (with its subfolders), so

@@ -22,8 +22,15 @@ fn snapshot(name: &str, text: &str) {
 /// A copy of the grid admission folder with `edit` applied to the files it names.
 fn revised(edit: &[(&str, &str, &str)]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let copy = dir.path().join("grid_admission");
-    std::fs::create_dir(&copy).expect("folder");
+    // Under a `policies` folder with the bundled full texts, which the policy's sources name.
+    let copy = dir.path().join("policies/grid_admission");
+    std::fs::create_dir_all(&copy).expect("folder");
+    let texts = dir.path().join("policies/sources");
+    std::fs::create_dir(&texts).expect("folder");
+    for entry in std::fs::read_dir("policies/sources").expect("bundled texts") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, texts.join(path.file_name().expect("name"))).expect("copy");
+    }
     for entry in std::fs::read_dir("policies/grid_admission").expect("bundled folder") {
         let path = entry.expect("entry").path();
         if path.is_file() {

@@ -59,8 +59,15 @@ fn bundled_cases_pass_with_full_rule_coverage() {
 #[test]
 fn changing_one_threshold_changes_the_snapshots() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let copy = dir.path().join("grid_admission");
-    std::fs::create_dir(&copy).expect("folder");
+    // Under a `policies` folder with the bundled full texts, which the policy's sources name.
+    let copy = dir.path().join("policies/grid_admission");
+    std::fs::create_dir_all(&copy).expect("folder");
+    let texts = dir.path().join("policies/sources");
+    std::fs::create_dir(&texts).expect("folder");
+    for entry in std::fs::read_dir(policies().join("sources")).expect("bundled texts") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, texts.join(path.file_name().expect("name"))).expect("copy");
+    }
     for entry in std::fs::read_dir(policies().join("grid_admission")).expect("bundled folder") {
         let path = entry.expect("entry").path();
         if path.is_file() {

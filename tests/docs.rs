@@ -40,6 +40,15 @@ impl Loader for Examples {
         Err(LoadError::Unreadable(format!("{path}: documentation examples include no data files")))
     }
 
+    /// The bundled full texts (`policies/sources/`), which the examples of E0130/E0131 quote.
+    fn load_text(&mut self, _from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError> {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies").join(path);
+        match std::fs::read(&file) {
+            Ok(bytes) if path.starts_with("sources/") => Ok((path.to_string(), bytes)),
+            _ => Err(LoadError::Unreadable(format!("{path}: not a bundled source text"))),
+        }
+    }
+
     fn find_policy(&mut self, _from: &str, name: &str) -> Option<(String, Vec<u8>)> {
         let text = self.0.iter().find(|t| policy_name(t) == Some(name))?;
         Some((format!("{name}.qd"), text.clone().into_bytes()))

@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod include;
 pub mod program;
 pub mod source;
+pub mod sources;
 pub mod syntax;
 pub mod value;
 pub mod yaml_depth;

@@ -5,7 +5,8 @@ use crate::check::{self, Checked, IncludedRows};
 use crate::diag::{msg, sort_and_dedup, Code, Diagnostic};
 use crate::include::{self, Column};
 use crate::source::{FileId, Lang, SourceFile, SourceMap, Span};
-use crate::syntax::ast::{Decl, ListBody, ListDecl, Module, RecordDecl};
+use crate::sources::SourceTexts;
+use crate::syntax::ast::{Decl, ListBody, ListDecl, Module, RecordDecl, SourceDecl};
 use crate::syntax::{self, lex, Comment};
 
 /// Fetches files that policies name (YAML/CSV list rows).
@@ -17,6 +18,13 @@ pub trait Loader {
     /// Finds the file of policy `name`, used by the file `from` but not given to check
     /// (e.g. a sibling in the same folder).
     fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)>;
+
+    /// Reads the full text of an instrument a `来源` names (`全文 "…"`), written relative
+    /// to the file `from`. Loaders may look in more places than for data files (the CLI
+    /// also looks in the nearest folder called `policies` above); by default, the same.
+    fn load_text(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError> {
+        self.load(from, path)
+    }
 }
 
 /// Why a loader gave no data file.
@@ -106,9 +114,13 @@ pub fn check_files(files: Vec<InputFile>, loader: &mut dyn Loader) -> Program {
         queue = missing_policies(&modules, &sources, loader);
     }
     let included = load_included(&modules, &mut sources, loader, &mut diagnostics);
+    let texts = load_source_texts(&modules, &mut sources, loader, &mut diagnostics);
     let checked = all_parsed.then(|| {
         let asts: Vec<Module> = modules.iter().map(|m| m.module.clone()).collect();
-        check::check(&asts, &included, &sources)
+        let mut checked = check::check(&asts, &included, &sources);
+        let refs: Vec<&Module> = asts.iter().collect();
+        crate::sources::verify(&refs, &texts, &sources, &mut checked.env, &mut checked.diagnostics);
+        checked
     });
     if let Some(c) = &checked {
         diagnostics.extend(c.diagnostics.iter().cloned());
@@ -275,6 +287,55 @@ fn load_included(
         }
     }
     rows
+}
+
+/// The full texts that sources name, each file read once however many sources name it.
+fn load_source_texts(
+    modules: &[ParsedModule],
+    sources: &mut SourceMap,
+    loader: &mut dyn Loader,
+    diags: &mut Vec<Diagnostic>,
+) -> SourceTexts {
+    let mut texts = SourceTexts::new();
+    for (m, pm) in modules.iter().enumerate() {
+        for (i, decl) in pm.module.decls.iter().enumerate() {
+            let Decl::Source(SourceDecl { full_text: Some(path), .. }) = decl else { continue };
+            let from = sources.get(pm.file).path.clone();
+            let (shown, bytes) = match loader.load_text(&from, &path.value) {
+                Ok(found) => found,
+                Err(LoadError::Unreadable(why)) => {
+                    diags.push(text_unreadable(path.span, &path.value, &why));
+                    continue;
+                }
+                Err(LoadError::Outside) => {
+                    diags.push(outside(path.span, &path.value));
+                    continue;
+                }
+            };
+            let file = match sources.find(&shown) {
+                Some(file) => file,
+                None => match add_file(sources, shown, &bytes, diags) {
+                    Some(file) => file,
+                    None => continue,
+                },
+            };
+            sources.get_mut(file).lang = pm.module.lang;
+            texts.insert((m, i), file);
+        }
+    }
+    texts
+}
+
+fn text_unreadable(span: Span, path: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0129,
+        span,
+        msg(format!("无法读取来源全文 `{path}`：{why}"), format!("cannot read the source text `{path}`: {why}")),
+    )
+    .help(msg(
+        "路径相对于本政策文件所在的文件夹；找不到时再到上级名为 `policies` 的文件夹中找（如 `sources/杭州决定.txt`）",
+        "the path is relative to this policy file's folder, then to the nearest folder called `policies` above it (e.g. `sources/hangzhou.txt`)",
+    ))
 }
 
 /// The row record's declaration, looked up by name in the module, then in the others.

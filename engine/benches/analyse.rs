@@ -21,6 +21,14 @@ impl Loader for Beside {
         Ok((full.to_string_lossy().into_owned(), bytes))
     }
 
+    /// Full texts (`全文`) are in `policies/sources/`, the folder above the policy's.
+    fn load_text(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError> {
+        let folder = Path::new(from).parent().unwrap_or(Path::new(""));
+        let full = folder.parent().unwrap_or(Path::new("")).join(path);
+        let bytes = std::fs::read(&full).map_err(|e| e.to_string())?;
+        Ok((full.to_string_lossy().into_owned(), bytes))
+    }
+
     fn find_policy(&mut self, _from: &str, _name: &str) -> Option<(String, Vec<u8>)> {
         None
     }

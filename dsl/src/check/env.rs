@@ -88,7 +88,13 @@ pub struct ListInfo {
 #[derive(Clone, Debug)]
 pub struct ClauseInfo {
     pub id: String,
+    /// The declared words, or (once `sources::verify` ran) those taken from the full text.
     pub text: String,
+    pub kind: crate::syntax::ast::ClauseKind,
+    /// Whether `text` was taken from the full text (the clause gave no words).
+    pub from_text: bool,
+    /// Why no policy implements it (`范围外`).
+    pub out_of_scope: Option<String>,
     pub span: Span,
 }
 
@@ -97,6 +103,10 @@ pub struct SourceInfo {
     pub module: usize,
     pub name: String,
     pub title: String,
+    /// The path of the instrument's text as written (`全文`).
+    pub full_text: Option<String>,
+    /// The file of that text, once read (set by `sources::verify`).
+    pub text_file: Option<crate::source::FileId>,
     pub clauses: Vec<ClauseInfo>,
     pub span: Span,
 }
@@ -272,13 +282,22 @@ fn register_names(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
                 let clauses = s
                     .clauses
                     .iter()
-                    .map(|c| ClauseInfo { id: c.id.name.clone(), text: c.text.value.clone(), span: c.span })
+                    .map(|c| ClauseInfo {
+                        id: c.id.name.clone(),
+                        text: c.text.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+                        kind: c.kind,
+                        from_text: false,
+                        out_of_scope: c.out_of_scope.as_ref().map(|w| w.value.clone()),
+                        span: c.span,
+                    })
                     .collect();
                 let title = s.title.value.clone();
                 env.sources.push(SourceInfo {
                     module: m,
                     name: name.name.clone(),
                     title,
+                    full_text: s.full_text.as_ref().map(|t| t.value.clone()),
+                    text_file: None,
                     clauses,
                     span: s.span,
                 });

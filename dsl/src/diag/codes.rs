@@ -87,6 +87,10 @@ codes! {
     E0126 Error "let-cycle" "定义循环依赖" "circular let";
     E0127 Error "missing-field" "缺少字段" "missing field";
     E0128 Error "include-outside-folder" "数据文件不在政策文件夹内" "data file outside the policy's folder";
+    E0129 Error "source-text-unreadable" "无法读取来源全文" "source text cannot be read";
+    E0130 Error "clause-not-in-text" "全文中找不到条款" "clause not found in the source text";
+    E0131 Error "quotation-not-in-text" "引文与全文不符" "quotation not in the source text";
+    E0132 Error "clause-without-words" "条款没有文字" "clause has no words";
     // Types.
     E0201 Error "type-mismatch" "类型不匹配" "type mismatch";
     E0202 Error "unchecked-optional" "可选值未经检查" "optional value used unchecked";

@@ -202,10 +202,30 @@ impl Layout {
             head.push_str(&format!(" ({date})"));
             head_end = span.end;
         }
+        if let Some(path) = &s.full_text {
+            head.push_str(&format!(" {} {}", self.kw(Kw::FullText), string_lit(&path.value)));
+            head_end = path.span.end;
+        }
         self.block(0, head, (s.span, head_end), &s.clauses, |l, c| {
-            let text = format!("{} {} {}", l.kw(Kw::Clause), c.id.name, string_lit(&c.text.value));
-            l.emit(1, text, range(c.span));
+            let line = l.clause(c);
+            l.emit(1, line, range(c.span));
         });
+    }
+
+    fn clause(&self, c: &ClauseDecl) -> String {
+        let mut line = format!("{} {}", self.kw(Kw::Clause), c.id.name);
+        match c.kind {
+            ClauseKind::Quotation => {}
+            ClauseKind::Summary => line.push_str(&format!(" {}", self.kw(Kw::Summary))),
+            ClauseKind::Unverified => line.push_str(&format!(" {}", self.kw(Kw::Unverified))),
+        }
+        if let Some(text) = &c.text {
+            line.push_str(&format!(" {}", string_lit(&text.value)));
+        }
+        if let Some(why) = &c.out_of_scope {
+            line.push_str(&format!(" {} {}", self.kw(Kw::OutOfScope), string_lit(&why.value)));
+        }
+        line
     }
 
     fn fields_decl(&self, fields: &[FieldDecl]) -> String {

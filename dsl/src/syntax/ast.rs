@@ -95,14 +95,31 @@ pub struct SourceDecl {
     pub name: Ident,
     pub title: Text,
     pub date: Option<(Date, Span)>,
+    /// `全文 "…"`: the path of the instrument's text, relative to the policy's folder.
+    pub full_text: Option<Text>,
     pub clauses: Vec<ClauseDecl>,
     pub span: Span,
+}
+
+/// What a clause's string is, as its source declaration says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClauseKind {
+    /// The instrument's own words (checked against the full text when there is one).
+    Quotation,
+    /// `摘要` / `summary`: words of the drafter, never checked.
+    Summary,
+    /// `未核` / `unverified`: meant as a quotation, but no text in hand checks it.
+    Unverified,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClauseDecl {
     pub id: Ident,
-    pub text: Text,
+    pub kind: ClauseKind,
+    /// The clause's words; absent when they are to be taken from the full text.
+    pub text: Option<Text>,
+    /// `范围外 "…"`: why no policy implements this clause.
+    pub out_of_scope: Option<Text>,
     pub span: Span,
 }
 

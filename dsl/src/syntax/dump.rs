@@ -136,10 +136,22 @@ fn decl(d: &Decl) -> S {
 
 fn source(s: &SourceDecl) -> S {
     let date = s.date.as_ref().map_or("date=none".to_string(), |(d, _)| format!("date={d}"));
-    let head = format!("source {} {} {date}", s.name.name, quoted(&s.title.value));
-    let clauses =
-        s.clauses.iter().map(|c| S::node(format!("clause {} {}", c.id.name, quoted(&c.text.value)), vec![]));
+    let text = s.full_text.as_ref().map_or(String::new(), |t| format!(" text={}", quoted(&t.value)));
+    let head = format!("source {} {} {date}{text}", s.name.name, quoted(&s.title.value));
+    let clauses = s.clauses.iter().map(|c| S::node(clause(c), vec![]));
     S::block(head, clauses.collect())
+}
+
+fn clause(c: &ClauseDecl) -> String {
+    let kind = match c.kind {
+        ClauseKind::Quotation => "",
+        ClauseKind::Summary => " summary",
+        ClauseKind::Unverified => " unverified",
+    };
+    let text = c.text.as_ref().map_or(" text=none".to_string(), |t| format!(" {}", quoted(&t.value)));
+    let scope =
+        c.out_of_scope.as_ref().map_or(String::new(), |w| format!(" out_of_scope={}", quoted(&w.value)));
+    format!("clause {}{kind}{text}{scope}", c.id.name)
 }
 
 fn variant(v: &Variant) -> S {

@@ -243,7 +243,10 @@ fn token_at(text: &str, pos: usize) -> &str {
 }
 
 fn is_keyword(word: &str) -> bool {
-    Kw::ALL.iter().any(|k| k.text(Lang::En) == word || k.text(Lang::Zh) == word)
+    Kw::ALL
+        .iter()
+        .filter(|k| !super::keywords::CONTEXTUAL.contains(k))
+        .any(|k| k.text(Lang::En) == word || k.text(Lang::Zh) == word)
         || ["is", "set", "must"].contains(&word)
 }
 

@@ -33,6 +33,10 @@ keywords! {
     Use kw_use "use" "使用";
     Source kw_source "source" "来源";
     Clause kw_clause "clause" "条款";
+    FullText kw_full_text "full text" "全文";
+    Summary kw_summary "summary" "摘要";
+    Unverified kw_unverified "unverified" "未核";
+    OutOfScope kw_out_of_scope "out of scope" "范围外";
     Enum kw_enum "enum" "枚举";
     Record kw_record "record" "记录";
     Input kw_input "input" "输入";
@@ -89,10 +93,14 @@ keywords! {
     SetOf kw_set_of "set of" "集合";
 }
 
+/// Words that are keywords only in one place (a source's head, after a clause's number)
+/// and stay usable as names everywhere else: never "a keyword, cannot be a name".
+pub const CONTEXTUAL: &[Kw] = &[Kw::FullText, Kw::Summary, Kw::Unverified, Kw::OutOfScope];
+
 /// Chinese keywords that drafters may glue to the next word (`当月工作量`), for hints.
 pub fn glued_chinese_keyword(word: &str) -> Option<&'static str> {
     let mut best: Option<&'static str> = None;
-    for kw in Kw::ALL {
+    for kw in Kw::ALL.iter().filter(|k| !CONTEXTUAL.contains(k)) {
         let zh = kw.text(Lang::Zh);
         if word.len() > zh.len() && word.starts_with(zh) && best.is_none_or(|b| zh.len() > b.len()) {
             best = Some(zh);

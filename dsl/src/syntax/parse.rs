@@ -146,6 +146,7 @@ impl Builder {
         let name = self.ident(it.next().expect("grammar: source name"));
         let title = self.string(it.next().expect("grammar: source title"));
         let mut date = None;
+        let mut full_text = None;
         let mut clauses = Vec::new();
         for p in it {
             let pspan = self.span(&p);
@@ -154,15 +155,39 @@ impl Builder {
                     let d = p.into_inner().next().expect("grammar: date");
                     date = Some((self.date(&d), pspan));
                 }
-                _ => {
-                    let mut c = kids(self, p).into_iter();
-                    let id = self.ident(c.next().expect("grammar: clause id"));
-                    let text = self.string(c.next().expect("grammar: clause text"));
-                    clauses.push(ClauseDecl { id, text, span: pspan });
+                Rule::source_text => {
+                    let s = kids(self, p).into_iter().next().expect("grammar: full text path");
+                    full_text = Some(self.string(s));
                 }
+                _ => clauses.push(self.clause(p, pspan)),
             }
         }
-        SourceDecl { name, title, date, clauses, span }
+        SourceDecl { name, title, date, full_text, clauses, span }
+    }
+
+    fn clause(&mut self, p: Pair<'_, Rule>, span: Span) -> ClauseDecl {
+        let mut c = kids(self, p).into_iter();
+        let id = self.ident(c.next().expect("grammar: clause id"));
+        let (mut kind, mut text, mut out_of_scope) = (ClauseKind::Quotation, None, None);
+        for part in c {
+            match part.as_rule() {
+                Rule::clause_kind => {
+                    let k = part.into_inner().next().expect("grammar: clause kind");
+                    kind = if k.as_rule() == Rule::summary {
+                        ClauseKind::Summary
+                    } else {
+                        ClauseKind::Unverified
+                    };
+                    let _ = kids(self, k); // counts the keyword towards the file's language
+                }
+                Rule::out_of_scope => {
+                    let s = kids(self, part).into_iter().next().expect("grammar: reason");
+                    out_of_scope = Some(self.string(s));
+                }
+                _ => text = Some(self.string(part)),
+            }
+        }
+        ClauseDecl { id, kind, text, out_of_scope, span }
     }
 
     fn variant(&mut self, p: Pair<'_, Rule>) -> Variant {

@@ -9,14 +9,14 @@ use qingdan_dsl::syntax::lex::MAX_FILE_BYTES;
 use crate::files;
 
 /// The folder a file is in (`.` for a bare file name).
-pub(super) fn folder(path: &Path) -> &Path {
+pub(crate) fn folder(path: &Path) -> &Path {
     path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// Which case files of `dir` belong to which policy (by file stem), and what is wrong
 /// with the folder: an `X.cases.yaml` without `X.qd`, or a `cases.yaml` whose main
 /// policy cannot be told.
-pub(super) fn scan_folder(dir: &Path) -> (HashMap<String, Vec<PathBuf>>, Vec<Msg>) {
+pub(crate) fn scan_folder(dir: &Path) -> (HashMap<String, Vec<PathBuf>>, Vec<Msg>) {
     let mut owned: HashMap<String, Vec<PathBuf>> = HashMap::new();
     let mut problems = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return (owned, problems) };
@@ -71,7 +71,7 @@ pub(super) fn scan_folder(dir: &Path) -> (HashMap<String, Vec<PathBuf>>, Vec<Msg
 }
 
 /// A case file's text, with the same size cap as policy files.
-pub(super) fn read_text(path: &Path) -> Result<String, Msg> {
+pub(crate) fn read_text(path: &Path) -> Result<String, Msg> {
     let bytes = files::read_capped(path).map_err(|why| msg(why.clone(), why))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(msg(

@@ -52,7 +52,8 @@ function searchBox(choices, id, { optional = false, placeholder, onPick }) {
   const open = () => {
     const query = input.dataset.typed === "1" ? input.value : "";
     const found = filterRows(choices, query);
-    shown = (optional ? [null] : []).concat(found.slice(0, SHOWN));
+    // "None" is offered until the drafter types: then Enter picks the first match.
+    shown = (optional && query.trim() === "" ? [null] : []).concat(found.slice(0, SHOWN));
     active = shown.length ? 0 : -1;
     list.textContent = "";
     shown.forEach((c, i) => {

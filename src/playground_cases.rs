@@ -22,7 +22,7 @@ use crate::test_cmd::expect_json;
 /// The answer for the policy at `file` (inside `root`) as lowered from the page's `text`.
 pub fn answer(root: &Path, file: &Path, text: &str, policy: &Policy) -> Response {
     let mut groups = Vec::new();
-    let inline = inline_group(file, text, policy);
+    let inline = inline_group(&relative(root, file), text, policy);
     if !inline["cases"].as_array().is_some_and(|c| c.is_empty()) {
         groups.push(inline);
     }
@@ -48,7 +48,7 @@ fn message(m: &Msg) -> Json {
 }
 
 /// The policy's inline `test` blocks, as `qingdan test` runs them first.
-fn inline_group(file: &Path, text: &str, policy: &Policy) -> Json {
+fn inline_group(file: &str, text: &str, policy: &Policy) -> Json {
     let line_of = |at: u32| text.get(..at as usize).map(|b| b.matches('\n').count() + 1);
     let cases: Vec<Json> = policy
         .tests
@@ -59,15 +59,15 @@ fn inline_group(file: &Path, text: &str, policy: &Policy) -> Json {
             case_json(policy, &t.name, line, Some(&t.case), &expects, &[])
         })
         .collect();
-    json!({ "source": files::display(file), "inline": true, "error": null, "cases": cases })
+    json!({ "source": file, "inline": true, "error": null, "cases": cases })
 }
 
 /// One case file, read as `qingdan test` reads it; a file it cannot read at all is the
 /// group's `error` (as the CLI reports it and runs none of its cases).
 fn file_group(root: &Path, case_file: &Path, reader: &CaseReader<'_>, policy: &Policy) -> Json {
-    let shown = case_file.strip_prefix(root).map_or_else(|_| files::display(case_file), files::display);
+    let shown = relative(root, case_file);
     let group = |cases: Vec<Json>, error: Json| {
-        json!({ "source": shown.replace('\\', "/"), "inline": false, "error": error, "cases": cases })
+        json!({ "source": shown, "inline": false, "error": error, "cases": cases })
     };
     // The folder was checked to be inside the root; a case file that is a link out of it is not.
     if !inside(root, case_file) {
@@ -88,6 +88,11 @@ fn file_group(root: &Path, case_file: &Path, reader: &CaseReader<'_>, policy: &P
             json!({ "line": e.line, "message": e.message.en, "message_zh": e.message.zh }),
         ),
     }
+}
+
+/// A file as the page names it: relative to the policy folder, with `/`.
+fn relative(root: &Path, file: &Path) -> String {
+    file.strip_prefix(root).map_or_else(|_| files::display(file), files::display).replace('\\', "/")
 }
 
 fn inside(root: &Path, file: &Path) -> bool {

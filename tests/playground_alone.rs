@@ -87,6 +87,18 @@ fn a_binary_copied_alone_builds_a_bundled_policy_and_reads_its_cases_and_rows() 
     let sources: Vec<&str> = groups.iter().filter_map(|g| g["source"].as_str()).collect();
     assert!(sources.contains(&"grid_admission/cases.yaml"), "{sources:?}");
     assert!(!sources.iter().any(|s| s.ends_with("withdrawal.cases.yaml")), "another policy's cases: {sources:?}");
+    // As many cases as `qingdan test` runs for the policy (its test blocks and its case file).
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .args(["test", "--format", "json"])
+        .arg(dir.path().join("policies").join(path))
+        .output()
+        .expect("qingdan test");
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+    let count: usize = groups.iter().map(|g| g["cases"].as_array().map_or(0, Vec::len)).sum();
+    assert_eq!(count, report["policies"][0]["cases"].as_array().expect("cases").len());
+    assert!(count >= 10, "{count}");
+    let inline = groups.iter().find(|g| g["inline"] == true).expect("the test blocks");
+    assert_eq!(inline["source"], path);
 
     let duties = "township_duties/duties.qd";
     let text = std::fs::read_to_string(dir.path().join("policies").join(duties)).expect("policy");
@@ -96,7 +108,10 @@ fn a_binary_copied_alone_builds_a_bundled_policy_and_reads_its_cases_and_rows() 
     let list = &rows["lists"]["职责清单"];
     assert_eq!(list["name"], "名称", "{list}");
     let all = list["rows"].as_array().expect("rows");
-    assert_eq!(all.len(), 146);
+    // Every row of the CSV (its header line aside), well over the 146 a picker must cope with.
+    let csv = std::fs::read_to_string(repo().join("policies/township_duties/职责清单.csv")).expect("csv");
+    assert_eq!(all.len(), csv.lines().filter(|l| !l.trim().is_empty()).count() - 1);
+    assert!(all.len() >= 146);
     assert_eq!(all[0][0], "JB-001");
     assert_eq!(all[0][1], "落实街道党工委全面从严治党主体责任");
 }

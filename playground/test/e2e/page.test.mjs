@@ -184,6 +184,13 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     });
   }
 
+  /** A panel at its full size, cut from a full-page screenshot (where the sticky header stays on top). */
+  async function shoot(locator, file) {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const box = await locator.boundingBox();
+    await page.screenshot({ path: file, fullPage: true, clip: box });
+  }
+
   function sameAsCli(got, cli, what) {
     assert.deepEqual([got.passed, got.failed], [cli.summary.passed, cli.summary.failed], `${what}: passed, failed`);
     assert.deepEqual(got.cases, cli.report.cases.map((c) => [c.name, c.status === "passed"]), `${what}: verdict per case`);
@@ -229,7 +236,8 @@ describe("the playground page's workbench, served by a binary copied alone", { s
   test("an edit that breaks cases shows ✗ with the expected/actual diff, as `qingdan test` counts them", { timeout: 120_000 }, async () => {
     await open("grid_admission/admission.qd");
     const text = await $("editor").inputValue();
-    const changed = text.replace("令 单项每月工作量上限分钟 = 600", "令 单项每月工作量上限分钟 = 60");
+    // A standard grid of 800 households instead of 400: a few cases' workloads change.
+    const changed = text.replace("令 标准网格户数 = 400", "令 标准网格户数 = 800");
     assert.notEqual(changed, text);
     await page.evaluate((t) => window.qingdanPlayground.editor.setText(t), changed);
     await settled();
@@ -248,7 +256,9 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     assert.equal(await failed.count(), got.failed);
     const diff = failed.first().locator('[data-testid="cf-diff"]').first();
     assert.equal(await diff.getAttribute("data-decision"), "准入结论");
-    assert.notEqual(await diff.locator('[data-testid="cf-expected"]').first().textContent(), await diff.locator('[data-testid="cf-actual"]').first().textContent());
+    // The row that differs shows both sides, and they differ.
+    const row = diff.locator("tr.differs").first();
+    assert.notEqual(await row.locator('[data-testid="cf-expected"]').textContent(), await row.locator('[data-testid="cf-actual"]').textContent());
     assert.match(await $("cf-summary").textContent(), new RegExp(`${got.passed} 个通过，${got.failed} 个失败`));
     assert.match(await $("cf-coverage").textContent(), /规则覆盖/);
     // "Load into the form" puts the failing case's inputs into the case form.
@@ -258,7 +268,7 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     const form = await page.evaluate(() => window.qingdanPlayground.caseForm.value());
     const given = await page.evaluate((n) => window.qingdanPlayground.caseFiles.report.groups.flatMap((g) => g.cases).find((c) => c.name === n).given, name);
     assert.equal(String(form["事项名称"] ?? form["申请"]?.["事项名称"]), String(given["事项名称"]));
-    await $("casefile-panel").screenshot({ path: SHOT_CASES });
+    await shoot($("casefile-panel"), SHOT_CASES);
   });
 
   test("a reference field picks a duty-list row by typing part of its name", { timeout: 90_000 }, async () => {
@@ -276,7 +286,7 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     assert.match(await options.filter({ hasText: "JB-034" }).textContent(), /落实河长制/);
     await options.filter({ hasText: "JB-034" }).click();
     assert.match(await field.inputValue(), /^JB-034 · .*河长制/);
-    const value = await page.evaluate(() => window.qingdanPlayground.caseForm.value()["新任务"]["清单事项"]);
+    const value = await page.evaluate(() => window.qingdanPlayground.caseForm.value()["清单事项"]);
     assert.equal(value, "JB-034");
     // The case is decided with it: the outcome carries the row.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="outcome-value"]')].some((e) => /清单事项 = .*JB-034/.test(e.textContent)));
@@ -292,7 +302,7 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     const bool = $("field-新任务.需专业能力");
     assert.deepEqual(await bool.locator("option").allTextContents(), ["是", "否"]);
     await bool.selectOption({ label: "是" });
-    await page.waitForFunction(() => window.qingdanPlayground.caseForm.value()["新任务"]["需专业能力"] === true);
+    await page.waitForFunction(() => window.qingdanPlayground.caseForm.value()["需专业能力"] === true);
     const heading = await $("violations-title").textContent();
     const broken = await page.locator(".violations li").count();
     if (broken) assert.match(heading, /^未通过的检查/);
@@ -371,6 +381,6 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     const [x1, y1] = await viewBox();
     assert.ok(x1 > x0 && y1 > y0, `dragging pans: ${x0},${y0} → ${x1},${y1}`);
     await $("zoom-fit").click();
-    await $("graph-panel").screenshot({ path: SHOT_GRAPH });
+    await shoot($("graph-panel"), SHOT_GRAPH);
   });
 });

@@ -193,9 +193,8 @@ async function build(seq, path, text) {
   setStatus("busy", "building");
   let wasm;
   let graph;
-  let rows;
   try {
-    [wasm, graph, rows] = await Promise.all([api("/api/build", { path, text }), apiJson("/api/graph", { path, text }), apiJson("/api/rows", { path, text })]);
+    [wasm, graph] = await Promise.all([api("/api/build", { path, text }), apiJson("/api/graph", { path, text })]);
   } catch (e) {
     if (seq === state.seq) setStatus("error", "networkError", { m: e.message });
     return;
@@ -239,7 +238,6 @@ async function build(seq, path, text) {
     graph: graph.status === 200 ? graph.data.graph : null,
     why: graph.status === 200 ? graph.data.why : {},
   };
-  caseForm.setRows(rows.status === 200 ? rows.data : null);
   const tests = readTests(text);
   if (state.prefill || !samePolicy) {
     const first = tests.find((x) => Object.keys(x.given).length > 0);
@@ -259,7 +257,26 @@ async function build(seq, path, text) {
   setStatus("ok", "ready");
   markStale();
   evaluate();
+  // After the build (whose analysis is the heavy part), two light calls: the case files, and
+  // the rows' names for the pickers.
   caseFiles.run(state.good);
+  refreshRows(state.good);
+}
+
+/** Asks for the rows' names of `good`'s lists and redraws the form's pickers with them. */
+async function refreshRows(good) {
+  let got;
+  try {
+    got = await apiJson("/api/rows", { path: good.path, text: good.text });
+  } catch {
+    return; // the pickers keep showing keys (and the names they had)
+  }
+  if (got.status !== 200 || state.good !== good) return;
+  caseForm.setRows(got.data);
+  const test = state.loadedTest;
+  caseForm.build(good.policy, null);
+  state.loadedTest = test;
+  $("case-form").dataset.rows = "ready";
 }
 
 function markStale() {

@@ -189,7 +189,7 @@ function diffRows(d) {
 }
 
 function caseHtml(c, gi, ci) {
-  const where = c.line ? `:${c.line}` : "";
+  const where = c.line ? t("cfLine", { l: c.line }) : "";
   let body = "";
   if (!c.passed) {
     const decisions = c.decisions
@@ -207,7 +207,7 @@ function caseHtml(c, gi, ci) {
   }
   const load = c.given !== null ? `<button type="button" class="small cf-load" data-group="${gi}" data-case="${ci}" data-testid="cf-load">${escapeHtml(t("cfLoad"))}</button>` : "";
   return `<li class="cf-case ${c.passed ? "pass" : "fail"}" data-testid="cf-case" data-passed="${c.passed}" data-name="${escapeHtml(c.name)}">
-    <div class="cf-head"><span class="mark">${c.passed ? "✓" : "✗"}</span> <span class="cf-name">${escapeHtml(c.name)}</span>
+    <div class="cf-head"><span class="cf-mark">${c.passed ? "✓" : "✗"}</span> <span class="cf-name">${escapeHtml(c.name)}</span>
     <span class="muted cf-where">${escapeHtml(where)}</span> ${load}</div>${body}</li>`;
 }
 

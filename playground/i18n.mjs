@@ -118,6 +118,7 @@ const WORDS = {
   cfAllPass: ["全部 {n} 个案例通过", "all {n} cases pass"],
   cfSomeFail: ["{n} 个案例中 {p} 个通过，{f} 个失败", "{p} of {n} cases pass, {f} fail"],
   cfInline: ["{f} 中的 test 块", "test blocks in {f}"],
+  cfLine: ["第 {l} 行", "line {l}"],
   cfLoad: ["载入表单", "load into the form"],
   cfExpected: ["预期", "expected"],
   cfActual: ["实际", "actual"],

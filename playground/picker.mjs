@@ -78,10 +78,15 @@ function searchBox(choices, id, { optional = false, placeholder, onPick }) {
     input.dataset.typed = "0";
     onPick(shown[i]);
   };
-  input.addEventListener("focus", () => {
+  // Focusing the box, or clicking it again after a pick, starts a new search over all rows.
+  const start = () => {
     input.dataset.typed = "0";
     input.select();
     open();
+  };
+  input.addEventListener("focus", start);
+  input.addEventListener("click", () => {
+    if (list.hidden) start();
   });
   input.addEventListener("input", (e) => {
     e.stopPropagation(); // typing searches; only picking changes the case

@@ -450,15 +450,30 @@ fn cases_edit(site: &Site, e: &Edit) -> Response {
         Ok(f) => f,
         Err(r) => return r,
     };
-    match lowered(site, e) {
-        Ok((_, policy)) => crate::playground_cases::answer(&site.root, &file, &e.text, &policy),
+    match lowered_without_analysis(site, e) {
+        Ok(policy) => crate::playground_cases::answer(&site.root, &file, &e.text, &policy),
         Err(r) => r,
     }
 }
 
+/// Checks (the front end only) and lowers the edited policy, for the calls that come after
+/// `/api/check` has run the analyser on the same text: cases and rows need the policy, not
+/// the analyser's findings, which cost most of the time.
+fn lowered_without_analysis(site: &Site, e: &Edit) -> Result<qingdan_engine::Policy, Response> {
+    let file = site.locate(&e.path)?;
+    let input = (files::display(&file), Ok(e.text.clone().into_bytes()));
+    let program = qingdan_dsl::program::check_files(vec![input], &mut site.loader.clone());
+    if program.has_errors() {
+        return Err(unprocessable(&program.diagnostics, &program.sources, e.lang.as_deref()));
+    }
+    let name = qingdan_dsl::syntax::parse::policy_name(&e.text).map(str::to_string);
+    qingdan_engine::lower(&program, name.as_deref())
+        .map_err(|err| error(StatusCode::UNPROCESSABLE_ENTITY, "lowering", &err.message, &err.message))
+}
+
 async fn rows(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
-    on_edit(site, body, |site, e| match lowered(site, e) {
-        Ok((_, policy)) => crate::playground_rows::answer(&policy),
+    on_edit(site, body, |site, e| match lowered_without_analysis(site, e) {
+        Ok(policy) => crate::playground_rows::answer(&policy),
         Err(r) => r,
     })
     .await

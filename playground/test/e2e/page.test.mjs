@@ -159,7 +159,7 @@ describe("the playground page's workbench, served by a binary copied alone", { s
       const s = document.querySelector('[data-testid="status"]');
       const app = window.qingdanPlayground;
       const cf = document.querySelector('[data-testid="casefile-panel"]');
-      return s && s.dataset.state === "ok" && app && app.state.good && app.state.good.text === app.editor.text && cf.dataset.state === "done" && app.caseFiles.data && app.caseFiles.data.text === app.editor.text;
+      return s && s.dataset.state === "ok" && app && app.state.good && app.state.good.text === app.editor.text && cf.dataset.state === "done" && document.querySelector('[data-testid="case-form"]').dataset.rows === "ready" && app.caseFiles.data && app.caseFiles.data.text === app.editor.text;
     });
   }
 

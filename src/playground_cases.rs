@@ -16,8 +16,8 @@ use qingdan_engine::Policy;
 use serde_json::{json, Value as Json};
 
 use crate::files;
-use crate::test_cmd::folders::{folder, read_text, scan_folder};
 use crate::test_cmd::expect_json;
+use crate::test_cmd::folders::{folder, read_text, scan_folder};
 
 /// The answer for the policy at `file` (inside `root`) as lowered from the page's `text`.
 pub fn answer(root: &Path, file: &Path, text: &str, policy: &Policy) -> Response {
@@ -66,9 +66,7 @@ fn inline_group(file: &str, text: &str, policy: &Policy) -> Json {
 /// group's `error` (as the CLI reports it and runs none of its cases).
 fn file_group(root: &Path, case_file: &Path, reader: &CaseReader<'_>, policy: &Policy) -> Json {
     let shown = relative(root, case_file);
-    let group = |cases: Vec<Json>, error: Json| {
-        json!({ "source": shown, "inline": false, "error": error, "cases": cases })
-    };
+    let group = |cases: Vec<Json>, error: Json| json!({ "source": shown, "inline": false, "error": error, "cases": cases });
     // The folder was checked to be inside the root; a case file that is a link out of it is not.
     if !inside(root, case_file) {
         let m = qingdan_dsl::diag::msg(
@@ -83,10 +81,9 @@ fn file_group(root: &Path, case_file: &Path, reader: &CaseReader<'_>, policy: &P
     };
     match testing::read_case_file(reader, &text) {
         Ok(cases) => group(cases.iter().map(|c| file_case_json(policy, c)).collect(), Json::Null),
-        Err(e) => group(
-            Vec::new(),
-            json!({ "line": e.line, "message": e.message.en, "message_zh": e.message.zh }),
-        ),
+        Err(e) => {
+            group(Vec::new(), json!({ "line": e.line, "message": e.message.en, "message_zh": e.message.zh }))
+        }
     }
 }
 

@@ -87,7 +87,11 @@ struct Site {
 pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
     let web = Web::from_option(args.web.as_deref());
     if !web.has_index() {
-        let _ = writeln!(err, "qingdan: {}: no index.html: where are the playground's files? (--web DIR)", web.describe());
+        let _ = writeln!(
+            err,
+            "qingdan: {}: no index.html: where are the playground's files? (--web DIR)",
+            web.describe()
+        );
         return exit::USAGE;
     }
     if !args.dir.is_dir() {

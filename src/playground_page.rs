@@ -81,7 +81,8 @@ impl Web {
         };
         if file == "index.html" {
             let page = guard.with_token(&String::from_utf8_lossy(&bytes));
-            return ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-store")], page).into_response();
+            return ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-store")], page)
+                .into_response();
         }
         ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
     }

@@ -12,7 +12,8 @@ use serde_json::{json, Value as Json};
 const NAME_FIELDS: [&str; 8] = ["名称", "事项名称", "名字", "标题", "name", "title", "label", "description"];
 
 pub fn answer(policy: &Policy) -> Response {
-    let lists: serde_json::Map<String, Json> = policy.lists.iter().map(|l| (l.name.clone(), list_json(policy, l))).collect();
+    let lists: serde_json::Map<String, Json> =
+        policy.lists.iter().map(|l| (l.name.clone(), list_json(policy, l))).collect();
     axum::Json(json!({ "lists": lists })).into_response()
 }
 
@@ -42,8 +43,10 @@ fn list_json(policy: &Policy, list: &ListDef) -> Json {
 /// The field that names a row: one called 名称, name, … (see [`NAME_FIELDS`]), else the
 /// first text field other than the key.
 fn name_field(list: &ListDef) -> Option<usize> {
-    let text = |ty: &Type| matches!(ty, Type::Text) || matches!(ty, Type::Opt(t) if matches!(**t, Type::Text));
-    let candidates: Vec<usize> = (0..list.fields.len()).filter(|&f| f != list.key && text(&list.fields[f].1)).collect();
+    let text =
+        |ty: &Type| matches!(ty, Type::Text) || matches!(ty, Type::Opt(t) if matches!(**t, Type::Text));
+    let candidates: Vec<usize> =
+        (0..list.fields.len()).filter(|&f| f != list.key && text(&list.fields[f].1)).collect();
     NAME_FIELDS
         .iter()
         .find_map(|n| candidates.iter().copied().find(|&f| list.fields[f].0.eq_ignore_ascii_case(n)))

@@ -86,7 +86,10 @@ fn a_binary_copied_alone_builds_a_bundled_policy_and_reads_its_cases_and_rows() 
     let groups = cases["groups"].as_array().expect("groups");
     let sources: Vec<&str> = groups.iter().filter_map(|g| g["source"].as_str()).collect();
     assert!(sources.contains(&"grid_admission/cases.yaml"), "{sources:?}");
-    assert!(!sources.iter().any(|s| s.ends_with("withdrawal.cases.yaml")), "another policy's cases: {sources:?}");
+    assert!(
+        !sources.iter().any(|s| s.ends_with("withdrawal.cases.yaml")),
+        "another policy's cases: {sources:?}"
+    );
     // As many cases as `qingdan test` runs for the policy (its test blocks and its case file).
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_qingdan"))
         .args(["test", "--format", "json"])

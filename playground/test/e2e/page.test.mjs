@@ -313,6 +313,9 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     assert.ok(!/检查未通过/.test(await $("results").textContent()) || !/案例通过所有检查/.test(await $("results").textContent()), "a heading contradicting its content");
     await open("township_duties/duties.qd", "en");
     assert.deepEqual(await $("field-新任务.需专业能力").locator("option").allTextContents(), ["Yes", "No"]);
+    // The case file panel speaks English too.
+    assert.match(await $("cf-summary").textContent(), /^\s*all \d+ cases pass\s*$/);
+    assert.match(await $("cf-coverage").textContent(), /Rule coverage:/);
   });
 
   test("the editor wraps long lines alike in the text and its highlighting", { timeout: 90_000 }, async () => {

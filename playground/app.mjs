@@ -4,12 +4,14 @@
 import { loadPolicy, QingdanError } from "./qingdan.mjs";
 import { Editor, escapeHtml } from "./editor.mjs";
 import { CaseForm } from "./caseform.mjs";
-import { layout, draw, ancestors } from "./graph.mjs";
+import { layout, draw, ancestors, focused } from "./graph.mjs";
 import { readTests, indexOfByte } from "./syntax.mjs";
 import { t, setLang, getLang, translatePage } from "./i18n.mjs";
 import { Files } from "./files.mjs";
 import { Recorder } from "./record.mjs";
 import { TableEditor } from "./tableeditor.mjs";
+import { CaseFilePanel } from "./casepanel.mjs";
+import { GraphView } from "./graphview.mjs";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const DEBOUNCE_MS = 300;
@@ -142,6 +144,7 @@ const editor = new Editor($("editor-wrap"), (text) => {
 
 // Opening and saving the folder's files (files.mjs).
 const files = new Files({ state, editor, apiJson, toast, serverMessage, open: openPolicy, changed: markEdited, blank: BLANK, blankPath: BLANK_PATH });
+$("wrap-lines").addEventListener("change", () => editor.setWrap($("wrap-lines").checked));
 
 function currentFile() {
   return state.policies.find((p) => p.path === state.path);
@@ -265,6 +268,26 @@ async function build(seq, path, text) {
   setStatus("ok", "ready");
   markStale();
   evaluate();
+  // After the build (whose analysis is the heavy part), two light calls: the case files, and
+  // the rows' names for the pickers.
+  caseFiles.run(state.good);
+  refreshRows(state.good);
+}
+
+/** Asks for the rows' names of `good`'s lists and redraws the form's pickers with them. */
+async function refreshRows(good) {
+  let got;
+  try {
+    got = await apiJson("/api/rows", { path: good.path, text: good.text });
+  } catch {
+    return; // the pickers keep showing keys (and the names they had)
+  }
+  if (got.status !== 200 || state.good !== good) return;
+  caseForm.setRows(got.data);
+  const test = state.loadedTest;
+  caseForm.build(good.policy, null);
+  state.loadedTest = test;
+  $("case-form").dataset.rows = "ready";
 }
 
 function markStale() {
@@ -405,16 +428,32 @@ function evaluate() {
 
 // ------------------------------------------------------------------ results
 
+/** Names (input fields and lets) whose values are booleans, to show them as 是/否. */
+function boolNames(mf) {
+  const isBool = (ty) => ty === "Bool" || (typeof ty === "object" && ty.Opt === "Bool");
+  const names = new Set();
+  for (const slot of mf.slots) if (isBool(slot.ty)) names.add(`${mf.inputs[slot.input].name}.${slot.path.join(".")}`);
+  for (const l of mf.lets) if (isBool(l.ty)) names.add(l.name);
+  return { names, isBool };
+}
+
+/** A boolean value's text in the page's words (是/否, Yes/No); any other value as it is. */
+function yesNo(text, bool) {
+  return bool && (text === "true" || text === "false") ? t(text) : text;
+}
+
 function ruleLink(name) {
   return `<a href="#" class="rule-link" data-rule="${escapeHtml(name)}">${escapeHtml(name)}</a>`;
 }
+
+let bools = { names: new Set(), isBool: () => false };
 
 function trace(tr, testid) {
   const head = `${ruleLink(tr.rule)}${tr.exception_to ? ` <span class="exc">${escapeHtml(t("exceptionTo", { r: tr.exception_to }))}</span>` : ""}`;
   const outcome = tr.outcome ? `<span class="badge">${escapeHtml(tr.outcome)}</span>` : tr.exception_to ? `<span class="muted">${escapeHtml(t("cancels"))}</span>` : "";
   const read = tr.read.length
     ? `<div class="read"><span class="k">${escapeHtml(t("read"))}</span><table>${tr.read
-        .map((x) => `<tr data-testid="read-value"><td>${escapeHtml(x.name)}</td><td><code>${escapeHtml(x.value)}</code></td></tr>`)
+        .map((x) => `<tr data-testid="read-value"><td>${escapeHtml(x.name)}</td><td><code>${escapeHtml(yesNo(x.value, bools.names.has(x.name)))}</code></td></tr>`)
         .join("")}</table></div>`
     : "";
   const cites = citesHtml(tr.cites);
@@ -453,6 +492,14 @@ function renderResults() {
       <div>${escapeHtml(getLang() === "zh" ? e.zh : e.en)} ${site}</div></div>`;
     return;
   }
+  const mf = good.policy.manifest;
+  bools = boolNames(mf);
+  const fieldIsBool = (decision, outcome, field) => {
+    const dd = mf.decisions.find((x) => x.name === decision);
+    const variant = dd && mf.enums[dd.outcome_enum].variants.find((v) => v.name === outcome);
+    const f = variant && variant.fields.find(([n]) => n === field);
+    return Boolean(f && bools.isBool(f[1]));
+  };
   let html = "";
   for (const [name, d] of Object.entries(r.decisions)) {
     const expect = state.loadedTest ? state.loadedTest.expect.find((x) => x.decision === name) : null;
@@ -460,7 +507,7 @@ function renderResults() {
       .map(
         (o) => `<div class="outcome-row">
           <span class="outcome" data-testid="outcome">${escapeHtml(o.outcome)}</span>
-          ${(o.values || []).map((v) => `<span class="value" data-testid="outcome-value">${escapeHtml(v.name)} = <code>${escapeHtml(v.value)}</code></span>`).join(" ")}
+          ${(o.values || []).map((v) => `<span class="value" data-testid="outcome-value">${escapeHtml(v.name)} = <code>${escapeHtml(yesNo(v.value, fieldIsBool(name, o.outcome, v.name)))}</code></span>`).join(" ")}
           <div class="reason" data-testid="outcome-reason">${o.reason ? escapeHtml(o.reason) : ""}</div>
           <div class="by muted">${o.rule ? t("byRule", { r: ruleLink(o.rule) }) : escapeHtml(t("byDefault"))}</div>
           ${citesHtml(o.cites)}
@@ -483,7 +530,9 @@ function renderResults() {
       ${d.overridden.length ? `<h4>${escapeHtml(t("overridden"))} <span class="count">${d.overridden.length}</span></h4><ul class="traces overridden">${d.overridden.map((x) => trace(x, "overridden-rule")).join("")}</ul>` : ""}
     </section>`;
   }
-  html += `<section class="violations"><h4>${escapeHtml(t("violations"))}</h4>${
+  // The heading says what is under it: the checks broken, or that there are none.
+  const broken = r.violations.length;
+  html += `<section class="violations"><h4 data-testid="violations-title">${escapeHtml(t(broken ? "violationsFound" : "violations"))}${broken ? ` <span class="count">${broken}</span>` : ""}</h4>${
     r.violations.length ? `<ul>${r.violations.map((v) => checkHit(v, "violation")).join("")}</ul>` : `<p class="muted">${escapeHtml(t("noViolations"))}</p>`
   }</section>`;
   // Permissions the case uses (`可` checks): the right to refuse unadmitted work, say.
@@ -552,14 +601,17 @@ function renderGraph() {
     return;
   }
   const showClauses = $("show-clauses").checked;
-  const key = `${good.text.length}:${good.hash || good.policy.hash}:${showClauses}`;
+  // Focus: only what the chosen decision depends on (graph.mjs `focused`).
+  const focus = graphView.focus && state.graphDecision && good.why[state.graphDecision] ? state.graphDecision : null;
+  const key = `${good.text.length}:${good.hash || good.policy.hash}:${showClauses}:${focus}`;
   if (!lastLayout || lastLayout.key !== key || lastLayout.graph !== good.graph) {
-    lastLayout = { key, graph: good.graph, lay: layout(good.graph, { showClauses }) };
+    const shown = focus ? focused(good.graph, good.why[focus]) : good.graph;
+    lastLayout = { key, graph: good.graph, lay: layout(shown, { showClauses }) };
   }
   const lay = lastLayout.lay;
   let why = null;
   if (state.selectedNode && lay.nodes.has(state.selectedNode)) why = ancestors(lay.preds, state.selectedNode);
-  else if (state.graphDecision && good.why[state.graphDecision]) why = new Set(good.why[state.graphDecision]);
+  else if (state.graphDecision && good.why[state.graphDecision] && !focus) why = new Set(good.why[state.graphDecision]);
   const fired = new Set();
   const overridden = new Set();
   const outcomes = new Map();
@@ -578,7 +630,8 @@ function renderGraph() {
     renderGraph();
   });
   $("clear-selection").hidden = !state.selectedNode;
-  svg.classList.toggle("fit", $("fit-width").checked);
+  $("graph-panel").dataset.nodes = String(lay.nodes.size);
+  graphView.drawn(key);
 }
 
 $("graph-decision").addEventListener("change", () => {
@@ -587,7 +640,7 @@ $("graph-decision").addEventListener("change", () => {
   renderGraph();
 });
 $("show-clauses").addEventListener("change", renderGraph);
-$("fit-width").addEventListener("change", renderGraph);
+const graphView = new GraphView($("graph-scroll"), $("graph"), $("graph-focus"), renderGraph);
 $("clear-selection").addEventListener("click", () => {
   state.selectedNode = null;
   renderGraph();
@@ -665,6 +718,7 @@ $("lang-toggle").addEventListener("click", () => {
 
 function relabel() {
   translatePage();
+  caseFiles.relabel();
   const s = $("status");
   if (s.dataset.key) s.textContent = t(s.dataset.key, JSON.parse(s.dataset.vars || "{}"));
   renderDiagnostics();
@@ -724,7 +778,21 @@ async function init() {
   openPolicy(start);
 }
 
+// The case file panel: every case of the policy run with the compiled module (casepanel.mjs).
+const caseFiles = new CaseFilePanel($("casefile-panel"), {
+  post: api,
+  current: () => state.good,
+  load: (given, name) => {
+    caseForm.build(state.good.policy, given);
+    state.loadedTest = null;
+    $("test-picker").value = "";
+    toast(t("cfLoaded", { c: name }), "ok");
+    evaluate();
+    $("case-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+  },
+});
+
 // For tests and the curious: the page's state, read-only.
-window.qingdanPlayground = { state, editor, caseForm, files, tables };
+window.qingdanPlayground = { state, editor, caseForm, files, tables, caseFiles, graphView };
 
 init();

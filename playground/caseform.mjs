@@ -1,11 +1,13 @@
 // The case form: one control per input slot of a compiled module's manifest (docs/wasm-abi.md
 // §10), giving a case object shaped like a case file's `given` for `policy.evaluate`.
-//   bool → checkbox · enum → select · row of a list → select of row keys · int, decimal, text →
-//   text box · date → date picker · set of enum → checkboxes · set of rows → multi-select ·
-//   set of texts, numbers, dates → tags · optional → a "none" choice.
+//   bool → 是/否 (Yes/No) select · enum → select · row of a list → a searchable picker of keys
+//   and names (picker.mjs) · int, decimal, text → text box · date → date picker · set of enum →
+//   checkboxes · set of rows → picked rows as tags · set of texts, numbers, dates → tags ·
+//   optional → a "none" choice.
 
 import { t } from "./i18n.mjs";
 import { escapeHtml } from "./editor.mjs";
+import { rowPicker, rowSetPicker } from "./picker.mjs";
 
 const kindOf = (ty) => (typeof ty === "string" ? ty : Object.keys(ty)[0]);
 
@@ -79,8 +81,17 @@ export class CaseForm {
     this.onChange = onChange;
     this.fields = [];
     this.policy = null;
+    this.rowNames = new Map(); // list name → Map(key text → row name), from /api/rows
     root.addEventListener("input", () => this.onChange());
     root.addEventListener("change", () => this.onChange());
+  }
+
+  /** The rows' names the pickers show (`/api/rows`: `{ lists: { name: { rows: [[key, name]] } } }`), or null. */
+  setRows(data) {
+    this.rowNames = new Map();
+    for (const [list, l] of Object.entries((data && data.lists) || {})) {
+      this.rowNames.set(list, new Map(l.rows.filter(([, n]) => n !== null).map(([k, n]) => [String(k), n])));
+    }
   }
 
   /**
@@ -181,10 +192,8 @@ export class CaseForm {
       };
     }
     switch (k) {
-      case "Bool": {
-        const box = el("input", { type: "checkbox", "data-testid": id });
-        return { el: box, get: () => box.checked, set: (v) => (box.checked = v === true) };
-      }
+      case "Bool":
+        return this.select(ty, id, false);
       case "Enum":
       case "Row":
         return this.select(ty, id, false);
@@ -214,15 +223,7 @@ export class CaseForm {
             set: (v) => boxes.forEach((b) => (b.checked = Array.isArray(v) && v.map(String).includes(b.value))),
           };
         }
-        if (ek === "Row") {
-          const keys = this.policy.keys[ty.Set.Row];
-          const sel = el("select", { multiple: true, size: String(Math.min(6, Math.max(3, keys.length))), "data-testid": id }, keys.map((x) => el("option", { value: String(x), text: String(x) })));
-          return {
-            el: sel,
-            get: () => [...sel.selectedOptions].map((o) => keys.find((x) => String(x) === o.value)),
-            set: (v) => [...sel.options].forEach((o) => (o.selected = Array.isArray(v) && v.map(String).includes(o.value))),
-          };
-        }
+        if (ek === "Row") return rowSetPicker(this.policy.keys[ty.Set.Row], this.names(ty.Set.Row), id);
         if (ek === "Bool") {
           const yes = el("input", { type: "checkbox", "data-testid": `${id}-true` });
           const no = el("input", { type: "checkbox", "data-testid": `${id}-false` });
@@ -248,15 +249,21 @@ export class CaseForm {
     }
   }
 
+  /** The names of list `l`'s rows by key text, when the server gave them. */
+  names(l) {
+    return this.rowNames.get(this.policy.manifest.lists[l].name) || null;
+  }
+
   select(ty, id, optional) {
     const mf = this.policy.manifest;
     const k = kindOf(ty);
+    if (k === "Row") return rowPicker(this.policy.keys[ty.Row], this.names(ty.Row), id, optional);
     let values;
     if (k === "Enum") values = mf.enums[ty.Enum].variants.map((v) => v.name);
     else if (k === "Row") values = this.policy.keys[ty.Row];
     else values = [true, false];
     const label = (v) => (k === "Bool" ? t(v ? "true" : "false") : String(v));
-    const options = values.map((v, i) => el("option", { value: String(i), text: label(v) }));
+    const options = values.map((v, i) => el("option", { value: String(i), text: label(v), "data-i18n": k === "Bool" ? (v ? "true" : "false") : undefined }));
     if (optional) options.unshift(el("option", { value: "", text: t("noneOption"), "data-i18n": "noneOption" }));
     const sel = el("select", { "data-testid": id }, options);
     return {

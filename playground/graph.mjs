@@ -19,6 +19,19 @@ export function textWidth(s) {
   return w;
 }
 
+/** The record an input node belongs to: `申请` of `申请.每月频次`. */
+export function recordOf(n) {
+  if (n.kind !== "input") return null;
+  const dot = n.label.indexOf(".");
+  return dot > 0 ? n.label.slice(0, dot) : null;
+}
+
+/** `graph` with only the nodes `ids` (a decision and what it depends on) and their edges. */
+export function focused(graph, ids) {
+  const keep = new Set(ids);
+  return { nodes: graph.nodes.filter((n) => keep.has(n.id)), edges: graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to)) };
+}
+
 /**
  * Positions for `graph` ({ nodes, edges }): `{ nodes: Map(id → { node, x, y, w, layer }), edges,
  * width, height }`. `showClauses` false leaves clause nodes and their edges out.
@@ -92,20 +105,64 @@ export function layout(graph, { showClauses = false } = {}) {
       index();
     }
   }
+  // Inputs of one record together (in the order of their mean position), before lists and clauses.
+  const first = used[0];
+  const record = (id) => recordOf(byId.get(id));
+  const mean = new Map();
+  for (const id of first) {
+    const r = record(id);
+    if (r === null) continue;
+    const m = mean.get(r) || { sum: 0, n: 0 };
+    mean.set(r, { sum: m.sum + pos.get(id), n: m.n + 1 });
+  }
+  const groupPos = (id) => (record(id) === null ? pos.get(id) : mean.get(record(id)).sum / mean.get(record(id)).n);
+  first.sort((a, b) => (rank[byId.get(a).kind] ?? 0) - (rank[byId.get(b).kind] ?? 0) || groupPos(a) - groupPos(b) || String(record(a)).localeCompare(String(record(b))) || pos.get(a) - pos.get(b));
+  // Rows of the first layer: a title row before each record's group.
+  const rowsOf = (l, li) => {
+    if (li !== 0) return l.map((_, i) => i);
+    const rows = [];
+    let row = 0;
+    let last;
+    for (const id of l) {
+      const r = record(id);
+      if (r !== null && r !== last) row++;
+      last = r;
+      rows.push(row++);
+    }
+    return rows;
+  };
+  const rowLists = used.map(rowsOf);
+  const count = (li) => (rowLists[li].length ? rowLists[li][rowLists[li].length - 1] + 1 : 0);
   // Coordinates: layers left to right, each as wide as its widest label, centred vertically.
-  const tall = Math.max(...used.map((l) => l.length));
+  const tall = Math.max(...used.map((_, li) => count(li)));
+  const shownLabel = (id) => {
+    const n = byId.get(id);
+    const r = recordOf(n);
+    return r === null ? n.label : n.label.slice(r.length + 1);
+  };
   const out = new Map();
+  const groups = [];
   let x = PAD;
   used.forEach((l, li) => {
-    const w = Math.max(...l.map((id) => textWidth(byId.get(id).label))) + 16;
-    const top = PAD + ((tall - l.length) * ROW) / 2;
+    const w = Math.max(...l.map((id) => textWidth(shownLabel(id)))) + 16;
+    const top = PAD + ((tall - count(li)) * ROW) / 2;
     l.forEach((id, i) => {
-      const nw = textWidth(byId.get(id).label) + 16;
-      out.set(id, { node: byId.get(id), x, y: top + i * ROW, w: nw, colW: w, layer: li });
+      const nw = textWidth(shownLabel(id)) + 16;
+      out.set(id, { node: byId.get(id), text: shownLabel(id), x, y: top + rowLists[li][i] * ROW, w: nw, colW: w, layer: li });
     });
+    if (li === 0) {
+      for (const id of l) {
+        const r = record(id);
+        if (r === null) continue;
+        const p = out.get(id);
+        const g = groups.find((x) => x.label === r);
+        if (!g) groups.push({ label: r, x: p.x - 6, y: p.y - ROW + 2, w: Math.max(w, textWidth(r) + 16) + 12, h: ROW + BOX + 4 });
+        else g.h = p.y + BOX + 4 - g.y;
+      }
+    }
     x += w + GAP;
   });
-  return { nodes: out, edges, preds, width: x - GAP + PAD, height: PAD * 2 + tall * ROW };
+  return { nodes: out, edges, preds, groups, width: x - GAP + PAD, height: PAD * 2 + tall * ROW };
 }
 
 /** Every node `id` depends on, itself included (what `qingdan graph --why` lists). */
@@ -147,7 +204,12 @@ export function draw(svg, lay, state, onClick) {
   let html = `<defs>
     <marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="arrow"/></marker>
     <marker id="arrow-hot" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="arrow-hot"/></marker>
-  </defs><g class="edges">`;
+  </defs><g class="groups">`;
+  // Record groups behind everything, so that edges leaving an input stay visible.
+  for (const g of lay.groups || []) {
+    html += `<g class="record-group" data-testid="graph-group" data-record="${escapeHtml(g.label)}"><rect x="${g.x}" y="${g.y}" width="${g.w}" height="${g.h}" rx="6"/><text x="${g.x + 6}" y="${g.y + 14}">${escapeHtml(g.label)}</text></g>`;
+  }
+  html += `</g><g class="edges">`;
   for (const e of lay.edges) {
     const a = lay.nodes.get(e.from);
     const b = lay.nodes.get(e.to);
@@ -182,7 +244,7 @@ export function draw(svg, lay, state, onClick) {
     if (firedIds.has(id)) cls.push("fired");
     if ((n.kind === "rule" || n.kind === "exception") && overridden.has(n.label)) cls.push("overridden");
     if (selected === id) cls.push("selected");
-    let label = n.label;
+    let label = p.text ?? n.label;
     if (n.kind === "decision" && outcomes.has(n.label)) label = `${n.label} = ${outcomes.get(n.label)}`;
     const w = n.kind === "decision" && label !== n.label ? textWidth(label) + 16 : p.w;
     html += `<g class="${cls.join(" ")}" data-node-id="${id}" data-kind="${n.kind}" data-label="${escapeHtml(n.label)}" transform="translate(${p.x},${p.y})">

@@ -1,8 +1,9 @@
 //! `qingdan playground`: a local web page where a drafter edits a policy and tries cases.
 //!
-//! The server is small on purpose: it serves the page's files from `playground/` and a
-//! JSON API over the same stages the CLI runs — check (with the analyser), format, graph,
-//! build. Cases are evaluated in the browser, by the compiled module through
+//! The server is small on purpose: it serves the page's files (built into the binary,
+//! `playground_page.rs`) and a JSON API over the same stages the CLI runs — check (with
+//! the analyser), format, graph, build, and the cases and list rows the page needs
+//! (`playground_cases.rs`, `playground_row_names.rs`). Cases are evaluated in the browser, by the compiled module through
 //! `playground/qingdan.mjs`, never here. It listens on 127.0.0.1 unless told otherwise,
 //! answers only its own page (`playground_guard.rs`), reads only inside its policy folder
 //! (`loader.rs`), and refuses bodies over [`MAX_BODY`] and malformed requests with JSON
@@ -33,6 +34,7 @@ use crate::exit;
 use crate::files;
 use crate::loader::FsLoader;
 use crate::playground_guard::Guard;
+use crate::playground_page::Web;
 
 /// The largest request body: a policy is at most 8 MiB by the front end's own cap, but a
 /// page edits one file of a few dozen kilobytes.
@@ -58,8 +60,9 @@ pub struct PlaygroundArgs {
     /// 127.0.0.1, localhost, [::1] or this address, with its port (against DNS rebinding).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub host: IpAddr,
-    /// Where the page's files are (default: `playground/` here, else beside the sources).
-    #[arg(long)]
+    /// Serve the page's files from this folder instead of those built into the binary (for
+    /// working on the page: edits show on reload, without rebuilding).
+    #[arg(long, value_name = "DIR")]
     pub web: Option<PathBuf>,
     /// How long one request's work (check and analysis, graph, build, format) may take, in
     /// milliseconds; a request over it gets 503 `over-budget`.
@@ -71,7 +74,7 @@ struct Site {
     /// The policy folder; requests name files relative to it.
     root: PathBuf,
     /// The page's files.
-    web: PathBuf,
+    web: Web,
     /// Who may call (and the token the page is given).
     guard: Arc<Guard>,
     /// What a posted policy may read: data files in its folder, used policies in `root`.
@@ -82,12 +85,12 @@ struct Site {
 }
 
 pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
-    let web = args.web.clone().unwrap_or_else(default_web);
-    if !web.join("index.html").is_file() {
+    let web = Web::from_option(args.web.as_deref());
+    if !web.has_index() {
         let _ = writeln!(
             err,
             "qingdan: {}: no index.html: where are the playground's files? (--web DIR)",
-            web.display()
+            web.describe()
         );
         return exit::USAGE;
     }
@@ -145,14 +148,6 @@ pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn st
     })
 }
 
-fn default_web() -> PathBuf {
-    let here = PathBuf::from("playground");
-    if here.join("index.html").is_file() {
-        return here;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("playground")
-}
-
 fn app(site: Arc<Site>, guard: Arc<Guard>) -> Router {
     Router::new()
         .route("/api/policies", get(policies))
@@ -161,6 +156,8 @@ fn app(site: Arc<Site>, guard: Arc<Guard>) -> Router {
         .route("/api/graph", post(graph))
         .route("/api/build", post(build))
         .merge(crate::playground_files::routes(&site.root))
+        .route("/api/cases", post(cases))
+        .route("/api/rows", post(rows))
         .route("/", get(index))
         .route("/{*file}", get(page_file))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -448,48 +445,52 @@ fn build_edit(site: &Site, e: &Edit) -> Response {
     }
 }
 
+async fn cases(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
+    on_edit(site, body, cases_edit).await
+}
+
+/// The cases `qingdan test` would run for the edited policy (`playground_cases.rs`).
+fn cases_edit(site: &Site, e: &Edit) -> Response {
+    let file = match site.locate(&e.path) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match lowered_without_analysis(site, e) {
+        Ok(policy) => crate::playground_cases::answer(&site.root, &file, &e.text, &policy),
+        Err(r) => r,
+    }
+}
+
+/// Checks (the front end only) and lowers the edited policy, for the calls that come after
+/// `/api/check` has run the analyser on the same text: cases and rows need the policy, not
+/// the analyser's findings, which cost most of the time.
+fn lowered_without_analysis(site: &Site, e: &Edit) -> Result<qingdan_engine::Policy, Response> {
+    let file = site.locate(&e.path)?;
+    let input = (files::display(&file), Ok(e.text.clone().into_bytes()));
+    let program = qingdan_dsl::program::check_files(vec![input], &mut site.loader.clone());
+    if program.has_errors() {
+        return Err(unprocessable(&program.diagnostics, &program.sources, e.lang.as_deref()));
+    }
+    let name = qingdan_dsl::syntax::parse::policy_name(&e.text).map(str::to_string);
+    qingdan_engine::lower(&program, name.as_deref())
+        .map_err(|err| error(StatusCode::UNPROCESSABLE_ENTITY, "lowering", &err.message, &err.message))
+}
+
+async fn rows(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {
+    on_edit(site, body, |site, e| match lowered_without_analysis(site, e) {
+        Ok(policy) => crate::playground_row_names::answer(&policy),
+        Err(r) => r,
+    })
+    .await
+}
+
 async fn index(State(site): State<Arc<Site>>) -> Response {
-    serve_file(&site, "index.html")
+    site.web.serve(&site.guard, "index.html")
 }
 
 async fn page_file(
     State(site): State<Arc<Site>>,
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Response {
-    serve_file(&site, &file)
-}
-
-/// A file of the page: inside the web folder, of a kind a page uses, never the tests.
-/// The page itself carries the token its API calls need, and is never cached.
-fn serve_file(site: &Site, file: &str) -> Response {
-    let p = Path::new(file);
-    let inside = p.components().all(|c| matches!(c, Component::Normal(_)));
-    let hidden = p.components().next().is_some_and(|c| {
-        let c = c.as_os_str().to_string_lossy();
-        c == "test" || c == "node_modules" || c.starts_with('.')
-    });
-    let kind = match p.extension().and_then(|x| x.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("mjs" | "js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("json") => "application/json",
-        Some("wasm") => "application/wasm",
-        Some("woff2") => "font/woff2",
-        _ => "",
-    };
-    let not_found =
-        || error(StatusCode::NOT_FOUND, "not-found", &format!("no `{file}`"), &format!("没有 `{file}`"));
-    if !inside || hidden || kind.is_empty() {
-        return not_found();
-    }
-    let Ok(bytes) = std::fs::read(site.web.join(p)) else {
-        return not_found();
-    };
-    if file == "index.html" {
-        let page = site.guard.with_token(&String::from_utf8_lossy(&bytes));
-        return ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-store")], page).into_response();
-    }
-    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
+    site.web.serve(&site.guard, &file)
 }

@@ -71,7 +71,7 @@ pub(crate) fn scan_folder(dir: &Path) -> (HashMap<String, Vec<PathBuf>>, Vec<Msg
 }
 
 /// A case file's text, with the same size cap as policy files.
-pub(super) fn read_text(path: &Path) -> Result<String, Msg> {
+pub(crate) fn read_text(path: &Path) -> Result<String, Msg> {
     let bytes = files::read_capped(path).map_err(|why| msg(why.clone(), why))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(msg(

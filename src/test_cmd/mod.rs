@@ -557,7 +557,7 @@ fn decision_report(p: &Policy, e: &Expect, actual: &Actual) -> DecisionReport {
 /// What a case expects, by decision name: the outcome variant (a list of them for a
 /// `collect` decision written as a list), the values compared as `qingdan test` compares
 /// them, and the rules expected to fire (`null` when the case does not say).
-fn expect_json(p: &Policy, expects: &[Expect]) -> Json {
+pub(crate) fn expect_json(p: &Policy, expects: &[Expect]) -> Json {
     let decisions = expects.iter().map(|e| {
         let decision = &p.decisions[e.decision as usize];
         let variants = &p.enums[decision.outcome_enum as usize].variants;

@@ -173,3 +173,29 @@ pub fn web() -> tempfile::TempDir {
     std::fs::write(dir.path().join("test/secret.mjs"), "no").expect("test file");
     dir
 }
+
+/// Starts `bin playground --port 0 ARGS…` in the folder `cwd` (no `--web`: the page built
+/// into the binary), and reads its address and token as [`start`] does.
+pub fn start_binary(bin: &Path, cwd: &Path, args: &[&str]) -> Server {
+    let mut child = Command::new(bin)
+        .current_dir(cwd)
+        .args(["playground", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("announces itself");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let mut server = Server { child, addr, token: String::new() };
+    let page = server.raw("GET", "/", &[("Host", &addr.to_string())], b"");
+    assert_eq!(page.status, 200, "the page: {}", page.text());
+    server.token = token_in(&page.text()).unwrap_or_else(|| panic!("no token in the page: {}", page.text()));
+    server
+}

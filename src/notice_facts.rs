@@ -177,6 +177,7 @@ fn shown(policy: &Policy, value: &Value, ty: &Type, lang: Lang) -> String {
         },
         (Value::Date(days), _) => long_date(Date::from_days_since_epoch(i64::from(*days)), lang),
         (Value::Text(t), _) => t.to_string(),
+        (Value::Row(r), Type::Row(l)) => row_name(policy, *r, *l).unwrap_or_else(|| policy.show(value, ty)),
         (Value::Set(list), Type::Set(inner)) => {
             let parts: Vec<String> = list.iter().map(|v| shown(policy, v, inner, lang)).collect();
             if parts.is_empty() {
@@ -186,6 +187,17 @@ fn shown(policy: &Policy, value: &Value, ty: &Type, lang: Lang) -> String {
             }
         }
         (v, t) => policy.show(v, t),
+    }
+}
+
+/// A row as a letter names it: its `名称` / `name` field and its key, `区民政局（QU-MZ）`.
+fn row_name(policy: &Policy, r: u32, l: u32) -> Option<String> {
+    let list = policy.lists.get(l as usize)?;
+    let row = list.rows.get(r as usize)?;
+    let name = list.fields.iter().position(|(n, _)| n == "名称" || n == "name")?;
+    match (&row[name], &row[list.key]) {
+        (Value::Text(n), Value::Text(k)) => Some(format!("{n}（{k}）")),
+        _ => None,
     }
 }
 

@@ -9,7 +9,8 @@
 //!
 //! Every template is read and checked before anything is written: one that is not a Word
 //! document is E0701, a folder without templates E0702; a placeholder that names nothing
-//! is W0701 (once per template and name), an outcome without a template W0702.
+//! is W0701 (once per template and name), an outcome without a template W0702 (when other
+//! outcomes of its decision have one: a decision without any template gets no notices).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -260,7 +261,10 @@ impl Writer<'_> {
             let Ok(shown) = explain(&ev, &result, &mut frame) else { continue };
             let Some(outcome) = shown.outcomes.first().map(|o| o.outcome.clone()) else { continue };
             let Some(t) = find_template(self.templates, &decision.name, &outcome) else {
-                self.no_template(&decision.name, &outcome);
+                // A decision the office has no template for at all is not one it sends notices for.
+                if self.has_templates(d) {
+                    self.no_template(&decision.name, &outcome);
+                }
                 continue;
             };
             let case = Case { name, values, result: &result, shown: &shown, date: self.date };
@@ -295,6 +299,13 @@ fn find_template<'t>(templates: &'t [Template], decision: &str, outcome: &str) -
 }
 
 impl Writer<'_> {
+    /// Whether some outcome of decision `d` has a template.
+    fn has_templates(&self, d: usize) -> bool {
+        let decision = &self.policy.decisions[d];
+        let variants = &self.policy.enums[decision.outcome_enum as usize].variants;
+        variants.iter().any(|v| find_template(self.templates, &decision.name, &v.name).is_some())
+    }
+
     fn fill(&mut self, t: &Template, f: &Facts) -> Vec<u8> {
         let mut out = t.package.clone();
         for part in text_parts(&t.package) {

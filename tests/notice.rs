@@ -202,6 +202,35 @@ fn notices_are_written_one_per_case_from_the_bundled_templates() {
     render(&returned, "docx-notice-returned");
 }
 
+/// Every bundled policy ships a template for each outcome of its main decision: each of its
+/// recorded cases gets a notice, every placeholder has a value.
+#[test]
+fn every_bundled_policy_writes_a_notice_for_each_case() {
+    let policies = [
+        ("community_work/admission.qd", "community_work/cases.yaml"),
+        ("enforcement_catalogue/catalogue.qd", "enforcement_catalogue/cases.yaml"),
+        ("enforcement_catalogue/referral.qd", "enforcement_catalogue/referral.cases.yaml"),
+        ("enforcement_catalogue/withdrawal.qd", "enforcement_catalogue/withdrawal.cases.yaml"),
+        ("grid_admission/withdrawal.qd", "grid_admission/withdrawal.cases.yaml"),
+        ("legality_review/review.qd", "legality_review/cases.yaml"),
+        ("township_duties/duties.qd", "township_duties/cases.yaml"),
+    ];
+    for (policy, cases) in policies {
+        let out = tempfile::tempdir().expect("temp dir");
+        let (policy, cases) = (format!("policies/{policy}"), format!("policies/{cases}"));
+        let dir = out.path().to_str().expect("utf-8");
+        let (code, _, err) = qingdan(&["eval", &policy, "--input", &cases, "--notice", dir]);
+        assert_eq!(code, 0, "{policy}: {err}");
+        assert!(!err.contains("W07"), "{policy}: {err}");
+        let named = std::fs::read_to_string(&cases)
+            .expect("cases")
+            .lines()
+            .filter(|l| l.starts_with("- case: "))
+            .count();
+        assert_eq!(std::fs::read_dir(out.path()).expect("notices").count(), named, "{policy}: {err}");
+    }
+}
+
 /// The template for 退回补正 with `from` replaced by `to` in its body.
 fn edit_template(grid: &Path, from: &str, to: &str) {
     let path = grid.join("notices/退回补正.docx");
@@ -265,16 +294,12 @@ fn a_placeholder_naming_nothing_is_a_warning_that_names_it() {
 #[test]
 fn missing_templates_and_unwritable_folders_are_coded_errors() {
     // No `notices/` at all.
-    let (code, _, err) = qingdan(&[
-        "eval",
-        "policies/legality_review/review.qd",
-        "--input",
-        "policies/legality_review/cases.yaml",
-        "--notice",
-        "target/never-written",
-    ]);
+    let (tmp, grid) = copy_grid();
+    std::fs::remove_dir_all(grid.join("notices")).expect("remove");
+    let (code, err) = notice_run(&grid, &tmp.path().join("never-written"));
     assert_eq!(code, 2);
     assert!(err.contains("E0702[no-notice-templates]"), "{err}");
+    assert!(!tmp.path().join("never-written").exists());
 
     // An outcome without its template: a warning, the other notices are written.
     let (tmp, grid) = copy_grid();

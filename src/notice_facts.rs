@@ -62,7 +62,6 @@ pub fn facts(policy: &Policy, case: &Case<'_>) -> Facts {
     put(REASONS, items(reasons(e), lang));
     put(RULES, items(rules(e, lang), lang));
     put(CLAUSES, items(cites(e).iter().map(|c| quote_clause(policy, c)).collect(), lang));
-    drop(put);
     // The outcome's values by name: a set (the corrections) is one paragraph per item.
     for outcome in &case.result.outcomes {
         let decision = &policy.decisions[case.result.decision as usize];

@@ -81,6 +81,13 @@ pub enum Command {
         /// Show why: fired and overridden rules, values read, clauses cited.
         #[arg(long)]
         explain: bool,
+        /// Also write one decision notice (`.docx`) per case into this folder, from the
+        /// templates in the policy's `notices/` folder (one per outcome).
+        #[arg(long, value_name = "DIR", conflicts_with = "wasm")]
+        notice: Option<PathBuf>,
+        /// The date notices bear (`YYYY-MM-DD`; default: today).
+        #[arg(long, value_name = "DATE", requires = "notice", value_parser = parse_date)]
+        notice_date: Option<qingdan_dsl::value::Date>,
     },
     /// What adopting a revision changes: per decision the inputs whose outcome changes
     /// (each with an example), rows added/removed/changed per list, and with `--cases` the
@@ -173,4 +180,8 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+fn parse_date(text: &str) -> Result<qingdan_dsl::value::Date, String> {
+    qingdan_dsl::value::Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }

@@ -39,7 +39,19 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
-        Command::Eval { policy, wasm, trust, input, input_format, decision, name, explain } => {
+        Command::Eval {
+            policy,
+            wasm,
+            trust,
+            input,
+            input_format,
+            decision,
+            name,
+            explain,
+            notice,
+            notice_date,
+        } => {
+            let notice_input = input.clone();
             let args = crate::eval_cmd::EvalArgs {
                 input,
                 input_format,
@@ -56,7 +68,19 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                     Ok(p) => {
                         let backend =
                             crate::eval_cmd::Backend::Interpreter(qingdan_engine::eval::Evaluator::new(&p));
-                        crate::eval_cmd::run(&p, backend, &args, out, err)
+                        let code = crate::eval_cmd::run(&p, backend, &args, out, err);
+                        match notice {
+                            Some(dir) => {
+                                let n = crate::notice_cmd::NoticeArgs {
+                                    policy_path: &policy,
+                                    input: &notice_input,
+                                    dir: &dir,
+                                    date: notice_date,
+                                };
+                                code.max(crate::notice_cmd::run(&p, &n, err))
+                            }
+                            None => code,
+                        }
                     }
                     Err(code) => code,
                 },

@@ -35,15 +35,19 @@ pub struct DiffArgs {
     /// Print a Markdown 修订对照表 (old and new side by side) to paste into a review.
     #[arg(long)]
     pub markdown: bool,
+    /// Also write the 修订对照表 as a Word document (`.docx`, landscape, one table per
+    /// decision: 条款/规则, 原规定, 修订后, 影响的情形, 示例).
+    #[arg(long, value_name = "FILE")]
+    pub docx: Option<PathBuf>,
 }
 
 /// A recorded case whose outcome changes (or that one revision cannot read).
 #[derive(Debug, Serialize)]
-struct CaseChange {
-    case: String,
-    decision: String,
-    old: String,
-    new: String,
+pub(crate) struct CaseChange {
+    pub(crate) case: String,
+    pub(crate) decision: String,
+    pub(crate) old: String,
+    pub(crate) new: String,
 }
 
 #[derive(Serialize)]
@@ -55,10 +59,10 @@ struct Full<'r> {
 }
 
 #[derive(Debug, Serialize)]
-struct CasesReport {
-    file: String,
+pub(crate) struct CasesReport {
+    pub(crate) file: String,
     read: usize,
-    changed: Vec<CaseChange>,
+    pub(crate) changed: Vec<CaseChange>,
 }
 
 pub(crate) fn run(
@@ -93,6 +97,19 @@ pub(crate) fn run(
         },
         None => None,
     };
+    if let Some(path) = &args.docx {
+        let revs = crate::diff_docx::Revisions {
+            old: &old,
+            new: &new,
+            old_name: revision_name(&old, &args.old),
+            new_name: revision_name(&new, &args.new),
+        };
+        let doc = crate::diff_docx::document(&report, cases.as_ref(), &revs, lang);
+        if let Err(e) = crate::replace::replace(path, &doc.to_bytes()) {
+            let _ = writeln!(err, "qingdan: E0011[write-failed]: {}", e.message().get(lang));
+            return exit::USAGE;
+        }
+    }
     let text = if args.markdown {
         markdown(&report, cases.as_ref(), lang)
     } else {
@@ -115,6 +132,11 @@ pub(crate) fn run(
     } else {
         exit::FAILED
     }
+}
+
+/// A revision as the Word table names it: the policy and the file it was read from.
+fn revision_name(policy: &Policy, path: &Path) -> String {
+    format!("{}（{}）", policy.name, crate::files::display(path))
 }
 
 /// Decides every recorded case with both revisions.

@@ -692,7 +692,7 @@ pub(crate) fn test_file_inputs(text: &str) -> Option<(String, Vec<String>)> {
     Some((serde_yaml::to_string(&givens).ok()?, names))
 }
 
-fn read_whole(path: &str) -> Result<String, String> {
+pub(crate) fn read_whole(path: &str) -> Result<String, String> {
     use std::io::Read;
     let mut bytes = Vec::new();
     let reader: Box<dyn Read> = if path == "-" {

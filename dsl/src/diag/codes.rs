@@ -131,6 +131,9 @@ codes! {
     E0505 Error "wasm-bad-input" "案例不符合模块输入布局" "case does not fit the module";
     E0506 Error "wasm-unsupported" "无法编译为 WASM" "cannot compile to WASM";
     E0507 Error "wasm-untrusted" "WASM 模块未经信任的签名" "WASM module not signed by a trusted key";
+    // Office documents: decision notices from Word templates (`qingdan eval --notice`).
+    E0701 Error "notice-template-invalid" "通知书模板不是有效的 Word 文档" "notice template is not a valid Word document";
+    E0702 Error "no-notice-templates" "没有通知书模板" "no notice templates";
     // Warnings.
     W0001 Warning "uncited-rule" "规则未引用条款" "rule cites no clause";
     W0002 Warning "unused-let" "定义未被使用" "unused let";
@@ -149,6 +152,9 @@ codes! {
     W0407 Warning "list-check-violation" "清单条目不符合检查" "list row breaks a check";
     W0408 Warning "duplicate-row" "清单条目重复" "duplicate list row";
     W0409 Warning "unknown-key" "键不存在" "constant key names no row";
+    // Office documents.
+    W0701 Warning "unknown-placeholder" "模板占位符没有对应的值" "template placeholder names nothing";
+    W0702 Warning "no-notice-template" "结论没有通知书模板" "outcome has no notice template";
 }
 
 impl Code {

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod diff_cmd;
 mod eval_cmd;
+pub mod export_cmd;
 mod files;
 mod graph_cmd;
 mod keys_cmd;

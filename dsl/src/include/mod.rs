@@ -318,9 +318,15 @@ fn cell_value(cell: &str, ty: Option<&TypeExpr>, span: Span, at: Option<&Msg>, s
         },
         "text" | "文本" => ExprKind::Text(cell.to_string()),
         // Enum variants are names; a list reference is a key. The checker tells them apart.
-        _ => ExprKind::Name(Ident { name: cell.to_string(), span }),
+        _ => ExprKind::Name(Ident { name: key_of_label(cell).to_string(), span }),
     };
     Ok(expr(kind))
+}
+
+/// The key of a reference as `qingdan export` shows it, `B01（民政办）` → `B01`; names and
+/// keys are never written with a final full-width bracket otherwise.
+fn key_of_label(cell: &str) -> &str {
+    cell.strip_suffix('）').and_then(|c| c.split_once('（')).map_or(cell, |(key, _)| key.trim_end())
 }
 
 fn bad_cell(span: Span, at: Option<&Msg>, cell: &str, zh: &str, en: &str) -> Diagnostic {

@@ -220,11 +220,12 @@ fn read_grid(bytes: &[u8], path: &str, sheet: Option<&str>) -> Result<Grid, Work
         from_range(name, &range, &merged)
     } else if lower.ends_with(".ods") {
         check_zip(bytes)?;
-        ods_bounds::check(bytes)?;
+        let mut merges = ods_bounds::scan(bytes)?;
         let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(ods_error)?;
         let name = pick_sheet(book.sheet_names(), sheet)?;
         let range = book.worksheet_range(&name).map_err(ods_error)?;
-        from_range(name, &range, &[])
+        let merged = merges.remove(&name).unwrap_or_default();
+        from_range(name, &range, &merged)
     } else {
         check_zip(bytes)?;
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;

@@ -219,6 +219,11 @@ pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         }
     }
     ws.set_freeze_panes(1, 0)?;
+    // Printed as offices print lists: landscape, every column on one page's width, the
+    // header repeated on each page.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
     for c in 0..sheet.header.len() {
         let widest = std::iter::once(display_width(&sheet.header[c]))
             .chain(sheet.rows.iter().map(|row| display_width(&row[c].text())))

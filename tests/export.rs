@@ -12,13 +12,13 @@ use proptest::prelude::*;
 mod common;
 use common::run_in_process;
 
-const RECORD: &str = "记录 事项 {\n  编号: 文本\n  名称: 文本\n  次数: 整数\n  金额: 小数?\n  起始: 日期\n  类别: 类别\n  部门: 部门\n  标签: 集合 文本\n  公开: 布尔\n}\n";
+const RECORD: &str = "记录 事项 {\n  编号: 文本\n  名称: 文本\n  次数: 整数\n  金额: 小数?\n  起始: 日期\n  类别: 类别\n  部门: 部门表\n  标签: 集合 文本\n  公开: 布尔\n}\n";
 
 /// A policy with the lists 部门表 (rows inline) and 事项表 (rows from `from`).
 fn policy(from: &str) -> String {
     format!(
         "政策 导出\n枚举 类别 {{ 政策宣传, 基础信息采集, 应急处置 }}\n记录 部门 {{\n  编号: 文本\n  名称: 文本\n}}\n\
-         清单 部门表: 部门 键 编号 {{\n  B01 {{ 名称: \"民政办\" }}\n  B02 {{ 名称: \"应急办、安监\" }}\n}}\n{RECORD}\
+         清单 部门表: 部门 键 编号 {{\n  条目 B01 {{ 名称: \"民政办\" }}\n  条目 B02 {{ 名称: \"应急办、安监\" }}\n}}\n{RECORD}\
          清单 事项表: 事项 键 编号 来自 \"{from}\"\n"
     )
 }
@@ -101,7 +101,7 @@ fn rows_of(policy_path: &Path) -> Vec<Vec<String>> {
 fn export(dir: &Path, policy: &str, out: &str, extra: &[&str]) -> (u8, String, String) {
     let p = dir.join(policy);
     let o = dir.join(out);
-    let mut args = vec!["qingdan", "export", p.to_str().expect("utf-8"), "--list", "事项表", "-o", o.to_str().expect("utf-8")];
+    let mut args = vec!["export", p.to_str().expect("utf-8"), "--list", "事项表", "-o", o.to_str().expect("utf-8")];
     args.extend_from_slice(extra);
     run_in_process(args)
 }
@@ -151,7 +151,8 @@ fn the_workbook_has_a_frozen_header_fitted_widths_drop_downs_and_dates() {
     assert!(sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#), "{sheet}");
     // 入户走访独居老人并登记基础信息: 15 CJK characters, 30 columns, and 2 more.
     assert!(sheet.contains(r#"<col min="2" max="2" width="32.7109375" customWidth="1"/>"#), "{sheet}");
-    assert!(sheet.contains(r#"<dataValidation type="list" allowBlank="1" showErrorMessage="1" errorTitle="不在选项中""#), "{sheet}");
+    assert!(sheet.contains(r#"<dataValidation type="list""#) && sheet.contains(r#"errorTitle="不在选项中""#), "{sheet}");
+    assert!(sheet.contains(r#"sqref="F2:F1004""#), "the drop-down covers 类别 and rows to add: {sheet}");
     assert!(sheet.contains("<formula1>选项!$A$1:$A$3</formula1>"), "{sheet}");
     let options = part(&bytes, "xl/workbook.xml");
     assert!(options.contains(r#"name="选项" sheetId="2" state="hidden""#), "{options}");
@@ -170,7 +171,6 @@ fn csv_markdown_and_html_show_the_same_table() {
     assert!(csv.starts_with("\u{feff}编号,名称,次数,金额,起始,类别,部门,标签,公开\r\n"), "{csv}");
     assert!(csv.contains("K003,\"宣传,进小区\",2,0.25,2025-12-31,政策宣传,B01（民政办）,宣传,是\r\n"), "{csv}");
     let (code, md, _) = run_in_process([
-        "qingdan",
         "export",
         dir.path().join("a.qd").to_str().expect("utf-8"),
         "--list",
@@ -182,7 +182,6 @@ fn csv_markdown_and_html_show_the_same_table() {
     assert!(md.starts_with("| 编号 | 名称 |"), "{md}");
     assert!(md.contains("| K002 | 防汛值守 | 1 |  | 2024-06-01 | 应急处置 | B02（应急办、安监） |  | 否 |"), "{md}");
     let (code, html, _) = run_in_process([
-        "qingdan",
         "export",
         dir.path().join("a.qd").to_str().expect("utf-8"),
         "--list",
@@ -198,7 +197,6 @@ fn csv_markdown_and_html_show_the_same_table() {
 fn an_unknown_list_is_a_usage_error_naming_the_lists() {
     let dir = scene();
     let (code, _, err) = run_in_process([
-        "qingdan",
         "export",
         dir.path().join("a.qd").to_str().expect("utf-8"),
         "--list",
@@ -244,10 +242,16 @@ fn libreoffice_opens_the_exported_workbook_and_writes_back_the_same_cells() {
     // CSV filter: comma, double quote, UTF-8 (76), first line 1; dates as shown.
     soffice(dir.path(), &["--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", "back", "事项.xlsx"]);
     let csv = std::fs::read_to_string(back.join("事项.csv")).expect("converted");
+    // LibreOffice quotes every text cell; numbers, dates and booleans bare.
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "编号,名称,次数,金额,起始,类别,部门,标签,公开");
-    assert_eq!(lines[1], "K001,入户走访独居老人并登记基础信息,4,12.5,2024-01-15,基础信息采集,B01（民政办）,走访、登记,TRUE");
-    assert_eq!(lines[3], "K003,\"宣传,进小区\",2,0.25,2025-12-31,政策宣传,B01（民政办）,宣传,TRUE");
+    assert_eq!(lines[0], r#""编号","名称","次数","金额","起始","类别","部门","标签","公开""#);
+    assert_eq!(
+        lines[1],
+        r#""K001","入户走访独居老人并登记基础信息",4,12.5,2024-01-15,"基础信息采集","B01（民政办）","登记、走访",TRUE"#
+    );
+    assert_eq!(lines[2], r#""K002","防汛值守",1,,2024-06-01,"应急处置","B02（应急办、安监）",,FALSE"#);
+    assert_eq!(lines[3], r#""K003","宣传,进小区",2,0.25,2025-12-31,"政策宣传","B01（民政办）","宣传",TRUE"#);
+    assert_eq!(lines.len(), 4);
     // And a picture of it for a person: LibreOffice → PDF → PNG, in target/.
     soffice(dir.path(), &["--convert-to", "pdf", "--outdir", "back", "事项.xlsx"]);
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/export-xlsx");

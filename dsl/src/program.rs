@@ -257,13 +257,12 @@ fn load_included(
                 .map(|r| r.fields.iter().map(|f| Column { name: &f.name.name, ty: Some(&f.ty) }).collect())
                 .unwrap_or_default();
             let source = DataSource { shown, bytes: &bytes, written: file_path, sheet, at: path.span };
-            let Some((items, problems)) = read_data_file(sources, source, &list.key.name, &columns, diags) else {
+            let Some((file, (items, problems))) = read_data_file(sources, source, &list.key.name, &columns, diags)
+            else {
                 continue;
             };
-            let file = problems.first().map(|d| d.span.file);
-            if let Some(file) = file {
-                sources.get_mut(file).lang = pm.module.lang;
-            }
+            // Problems in the data file are told in the language of the policy naming it.
+            sources.get_mut(file).lang = pm.module.lang;
             diags.extend(problems);
             rows.insert((m, i), items);
         }
@@ -289,13 +288,13 @@ fn read_data_file(
     key: &str,
     columns: &[Column<'_>],
     diags: &mut Vec<Diagnostic>,
-) -> Option<include::Rows> {
+) -> Option<(FileId, include::Rows)> {
     if include::is_workbook(source.written) {
         let file = sources.add(SourceFile::new(source.shown.clone(), ""));
         return match include::workbook_rows(source.bytes, source.written, source.sheet, source.at, file, key, columns) {
             Ok(read) => {
                 *sources.get_mut(file) = SourceFile::new(format!("{}#{}", source.shown, read.sheet), read.text);
-                Some(read.rows)
+                Some((file, read.rows))
             }
             Err(d) => {
                 diags.push(d);
@@ -309,10 +308,10 @@ fn read_data_file(
             return None;
         };
         let file = sources.add(SourceFile::new(source.shown, text));
-        return Some(include::csv_rows(&sources.get(file).text, file, key, columns));
+        return Some((file, include::csv_rows(&sources.get(file).text, file, key, columns)));
     }
     let file = add_file(sources, source.shown, source.bytes, diags)?;
-    Some(include::yaml_rows(&sources.get(file).text, file, key, columns))
+    Some((file, include::yaml_rows(&sources.get(file).text, file, key, columns)))
 }
 
 fn undecodable(span: Span, path: &str) -> Diagnostic {

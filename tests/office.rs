@@ -106,3 +106,41 @@ fn a_gbk_csv_written_by_iconv_reads_as_its_utf8_source() {
     assert!(errs.is_empty());
     assert_eq!(plain(&items), csv_source());
 }
+
+/// Copies `policies/` to a scratch folder, there writes `来自 "<from>"` where the policy file
+/// `file` reads `来自 "<xlsx>"`, and gives the rows of `list` both ways.
+fn bundled_both_ways(file: &str, list: &str, xlsx: &str, csv: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    for folder in ["township_duties", "enforcement_catalogue"] {
+        std::fs::create_dir_all(scratch.path().join(folder)).expect("folder");
+        for entry in std::fs::read_dir(root.join(folder)).expect("policies") {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                std::fs::copy(&path, scratch.path().join(folder).join(path.file_name().expect("name"))).expect("copy");
+            }
+        }
+    }
+    let rows = |from: &str| {
+        let policy_path = scratch.path().join(file);
+        let text = std::fs::read_to_string(root.join(file)).expect("policy");
+        let written = text.replace(&format!("来自 \"{xlsx}\""), &format!("来自 \"{from}\"")).replace(&format!("来自 \"{csv}\""), &format!("来自 \"{from}\""));
+        assert!(written.contains(&format!("来自 \"{from}\"")), "{file} reads {xlsx} or {csv}");
+        std::fs::write(&policy_path, written).expect("policy");
+        let policy = qingdan::load_policy(&policy_path, None).unwrap_or_else(|e| panic!("{e}"));
+        let l = policy.lists.iter().find(|l| l.name == list).expect("list");
+        l.rows.iter().map(|row| row.iter().zip(&l.fields).map(|(v, (_, t))| policy.show(v, t)).collect()).collect::<Vec<Vec<String>>>()
+    };
+    (rows(xlsx), rows(csv))
+}
+
+#[test]
+fn the_bundled_workbooks_made_by_qingdan_export_hold_the_rows_of_their_csv() {
+    let (from_xlsx, from_csv) =
+        bundled_both_ways("enforcement_catalogue/catalogue.qd", "执法事项清单", "执法事项目录.xlsx", "执法事项目录.csv");
+    assert_eq!(from_xlsx.len(), 175);
+    assert_eq!(from_xlsx, from_csv);
+    let (from_xlsx, from_csv) = bundled_both_ways("township_duties/duties.qd", "职责清单", "职责清单.xlsx", "职责清单.csv");
+    assert_eq!(from_xlsx.len(), 224);
+    assert_eq!(from_xlsx, from_csv);
+}

@@ -91,7 +91,8 @@ pub(crate) fn run(args: &ExportArgs, opts: &Output, out: &mut dyn Write, err: &m
         );
         return exit::USAGE;
     };
-    let format = args.as_format.or_else(|| args.output.as_deref().and_then(format_of)).unwrap_or(ExportFormat::Xlsx);
+    let format =
+        args.as_format.or_else(|| args.output.as_deref().and_then(format_of)).unwrap_or(ExportFormat::Xlsx);
     let sheet = sheet(&policy, list);
     let bytes = match format {
         ExportFormat::Xlsx => match xlsx(&sheet) {
@@ -143,7 +144,9 @@ pub fn sheet(policy: &Policy, list: &ListDef) -> Sheet {
         .fields
         .iter()
         .map(|(_, ty)| match ty.required() {
-            Type::Enum(e) => Some(policy.enums[*e as usize].variants.iter().map(|v| v.name.clone()).collect()),
+            Type::Enum(e) => {
+                Some(policy.enums[*e as usize].variants.iter().map(|v| v.name.clone()).collect())
+            }
             _ => None,
         })
         .collect();
@@ -181,7 +184,8 @@ fn row_label(policy: &Policy, list: usize, row: usize) -> String {
     let Some(values) = list.rows.get(row) else { return format!("#{row}") };
     let key = policy.show(&values[list.key], &list.fields[list.key].1);
     let named = list.fields.iter().position(|(n, _)| n == "名称" || n == "name");
-    let text_field = list.fields.iter().enumerate().position(|(i, (_, t))| i != list.key && *t.required() == Type::Text);
+    let text_field =
+        list.fields.iter().enumerate().position(|(i, (_, t))| i != list.key && *t.required() == Type::Text);
     match named.or(text_field).and_then(|i| match &values[i] {
         Value::Text(t) if !t.is_empty() => Some(t.to_string()),
         _ => None,
@@ -205,7 +209,8 @@ fn unicode_wide(c: char) -> bool {
 /// 255 characters by Excel).
 pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = Workbook::new();
-    let header_format = Format::new().set_bold().set_border_bottom(FormatBorder::Thin).set_background_color(0xDDEBF7);
+    let header_format =
+        Format::new().set_bold().set_border_bottom(FormatBorder::Thin).set_background_color(0xDDEBF7);
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     let ws = book.add_worksheet();
     ws.set_name(sheet_name(&sheet.name))?;
@@ -260,7 +265,8 @@ pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
 fn sheet_name(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(31).collect();
+    let cleaned: String =
+        name.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(31).collect();
     if cleaned.is_empty() {
         "清单".into()
     } else {
@@ -268,7 +274,13 @@ fn sheet_name(name: &str) -> String {
     }
 }
 
-fn write_cell(ws: &mut Worksheet, r: u32, c: u16, cell: &Cell, date: &Format) -> Result<(), rust_xlsxwriter::XlsxError> {
+fn write_cell(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    cell: &Cell,
+    date: &Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     match cell {
         Cell::Empty => {}
         Cell::Text(t) => {
@@ -296,7 +308,13 @@ pub fn csv(sheet: &Sheet) -> String {
     let line = |cells: Vec<String>| {
         cells
             .iter()
-            .map(|c| if c.contains([',', '"', '\n', '\r']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })
+            .map(|c| {
+                if c.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", c.replace('"', "\"\""))
+                } else {
+                    c.clone()
+                }
+            })
             .collect::<Vec<_>>()
             .join(",")
     };
@@ -315,13 +333,17 @@ pub fn markdown(sheet: &Sheet) -> String {
     let mut text = format!("| {} |\n", sheet.header.iter().cloned().map(esc).collect::<Vec<_>>().join(" | "));
     text.push_str(&format!("|{}\n", " --- |".repeat(sheet.header.len())));
     for row in &sheet.rows {
-        text.push_str(&format!("| {} |\n", row.iter().map(|c| esc(c.text())).collect::<Vec<_>>().join(" | ")));
+        text.push_str(&format!(
+            "| {} |\n",
+            row.iter().map(|c| esc(c.text())).collect::<Vec<_>>().join(" | ")
+        ));
     }
     text
 }
 
 pub fn html(sheet: &Sheet) -> String {
-    let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let esc =
+        |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let mut text = format!(
         "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<table>\n<thead><tr>",
         esc(&sheet.name)

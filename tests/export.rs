@@ -95,13 +95,17 @@ fn csv(rows: &[Row]) -> String {
 fn rows_of(policy_path: &Path) -> Vec<Vec<String>> {
     let policy = qingdan::load_policy(policy_path, None).unwrap_or_else(|e| panic!("{e}"));
     let list = policy.lists.iter().find(|l| l.name == "事项表").expect("list");
-    list.rows.iter().map(|row| row.iter().zip(&list.fields).map(|(v, (_, t))| policy.show(v, t)).collect()).collect()
+    list.rows
+        .iter()
+        .map(|row| row.iter().zip(&list.fields).map(|(v, (_, t))| policy.show(v, t)).collect())
+        .collect()
 }
 
 fn export(dir: &Path, policy: &str, out: &str, extra: &[&str]) -> (u8, String, String) {
     let p = dir.join(policy);
     let o = dir.join(out);
-    let mut args = vec!["export", p.to_str().expect("utf-8"), "--list", "事项表", "-o", o.to_str().expect("utf-8")];
+    let mut args =
+        vec!["export", p.to_str().expect("utf-8"), "--list", "事项表", "-o", o.to_str().expect("utf-8")];
     args.extend_from_slice(extra);
     run_in_process(args)
 }
@@ -148,10 +152,16 @@ fn the_workbook_has_a_frozen_header_fitted_widths_drop_downs_and_dates() {
     assert!(out.contains("事项表") && out.contains("3 行"), "{out}");
     let bytes = std::fs::read(dir.path().join("事项.xlsx")).expect("written");
     let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
-    assert!(sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#), "{sheet}");
+    assert!(
+        sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#),
+        "{sheet}"
+    );
     // 入户走访独居老人并登记基础信息: 15 CJK characters, 30 columns, and 2 more.
     assert!(sheet.contains(r#"<col min="2" max="2" width="32.7109375" customWidth="1"/>"#), "{sheet}");
-    assert!(sheet.contains(r#"<dataValidation type="list""#) && sheet.contains(r#"errorTitle="不在选项中""#), "{sheet}");
+    assert!(
+        sheet.contains(r#"<dataValidation type="list""#) && sheet.contains(r#"errorTitle="不在选项中""#),
+        "{sheet}"
+    );
     assert!(sheet.contains(r#"sqref="F2:F1004""#), "the drop-down covers 类别 and rows to add: {sheet}");
     assert!(sheet.contains("<formula1>选项!$A$1:$A$3</formula1>"), "{sheet}");
     let options = part(&bytes, "xl/workbook.xml");
@@ -169,7 +179,10 @@ fn csv_markdown_and_html_show_the_same_table() {
     assert_eq!(code, 0, "{err}");
     let csv = std::fs::read_to_string(dir.path().join("事项.csv")).expect("written");
     assert!(csv.starts_with("\u{feff}编号,名称,次数,金额,起始,类别,部门,标签,公开\r\n"), "{csv}");
-    assert!(csv.contains("K003,\"宣传,进小区\",2,0.25,2025-12-31,政策宣传,B01（民政办）,宣传,是\r\n"), "{csv}");
+    assert!(
+        csv.contains("K003,\"宣传,进小区\",2,0.25,2025-12-31,政策宣传,B01（民政办）,宣传,是\r\n"),
+        "{csv}"
+    );
     let (code, md, _) = run_in_process([
         "export",
         dir.path().join("a.qd").to_str().expect("utf-8"),
@@ -180,7 +193,10 @@ fn csv_markdown_and_html_show_the_same_table() {
     ]);
     assert_eq!(code, 0);
     assert!(md.starts_with("| 编号 | 名称 |"), "{md}");
-    assert!(md.contains("| K002 | 防汛值守 | 1 |  | 2024-06-01 | 应急处置 | B02（应急办、安监） |  | 否 |"), "{md}");
+    assert!(
+        md.contains("| K002 | 防汛值守 | 1 |  | 2024-06-01 | 应急处置 | B02（应急办、安监） |  | 否 |"),
+        "{md}"
+    );
     let (code, html, _) = run_in_process([
         "export",
         dir.path().join("a.qd").to_str().expect("utf-8"),
@@ -196,12 +212,8 @@ fn csv_markdown_and_html_show_the_same_table() {
 #[test]
 fn an_unknown_list_is_a_usage_error_naming_the_lists() {
     let dir = scene();
-    let (code, _, err) = run_in_process([
-        "export",
-        dir.path().join("a.qd").to_str().expect("utf-8"),
-        "--list",
-        "事项",
-    ]);
+    let (code, _, err) =
+        run_in_process(["export", dir.path().join("a.qd").to_str().expect("utf-8"), "--list", "事项"]);
     assert_eq!(code, 2);
     assert!(err.contains("没有清单 `事项`") && err.contains("事项表"), "{err}");
 }
@@ -240,7 +252,10 @@ fn libreoffice_opens_the_exported_workbook_and_writes_back_the_same_cells() {
     let back = dir.path().join("back");
     std::fs::create_dir_all(&back).expect("folder");
     // CSV filter: comma, double quote, UTF-8 (76), first line 1; dates as shown.
-    soffice(dir.path(), &["--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", "back", "事项.xlsx"]);
+    soffice(
+        dir.path(),
+        &["--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", "back", "事项.xlsx"],
+    );
     let csv = std::fs::read_to_string(back.join("事项.csv")).expect("converted");
     // LibreOffice quotes every text cell; numbers, dates and booleans bare.
     let lines: Vec<&str> = csv.lines().collect();

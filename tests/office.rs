@@ -12,7 +12,12 @@ fn dir() -> std::path::PathBuf {
 }
 
 fn ty(name: &str) -> TypeExpr {
-    TypeExpr { set_depth: 0, name: Ident { name: name.into(), span: Span::default() }, optional: false, span: Span::default() }
+    TypeExpr {
+        set_depth: 0,
+        name: Ident { name: name.into(), span: Span::default() },
+        optional: false,
+        span: Span::default(),
+    }
 }
 
 /// A row as (key, [(field, value)]) without spans.
@@ -66,10 +71,15 @@ fn csv_source() -> Vec<(String, Vec<(String, String)>)> {
 
 fn workbook(name: &str, sheet: Option<&str>) -> Vec<(String, Vec<(String, String)>)> {
     let bytes = std::fs::read(dir().join(name)).expect("fixture");
-    let read = with_columns(|c| include::workbook_rows(&bytes, name, sheet, Span::default(), FileId(1), "编号", c))
-        .unwrap_or_else(|d| panic!("{name}: {}", d.message.en));
+    let read =
+        with_columns(|c| include::workbook_rows(&bytes, name, sheet, Span::default(), FileId(1), "编号", c))
+            .unwrap_or_else(|d| panic!("{name}: {}", d.message.en));
     assert_eq!(read.sheet, "任务清单");
-    assert!(read.rows.1.is_empty(), "{name}: {:?}", read.rows.1.iter().map(|d| &d.message.zh).collect::<Vec<_>>());
+    assert!(
+        read.rows.1.is_empty(),
+        "{name}: {:?}",
+        read.rows.1.iter().map(|d| &d.message.zh).collect::<Vec<_>>()
+    );
     plain(&read.rows.0)
 }
 
@@ -89,8 +99,9 @@ fn workbooks_written_by_libreoffice_read_as_the_csv_they_were_made_from() {
 fn the_second_sheet_is_read_by_its_name() {
     for name in ["任务清单.xlsx", "任务清单.ods", "任务清单.xls"] {
         let bytes = std::fs::read(dir().join(name)).expect("fixture");
-        let read = include::workbook_rows(&bytes, name, Some("部门清单"), Span::default(), FileId(1), "编号", &[])
-            .unwrap_or_else(|d| panic!("{name}: {}", d.message.en));
+        let read =
+            include::workbook_rows(&bytes, name, Some("部门清单"), Span::default(), FileId(1), "编号", &[])
+                .unwrap_or_else(|d| panic!("{name}: {}", d.message.en));
         assert_eq!(read.text, "编号,名称\nB01,民政办\nB02,应急办\n", "{name}");
         assert_eq!(read.rows.0.len(), 2);
     }
@@ -117,30 +128,41 @@ fn bundled_both_ways(file: &str, list: &str, xlsx: &str, csv: &str) -> (Vec<Vec<
         for entry in std::fs::read_dir(root.join(folder)).expect("policies") {
             let path = entry.expect("entry").path();
             if path.is_file() {
-                std::fs::copy(&path, scratch.path().join(folder).join(path.file_name().expect("name"))).expect("copy");
+                std::fs::copy(&path, scratch.path().join(folder).join(path.file_name().expect("name")))
+                    .expect("copy");
             }
         }
     }
     let rows = |from: &str| {
         let policy_path = scratch.path().join(file);
         let text = std::fs::read_to_string(root.join(file)).expect("policy");
-        let written = text.replace(&format!("来自 \"{xlsx}\""), &format!("来自 \"{from}\"")).replace(&format!("来自 \"{csv}\""), &format!("来自 \"{from}\""));
+        let written = text
+            .replace(&format!("来自 \"{xlsx}\""), &format!("来自 \"{from}\""))
+            .replace(&format!("来自 \"{csv}\""), &format!("来自 \"{from}\""));
         assert!(written.contains(&format!("来自 \"{from}\"")), "{file} reads {xlsx} or {csv}");
         std::fs::write(&policy_path, written).expect("policy");
         let policy = qingdan::load_policy(&policy_path, None).unwrap_or_else(|e| panic!("{e}"));
         let l = policy.lists.iter().find(|l| l.name == list).expect("list");
-        l.rows.iter().map(|row| row.iter().zip(&l.fields).map(|(v, (_, t))| policy.show(v, t)).collect()).collect::<Vec<Vec<String>>>()
+        l.rows
+            .iter()
+            .map(|row| row.iter().zip(&l.fields).map(|(v, (_, t))| policy.show(v, t)).collect())
+            .collect::<Vec<Vec<String>>>()
     };
     (rows(xlsx), rows(csv))
 }
 
 #[test]
 fn the_bundled_workbooks_made_by_qingdan_export_hold_the_rows_of_their_csv() {
-    let (from_xlsx, from_csv) =
-        bundled_both_ways("enforcement_catalogue/catalogue.qd", "执法事项清单", "执法事项目录.xlsx", "执法事项目录.csv");
+    let (from_xlsx, from_csv) = bundled_both_ways(
+        "enforcement_catalogue/catalogue.qd",
+        "执法事项清单",
+        "执法事项目录.xlsx",
+        "执法事项目录.csv",
+    );
     assert_eq!(from_xlsx.len(), 175);
     assert_eq!(from_xlsx, from_csv);
-    let (from_xlsx, from_csv) = bundled_both_ways("township_duties/duties.qd", "职责清单", "职责清单.xlsx", "职责清单.csv");
+    let (from_xlsx, from_csv) =
+        bundled_both_ways("township_duties/duties.qd", "职责清单", "职责清单.xlsx", "职责清单.csv");
     assert_eq!(from_xlsx.len(), 224);
     assert_eq!(from_xlsx, from_csv);
 }

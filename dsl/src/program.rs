@@ -257,7 +257,8 @@ fn load_included(
                 .map(|r| r.fields.iter().map(|f| Column { name: &f.name.name, ty: Some(&f.ty) }).collect())
                 .unwrap_or_default();
             let source = DataSource { shown, bytes: &bytes, written: file_path, sheet, at: path.span };
-            let Some((file, (items, problems))) = read_data_file(sources, source, &list.key.name, &columns, diags)
+            let Some((file, (items, problems))) =
+                read_data_file(sources, source, &list.key.name, &columns, diags)
             else {
                 continue;
             };
@@ -291,9 +292,18 @@ fn read_data_file(
 ) -> Option<(FileId, include::Rows)> {
     if include::is_workbook(source.written) {
         let file = sources.add(SourceFile::new(source.shown.clone(), ""));
-        return match include::workbook_rows(source.bytes, source.written, source.sheet, source.at, file, key, columns) {
+        return match include::workbook_rows(
+            source.bytes,
+            source.written,
+            source.sheet,
+            source.at,
+            file,
+            key,
+            columns,
+        ) {
             Ok(read) => {
-                *sources.get_mut(file) = SourceFile::new(format!("{}#{}", source.shown, read.sheet), read.text);
+                *sources.get_mut(file) =
+                    SourceFile::new(format!("{}#{}", source.shown, read.sheet), read.text);
                 Some((file, read.rows))
             }
             Err(d) => {

@@ -150,7 +150,10 @@ fn check_headers(table: &Table, key: &str, diags: &mut Vec<Diagnostic>) {
         }
         if table.headers[..i].iter().any(|e| e.text == h.text) {
             let at = table.place.address(h.line, h.col);
-            let detail = msg(format!("表头 `{}` 出现了两次", h.text), format!("the header `{}` appears twice", h.text));
+            let detail = msg(
+                format!("表头 `{}` 出现了两次", h.text),
+                format!("the header `{}` appears twice", h.text),
+            );
             diags.push(
                 Diagnostic::new(Code::E0122, h.span, located(at.as_ref(), detail))
                     .help(msg("每列的表头写一个不同的字段名", "give each column a different field name")),
@@ -159,7 +162,8 @@ fn check_headers(table: &Table, key: &str, diags: &mut Vec<Diagnostic>) {
     }
     if !table.rows.is_empty() && !table.headers.iter().any(|h| h.text == key) {
         let span = table.headers.first().map_or(Span::default(), |h| h.span);
-        let names: Vec<&str> = table.headers.iter().map(|h| h.text.as_str()).filter(|n| !n.is_empty()).collect();
+        let names: Vec<&str> =
+            table.headers.iter().map(|h| h.text.as_str()).filter(|n| !n.is_empty()).collect();
         let hint = crate::check::suggest::did_you_mean(key, names.iter().copied());
         diags.push(
             Diagnostic::new(
@@ -259,7 +263,13 @@ fn read_row<'c>(
     (diags.len() == before).then_some(Item { key, fields, span: row_span })
 }
 
-fn key_value(cell: &str, ty: Option<&TypeExpr>, span: Span, at: Option<&Msg>, key: &str) -> Result<KeyValue, Diagnostic> {
+fn key_value(
+    cell: &str,
+    ty: Option<&TypeExpr>,
+    span: Span,
+    at: Option<&Msg>,
+    key: &str,
+) -> Result<KeyValue, Diagnostic> {
     if cell.is_empty() {
         let detail = msg(format!("键列 `{key}` 是空的"), format!("the key column `{key}` is empty"));
         return Err(malformed(span, located(at, detail), ""));
@@ -288,7 +298,13 @@ fn date_from_serial(cell: &str) -> Option<Date> {
     Some(Date::from_days_since_epoch(serial - 25_569))
 }
 
-fn cell_value(cell: &str, ty: Option<&TypeExpr>, span: Span, at: Option<&Msg>, serials: bool) -> Result<Expr, Diagnostic> {
+fn cell_value(
+    cell: &str,
+    ty: Option<&TypeExpr>,
+    span: Span,
+    at: Option<&Msg>,
+    serials: bool,
+) -> Result<Expr, Diagnostic> {
     let expr = |kind| Expr { kind, span };
     let Some(ty) = ty else {
         return Ok(expr(ExprKind::Text(cell.to_string())));
@@ -296,11 +312,14 @@ fn cell_value(cell: &str, ty: Option<&TypeExpr>, span: Span, at: Option<&Msg>, s
     if ty.set_depth > 0 {
         let inner = TypeExpr { set_depth: ty.set_depth - 1, optional: false, ..ty.clone() };
         let parts = cell.split([';', '；', '、']).map(str::trim).filter(|p| !p.is_empty());
-        let items = parts.map(|p| cell_value(p, Some(&inner), span, at, serials)).collect::<Result<_, _>>()?;
+        let items =
+            parts.map(|p| cell_value(p, Some(&inner), span, at, serials)).collect::<Result<_, _>>()?;
         return Ok(expr(ExprKind::Set(items)));
     }
     let kind = match ty.name.name.as_str() {
-        "int" | "整数" => ExprKind::Int(parse_int(cell).ok_or_else(|| bad_cell(span, at, cell, "整数", "an integer"))?),
+        "int" | "整数" => {
+            ExprKind::Int(parse_int(cell).ok_or_else(|| bad_cell(span, at, cell, "整数", "an integer"))?)
+        }
         "decimal" | "小数" => {
             let d = Decimal::parse(cell)
                 .or_else(|| cell.parse::<i64>().ok().map(|m| Decimal { mantissa: m, scale: 0 }));

@@ -2,7 +2,12 @@ use super::*;
 use crate::source::FileId;
 
 fn ty(name: &str) -> TypeExpr {
-    TypeExpr { set_depth: 0, name: Ident { name: name.into(), span: Span::default() }, optional: false, span: Span::default() }
+    TypeExpr {
+        set_depth: 0,
+        name: Ident { name: name.into(), span: Span::default() },
+        optional: false,
+        span: Span::default(),
+    }
 }
 
 fn ok(rows: Rows) -> Vec<Item> {
@@ -32,12 +37,20 @@ fn every_bad_cell_of_a_csv_file_is_reported_in_one_run_with_its_address() {
     let (items, errs) = csv_rows(text, FileId(1), "编号", &cols);
     let kept: Vec<&KeyValue> = items.iter().map(|i| &i.key.value).collect();
     let text_keys = ["A4", "A5", "A6"].map(|k| KeyValue::Text(k.into()));
-    assert_eq!(kept, text_keys.iter().collect::<Vec<_>>(), "rows with a bad cell are left out; ragged ones keep their cells");
+    assert_eq!(
+        kept,
+        text_keys.iter().collect::<Vec<_>>(),
+        "rows with a bad cell are left out; ragged ones keep their cells"
+    );
     let messages: Vec<&str> = errs.iter().map(|d| d.message.zh.as_str()).collect();
     assert_eq!(errs.len(), 5, "{messages:#?}");
     assert!(messages[0].starts_with("第 2 行第 2 列（B2）：数据 `四` 不是整数"), "{}", messages[0]);
     assert!(messages[1].starts_with("第 3 行第 3 列（C3）"), "{}", messages[1]);
-    assert!(messages[2].contains("第 4 行第 1 列（A4）") && messages[2].contains("键列 `编号` 是空的"), "{}", messages[2]);
+    assert!(
+        messages[2].contains("第 4 行第 1 列（A4）") && messages[2].contains("键列 `编号` 是空的"),
+        "{}",
+        messages[2]
+    );
     assert!(messages[3].starts_with("第 5 行：这一行有 2 格，表头有 3 列"), "{}", messages[3]);
     assert!(messages[4].starts_with("第 6 行第 4 列（D6）"), "{}", messages[4]);
     assert!(errs.iter().all(|d| !d.message.zh.is_ascii()));

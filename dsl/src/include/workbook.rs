@@ -243,7 +243,11 @@ fn read_grid(bytes: &[u8], path: &str, sheet: Option<&str>) -> Result<Grid, Work
     }
 }
 
-fn from_range(sheet: String, range: &calamine::Range<Data>, merged: &[Dimensions]) -> Result<Grid, WorkbookError> {
+fn from_range(
+    sheet: String,
+    range: &calamine::Range<Data>,
+    merged: &[Dimensions],
+) -> Result<Grid, WorkbookError> {
     let mut grid = Grid { sheet, ..Grid::default() };
     for (row, col, value) in range.used_cells() {
         let (start_row, start_col) = range.start().unwrap_or((0, 0));
@@ -273,8 +277,18 @@ fn check_zip(bytes: &[u8]) -> Result<(), WorkbookError> {
         if entry.size() > MAX_ENTRY_BYTES {
             let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
             return Err(WorkbookError::TooLarge(msg(
-                format!("其中 `{}` 解压后有 {} MiB，超过 {} MiB", name, entry.size() >> 20, MAX_ENTRY_BYTES >> 20),
-                format!("its part `{}` unpacks to {} MiB, more than {} MiB", name, entry.size() >> 20, MAX_ENTRY_BYTES >> 20),
+                format!(
+                    "其中 `{}` 解压后有 {} MiB，超过 {} MiB",
+                    name,
+                    entry.size() >> 20,
+                    MAX_ENTRY_BYTES >> 20
+                ),
+                format!(
+                    "its part `{}` unpacks to {} MiB, more than {} MiB",
+                    name,
+                    entry.size() >> 20,
+                    MAX_ENTRY_BYTES >> 20
+                ),
             )));
         }
     }
@@ -419,7 +433,12 @@ fn header_names(band: &[Vec<TableCell>]) -> Vec<TableCell> {
                 .filter_map(|r| r.get(c))
                 .find(|cell| !cell.text.trim().is_empty())
                 .cloned()
-                .unwrap_or_else(|| TableCell { text: String::new(), span: Span::default(), line: 1, col: c as u32 })
+                .unwrap_or_else(|| TableCell {
+                    text: String::new(),
+                    span: Span::default(),
+                    line: 1,
+                    col: c as u32,
+                })
         })
         .collect();
     for h in &mut headers {

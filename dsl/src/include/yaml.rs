@@ -5,19 +5,17 @@ use crate::diag::msg;
 use crate::source::{FileId, Span};
 
 /// Parses YAML: a sequence of mappings, one per item.
-pub fn yaml_rows(
-    text: &str,
-    file: FileId,
-    key: &str,
-    columns: &[Column<'_>],
-) -> Rows {
+pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) -> Rows {
     // A byte-order mark (spreadsheet exports, Windows editors) is not content, as in CSV;
     // offsets into `body` are `bom` short of offsets into the file.
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - body.len();
     if let Some(line) = crate::yaml_depth::too_deep(body, crate::yaml_depth::MAX_DEPTH) {
         let at = bom + body.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
-        return (Vec::new(), vec![malformed(Span::new(file, at, at), crate::yaml_depth::too_deep_message(), "YAML")]);
+        return (
+            Vec::new(),
+            vec![malformed(Span::new(file, at, at), crate::yaml_depth::too_deep_message(), "YAML")],
+        );
     }
     let value: serde_yaml::Value = match serde_yaml::from_str(body) {
         Ok(value) => value,
@@ -30,14 +28,17 @@ pub fn yaml_rows(
         }
     };
     let serde_yaml::Value::Sequence(rows) = value else {
-        return (Vec::new(), vec![malformed(
-            Span::new(file, 0, 0),
-            msg(
-                "文件须是条目的列表（每项 `- 字段: 值`）",
-                "the file must be a list of rows (`- field: value`)",
-            ),
-            "YAML",
-        )]);
+        return (
+            Vec::new(),
+            vec![malformed(
+                Span::new(file, 0, 0),
+                msg(
+                    "文件须是条目的列表（每项 `- 字段: 值`）",
+                    "the file must be a list of rows (`- field: value`)",
+                ),
+                "YAML",
+            )],
+        );
     };
     let starts: Vec<usize> = yaml_row_starts(body).into_iter().map(|at| bom + at).collect();
     let (mut items, mut diags) = (Vec::new(), Vec::new());
@@ -116,4 +117,3 @@ fn yaml_field_span(text: &str, start: usize, end: usize, name: &str, file: FileI
     }
     None
 }
-

@@ -90,7 +90,8 @@ impl Walk {
                 )));
             }
         }
-        let (down, across) = (number(e, "table:number-rows-spanned"), number(e, "table:number-columns-spanned"));
+        let (down, across) =
+            (number(e, "table:number-rows-spanned"), number(e, "table:number-columns-spanned"));
         if (down > 1 || across > 1) && self.merge_count < MAX_MERGES {
             let at = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
             let start = (at(self.row), at(self.col));

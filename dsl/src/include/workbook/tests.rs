@@ -16,7 +16,8 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationsh
 /// optionally a shared-strings part.
 fn xlsx(rows: &str, shared_strings: Option<&[u8]>) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let sheet = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
     );
@@ -42,7 +43,12 @@ fn text_cell(at: &str, text: &str) -> String {
 }
 
 fn ty(name: &str) -> TypeExpr {
-    TypeExpr { set_depth: 0, name: Ident { name: name.into(), span: Span::default() }, optional: false, span: Span::default() }
+    TypeExpr {
+        set_depth: 0,
+        name: Ident { name: name.into(), span: Span::default() },
+        optional: false,
+        span: Span::default(),
+    }
 }
 
 fn read(bytes: &[u8], sheet: Option<&str>, columns: &[Column<'_>]) -> Result<WorkbookRows, Diagnostic> {
@@ -92,7 +98,10 @@ fn damaged_workbooks_are_told_apart_from_bombs() {
 fn a_row_beyond_the_bound_is_refused_before_the_sheet_is_laid_out() {
     // Two cells a million rows and 16,000 columns apart: laid out densely (as calamine's
     // `Range` would), 17 billion cells.
-    let rows = format!(r#"<row r="1">{}</row><row r="1000000"><c r="XFD1000000"><v>1</v></c></row>"#, text_cell("A1", "编号"));
+    let rows = format!(
+        r#"<row r="1">{}</row><row r="1000000"><c r="XFD1000000"><v>1</v></c></row>"#,
+        text_cell("A1", "编号")
+    );
     let err = read(&xlsx(&rows, None), None, &[]).err().expect("too large");
     assert_eq!(err.code, Code::E0131);
     assert!(err.message.zh.contains("第 1000000 行超过了 300000 行"), "{}", err.message.zh);
@@ -126,7 +135,15 @@ fn huge_shared_strings_are_refused_by_their_declared_size() {
 #[test]
 fn merged_header_cells_name_their_sub_columns_and_merged_data_cells_every_row() {
     let mut grid = Grid::default();
-    for (r, c, t) in [(0, 0, "编号"), (0, 1, "联系方式"), (1, 1, "电话"), (1, 2, "邮箱"), (2, 0, "A1"), (2, 1, "123"), (3, 0, "A2")] {
+    for (r, c, t) in [
+        (0, 0, "编号"),
+        (0, 1, "联系方式"),
+        (1, 1, "电话"),
+        (1, 2, "邮箱"),
+        (2, 0, "A1"),
+        (2, 1, "123"),
+        (3, 0, "A2"),
+    ] {
         grid.put(r, c, t.to_string()).expect("small");
     }
     let merged = [

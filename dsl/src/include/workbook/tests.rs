@@ -168,3 +168,18 @@ fn sheet_names_follow_a_hash_only_after_a_workbook() {
     assert_eq!(float_text(42.0), "42");
     assert_eq!(float_text(0.1), "0.1");
 }
+
+#[test]
+fn a_password_protected_workbook_is_told_as_such() {
+    // Office encrypts an `.xlsx` into a compound file holding `EncryptionInfo` and
+    // `EncryptedPackage` streams, which is what calamine looks for.
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("compound file");
+    for stream in ["/EncryptionInfo", "/EncryptedPackage"] {
+        file.create_stream(stream).expect("stream").write_all(&[0u8; 64]).expect("write");
+    }
+    file.flush().expect("flush");
+    let bytes = file.into_inner().into_inner();
+    let err = read(&bytes, None, &[]).err().expect("encrypted");
+    assert_eq!(err.code, Code::E0129);
+    assert!(err.message.zh.contains("设有打开密码"), "{}", err.message.zh);
+}

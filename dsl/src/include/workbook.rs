@@ -211,6 +211,15 @@ impl Grid {
 }
 
 fn read_grid(bytes: &[u8], path: &str, sheet: Option<&str>) -> Result<Grid, WorkbookError> {
+    // The loader reads one byte past the limit, so a larger file arrives cut short: say
+    // that it is too large rather than that it is damaged.
+    let max = crate::syntax::lex::MAX_FILE_BYTES;
+    if bytes.len() > max {
+        return Err(WorkbookError::TooLarge(msg(
+            format!("文件超过 {} MiB", max >> 20),
+            format!("the file is larger than {} MiB", max >> 20),
+        )));
+    }
     let lower = path.to_lowercase();
     if lower.ends_with(".xls") {
         let mut book = Xls::new(Cursor::new(bytes)).map_err(xls_error)?;

@@ -92,6 +92,8 @@ fn damaged_workbooks_are_told_apart_from_bombs() {
     truncated.truncate(truncated.len() / 2);
     assert_eq!(read(&truncated, None, &[]).err().expect("truncated").code, Code::E0129);
     assert_eq!(read(b"", None, &[]).err().expect("empty").code, Code::E0129);
+    let cut_short = vec![0u8; crate::syntax::lex::MAX_FILE_BYTES + 1];
+    assert_eq!(read(&cut_short, None, &[]).err().expect("over 8 MiB").code, Code::E0131);
 }
 
 #[test]

@@ -83,9 +83,9 @@ codes! {
     E0126 Error "let-cycle" "定义循环依赖" "circular let";
     E0127 Error "missing-field" "缺少字段" "missing field";
     E0128 Error "include-outside-folder" "数据文件不在政策文件夹内" "data file outside the policy's folder";
-    E0129 Error "workbook-unreadable" "工作簿无法读取" "workbook cannot be read";
-    E0130 Error "sheet-not-found" "工作表不存在" "sheet not found";
-    E0131 Error "workbook-too-large" "工作簿过大" "workbook too large";
+    E0133 Error "workbook-unreadable" "工作簿无法读取" "workbook cannot be read";
+    E0134 Error "sheet-not-found" "工作表不存在" "sheet not found";
+    E0135 Error "workbook-too-large" "工作簿过大" "workbook too large";
     // Types.
     E0201 Error "type-mismatch" "类型不匹配" "type mismatch";
     E0202 Error "unchecked-optional" "可选值未经检查" "optional value used unchecked";

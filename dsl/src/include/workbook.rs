@@ -75,13 +75,13 @@ pub fn workbook_rows(
 /// Why a workbook could not be read.
 #[derive(Debug)]
 enum WorkbookError {
-    /// Not a workbook of its extension's kind, or damaged (E0129).
+    /// Not a workbook of its extension's kind, or damaged (E0133).
     Corrupt(String),
-    /// Encrypted with a password (E0129).
+    /// Encrypted with a password (E0133).
     Password,
-    /// No sheet of that name (E0130), with the names there are.
+    /// No sheet of that name (E0134), with the names there are.
     NoSheet(String, Vec<String>),
-    /// Larger than the bounds (E0131).
+    /// Larger than the bounds (E0135).
     TooLarge(Msg),
 }
 
@@ -89,7 +89,7 @@ impl WorkbookError {
     fn at(self, span: Span, path: &str) -> Diagnostic {
         match self {
             WorkbookError::Corrupt(detail) => Diagnostic::new(
-                Code::E0129,
+                Code::E0133,
                 span,
                 msg(
                     format!("`{path}` 无法作为工作簿读取：文件已损坏，或不是它的扩展名所说的格式"),
@@ -101,7 +101,7 @@ impl WorkbookError {
                 "open it in Excel, WPS or LibreOffice and save it again as .xlsx",
             )),
             WorkbookError::Password => Diagnostic::new(
-                Code::E0129,
+                Code::E0133,
                 span,
                 msg(format!("工作簿 `{path}` 设有打开密码，无法读取"), format!("workbook `{path}` is protected by a password")),
             )
@@ -110,7 +110,7 @@ impl WorkbookError {
                 let hint = crate::check::suggest::did_you_mean(&sheet, names.iter().map(String::as_str));
                 let list = names.join("、");
                 Diagnostic::new(
-                    Code::E0130,
+                    Code::E0134,
                     span,
                     msg(
                         format!("工作簿 `{path}` 里没有工作表 `{sheet}`"),
@@ -123,7 +123,7 @@ impl WorkbookError {
                 ))
             }
             WorkbookError::TooLarge(why) => Diagnostic::new(
-                Code::E0131,
+                Code::E0135,
                 span,
                 msg(format!("工作簿 `{path}` 过大：{}", why.zh), format!("workbook `{path}` is too large: {}", why.en)),
             )

@@ -78,7 +78,7 @@ fn a_sheet_is_shown_with_its_row_numbers_and_cells_are_named_by_address() {
 #[test]
 fn a_missing_sheet_names_the_sheets_there_are() {
     let err = read(&xlsx("", None), Some("职责清淡"), &[]).err().expect("no such sheet");
-    assert_eq!(err.code, Code::E0130);
+    assert_eq!(err.code, Code::E0134);
     assert!(err.message.zh.contains("没有工作表 `职责清淡`"), "{}", err.message.zh);
     let help = err.help.expect("help");
     assert!(help.zh.contains("职责清单"), "{}", help.zh);
@@ -87,13 +87,13 @@ fn a_missing_sheet_names_the_sheets_there_are() {
 #[test]
 fn damaged_workbooks_are_told_apart_from_bombs() {
     let err = read(b"PK\x03\x04 not really a zip", None, &[]).err().expect("damaged");
-    assert_eq!(err.code, Code::E0129);
+    assert_eq!(err.code, Code::E0133);
     let mut truncated = xlsx("", None);
     truncated.truncate(truncated.len() / 2);
-    assert_eq!(read(&truncated, None, &[]).err().expect("truncated").code, Code::E0129);
-    assert_eq!(read(b"", None, &[]).err().expect("empty").code, Code::E0129);
+    assert_eq!(read(&truncated, None, &[]).err().expect("truncated").code, Code::E0133);
+    assert_eq!(read(b"", None, &[]).err().expect("empty").code, Code::E0133);
     let cut_short = vec![0u8; crate::syntax::lex::MAX_FILE_BYTES + 1];
-    assert_eq!(read(&cut_short, None, &[]).err().expect("over 8 MiB").code, Code::E0131);
+    assert_eq!(read(&cut_short, None, &[]).err().expect("over 8 MiB").code, Code::E0135);
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn a_row_beyond_the_bound_is_refused_before_the_sheet_is_laid_out() {
         text_cell("A1", "编号")
     );
     let err = read(&xlsx(&rows, None), None, &[]).err().expect("too large");
-    assert_eq!(err.code, Code::E0131);
+    assert_eq!(err.code, Code::E0135);
     assert!(err.message.zh.contains("第 1000000 行超过了 300000 行"), "{}", err.message.zh);
 }
 
@@ -119,7 +119,7 @@ fn a_million_rows_stop_at_the_bound() {
     let bytes = xlsx(&rows, None);
     assert!(bytes.len() < crate::syntax::lex::MAX_FILE_BYTES, "small enough to be loaded: {}", bytes.len());
     let err = read(&bytes, None, &[]).err().expect("too many rows");
-    assert_eq!(err.code, Code::E0131);
+    assert_eq!(err.code, Code::E0135);
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn huge_shared_strings_are_refused_by_their_declared_size() {
     let bytes = xlsx("", Some(&strings));
     assert!(bytes.len() < 1_000_000, "a zip bomb: {} bytes", bytes.len());
     let err = read(&bytes, None, &[]).err().expect("bomb");
-    assert_eq!(err.code, Code::E0131);
+    assert_eq!(err.code, Code::E0135);
     assert!(err.message.zh.contains("xl/sharedStrings.xml"), "{}", err.message.zh);
 }
 
@@ -182,6 +182,6 @@ fn a_password_protected_workbook_is_told_as_such() {
     file.flush().expect("flush");
     let bytes = file.into_inner().into_inner();
     let err = read(&bytes, None, &[]).err().expect("encrypted");
-    assert_eq!(err.code, Code::E0129);
+    assert_eq!(err.code, Code::E0133);
     assert!(err.message.zh.contains("设有打开密码"), "{}", err.message.zh);
 }

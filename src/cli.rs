@@ -94,6 +94,8 @@ pub enum Command {
     /// recorded cases decided differently; `--markdown` for a 修订对照表. Exit 0 when
     /// nothing changes, 1 when something does, 2 on usage errors or a policy with errors.
     Diff(crate::diff_cmd::DiffArgs),
+    /// A list as a published workbook (`--as xlsx`, the default), or CSV, Markdown, HTML.
+    Export(crate::export_cmd::ExportArgs),
     /// Dependency graph of a policy (`--as dot|mermaid|json`), or what a field or clause
     /// affects (`--impact`) and what a decision depends on (`--why`).
     Graph(crate::graph_cmd::GraphArgs),

@@ -8,6 +8,7 @@ mod diff_cmd;
 mod diff_docx;
 mod docx;
 mod eval_cmd;
+pub mod export_cmd;
 mod files;
 mod graph_cmd;
 pub mod i18n;

@@ -98,6 +98,9 @@ const ILLUSTRATED_ONLY: &[Code] = &[
     Code::E0121,
     Code::E0122,
     Code::E0128,
+    Code::E0133,
+    Code::E0134,
+    Code::E0135,
     Code::E0307,
 ];
 

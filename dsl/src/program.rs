@@ -251,7 +251,8 @@ fn load_included(
                 continue;
             };
             let from = sources.get(pm.file).path.clone();
-            let loaded = loader.load(&from, &path.value);
+            let (file_path, sheet) = include::split_sheet(&path.value);
+            let loaded = loader.load(&from, file_path);
             let (shown, bytes) = match loaded {
                 Ok(found) => found,
                 Err(LoadError::Unreadable(why)) => {
@@ -263,27 +264,20 @@ fn load_included(
                     continue;
                 }
             };
-            let Some(file) = add_file(sources, shown, &bytes, diags) else {
-                continue;
-            };
-            sources.get_mut(file).lang = pm.module.lang;
             let columns = row_columns(modules, m, &list.row_type.name);
             let columns: Vec<Column<'_>> = columns
                 .map(|r| r.fields.iter().map(|f| Column { name: &f.name.name, ty: Some(&f.ty) }).collect())
                 .unwrap_or_default();
-            let text = &sources.get(file).text;
-            let key = &list.key.name;
-            let parsed = if path.value.to_lowercase().ends_with(".csv") {
-                include::csv_rows(text, file, key, &columns)
-            } else {
-                include::yaml_rows(text, file, key, &columns)
+            let source = DataSource { shown, bytes: &bytes, written: file_path, sheet, at: path.span };
+            let Some((file, (items, problems))) =
+                read_data_file(sources, source, &list.key.name, &columns, diags)
+            else {
+                continue;
             };
-            match parsed {
-                Ok(items) => {
-                    rows.insert((m, i), items);
-                }
-                Err(d) => diags.push(d),
-            }
+            // Problems in the data file are told in the language of the policy naming it.
+            sources.get_mut(file).lang = pm.module.lang;
+            diags.extend(problems);
+            rows.insert((m, i), items);
         }
     }
     rows
@@ -335,6 +329,71 @@ fn text_unreadable(span: Span, path: &str, why: &str) -> Diagnostic {
     .help(msg(
         "路径相对于本政策文件所在的文件夹；找不到时再到上级名为 `policies` 的文件夹中找（如 `sources/杭州决定.txt`）",
         "the path is relative to this policy file's folder, then to the nearest folder called `policies` above it (e.g. `sources/hangzhou.txt`)",
+/// A data file as loaded: the path to show, its bytes, the path as written (without a
+/// `#sheet`), the sheet, and where the policy names it.
+struct DataSource<'a> {
+    shown: String,
+    bytes: &'a [u8],
+    written: &'a str,
+    sheet: Option<&'a str>,
+    at: Span,
+}
+
+/// Reads a data file by its kind (workbook, CSV in UTF-8 or GB18030, YAML) into items and
+/// the problems of its rows; `None` when the file itself could not be read (reported).
+fn read_data_file(
+    sources: &mut SourceMap,
+    source: DataSource<'_>,
+    key: &str,
+    columns: &[Column<'_>],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FileId, include::Rows)> {
+    if include::is_workbook(source.written) {
+        let file = sources.add(SourceFile::new(source.shown.clone(), ""));
+        return match include::workbook_rows(
+            source.bytes,
+            source.written,
+            source.sheet,
+            source.at,
+            file,
+            key,
+            columns,
+        ) {
+            Ok(read) => {
+                *sources.get_mut(file) =
+                    SourceFile::new(format!("{}#{}", source.shown, read.sheet), read.text);
+                Some((file, read.rows))
+            }
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        };
+    }
+    if source.written.to_lowercase().ends_with(".csv") && source.bytes.len() <= lex::MAX_FILE_BYTES {
+        let Some((text, _)) = include::decode_csv(source.bytes) else {
+            diags.push(undecodable(source.at, source.written));
+            return None;
+        };
+        let file = sources.add(SourceFile::new(source.shown, text));
+        return Some((file, include::csv_rows(&sources.get(file).text, file, key, columns)));
+    }
+    let file = add_file(sources, source.shown, source.bytes, diags)?;
+    Some((file, include::yaml_rows(&sources.get(file).text, file, key, columns)))
+}
+
+fn undecodable(span: Span, path: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0122,
+        span,
+        msg(
+            format!("CSV 文件 `{path}` 既不是 UTF-8 也不是 GBK/GB18030 编码"),
+            format!("CSV file `{path}` is neither UTF-8 nor GBK/GB18030"),
+        ),
+    )
+    .help(msg(
+        "在 Excel 或 WPS 里另存为“CSV UTF-8（逗号分隔）”",
+        "save it again from Excel or WPS as \"CSV UTF-8 (comma delimited)\"",
     ))
 }
 

@@ -1,6 +1,7 @@
 //! The list readers on arbitrary bytes, through the whole front end: a fixed policy
 //! (tests/fixtures/check/valid/06_enforcement_catalogue_en.qd) whose lists come from a CSV
-//! and a YAML file, one of which (the first byte chooses) is replaced by the input. Rows
+//! and a YAML file, one of which (the first byte chooses) is replaced by the input — or the
+//! CSV file's list is read from a workbook (`.xlsx`) whose bytes are the input. Rows
 //! that check are lowered, analysed as `qingdan check` does (list findings included), and
 //! the policy's own test cases decided and checked by the interpreter.
 #![no_main]
@@ -22,7 +23,7 @@ struct Files<'a> {
 impl Loader for Files<'_> {
     fn load(&mut self, _from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError> {
         match path {
-            "data/departments.csv" => Ok((path.into(), self.csv.to_vec())),
+            "data/departments.csv" | "data/departments.xlsx" => Ok((path.into(), self.csv.to_vec())),
             "data/enforcement_items.yaml" => Ok((path.into(), self.yaml.to_vec())),
             _ => Err(LoadError::Unreadable("no such file".into())),
         }
@@ -35,12 +36,12 @@ impl Loader for Files<'_> {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else { return };
-    let mut files = if which % 2 == 0 {
-        Files { csv: rest, yaml: ITEMS.as_bytes() }
-    } else {
-        Files { csv: DEPARTMENTS.as_bytes(), yaml: rest }
+    let (mut files, policy) = match which % 3 {
+        0 => (Files { csv: rest, yaml: ITEMS.as_bytes() }, POLICY.to_string()),
+        1 => (Files { csv: DEPARTMENTS.as_bytes(), yaml: rest }, POLICY.to_string()),
+        _ => (Files { csv: rest, yaml: ITEMS.as_bytes() }, POLICY.replace("departments.csv", "departments.xlsx")),
     };
-    let program = check_files(vec![("catalogue.qd".into(), Ok(POLICY.as_bytes().to_vec()))], &mut files);
+    let program = check_files(vec![("catalogue.qd".into(), Ok(policy.into_bytes()))], &mut files);
     let opts = qingdan_dsl::diag::render::RenderOptions { lang: None, color: false };
     let _ = qingdan_dsl::diag::render::human(&program.diagnostics, &program.sources, opts);
     if program.has_errors() {

@@ -91,6 +91,9 @@ codes! {
     E0130 Error "clause-not-in-text" "全文中找不到条款" "clause not found in the source text";
     E0131 Error "quotation-not-in-text" "引文与全文不符" "quotation not in the source text";
     E0132 Error "clause-without-words" "条款没有文字" "clause has no words";
+    E0133 Error "workbook-unreadable" "工作簿无法读取" "workbook cannot be read";
+    E0134 Error "sheet-not-found" "工作表不存在" "sheet not found";
+    E0135 Error "workbook-too-large" "工作簿过大" "workbook too large";
     // Types.
     E0201 Error "type-mismatch" "类型不匹配" "type mismatch";
     E0202 Error "unchecked-optional" "可选值未经检查" "optional value used unchecked";

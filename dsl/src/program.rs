@@ -329,6 +329,9 @@ fn text_unreadable(span: Span, path: &str, why: &str) -> Diagnostic {
     .help(msg(
         "路径相对于本政策文件所在的文件夹；找不到时再到上级名为 `policies` 的文件夹中找（如 `sources/杭州决定.txt`）",
         "the path is relative to this policy file's folder, then to the nearest folder called `policies` above it (e.g. `sources/hangzhou.txt`)",
+    ))
+}
+
 /// A data file as loaded: the path to show, its bytes, the path as written (without a
 /// `#sheet`), the sheet, and where the policy names it.
 struct DataSource<'a> {

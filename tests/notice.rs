@@ -87,11 +87,13 @@ fn part(docx: &Path, name: &str) -> String {
     s
 }
 
-/// A copy of the grid admission folder (policy, lists, templates) to spoil.
+/// A copy of the grid admission folder (policy, lists, templates) to spoil, in a folder
+/// called `policies` with the source texts its sources name.
 fn copy_grid() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let copy = dir.path().join("grid_admission");
+    let copy = dir.path().join("policies/grid_admission");
     copy_dir(Path::new("policies/grid_admission"), &copy);
+    copy_dir(Path::new("policies/sources"), &dir.path().join("policies/sources"));
     (dir, copy)
 }
 

@@ -123,18 +123,24 @@ fn a_gbk_csv_written_by_iconv_reads_as_its_utf8_source() {
 fn bundled_both_ways(file: &str, list: &str, xlsx: &str, csv: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     let scratch = tempfile::tempdir().expect("temp dir");
+    // A folder called `policies`, with the source texts the policies name.
+    let base = scratch.path().join("policies");
+    std::fs::create_dir_all(base.join("sources")).expect("folder");
+    for entry in std::fs::read_dir(root.join("sources")).expect("sources") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, base.join("sources").join(path.file_name().expect("name"))).expect("copy");
+    }
     for folder in ["township_duties", "enforcement_catalogue"] {
-        std::fs::create_dir_all(scratch.path().join(folder)).expect("folder");
+        std::fs::create_dir_all(base.join(folder)).expect("folder");
         for entry in std::fs::read_dir(root.join(folder)).expect("policies") {
             let path = entry.expect("entry").path();
             if path.is_file() {
-                std::fs::copy(&path, scratch.path().join(folder).join(path.file_name().expect("name")))
-                    .expect("copy");
+                std::fs::copy(&path, base.join(folder).join(path.file_name().expect("name"))).expect("copy");
             }
         }
     }
     let rows = |from: &str| {
-        let policy_path = scratch.path().join(file);
+        let policy_path = base.join(file);
         let text = std::fs::read_to_string(root.join(file)).expect("policy");
         let written = text
             .replace(&format!("来自 \"{xlsx}\""), &format!("来自 \"{from}\""))

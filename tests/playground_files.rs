@@ -300,17 +300,27 @@ fn version_of(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A copy of the bundled grid admission folder (its policies, lists and case files).
+/// A copy of the bundled grid admission folder (its policies, lists and case files), with
+/// the source texts its sources name in its own `sources/` (the scene's root is not called
+/// `policies`, where they would otherwise be looked for).
 fn grid_scene() -> Scene {
     let scene = Scene::new();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/grid_admission");
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     let to = scene.root().join("grid_admission");
-    std::fs::create_dir(&to).expect("folder");
+    copy_files(&bundled.join("grid_admission"), &to);
+    copy_files(&bundled.join("sources"), &to.join("sources"));
+    scene
+}
+
+/// The files of a folder (not its subfolders) into a new folder.
+fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
     for entry in std::fs::read_dir(from).expect("bundled folder") {
         let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
+        }
     }
-    scene
 }
 
 fn record(s: &Server, path: &str, name: &str, given: serde_json::Value) -> Reply {

@@ -330,6 +330,10 @@ impl Loader for WithRows {
         Ok((shown, if same { self.bytes.clone() } else { bytes }))
     }
 
+    fn load_text(&mut self, from: &str, path: &str) -> Result<(String, Vec<u8>), LoadError> {
+        self.inner.load_text(from, path)
+    }
+
     fn find_policy(&mut self, from: &str, name: &str) -> Option<(String, Vec<u8>)> {
         self.inner.find_policy(from, name)
     }

@@ -244,13 +244,16 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     const got = await pageRun();
     assert.ok(got.failed >= 1, `no case fails: ${JSON.stringify(got)}`);
     // The CLI on the same text, in a copy of the folder.
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "qingdan-changed-"));
+    // A folder called `policies`, with the source texts the policy names.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "qingdan-changed-"));
+    const copy = path.join(scratch, "policies/grid_admission");
     try {
       copyTree(path.join(folder, "policies/grid_admission"), copy);
+      copyTree(path.join(folder, "policies/sources"), path.join(scratch, "policies/sources"));
       fs.writeFileSync(path.join(copy, "admission.qd"), changed);
       sameAsCli(got, cliTest(path.join(copy, "admission.qd")), "edited admission");
     } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
+      fs.rmSync(scratch, { recursive: true, force: true });
     }
     const failed = $("casefile").locator('[data-testid="cf-case"][data-passed="false"]');
     assert.equal(await failed.count(), got.failed);

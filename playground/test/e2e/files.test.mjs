@@ -14,19 +14,13 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { REPO, BIN, skip, freePort, waitForServer, launchChromium, stopServer, rawPost } from "./harness.mjs";
 
-const ENABLED = process.env.QINGDAN_E2E === "1";
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const BIN = process.env.QINGDAN ? path.resolve(process.env.QINGDAN) : path.join(REPO, "target/debug/qingdan");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOT = path.join(REPO, "target/playground-conflict.png");
 const TABLE_SHOT = path.join(REPO, "target/playground-table.png");
-const T = 30_000;
 
-const skip = ENABLED ? false : "set QINGDAN_E2E=1 to run (needs Chromium): cd playground/test/e2e && npm test";
 
 let server = null;
 let serverLog = "";
@@ -42,74 +36,6 @@ let token = null;
 const $ = (id) => page.locator(`[data-testid="${id}"]`);
 const onDisk = (rel) => fs.readFileSync(path.join(root, rel), "utf8");
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitForServer(url, ms) {
-  const until = Date.now() + ms;
-  let last = null;
-  while (Date.now() < until) {
-    if (server && server.exitCode !== null) break;
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      last = new Error(`HTTP ${res.status}`);
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the playground did not answer at ${url}: ${last && last.message}\n--- server output ---\n${serverLog}`);
-}
-
-/** POST `body` over a plain socket with the page's headers, changed by `headers` (null: removed). */
-function post(pathname, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    const chunks = [];
-    s.setTimeout(20_000, () => s.destroy(new Error("no answer within 20 s")));
-    s.on("data", (c) => chunks.push(c));
-    s.on("error", (e) => {
-      if (!["EPIPE", "ECONNRESET"].includes(e.code)) reject(e);
-    });
-    s.on("close", () => {
-      const raw = Buffer.concat(chunks);
-      const split = raw.indexOf("\r\n\r\n");
-      if (split < 0) return reject(new Error(`no HTTP answer (${raw.length} bytes)`));
-      const head = raw.subarray(0, split).toString("latin1").split("\r\n");
-      const status = Number(head[0].split(" ")[1]);
-      let rest = raw.subarray(split + 4);
-      if (/transfer-encoding:\s*chunked/i.test(head.join("\n"))) {
-        const parts = [];
-        for (let i = 0; ; ) {
-          const nl = rest.indexOf("\r\n", i);
-          const n = parseInt(rest.subarray(i, nl).toString("latin1"), 16);
-          if (!n) break;
-          parts.push(rest.subarray(nl + 2, nl + 2 + n));
-          i = nl + 2 + n + 2;
-        }
-        rest = Buffer.concat(parts);
-      }
-      resolve({ status, text: rest.toString("utf8") });
-    });
-    s.on("connect", () => {
-      const all = { Host: `127.0.0.1:${port}`, "Content-Type": "application/json", "X-Qingdan-Token": token, ...headers };
-      const lines = Object.entries(all).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-      s.write(`POST ${pathname} HTTP/1.1\r\n${lines}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
-      const later = setTimeout(() => s.write(body), 300);
-      s.once("data", () => clearTimeout(later));
-    });
-  });
-}
-
 describe("saving files from the playground, in headless Chromium", { skip }, () => {
   before(async () => {
     assert.ok(fs.existsSync(BIN), `no ${BIN}: run \`cargo build\` first`);
@@ -124,47 +50,18 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     });
     server.stdout.on("data", (d) => (serverLog += d));
     server.stderr.on("data", (d) => (serverLog += d));
-    await waitForServer(`${base}/`, 60_000);
-    assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-    const { chromium } = await import("playwright-core");
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "qingdan-e2e-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
+    await waitForServer(`${base}/`, 60_000, server, () => serverLog);
+    ({ context, page, userDataDir } = await launchChromium("qingdan-e2e-chromium-", {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
         "--host-resolver-rules=MAP evil.test 127.0.0.1",
       ],
-      viewport: { width: 1440, height: 1000 },
-      locale: "zh-CN",
-    });
-    page = context.pages()[0] || (await context.newPage());
-    page.setDefaultTimeout(T);
-    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    }));
   }, { timeout: 120_000 });
 
   after(async () => {
     if (context) await context.close();
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => {
-        const timer = setTimeout(() => {
-          server.kill("SIGKILL");
-          r();
-        }, 3000);
-        server.once("exit", () => {
-          clearTimeout(timer);
-          r();
-        });
-      });
-    }
+    await stopServer(server);
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -357,7 +254,7 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     ];
     for (const endpoint of ["/api/file/save", "/api/file/open", "/api/file/record", "/api/file/rows", "/api/file/rows/save"]) {
       for (const [headers, status, code] of cases) {
-        const r = await post(endpoint, body, headers);
+        const r = await rawPost(port, token, endpoint, body, headers);
         assert.equal(r.status, status, `${endpoint} ${JSON.stringify(headers)}`);
         assert.equal(JSON.parse(r.text).error.code, code);
       }

@@ -17,19 +17,13 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { REPO, BIN, skip, freePort, waitForServer, launchChromium, stopServer, copyTree } from "./harness.mjs";
 
-const ENABLED = process.env.QINGDAN_E2E === "1";
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const BIN = process.env.QINGDAN ? path.resolve(process.env.QINGDAN) : path.join(REPO, "target/debug/qingdan");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOT_CASES = path.join(REPO, "target/playground-cases.png");
 const SHOT_GRAPH = path.join(REPO, "target/playground-graph.png");
-const T = 30_000;
 
-const skip = ENABLED ? false : "set QINGDAN_E2E=1 to run (needs Chromium): cd playground/test/e2e && npm test";
 
 // The bundled policies (path inside policies/), each with the cases `qingdan test` runs.
 const BUNDLED = [
@@ -52,42 +46,6 @@ let page = null;
 let userDataDir = null;
 
 const $ = (id) => page.locator(`[data-testid="${id}"]`);
-
-function copyTree(from, to) {
-  fs.mkdirSync(to, { recursive: true });
-  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
-    if (e.isDirectory()) copyTree(path.join(from, e.name), path.join(to, e.name));
-    else fs.copyFileSync(path.join(from, e.name), path.join(to, e.name));
-  }
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitForServer(url, ms) {
-  const until = Date.now() + ms;
-  let last = null;
-  while (Date.now() < until) {
-    if (server && server.exitCode !== null) break;
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      last = new Error(`HTTP ${res.status}`);
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the playground did not answer at ${url}: ${last && last.message}\n--- server output ---\n${serverLog}`);
-}
 
 /** `qingdan test FILE --format json` (the copied binary, in the copied folder): its one policy report. */
 function cliTest(file, cwd = folder) {
@@ -115,41 +73,14 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     server = spawn(path.join(folder, "qingdan"), ["playground", "--port", String(port)], { cwd: folder, stdio: ["ignore", "pipe", "pipe"] });
     server.stdout.on("data", (d) => (serverLog += d));
     server.stderr.on("data", (d) => (serverLog += d));
-    await waitForServer(`${base}/`, 60_000);
-    assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-    const { chromium } = await import("playwright-core");
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "qingdan-e2e-page-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1440, height: 1000 },
-      locale: "zh-CN",
-    });
-    page = context.pages()[0] || (await context.newPage());
-    page.setDefaultTimeout(T);
-    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") console.error(`console: ${m.text()}`);
-    });
+    await waitForServer(`${base}/`, 60_000, server, () => serverLog);
+    ({ context, page, userDataDir } = await launchChromium("qingdan-e2e-page-"));
   }, { timeout: 180_000 });
 
   after(async () => {
     if (context) await context.close();
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => {
-        const timer = setTimeout(() => {
-          server.kill("SIGKILL");
-          r();
-        }, 3000);
-        server.once("exit", () => {
-          clearTimeout(timer);
-          r();
-        });
-      });
-    }
+    await stopServer(server);
     if (folder) fs.rmSync(folder, { recursive: true, force: true });
   });
 

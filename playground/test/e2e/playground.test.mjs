@@ -21,16 +21,11 @@ import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { REPO, BIN, skip, freePort, waitForServer, launchChromium, stopServer, rawPost } from "./harness.mjs";
 
-const ENABLED = process.env.QINGDAN_E2E === "1";
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const BIN = process.env.QINGDAN ? path.resolve(process.env.QINGDAN) : path.join(REPO, "target/debug/qingdan");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOT = path.join(REPO, "target/playground-e2e.png");
 const SHOT_EN = path.join(REPO, "target/playground-e2e-en.png");
-const T = 30_000; // per wait
 
-const skip = ENABLED ? false : "set QINGDAN_E2E=1 to run (needs Chromium): cd playground/test/e2e && npm test";
 
 let server = null; // the child process, when this test started it
 let serverLog = "";
@@ -42,85 +37,6 @@ let userDataDir = null;
 let token = null; // the API token the page was given (read from its <meta>)
 
 const $ = (id) => page.locator(`[data-testid="${id}"]`);
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitForServer(url, ms) {
-  const until = Date.now() + ms;
-  let last = null;
-  while (Date.now() < until) {
-    if (server && server.exitCode !== null) break;
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      last = new Error(`HTTP ${res.status}`);
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the playground did not answer at ${url}: ${last && last.message}\n--- server output ---\n${serverLog}`);
-}
-
-/**
- * POST `body` (a Buffer) over a plain socket and read the answer. A server that refuses a large
- * body may answer and close before it has all been sent (EPIPE / ECONNRESET on our side): the
- * answer still counts, as a browser would show it. `headers` add to or replace (null: remove)
- * the page's own (its Host, JSON, its token once read).
- */
-function post(pathname, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    const chunks = [];
-    s.setTimeout(20_000, () => s.destroy(new Error("no answer within 20 s")));
-    s.on("data", (c) => chunks.push(c));
-    s.on("error", (e) => {
-      if (!["EPIPE", "ECONNRESET"].includes(e.code)) reject(e);
-    });
-    s.on("close", () => {
-      const raw = Buffer.concat(chunks);
-      const split = raw.indexOf("\r\n\r\n");
-      if (split < 0) return reject(new Error(`no HTTP answer (${raw.length} bytes)`));
-      const head = raw.subarray(0, split).toString("latin1").split("\r\n");
-      const status = Number(head[0].split(" ")[1]);
-      const headers = Object.fromEntries(head.slice(1).map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
-      let rest = raw.subarray(split + 4);
-      if (/chunked/i.test(headers["transfer-encoding"] || "")) {
-        const parts = [];
-        for (let i = 0; ; ) {
-          const nl = rest.indexOf("\r\n", i);
-          const n = parseInt(rest.subarray(i, nl).toString("latin1"), 16);
-          if (!n) break;
-          parts.push(rest.subarray(nl + 2, nl + 2 + n));
-          i = nl + 2 + n + 2;
-        }
-        rest = Buffer.concat(parts);
-      }
-      resolve({ status, headers, text: rest.toString("utf8") });
-    });
-    s.on("connect", () => {
-      const all = { Host: `127.0.0.1:${port}`, "Content-Type": "application/json", ...(token ? { "X-Qingdan-Token": token } : {}), ...headers };
-      const lines = Object.entries(all).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-      s.write(`POST ${pathname} HTTP/1.1\r\n${lines}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
-      // A request refused on its headers alone (413, 403, …) is answered before its body is read,
-      // and the connection closed: a body sent meanwhile makes that close a reset, which can
-      // discard the answer before we read it. So wait a moment for such an answer first. And
-      // never half-close our side (as browsers do not): the server takes an end of input in the
-      // middle of a request for a client that has gone, and drops the answer.
-      const later = setTimeout(() => s.write(body), 300);
-      s.once("data", () => clearTimeout(later));
-    });
-  });
-}
 
 function connects(host, p) {
   return new Promise((resolve) => {
@@ -150,53 +66,20 @@ describe("the playground in headless Chromium", { skip }, () => {
       server.stdout.on("data", (d) => (serverLog += d));
       server.stderr.on("data", (d) => (serverLog += d));
     }
-    await waitForServer(`${base}/`, 60_000);
-    assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-    const { chromium } = await import("playwright-core");
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "qingdan-e2e-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
+    await waitForServer(`${base}/`, 60_000, server, () => serverLog);
+    ({ context, page, userDataDir } = await launchChromium("qingdan-e2e-chromium-", {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
         // A page of another site whose name resolves to this machine: DNS rebinding.
         "--host-resolver-rules=MAP evil.test 127.0.0.1",
       ],
-      viewport: { width: 1440, height: 1000 },
       acceptDownloads: true,
-      locale: "zh-CN",
-    });
-    page = context.pages()[0] || (await context.newPage());
-    page.setDefaultTimeout(T);
-    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") console.error(`console: ${m.text()}`);
-    });
+    }));
   }, { timeout: 120_000 });
 
   after(async () => {
     if (context) await context.close();
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => {
-        const timer = setTimeout(() => {
-          server.kill("SIGKILL");
-          r();
-        }, 3000);
-        server.once("exit", () => {
-          clearTimeout(timer);
-          r();
-        });
-      });
-    }
+    await stopServer(server);
   });
 
   /** Waits until the page has checked, compiled and evaluated the text in the editor. */
@@ -371,16 +254,16 @@ describe("the playground in headless Chromium", { skip }, () => {
     token = await page.evaluate(() => document.querySelector('meta[name="qingdan-token"]').content);
     assert.match(token, /^[0-9a-f]{64}$/);
     const big = Buffer.from(JSON.stringify({ path: "x.qd", text: "a".repeat(3 * 1024 * 1024) }));
-    const r413 = await post("/api/check", big);
+    const r413 = await rawPost(port, token, "/api/check", big);
     assert.equal(r413.status, 413);
     const e413 = JSON.parse(r413.text);
     assert.equal(typeof e413.error.code, "string");
     assert.ok(e413.error.message && e413.error.message_zh);
-    const r400 = await post("/api/check", Buffer.from('{"path": "x.qd", "text": '));
+    const r400 = await rawPost(port, token, "/api/check", Buffer.from('{"path": "x.qd", "text": '));
     assert.equal(r400.status, 400);
     assert.match(r400.headers["content-type"], /application\/json/);
     assert.equal(typeof JSON.parse(r400.text).error.code, "string");
-    const missing = await post("/api/check", Buffer.from('{"path": "x.qd"}'));
+    const missing = await rawPost(port, token, "/api/check", Buffer.from('{"path": "x.qd"}'));
     assert.equal(missing.status, 400);
     assert.equal(typeof JSON.parse(missing.text).error.message, "string");
   });
@@ -395,7 +278,7 @@ describe("the playground in headless Chromium", { skip }, () => {
       [{ "Content-Type": "text/plain" }, 415, "not-json"],
     ];
     for (const [headers, status, code] of cases) {
-      const r = await post("/api/check", body, headers);
+      const r = await rawPost(port, token, "/api/check", body, headers);
       assert.equal(r.status, status, JSON.stringify(headers));
       assert.equal(JSON.parse(r.text).error.code, code);
     }

@@ -139,6 +139,7 @@ const WORDS = {
   cellKey: ["键不能为空", "the key cannot be empty"],
   cellRequired: ["此列必填", "this column is required"],
   cellDuplicate: ["键与另一行重复", "the same key as another row"],
+  tableYamlComments: ["{f} 中有注释。从表格保存会按行重写这个 YAML 文件，注释将不会保留。仍然保存吗？", "{f} has comments. Saving from the table writes this YAML file anew from its rows, and its comments will not be kept. Save anyway?"],
   tableConflict: ["{f} 在页面读取后已在磁盘上被修改，未写入。放弃本页的修改并载入磁盘上的行吗？", "{f} changed on disk since the page read it; nothing was written. Drop the page's edits and load the rows on disk?"],
   diskGone: ["（文件已被删除）", "(the file was deleted)"],
   type_Bool: ["布尔", "bool"],

@@ -176,12 +176,12 @@ export class TableEditor {
     $("table-problems").textContent = bad ? `${t("badCells", { n: bad })}${where}` : "";
   }
 
-  async save() {
+  async save(dropComments = false) {
     const cur = this.current;
     if (!cur) return;
     let got;
     try {
-      got = await this.app.apiJson("/api/file/rows/save", { path: this.app.state.path, file: cur.file, version: cur.version, rows: cur.rows });
+      got = await this.app.apiJson("/api/file/rows/save", { path: this.app.state.path, file: cur.file, version: cur.version, rows: cur.rows, drop_comments: dropComments });
     } catch (e) {
       this.app.toast(t("networkError", { m: e.message }), "error");
       return;
@@ -193,6 +193,11 @@ export class TableEditor {
       this.mark();
       this.app.toast(t("saved", { f: cur.file }), "ok");
       this.app.rowsSaved();
+      return;
+    }
+    if (got.status === 409 && got.data.error && got.data.error.code === "yaml-comments") {
+      // A YAML file is written anew from its rows: its comments go, only if the drafter agrees.
+      if (window.confirm(t("tableYamlComments", { f: cur.file }))) await this.save(true);
       return;
     }
     if (got.status === 409 && got.data.disk) {

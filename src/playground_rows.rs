@@ -41,6 +41,10 @@ pub struct SaveRowsRequest {
     version: String,
     /// Cell texts, one row per entry, in the file's column order.
     rows: Vec<Vec<String>>,
+    /// A YAML file is written anew from its rows, so its comments cannot be kept: a save
+    /// of a file that has some is refused (`yaml-comments`) unless the drafter agreed.
+    #[serde(default)]
+    drop_comments: bool,
 }
 
 fn unprocessable(code: &str, en: &str, zh: &str) -> Response {
@@ -199,6 +203,25 @@ fn encode_any(text: &str, identity: DataIdentity) -> Vec<u8> {
     }
 }
 
+/// Whether a YAML text has a comment: a `#` at the start of a line or after a blank, outside
+/// quotes (a plain scalar cannot hold ` #`, so this is exact for one-line scalars).
+fn has_yaml_comments(text: &str) -> bool {
+    text.lines().any(|line| {
+        let mut quote = None;
+        let mut after_blank = true;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '#') if after_blank => return true,
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                _ => {}
+            }
+            after_blank = c.is_whitespace();
+        }
+        false
+    })
+}
+
 fn is_yaml(file: &str) -> bool {
     file.ends_with(".yaml") || file.ends_with(".yml")
 }
@@ -241,10 +264,12 @@ pub fn rows(files: &Files, request: RowsRequest) -> Response {
         let mut entry = json!({ "file": file, "lists": [list], "key": key, "format": if is_yaml(&file) { "yaml" } else { "csv" } });
         let read = files.resolve(&file).map_err(|_| "outside the policy folder".to_string()).and_then(|t| {
             let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
-            Ok((table_of(&file, &bytes, &fields)?, version_of(&bytes)))
+            let comments = is_yaml(&file) && has_yaml_comments(&String::from_utf8_lossy(&bytes));
+            Ok((table_of(&file, &bytes, &fields)?, version_of(&bytes), comments))
         });
         match read {
-            Ok(((header, rows), version)) => {
+            Ok(((header, rows), version, comments)) => {
+                entry["comments"] = json!(comments);
                 let columns: Vec<Json> = header
                     .iter()
                     .map(|h| {
@@ -396,6 +421,14 @@ fn saved_rows(files: &Files, request: &SaveRowsRequest) -> Result<Response, Resp
             "既不是 UTF-8 也不是 GB18030/GBK 文本",
         ));
     };
+    if is_yaml(&request.file) && !request.drop_comments && has_yaml_comments(&old_text) {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "yaml-comments",
+            "this YAML file has comments, which a save from the table does not keep: nothing written",
+            "此 YAML 文件有注释，从表格保存不会保留注释：未写入任何内容",
+        ));
+    }
     let new_text = if is_yaml(&request.file) {
         let kinds: Vec<String> = header
             .iter()

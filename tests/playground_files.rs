@@ -519,6 +519,33 @@ fn yaml_rows_stay_yaml_with_their_line_endings() {
 }
 
 #[test]
+fn a_yaml_list_with_comments_is_saved_from_the_table_only_when_the_drafter_drops_them() {
+    let (scene, web) = (Scene::new(), web());
+    let root = scene.root();
+    std::fs::write(
+        root.join("c.qd"),
+        "policy c\n\nrecord Row {\n  code: text\n  note: text?\n}\n\nlist rows: Row key code from \"rows.yaml\"\n",
+    )
+    .expect("policy");
+    let original = "# 2026 年修订：X1 由区民政局提出\n- code: X1\n  note: \"a # in quotes\"\n";
+    std::fs::write(root.join("rows.yaml"), original).expect("rows");
+    let s = scene.start(web.path());
+    let table = &rows_of(&s, "c.qd")["files"][0];
+    assert_eq!(table["comments"], true, "{table}");
+    let version = table["version"].as_str().expect("v").to_string();
+    let rows = json!([["X1", "a # in quotes"], ["X2", ""]]);
+    let refused = save_rows(&s, "c.qd", "rows.yaml", &version, &rows);
+    assert_eq!((refused.status, refused.code().as_str()), (409, "yaml-comments"), "{}", refused.text());
+    assert_eq!(scene.read("rows.yaml"), original.as_bytes(), "nothing written");
+    let body = json!({ "path": "c.qd", "file": "rows.yaml", "version": version, "rows": rows, "drop_comments": true });
+    let saved = s.request("POST", "/api/file/rows/save", &serde_json::to_vec(&body).expect("json"));
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    let text = String::from_utf8(scene.read("rows.yaml")).expect("text");
+    assert!(text.contains("X2") && !text.contains("修订"), "{text}");
+    assert_eq!(rows_of(&s, "c.qd")["files"][0]["comments"], false, "a quoted # is not a comment");
+}
+
+#[test]
 fn a_gbk_list_file_is_written_back_in_gb18030_with_its_line_endings() {
     let (scene, web) = (Scene::new(), web());
     let root = scene.root();

@@ -33,6 +33,7 @@ let work = null; // the temporary folder holding the copy of policies/
 let root = null; // work/policies
 let token = null;
 
+const YAML_ROWS = "# 2026 年修订\n- code: X1\n  n: 1\n";
 const $ = (id) => page.locator(`[data-testid="${id}"]`);
 const onDisk = (rel) => fs.readFileSync(path.join(root, rel), "utf8");
 
@@ -42,6 +43,10 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     work = fs.mkdtempSync(path.join(os.tmpdir(), "qingdan-e2e-files-"));
     root = path.join(work, "policies");
     fs.cpSync(path.join(REPO, "policies"), root, { recursive: true });
+    // A small policy whose list is a YAML file with a comment (no bundled list is YAML).
+    fs.mkdirSync(path.join(root, "yaml_demo"));
+    fs.writeFileSync(path.join(root, "yaml_demo/demo.qd"), "policy demo\n\nrecord Row {\n  code: text\n  n: int\n}\n\nlist rows: Row key code from \"rows.yaml\"\n");
+    fs.writeFileSync(path.join(root, "yaml_demo/rows.yaml"), YAML_ROWS);
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = spawn(BIN, ["playground", "--port", String(port), "--web", path.join(REPO, "playground"), root], {
@@ -73,6 +78,15 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
       const app = window.qingdanPlayground;
       return app && app.state.path === p && app.state.policies.find((x) => x.path === p)?.version;
     }, policy);
+  }
+
+  /** Waits (up to T) until `ok()` holds. */
+  async function expectSoon(ok) {
+    const until = Date.now() + 30_000;
+    while (!ok()) {
+      if (Date.now() > until) throw new Error("timed out");
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Types `text` at the end of the editor. */
@@ -193,6 +207,29 @@ describe("saving files from the playground, in headless Chromium", { skip }, () 
     await page.waitForFunction(() => document.querySelector('[data-testid="toast"]').textContent.startsWith("请先保存"));
     assert.equal(await $("record-dialog").isVisible(), false);
     assert.equal(onDisk(caseFile), after);
+  });
+
+  test("a YAML list with comments is saved from the table only after the drafter agrees to drop them", { timeout: 90_000 }, async () => {
+    const file = "yaml_demo/rows.yaml";
+    await openPage("yaml_demo/demo.qd");
+    await $("table-panel").waitFor({ state: "visible" });
+    await $("table-file").selectOption(file);
+    await $("cell-0-1").fill("2");
+    const asked = [];
+    const answer = (accept) => page.once("dialog", async (d) => {
+      asked.push(d.message());
+      await (accept ? d.accept() : d.dismiss());
+    });
+    answer(false);
+    await $("table-save").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="table-edited"]').hidden === false);
+    await expectSoon(() => asked.length === 1);
+    assert.match(asked[0], /注释/);
+    assert.equal(onDisk(file), YAML_ROWS, "declined: nothing written");
+    answer(true);
+    await $("table-save").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="toast"]').textContent.startsWith("已保存"));
+    assert.equal(onDisk(file), "- code: X1\n  n: 2\n");
   });
 
   test("a list's rows are edited in the table, each cell checked, and saved into the CSV", { timeout: 90_000 }, async () => {

@@ -32,6 +32,7 @@ use serde_json::{json, Value as Json};
 
 use crate::exit;
 use crate::files;
+use crate::i18n::messages::{self, ServerFailure};
 use crate::loader::FsLoader;
 use crate::playground_guard::Guard;
 use crate::playground_page::Web;
@@ -85,17 +86,19 @@ struct Site {
 }
 
 pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
+    // No one policy speaks for the folder: the asked language (`--lang`, a Chinese locale).
+    let lang = crate::i18n::asked_or_en();
     let web = Web::from_option(args.web.as_deref());
     if !web.has_index() {
-        let _ = writeln!(
-            err,
-            "qingdan: {}: no index.html: where are the playground's files? (--web DIR)",
-            web.describe()
-        );
+        let _ = writeln!(err, "qingdan: {}", messages::playground_no_index(lang, &web.describe()));
         return exit::USAGE;
     }
     if !args.dir.is_dir() {
-        let _ = writeln!(err, "qingdan: {}: not a folder of policies", args.dir.display());
+        let _ = writeln!(
+            err,
+            "qingdan: {}",
+            messages::not_a_policy_folder(lang, &args.dir.display().to_string())
+        );
         return exit::USAGE;
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -107,7 +110,11 @@ pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn st
     {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(err, "qingdan: cannot start the server: {e}");
+            let _ = writeln!(
+                err,
+                "qingdan: {}",
+                messages::server_failed(lang, ServerFailure::Start, &e.to_string())
+            );
             return exit::USAGE;
         }
     };
@@ -116,7 +123,11 @@ pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn st
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {
-                let _ = writeln!(err, "qingdan: cannot listen on {addr}: {e}");
+                let _ = writeln!(
+                    err,
+                    "qingdan: {}",
+                    messages::server_failed(lang, ServerFailure::Listen(addr), &e.to_string())
+                );
                 return exit::USAGE;
             }
         };
@@ -124,7 +135,7 @@ pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn st
         let guard = match Guard::new(shown) {
             Ok(g) => Arc::new(g),
             Err(e) => {
-                let _ = writeln!(err, "qingdan: cannot start the server: {e}");
+                let _ = writeln!(err, "qingdan: {}", messages::server_failed(lang, ServerFailure::Start, &e));
                 return exit::USAGE;
             }
         };
@@ -136,12 +147,17 @@ pub fn run(args: &PlaygroundArgs, out: &mut dyn std::io::Write, err: &mut dyn st
             budget: Duration::from_millis(args.budget_ms),
             jobs: Arc::new(tokio::sync::Semaphore::new(JOBS)),
         });
-        let _ = writeln!(out, "qingdan playground: http://{shown}/  (policies: {})", args.dir.display());
+        let url = format!("http://{shown}/");
+        let _ = writeln!(out, "{}", messages::playground_at(lang, &url, &args.dir.display().to_string()));
         let _ = out.flush();
         match axum::serve(listener, app(site, guard)).await {
             Ok(()) => exit::OK,
             Err(e) => {
-                let _ = writeln!(err, "qingdan: the server stopped: {e}");
+                let _ = writeln!(
+                    err,
+                    "qingdan: {}",
+                    messages::server_failed(lang, ServerFailure::Stopped, &e.to_string())
+                );
                 exit::FAILED
             }
         }

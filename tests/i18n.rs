@@ -157,3 +157,14 @@ fn the_list_of_codes_is_in_the_language_asked_for() {
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.starts_with("qingdan: 未知的代码 `E9999`"), "{}", unknown.stderr);
 }
+
+#[test]
+fn the_playground_says_what_is_wrong_in_the_language_asked_for() {
+    let zh = qingdan(&["--lang", "zh", "playground", "no-such-folder"]);
+    assert_eq!(zh.code, 2, "{}", zh.stderr);
+    assert!(zh.stderr.contains("no-such-folder：不是存放政策的文件夹"), "{}", zh.stderr);
+    let located = qingdan_in("zh_CN.UTF-8", &["playground", "no-such-folder"]);
+    assert!(located.stderr.contains("不是存放政策的文件夹"), "{}", located.stderr);
+    let en = qingdan(&["playground", "no-such-folder"]);
+    assert!(en.stderr.contains("no-such-folder: not a folder of policies"), "{}", en.stderr);
+}

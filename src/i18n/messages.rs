@@ -278,6 +278,51 @@ pub fn internal_error(lang: Option<Lang>) -> &'static str {
     }
 }
 
+/// `playground`: the page's files are not where they were looked for.
+pub fn playground_no_index(lang: Lang, web: &str) -> String {
+    pick(
+        lang,
+        format!("{web}：没有 index.html：试验台的网页文件在哪里？（--web 文件夹）"),
+        format!("{web}: no index.html: where are the playground's files? (--web DIR)"),
+    )
+}
+
+/// `playground`: the folder it was given holds no policies (is not a folder).
+pub fn not_a_policy_folder(lang: Lang, dir: &str) -> String {
+    pick(lang, format!("{dir}：不是存放政策的文件夹"), format!("{dir}: not a folder of policies"))
+}
+
+/// `playground`: the server could not be started, listen, or went on serving.
+pub fn server_failed(lang: Lang, what: ServerFailure, why: &str) -> String {
+    match what {
+        ServerFailure::Start => {
+            pick(lang, format!("无法启动服务：{why}"), format!("cannot start the server: {why}"))
+        }
+        ServerFailure::Listen(addr) => {
+            pick(lang, format!("无法在 {addr} 上监听：{why}"), format!("cannot listen on {addr}: {why}"))
+        }
+        ServerFailure::Stopped => {
+            pick(lang, format!("服务已停止：{why}"), format!("the server stopped: {why}"))
+        }
+    }
+}
+
+/// What went wrong with the playground's server.
+pub enum ServerFailure {
+    Start,
+    Listen(std::net::SocketAddr),
+    Stopped,
+}
+
+/// `playground`: where the page is served, and from which folder.
+pub fn playground_at(lang: Lang, url: &str, dir: &str) -> String {
+    pick(
+        lang,
+        format!("qingdan 试验台：{url}  （政策文件夹：{dir}）"),
+        format!("qingdan playground: {url}  (policies: {dir})"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

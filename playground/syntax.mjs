@@ -36,11 +36,13 @@ export const KEYWORDS = new Set([...KEYWORDS_EN, ...KEYWORDS_ZH]);
 const WS = /[ \t\r\n\u3000\uFEFF]+/y;
 const COMMENT = /\/\/[^\n]*/y;
 const STRING = /"(?:[^"\\\n]|\\.)*"?|“(?:[^”\\\n]|\\.)*”?/y;
-const DATE = /[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])/y;
-const NUMBER = /[0-9]+(?:\.[0-9]+)?/y;
+// Digits, dots, minus signs and operators also in the full-width forms the grammar accepts
+// (`fmt` writes them in ASCII).
+const DATE = /[0-9０-９]{4}[-－][0-9０-９]{2}[-－][0-9０-９]{2}(?![0-9０-９])/y;
+const NUMBER = /[0-9０-９]+(?:[.．][0-9０-９]+)?/y;
 const WORD = /[\p{XID_Start}_][\p{XID_Continue}]*/uy;
 const SPACES = /[ \t\u3000]+/y;
-const OPS = /==|!=|<=|>=|[<>≤≥≠=+\-*\/?？]/y;
+const OPS = /[=＝][=＝]|[!！][=＝]|[<＜][=＝]|[>＞][=＝]|[<>≤≥≠=+\-*\/?？＜＞＝＋－＊／]/y;
 
 function at(re, text, i) {
   re.lastIndex = i;

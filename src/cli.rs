@@ -96,6 +96,9 @@ pub enum Command {
     Diff(crate::diff_cmd::DiffArgs),
     /// A list as a published workbook (`--as xlsx`, the default), or CSV, Markdown, HTML.
     Export(crate::export_cmd::ExportArgs),
+    /// From a workbook or CSV file the office keeps, the record and list declarations to
+    /// start a policy from (types inferred from the cells, the key guessed and checked).
+    Import(crate::import_cmd::ImportArgs),
     /// Dependency graph of a policy (`--as dot|mermaid|json`), or what a field or clause
     /// affects (`--impact`) and what a decision depends on (`--why`).
     Graph(crate::graph_cmd::GraphArgs),

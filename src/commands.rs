@@ -101,6 +101,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Graph(args) => crate::graph_cmd::run(&args, &opts, out, err),
         Command::Trace(args) => crate::trace_cmd::run(&args, &opts, out, err),
         Command::Export(args) => crate::export_cmd::run(&args, &opts, out, err),
+        Command::Import(args) => crate::import_cmd::run(&args, cli.lang.map(Lang::from), out, err),
         Command::Diff(args) => crate::diff_cmd::run(&args, &opts, cli.lang.map(Lang::from), out, err),
         Command::Test(args) => {
             crate::test_cmd::run(&args, &opts, opts.format, cli.lang.map(Lang::from), out, err)

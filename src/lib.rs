@@ -12,6 +12,7 @@ pub mod export_cmd;
 mod files;
 mod graph_cmd;
 pub mod i18n;
+mod import_cmd;
 mod keys_cmd;
 mod loader;
 mod notice_cmd;

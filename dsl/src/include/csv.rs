@@ -33,7 +33,8 @@ pub fn csv_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) -> 
     }
 }
 
-fn csv_table(text: &str, file: FileId) -> Result<Table, crate::diag::Diagnostic> {
+/// A CSV text as a table of cell texts (the header row, then the rows).
+pub fn csv_table(text: &str, file: FileId) -> Result<Table, crate::diag::Diagnostic> {
     // The BOM is not content: the reader starts after it, and offsets are shifted back.
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - body.len();

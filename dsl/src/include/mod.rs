@@ -18,8 +18,8 @@ mod csv;
 mod workbook;
 mod yaml;
 
-pub use self::csv::{csv_rows, decode_csv, CsvEncoding};
-pub use workbook::{is_workbook, split_sheet, workbook_rows, WorkbookRows};
+pub use self::csv::{csv_rows, csv_table, decode_csv, CsvEncoding};
+pub use workbook::{is_workbook, split_sheet, workbook_rows, workbook_table, WorkbookRows};
 pub use yaml::yaml_rows;
 
 use crate::diag::{msg, Code, Diagnostic, Msg};

@@ -72,6 +72,20 @@ pub fn workbook_rows(
     Ok(WorkbookRows { sheet: grid.sheet, text, rows })
 }
 
+/// The sheet (`sheet`, else the first) of the workbook `bytes` as a table of cell texts,
+/// with the sheet's name: what `qingdan import` proposes declarations from.
+pub fn workbook_table(
+    bytes: &[u8],
+    path: &str,
+    sheet: Option<&str>,
+    at: Span,
+    file: FileId,
+) -> Result<(String, Table), Diagnostic> {
+    let grid = read_grid(bytes, path, sheet).map_err(|e| e.at(at, path))?;
+    let (_, table) = render(&grid, file);
+    Ok((grid.sheet, table))
+}
+
 /// Why a workbook could not be read.
 #[derive(Debug)]
 enum WorkbookError {

@@ -172,3 +172,25 @@ fn the_bundled_workbooks_made_by_qingdan_export_hold_the_rows_of_their_csv() {
     assert_eq!(from_xlsx.len(), 242);
     assert_eq!(from_xlsx, from_csv);
 }
+
+/// What the checker finds in a workbook's cell (here a category the policy's enum lacks) is
+/// told with the cell's address as the drafter finds it in the sheet.
+#[test]
+fn a_checker_error_in_a_workbook_cell_names_the_sheet_and_the_cell() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let office = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/office");
+    std::fs::copy(office.join("任务清单.xlsx"), scratch.path().join("任务清单.xlsx")).expect("copy");
+    let policy = "政策 任务\n\n枚举 类别选项 { 基础信息采集, 政策宣传 }\n\n记录 任务 {\n  编号: 文本\n  名称: 文本\n  频次: 整数\n  起始日期: 日期\n  年度次数: 整数\n  类别: 类别选项\n}\n\n清单 任务清单: 任务 键 编号 来自 \"任务清单.xlsx\"\n";
+    std::fs::write(scratch.path().join("p.qd"), policy).expect("policy");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .args(["check", "p.qd"])
+        .current_dir(scratch.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run qingdan");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // The merged two-row header and the blank row put 防汛应急值守 in row 6; 类别 is column F.
+    assert!(err.contains("任务清单!F6：未知名称 `应急处置`"), "{err}");
+    assert!(err.contains("任务清单!F8："), "{err}");
+}

@@ -113,7 +113,8 @@ pub fn check_files(files: Vec<InputFile>, loader: &mut dyn Loader) -> Program {
         }
         queue = missing_policies(&modules, &sources, loader);
     }
-    let included = load_included(&modules, &mut sources, loader, &mut diagnostics);
+    let mut cells = Vec::new();
+    let included = load_included(&modules, &mut sources, loader, &mut diagnostics, &mut cells);
     let texts = load_source_texts(&modules, &mut sources, loader, &mut diagnostics);
     let checked = all_parsed.then(|| {
         let asts: Vec<Module> = modules.iter().map(|m| m.module.clone()).collect();
@@ -123,7 +124,7 @@ pub fn check_files(files: Vec<InputFile>, loader: &mut dyn Loader) -> Program {
         checked
     });
     if let Some(c) = &checked {
-        diagnostics.extend(c.diagnostics.iter().cloned());
+        diagnostics.extend(c.diagnostics.iter().map(|d| at_cell(d.clone(), &cells)));
     }
     suppress_after_missing_use(&mut diagnostics, &modules);
     sort_and_dedup(&mut diagnostics);
@@ -238,11 +239,28 @@ pub fn add_file(
     }
 }
 
+/// Where each data cell of a workbook's sheet is in its shown text, with its address.
+type CellAddresses = Vec<(Span, String)>;
+
+/// A diagnostic the checker raised in a workbook's cell, its message led by the cell's
+/// address (`职责清单!D17：…`) as the readers' own messages are: the shown sheet text's
+/// line is the row, but its columns are not the sheet's.
+fn at_cell(mut d: Diagnostic, cells: &CellAddresses) -> Diagnostic {
+    let within = |c: &Span| c.file == d.span.file && c.start <= d.span.start && d.span.end <= c.end;
+    if let Some((_, address)) = cells.iter().find(|(c, _)| within(c)) {
+        if !d.message.en.starts_with(address.as_str()) {
+            d.message = msg(format!("{address}：{}", d.message.zh), format!("{address}: {}", d.message.en));
+        }
+    }
+    d
+}
+
 fn load_included(
     modules: &[ParsedModule],
     sources: &mut SourceMap,
     loader: &mut dyn Loader,
     diags: &mut Vec<Diagnostic>,
+    cells: &mut CellAddresses,
 ) -> IncludedRows {
     let mut rows = IncludedRows::new();
     for (m, pm) in modules.iter().enumerate() {
@@ -269,11 +287,12 @@ fn load_included(
                 .map(|r| r.fields.iter().map(|f| Column { name: &f.name.name, ty: Some(&f.ty) }).collect())
                 .unwrap_or_default();
             let source = DataSource { shown, bytes: &bytes, written: file_path, sheet, at: path.span };
-            let Some((file, (items, problems))) =
+            let Some((file, (items, problems), addresses)) =
                 read_data_file(sources, source, &list.key.name, &columns, diags)
             else {
                 continue;
             };
+            cells.extend(addresses);
             // Problems in the data file are told in the language of the policy naming it.
             sources.get_mut(file).lang = pm.module.lang;
             diags.extend(problems);
@@ -350,7 +369,7 @@ fn read_data_file(
     key: &str,
     columns: &[Column<'_>],
     diags: &mut Vec<Diagnostic>,
-) -> Option<(FileId, include::Rows)> {
+) -> Option<(FileId, include::Rows, CellAddresses)> {
     if include::is_workbook(source.written) {
         let file = sources.add(SourceFile::new(source.shown.clone(), ""));
         return match include::workbook_rows(
@@ -365,7 +384,7 @@ fn read_data_file(
             Ok(read) => {
                 *sources.get_mut(file) =
                     SourceFile::new(format!("{}#{}", source.shown, read.sheet), read.text);
-                Some((file, read.rows))
+                Some((file, read.rows, read.cells))
             }
             Err(d) => {
                 diags.push(d);
@@ -379,10 +398,10 @@ fn read_data_file(
             return None;
         };
         let file = sources.add(SourceFile::new(source.shown, text));
-        return Some((file, include::csv_rows(&sources.get(file).text, file, key, columns)));
+        return Some((file, include::csv_rows(&sources.get(file).text, file, key, columns), Vec::new()));
     }
     let file = add_file(sources, source.shown, source.bytes, diags)?;
-    Some((file, include::yaml_rows(&sources.get(file).text, file, key, columns)))
+    Some((file, include::yaml_rows(&sources.get(file).text, file, key, columns), Vec::new()))
 }
 
 fn undecodable(span: Span, path: &str) -> Diagnostic {

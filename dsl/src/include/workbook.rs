@@ -47,11 +47,14 @@ pub fn split_sheet(written: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// A workbook's sheet read as a list: the text shown for it and its items.
+/// A workbook's sheet read as a list: the text shown for it, its items, and where each
+/// data cell is in that text with its address (`职责清单!D17`), so that what the checker
+/// later finds in a cell can name it as the drafter finds it.
 pub struct WorkbookRows {
     pub sheet: String,
     pub text: String,
     pub rows: Rows,
+    pub cells: Vec<(Span, String)>,
 }
 
 /// Reads the sheet (`sheet`, else the first) of the workbook `bytes`; `path` picks the
@@ -69,7 +72,13 @@ pub fn workbook_rows(
     let grid = read_grid(bytes, path, sheet).map_err(|e| e.at(at, path))?;
     let (text, table) = render(&grid, file);
     let rows = super::table_rows(&table, key, columns);
-    Ok(WorkbookRows { sheet: grid.sheet, text, rows })
+    let cells = table
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .map(|c| (c.span, format!("{}!{}{}", grid.sheet, super::column_letters(c.col), c.line)))
+        .collect();
+    Ok(WorkbookRows { sheet: grid.sheet, text, rows, cells })
 }
 
 /// The sheet (`sheet`, else the first) of the workbook `bytes` as a table of cell texts,

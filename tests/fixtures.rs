@@ -53,10 +53,11 @@ fn error_fixtures() {
             );
         }
         let name = path.file_name().and_then(|n| n.to_str()).expect("name");
-        let dir = path.parent().expect("dir");
-        let (exit, stdout, stderr) =
-            qingdan(&["check", "--color", "never", &dir.join(name).to_string_lossy()]);
-        let rendered = stderr.replace(&dir.to_string_lossy().into_owned(), "fixtures");
+        // A path relative to the package (where cargo runs tests), so that the rendering,
+        // whose help text is wrapped, is the same wherever the repository is checked out.
+        let dir = "tests/fixtures/check/errors";
+        let (exit, stdout, stderr) = qingdan(&["check", "--color", "never", &format!("{dir}/{name}")]);
+        let rendered = stderr.replace(dir, "fixtures");
         // Control characters (the binary-file fixture) are shown, not embedded.
         let snapshot = format!("{source}\n──── exit {exit}: {stdout}{rendered}").replace('\0', "␀");
         insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {

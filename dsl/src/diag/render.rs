@@ -129,7 +129,9 @@ impl Report<'_> {
         for l in self.d.secondary.iter().filter(|l| l.span.file != self.d.span.file) {
             let file = self.sources.get(l.span.file);
             let at = file.line_col(l.span.start);
-            lines.push(format!("{}:{}:{}: {}", file.path, at.line, at.column, l.message.get(self.lang)));
+            // The place on a line of its own: the help text is wrapped, and a place as long
+            // as a folder's path would move every break of the words after it.
+            lines.push(format!("{}:{}:{}:\n{}", file.path, at.line, at.column, l.message.get(self.lang)));
         }
         lines.join("\n")
     }

@@ -48,7 +48,7 @@ impl Reply {
 /// Starts the server on a free port (port 0) over the policy folder `policies`, with the
 /// page in `web`, reads the address it announces and the token its page carries.
 pub fn start(web: &Path, policies: &Path, options: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
+    let child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
         .args(["playground", "--port", "0", "--web"])
         .arg(web)
         .args(options)
@@ -57,19 +57,7 @@ pub fn start(web: &Path, policies: &Path, options: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("server starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("announces itself");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    let mut server = Server { child, addr, token: String::new() };
-    let page = server.raw("GET", "/", &[("Host", &addr.to_string())], b"");
-    assert_eq!(page.status, 200, "the page: {}", page.text());
-    server.token = token_in(&page.text()).unwrap_or_else(|| panic!("no token in the page: {}", page.text()));
-    server
+    announced(child)
 }
 
 /// The token a page carries in `<meta name="qingdan-token" content="…">`.
@@ -177,7 +165,7 @@ pub fn web() -> tempfile::TempDir {
 /// Starts `bin playground --port 0 ARGS…` in the folder `cwd` (no `--web`: the page built
 /// into the binary), and reads its address and token as [`start`] does.
 pub fn start_binary(bin: &Path, cwd: &Path, args: &[&str]) -> Server {
-    let mut child = Command::new(bin)
+    let child = Command::new(bin)
         .current_dir(cwd)
         .args(["playground", "--port", "0"])
         .args(args)
@@ -185,6 +173,12 @@ pub fn start_binary(bin: &Path, cwd: &Path, args: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("server starts");
+    announced(child)
+}
+
+/// The server a started playground is: its address from the line it announces itself with,
+/// and the token its page carries.
+fn announced(mut child: std::process::Child) -> Server {
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("announces itself");
     let addr = line

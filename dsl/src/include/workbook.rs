@@ -9,10 +9,13 @@
 //!
 //! A workbook is a zip archive (or, for `.xls`, a compound file) someone else made, so it
 //! is bounded before anything is unpacked: each zip entry's declared size (which the zip
-//! reader holds the data to) at most [`MAX_ENTRY_BYTES`], and while cells are read, at
-//! most [`MAX_ROWS`] rows, [`MAX_COLUMNS`] columns and [`MAX_AREA`] cell places.
+//! reader holds the data to) at most [`MAX_ENTRY_BYTES`], an `.xls` file's records checked
+//! and its container rewritten (`xls_bounds`), and while cells are read, at most
+//! [`MAX_ROWS`] rows, [`MAX_COLUMNS`] columns and [`MAX_AREA`] cell places; merged regions
+//! are filled within a budget of cell visits.
 
 mod ods_bounds;
+mod xls_bounds;
 
 use std::io::Cursor;
 
@@ -30,6 +33,9 @@ pub const MAX_ROWS: u32 = 300_000;
 pub const MAX_COLUMNS: u32 = 1_024;
 /// The most cell places kept (each row as wide as its last cell).
 pub const MAX_AREA: usize = 6_000_000;
+
+/// The most cell visits spent filling merged regions (twice the cells a sheet may have).
+const MERGE_VISITS: usize = 2 * MAX_AREA;
 
 const EXTENSIONS: [&str; 4] = [".xlsx", ".xlsm", ".xls", ".ods"];
 
@@ -212,7 +218,11 @@ impl Grid {
     /// Gives every empty cell of a merged region the region's value (its top-left cell),
     /// within the rows the sheet has: a merged header over two columns names both, a
     /// department merged down three rows belongs to each.
+    ///
+    /// The file may hold many regions over the same large area, each costing a visit per
+    /// cell even where nothing is left to fill, so the visits are budgeted.
     fn fill_merged(&mut self, regions: &[Dimensions]) -> Result<(), WorkbookError> {
+        let mut visits = 0usize;
         for region in regions {
             let (top, left) = (region.start.0 as usize, region.start.1 as usize);
             let value = self.get(top, left).to_string();
@@ -220,6 +230,16 @@ impl Grid {
                 continue;
             }
             let bottom = (region.end.0 as usize).min(self.rows.len().saturating_sub(1));
+            let right = (region.end.1 as usize).min(MAX_COLUMNS as usize);
+            visits = visits.saturating_add(
+                (bottom + 1).saturating_sub(top).saturating_mul((right + 1).saturating_sub(left)),
+            );
+            if visits > MERGE_VISITS {
+                return Err(WorkbookError::TooLarge(msg(
+                    format!("合并单元格共覆盖超过 {MERGE_VISITS} 个单元格"),
+                    format!("its merged cells cover more than {MERGE_VISITS} cells in all"),
+                )));
+            }
             for row in top..=bottom {
                 for col in left..=(region.end.1 as usize) {
                     if (row, col) != (top, left) && self.get(row, col).is_empty() {
@@ -243,9 +263,18 @@ fn read_grid(bytes: &[u8], path: &str, sheet: Option<&str>) -> Result<Grid, Work
             format!("the file is larger than {} MiB", max >> 20),
         )));
     }
+    // calamine parses files from outside; what it still cannot take, after the bounds
+    // checked here, is a damaged file, not a reason for the whole check to crash.
+    let read = std::panic::AssertUnwindSafe(|| read_book(bytes, path, sheet));
+    std::panic::catch_unwind(read)
+        .unwrap_or_else(|_| Err(WorkbookError::Corrupt("the workbook reader stopped on it".into())))
+}
+
+fn read_book(bytes: &[u8], path: &str, sheet: Option<&str>) -> Result<Grid, WorkbookError> {
     let lower = path.to_lowercase();
     if lower.ends_with(".xls") {
-        let mut book = Xls::new(Cursor::new(bytes)).map_err(xls_error)?;
+        let clean = xls_bounds::sanitize(bytes)?;
+        let mut book = Xls::new(Cursor::new(clean)).map_err(xls_error)?;
         let name = pick_sheet(book.sheet_names(), sheet)?;
         let range = book.worksheet_range(&name).map_err(xls_error)?;
         let merged = book.merge_cells_by_sheet_name(&name).unwrap_or_default();

@@ -185,3 +185,156 @@ fn a_password_protected_workbook_is_told_as_such() {
     assert_eq!(err.code, Code::E0133);
     assert!(err.message.zh.contains("设有打开密码"), "{}", err.message.zh);
 }
+
+/// One BIFF record.
+fn biff(typ: u16, data: &[u8]) -> Vec<u8> {
+    let mut out = typ.to_le_bytes().to_vec();
+    out.extend((data.len() as u16).to_le_bytes());
+    out.extend(data);
+    out
+}
+
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn bof(kind: u16) -> Vec<u8> {
+    let mut data = vec![0x00, 0x06];
+    data.extend(kind.to_le_bytes());
+    data.resize(16, 0);
+    biff(0x0809, &data)
+}
+
+/// A text cell (`LABEL`, the string in UTF-16).
+fn label(row: u16, col: u16, text: &str) -> Vec<u8> {
+    let mut data = [row.to_le_bytes(), col.to_le_bytes(), [0, 0]].concat();
+    data.extend((text.encode_utf16().count() as u16).to_le_bytes());
+    data.push(1);
+    data.extend(utf16(text));
+    biff(0x0204, &data)
+}
+
+fn number(row: u16, col: u16, value: f64) -> Vec<u8> {
+    let mut data = [row.to_le_bytes(), col.to_le_bytes(), [0, 0]].concat();
+    data.extend(value.to_le_bytes());
+    biff(0x0203, &data)
+}
+
+/// A BIFF8 `DIMENSIONS` record: rows `first..end`, columns `first_col..end_col`.
+fn dimensions(first: u32, end: u32, first_col: u16, end_col: u16) -> Vec<u8> {
+    let data = [
+        &first.to_le_bytes()[..],
+        &end.to_le_bytes(),
+        &first_col.to_le_bytes(),
+        &end_col.to_le_bytes(),
+        &[0, 0],
+    ]
+    .concat();
+    biff(0x0200, &data)
+}
+
+/// The `Workbook` stream of a workbook with one sheet `职责清单` holding `records`; the
+/// sheet starts where the globals end, unless `position` says otherwise.
+fn workbook_stream(records: &[Vec<u8>], position: Option<u32>) -> Vec<u8> {
+    let bound_sheet = |pos: u32| {
+        let mut data = pos.to_le_bytes().to_vec();
+        data.extend([0, 0, "职责清单".encode_utf16().count() as u8, 1]);
+        data.extend(utf16("职责清单"));
+        biff(0x0085, &data)
+    };
+    let globals_len = (bof(5).len() + bound_sheet(0).len() + biff(0x000A, &[]).len()) as u32;
+    let mut stream = [bof(5), bound_sheet(position.unwrap_or(globals_len)), biff(0x000A, &[])].concat();
+    stream.extend(bof(0x10));
+    stream.extend(records.concat());
+    stream.extend(biff(0x000A, &[]));
+    stream
+}
+
+fn compound_file(stream: &[u8]) -> Vec<u8> {
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("compound file");
+    file.create_stream("/Workbook").expect("stream").write_all(stream).expect("write");
+    file.flush().expect("flush");
+    file.into_inner().into_inner()
+}
+
+fn xls(records: &[Vec<u8>]) -> Vec<u8> {
+    compound_file(&workbook_stream(records, None))
+}
+
+fn read_xls(bytes: &[u8]) -> Result<(String, Table), Diagnostic> {
+    workbook_table(bytes, "x.xls", None, Span::default(), FileId(1))
+}
+
+fn refused(bytes: &[u8]) -> Diagnostic {
+    match read_xls(bytes) {
+        Ok((sheet, _)) => panic!("sheet {sheet} was read"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn an_xls_is_read_through_a_container_written_again() {
+    let (sheet, table) =
+        read_xls(&xls(&[label(0, 0, "编号"), label(0, 1, "名称"), number(1, 0, 7.0), label(1, 1, "巡查")]))
+            .expect("a small workbook");
+    assert_eq!(sheet, "职责清单");
+    let names: Vec<&str> = table.headers.iter().map(|h| h.text.as_str()).collect();
+    assert_eq!(names, ["编号", "名称"]);
+    let row: Vec<&str> = table.rows[0].cells.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(row, ["7", "巡查"]);
+}
+
+#[test]
+fn an_xls_whose_cells_span_too_far_is_refused_before_they_are_laid_out() {
+    // A1 and IV65536: calamine would lay out 16.7 million cells (half a gigabyte).
+    let err = refused(&xls(&[number(0, 0, 1.0), number(65535, 255, 2.0)]));
+    assert_eq!(err.code, Code::E0135, "{}", err.message.en);
+    assert!(err.message.zh.contains("65536 行 × 256 列"), "{}", err.message.zh);
+}
+
+#[test]
+fn an_xls_declaring_billions_of_rows_is_refused_before_they_are_reserved() {
+    let err = refused(&xls(&[dimensions(0, u32::MAX, 0, 10), number(0, 0, 1.0)]));
+    assert_eq!(err.code, Code::E0135, "{}", err.message.en);
+    // An end before the start is damage (calamine's subtraction would wrap).
+    let err = refused(&xls(&[dimensions(10, 5, 0, 2), number(0, 0, 1.0)]));
+    assert_eq!(err.code, Code::E0133, "{}", err.message.en);
+    let err = refused(&xls(&[dimensions(0, 5, 3, 3), number(0, 0, 1.0)]));
+    assert_eq!(err.code, Code::E0133, "{}", err.message.en);
+}
+
+#[test]
+fn an_xls_with_records_that_point_outside_or_run_backwards_is_damaged() {
+    let outside = compound_file(&workbook_stream(&[number(0, 0, 1.0)], Some(1 << 20)));
+    assert_eq!(refused(&outside).code, Code::E0133);
+    let backwards =
+        [0u16.to_le_bytes(), 5u16.to_le_bytes(), [0; 2], [0; 2], [0; 2], [0; 2], 2u16.to_le_bytes()].concat();
+    let err = refused(&xls(&[biff(0x00BD, &backwards)]));
+    assert_eq!(err.code, Code::E0133, "{}", err.message.en);
+    let err = refused(&xls(&[biff(0x0809, &[0])]));
+    assert_eq!(err.code, Code::E0133, "{}", err.message.en);
+}
+
+#[test]
+fn an_xls_whose_sector_chain_loops_is_damaged_not_read_forever() {
+    // Three 4096-byte sectors of workbook data, s → s+1 → s+2 → end; the last made to
+    // point back at the first. calamine's own reader would follow the loop for ever.
+    let mut bytes =
+        xls(&[label(0, 0, "编号"), number(1, 0, 1.0), biff(0x00FF, &[0; 8000]), biff(0x00FF, &[0; 2000])]);
+    let sector = 1usize << u16::from_le_bytes([bytes[0x1E], bytes[0x1F]]);
+    let fat_sector = u32::from_le_bytes(bytes[0x4C..0x50].try_into().expect("4 bytes")) as usize;
+    let fat_at = (fat_sector + 1) * sector;
+    let entry = |b: &[u8], i: usize| {
+        u32::from_le_bytes(b[fat_at + 4 * i..fat_at + 4 * i + 4].try_into().expect("4 bytes"))
+    };
+    let last = (2..sector / 4)
+        .find(|&i| {
+            entry(&bytes, i) == 0xFFFF_FFFE
+                && entry(&bytes, i - 1) == i as u32
+                && entry(&bytes, i - 2) == i as u32 - 1
+        })
+        .expect("a chain of three sectors");
+    bytes[fat_at + 4 * last..fat_at + 4 * last + 4].copy_from_slice(&(last as u32 - 2).to_le_bytes());
+    let err = refused(&bytes);
+    assert_eq!(err.code, Code::E0133, "{}", err.message.en);
+}

@@ -15,11 +15,16 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationsh
 /// An `.xlsx` whose one sheet `职责清单` has these `<sheetData>` rows (inline strings), and
 /// optionally a shared-strings part.
 fn xlsx(rows: &str, shared_strings: Option<&[u8]>) -> Vec<u8> {
+    xlsx_sheet(&format!("<sheetData>{rows}</sheetData>"), shared_strings)
+}
+
+/// An `.xlsx` whose one sheet holds `inner` (`<sheetData>`, `<mergeCells>`, …).
+fn xlsx_sheet(inner: &str, shared_strings: Option<&[u8]>) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{inner}</worksheet>"#
     );
     let mut parts: Vec<(&str, &[u8])> = vec![
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
@@ -107,6 +112,19 @@ fn a_row_beyond_the_bound_is_refused_before_the_sheet_is_laid_out() {
     let err = read(&xlsx(&rows, None), None, &[]).err().expect("too large");
     assert_eq!(err.code, Code::E0135);
     assert!(err.message.zh.contains("第 1000000 行超过了 300000 行"), "{}", err.message.zh);
+}
+
+#[test]
+fn many_merged_regions_over_one_large_area_stop_at_the_visit_budget() {
+    // One region A1:AMJ1000 fills a million cells; each copy of it visits them all again
+    // (nothing left to fill), so ten thousand copies would be ten billion visits.
+    let rows: String =
+        (1..=1000).map(|r| format!(r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#)).collect();
+    let merges = r#"<mergeCell ref="A1:AMJ1000"/>"#.repeat(10_000);
+    let sheet = format!(r#"<sheetData>{rows}</sheetData><mergeCells count="10000">{merges}</mergeCells>"#);
+    let err = read(&xlsx_sheet(&sheet, None), None, &[]).err().expect("too large");
+    assert_eq!(err.code, Code::E0135);
+    assert!(err.message.zh.contains("合并单元格共覆盖超过"), "{}", err.message.zh);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 use super::*;
 use crate::source::FileId;
 
-fn ty(name: &str) -> TypeExpr {
+/// A column type as a policy writes it (also for the workbook reader's tests).
+pub(super) fn ty(name: &str) -> TypeExpr {
     TypeExpr {
         set_depth: 0,
         name: Ident { name: name.into(), span: Span::default() },

@@ -5,7 +5,8 @@
 use std::io::Write;
 
 use super::*;
-use crate::syntax::ast::{ExprKind, Ident, KeyValue, TypeExpr};
+use crate::include::tests::ty;
+use crate::syntax::ast::{ExprKind, KeyValue};
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
@@ -45,15 +46,6 @@ fn xlsx_sheet(inner: &str, shared_strings: Option<&[u8]>) -> Vec<u8> {
 
 fn text_cell(at: &str, text: &str) -> String {
     format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#)
-}
-
-fn ty(name: &str) -> TypeExpr {
-    TypeExpr {
-        set_depth: 0,
-        name: Ident { name: name.into(), span: Span::default() },
-        optional: false,
-        span: Span::default(),
-    }
 }
 
 fn read(bytes: &[u8], sheet: Option<&str>, columns: &[Column<'_>]) -> Result<WorkbookRows, Diagnostic> {

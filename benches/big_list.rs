@@ -45,3 +45,16 @@ pub fn big_list_csv(n: usize) -> String {
     }
     text
 }
+
+/// Serves the generated CSV to the front end as if it lay beside the policy.
+pub struct CsvBeside(pub Vec<u8>);
+
+impl qingdan_dsl::program::Loader for CsvBeside {
+    fn load(&mut self, _from: &str, path: &str) -> Result<(String, Vec<u8>), qingdan_dsl::program::LoadError> {
+        Ok((path.to_string(), self.0.clone()))
+    }
+
+    fn find_policy(&mut self, _from: &str, _name: &str) -> Option<(String, Vec<u8>)> {
+        None
+    }
+}

@@ -50,7 +50,11 @@ pub fn big_list_csv(n: usize) -> String {
 pub struct CsvBeside(pub Vec<u8>);
 
 impl qingdan_dsl::program::Loader for CsvBeside {
-    fn load(&mut self, _from: &str, path: &str) -> Result<(String, Vec<u8>), qingdan_dsl::program::LoadError> {
+    fn load(
+        &mut self,
+        _from: &str,
+        path: &str,
+    ) -> Result<(String, Vec<u8>), qingdan_dsl::program::LoadError> {
         Ok((path.to_string(), self.0.clone()))
     }
 

@@ -88,7 +88,8 @@ impl CaseReader<'_> {
         let mut ctx = Ctx::new(self, true);
         ctx.begin();
         let parsed = CaseSeed::<JsonTree> { ctx: &mut ctx, _format: PhantomData }.deserialize(value);
-        let error = |p: Problem| CaseError { case, path: p.path, code: p.code, message: p.message, line: None };
+        let error =
+            |p: Problem| CaseError { case, path: p.path, code: p.code, message: p.message, line: None };
         match parsed {
             Ok(()) => ctx.finish().map_err(error),
             // Stopped on purpose when too large; nothing else in a tree can fail to read.

@@ -71,7 +71,9 @@ impl<'a> Lowerer<'a> {
                     if n == list {
                         return match &l.body {
                             ListBody::Items(items) => items,
-                            ListBody::From(_) => self.program.included.get(&(m, i)).map_or(&[], Vec::as_slice),
+                            ListBody::From(_) => {
+                                self.program.included.get(&(m, i)).map_or(&[], Vec::as_slice)
+                            }
                         };
                     }
                     n += 1;

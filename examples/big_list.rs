@@ -5,6 +5,7 @@
 //!     /usr/bin/time -v target/release/qingdan check target/big_list/100k/职责.qd
 
 #[path = "../benches/big_list.rs"]
+#[allow(dead_code)] // the in-memory loader is the benchmark's
 mod big_list;
 
 fn main() -> std::io::Result<()> {

@@ -182,6 +182,7 @@ fn five_thousand_repeated_keys_are_shown_twenty_times() {
 }
 
 #[path = "../benches/big_list.rs"]
+#[allow(dead_code)] // the in-memory loader is the benchmark's
 mod big_list;
 
 /// The duty list of BENCHMARKS.md's "a 100,000-row duty list from CSV" (reference and set

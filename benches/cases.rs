@@ -51,6 +51,16 @@ fn bench(c: &mut Criterion) {
         b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(LINE)).is_ok())
     });
 
+    // What an embedding Rust service holds: the case already parsed into a
+    // `serde_json::Value`, read without printing it back to text.
+    let tree: serde_json::Value = serde_json::from_str(LINE).expect("the case is JSON");
+    assert_eq!(reader.json_value(&tree, 1), reader.json_line(LINE, 1), "the tree reads as its text");
+    group.bench_function("json_value_10_fields", |b| b.iter(|| reader.json_value(black_box(&tree), 1)));
+    // Printing it back and reading the text: what an embedder did before `json_value`.
+    group.bench_function("json_value_printed_and_read_as_text", |b| {
+        b.iter(|| reader.json_line(&serde_json::to_string(black_box(&tree)).expect("printable"), 1))
+    });
+
     // The stream: 10,000 such lines through `lines` (line splitting, UTF-8 check, reading).
     let stream: String = std::iter::repeat_n(format!("{LINE}\n"), 10_000).collect();
     group.throughput(Throughput::Elements(10_000));

@@ -6,6 +6,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qingdan_dsl::program::{check_files, parse_files};
 use qingdan_dsl::NoFiles;
 
+#[path = "big_list.rs"]
+mod big_list;
+
 /// A policy with a department list and a duty list of `n` rows that refer to it.
 pub fn generated_policy(n: usize) -> String {
     let mut text = String::from(
@@ -51,5 +54,27 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The duty list of 100,000 rows read from an 8 MB CSV file: front end (reading, checking)
+/// and then the analyser (lowering, list integrity), as `qingdan check` runs them.
+fn big_list(c: &mut Criterion) {
+    let policy = big_list::big_list_policy("职责.csv");
+    let csv = big_list::big_list_csv(100_000).into_bytes();
+    let mut group = c.benchmark_group("check_csv_100000_rows");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(csv.len() as u64));
+    let check = || {
+        let files = vec![("职责.qd".into(), Ok(policy.clone().into_bytes()))];
+        check_files(files, &mut big_list::CsvBeside(csv.clone()))
+    };
+    let program = check();
+    assert!(!program.has_errors(), "the generated list checks");
+    assert_eq!(program.included.values().map(Vec::len).sum::<usize>(), 100_000);
+    group.bench_function("check", |b| b.iter(check));
+    group.bench_function("check_and_analyse", |b| {
+        b.iter(|| qingdan_engine::analyse::program_diagnostics(&check()).len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, big_list);
 criterion_main!(benches);

@@ -180,3 +180,30 @@ fn five_thousand_repeated_keys_are_shown_twenty_times() {
     assert_eq!(err.matches("E0119").count(), 20 + 1, "{}", &err[err.len().saturating_sub(600)..]);
     assert!(err.contains("… 另有 4980 条诊断未显示（E0119 ×4980"), "{}", &err[err.len() - 400..]);
 }
+
+#[path = "../benches/big_list.rs"]
+#[allow(dead_code)] // the in-memory loader is the benchmark's
+mod big_list;
+
+/// The duty list of BENCHMARKS.md's "a 100,000-row duty list from CSV" (reference and set
+/// columns, one check over every row), at a fifth of its size: every row read, checked,
+/// lowered and run through the list check. The size that took 446 MB before its rows stopped
+/// being copied runs with `QINGDAN_LARGE_TESTS`.
+#[test]
+fn a_duty_list_of_twenty_thousand_rows_from_csv() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rows = size(20_000, 100_000);
+    // Some rows break the check: withdrawn duties led by a department with no name (D40).
+    let text = big_list::big_list_policy("职责.csv")
+        .replace("}\n清单 职责清单", "  条目 \"D40\" { 名称: \"\" }\n}\n清单 职责清单");
+    let policy = write(dir.path(), "职责.qd", &text);
+    write(dir.path(), "职责.csv", &big_list::big_list_csv(rows).replace(",D02,", ",D40,"));
+    let (code, out, err) = qingdan(&["--color", "never", "--lang", "en", "check", &policy]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Rows 2, 42, 82, … were led by D02; those of kind 收回 (every third) break the check.
+    let breaking: Vec<usize> = (0..rows).filter(|i| i % 40 == 2 && i % 3 == 2).collect();
+    let shown: Vec<String> = breaking.iter().take(5).map(|i| format!("`ZZ-{i:06}`")).collect();
+    let expected = format!("rows {}, … ({}) break the check", shown.join(", "), breaking.len());
+    assert!(err.contains(&expected), "{expected}\n{}", &err[..err.len().min(2000)]);
+    assert_eq!(err.matches("W0407").count(), 1, "{err}");
+}

@@ -98,7 +98,9 @@ impl Checker<'_> {
             ExprKind::Quant(q) => self.quantifier(q, cx),
         };
         let ty = self.narrow(e, ty, cx);
-        self.expr_types.insert(e.span, ty.clone());
+        if self.record_types {
+            self.expr_types.insert(e.span, ty.clone());
+        }
         ty
     }
 

@@ -53,6 +53,7 @@ pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -
         let_stack: Vec::new(),
         used_lets: HashSet::new(),
         rule_decisions: HashMap::new(),
+        record_types: true,
     };
     c.collect_lists();
     for m in 0..modules.len() {
@@ -96,6 +97,9 @@ struct Checker<'a> {
     used_lets: HashSet<(usize, usize)>,
     rule_decisions: HashMap<(usize, usize), usize>,
     expr_types: HashMap<crate::source::Span, Ty>,
+    /// Off while the rows of a list read from a file are checked: their types are the
+    /// columns' declared ones, and a 100,000-row list would add a million entries.
+    record_types: bool,
 }
 
 /// What an expression is checked in: its module, the variables bound around it, and the

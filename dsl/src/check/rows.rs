@@ -29,7 +29,7 @@ impl<'s> Shape<'s> {
     }
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     // ------------------------------------------------------------ lists
 
     /// Resolves every list's row type and key, and collects its keys, before any row is
@@ -46,10 +46,15 @@ impl Checker<'_> {
         }
     }
 
-    fn rows(&self, m: usize, i: usize, l: &'_ ListDecl) -> Vec<Item> {
+    /// A list's rows, borrowed: a list read from a file may hold 100,000 rows, so they are
+    /// never copied.
+    fn rows<'l>(&self, m: usize, i: usize, l: &'l ListDecl) -> &'l [Item]
+    where
+        'a: 'l,
+    {
         match &l.body {
-            ListBody::Items(items) => items.clone(),
-            ListBody::From(_) => self.included.get(&(m, i)).cloned().unwrap_or_default(),
+            ListBody::Items(items) => items,
+            ListBody::From(_) => self.included.get(&(m, i)).map_or(&[], Vec::as_slice),
         }
     }
 
@@ -141,6 +146,7 @@ impl Checker<'_> {
             return;
         };
         let cx = Cx::new(m);
+        self.record_types = !matches!(l.body, ListBody::From(_));
         for item in self.rows(m, i, l) {
             let key_ty = match item.key.value {
                 KeyValue::Int(_) => Ty::Int,
@@ -155,6 +161,7 @@ impl Checker<'_> {
             };
             self.check_inits(&item.fields, &shape, &cx);
         }
+        self.record_types = true;
     }
 
     fn list_id(&self, m: usize, name: &str) -> Option<ListId> {

@@ -130,7 +130,7 @@ pub fn table_rows(table: &Table, key: &str, columns: &[Column<'_>]) -> Rows {
             diags.push(d);
         }
         let cells = table.headers.iter().zip(&row.cells).filter(|(h, _)| !h.text.is_empty()).map(|(h, c)| {
-            let at = table.place.address(c.line, c.col);
+            let at = CellAt(Some((&table.place, c.line, c.col)));
             RowCell { name: h.text.as_str(), text: c.text.as_str(), name_span: h.span, span: c.span, at }
         });
         let at = table.place.row_address(row.line);
@@ -209,7 +209,18 @@ struct RowCell<'c> {
     text: &'c str,
     name_span: Span,
     span: Span,
-    at: Option<Msg>,
+    at: CellAt<'c>,
+}
+
+/// Where a cell is, told in words only when a message needs it: a list of 100,000 rows
+/// has 800,000 cells, and formatting two addresses for each cost more than reading it.
+#[derive(Clone, Copy)]
+struct CellAt<'c>(Option<(&'c Place, u32, u32)>);
+
+impl CellAt<'_> {
+    fn msg(self) -> Option<Msg> {
+        self.0.and_then(|(place, line, col)| place.address(line, col))
+    }
 }
 
 /// Builds one item; every bad cell is reported, and the row is kept only if all are good.
@@ -225,13 +236,13 @@ fn read_row<'c>(
     let before = diags.len();
     let mut item_key = None;
     let mut seen_key = false;
-    let mut fields = Vec::new();
+    let mut fields = Vec::with_capacity(columns.len().saturating_sub(1));
     for c in cells {
         let cell = c.text.trim();
         let ty = columns.iter().find(|col| col.name == c.name).and_then(|col| col.ty);
         if c.name == key {
             seen_key = true;
-            match key_value(cell, ty, c.span, c.at.as_ref(), key) {
+            match key_value(cell, ty, c.span, c.at, key) {
                 Ok(value) => item_key = Some(ItemKey { value, bare: false, span: c.span }),
                 Err(d) => diags.push(d),
             }
@@ -243,7 +254,7 @@ fn read_row<'c>(
         if cell.is_empty() && !empty_set {
             continue;
         }
-        match cell_value(cell, ty, c.span, c.at.as_ref(), serials) {
+        match cell_value(cell, ty, c.span, c.at, serials) {
             Ok(value) => fields.push(FieldInit {
                 name: Ident { name: c.name.to_string(), span: c.name_span },
                 value,
@@ -260,6 +271,8 @@ fn read_row<'c>(
         diags.push(malformed(row_span, located(row_at, detail), ""));
     }
     let key = item_key?;
+    // Rows are kept until the policy is lowered: no spare capacity in each.
+    fields.shrink_to_fit();
     (diags.len() == before).then_some(Item { key, fields, span: row_span })
 }
 
@@ -267,12 +280,12 @@ fn key_value(
     cell: &str,
     ty: Option<&TypeExpr>,
     span: Span,
-    at: Option<&Msg>,
+    at: CellAt<'_>,
     key: &str,
 ) -> Result<KeyValue, Diagnostic> {
     if cell.is_empty() {
         let detail = msg(format!("键列 `{key}` 是空的"), format!("the key column `{key}` is empty"));
-        return Err(malformed(span, located(at, detail), ""));
+        return Err(malformed(span, located(at.msg().as_ref(), detail), ""));
     }
     match ty.map(|t| t.name.name.as_str()) {
         Some("int" | "整数") => {
@@ -302,7 +315,7 @@ fn cell_value(
     cell: &str,
     ty: Option<&TypeExpr>,
     span: Span,
-    at: Option<&Msg>,
+    at: CellAt<'_>,
     serials: bool,
 ) -> Result<Expr, Diagnostic> {
     let expr = |kind| Expr { kind, span };
@@ -348,9 +361,9 @@ fn key_of_label(cell: &str) -> &str {
     cell.strip_suffix('）').and_then(|c| c.split_once('（')).map_or(cell, |(key, _)| key.trim_end())
 }
 
-fn bad_cell(span: Span, at: Option<&Msg>, cell: &str, zh: &str, en: &str) -> Diagnostic {
+fn bad_cell(span: Span, at: CellAt<'_>, cell: &str, zh: &str, en: &str) -> Diagnostic {
     let detail = msg(format!("数据 `{cell}` 不是{zh}"), format!("value `{cell}` is not {en}"));
-    Diagnostic::new(Code::E0122, span, located(at, detail))
+    Diagnostic::new(Code::E0122, span, located(at.msg().as_ref(), detail))
         .help(msg("按该列声明的类型填写", "fill the cell according to the column's declared type"))
 }
 

@@ -1,6 +1,6 @@
 //! List rows in YAML: a sequence of mappings, one per item.
 
-use super::{first_line_end, malformed, read_row, Column, RowCell, Rows};
+use super::{first_line_end, malformed, read_row, CellAt, Column, RowCell, Rows};
 use crate::diag::msg;
 use crate::source::{FileId, Span};
 
@@ -71,7 +71,7 @@ pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) ->
             text: text.as_str(),
             name_span: *span,
             span: *span,
-            at: None,
+            at: CellAt(None),
         });
         if let Some(item) = read_row(cells, row_span, None, key, columns, false, &mut diags) {
             items.push(item);

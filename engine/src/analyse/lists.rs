@@ -10,6 +10,10 @@
 //! `申请.部门 == "XQ-MZZ"` can never hold.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
+use smallvec::SmallVec;
 
 use qingdan_dsl::syntax::ast::Modality;
 
@@ -88,20 +92,22 @@ fn duplicate_rows(p: &Policy) -> Vec<Finding> {
         if list.fields.len() < 2 {
             continue;
         }
-        let mut seen: HashMap<Vec<&Value>, u32> = HashMap::new();
-        for (r, row) in list.rows.iter().enumerate() {
-            let rest: Vec<&Value> =
-                row.iter().enumerate().filter(|(i, _)| *i != list.key).map(|(_, v)| v).collect();
-            match seen.get(&rest) {
+        // Rows by the hash of all their fields but the key (first rows only): a list of
+        // 100,000 rows costs a word and an index a row, not a vector of references.
+        let hasher = FixedState::with_seed(0);
+        let rest = |r: usize| list.rows[r].iter().enumerate().filter(|(i, _)| *i != list.key).map(|(_, v)| v);
+        let mut seen: HashMap<u64, SmallVec<[u32; 1]>> = HashMap::with_capacity(list.rows.len());
+        for r in 0..list.rows.len() {
+            let hash = hasher.hash_one(rest(r).collect::<SmallVec<[&Value; 16]>>());
+            let firsts = seen.entry(hash).or_default();
+            match firsts.iter().find(|&&f| rest(f as usize).eq(rest(r))) {
                 Some(&first) => out.push(Finding {
                     kind: FindingKind::DuplicateRows { list: l as ListId, rows: [first, r as u32] },
                     decision: None,
                     span: list.row_spans.get(r).copied().unwrap_or(list.span),
                     witness: None,
                 }),
-                None => {
-                    seen.insert(rest, r as u32);
-                }
+                None => firsts.push(r as u32),
             }
         }
     }

@@ -16,10 +16,13 @@
 //! borrows keys and words every error. [`CaseReader::lines`] streams with a per-line byte
 //! cap, so a 1 GB stream needs no more memory than its longest allowed line; [`raw_lines`]
 //! with [`CaseReader::read_line`] splits the same way for reading on several threads.
+//! [`CaseReader::json_value`] reads a `serde_json::Value` an embedder already holds
+//! (`tree.rs`), through the same seed.
 
 mod de;
 mod fast;
 mod json;
+mod tree;
 mod yaml;
 
 #[cfg(test)]

@@ -741,3 +741,5 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let yaml = format!("未知: {}1{}", "{a: ".repeat(10_000), "}".repeat(10_000));
     assert!(r.read_yaml(&yaml)[0].is_err());
 }
+
+mod tree;

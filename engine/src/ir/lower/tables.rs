@@ -4,7 +4,7 @@
 use super::expr::literal;
 use super::*;
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     /// Enums, lists and sources of every policy checked together, with the checker's ids.
     pub(super) fn tables(&mut self) -> Lowered<()> {
         let field =
@@ -61,17 +61,18 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    /// For every list, its row items in order: (module, declaration index).
-    pub(super) fn list_items(&self, list: usize) -> Vec<ast::Item> {
+    /// For every list, its row items in order: (module, declaration index). Borrowed, never
+    /// copied: a list read from a file may hold 100,000 rows.
+    pub(super) fn list_items(&self, list: usize) -> &'a [ast::Item] {
         let mut n = 0;
         for (m, pm) in self.program.modules.iter().enumerate() {
             for (i, decl) in pm.module.decls.iter().enumerate() {
                 if let Decl::List(l) = decl {
                     if n == list {
                         return match &l.body {
-                            ListBody::Items(items) => items.clone(),
+                            ListBody::Items(items) => items,
                             ListBody::From(_) => {
-                                self.program.included.get(&(m, i)).cloned().unwrap_or_default()
+                                self.program.included.get(&(m, i)).map_or(&[], Vec::as_slice)
                             }
                         };
                     }
@@ -79,7 +80,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        Vec::new()
+        &[]
     }
 
     /// Key value → row index, for each list.
@@ -102,8 +103,9 @@ impl Lowerer<'_> {
         key: usize,
         keys: &[HashMap<ast::KeyValue, u32>],
     ) -> Lowered<Vec<Vec<Value>>> {
-        let mut rows = Vec::new();
-        for item in self.list_items(list) {
+        let items = self.list_items(list);
+        let mut rows = Vec::with_capacity(items.len());
+        for item in items {
             let mut row = vec![Value::None; fields.len()];
             row[key] = match &item.key.value {
                 ast::KeyValue::Text(t) => Value::text(t),

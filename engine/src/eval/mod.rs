@@ -17,6 +17,7 @@
 mod cond;
 pub mod explain;
 mod expr;
+mod index;
 pub mod similarity;
 
 pub use explain::{explain, explain_with, Explanation};
@@ -90,6 +91,10 @@ pub struct Evaluator<'p> {
     conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
     /// For each decision, its rules in order with what the rule loop needs at hand.
     plans: Vec<Vec<PlanStep<'p>>>,
+    /// List rows grouped by the columns quantifiers search (see `index.rs`).
+    indexes: index::Indexes<'p>,
+    /// The units `similarity` compares, of every text in the policy's lists.
+    known_units: similarity::KnownUnits,
 }
 
 /// Per-evaluation state: the case, remembered lets and bound variables. Reused between
@@ -134,7 +139,14 @@ impl<'p> Evaluator<'p> {
                 d.rules.iter().map(step).collect()
             })
             .collect();
-        Evaluator { policy, keys, exceptions, conditions, plans }
+        let indexes = index::Indexes::new(policy);
+        let known_units = index::list_text_units(policy);
+        Evaluator { policy, keys, exceptions, conditions, plans, indexes, known_units }
+    }
+
+    /// How many of the policy's quantifiers search a list by index instead of a scan.
+    pub fn indexed_searches(&self) -> usize {
+        self.indexes.planned()
     }
 
     /// The rule loop's view of a rule: compiled again for rules without exceptions, so the

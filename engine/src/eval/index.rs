@@ -285,9 +285,10 @@ mod tests {
     use crate::value::Value;
 
     const SEARCHES: &str = r#"
-policy t
+policy searches
 source s "S" { clause c "c" }
 enum K { a, b }
+enum Out { yes, no }
 record Dept { code: text, name: text }
 record Task { code: text, dept: depts, kind: K, minutes: int }
 list depts: Dept key code {
@@ -305,6 +306,8 @@ let by_kind = count(t in tasks where x.kind == t.kind)
 let guarded = sum(t in tasks of t.minutes where x.everything or t.dept.code == x.dept)
 let failing = any(t in tasks where t.kind == x.kind and 10 / (t.minutes - 30) > 0)
 let scanned = any(t in tasks where t.minutes * 2 > 50 and t.code == x.dept)
+rule r cite s.c { when by_dept > 0 and by_kind > 0 and guarded > 0 and failing and scanned then yes "yes" }
+decision d: Out by first default no "no"
 "#;
 
     fn lets(p: &crate::ir::Policy, case: &[Value]) -> Vec<Result<Value, EvalError>> {

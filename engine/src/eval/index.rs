@@ -232,9 +232,9 @@ fn equality_on_row(e: &Expr, list: ListId, level: u32) -> Option<(Column, &Expr,
                 (None, Some(column)) => (column, &**a),
                 _ => return None,
             };
-            (!reads_local(key, level)).then_some((column, key, None))
+            (!reads_local(key, level) && !binds(key)).then_some((column, key, None))
         }
-        ExprKind::Or(c, eq) if !reads_local(c, level) => {
+        ExprKind::Or(c, eq) if !reads_local(c, level) && !binds(c) => {
             let (column, key, None) = equality_on_row(eq, list, level)? else { return None };
             Some((column, key, Some(&**c)))
         }
@@ -265,6 +265,14 @@ fn cell(policy: &Policy, r: u32, column: &Column) -> Value {
         };
     }
     value
+}
+
+/// Whether `e` binds variables of its own (a quantifier): its variables are numbered as
+/// if the row were bound, so it cannot be evaluated before the row is.
+fn binds(e: &Expr) -> bool {
+    let mut found = false;
+    crate::ir::visit::walk(e, &mut |x| found |= matches!(x.kind, ExprKind::Quant(_)));
+    found
 }
 
 /// Whether `e` reads the variable bound at `level` (lets cannot: they are evaluated with
@@ -306,7 +314,8 @@ let by_kind = count(t in tasks where x.kind == t.kind)
 let guarded = sum(t in tasks of t.minutes where x.everything or t.dept.code == x.dept)
 let failing = any(t in tasks where t.kind == x.kind and 10 / (t.minutes - 30) > 0)
 let scanned = any(t in tasks where t.minutes * 2 > 50 and t.code == x.dept)
-rule r cite s.c { when by_dept > 0 and by_kind > 0 and guarded > 0 and failing and scanned then yes "yes" }
+let nested = count(t in tasks where t.minutes == sum(u in tasks of u.minutes where u.kind == x.kind))
+rule r cite s.c { when by_dept > 0 and by_kind > 0 and guarded > 0 and failing and scanned and nested > 0 then yes "yes" }
 decision d: Out by first default no "no"
 "#;
 
@@ -319,9 +328,10 @@ decision d: Out by first default no "no"
     #[test]
     fn searches_by_a_column_visit_only_its_rows_and_agree_with_a_scan() {
         let p = policy(SEARCHES);
-        // Every search but the last, whose first conjunct (arithmetic) a scan tests on
-        // every row: skipping rows could hide its overflow.
-        assert_eq!(Evaluator::new(&p).indexed_searches(), 4);
+        // Every search but `scanned`, whose first conjunct (arithmetic) a scan tests on
+        // every row (skipping rows could hide its overflow), and the outer search of
+        // `nested`, whose value is a search numbered as if the row were bound.
+        assert_eq!(Evaluator::new(&p).indexed_searches(), 5);
         let case = |dept: &str, kind: u32, everything: bool| {
             vec![Value::text(dept), Value::Enum(kind), Value::Bool(everything)]
         };
@@ -335,5 +345,8 @@ decision d: Out by first default no "no"
         // Kind b: T2 is tested (false), then T3 divides by zero, as a scan would.
         assert!(matches!(lets(&p, &case("D1", 1, false))[3], Err(EvalError::DivisionByZero(_))));
         assert_eq!(lets(&p, &case("T3", 1, false))[4], Ok(Value::Bool(true)));
+        // Kind b: T2 + T3 = 50 minutes, which no row has; kind a: T1's 10, which T1 has.
+        assert_eq!(lets(&p, &case("D1", 1, false))[5], Ok(Value::Int(0)));
+        assert_eq!(lets(&p, &case("D1", 0, false))[5], Ok(Value::Int(1)));
     }
 }

@@ -12,8 +12,11 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/grid_admission");
     let p = qingdan::load_policy(&dir.join("admission.qd"), None).expect("loads");
     let text = std::fs::read_to_string(dir.join("cases.yaml")).expect("cases");
-    let cases: Vec<_> =
-        read_case_file(&CaseReader::new(&p), &text).expect("cases").into_iter().filter_map(|c| c.given).collect();
+    let cases: Vec<_> = read_case_file(&CaseReader::new(&p), &text)
+        .expect("cases")
+        .into_iter()
+        .filter_map(|c| c.given)
+        .collect();
     let ev = Evaluator::new(&p);
     let mut decided = 0usize;
     if mode == "ir" {
@@ -38,8 +41,10 @@ fn main() {
             eprintln!("{:>8?} {}", *t / per, p.lets[l].name);
         }
     } else if mode == "wasm" {
-        let module = qingdan_engine::wasm::host::Module::load(&qingdan_engine::wasm::compile(&p, "p").expect("c").bytes)
-            .expect("loads");
+        let module = qingdan_engine::wasm::host::Module::load(
+            &qingdan_engine::wasm::compile(&p, "p").expect("c").bytes,
+        )
+        .expect("loads");
         let mut inst = module.instantiate().expect("instance");
         for _ in 0..n {
             for c in &cases {

@@ -94,7 +94,8 @@ impl Evaluator<'_> {
                     }
                     return call(*b, &args).ok_or(EvalError::Overflow(e.span));
                 }
-                let owned = args.iter().map(|a| self.eval(a, f)).collect::<Result<SmallVec<[Value; 3]>, _>>()?;
+                let owned =
+                    args.iter().map(|a| self.eval(a, f)).collect::<Result<SmallVec<[Value; 3]>, _>>()?;
                 let args: SmallVec<[&Value; 3]> = owned.iter().collect();
                 call(*b, &args).ok_or(EvalError::Overflow(e.span))?
             }

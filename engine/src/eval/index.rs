@@ -55,7 +55,8 @@ pub(super) struct Indexes<'p> {
 
 impl<'p> Indexes<'p> {
     pub fn new(policy: &'p Policy) -> Indexes<'p> {
-        let mut builder = Builder { policy, infallible_lets: Vec::new(), columns: Map::default(), out: Indexes::default() };
+        let mut builder =
+            Builder { policy, infallible_lets: Vec::new(), columns: Map::default(), out: Indexes::default() };
         builder.infallible_lets = policy.lets.iter().map(|_| false).collect();
         for (i, l) in policy.lets.iter().enumerate() {
             // Lets only read earlier lets, so one pass in order settles them all.
@@ -336,7 +337,10 @@ decision d: Out by first default no "no"
             vec![Value::text(dept), Value::Enum(kind), Value::Bool(everything)]
         };
         let got = lets(&p, &case("D1", 0, false));
-        assert_eq!(got[..4], [Ok(Value::Int(40)), Ok(Value::Int(1)), Ok(Value::Int(40)), Ok(Value::Bool(false))]);
+        assert_eq!(
+            got[..4],
+            [Ok(Value::Int(40)), Ok(Value::Int(1)), Ok(Value::Int(40)), Ok(Value::Bool(false))]
+        );
         // The guard holds: every row counts.
         assert_eq!(lets(&p, &case("D1", 0, true))[2], Ok(Value::Int(60)));
         // A value no row holds, and an absent one (fresh texts are not in the index).

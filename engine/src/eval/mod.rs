@@ -209,7 +209,12 @@ impl Evaluator<'_> {
     /// (outcome values included, through the frame) are reused: a batch that decides into
     /// one result allocates nothing per case beyond the values the policy itself builds.
     /// On an error the result's content is unspecified.
-    pub fn decide_into(&self, d: DecisionId, f: &mut Frame<'_>, result: &mut DecisionResult) -> Result<(), EvalError> {
+    pub fn decide_into(
+        &self,
+        d: DecisionId,
+        f: &mut Frame<'_>,
+        result: &mut DecisionResult,
+    ) -> Result<(), EvalError> {
         let decision = &self.policy.decisions[d as usize];
         result.decision = d;
         for outcome in result.outcomes.drain(..) {

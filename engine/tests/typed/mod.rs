@@ -465,16 +465,22 @@ impl Gen {
     /// `c or …`), with other conjuncts before and after it that do — which may fail, so
     /// that which rows are tested shows.
     fn column_filter(&mut self, var: &str, d: u32) -> String {
-        let (column, ty) = self.rng.pick(&[
-            ("code", Ty::Text),
-            ("code", Ty::Text),
-            ("kind", Ty::Kind),
-            ("n", Ty::Int),
-            ("amount", Ty::Dec),
-        ]).clone();
+        let (column, ty) = self
+            .rng
+            .pick(&[
+                ("code", Ty::Text),
+                ("code", Ty::Text),
+                ("kind", Ty::Kind),
+                ("n", Ty::Int),
+                ("amount", Ty::Dec),
+            ])
+            .clone();
         let value = self.expr(&ty, d.min(1));
-        let mut eq =
-            if self.rng.chance(50) { format!("{var}.{column} == {value}") } else { format!("{value} == {var}.{column}") };
+        let mut eq = if self.rng.chance(50) {
+            format!("{var}.{column} == {value}")
+        } else {
+            format!("{value} == {var}.{column}")
+        };
         if self.rng.chance(25) {
             eq = format!("({}) or {eq}", self.expr(&Ty::Bool, d.min(1)));
         }

@@ -6,6 +6,7 @@
 //! conjunct put first that only a scan can test (an arithmetic test on the row), so every
 //! row is visited. Run with `cargo bench -p qingdan-engine --bench lists`.
 
+#[allow(dead_code)]
 mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};

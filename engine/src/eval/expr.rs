@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use qingdan_dsl::check::builtins::Builtin;
 use qingdan_dsl::syntax::ast::QuantKind;
 use qingdan_dsl::value::Date;
+use smallvec::SmallVec;
 
 use super::{EvalError, Evaluator, Frame};
 use crate::ir::{ArithOp, CmpOp, Expr, ExprKind};
@@ -83,13 +84,29 @@ impl Evaluator<'_> {
                 Value::set(items.iter().map(|i| self.eval(i, f)).collect::<Result<_, _>>()?)
             }
             ExprKind::Call(b, args) => {
-                let args = args.iter().map(|a| self.eval(a, f)).collect::<Result<Vec<_>, _>>()?;
+                // Arguments read in place where they can be (a row's text, an input
+                // field), else evaluated; builtins take at most three, kept on the stack.
+                if args.iter().all(|a| self.peek(a, f).is_some()) {
+                    let args: SmallVec<[&Value; 3]> = args.iter().filter_map(|a| self.peek(a, f)).collect();
+                    if let (Builtin::Similarity, [Value::Text(a), Value::Text(b)]) = (b, args.as_slice()) {
+                        // A list's texts have their units computed when the policy loaded.
+                        return Ok(Value::Dec(super::similarity::similarity_known(a, b, &self.known_units)));
+                    }
+                    return call(*b, &args).ok_or(EvalError::Overflow(e.span));
+                }
+                let owned =
+                    args.iter().map(|a| self.eval(a, f)).collect::<Result<SmallVec<[Value; 3]>, _>>()?;
+                let args: SmallVec<[&Value; 3]> = owned.iter().collect();
                 call(*b, &args).ok_or(EvalError::Overflow(e.span))?
             }
             ExprKind::Quant(q) => {
                 let items = match &q.over.kind {
-                    // Rows are numbered; no need to build the set of them.
-                    ExprKind::ListRows(l) => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
+                    // Rows are numbered; no need to build the set of them. A search by a
+                    // column visits only the rows holding the value (see `index.rs`).
+                    ExprKind::ListRows(l) => match self.indexed_rows(q, f)? {
+                        Some(rows) => Items::Picked(rows),
+                        None => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
+                    },
                     _ => match self.eval(&q.over, f)? {
                         Value::Set(items) => Items::Set(items),
                         _ => Items::Rows(0),
@@ -202,6 +219,30 @@ impl Evaluator<'_> {
     }
 }
 
+impl Evaluator<'_> {
+    /// The rows a quantifier over a list needs to visit when it searches by an indexed
+    /// column; `None` when it must scan them all.
+    fn indexed_rows(&self, q: &crate::ir::Quant, f: &mut Frame<'_>) -> Result<Option<&[u32]>, EvalError> {
+        let Some(plan) = self.indexes.plan(q) else { return Ok(None) };
+        if f.locals.len() != plan.level as usize {
+            return Ok(None);
+        }
+        if let Some(c) = plan.unless {
+            if self.truth(c, f)? {
+                return Ok(None);
+            }
+        }
+        let rows = match self.peek(plan.key, f) {
+            Some(v) => self.indexes.rows(plan.table, v),
+            None => {
+                let v = self.eval(plan.key, f)?;
+                self.indexes.rows(plan.table, &v)
+            }
+        };
+        Ok(Some(rows))
+    }
+}
+
 /// `slot × slot` of two integers — the workload lets (`频次 × 分钟`) — computed without the
 /// general evaluator; `None` for anything else, including an overflow (the general path
 /// then reports it).
@@ -238,15 +279,18 @@ impl Evaluator<'_> {
     }
 }
 
-enum Items {
+enum Items<'a> {
     Rows(u32),
+    /// Some rows of a list, in row order.
+    Picked(&'a [u32]),
     Set(std::sync::Arc<[Value]>),
 }
 
-impl Items {
+impl Items<'_> {
     fn len(&self) -> usize {
         match self {
             Items::Rows(n) => *n as usize,
+            Items::Picked(rows) => rows.len(),
             Items::Set(items) => items.len(),
         }
     }
@@ -255,6 +299,7 @@ impl Items {
     fn get(&self, i: usize) -> Value {
         match self {
             Items::Rows(_) => Value::Row(i as u32),
+            Items::Picked(rows) => Value::Row(rows[i]),
             Items::Set(items) => items.get(i).cloned().unwrap_or_default(),
         }
     }
@@ -382,7 +427,7 @@ fn add_days(d: i32, n: i64) -> Option<i32> {
     (-719_528..=2_932_896).contains(&days).then_some(days as i32)
 }
 
-fn call(b: Builtin, args: &[Value]) -> Option<Value> {
+fn call(b: Builtin, args: &[&Value]) -> Option<Value> {
     Some(match (b, args) {
         (Builtin::Length, [Value::Text(t)]) => Value::Int(t.chars().count() as i64),
         (Builtin::Length, [Value::Set(s)]) => Value::Int(s.len() as i64),
@@ -392,7 +437,7 @@ fn call(b: Builtin, args: &[Value]) -> Option<Value> {
         (Builtin::Min | Builtin::Max, [Value::None, _] | [_, Value::None]) => Value::None,
         (Builtin::Min | Builtin::Max, [x, y]) => {
             let x_first = compare(CmpOp::Le, x, y) == (b == Builtin::Min);
-            if x_first { x } else { y }.clone()
+            Value::clone(if x_first { x } else { y })
         }
         (Builtin::Year, [Value::Date(d)]) => {
             Value::Int(i64::from(Date::from_days_since_epoch(i64::from(*d)).year))

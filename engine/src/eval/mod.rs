@@ -17,6 +17,7 @@
 mod cond;
 pub mod explain;
 mod expr;
+mod index;
 pub mod similarity;
 
 pub use explain::{explain, explain_with, Explanation};
@@ -90,6 +91,10 @@ pub struct Evaluator<'p> {
     conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
     /// For each decision, its rules in order with what the rule loop needs at hand.
     plans: Vec<Vec<PlanStep<'p>>>,
+    /// List rows grouped by the columns quantifiers search (see `index.rs`).
+    indexes: index::Indexes<'p>,
+    /// The units `similarity` compares, of every text in the policy's lists.
+    known_units: similarity::KnownUnits,
 }
 
 /// Per-evaluation state: the case, remembered lets and bound variables. Reused between
@@ -102,6 +107,8 @@ pub struct Frame<'c> {
     /// The first error met while testing conditions (kept aside so that conditions
     /// return plain booleans); `decide` returns it.
     error: Option<EvalError>,
+    /// Buffers of outcome values a reused result gave back (see `decide_into`).
+    spare_values: Vec<Vec<Value>>,
 }
 
 /// What a rule (with its exceptions) says about a case.
@@ -134,7 +141,14 @@ impl<'p> Evaluator<'p> {
                 d.rules.iter().map(step).collect()
             })
             .collect();
-        Evaluator { policy, keys, exceptions, conditions, plans }
+        let indexes = index::Indexes::new(policy);
+        let known_units = index::list_text_units(policy);
+        Evaluator { policy, keys, exceptions, conditions, plans, indexes, known_units }
+    }
+
+    /// How many of the policy's quantifiers search a list by index instead of a scan.
+    pub fn indexed_searches(&self) -> usize {
+        self.indexes.planned()
     }
 
     /// The rule loop's view of a rule: compiled again for rules without exceptions, so the
@@ -154,6 +168,7 @@ impl<'p> Evaluator<'p> {
             locals: Vec::new(),
             speakers: Vec::new(),
             error: None,
+            spare_values: Vec::new(),
         }
     }
 }
@@ -162,10 +177,10 @@ impl Frame<'_> {
     /// The same buffers for another case, so a batch allocates them once.
     #[inline]
     pub fn rebind<'d>(self, case: &'d [Value]) -> Frame<'d> {
-        let Frame { mut lets, mut locals, speakers, .. } = self;
+        let Frame { mut lets, mut locals, speakers, spare_values, .. } = self;
         lets.iter_mut().for_each(|l| *l = None);
         locals.clear();
-        Frame { case, lets, locals, speakers, error: None }
+        Frame { case, lets, locals, speakers, error: None, spare_values }
     }
 
     /// Records an error met in a condition and answers `false` for it.
@@ -178,7 +193,6 @@ impl Frame<'_> {
 impl Evaluator<'_> {
     /// Decides one decision for the case in `frame`.
     pub fn decide(&self, d: DecisionId, f: &mut Frame<'_>) -> Result<DecisionResult, EvalError> {
-        let decision = &self.policy.decisions[d as usize];
         let mut result = DecisionResult {
             decision: d,
             outcomes: SmallVec::new(),
@@ -187,10 +201,33 @@ impl Evaluator<'_> {
             conflicts: Vec::new(),
             by_default: false,
         };
+        self.decide_into(d, f, &mut result)?;
+        Ok(result)
+    }
+
+    /// [`Evaluator::decide`] into a result kept from an earlier decision, whose buffers
+    /// (outcome values included, through the frame) are reused: a batch that decides into
+    /// one result allocates nothing per case beyond the values the policy itself builds.
+    /// On an error the result's content is unspecified.
+    pub fn decide_into(
+        &self,
+        d: DecisionId,
+        f: &mut Frame<'_>,
+        result: &mut DecisionResult,
+    ) -> Result<(), EvalError> {
+        let decision = &self.policy.decisions[d as usize];
+        result.decision = d;
+        for outcome in result.outcomes.drain(..) {
+            f.spare_values.push(outcome.fields);
+        }
+        result.fired.clear();
+        result.overridden.clear();
+        result.conflicts.clear();
+        result.by_default = false;
         // The frame's buffer, so that deciding allocates only what the result keeps.
         let mut speakers = std::mem::take(&mut f.speakers);
         speakers.clear();
-        let decided = self.combine(d, f, &mut result, &mut speakers);
+        let decided = self.combine(d, f, result, &mut speakers);
         f.speakers = speakers;
         decided?;
         if let Some(e) = f.error.take() {
@@ -202,7 +239,7 @@ impl Evaluator<'_> {
             result.outcomes.push(Outcome { variant: default.variant, fields, rule: None });
             result.by_default = true;
         }
-        Ok(result)
+        Ok(())
     }
 
     /// The value of any expression of the policy, or one built from its parts, for the
@@ -286,7 +323,12 @@ impl Evaluator<'_> {
 
     /// The values an outcome carries, for the case in `f`; the first error ends it.
     fn values(&self, outcome: &OutcomeExpr, f: &mut Frame<'_>) -> Result<Vec<Value>, EvalError> {
-        outcome.fields.iter().map(|e| self.eval(e, f)).collect()
+        let mut values = f.spare_values.pop().unwrap_or_default();
+        values.clear();
+        for e in &outcome.fields {
+            values.push(self.eval(e, f)?);
+        }
+        Ok(values)
     }
 
     fn push_outcome(

@@ -13,32 +13,82 @@
 //!
 //! Nothing is normalised (case, spaces, punctuation count as they are written).
 
-use std::collections::BTreeSet;
+use smallvec::SmallVec;
 
 use crate::value::DECIMAL_SCALE;
 
 /// The similarity of `a` and `b`, scaled by [`DECIMAL_SCALE`].
 pub fn similarity(a: &str, b: &str) -> i64 {
+    similarity_known(a, b, &KnownUnits::default())
+}
+
+/// The same, with the units of texts known in advance (a policy's list cells) read from
+/// `known` rather than computed again.
+pub fn similarity_known(a: &str, b: &str, known: &KnownUnits) -> i64 {
     if a == b {
         return DECIMAL_SCALE;
     }
-    let (x, y) = (units(a), units(b));
-    let common = x.intersection(&y).count() as i64;
+    let (x, y) = (known.units(a), known.units(b));
+    let common = common_count(&x, &y) as i64;
     // a ≠ b, so at least one of them has a unit.
     2 * common * DECIMAL_SCALE / (x.len() + y.len()) as i64
 }
 
-/// The character bigrams of `t`, each as one number (see the module's definition).
-fn units(t: &str) -> BTreeSet<u64> {
-    let chars: Vec<u64> = t.chars().map(packed).collect();
-    match chars.as_slice() {
-        [] => BTreeSet::new(),
-        [c] => BTreeSet::from([c << 32 | u64::from(u32::MAX)]),
-        _ => chars.windows(2).map(|w| w[0] << 32 | w[1]).collect(),
+/// The units of texts that live as long as the policy (its list cells), by the address
+/// of their bytes: a list's texts are fixed when it loads, so their units are computed
+/// once instead of at every comparison.
+#[derive(Default)]
+pub struct KnownUnits {
+    by_address: std::collections::HashMap<(usize, usize), Units, foldhash::fast::FixedState>,
+}
+
+impl KnownUnits {
+    /// Remembers the units of `t`, which must stay where it is while this is used.
+    pub fn learn(&mut self, t: &str) {
+        self.by_address.entry((t.as_ptr() as usize, t.len())).or_insert_with(|| units(t));
+    }
+
+    fn units(&self, t: &str) -> std::borrow::Cow<'_, Units> {
+        match self.by_address.get(&(t.as_ptr() as usize, t.len())) {
+            Some(known) => std::borrow::Cow::Borrowed(known),
+            None => std::borrow::Cow::Owned(units(t)),
+        }
     }
 }
 
-/// A character's UTF-8 bytes as a big-endian number (at most four bytes).
+/// A text's units, sorted and each once; names and data items fit on the stack.
+type Units = SmallVec<[u64; 32]>;
+
+/// The character bigrams of `t`, each as one number (see the module's definition).
+fn units(t: &str) -> Units {
+    let chars: SmallVec<[u64; 32]> = t.chars().map(packed).collect();
+    let mut units: Units = match chars.as_slice() {
+        [] => SmallVec::new(),
+        [c] => SmallVec::from_slice(&[c << 32 | u64::from(u32::MAX)]),
+        _ => chars.windows(2).map(|w| w[0] << 32 | w[1]).collect(),
+    };
+    units.sort_unstable();
+    units.dedup();
+    units
+}
+
+/// How many units two sorted, repeat-free unit lists share.
+fn common_count(x: &[u64], y: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 fn packed(c: char) -> u64 {
     let mut buf = [0u8; 4];
     c.encode_utf8(&mut buf).bytes().fold(0, |n, byte| n << 8 | u64::from(byte))

@@ -364,6 +364,10 @@ impl Gen {
             7 => {
                 let var = self.locals_var_name();
                 let of = self.with_named_row(&var, |g| g.expr(&Ty::Int, d));
+                if self.rng.chance(40) {
+                    let filter = self.column_filter(&var, d);
+                    return format!("sum({var} in rows of {of} where {filter})");
+                }
                 let filter = self.with_named_row(&var, |g| g.expr(&Ty::Bool, d.min(1)));
                 format!("sum({var} in rows of {of} where {filter})")
             }
@@ -448,8 +452,48 @@ impl Gen {
 
     fn rows_where(&mut self, d: u32) -> String {
         let var = self.locals_var_name();
+        if self.rng.chance(40) {
+            let filter = self.column_filter(&var, d);
+            return format!("{var} in rows where {filter}");
+        }
         let filter = self.with_named_row(&var, |g| g.expr(&Ty::Bool, d.min(2)));
         format!("{var} in rows where {filter}")
+    }
+
+    /// A search the interpreter answers from an index (eval/index.rs): a column compared
+    /// with a value that does not read the row (either side, sometimes behind a guard
+    /// `c or …`), with other conjuncts before and after it that do — which may fail, so
+    /// that which rows are tested shows.
+    fn column_filter(&mut self, var: &str, d: u32) -> String {
+        let (column, ty) = self
+            .rng
+            .pick(&[
+                ("code", Ty::Text),
+                ("code", Ty::Text),
+                ("kind", Ty::Kind),
+                ("n", Ty::Int),
+                ("amount", Ty::Dec),
+            ])
+            .clone();
+        let value = self.expr(&ty, d.min(1));
+        let mut eq = if self.rng.chance(50) {
+            format!("{var}.{column} == {value}")
+        } else {
+            format!("{value} == {var}.{column}")
+        };
+        if self.rng.chance(25) {
+            eq = format!("({}) or {eq}", self.expr(&Ty::Bool, d.min(1)));
+        }
+        let mut filter = format!("({eq})");
+        if self.rng.chance(30) {
+            let before = self.with_named_row(var, |g| g.expr(&Ty::Bool, d.min(1)));
+            filter = format!("({before}) and {filter}");
+        }
+        if self.rng.chance(60) {
+            let after = self.with_named_row(var, |g| g.expr(&Ty::Bool, d.min(2)));
+            filter = format!("{filter} and ({after})");
+        }
+        filter
     }
 
     fn boolean(&mut self, d: u32) -> String {

@@ -1,0 +1,356 @@
+//! List searches at index speed. Lists are fixed when a policy is loaded, so a quantifier
+//! over a list's rows whose filter compares a column with a value that does not depend on
+//! the row (`任一(t 属于 清单 满足 t.名称 == 申请.事项名称 且 …)`, counts and sums alike)
+//! need only look at the rows holding that value: the rows of each such column are grouped
+//! by value once, here, and the quantifier visits the group (in row order) instead of
+//! every row. The rest of the filter is still tested on each candidate, so the result —
+//! first match, sums, errors — is the one a scan gives.
+//!
+//! Exactness needs care about what a scan would have evaluated on the rows it skips:
+//! - the conjuncts before the equality are tested on every row by a scan; skipping them
+//!   is only allowed if they cannot fail (no arithmetic, no sum: see [`infallible`]);
+//! - the value compared (and the `c` of the form `c 或 t.列 == v`) is evaluated by a
+//!   scan at the first row that reaches it; evaluating it once up front gives the same
+//!   result if it cannot fail, or if the equality is the first conjunct and the list has
+//!   rows (the scan then evaluates it at row 0 before anything else).
+//!
+//! `全部` (all) is not indexed: a row outside the group already makes it false, but which
+//! earlier rows a scan would have tested first (and failed on) matters.
+
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+use qingdan_dsl::check::builtins::Builtin;
+use qingdan_dsl::syntax::ast::QuantKind;
+
+use super::similarity::KnownUnits;
+
+use crate::ir::visit::each_child;
+use crate::ir::{CmpOp, Expr, ExprKind, ListId, Policy, Quant};
+use crate::value::Value;
+
+type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// How one quantifier uses an index.
+pub(super) struct Plan<'p> {
+    /// The binder level of the quantifier's row variable (checked again at run time).
+    pub level: u32,
+    /// Which grouping of [`Indexes::tables`] to read.
+    pub table: usize,
+    /// The row-independent value the column is compared with.
+    pub key: &'p Expr,
+    /// In `c 或 t.列 == v`: `c`; when it holds, every row passes the conjunct and all rows
+    /// are visited.
+    pub unless: Option<&'p Expr>,
+}
+
+/// The indexes of one policy: rows grouped by the value of each searched column, and the
+/// plan of every quantifier that can use one (keyed by the quantifier's address in the
+/// policy, which the evaluator borrows for its whole life).
+#[derive(Default)]
+pub(super) struct Indexes<'p> {
+    plans: Map<usize, Plan<'p>>,
+    tables: Vec<Map<Value, Vec<u32>>>,
+}
+
+impl<'p> Indexes<'p> {
+    pub fn new(policy: &'p Policy) -> Indexes<'p> {
+        let mut builder =
+            Builder { policy, infallible_lets: Vec::new(), columns: Map::default(), out: Indexes::default() };
+        builder.infallible_lets = policy.lets.iter().map(|_| false).collect();
+        for (i, l) in policy.lets.iter().enumerate() {
+            // Lets only read earlier lets, so one pass in order settles them all.
+            builder.infallible_lets[i] = builder.infallible(&l.value);
+        }
+        for l in &policy.lets {
+            builder.scan(&l.value, 0);
+        }
+        for r in &policy.rules {
+            r.exprs().for_each(|e| builder.scan(e, 0));
+        }
+        for d in &policy.decisions {
+            d.exprs().for_each(|e| builder.scan(e, 0));
+        }
+        for c in &policy.checks {
+            match &c.scope {
+                Some(scope) => {
+                    builder.scan(&scope.over, 0);
+                    scope.filter.iter().for_each(|e| builder.scan(e, 1));
+                    builder.scan(&c.body, 1);
+                }
+                None => builder.scan(&c.body, 0),
+            }
+        }
+        builder.out
+    }
+
+    pub fn plan(&self, q: &Quant) -> Option<&Plan<'p>> {
+        if self.plans.is_empty() {
+            return None;
+        }
+        self.plans.get(&(q as *const Quant as usize))
+    }
+
+    /// The rows of grouping `table` whose column holds `value`, in row order.
+    pub fn rows(&self, table: usize, value: &Value) -> &[u32] {
+        self.tables[table].get(value).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many quantifiers search by index (for tests).
+    pub fn planned(&self) -> usize {
+        self.plans.len()
+    }
+}
+
+/// The `similarity` units of every text in the policy's lists (cells and set elements),
+/// if the policy compares texts by similarity at all. The texts live in the policy, which
+/// outlives the evaluator that holds these.
+pub(super) fn list_text_units(policy: &Policy) -> KnownUnits {
+    let mut known = KnownUnits::default();
+    let mut uses = false;
+    for e in policy.exprs() {
+        crate::ir::visit::walk(e, &mut |x| uses |= matches!(x.kind, ExprKind::Call(Builtin::Similarity, _)));
+    }
+    if !uses {
+        return known;
+    }
+    let mut learn = |v: &Value| match v {
+        Value::Text(t) => known.learn(t),
+        Value::Set(items) => items.iter().for_each(|i| {
+            if let Value::Text(t) = i {
+                known.learn(t);
+            }
+        }),
+        _ => {}
+    };
+    policy.lists.iter().flat_map(|l| l.rows.iter().flatten()).for_each(&mut learn);
+    known
+}
+
+struct Builder<'p> {
+    policy: &'p Policy,
+    infallible_lets: Vec<bool>,
+    /// A column (which starts at its list) → its grouping in `out.tables`.
+    columns: Map<Column, usize>,
+    out: Indexes<'p>,
+}
+
+impl<'p> Builder<'p> {
+    /// Finds the quantifiers in `e`, where `depth` binders are in scope.
+    fn scan(&mut self, e: &'p Expr, depth: u32) {
+        if let ExprKind::Quant(q) = &e.kind {
+            self.scan(&q.over, depth);
+            if let Some(filter) = &q.filter {
+                self.scan(filter, depth + 1);
+            }
+            if let Some(of) = &q.of {
+                self.scan(of, depth + 1);
+            }
+            self.consider(q, depth);
+            return;
+        }
+        each_child(e, &mut |c| self.scan(c, depth));
+    }
+
+    fn consider(&mut self, q: &'p Quant, level: u32) {
+        let ExprKind::ListRows(list) = q.over.kind else { return };
+        let (Some(filter), false) = (&q.filter, q.kind == QuantKind::All) else { return };
+        if self.policy.lists[list as usize].rows.is_empty() {
+            return;
+        }
+        let mut conjuncts = Vec::new();
+        flatten_and(filter, &mut conjuncts);
+        for (i, c) in conjuncts.iter().enumerate() {
+            if let Some((column, key, unless)) = equality_on_row(c, list, level) {
+                let up_front = [Some(key), unless].into_iter().flatten().all(|e| self.infallible(e));
+                if i == 0 || up_front {
+                    let table = self.table(list, column);
+                    let plan = Plan { level, table, key, unless };
+                    self.out.plans.insert(q as *const Quant as usize, plan);
+                    return;
+                }
+            }
+            if !self.infallible(c) {
+                return;
+            }
+        }
+    }
+
+    fn table(&mut self, list: ListId, column: Column) -> usize {
+        if let Some(&t) = self.columns.get(&column) {
+            return t;
+        }
+        let mut groups: Map<Value, Vec<u32>> = Map::default();
+        for r in 0..self.policy.lists[list as usize].rows.len() as u32 {
+            groups.entry(cell(self.policy, r, &column)).or_default().push(r);
+        }
+        self.out.tables.push(groups);
+        let t = self.out.tables.len() - 1;
+        self.columns.insert(column, t);
+        t
+    }
+
+    /// Whether evaluating `e` can never end in an error (so a scan's evaluating it on a
+    /// row that an index skips makes no difference). Arithmetic, conversions and sums can
+    /// overflow or divide by zero; everything else only reads and compares.
+    fn infallible(&self, e: &Expr) -> bool {
+        let here = match &e.kind {
+            ExprKind::Arith(..) | ExprKind::Neg(_) | ExprKind::ToDecimal(_) => false,
+            ExprKind::Quant(q) => q.kind != QuantKind::Sum,
+            ExprKind::Let(l) => self.infallible_lets.get(*l as usize).copied().unwrap_or(false),
+            _ => true,
+        };
+        let mut children = true;
+        if here {
+            each_child(e, &mut |c| children &= self.infallible(c));
+        }
+        here && children
+    }
+}
+
+/// The conjuncts of `e` in the order `且` tests them.
+fn flatten_and<'p>(e: &'p Expr, out: &mut Vec<&'p Expr>) {
+    match &e.kind {
+        ExprKind::And(a, b) => {
+            flatten_and(a, out);
+            flatten_and(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// A column a search compares: a field of the row, or a field of the row another list's
+/// reference column names (`t.事项种类.编号`), as steps from the searched list.
+type Column = Vec<(ListId, u32)>;
+
+/// `t.列 == v`, `v == t.列`, or `c 或 <one of those>`, where `t` is the row variable at
+/// `level` over `list` and neither `v` nor `c` reads it: the column, `v`, and `c`.
+fn equality_on_row(e: &Expr, list: ListId, level: u32) -> Option<(Column, &Expr, Option<&Expr>)> {
+    match &e.kind {
+        ExprKind::Cmp(CmpOp::Eq, a, b) => {
+            let (column, key) = match (row_column(a, list, level), row_column(b, list, level)) {
+                (Some(column), None) => (column, &**b),
+                (None, Some(column)) => (column, &**a),
+                _ => return None,
+            };
+            (!reads_local(key, level) && !binds(key)).then_some((column, key, None))
+        }
+        ExprKind::Or(c, eq) if !reads_local(c, level) && !binds(c) => {
+            let (column, key, None) = equality_on_row(eq, list, level)? else { return None };
+            Some((column, key, Some(&**c)))
+        }
+        _ => None,
+    }
+}
+
+/// `t.列` (or `t.列.列…`) for the row variable at `level` of `list`: the column.
+fn row_column(e: &Expr, list: ListId, level: u32) -> Option<Column> {
+    let ExprKind::RowField { row, list: l, field } = &e.kind else { return None };
+    let mut column = match &row.kind {
+        ExprKind::Local(n) if *n == level && *l == list => Vec::new(),
+        ExprKind::RowField { .. } => row_column(row, list, level)?,
+        _ => return None,
+    };
+    column.push((*l, *field));
+    Some(column)
+}
+
+/// The value of `column` in row `r` of its list, as `RowField` evaluates it: a step
+/// through an absent reference is absent.
+fn cell(policy: &Policy, r: u32, column: &Column) -> Value {
+    let mut value = Value::Row(r);
+    for &(list, field) in column {
+        value = match value {
+            Value::Row(r) => policy.lists[list as usize].rows[r as usize][field as usize].clone(),
+            _ => Value::None,
+        };
+    }
+    value
+}
+
+/// Whether `e` binds variables of its own (a quantifier): its variables are numbered as
+/// if the row were bound, so it cannot be evaluated before the row is.
+fn binds(e: &Expr) -> bool {
+    let mut found = false;
+    crate::ir::visit::walk(e, &mut |x| found |= matches!(x.kind, ExprKind::Quant(_)));
+    found
+}
+
+/// Whether `e` reads the variable bound at `level` (lets cannot: they are evaluated with
+/// their own variables).
+fn reads_local(e: &Expr, level: u32) -> bool {
+    if matches!(e.kind, ExprKind::Local(n) if n == level) {
+        return true;
+    }
+    let mut found = false;
+    each_child(e, &mut |c| found |= reads_local(c, level));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::tests::policy;
+    use crate::eval::{EvalError, Evaluator};
+    use crate::value::Value;
+
+    const SEARCHES: &str = r#"
+policy searches
+source s "S" { clause c "c" }
+enum K { a, b }
+enum Out { yes, no }
+record Dept { code: text, name: text }
+record Task { code: text, dept: depts, kind: K, minutes: int }
+list depts: Dept key code {
+  item "D1" { name: "one" }
+  item "D2" { name: "two" }
+}
+list tasks: Task key code {
+  item "T1" { dept: "D1", kind: a, minutes: 10 }
+  item "T2" { dept: "D2", kind: b, minutes: 20 }
+  item "T3" { dept: "D1", kind: b, minutes: 30 }
+}
+input x { dept: text, kind: K, everything: bool }
+let by_dept = sum(t in tasks of t.minutes where t.dept.code == x.dept)
+let by_kind = count(t in tasks where x.kind == t.kind)
+let guarded = sum(t in tasks of t.minutes where x.everything or t.dept.code == x.dept)
+let failing = any(t in tasks where t.kind == x.kind and 10 / (t.minutes - 30) > 0)
+let scanned = any(t in tasks where t.minutes * 2 > 50 and t.code == x.dept)
+let nested = count(t in tasks where t.minutes == sum(u in tasks of u.minutes where u.kind == x.kind))
+rule r cite s.c { when by_dept > 0 and by_kind > 0 and guarded > 0 and failing and scanned and nested > 0 then yes "yes" }
+decision d: Out by first default no "no"
+"#;
+
+    fn lets(p: &crate::ir::Policy, case: &[Value]) -> Vec<Result<Value, EvalError>> {
+        let ev = Evaluator::new(p);
+        let mut f = ev.frame(case);
+        (0..p.lets.len() as u32).map(|l| ev.let_value(l, &mut f)).collect()
+    }
+
+    #[test]
+    fn searches_by_a_column_visit_only_its_rows_and_agree_with_a_scan() {
+        let p = policy(SEARCHES);
+        // Every search but `scanned`, whose first conjunct (arithmetic) a scan tests on
+        // every row (skipping rows could hide its overflow), and the outer search of
+        // `nested`, whose value is a search numbered as if the row were bound.
+        assert_eq!(Evaluator::new(&p).indexed_searches(), 5);
+        let case = |dept: &str, kind: u32, everything: bool| {
+            vec![Value::text(dept), Value::Enum(kind), Value::Bool(everything)]
+        };
+        let got = lets(&p, &case("D1", 0, false));
+        assert_eq!(
+            got[..4],
+            [Ok(Value::Int(40)), Ok(Value::Int(1)), Ok(Value::Int(40)), Ok(Value::Bool(false))]
+        );
+        // The guard holds: every row counts.
+        assert_eq!(lets(&p, &case("D1", 0, true))[2], Ok(Value::Int(60)));
+        // A value no row holds, and an absent one (fresh texts are not in the index).
+        assert_eq!(lets(&p, &case("D9", 0, false))[0], Ok(Value::Int(0)));
+        assert_eq!(lets(&p, &[Value::None, Value::Enum(0), Value::Bool(false)])[0], Ok(Value::Int(0)));
+        // Kind b: T2 is tested (false), then T3 divides by zero, as a scan would.
+        assert!(matches!(lets(&p, &case("D1", 1, false))[3], Err(EvalError::DivisionByZero(_))));
+        assert_eq!(lets(&p, &case("T3", 1, false))[4], Ok(Value::Bool(true)));
+        // Kind b: T2 + T3 = 50 minutes, which no row has; kind a: T1's 10, which T1 has.
+        assert_eq!(lets(&p, &case("D1", 1, false))[5], Ok(Value::Int(0)));
+        assert_eq!(lets(&p, &case("D1", 0, false))[5], Ok(Value::Int(1)));
+    }
+}

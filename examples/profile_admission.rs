@@ -1,0 +1,66 @@
+//! Decides every bundled grid-admission case N times with the interpreter (or the module,
+//! with `wasm` as the first argument): a steady loop for `valgrind --tool=callgrind`.
+use qingdan_engine::cases::CaseReader;
+use qingdan_engine::eval::Evaluator;
+use qingdan_engine::testing::read_case_file;
+use std::path::Path;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let mode = args.get(1).cloned().unwrap_or_else(|| "interp".into());
+    let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/grid_admission");
+    let p = qingdan::load_policy(&dir.join("admission.qd"), None).expect("loads");
+    let text = std::fs::read_to_string(dir.join("cases.yaml")).expect("cases");
+    let cases: Vec<_> = read_case_file(&CaseReader::new(&p), &text)
+        .expect("cases")
+        .into_iter()
+        .filter_map(|c| c.given)
+        .collect();
+    let ev = Evaluator::new(&p);
+    let mut decided = 0usize;
+    if mode == "ir" {
+        println!("{}", p.dump());
+        return;
+    }
+    if mode == "lets" {
+        eprintln!("indexed searches: {}", ev.indexed_searches());
+        let mut spent = vec![std::time::Duration::ZERO; p.lets.len()];
+        for _ in 0..n {
+            for c in &cases {
+                let mut f = ev.frame(c);
+                for (l, t) in spent.iter_mut().enumerate() {
+                    let start = std::time::Instant::now();
+                    let _ = ev.let_value(l as u32, &mut f);
+                    *t += start.elapsed();
+                }
+            }
+        }
+        let per = (n * cases.len()) as u32;
+        for (l, t) in spent.iter().enumerate() {
+            eprintln!("{:>8?} {}", *t / per, p.lets[l].name);
+        }
+    } else if mode == "wasm" {
+        let module = qingdan_engine::wasm::host::Module::load(
+            &qingdan_engine::wasm::compile(&p, "p").expect("c").bytes,
+        )
+        .expect("loads");
+        let mut inst = module.instantiate().expect("instance");
+        for _ in 0..n {
+            for c in &cases {
+                inst.place(c).expect("placed");
+                decided += inst.decide(0).is_ok() as usize;
+            }
+        }
+    } else {
+        let mut frame = Some(ev.frame(&cases[0]));
+        for _ in 0..n {
+            for c in &cases {
+                let mut f = frame.take().expect("frame").rebind(c);
+                decided += ev.decide(0, &mut f).is_ok() as usize;
+                frame = Some(f);
+            }
+        }
+    }
+    println!("{} cases, {decided} decisions", cases.len());
+}

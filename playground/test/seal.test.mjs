@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 
-import { QingdanError, loadPolicy } from "../qingdan.mjs";
-import { checkSeal, sha256, trustedKeys } from "../seal.mjs";
+import { QingdanError, loadPolicy } from "../../hosts/js/src/qingdan.mjs";
+import { checkSeal, sha256, trustedKeys } from "../../hosts/js/src/seal.mjs";
 import { sealed, sections } from "./bytes.mjs";
 
 const WASM = new URL("../../target/wasm/", import.meta.url);

@@ -118,6 +118,8 @@ export function load(bytes: Bytes, options?: LoadOptions): Promise<QingdanPolicy
 export interface RunnerOptions extends LoadOptions {
   /** Milliseconds a call may take before its worker is stopped (default 1000). */
   timeoutMs?: number;
+  /** Milliseconds starting the worker and loading the module may take (default 30000). */
+  loadTimeoutMs?: number;
 }
 
 /** A policy in a worker (Node's worker_threads, a browser's module Worker), each call time-limited. */

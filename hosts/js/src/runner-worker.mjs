@@ -2,6 +2,7 @@
 // `decide` and `check` messages; errors go back as plain data (a worker cannot send a class).
 
 import { load } from "./index.mjs";
+import { unpackCase } from "./runner.mjs";
 
 const isNode = typeof process !== "undefined" && Boolean(process.versions && process.versions.node);
 const port = isNode ? (await import("node:worker_threads")).parentPort : self;
@@ -20,8 +21,8 @@ async function answer(msg) {
     policy = await load(msg.bytes, msg.options);
     return { manifest: policy.manifest };
   }
-  if (msg.op === "decide") return policy.decide(msg.case, msg.decision);
-  return policy.check(msg.case);
+  if (msg.op === "decide") return policy.decide(unpackCase(msg.case), msg.decision);
+  return policy.check(unpackCase(msg.case));
 }
 
 const onMessage = async (msg) => {

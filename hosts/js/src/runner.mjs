@@ -4,6 +4,28 @@
 // fresh worker. Node's worker_threads, or a browser's module Worker.
 
 import { QingdanError } from "./errors.mjs";
+import { JsonNumber } from "./json.mjs";
+
+/** A case for the worker: structured cloning drops JsonNumber's class, so it travels tagged. */
+export function packCase(v) {
+  if (v instanceof JsonNumber) return { [NUMBER_TAG]: v.text };
+  if (Array.isArray(v)) return v.map(packCase);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, packCase(x)]));
+  return v;
+}
+
+/** The case as it was before `packCase`. */
+export function unpackCase(v) {
+  if (Array.isArray(v)) return v.map(unpackCase);
+  if (v !== null && typeof v === "object") {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === NUMBER_TAG) return new JsonNumber(v[NUMBER_TAG]);
+    return Object.fromEntries(keys.map((k) => [k, unpackCase(v[k])]));
+  }
+  return v;
+}
+
+const NUMBER_TAG = "\u0000qingdan.JsonNumber";
 
 const isNode = typeof process !== "undefined" && Boolean(process.versions && process.versions.node);
 const WORKER_URL = new URL("./runner-worker.mjs", import.meta.url);
@@ -51,6 +73,9 @@ export class Runner {
     this.bytes = bytes;
     this.options = { lang: options.lang, trust: options.trust };
     this.timeoutMs = options.timeoutMs ?? 1000;
+    // Loading runs none of the module's code (it has no start function), but starting a
+    // worker and compiling can take a while on a busy machine: its own, wider limit.
+    this.loadTimeoutMs = Math.max(options.loadTimeoutMs ?? 30000, this.timeoutMs);
     this.worker = null;
     this.pending = new Map();
     this.next = 1;
@@ -60,12 +85,12 @@ export class Runner {
 
   /** Decides one case in the worker (as `QingdanPolicy.decide`). */
   decide(caseObject, decision) {
-    return this.call({ op: "decide", case: caseObject, decision });
+    return this.call({ op: "decide", case: packCase(caseObject), decision });
   }
 
   /** Runs the checks that read the case in the worker (as `QingdanPolicy.check`). */
   check(caseObject) {
-    return this.call({ op: "check", case: caseObject });
+    return this.call({ op: "check", case: packCase(caseObject) });
   }
 
   /** Stops the worker. */
@@ -104,15 +129,16 @@ export class Runner {
     if (fresh || msg.op !== "load") await this.ensureWorker();
     const id = this.next++;
     const body = msg.op === "load" ? { ...msg, bytes: this.bytes, options: this.options } : msg;
+    const limit = msg.op === "load" ? this.loadTimeoutMs : this.timeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         const w = this.worker;
         this.worker = null;
         if (w) w.terminate();
-        const ms = this.timeoutMs;
+        const ms = limit;
         reject(new QingdanError("E0504", `模块运行超过时限 ${ms} 毫秒，已停止`, `the module ran past its time limit of ${ms} ms and was stopped`, "", this.options.lang || "en"));
-      }, this.timeoutMs);
+      }, limit);
       this.pending.set(id, {
         resolve: (v) => (clearTimeout(timer), resolve(v)),
         reject: (e) => (clearTimeout(timer), reject(e)),

@@ -162,6 +162,11 @@ test("the runner: an endless module stops at its time limit with E0504; the proc
     assert.deepEqual(await runner.check(given), policy.check(given));
   }
   await rejectsWith(runner.decide({ 没有这个字段: 1 }), "E0304");
+  // Exact JSON numbers (JsonNumber) reach the worker as such: a decimal a float would not
+  // keep (18 significant digits) is read exactly there too, not refused as an object.
+  const exact = parseJson(JSON.stringify(casesOf("admission")[0].given).replace(/"每网格经费":[0-9.]+/, '"每网格经费":123456789012.345678'));
+  assert.equal(exact.每网格经费.constructor.name, "JsonNumber");
+  assert.deepEqual(await runner.decide(exact), policy.decide(exact));
   await runner.close();
   await rejectsWith(startRunner(Buffer.from("junk")), "E0501");
 });

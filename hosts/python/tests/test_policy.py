@@ -30,7 +30,7 @@ def cases_of(name):
 
 def js_results(name):
     out = subprocess.run(
-        ["node", str(REPO / "hosts/js/test/dump.mjs"), str(WASM / f"{name}.wasm"), str(WASM / f"{name}.cases.json")],
+        ["node", str(REPO / "hosts/python/tests/js_results.mjs"), str(WASM / f"{name}.wasm"), str(WASM / f"{name}.cases.json")],
         check=True,
         capture_output=True,
         text=True,

@@ -1,8 +1,8 @@
-// node dump.mjs POLICY.wasm CASES.json: each case of `qingdan test --format json` output decided
+// node js_results.mjs POLICY.wasm CASES.json: each case of `qingdan test --format json` output decided
 // by the npm package, one JSON line per case ({ decisions, checks } or { error: code }) — what
 // the Python host's tests compare with.
 import fs from "node:fs";
-import { load, parseJson } from "../src/index.mjs";
+import { load, parseJson } from "../../js/src/index.mjs";
 
 const [wasm, casesPath] = process.argv.slice(2);
 const policy = await load(fs.readFileSync(wasm));

@@ -1,4 +1,4 @@
-// The module seal in the JavaScript host (playground/seal.mjs through loadPolicy): single-byte
+// The module seal in the JavaScript host (hosts/js/src/seal.mjs through loadPolicy): single-byte
 // corruptions of a built module are refused (E0501) and never decide; a module signed by
 // `qingdan build --sign` loads under its public key and is refused under another key, unsigned
 // or tampered (E0507 / E0501); the `trust` option's forms; SHA-256 without WebCrypto.

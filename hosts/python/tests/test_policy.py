@@ -76,11 +76,14 @@ def test_typed_values_in_the_dataclasses():
             continue
         for r in results.values():
             for o in r.outcomes:
-                for v in o.values.values():
+                for k, v in o.values.items():
                     kinds.add(type(v).__name__)
+                    shown = next(x for x in r.to_json()["outcomes"] if x["outcome"] == o.outcome)["values"][k]
                     if isinstance(v, decimal.Decimal):
-                        assert isinstance(r.to_json()["outcomes"][0]["values"], dict)
-    assert {"list", "bool"} <= kinds, kinds
+                        assert shown == str(v) and decimal.Decimal(shown) == v, (v, shown)
+                    if isinstance(v, datetime.date):
+                        assert shown == v.isoformat()
+    assert {"list", "bool", "Decimal", "int", "date"} <= kinds, kinds
 
 
 def first_given():

@@ -1,7 +1,7 @@
 // The playground page: editor → /api/check (debounced) → /api/build + /api/graph → the module
 // evaluated here, in the browser, through qingdan.mjs; the server never decides a case.
 
-import { loadPolicy, QingdanError } from "./qingdan.mjs";
+import { loadPolicy, QingdanError } from "./host/qingdan.mjs";
 import { Editor, escapeHtml } from "./editor.mjs";
 import { CaseForm } from "./caseform.mjs";
 import { layout, draw, ancestors, focused } from "./graph.mjs";

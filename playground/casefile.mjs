@@ -5,7 +5,7 @@
 // engine/src/testing.rs `compare` does: ✓/✗ per case, the expected/actual diff of outcome,
 // values and fired rules, and rule coverage as `qingdan test` prints it.
 
-import { QingdanError } from "./qingdan.mjs";
+import { QingdanError } from "./host/qingdan.mjs";
 import { t, getLang } from "./i18n.mjs";
 import { escapeHtml } from "./editor.mjs";
 

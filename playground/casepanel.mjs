@@ -3,7 +3,7 @@
 // module (casefile.mjs) and draws ✓/✗, diffs and coverage; "load into the form" puts one
 // case's inputs into the case form.
 
-import { parseJson, JsonNumber } from "./qingdan.mjs";
+import { parseJson, JsonNumber } from "./host/qingdan.mjs";
 import { runCases, renderCaseFile } from "./casefile.mjs";
 import { t, getLang } from "./i18n.mjs";
 

@@ -4,7 +4,7 @@
 //! `playground_page.rs`) and a JSON API over the same stages the CLI runs — check (with
 //! the analyser), format, graph, build, and the cases and list rows the page needs
 //! (`playground_cases.rs`, `playground_row_names.rs`). Cases are evaluated in the browser, by the compiled module through
-//! `playground/qingdan.mjs`, never here. It listens on 127.0.0.1 unless told otherwise,
+//! `hosts/js/src/qingdan.mjs`, never here. It listens on 127.0.0.1 unless told otherwise,
 //! answers only its own page (`playground_guard.rs`), reads only inside its policy folder
 //! (`loader.rs`), and refuses bodies over [`MAX_BODY`] and malformed requests with JSON
 //! errors. The work a request asks for runs off the thread that answers requests, a few

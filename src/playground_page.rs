@@ -2,6 +2,11 @@
 //! inside the binary: they are embedded when it is built, so that a binary copied anywhere
 //! serves its page, and never one of another version. `--web DIR` serves them from a folder
 //! instead, for working on the page without rebuilding.
+//!
+//! The JavaScript host the page decides cases with is the npm package's source,
+//! `hosts/js/src/`, served under `host/` (the page imports `./host/qingdan.mjs`): built in as
+//! well, or with `--web DIR` from `DIR/../hosts/js/src` when that folder is there (the
+//! repository's layout), else still from inside the binary.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -22,6 +27,15 @@ use crate::playground_guard::Guard;
 #[exclude = "test/*"]
 #[exclude = "node_modules/*"]
 struct Embedded;
+
+/// The JavaScript host (`hosts/js/src/*.mjs`), served under `host/`.
+#[derive(rust_embed::Embed)]
+#[folder = "hosts/js/src/"]
+#[include = "*.mjs"]
+struct EmbeddedHost;
+
+/// The path prefix under which the page finds the JavaScript host.
+const HOST_PREFIX: &str = "host/";
 
 /// Where the page's files come from.
 pub enum Web {
@@ -52,6 +66,9 @@ impl Web {
     }
 
     fn read(&self, file: &Path) -> Option<Vec<u8>> {
+        if let Ok(host_file) = file.strip_prefix(HOST_PREFIX) {
+            return self.read_host(host_file);
+        }
         match self {
             Web::Embedded => {
                 let name = file.to_str()?.replace('\\', "/");
@@ -59,6 +76,19 @@ impl Web {
             }
             Web::Folder(dir) => std::fs::read(dir.join(file)).ok(),
         }
+    }
+
+    /// A file of the JavaScript host: from the repository's `hosts/js/src` beside a `--web`
+    /// folder when there is one, else the one built in.
+    fn read_host(&self, file: &Path) -> Option<Vec<u8>> {
+        if let Web::Folder(dir) = self {
+            let beside = dir.join("../hosts/js/src");
+            if beside.is_dir() {
+                return std::fs::read(beside.join(file)).ok();
+            }
+        }
+        let name = file.to_str()?.replace('\\', "/");
+        EmbeddedHost::get(&name).map(|f| f.data.into_owned())
     }
 
     /// A file of the page: inside the web folder, of a kind a page uses, never the tests.
@@ -111,10 +141,27 @@ mod tests {
     #[test]
     fn the_page_and_its_modules_are_built_in_and_its_tests_are_not() {
         let names: Vec<String> = Embedded::iter().map(|n| n.into_owned()).collect();
-        for needed in ["index.html", "app.mjs", "qingdan.mjs", "style.css", "casefile.mjs"] {
+        for needed in ["index.html", "app.mjs", "style.css", "casefile.mjs"] {
             assert!(names.iter().any(|n| n == needed), "{needed} not embedded: {names:?}");
         }
         assert!(names.iter().all(|n| !n.starts_with("test/")), "tests embedded: {names:?}");
         assert!(names.iter().all(|n| n.ends_with(".html") || n.ends_with(".mjs") || n.ends_with(".css")));
+        let host: Vec<String> = EmbeddedHost::iter().map(|n| n.into_owned()).collect();
+        for needed in ["qingdan.mjs", "load.mjs", "seal.mjs", "policy.mjs"] {
+            assert!(host.iter().any(|n| n == needed), "{needed} not embedded: {host:?}");
+        }
+    }
+
+    #[test]
+    fn the_host_is_served_under_host_from_inside_the_binary() {
+        let built = Web::Embedded.read(Path::new("host/qingdan.mjs")).expect("host/qingdan.mjs");
+        let on_disk =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/hosts/js/src/qingdan.mjs")).expect("file");
+        assert_eq!(built, on_disk);
+        assert!(
+            Web::Embedded.read(Path::new("qingdan.mjs")).is_none(),
+            "the host is not in the page's folder"
+        );
+        assert!(Web::Embedded.read(Path::new("host/app.mjs")).is_none(), "the page is not under host/");
     }
 }

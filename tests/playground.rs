@@ -134,3 +134,31 @@ fn bad_requests_get_json_errors() {
     let (status, _, _) = request(&s, "GET", "/api/policies", b"");
     assert_eq!(status, 200);
 }
+
+/// `--web DIR` serves the page from DIR and the JavaScript host under `host/`: from
+/// `DIR/../hosts/js/src` in the repository's layout (so both are edited without rebuilding),
+/// else the host built into the binary.
+#[test]
+fn with_web_the_host_comes_from_hosts_js_src_beside_the_folder_else_from_inside() {
+    let web = web();
+    let s = start(web.path());
+    let (status, kind, body) = request(&s, "GET", "/host/qingdan.mjs", b"");
+    assert_eq!((status, kind.as_str()), (200, "text/javascript; charset=utf-8"));
+    let built =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("hosts/js/src/qingdan.mjs")).expect("host");
+    assert_eq!(body, built);
+
+    let repo = tempfile::tempdir().expect("temp dir");
+    let page = repo.path().join("playground");
+    std::fs::create_dir(&page).expect("page dir");
+    std::fs::write(page.join("index.html"), "<!doctype html><title>清单</title>").expect("page");
+    std::fs::create_dir_all(repo.path().join("hosts/js/src")).expect("host dir");
+    std::fs::write(repo.path().join("hosts/js/src/qingdan.mjs"), "export const edited = 1;").expect("host");
+    let s = start(&page);
+    let (status, _, body) = request(&s, "GET", "/host/qingdan.mjs", b"");
+    assert_eq!((status, body.as_slice()), (200, b"export const edited = 1;".as_slice()));
+    let (status, _, _) = request(&s, "GET", "/host/load.mjs", b"");
+    assert_eq!(status, 404, "only the folder beside, not a mix");
+    let (status, _, _) = request(&s, "GET", "/host/../index.html", b"");
+    assert_eq!(status, 404);
+}

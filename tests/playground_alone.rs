@@ -57,13 +57,28 @@ fn a_binary_copied_alone_serves_its_page_and_modules_from_inside_itself() {
         .filter(|n| n.ends_with(".mjs") || n.ends_with(".css"))
         .collect();
     modules.sort();
-    assert!(modules.len() >= 20, "{modules:?}");
+    assert!(modules.len() >= 12, "{modules:?}");
     for name in &modules {
         let got = get(&s, &format!("/{name}"));
         assert_eq!(got.status, 200, "{name}");
         let kind = if name.ends_with(".css") { "text/css" } else { "text/javascript" };
         assert!(got.kind.starts_with(kind), "{name}: {}", got.kind);
         assert_eq!(got.body, std::fs::read(repo().join("playground").join(name)).expect("file"), "{name}");
+    }
+    // The JavaScript host, the npm package's source (hosts/js/src), under host/: every module
+    // of it, byte for byte.
+    let mut host: Vec<String> = std::fs::read_dir(repo().join("hosts/js/src"))
+        .expect("hosts/js/src/")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".mjs"))
+        .collect();
+    host.sort();
+    assert!(host.len() >= 12 && host.contains(&"qingdan.mjs".to_string()), "{host:?}");
+    for name in &host {
+        let got = get(&s, &format!("/host/{name}"));
+        assert_eq!(got.status, 200, "host/{name}");
+        assert!(got.kind.starts_with("text/javascript"), "host/{name}: {}", got.kind);
+        assert_eq!(got.body, std::fs::read(repo().join("hosts/js/src").join(name)).expect("file"), "{name}");
     }
     // The page's tests are not part of it.
     assert_eq!(get(&s, "/test/host.test.mjs").status, 404);

@@ -4,7 +4,7 @@
 
 import crypto from "node:crypto";
 
-import { SEAL_SECTION, SEAL_FORMAT } from "../seal.mjs";
+import { SEAL_SECTION, SEAL_FORMAT } from "../../hosts/js/src/seal.mjs";
 
 export const uleb = (n) => {
   const out = [];

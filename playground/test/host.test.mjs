@@ -1,4 +1,4 @@
-// The JavaScript host (playground/qingdan.mjs) against the engine: every bundled case gives
+// The JavaScript host (hosts/js/src/qingdan.mjs) against the engine: every bundled case gives
 // the expected outcomes (and fired rules, and values) its case file states, and exactly what
 // the interpreter gives (`qingdan eval --format json --explain`): outcomes, values, reasons,
 // fired and overridden rules with what they read and cite, conflicts, violations, errors.
@@ -24,7 +24,7 @@ import {
   parseDate,
   parseDecimal,
   parseJson,
-} from "../qingdan.mjs";
+} from "../../hosts/js/src/qingdan.mjs";
 import { isCustom, section, sealed, sections, str, uleb, vec } from "./bytes.mjs";
 
 const WASM = new URL("../../target/wasm/", import.meta.url);

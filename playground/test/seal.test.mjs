@@ -1,4 +1,4 @@
-// The module seal in the JavaScript host (playground/seal.mjs through loadPolicy): single-byte
+// The module seal in the JavaScript host (hosts/js/src/seal.mjs through loadPolicy): single-byte
 // corruptions of a built module are refused (E0501) and never decide; a module signed by
 // `qingdan build --sign` loads under its public key and is refused under another key, unsigned
 // or tampered (E0507 / E0501); the `trust` option's forms; SHA-256 without WebCrypto.
@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 
-import { QingdanError, loadPolicy } from "../qingdan.mjs";
-import { checkSeal, sha256, trustedKeys } from "../seal.mjs";
+import { QingdanError, loadPolicy } from "../../hosts/js/src/qingdan.mjs";
+import { checkSeal, sha256, trustedKeys } from "../../hosts/js/src/seal.mjs";
 import { sealed, sections } from "./bytes.mjs";
 
 const WASM = new URL("../../target/wasm/", import.meta.url);

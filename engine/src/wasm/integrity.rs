@@ -9,7 +9,7 @@
 //! manifest too (its names, types and addresses are what turn memory into decisions), and
 //! no bytes can hold their own digest. Why "everything before the last section": a host
 //! finds the covered bytes by walking section headers alone, a few lines in any language
-//! (docs/wasm-abi.md §10.1 is the contract; `playground/qingdan.mjs` the other reader).
+//! (docs/wasm-abi.md §10.1 is the contract; `hosts/js/src/qingdan.mjs` the other reader).
 
 use std::ops::Range;
 

@@ -58,6 +58,7 @@ pub fn run(
     };
     let case_checks =
         if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy, &backend) };
+    let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     let writer = (args.format != Format::Human).then(|| match &backend {
         Backend::Interpreter(_) => {
             ResultWriter::new(policy, decisions.clone(), case_checks.clone(), args.explain, &|r| {
@@ -74,9 +75,9 @@ pub fn run(
         args,
         zh: args.lang.unwrap_or(policy.lang) == Lang::Zh,
         writer,
+        input_format: format,
     };
     let reader = CaseReader::new(policy);
-    let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     if args.input != "-" && std::path::Path::new(&args.input).is_dir() {
         let why = messages::input_is_folder(job.lang());
         let _ = writeln!(err, "qingdan: {}: {why}", args.input);
@@ -181,6 +182,7 @@ struct Job<'p> {
     zh: bool,
     /// The result model's writer, for JSON and YAML output.
     writer: Option<ResultWriter<'p>>,
+    input_format: InputFormat,
 }
 
 type CaseResult = Result<Vec<Value>, CaseError>;
@@ -323,7 +325,9 @@ impl<'p> Job<'p> {
         let start = out.len();
         let ok = match (case, w) {
             (Err(e), _) => {
-                writer.error(out, n, name, &ResultError::of_case(&e));
+                // JSON Lines: the case number counts the lines already.
+                let with_line = self.input_format != InputFormat::Jsonl;
+                writer.error(out, n, name, &ResultError::of_case(&e, with_line));
                 false
             }
             (Ok(values), Worker::Interpreter(ev)) => {

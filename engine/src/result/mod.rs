@@ -30,12 +30,17 @@ pub struct ResultError {
     pub code: Code,
     pub message: Msg,
     pub path: Option<String>,
+    /// The line of a YAML or JSON file where the case (or its syntax error) is. Not given
+    /// for JSON Lines (the case number counts the lines) nor by hosts given one case.
+    pub line: Option<usize>,
 }
 
 impl ResultError {
-    pub fn of_case(e: &CaseError) -> ResultError {
+    /// A case that could not be read; `line` from the reader is kept only when asked for.
+    pub fn of_case(e: &CaseError, with_line: bool) -> ResultError {
         let path = (!e.path.is_empty()).then(|| e.path.clone());
-        ResultError { code: e.code, message: e.message.clone(), path }
+        let line = e.line.filter(|_| with_line);
+        ResultError { code: e.code, message: e.message.clone(), path, line }
     }
 
     pub fn of_eval(p: &Policy, e: &EvalError) -> ResultError {
@@ -51,7 +56,7 @@ impl ResultError {
                 (Code::E0603, message, Some(name.clone()))
             }
         };
-        ResultError { code, message, path }
+        ResultError { code, message, path, line: None }
     }
 }
 
@@ -268,6 +273,10 @@ impl<'p> ResultWriter<'p> {
         match &e.path {
             Some(path) => push_str(out, path),
             None => out.push_str("null"),
+        }
+        if let Some(line) = e.line {
+            out.push_str(",\"line\":");
+            out.push_str(&line.to_string());
         }
         out.push_str("}}\n");
     }

@@ -586,7 +586,7 @@ fn bad_input(why: String) -> HostError {
 
 impl From<HostError> for ResultError {
     fn from(e: HostError) -> ResultError {
-        ResultError { code: e.code, message: e.message, path: None }
+        ResultError { code: e.code, message: e.message, path: None, line: None }
     }
 }
 
@@ -653,7 +653,7 @@ impl Instance {
         let reader = CaseReader::new(policy);
         let raw = RawLine { case: n, line: n, bytes: case_json.as_bytes().to_vec() };
         match reader.read_line(&raw) {
-            Err(e) => writer.error(&mut out, n, name, &ResultError::of_case(&e)),
+            Err(e) => writer.error(&mut out, n, name, &ResultError::of_case(&e, false)),
             Ok(values) => match self.place(&values) {
                 Err(e) => writer.error(&mut out, n, name, &e.into()),
                 Ok(()) => {

@@ -8,8 +8,8 @@ use qingdan_dsl::Lang;
 use qingdan_engine::cases::{raw_lines, CaseError, CaseReader};
 use qingdan_engine::eval::explain::{rule_reads, tell, CaseValues, TraceRead};
 use qingdan_engine::eval::{explain_with, EvalError, Evaluator, Explanation};
-use qingdan_engine::wasm::host;
 use qingdan_engine::result::{Interpreted, ResultError, ResultWriter};
+use qingdan_engine::wasm::host;
 use qingdan_engine::wasm::host::ModuleCase;
 use qingdan_engine::{Policy, Value};
 use rayon::prelude::*;
@@ -65,7 +65,9 @@ pub fn run(
                 rule_reads(policy, r)
             })
         }
-        Backend::Wasm(m) => m.result_writer(policy, args.decision.as_ref().map(|_| decisions[0]), args.explain),
+        Backend::Wasm(m) => {
+            m.result_writer(policy, args.decision.as_ref().map(|_| decisions[0]), args.explain)
+        }
     });
     let job = Job {
         policy,
@@ -299,7 +301,14 @@ impl<'p> Job<'p> {
     }
 
     /// Appends one case's output to `out`; whether it was decided without error.
-    fn one(&self, w: &mut Worker<'_, '_>, out: &mut String, n: usize, name: Option<&str>, case: CaseResult) -> bool {
+    fn one(
+        &self,
+        w: &mut Worker<'_, '_>,
+        out: &mut String,
+        n: usize,
+        name: Option<&str>,
+        case: CaseResult,
+    ) -> bool {
         if let Some(writer) = &self.writer {
             return self.model(writer, w, out, n, name, case);
         }

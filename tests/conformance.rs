@@ -160,7 +160,8 @@ fn every_host_gives_the_expected_results_byte_for_byte() {
 fn the_corpus_holds_bad_input_and_evaluation_errors() {
     let mut codes = Vec::new();
     for (name, _) in entries() {
-        let text = std::fs::read_to_string(corpus().join(format!("{name}.expected.jsonl"))).expect("expected");
+        let text =
+            std::fs::read_to_string(corpus().join(format!("{name}.expected.jsonl"))).expect("expected");
         for line in text.lines() {
             let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
             assert_eq!(v["model"], MODEL_VERSION, "{name}: {line}");

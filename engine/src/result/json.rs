@@ -89,7 +89,8 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
-        for s in ["plain", "中文“引号”", "a\"b\\c", "tab\tnew\nline\r", "\u{0}\u{1f}\u{8}\u{c}\u{7f}", "/</"] {
+        for s in ["plain", "中文“引号”", "a\"b\\c", "tab\tnew\nline\r", "\u{0}\u{1f}\u{8}\u{c}\u{7f}", "/</"]
+        {
             assert_eq!(quoted(s), serde_json::to_string(s).expect("json"), "{s:?}");
         }
     }

@@ -229,7 +229,12 @@ impl<'p> ResultWriter<'p> {
         let slot_names = p
             .slots
             .iter()
-            .map(|s| format!("\"name\":{}", quoted(&format!("{}.{}", p.inputs[s.input as usize].name, s.path.join(".")))))
+            .map(|s| {
+                format!(
+                    "\"name\":{}",
+                    quoted(&format!("{}.{}", p.inputs[s.input as usize].name, s.path.join(".")))
+                )
+            })
             .collect();
         let let_names = p.lets.iter().map(|l| format!("\"name\":{}", quoted(&l.name))).collect();
         ResultWriter {
@@ -336,7 +341,12 @@ impl<'p> ResultWriter<'p> {
         Ok(())
     }
 
-    fn decision(&self, out: &mut String, r: &DecisionResult, case: &mut dyn Decide) -> Result<(), ResultError> {
+    fn decision(
+        &self,
+        out: &mut String,
+        r: &DecisionResult,
+        case: &mut dyn Decide,
+    ) -> Result<(), ResultError> {
         let p = self.policy;
         let decision = &p.decisions[r.decision as usize];
         let variants = &p.enums[decision.outcome_enum as usize].variants;
@@ -373,7 +383,9 @@ impl<'p> ResultWriter<'p> {
                 out.push(',');
             }
             let rules = match c {
-                crate::eval::Conflict::Exceptions { rules, .. } | crate::eval::Conflict::Unique { rules } => rules,
+                crate::eval::Conflict::Exceptions { rules, .. } | crate::eval::Conflict::Unique { rules } => {
+                    rules
+                }
             };
             self.names(out, rules.iter().copied());
         }

@@ -20,8 +20,8 @@ use super::words::{decode, widen, BadWord};
 use super::MANIFEST_SECTION;
 use crate::cases::{CaseReader, RawLine};
 use crate::eval::{CheckResult, Conflict, DecisionResult, EvalError, Outcome};
-use crate::result::{Decide as ResultDecide, ResultError, ResultWriter};
 use crate::ir::{Policy, Type};
+use crate::result::{Decide as ResultDecide, ResultError, ResultWriter};
 use crate::value::{Value, ABSENT_BITS};
 
 /// Fuel for one call: far beyond any real decision (a 30-rule decision burns a few
@@ -629,7 +629,9 @@ impl Module {
             Some(d) => (vec![d], Vec::new()),
             None => (
                 (0..policy.decisions.len() as u32).collect(),
-                (0..self.manifest.checks.len() as u32).filter(|&c| self.manifest.checks[c as usize].reads_case).collect(),
+                (0..self.manifest.checks.len() as u32)
+                    .filter(|&c| self.manifest.checks[c as usize].reads_case)
+                    .collect(),
             ),
         };
         let reads = |r: u32| self.manifest.rules.get(r as usize).map(|x| x.reads.clone()).unwrap_or_default();

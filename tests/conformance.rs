@@ -1,6 +1,6 @@
 //! The conformance corpus (tests/conformance/): for every entry, the interpreter, the CLI
-//! (`qingdan eval --format json`) and the Rust WASM host each give, byte for byte, the
-//! expected result-model lines. The JavaScript host is held to the same files by
+//! (`qingdan eval --format json`, with the interpreter and with `--wasm`) and the Rust WASM
+//! host each give, byte for byte, the expected result-model lines. The JavaScript host is held to the same files by
 //! playground/test/conformance.test.mjs.
 //!
 //! When the engine's answers change on purpose, rewrite the expected files with
@@ -69,11 +69,11 @@ fn interpreter(p: &Policy, cases: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The CLI on the whole case file.
-fn cli(policy: &Path, cases: &Path) -> Vec<String> {
+/// The CLI on the whole case file: `eval POLICY` (the interpreter), or `eval --wasm MODULE`.
+fn cli(policy: &[&std::ffi::OsStr], cases: &Path) -> Vec<String> {
     let out = Command::new(BIN)
         .arg("eval")
-        .arg(policy)
+        .args(policy)
         .arg("--input")
         .arg(cases)
         .args(["--format", "json"])
@@ -120,7 +120,7 @@ fn agreeing(host: &str, name: &str, got: &[String], want: &[String], differences
 #[test]
 fn every_host_gives_the_expected_results_byte_for_byte() {
     let write = std::env::var("QINGDAN_CONFORMANCE").is_ok_and(|v| v == "write");
-    let (mut total, mut interp_ok, mut cli_ok, mut wasm_ok) = (0, 0, 0, 0);
+    let (mut total, mut interp_ok, mut cli_ok, mut wasm_ok, mut cli_wasm_ok) = (0, 0, 0, 0, 0);
     let mut differences = Vec::new();
     let mut stale = Vec::new();
     for (name, policy_path) in entries() {
@@ -142,10 +142,17 @@ fn every_host_gives_the_expected_results_byte_for_byte() {
         let want = if write { from_interpreter.clone() } else { lines(&expected_text) };
         total += want.len();
         interp_ok += agreeing("interpreter", &name, &from_interpreter, &want, &mut differences);
-        cli_ok += agreeing("cli", &name, &cli(&policy_file, &cases_file), &want, &mut differences);
+        cli_ok +=
+            agreeing("cli", &name, &cli(&[policy_file.as_os_str()], &cases_file), &want, &mut differences);
         wasm_ok += agreeing("wasm", &name, &wasm(&name, &p, &cases), &want, &mut differences);
+        let module = root().join(format!("target/conformance/{name}.wasm"));
+        let by_module = cli(&["--wasm".as_ref(), module.as_os_str()], &cases_file);
+        cli_wasm_ok += agreeing("cli --wasm", &name, &by_module, &want, &mut differences);
     }
-    eprintln!("conformance: interpreter {interp_ok}/{total}, cli {cli_ok}/{total}, wasm {wasm_ok}/{total}");
+    eprintln!(
+        "conformance: interpreter {interp_ok}/{total}, cli {cli_ok}/{total}, wasm {wasm_ok}/{total}, \
+         cli --wasm {cli_wasm_ok}/{total}"
+    );
     assert!(
         stale.is_empty(),
         "expected results are stale for {stale:?}: review the change, then run `{REGENERATE}`\n{}",

@@ -6,12 +6,14 @@ use std::io::{BufRead, IsTerminal, Write};
 use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Lang;
 use qingdan_engine::cases::{raw_lines, CaseError, CaseReader};
-use qingdan_engine::eval::explain::{tell, CaseValues, TraceRead};
+use qingdan_engine::eval::explain::{rule_reads, tell, CaseValues, TraceRead};
 use qingdan_engine::eval::{explain_with, EvalError, Evaluator, Explanation};
+use qingdan_engine::result::{Interpreted, ResultError, ResultWriter};
 use qingdan_engine::wasm::host;
+use qingdan_engine::wasm::host::ModuleCase;
 use qingdan_engine::{Policy, Value};
 use rayon::prelude::*;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::cli::{Format, InputFormat};
 use crate::exit;
@@ -20,6 +22,8 @@ use crate::i18n::shown_value;
 
 /// Cases decided together before their output is written; bounds memory on big streams.
 const CHUNK: usize = 8192;
+/// Cases one worker decides into one buffer (so that a chunk is a few hundred strings).
+const BATCH: usize = 256;
 /// The largest YAML or JSON (not JSON Lines) input read whole.
 const MAX_WHOLE_INPUT: u64 = 64 * 1024 * 1024;
 
@@ -54,6 +58,17 @@ pub fn run(
     };
     let case_checks =
         if args.decision.is_some() { Vec::new() } else { checks_reading_the_case(policy, &backend) };
+    let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
+    let writer = (args.format != Format::Human).then(|| match &backend {
+        Backend::Interpreter(_) => {
+            ResultWriter::new(policy, decisions.clone(), case_checks.clone(), args.explain, &|r| {
+                rule_reads(policy, r)
+            })
+        }
+        Backend::Wasm(m) => {
+            m.result_writer(policy, args.decision.as_ref().map(|_| decisions[0]), args.explain)
+        }
+    });
     let job = Job {
         policy,
         backend,
@@ -61,9 +76,10 @@ pub fn run(
         case_checks,
         args,
         zh: args.lang.unwrap_or(policy.lang) == Lang::Zh,
+        writer,
+        input_format: format,
     };
     let reader = CaseReader::new(policy);
-    let format = args.input_format.unwrap_or_else(|| guess_format(&args.input));
     if args.input != "-" && std::path::Path::new(&args.input).is_dir() {
         let why = messages::input_is_folder(job.lang());
         let _ = writeln!(err, "qingdan: {}: {why}", args.input);
@@ -125,12 +141,6 @@ struct CheckHit {
     rows: Vec<String>,
 }
 
-impl CheckHit {
-    fn json(&self) -> Json {
-        json!({ "check": self.check, "reason": self.reason, "cites": self.cites, "rows": self.rows })
-    }
-}
-
 /// What decides: the interpreter, or a compiled module (one instance per worker thread).
 pub enum Backend<'p> {
     Interpreter(Evaluator<'p>),
@@ -172,6 +182,9 @@ struct Job<'p> {
     case_checks: Vec<u32>,
     args: &'p EvalArgs,
     zh: bool,
+    /// The result model's writer, for JSON and YAML output.
+    writer: Option<ResultWriter<'p>>,
+    input_format: InputFormat,
 }
 
 type CaseResult = Result<Vec<Value>, CaseError>;
@@ -245,7 +258,8 @@ impl<'p> Job<'p> {
         Ok(failed)
     }
 
-    /// Decides cases in parallel and writes their results in order; returns how many failed.
+    /// Decides cases in parallel, a batch per worker into one buffer, and writes their
+    /// results in input order; returns how many failed.
     fn decide_chunk<T: Send>(
         &self,
         items: Vec<T>,
@@ -254,20 +268,31 @@ impl<'p> Job<'p> {
         read: impl Fn(T) -> CaseResult + Sync,
         out: &mut dyn Write,
     ) -> Result<usize, Stop> {
-        let rendered: Vec<(String, bool)> = items
+        let rendered: Vec<(String, usize)> = items
             .into_par_iter()
             .enumerate()
-            .map_init(|| self.worker(), |w, (i, item)| self.one(w, first + i, names.get(i), read(item)))
+            .chunks(BATCH)
+            .map_init(
+                || self.worker(),
+                |w, batch| {
+                    let mut text = String::new();
+                    let mut failed = 0;
+                    for (i, item) in batch {
+                        let name = names.get(i).map(String::as_str);
+                        failed += usize::from(!self.one(w, &mut text, first + i, name, read(item)));
+                    }
+                    (text, failed)
+                },
+            )
             .collect();
         let mut failed = 0;
-        for (text, ok) in rendered {
-            failed += usize::from(!ok);
+        for (text, f) in rendered {
+            failed += f;
             out.write_all(text.as_bytes()).map_err(|_| Stop::Output)?;
         }
         Ok(failed)
     }
 
-    /// One case's output, and whether it was decided without error.
     fn worker(&self) -> Worker<'_, 'p> {
         match &self.backend {
             Backend::Interpreter(ev) => Worker::Interpreter(ev),
@@ -275,19 +300,73 @@ impl<'p> Job<'p> {
         }
     }
 
+    /// Appends one case's output to `out`; whether it was decided without error.
     fn one(
         &self,
         w: &mut Worker<'_, '_>,
+        out: &mut String,
         n: usize,
-        name: Option<&String>,
+        name: Option<&str>,
         case: CaseResult,
-    ) -> (String, bool) {
-        let result =
-            case.map_err(|e| self.case_error(&e)).and_then(|values| self.decide(w, n, name, &values));
-        match result {
-            Ok(text) => (text, true),
-            Err(text) => (text, false),
+    ) -> bool {
+        if let Some(writer) = &self.writer {
+            return self.model(writer, w, out, n, name, case);
         }
+        let name = name.map(str::to_string);
+        let result = case
+            .map_err(|e| self.case_error(&e))
+            .and_then(|values| self.decide(w, n, name.as_ref(), &values));
+        let ok = result.is_ok();
+        out.push_str(&result.unwrap_or_else(|e| e));
+        ok
+    }
+
+    /// One case in the result model: a JSON line, or a YAML item made from it.
+    fn model(
+        &self,
+        writer: &ResultWriter<'_>,
+        w: &mut Worker<'_, '_>,
+        out: &mut String,
+        n: usize,
+        name: Option<&str>,
+        case: CaseResult,
+    ) -> bool {
+        let start = out.len();
+        let ok = match (case, w) {
+            (Err(e), _) => {
+                // JSON Lines: the case number counts the lines already.
+                let with_line = self.input_format != InputFormat::Jsonl;
+                writer.error(out, n, name, &ResultError::of_case(&e, with_line));
+                false
+            }
+            (Ok(values), Worker::Interpreter(ev)) => {
+                writer.case(out, n, name, &mut Interpreted { ev, frame: ev.frame(&values) })
+            }
+            (Ok(values), Worker::Wasm(inst)) => match inst.as_mut() {
+                Err(e) => {
+                    writer.error(out, n, name, &e.clone().into());
+                    false
+                }
+                Ok(inst) => match inst.place(&values) {
+                    Err(e) => {
+                        writer.error(out, n, name, &e.into());
+                        false
+                    }
+                    Ok(()) => writer.case(
+                        out,
+                        n,
+                        name,
+                        &mut ModuleCase { inst, policy: self.policy, case: &values },
+                    ),
+                },
+            },
+        };
+        if self.args.format == Format::Yaml {
+            let line: Json = serde_json::from_str(&out[start..]).unwrap_or(Json::Null);
+            out.truncate(start);
+            out.push_str(&yaml_item(&line));
+        }
+        ok
     }
 
     fn decide(
@@ -307,7 +386,7 @@ impl<'p> Job<'p> {
                 Err(e) => return Err(self.host_error(n, e)),
             },
         };
-        self.render(n, name, &explained, &checks)
+        Ok(self.text(n, name, &explained, &checks))
     }
 
     fn interpret(&self, ev: &Evaluator<'_>, n: usize, values: &[Value]) -> Result<Decided, String> {
@@ -373,33 +452,8 @@ impl<'p> Job<'p> {
     }
 
     fn host_error(&self, n: usize, e: &host::HostError) -> String {
-        let message = e.render(if self.zh { Lang::Zh } else { Lang::En });
-        match self.args.format {
-            Format::Human => {
-                format!("{} {n}{} {message}\n", Labels::new(self.zh).case, Labels::new(self.zh).colon)
-            }
-            Format::Json => format!(
-                "{}\n",
-                json!({ "case": n, "error": { "code": e.code.as_str(), "message": message } })
-            ),
-            Format::Yaml => {
-                yaml_item(&json!({ "case": n, "error": { "code": e.code.as_str(), "message": message } }))
-            }
-        }
-    }
-
-    fn render(
-        &self,
-        n: usize,
-        name: Option<&String>,
-        explained: &[Explanation],
-        checks: &[CheckHit],
-    ) -> Result<String, String> {
-        Ok(match self.args.format {
-            Format::Human => self.text(n, name, explained, checks),
-            Format::Json => format!("{}\n", self.json(n, name, explained, checks)),
-            Format::Yaml => yaml_item(&self.json(n, name, explained, checks)),
-        })
+        let message = e.render(self.lang());
+        format!("{} {n}{} {message}\n", Labels::new(self.zh).case, Labels::new(self.zh).colon)
     }
 
     /// A check the case meets: its name, reason, clauses and the rows (by key) it is about.
@@ -425,29 +479,6 @@ impl<'p> Job<'p> {
             cites,
             rows,
         }
-    }
-
-    fn json(&self, n: usize, name: Option<&String>, explained: &[Explanation], checks: &[CheckHit]) -> Json {
-        let decisions: serde_json::Map<String, Json> = explained
-            .iter()
-            .map(|e| {
-                let body =
-                    if self.args.explain { serde_json::to_value(e).unwrap_or(Json::Null) } else { brief(e) };
-                (e.decision.clone(), body)
-            })
-            .collect();
-        let mut body = match name {
-            Some(name) => json!({ "case": n, "name": name, "decisions": decisions }),
-            None => json!({ "case": n, "decisions": decisions }),
-        };
-        for (key, permission) in [("violations", false), ("permissions", true)] {
-            let hits: Vec<Json> =
-                checks.iter().filter(|v| v.permission == permission).map(CheckHit::json).collect();
-            if !hits.is_empty() {
-                body[key] = Json::Array(hits);
-            }
-        }
-        body
     }
 
     fn text(
@@ -501,64 +532,15 @@ impl<'p> Job<'p> {
     }
 
     fn case_error(&self, e: &CaseError) -> String {
-        let lang = if self.zh { Lang::Zh } else { Lang::En };
-        let message = e.message.get(lang);
-        match self.args.format {
-            Format::Human => {
-                let l = Labels::new(self.zh);
-                format!("{} {}{}{} {}{}{message}\n", l.case, e.case, l.colon, e.code, e.path, l.colon)
-            }
-            _ => {
-                let body = json!({ "case": e.case, "error": { "code": e.code.as_str(), "path": e.path, "message": message, "line": e.line } });
-                if self.args.format == Format::Json {
-                    format!("{body}\n")
-                } else {
-                    yaml_item(&body)
-                }
-            }
-        }
+        let message = e.message.get(self.lang());
+        let l = Labels::new(self.zh);
+        format!("{} {}{}{} {}{}{message}\n", l.case, e.case, l.colon, e.code, e.path, l.colon)
     }
 
     fn eval_error(&self, n: usize, e: &EvalError) -> String {
-        let (zh, en) = match e {
-            EvalError::DivisionByZero(_) => ("除数为零".to_string(), "division by zero".to_string()),
-            EvalError::Overflow(_) => ("数值超出范围".to_string(), "number out of range".to_string()),
-            EvalError::NoRuleApplies(d) => {
-                let name = &self.policy.decisions[*d as usize].name;
-                (
-                    format!("决定 `{name}` 声明为完备，却没有规则适用"),
-                    format!("decision `{name}` is declared total but no rule applies"),
-                )
-            }
-        };
-        let message = if self.zh { zh } else { en };
-        match self.args.format {
-            Format::Human => {
-                format!("{} {n}{} {message}\n", Labels::new(self.zh).case, Labels::new(self.zh).colon)
-            }
-            Format::Json => format!("{}\n", json!({ "case": n, "error": { "message": message } })),
-            Format::Yaml => yaml_item(&json!({ "case": n, "error": { "message": message } })),
-        }
+        let message = ResultError::of_eval(self.policy, e).message.get(self.lang()).to_string();
+        format!("{} {n}{} {message}\n", Labels::new(self.zh).case, Labels::new(self.zh).colon)
     }
-}
-
-/// The short JSON form of a result: outcome, values, reason, rule, fired rules.
-fn brief(e: &Explanation) -> Json {
-    let outcomes: Vec<Json> = e
-        .outcomes
-        .iter()
-        .map(|o| {
-            let values: serde_json::Map<String, Json> =
-                o.values.iter().map(|v| (v.name.clone(), Json::String(v.value.clone()))).collect();
-            json!({ "outcome": o.outcome, "values": values, "reason": o.reason, "rule": o.rule })
-        })
-        .collect();
-    let fired: Vec<&str> = e.fired.iter().map(|r| r.rule.as_str()).collect();
-    let mut body = json!({ "outcomes": outcomes, "fired": fired, "by_default": e.by_default });
-    if !e.conflicts.is_empty() {
-        body["conflicts"] = json!(e.conflicts);
-    }
-    body
 }
 
 /// A check met, for people: its name, the rows, the reason and the clauses it cites.

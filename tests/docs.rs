@@ -185,9 +185,11 @@ fn diagnostics_examples_raise_their_code() {
         }
         // WASM codes come from modules and hosts, not from checking a policy; tests/wasm.rs
         // raises each of them. Document codes (E07xx, W07xx) come from `eval --notice`:
-        // tests/notice.rs raises each of them.
+        // tests/notice.rs raises each of them. Evaluation codes (E06xx) come from deciding
+        // cases: the conformance corpus holds each (tests/conformance.rs).
         let document = code.as_str()[1..].starts_with("07");
-        if ILLUSTRATED_ONLY.contains(&code) || code.as_str().starts_with("E05") || document {
+        let evaluation = code.as_str().starts_with("E06");
+        if ILLUSTRATED_ONLY.contains(&code) || code.as_str().starts_with("E05") || document || evaluation {
             continue;
         }
         let blocks = qd_blocks(section);

@@ -116,8 +116,9 @@ fn every_code_is_documented_and_exercised() {
         covered.extend(case_fixture_codes(&entry.expect("entry").path()));
     }
     // WASM codes (E05xx) are raised by modules and hosts: tests/wasm.rs and (for the seal
-    // and signatures) tests/integrity.rs assert each one.
-    let wasm = ["tests/wasm.rs", "tests/integrity.rs"]
+    // and signatures) tests/integrity.rs assert each one; evaluation codes (E06xx) are
+    // raised by cases of the conformance corpus, which tests/conformance.rs asserts.
+    let wasm = ["tests/wasm.rs", "tests/integrity.rs", "tests/conformance.rs"]
         .map(|f| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).expect("wasm tests"))
         .join("\n");
     covered.extend(Code::ALL.iter().filter(|c| wasm.contains(&format!("Code::{}", c.as_str()))).copied());

@@ -142,7 +142,7 @@ fn booleans_are_shi_and_fou_in_chinese_text_only() {
     let en = qingdan(&[&args[..], &["--explain", "--lang", "en"]].concat());
     assert!(en.stdout.contains("read: 申请.经费随转 = false"), "{}", en.stdout);
     let json = qingdan(&[&args[..], &["--explain", "--format", "json"]].concat());
-    assert!(json.stdout.contains(r#""申请.经费随转","value":"false""#), "JSON keeps false: {}", json.stdout);
+    assert!(json.stdout.contains(r#""申请.经费随转","value":false"#), "JSON keeps false: {}", json.stdout);
     assert!(!json.stdout.contains("\"否\""), "{}", json.stdout);
 }
 

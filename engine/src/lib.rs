@@ -7,6 +7,7 @@ pub mod cases;
 pub mod eval;
 pub mod graph;
 pub mod ir;
+pub mod result;
 pub mod testing;
 pub mod value;
 pub mod wasm;

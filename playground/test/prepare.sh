@@ -6,6 +6,7 @@
 #   <name>.interp.json   the interpreter's results for its case file (`qingdan eval --explain`)
 # and for the two fixtures that probe case reading and evaluation errors,
 #   <name>.inputs.interp.json   the interpreter on playground/test/fixtures/<name>.inputs.json;
+# for the conformance corpus (conformance.test.mjs), conformance/<name>.wasm of each entry;
 # for the seal tests (seal.test.mjs), a key pair reviewer.{key,pub} (`qingdan keygen`) and
 #   review.signed.wasm   the review policy built with `--sign reviewer.key`.
 # Then: node --test playground/test/
@@ -64,6 +65,15 @@ for entry in "${policies[@]}"; do
   fi
   echo "prepared $name ($(wc -c <"$out/$name.wasm") bytes)"
 done
+
+# The conformance corpus's modules (tests/conformance/corpus.txt: `name policy …`), for
+# conformance.test.mjs; the cases and expected results are read from tests/conformance/.
+mkdir -p "$out/conformance"
+while read -r name policy _; do
+  case "$name" in ''|'#'*) continue ;; esac
+  "$qingdan" build "$policy" -o "$out/conformance/$name.wasm" >/dev/null
+done <tests/conformance/corpus.txt
+echo "prepared $(ls "$out/conformance" | wc -l) conformance modules"
 
 # A fresh key pair each time (keygen never replaces keys), and a module signed with it.
 rm -f "$out/reviewer.key" "$out/reviewer.pub"

@@ -134,6 +134,10 @@ codes! {
     E0505 Error "wasm-bad-input" "案例不符合模块输入布局" "case does not fit the module";
     E0506 Error "wasm-unsupported" "无法编译为 WASM" "cannot compile to WASM";
     E0507 Error "wasm-untrusted" "WASM 模块未经信任的签名" "WASM module not signed by a trusted key";
+    // Evaluation: a case read well whose decision cannot be computed (every host alike).
+    E0601 Error "eval-division-by-zero" "计算中除数为零" "division by zero while deciding";
+    E0602 Error "eval-overflow" "计算结果超出范围" "number out of range while deciding";
+    E0603 Error "eval-no-rule-applies" "完备决定没有适用的规则" "no rule applies to a total decision";
     // Office documents: decision notices from Word templates (`qingdan eval --notice`).
     E0701 Error "notice-template-invalid" "通知书模板不是有效的 Word 文档" "notice template is not a valid Word document";
     E0702 Error "no-notice-templates" "没有通知书模板" "no notice templates";

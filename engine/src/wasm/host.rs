@@ -18,8 +18,10 @@ use super::layout::{result, ErrorKind, Status, ABI_VERSION, MAX_PAGES};
 use super::manifest::Manifest;
 use super::words::{decode, widen, BadWord};
 use super::MANIFEST_SECTION;
+use crate::cases::{CaseReader, RawLine};
 use crate::eval::{CheckResult, Conflict, DecisionResult, EvalError, Outcome};
 use crate::ir::{Policy, Type};
+use crate::result::{Decide as ResultDecide, ResultError, ResultWriter};
 use crate::value::{Value, ABSENT_BITS};
 
 /// Fuel for one call: far beyond any real decision (a 30-rule decision burns a few
@@ -580,4 +582,87 @@ fn bad_input(why: String) -> HostError {
         Code::E0505,
         msg(format!("案例不符合模块的输入布局：{why}"), format!("the case does not fit the module: {why}")),
     )
+}
+
+impl From<HostError> for ResultError {
+    fn from(e: HostError) -> ResultError {
+        ResultError { code: e.code, message: e.message, path: None, line: None }
+    }
+}
+
+/// A module instance with one case placed in it, deciding for the result writer.
+pub struct ModuleCase<'a> {
+    pub inst: &'a mut Instance,
+    /// The module's policy ([`Module::policy`]): names for errors.
+    pub policy: &'a Policy,
+    pub case: &'a [Value],
+}
+
+impl ResultDecide for ModuleCase<'_> {
+    fn decide(&mut self, d: u32) -> Result<DecisionResult, ResultError> {
+        self.inst.decide(d)?.map_err(|e| ResultError::of_eval(self.policy, &e))
+    }
+
+    fn check(&mut self, c: u32) -> Result<CheckResult, ResultError> {
+        self.inst.check(c)?.map_err(|e| ResultError::of_eval(self.policy, &e))
+    }
+
+    fn slot(&self, s: u32) -> Value {
+        self.case.get(s as usize).cloned().unwrap_or_default()
+    }
+
+    fn let_value(&mut self, l: u32) -> Result<Value, ResultError> {
+        self.inst.let_value(l)?.map_err(|e| ResultError::of_eval(self.policy, &e))
+    }
+}
+
+impl Module {
+    /// The result writer for this module's policy (`policy` from [`Module::policy`]): every
+    /// decision (or `decision` alone) and, with every decision, the checks that read the case.
+    pub fn result_writer<'p>(
+        &self,
+        policy: &'p Policy,
+        decision: Option<u32>,
+        explain: bool,
+    ) -> ResultWriter<'p> {
+        let (decisions, checks) = match decision {
+            Some(d) => (vec![d], Vec::new()),
+            None => (
+                (0..policy.decisions.len() as u32).collect(),
+                (0..self.manifest.checks.len() as u32)
+                    .filter(|&c| self.manifest.checks[c as usize].reads_case)
+                    .collect(),
+            ),
+        };
+        let reads = |r: u32| self.manifest.rules.get(r as usize).map(|x| x.reads.clone()).unwrap_or_default();
+        ResultWriter::new(policy, decisions, checks, explain, &reads)
+    }
+}
+
+impl Instance {
+    /// Case `n` (a JSON object on one line, as a JSON Lines case file holds it) decided by
+    /// this instance, as one line of the result model: byte for byte the line `qingdan eval
+    /// --format json` writes for it.
+    pub fn result_json(
+        &mut self,
+        writer: &ResultWriter<'_>,
+        policy: &Policy,
+        n: usize,
+        name: Option<&str>,
+        case_json: &str,
+    ) -> String {
+        let mut out = String::new();
+        let reader = CaseReader::new(policy);
+        let raw = RawLine { case: n, line: n, bytes: case_json.as_bytes().to_vec() };
+        match reader.read_line(&raw) {
+            Err(e) => writer.error(&mut out, n, name, &ResultError::of_case(&e, false)),
+            Ok(values) => match self.place(&values) {
+                Err(e) => writer.error(&mut out, n, name, &e.into()),
+                Ok(()) => {
+                    writer.case(&mut out, n, name, &mut ModuleCase { inst: self, policy, case: &values });
+                }
+            },
+        }
+        out
+    }
 }

@@ -4,6 +4,7 @@
 
 import { Instance } from "./instance.mjs";
 import { kindOf } from "./values.mjs";
+import { modelTexts, resultJson } from "./resultmodel.mjs";
 
 /**
  * A loaded module with one instance, reused for every case. Create with `loadPolicy`.
@@ -105,6 +106,20 @@ export class Policy extends Instance {
       if (e && e.evalError) return { error: e.evalError };
       throw e;
     }
+  }
+
+  /**
+   * One case as a line of the result model (docs/result.schema.json), byte for byte the line
+   * `qingdan eval --format json [--explain]` writes for it, ending in a newline. Options:
+   * `n` the case's number (1), `name`, `decision` (one decision by name, then no checks),
+   * `explain`. A case that cannot be read or decided gives the line with its `error` object
+   * (code, message in both languages, path) rather than throwing.
+   */
+  decideJson(caseObject, options = {}) {
+    const explain = Boolean(options.explain);
+    this.modelTexts ??= new Map();
+    if (!this.modelTexts.has(explain)) this.modelTexts.set(explain, modelTexts(this.manifest, explain));
+    return resultJson(this, this.modelTexts.get(explain), caseObject, options);
   }
 
   /**

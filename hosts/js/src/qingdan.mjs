@@ -12,7 +12,8 @@
 //   words.mjs       values as words in memory; the input arena
 //   manifest.mjs    the manifest's shape checked
 //   instance.mjs    one instance: place, decide, check, read_let, results read back
-//   policy.mjs      Policy: results told with names (evaluate, tell), and brief
+//   resultmodel.mjs a case as a line of the result model (docs/result.schema.json)
+//   policy.mjs      Policy: results told with names (evaluate, tell, decideJson), and brief
 //   load.mjs        loadPolicy: bytes, seal (seal.mjs), manifest, ABI, imports, memory cap
 //
 // It mirrors the Rust host (engine/src/wasm/host.rs): load a module, read its manifest, read
@@ -42,6 +43,9 @@
 //       asked for (`decision` picks one by name). An evaluation error gives instead
 //       { error: { kind: "division_by_zero" | "overflow" | "no_rule_applies", message, zh, en,
 //       site: [file, start, end] | decision: NAME } }.
+//   policy.decideJson(case, { n, name, decision, explain }) → the case as one line of the result
+//       model (docs/result.schema.json): byte for byte `qingdan eval --format json`'s line;
+//       bad input and evaluation errors are the line's `error` object, not thrown.
 //   brief(explanation) → the short form `qingdan eval --format json` prints without --explain.
 //   Lower level, as the Rust host: policy.readCase(case) → slot values; policy.place(values)
 //       (writes slots and arena, calls `begin`); policy.decide(d) → { result } | { error };
@@ -77,3 +81,4 @@ export { loadPolicy } from "./load.mjs";
 export { formatDecimal, formatDate, parseDate, parseDecimal } from "./values.mjs";
 export { JsonNumber, parseJson } from "./json.mjs";
 export { Policy, brief } from "./policy.mjs";
+export { MODEL_VERSION } from "./resultmodel.mjs";

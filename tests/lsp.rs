@@ -410,3 +410,26 @@ fn the_analyser_publishes_its_findings_after_the_front_end() {
     assert_eq!(analysed["version"], 1);
     assert_eq!(c.stop(), 0);
 }
+
+/// Rows kept in CSV files are declarations like any other: a constant key in the policy
+/// leads to its row, and the row's references include the cells of another list that
+/// name it.
+#[test]
+fn rows_in_csv_files_are_found_and_referenced() {
+    let mut c = Client::start();
+    c.initialize();
+    let path = repo().join("tests/fixtures/lsp/rows/rows.qd");
+    let text = std::fs::read_to_string(&path).expect("the fixture");
+    let uri = file_uri(&path);
+    c.open(&uri, &text);
+    c.diagnostics(&uri, 1);
+    let key = pos(&text, "\"QX-MZ\"", 0, 2);
+    let definition = c.result("textDocument/definition", at(&uri, key.clone()));
+    let mut references = c.result(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": key, "context": { "includeDeclaration": true } }),
+    );
+    sort_locations(&mut references);
+    insta::assert_yaml_snapshot!("csv_rows", portable(&json!({ "definition": definition, "references": references })));
+    assert_eq!(c.stop(), 0);
+}

@@ -75,7 +75,7 @@ impl Index {
             });
             index.imports.push(used.collect());
         }
-        let mut walker = Walker { index: &mut index, modules: &program.modules, checked: program.checked.as_ref(), found: Vec::new() };
+        let mut walker = Walker { index: &mut index, modules: &program.modules, included: &program.included, checked: program.checked.as_ref(), found: Vec::new() };
         for (m, pm) in program.modules.iter().enumerate() {
             for (d, decl) in pm.module.decls.iter().enumerate() {
                 walker.decl(m, d, decl);
@@ -214,6 +214,7 @@ impl Index {
 struct Walker<'a> {
     index: &'a mut Index,
     modules: &'a [qingdan_dsl::program::ParsedModule],
+    included: &'a qingdan_dsl::check::IncludedRows,
     checked: Option<&'a Checked>,
     found: Vec<(Span, SymId)>,
 }
@@ -291,7 +292,7 @@ impl Walker<'_> {
                 }
             }
             Decl::Record(r) | Decl::Input(r) => r.fields.iter().for_each(|f| self.type_expr(m, &f.ty)),
-            Decl::List(l) => self.list(m, l),
+            Decl::List(l) => self.list(m, d, l),
             Decl::Let(l) => {
                 if let Some(t) = &l.ty {
                     self.type_expr(m, t);
@@ -335,21 +336,53 @@ impl Walker<'_> {
         self.top(m, &t.name);
     }
 
-    fn list(&mut self, m: usize, l: &ListDecl) {
+    /// A list's row type and key, and its rows' fields — those written in CSV/YAML files
+    /// too, so that a reference to another list's row in a cell is a mention of that row.
+    fn list(&mut self, m: usize, d: usize, l: &ListDecl) {
         let row = self.top(m, &l.row_type);
         self.member(row, &l.key);
-        if let ListBody::Items(items) = &l.body {
-            for item in items {
-                self.fields(m, row, &item.fields);
-            }
+        let included = self.included;
+        let items = match &l.body {
+            ListBody::Items(items) => items.as_slice(),
+            ListBody::From(_) => included.get(&(m, d)).map_or(&[][..], Vec::as_slice),
+        };
+        for item in items {
+            self.fields(m, row, &item.fields);
         }
+    }
+
+    /// The row of a list that a name stands for where the checker expects such a row.
+    fn row_named(&self, e: &Expr, key: &str) -> Option<SymId> {
+        let env = &self.checked?.env;
+        let Ty::Row(l) = self.type_of(e.span)?.present() else { return None };
+        let list = &env.lists[l.0];
+        let list_sym = *self.index.top.get(list.module)?.get(&list.name)?;
+        self.index.member(list_sym, key)
     }
 
     fn fields(&mut self, m: usize, container: Option<SymId>, fields: &[FieldInit]) {
         for f in fields {
             self.member(container, &f.name);
-            self.expr(m, &[], &f.value);
+            // A row of another list named by its key (a cell of a CSV file, a bare key).
+            let list = container.and_then(|c| self.list_of_field(c, &f.name.name));
+            match (&f.value.kind, list) {
+                (ExprKind::Name(key), Some(list)) => {
+                    let row = self.index.member(list, &key.name);
+                    self.mention(key.span, row);
+                }
+                _ => self.expr(m, &[], &f.value),
+            }
         }
+    }
+
+    /// The list whose rows field `field` of record `record` holds, if it holds rows.
+    fn list_of_field(&self, record: SymId, field: &str) -> Option<SymId> {
+        let env = &self.checked?.env;
+        let r = &self.index.symbols[record];
+        let info = env.records.iter().find(|i| i.module == r.module && i.name == r.name)?;
+        let Ty::Row(l) = info.field(field)?.ty.present() else { return None };
+        let list = &env.lists[l.0];
+        self.index.top.get(list.module)?.get(&list.name).copied()
     }
 
     fn rule(&mut self, m: usize, d: usize, r: &RuleDecl) {
@@ -424,7 +457,7 @@ impl Walker<'_> {
                 if locals.contains(&id.name) {
                     return;
                 }
-                let sym = self.index.top(m, &id.name).or_else(|| {
+                let sym = self.index.top(m, &id.name).or_else(|| self.row_named(e, &id.name)).or_else(|| {
                     let by_type = self.type_of(e.span).and_then(|t| self.type_symbol(t));
                     by_type.and_then(|en| self.index.member(en, &id.name)).or_else(|| self.unique_variant(m, &id.name))
                 });
@@ -455,13 +488,13 @@ impl Walker<'_> {
                 self.expr(m, locals, key);
                 let list_sym = self.mentioned_at(list).filter(|&s| self.index.symbols[s].kind == Kind::List);
                 let key_text = match &key.kind {
-                    ExprKind::Text(t) => Some(t.clone()),
-                    ExprKind::Int(i) => Some(i.to_string()),
+                    ExprKind::Text(t) => Some((t.clone(), inside_quotes(key.span, t))),
+                    ExprKind::Int(i) => Some((i.to_string(), key.span)),
                     _ => None,
                 };
-                if let (Some(l), Some(k)) = (list_sym, key_text) {
+                if let (Some(l), Some((k, span))) = (list_sym, key_text) {
                     let row = self.index.member(l, &k);
-                    self.mention(key.span, row);
+                    self.mention(span, row);
                 }
             }
             ExprKind::Call(_, args) | ExprKind::Set(args) => args.iter().for_each(|a| self.expr(m, locals, a)),
@@ -491,5 +524,15 @@ impl Walker<'_> {
             _ => return None,
         };
         self.found.iter().rev().find(|(s, _)| *s == span).map(|(_, sym)| *sym)
+    }
+}
+
+/// The span of a string literal's words without its quotes (`"…"` one byte each, `“…”`
+/// three), when the literal has no escapes; else the whole literal.
+fn inside_quotes(span: Span, value: &str) -> Span {
+    let quotes = (span.end - span.start) as usize - value.len().min((span.end - span.start) as usize);
+    match quotes {
+        2 | 6 => Span { start: span.start + quotes as u32 / 2, end: span.end - quotes as u32 / 2, ..span },
+        _ => span,
     }
 }

@@ -170,9 +170,6 @@ impl Server<'_> {
             return actions::format(self.docs.get(&uri).expect("open"), &params);
         }
         let at = self.position(&uri, &params)?;
-        if method == "textDocument/completion" {
-            self.analysis(&uri);
-        }
         let analysis = self.analysis(&uri);
         match method {
             "textDocument/hover" => hover::hover(analysis, at?),

@@ -2,6 +2,7 @@
 //! rows its lists come from, found by the CLI's own loader (with its confinement), the
 //! editor's unsaved text standing in for a file wherever that file is open.
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 use qingdan_dsl::program::check_files;
@@ -80,8 +81,9 @@ impl Loader for Overlay<'_> {
 pub struct Analysis {
     pub program: Program,
     pub index: Index,
-    /// Per file of the program: its line index and its URI.
-    pub lines: Vec<LineIndex>,
+    /// Per file of the program: its line index (made when first needed: the full texts
+    /// of sources and long CSV files rarely are) and its URI.
+    pub lines: Vec<OnceCell<LineIndex>>,
     pub uris: Vec<String>,
     /// The document's own file and policy (module), when it parsed.
     pub file: FileId,
@@ -95,11 +97,19 @@ pub fn analyse(uri: &str, open: &Snapshot, fs: &FsLoader) -> Analysis {
     let mut loader = Overlay { fs: fs.clone(), open };
     let program = check_files(vec![(path.clone(), Ok(text.into_bytes()))], &mut loader);
     let index = Index::build(&program);
-    let lines = program.sources.iter().map(|f| LineIndex::new(&f.text)).collect();
+    let lines = program.sources.iter().map(|_| OnceCell::new()).collect();
     let uris = program.sources.iter().map(|f| uri_of(&f.path, &path, uri)).collect();
     let file = program.sources.find(&path).unwrap_or_default();
     let module = program.modules.iter().position(|m| m.file == file);
     Analysis { program, index, lines, uris, file, module }
+}
+
+/// The front end alone (no index), for the benchmark's comparison.
+pub fn check_only(uri: &str, open: &Snapshot, fs: &FsLoader) -> Program {
+    let path = path_of(uri);
+    let text = open.files.iter().find(|(u, _, _)| u == uri).map(|(_, _, t)| t.clone()).unwrap_or_default();
+    let mut loader = Overlay { fs: fs.clone(), open };
+    check_files(vec![(path, Ok(text.into_bytes()))], &mut loader)
 }
 
 /// The front end and then the analyser (E04xx/W04xx), as `qingdan check` runs them: the
@@ -126,13 +136,17 @@ pub fn uri_of(path: &str, doc_path: &str, doc_uri: &str) -> String {
 }
 
 impl Analysis {
+    pub fn line_index(&self, file: FileId) -> &LineIndex {
+        self.lines[file.0 as usize].get_or_init(|| LineIndex::new(self.text(file)))
+    }
+
     pub fn text(&self, file: FileId) -> &str {
         &self.program.sources.get(file).text
     }
 
     pub fn range(&self, span: qingdan_dsl::Span) -> lsp_types::Range {
         let text = self.text(span.file);
-        self.lines[span.file.0 as usize].range(text, span.start as usize, span.end as usize)
+        self.line_index(span.file).range(text, span.start as usize, span.end as usize)
     }
 
     /// A `Location` (URI and range) of the protocol.

@@ -2,6 +2,8 @@
 //! code, the message in the file's language with its help line, secondary labels as
 //! related information. A diagnostic's `data` keeps the fix a code action can offer.
 
+use std::cell::OnceCell;
+
 use qingdan_dsl::{Diagnostic, FileId, Lang, Program, Severity};
 use serde_json::{json, Value};
 
@@ -11,7 +13,8 @@ use super::fixes;
 
 /// The diagnostics of `program` that lie in `file`, ready for `publishDiagnostics`.
 pub fn of_file(program: &Program, file: FileId, uris: &dyn Fn(FileId) -> String) -> Vec<Value> {
-    let lines: Vec<LineIndex> = program.sources.iter().map(|f| LineIndex::new(&f.text)).collect();
+    // Line indexes only of the files diagnostics point into (not every CSV and full text).
+    let lines: Vec<OnceCell<LineIndex>> = program.sources.iter().map(|_| OnceCell::new()).collect();
     let lang = program.sources.get(file).lang;
     program
         .diagnostics
@@ -23,13 +26,23 @@ pub fn of_file(program: &Program, file: FileId, uris: &dyn Fn(FileId) -> String)
 
 /// Diagnostics for the document an analysis checked.
 pub fn of_analysis(a: &Analysis) -> Vec<Value> {
-    of_file(&a.program, a.file, &|f| a.uris[f.0 as usize].clone())
+    let lang = a.program.sources.get(a.file).lang;
+    let lines: Vec<OnceCell<LineIndex>> = a.lines.iter().map(|l| l.get().cloned().map(OnceCell::from).unwrap_or_default()).collect();
+    let uris = |f: FileId| a.uris[f.0 as usize].clone();
+    a.program.diagnostics.iter().filter(|d| d.span.file == a.file).map(|d| to_protocol(d, &a.program, &lines, lang, &uris)).collect()
 }
 
-fn to_protocol(d: &Diagnostic, program: &Program, lines: &[LineIndex], lang: Lang, uris: &dyn Fn(FileId) -> String) -> Value {
+fn to_protocol(
+    d: &Diagnostic,
+    program: &Program,
+    lines: &[OnceCell<LineIndex>],
+    lang: Lang,
+    uris: &dyn Fn(FileId) -> String,
+) -> Value {
     let range = |span: qingdan_dsl::Span| {
         let text = &program.sources.get(span.file).text;
-        lines[span.file.0 as usize].range(text, span.start as usize, span.end as usize)
+        let index = lines[span.file.0 as usize].get_or_init(|| LineIndex::new(text));
+        index.range(text, span.start as usize, span.end as usize)
     };
     let mut message = d.message.get(lang).to_string();
     if let Some(help) = &d.help {

@@ -75,7 +75,7 @@ impl Index {
             });
             index.imports.push(used.collect());
         }
-        let mut walker = Walker { index: &mut index, modules: &program.modules, included: &program.included, checked: program.checked.as_ref(), found: Vec::new() };
+        let mut walker = Walker { index: &mut index, modules: &program.modules, included: &program.included, checked: program.checked.as_ref(), found: Vec::new(), at_span: HashMap::new(), enums: HashMap::new() };
         for (m, pm) in program.modules.iter().enumerate() {
             for (d, decl) in pm.module.decls.iter().enumerate() {
                 walker.decl(m, d, decl);
@@ -217,12 +217,17 @@ struct Walker<'a> {
     included: &'a qingdan_dsl::check::IncludedRows,
     checked: Option<&'a Checked>,
     found: Vec<(Span, SymId)>,
+    /// The latest mention found at each span (what a `.` follows).
+    at_span: HashMap<Span, SymId>,
+    /// Per module, the enums it sees (for bare variant names), computed once.
+    enums: HashMap<usize, Vec<SymId>>,
 }
 
 impl Walker<'_> {
     fn mention(&mut self, span: Span, sym: Option<SymId>) -> Option<SymId> {
         if let Some(s) = sym {
             self.found.push((span, s));
+            self.at_span.insert(span, s);
         }
         sym
     }
@@ -421,8 +426,13 @@ impl Walker<'_> {
     }
 
     /// The variant of this name, when exactly one enum visible from `m` has one.
-    fn unique_variant(&self, m: usize, name: &str) -> Option<SymId> {
-        let mut found = self.index.visible(m).into_iter().filter(|&s| self.index.symbols[s].kind == Kind::Enum).filter_map(|e| self.index.member(e, name));
+    fn unique_variant(&mut self, m: usize, name: &str) -> Option<SymId> {
+        let index = &*self.index;
+        let enums = self
+            .enums
+            .entry(m)
+            .or_insert_with(|| index.visible(m).into_iter().filter(|&s| index.symbols[s].kind == Kind::Enum).collect());
+        let mut found = enums.iter().filter_map(|&e| index.member(e, name));
         let first = found.next()?;
         found.next().is_none().then_some(first)
     }
@@ -523,7 +533,7 @@ impl Walker<'_> {
             ExprKind::Field(_, f) => f.span,
             _ => return None,
         };
-        self.found.iter().rev().find(|(s, _)| *s == span).map(|(_, sym)| *sym)
+        self.at_span.get(&span).copied()
     }
 }
 

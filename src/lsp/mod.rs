@@ -34,7 +34,30 @@ use analysis::{Analysis, Snapshot};
 use documents::Documents;
 use transport::{codes, Incoming};
 
-pub use analysis::{analyse, Snapshot as OpenFiles};
+/// What one edit costs on the typing path, for `benches/lsp.rs`: the document (its file's
+/// path and the editor's text) checked with what it names, indexed, and its diagnostics
+/// made ready to publish.
+pub fn diagnostics_after_edit(path: &str, text: &str) -> Vec<Value> {
+    let uri = uri::from_path(path);
+    let open = Snapshot { files: vec![(uri.clone(), path.to_string(), text.to_string())] };
+    diagnostics::of_analysis(&analysis::analyse(&uri, &open, &FsLoader::confined()))
+}
+
+/// The front end alone, as `qingdan check` runs it before the analyser (the part of
+/// [`diagnostics_after_edit`] that is not the server's own), for the same benchmark.
+pub fn front_end_after_edit(path: &str, text: &str) -> usize {
+    let uri = uri::from_path(path);
+    let open = Snapshot { files: vec![(uri.clone(), path.to_string(), text.to_string())] };
+    analysis::check_only(&uri, &open, &FsLoader::confined()).diagnostics.len()
+}
+
+/// What the analyser's thread does once typing pauses (front end and analyser), for the
+/// same benchmark: the number of diagnostics.
+pub fn analyser_after_edit(path: &str, text: &str) -> usize {
+    let uri = uri::from_path(path);
+    let open = Snapshot { files: vec![(uri.clone(), path.to_string(), text.to_string())] };
+    analysis::analyse_fully(&uri, &open, &FsLoader::confined()).diagnostics.len()
+}
 
 /// What the loop waits for.
 enum Event {

@@ -13,13 +13,12 @@ const GRAMMAR: &str = "editors/vscode/syntaxes/qingdan.tmLanguage.json";
 fn scope(kw: Kw) -> &'static str {
     use Kw::*;
     match kw {
-        Policy | Use | Source | Clause | Enum | Record | Input | List | Item | Let | Rule | Exception | Decision | Check
-        | Test => "storage.type.declaration.qingdan",
+        Policy | Use | Source | Clause | Enum | Record | Input | List | Item | Let | Rule | Exception
+        | Decision | Check | Test => "storage.type.declaration.qingdan",
         True | False | None => "constant.language.qingdan",
         And | Or | Not | In | NotIn | IsSome | IsNone | Has => "keyword.operator.word.qingdan",
-        When | Then | Unless | If | Else | ForEach | Where | Must | MustNot | May | Any | All | Count | Sum | Of => {
-            "keyword.control.qingdan"
-        }
+        When | Then | Unless | If | Else | ForEach | Where | Must | MustNot | May | Any | All | Count
+        | Sum | Of => "keyword.control.qingdan",
         _ => "keyword.other.qingdan",
     }
 }
@@ -27,7 +26,8 @@ fn scope(kw: Kw) -> &'static str {
 /// A keyword as a pattern: its words separated by any spacing, never inside a longer name
 /// (`当月` is a name, as the language reads it).
 fn word_pattern(words: &[&str]) -> String {
-    let mut sorted: Vec<String> = words.iter().map(|w| w.split(' ').collect::<Vec<_>>().join("\\s+")).collect();
+    let mut sorted: Vec<String> =
+        words.iter().map(|w| w.split(' ').collect::<Vec<_>>().join("\\s+")).collect();
     // Longer first, so that `not in` is not read as `not`, `不属于` not as `属于`.
     sorted.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
     sorted.dedup();

@@ -2,7 +2,7 @@
 //! real binary, framed JSON-RPC, the bundled policies. Answers are snapshotted as YAML
 //! with the checkout's location replaced by `file:///REPO`.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -111,7 +111,8 @@ impl Client {
     }
 
     fn initialize(&mut self) -> Value {
-        let result = self.result("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
+        let result =
+            self.result("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
         self.notify("initialized", json!({}));
         result
     }
@@ -212,30 +213,43 @@ fn a_session_on_the_bundled_admission_policy() {
     let hover_clause = c.result("textDocument/hover", at(&uri, pos(&text, "湖南减负清单.二", 0, 8)));
     let hover_variant = c.result("textDocument/hover", at(&uri, pos(&text, "则 不予准入", 0, 3)));
     let hover_field = c.result("textDocument/hover", at(&uri, pos(&text, "申请.每月频次", 0, 4)));
-    insta::assert_yaml_snapshot!("hover", portable(&json!({
-        "let": hover_let,
-        "clause": hover_clause,
-        "variant": hover_variant,
-        "field": hover_field,
-    })));
+    insta::assert_yaml_snapshot!(
+        "hover",
+        portable(&json!({
+            "let": hover_let,
+            "clause": hover_clause,
+            "variant": hover_variant,
+            "field": hover_field,
+        }))
+    );
 
     let definition_field = c.result("textDocument/definition", at(&uri, pos(&text, "申请.每月频次", 0, 4)));
-    let definition_row_list = c.result("textDocument/definition", at(&uri, pos(&text, "依法履职事项清单[", 0, 2)));
-    let definition_clause = c.result("textDocument/definition", at(&uri, pos(&text, "湖南减负清单.二", 0, 8)));
+    let definition_row_list =
+        c.result("textDocument/definition", at(&uri, pos(&text, "依法履职事项清单[", 0, 2)));
+    let definition_clause =
+        c.result("textDocument/definition", at(&uri, pos(&text, "湖南减负清单.二", 0, 8)));
     let mut references = c.result(
         "textDocument/references",
         json!({ "textDocument": { "uri": uri }, "position": pos(&text, "令 月工作量分钟", 0, 3), "context": { "includeDeclaration": true } }),
     );
     sort_locations(&mut references);
-    insta::assert_yaml_snapshot!("navigation", portable(&json!({
-        "definition of a field": definition_field,
-        "definition of a list": definition_row_list,
-        "definition of a clause": definition_clause,
-        "references to a let": references,
-    })));
+    insta::assert_yaml_snapshot!(
+        "navigation",
+        portable(&json!({
+            "definition of a field": definition_field,
+            "definition of a list": definition_row_list,
+            "definition of a clause": definition_clause,
+            "references to a let": references,
+        }))
+    );
 
     let symbols = c.result("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
-    let outline: Vec<String> = symbols.as_array().expect("symbols").iter().map(|s| format!("{} {}", s["kind"], s["name"].as_str().unwrap_or(""))).collect();
+    let outline: Vec<String> = symbols
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .map(|s| format!("{} {}", s["kind"], s["name"].as_str().unwrap_or("")))
+        .collect();
     insta::assert_yaml_snapshot!("outline", outline);
 
     let lenses = c.result("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
@@ -247,14 +261,23 @@ fn a_session_on_the_bundled_admission_policy() {
         .collect();
     insta::assert_yaml_snapshot!("impact_lenses", titles);
 
-    let formatting = c.result("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    let formatting = c.result(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
     assert_eq!(formatting, json!([]), "the bundled policy is formatted already");
     assert_eq!(c.stop(), 0);
 }
 
 fn sort_locations(v: &mut Value) {
     if let Some(list) = v.as_array_mut() {
-        list.sort_by_key(|l| (l["uri"].to_string(), l["range"]["start"]["line"].as_u64(), l["range"]["start"]["character"].as_u64()));
+        list.sort_by_key(|l| {
+            (
+                l["uri"].to_string(),
+                l["range"]["start"]["line"].as_u64(),
+                l["range"]["start"]["character"].as_u64(),
+            )
+        });
     }
 }
 
@@ -274,24 +297,52 @@ fn positions_count_utf16_units_with_astral_plane_characters() {
     c.open(&uri, &text);
     let published = c.diagnostics(&uri, 1);
     // `规则 𠀃成年通过`: the name starts after one astral character (2 units) and ends 6 units later.
-    let w0001 = published["diagnostics"].as_array().expect("list").iter().find(|d| d["code"] == "W0001").expect("W0001").clone();
-    assert_eq!(w0001["range"], json!({ "start": { "line": 7, "character": 3 }, "end": { "line": 7, "character": 9 } }));
+    let w0001 = published["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|d| d["code"] == "W0001")
+        .expect("W0001")
+        .clone();
+    assert_eq!(
+        w0001["range"],
+        json!({ "start": { "line": 7, "character": 3 }, "end": { "line": 7, "character": 9 } })
+    );
     // `𠀁年龄` after `申请.` spans UTF-16 columns 12–16 (𠀂 before it counts two).
     let field = pos(&text, "申请.𠀁年龄", 0, 3);
     assert_eq!(field, json!({ "line": 6, "character": 12 }));
     let hover = c.result("textDocument/hover", at(&uri, json!({ "line": 6, "character": 14 })));
-    assert_eq!(hover["range"], json!({ "start": { "line": 6, "character": 12 }, "end": { "line": 6, "character": 16 } }));
+    assert_eq!(
+        hover["range"],
+        json!({ "start": { "line": 6, "character": 12 }, "end": { "line": 6, "character": 16 } })
+    );
     let definition = c.result("textDocument/definition", at(&uri, json!({ "line": 6, "character": 15 })));
-    assert_eq!(definition["range"], json!({ "start": { "line": 3, "character": 8 }, "end": { "line": 3, "character": 12 } }));
+    assert_eq!(
+        definition["range"],
+        json!({ "start": { "line": 3, "character": 8 }, "end": { "line": 3, "character": 12 } })
+    );
     // An edit placed after astral characters: `18` becomes `16` at its UTF-16 column.
     let eighteen = pos(&text, "18", 0, 0);
     assert_eq!(eighteen, json!({ "line": 6, "character": 20 }));
     let edit = json!({ "range": { "start": { "line": 6, "character": 20 }, "end": { "line": 6, "character": 22 } }, "text": "𠀄" });
-    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [edit] }));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [edit] }),
+    );
     let after = c.diagnostics(&uri, 2);
     assert_eq!(after["version"], 2);
-    let unknown = after["diagnostics"].as_array().expect("list").iter().find(|d| d["severity"] == 1).expect("an error").clone();
-    assert_eq!(unknown["range"], json!({ "start": { "line": 6, "character": 20 }, "end": { "line": 6, "character": 22 } }), "{unknown}");
+    let unknown = after["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|d| d["severity"] == 1)
+        .expect("an error")
+        .clone();
+    assert_eq!(
+        unknown["range"],
+        json!({ "start": { "line": 6, "character": 20 }, "end": { "line": 6, "character": 22 } }),
+        "{unknown}"
+    );
     let rename = c.result(
         "textDocument/rename",
         json!({ "textDocument": { "uri": uri }, "position": { "line": 8, "character": 5 }, "newName": "𠀅成年" }),
@@ -311,38 +362,67 @@ fn edits_completion_rename_and_quick_fixes() {
     // fields of the input are offered.
     let line = pos(&text, "当 申请.村社角色 == 责任主体", 0, 0);
     let typing = json!({ "range": { "start": line, "end": line }, "text": "当 申请.\n  " });
-    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [typing] }));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [typing] }),
+    );
     let broken = c.diagnostics(&uri, 2);
-    assert!(broken["diagnostics"].as_array().is_some_and(|d| d.iter().any(|d| d["severity"] == 1)), "{broken}");
-    let after_dot = json!({ "line": line["line"], "character": line["character"].as_u64().expect("column") + 5 });
+    assert!(
+        broken["diagnostics"].as_array().is_some_and(|d| d.iter().any(|d| d["severity"] == 1)),
+        "{broken}"
+    );
+    let after_dot =
+        json!({ "line": line["line"], "character": line["character"].as_u64().expect("column") + 5 });
     let completion = c.result("textDocument/completion", at(&uri, after_dot));
-    let labels: Vec<&str> = completion["items"].as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    let labels: Vec<&str> =
+        completion["items"].as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
     insta::assert_yaml_snapshot!("completion_after_dot", labels);
     // Undo, then write `。` at a line's end and `大于` for `>`: both come with a quick fix.
     let undo = json!({ "range": { "start": line, "end": { "line": line["line"].as_u64().expect("line") + 1, "character": 2 } }, "text": "" });
-    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 3 }, "contentChanges": [undo] }));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 3 }, "contentChanges": [undo] }),
+    );
     assert_eq!(c.diagnostics(&uri, 3)["diagnostics"], json!([]), "back to the bundled text");
     let gt = pos(&text, "申请.每月报表次数 > 每月报表次数上限", 0, 10);
     let slip = json!({ "range": { "start": gt, "end": { "line": gt["line"], "character": gt["character"].as_u64().expect("column") + 1 } }, "text": "大于" });
-    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 4 }, "contentChanges": [slip] }));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 4 }, "contentChanges": [slip] }),
+    );
     let slipped = c.diagnostics(&uri, 4);
     let range = slipped["diagnostics"][0]["range"].clone();
     let actions = c.result(
         "textDocument/codeAction",
         json!({ "textDocument": { "uri": uri }, "range": range, "context": { "diagnostics": slipped["diagnostics"] } }),
     );
-    insta::assert_yaml_snapshot!("quick_fix", portable(&json!({ "diagnostics": slipped["diagnostics"], "actions": actions })));
+    insta::assert_yaml_snapshot!(
+        "quick_fix",
+        portable(&json!({ "diagnostics": slipped["diagnostics"], "actions": actions }))
+    );
     // Completion after `引用 `: every source's clauses.
     let cite = pos(&text, "规则 缺少法律依据 引用 ", 0, 13);
     let clauses = c.result("textDocument/completion", at(&uri, cite));
-    let labels: Vec<&str> = clauses["items"].as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).take(8).collect();
+    let labels: Vec<&str> = clauses["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .take(8)
+        .collect();
     insta::assert_yaml_snapshot!("completion_after_cite", labels);
     // The whole text sent again (full sync), then an input field renamed: in its
     // declaration and every use.
-    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 5 }, "contentChanges": [{ "text": text }] }));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 5 }, "contentChanges": [{ "text": text }] }),
+    );
     assert_eq!(c.diagnostics(&uri, 5)["diagnostics"], json!([]));
     let field = pos(&text, "申请.每月频次", 0, 4);
-    let rename = c.result("textDocument/rename", json!({ "textDocument": { "uri": uri }, "position": field, "newName": "每月次数" }));
+    let rename = c.result(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": uri }, "position": field, "newName": "每月次数" }),
+    );
     let edits = rename["changes"][&uri].as_array().expect("edits in the policy").len();
     let uses = text.matches("每月频次").count();
     assert_eq!(edits, uses, "{rename}");
@@ -374,7 +454,10 @@ fn malformed_messages_unknown_methods_and_bad_positions_are_protocol_errors() {
     assert_eq!(no_position["error"]["code"], -32602, "{no_position}");
     // An edit outside the document changes nothing and is told in the log.
     let edit = json!({ "range": { "start": { "line": 99, "character": 0 }, "end": { "line": 99, "character": 1 } }, "text": "x" });
-    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [edit] }));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [edit] }),
+    );
     let again = c.diagnostics(&uri, 2);
     assert_eq!(again["diagnostics"].as_array().map(Vec::len), Some(2), "{again}");
     assert!(c.notes.iter().any(|n| n["method"] == "window/logMessage"), "{:?}", c.notes);
@@ -405,7 +488,8 @@ fn the_analyser_publishes_its_findings_after_the_front_end() {
     let front_end = c.diagnostics(&uri, 1);
     assert_eq!(front_end["diagnostics"], json!([]), "{front_end}");
     let analysed = c.diagnostics_where(&uri, |d| !d.as_array().is_some_and(Vec::is_empty));
-    let codes: Vec<&str> = analysed["diagnostics"].as_array().expect("list").iter().filter_map(|d| d["code"].as_str()).collect();
+    let codes: Vec<&str> =
+        analysed["diagnostics"].as_array().expect("list").iter().filter_map(|d| d["code"].as_str()).collect();
     assert_eq!(codes, ["W0405", "W0403"], "{analysed}");
     assert_eq!(analysed["version"], 1);
     assert_eq!(c.stop(), 0);
@@ -430,6 +514,9 @@ fn rows_in_csv_files_are_found_and_referenced() {
         json!({ "textDocument": { "uri": uri }, "position": key, "context": { "includeDeclaration": true } }),
     );
     sort_locations(&mut references);
-    insta::assert_yaml_snapshot!("csv_rows", portable(&json!({ "definition": definition, "references": references })));
+    insta::assert_yaml_snapshot!(
+        "csv_rows",
+        portable(&json!({ "definition": definition, "references": references }))
+    );
     assert_eq!(c.stop(), 0);
 }

@@ -14,10 +14,15 @@ use super::{invalid_params, Failure, Reply};
 /// The whole text formatted, as one edit; none when it is formatted already. A text with
 /// syntax errors is not formatted (the tree holds placeholders where the text was wrong).
 pub fn format(doc: &Document, _params: &Value) -> Reply {
-    let program = qingdan_dsl::program::parse_files(vec![("document.qd".into(), Ok(doc.text.clone().into_bytes()))]);
+    let program =
+        qingdan_dsl::program::parse_files(vec![("document.qd".into(), Ok(doc.text.clone().into_bytes()))]);
     let Some(pm) = program.modules.first().filter(|_| !program.has_errors()) else {
         let zh = doc.text.trim_start().starts_with("政策");
-        let why = if zh { "文件有语法错误，改正后才能格式化" } else { "the file has syntax errors: fix them before formatting" };
+        let why = if zh {
+            "文件有语法错误，改正后才能格式化"
+        } else {
+            "the file has syntax errors: fix them before formatting"
+        };
         return Err(Failure(codes::REQUEST_FAILED, why.into()));
     };
     let source = &program.sources.get(pm.file).text;
@@ -31,8 +36,8 @@ pub fn format(doc: &Document, _params: &Value) -> Reply {
 
 /// Quick fixes for the diagnostics of the document that touch the requested range.
 pub fn code_actions(a: &Analysis, uri: &str, params: &Value) -> Reply {
-    let wanted: Range =
-        serde_json::from_value(params["range"].clone()).map_err(|e| invalid_params(format!("bad `range`: {e}")))?;
+    let wanted: Range = serde_json::from_value(params["range"].clone())
+        .map_err(|e| invalid_params(format!("bad `range`: {e}")))?;
     let lang: Lang = a.lang();
     let text = a.text(a.file);
     let mut actions = Vec::new();

@@ -50,7 +50,8 @@ pub(super) fn start(fs: FsLoader, events: Sender<Event>) -> Handle {
                 let program = analysis::analyse_fully(&job.uri, &job.open, &fs);
                 let path = analysis::path_of(&job.uri);
                 let Some(file) = program.sources.find(&path) else { continue };
-                let uri_of = |f: qingdan_dsl::FileId| analysis::uri_of(&program.sources.get(f).path, &path, &job.uri);
+                let uri_of =
+                    |f: qingdan_dsl::FileId| analysis::uri_of(&program.sources.get(f).path, &path, &job.uri);
                 let diagnostics = diagnostics::of_file(&program, file, &uri_of);
                 let event = Event::Analysed { uri: job.uri, version: job.version, diagnostics };
                 if events.send(event).is_err() {

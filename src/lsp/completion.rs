@@ -33,7 +33,8 @@ fn item_kind(kind: Kind) -> u32 {
 pub fn complete(a: &Analysis, text: &str, offset: usize) -> Reply {
     let Some(m) = a.module else { return Ok(json!([])) };
     let before = &text[..offset];
-    let word_start = before.char_indices().rev().take_while(|(_, c)| is_word_char(*c)).last().map_or(offset, |(i, _)| i);
+    let word_start =
+        before.char_indices().rev().take_while(|(_, c)| is_word_char(*c)).last().map_or(offset, |(i, _)| i);
     let head = &before[..word_start];
     let items = if let Some(chain) = dotted_chain(head) {
         member_items(a, m, &chain)
@@ -70,7 +71,8 @@ fn after_cite(head: &str) -> bool {
 
 /// The file's language: Chinese when it starts with `政策`.
 fn lang_of(text: &str) -> Lang {
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"));
+    let first =
+        text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"));
     if first.is_some_and(|l| l.starts_with("政策")) {
         Lang::Zh
     } else {
@@ -149,7 +151,15 @@ fn clause_items(a: &Analysis, m: usize) -> Vec<Value> {
     for s in a.index.visible(m).into_iter().filter(|&s| a.index.symbols[s].kind == Kind::Source) {
         for c in a.index.members_of(s) {
             let label = format!("{}.{}", a.index.symbols[s].name, a.index.symbols[c].name);
-            let detail = a.program.sources.text(a.index.symbols[c].decl_span).lines().next().unwrap_or("").trim().to_string();
+            let detail = a
+                .program
+                .sources
+                .text(a.index.symbols[c].decl_span)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
             items.push(json!({ "label": label, "kind": 21, "detail": detail }));
         }
     }
@@ -158,7 +168,9 @@ fn clause_items(a: &Analysis, m: usize) -> Vec<Value> {
 
 fn scope_items(a: &Analysis, m: usize, lang: Lang) -> Vec<Value> {
     let keywords = Kw::ALL.iter().map(|k| json!({ "label": k.text(lang), "kind": 14 }));
-    let types = PRIMITIVE_TYPES.iter().map(|(en, zh)| json!({ "label": if lang == Lang::Zh { zh } else { en }, "kind": 25 }));
+    let types = PRIMITIVE_TYPES
+        .iter()
+        .map(|(en, zh)| json!({ "label": if lang == Lang::Zh { zh } else { en }, "kind": 25 }));
     let visible = a.index.visible(m);
     let variants = visible
         .iter()

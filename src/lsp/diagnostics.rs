@@ -27,9 +27,15 @@ pub fn of_file(program: &Program, file: FileId, uris: &dyn Fn(FileId) -> String)
 /// Diagnostics for the document an analysis checked.
 pub fn of_analysis(a: &Analysis) -> Vec<Value> {
     let lang = a.program.sources.get(a.file).lang;
-    let lines: Vec<OnceCell<LineIndex>> = a.lines.iter().map(|l| l.get().cloned().map(OnceCell::from).unwrap_or_default()).collect();
+    let lines: Vec<OnceCell<LineIndex>> =
+        a.lines.iter().map(|l| l.get().cloned().map(OnceCell::from).unwrap_or_default()).collect();
     let uris = |f: FileId| a.uris[f.0 as usize].clone();
-    a.program.diagnostics.iter().filter(|d| d.span.file == a.file).map(|d| to_protocol(d, &a.program, &lines, lang, &uris)).collect()
+    a.program
+        .diagnostics
+        .iter()
+        .filter(|d| d.span.file == a.file)
+        .map(|d| to_protocol(d, &a.program, &lines, lang, &uris))
+        .collect()
 }
 
 fn to_protocol(

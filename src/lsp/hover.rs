@@ -16,7 +16,8 @@ const MAX_LINES: usize = 12;
 pub fn hover(a: &Analysis, offset: usize) -> Reply {
     let Some((span, sym)) = a.index.at(a.file, offset) else { return Ok(Value::Null) };
     let lang = a.lang();
-    let mut parts = vec![format!("**{}** `{}`", kind_word(a.index.symbols[sym].kind, lang), a.index.symbols[sym].name)];
+    let mut parts =
+        vec![format!("**{}** `{}`", kind_word(a.index.symbols[sym].kind, lang), a.index.symbols[sym].name)];
     parts.push(format!("```qingdan\n{}\n```", declaration_text(a, sym)));
     if let Some(ty) = type_of(a, sym, span) {
         let ty = ty.describe(&a.program.checked.as_ref().expect("typed").env);
@@ -85,7 +86,8 @@ fn variants(a: &Analysis, sym: SymId, lang: Lang) -> Option<String> {
         Kind::Variant => s.container?,
         _ => return None,
     };
-    let names: Vec<String> = a.index.members_of(enum_sym).map(|v| format!("`{}`", a.index.symbols[v].name)).collect();
+    let names: Vec<String> =
+        a.index.members_of(enum_sym).map(|v| format!("`{}`", a.index.symbols[v].name)).collect();
     let head = if lang == Lang::Zh { "取值：" } else { "variants: " };
     Some(format!("{head}{}", names.join(if lang == Lang::Zh { "、" } else { ", " })))
 }
@@ -101,7 +103,12 @@ fn clause_texts(a: &Analysis, sym: SymId) -> Vec<String> {
                 .index
                 .mentions
                 .iter()
-                .filter(|(span, c)| span.file == decl.file && decl.start <= span.start && span.end <= decl.end && a.index.symbols[*c].kind == Kind::Clause)
+                .filter(|(span, c)| {
+                    span.file == decl.file
+                        && decl.start <= span.start
+                        && span.end <= decl.end
+                        && a.index.symbols[*c].kind == Kind::Clause
+                })
                 .map(|(_, c)| *c)
                 .collect();
             cited.dedup();

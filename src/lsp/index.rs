@@ -75,7 +75,15 @@ impl Index {
             });
             index.imports.push(used.collect());
         }
-        let mut walker = Walker { index: &mut index, modules: &program.modules, included: &program.included, checked: program.checked.as_ref(), found: Vec::new(), at_span: HashMap::new(), enums: HashMap::new() };
+        let mut walker = Walker {
+            index: &mut index,
+            modules: &program.modules,
+            included: &program.included,
+            checked: program.checked.as_ref(),
+            found: Vec::new(),
+            at_span: HashMap::new(),
+            enums: HashMap::new(),
+        };
         for (m, pm) in program.modules.iter().enumerate() {
             for (d, decl) in pm.module.decls.iter().enumerate() {
                 walker.decl(m, d, decl);
@@ -91,7 +99,11 @@ impl Index {
     /// The symbol mentioned at byte `offset` of `file` (a name's end counts as on it).
     pub fn at(&self, file: qingdan_dsl::FileId, offset: usize) -> Option<(Span, SymId)> {
         let offset = offset as u32;
-        self.mentions.iter().filter(|(s, _)| s.file == file && s.start <= offset && offset <= s.end).min_by_key(|(s, _)| s.end - s.start).copied()
+        self.mentions
+            .iter()
+            .filter(|(s, _)| s.file == file && s.start <= offset && offset <= s.end)
+            .min_by_key(|(s, _)| s.end - s.start)
+            .copied()
     }
 
     pub fn mentions_of(&self, sym: SymId) -> impl Iterator<Item = Span> + '_ {
@@ -112,7 +124,9 @@ impl Index {
         if let Some(&s) = self.top.get(m)?.get(name) {
             return Some(s);
         }
-        let exported = |s: &SymId| matches!(self.symbols[*s].kind, Kind::Enum | Kind::Record | Kind::List | Kind::Source);
+        let exported = |s: &SymId| {
+            matches!(self.symbols[*s].kind, Kind::Enum | Kind::Record | Kind::List | Kind::Source)
+        };
         for &u in &self.imports[m] {
             if let Some(s) = self.top[u].get(name).filter(|s| exported(s)) {
                 return Some(*s);
@@ -126,7 +140,9 @@ impl Index {
     pub fn visible(&self, m: usize) -> Vec<SymId> {
         let mut all: Vec<SymId> = self.top.get(m).map(|t| t.values().copied().collect()).unwrap_or_default();
         for &u in self.imports.get(m).into_iter().flatten() {
-            all.extend(self.top[u].values().copied().filter(|&s| matches!(self.symbols[s].kind, Kind::Enum | Kind::Record | Kind::List | Kind::Source)));
+            all.extend(self.top[u].values().copied().filter(|&s| {
+                matches!(self.symbols[s].kind, Kind::Enum | Kind::Record | Kind::List | Kind::Source)
+            }));
         }
         all.sort_by(|a, b| self.symbols[*a].name.cmp(&self.symbols[*b].name));
         all.dedup();
@@ -417,7 +433,9 @@ impl Walker<'_> {
             self.path(m, &o.variant)
         } else {
             let id = &o.variant.parts[0];
-            let sym = outcome_enum.and_then(|e| self.index.member(e, &id.name)).or_else(|| self.unique_variant(m, &id.name));
+            let sym = outcome_enum
+                .and_then(|e| self.index.member(e, &id.name))
+                .or_else(|| self.unique_variant(m, &id.name));
             self.mention(id.span, sym)
         };
         if let Some(fields) = &o.fields {
@@ -428,10 +446,9 @@ impl Walker<'_> {
     /// The variant of this name, when exactly one enum visible from `m` has one.
     fn unique_variant(&mut self, m: usize, name: &str) -> Option<SymId> {
         let index = &*self.index;
-        let enums = self
-            .enums
-            .entry(m)
-            .or_insert_with(|| index.visible(m).into_iter().filter(|&s| index.symbols[s].kind == Kind::Enum).collect());
+        let enums = self.enums.entry(m).or_insert_with(|| {
+            index.visible(m).into_iter().filter(|&s| index.symbols[s].kind == Kind::Enum).collect()
+        });
         let mut found = enums.iter().filter_map(|&e| index.member(e, name));
         let first = found.next()?;
         found.next().is_none().then_some(first)
@@ -452,7 +469,9 @@ impl Walker<'_> {
             if e.outcome.parts.len() > 1 {
                 self.path(m, &e.outcome);
             } else {
-                let sym = variant_enum.and_then(|en| self.index.member(en, &last.name)).or_else(|| self.unique_variant(m, &last.name));
+                let sym = variant_enum
+                    .and_then(|en| self.index.member(en, &last.name))
+                    .or_else(|| self.unique_variant(m, &last.name));
                 self.mention(last.span, sym);
             }
             for rule in e.fires.iter().flatten() {
@@ -469,7 +488,9 @@ impl Walker<'_> {
                 }
                 let sym = self.index.top(m, &id.name).or_else(|| self.row_named(e, &id.name)).or_else(|| {
                     let by_type = self.type_of(e.span).and_then(|t| self.type_symbol(t));
-                    by_type.and_then(|en| self.index.member(en, &id.name)).or_else(|| self.unique_variant(m, &id.name))
+                    by_type
+                        .and_then(|en| self.index.member(en, &id.name))
+                        .or_else(|| self.unique_variant(m, &id.name))
                 });
                 self.mention(id.span, sym);
             }
@@ -477,8 +498,12 @@ impl Walker<'_> {
                 self.expr(m, locals, inner);
                 let before = self.mentioned_at(inner);
                 let sym = match before.map(|s| self.index.symbols[s].kind) {
-                    Some(Kind::Policy) => before.and_then(|s| self.index.top.get(self.index.symbols[s].module)?.get(&f.name).copied()),
-                    Some(Kind::Enum | Kind::Source | Kind::List) => before.and_then(|s| self.index.member(s, &f.name)),
+                    Some(Kind::Policy) => before.and_then(|s| {
+                        self.index.top.get(self.index.symbols[s].module)?.get(&f.name).copied()
+                    }),
+                    Some(Kind::Enum | Kind::Source | Kind::List) => {
+                        before.and_then(|s| self.index.member(s, &f.name))
+                    }
                     _ => None,
                 };
                 let sym = sym.or_else(|| {
@@ -507,7 +532,9 @@ impl Walker<'_> {
                     self.mention(span, row);
                 }
             }
-            ExprKind::Call(_, args) | ExprKind::Set(args) => args.iter().for_each(|a| self.expr(m, locals, a)),
+            ExprKind::Call(_, args) | ExprKind::Set(args) => {
+                args.iter().for_each(|a| self.expr(m, locals, a))
+            }
             ExprKind::Unary(_, a) | ExprKind::IsSome(a, _) => self.expr(m, locals, a),
             ExprKind::Binary(_, a, b) => {
                 self.expr(m, locals, a);
@@ -522,7 +549,12 @@ impl Walker<'_> {
                     self.expr(m, &inner, x);
                 }
             }
-            ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Decimal(_) | ExprKind::Text(_) | ExprKind::Date(_) | ExprKind::None => {}
+            ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Decimal(_)
+            | ExprKind::Text(_)
+            | ExprKind::Date(_)
+            | ExprKind::None => {}
         }
     }
 

@@ -41,7 +41,9 @@ fn title(lang: Lang, decisions: usize, checks: usize) -> String {
         (Lang::Zh, 0) => format!("影响：{decisions} 个决定"),
         (Lang::Zh, _) => format!("影响：{decisions} 个决定、{checks} 项检查"),
         (Lang::En, 0) => format!("impact: {decisions} decision{}", plural(decisions)),
-        (Lang::En, _) => format!("impact: {decisions} decision{}, {checks} check{}", plural(decisions), plural(checks)),
+        (Lang::En, _) => {
+            format!("impact: {decisions} decision{}, {checks} check{}", plural(decisions), plural(checks))
+        }
     }
 }
 

@@ -63,7 +63,11 @@ pub fn analyser_after_edit(path: &str, text: &str) -> usize {
 enum Event {
     Message(Incoming),
     /// The analyser's diagnostics for a document at a version.
-    Analysed { uri: String, version: i32, diagnostics: Vec<Value> },
+    Analysed {
+        uri: String,
+        version: i32,
+        diagnostics: Vec<Value>,
+    },
     /// The client's stream ended.
     End,
 }
@@ -91,7 +95,15 @@ pub fn serve(input: Box<dyn BufRead + Send>, out: &mut dyn Write, fs: FsLoader) 
         let _ = reader.send(Event::End);
     });
     let analyser = analyser::start(fs.clone(), events);
-    let mut server = Server { out, docs: Documents::default(), fs, analyser, state: State::Starting, cache: HashMap::new(), parsed: HashMap::new() };
+    let mut server = Server {
+        out,
+        docs: Documents::default(),
+        fs,
+        analyser,
+        state: State::Starting,
+        cache: HashMap::new(),
+        parsed: HashMap::new(),
+    };
     while let Ok(event) = inbox.recv() {
         match event {
             Event::Message(m) => {
@@ -150,7 +162,9 @@ impl Server<'_> {
             }
             Incoming::Notification { method, params } => return self.notification(&method, params),
             Incoming::Response => {}
-            Incoming::Invalid { id, code, message } => self.send(transport::error_response(id, code, &message)),
+            Incoming::Invalid { id, code, message } => {
+                self.send(transport::error_response(id, code, &message))
+            }
         }
         None
     }
@@ -161,8 +175,12 @@ impl Server<'_> {
                 self.state = State::Running;
                 return Ok(capabilities());
             }
-            (State::Starting, _) => return Err(Failure(codes::SERVER_NOT_INITIALIZED, "initialize first".into())),
-            (State::ShutDown, _) => return Err(Failure(codes::INVALID_REQUEST, "the server is shutting down".into())),
+            (State::Starting, _) => {
+                return Err(Failure(codes::SERVER_NOT_INITIALIZED, "initialize first".into()))
+            }
+            (State::ShutDown, _) => {
+                return Err(Failure(codes::INVALID_REQUEST, "the server is shutting down".into()))
+            }
             (State::Running, "shutdown") => {
                 self.state = State::ShutDown;
                 return Ok(Value::Null);
@@ -217,11 +235,15 @@ impl Server<'_> {
         let Some(pos) = params.get("position") else {
             return Ok(Err(invalid_params("missing `position`")));
         };
-        let pos: Position = serde_json::from_value(pos.clone()).map_err(|e| invalid_params(format!("bad `position`: {e}")))?;
+        let pos: Position = serde_json::from_value(pos.clone())
+            .map_err(|e| invalid_params(format!("bad `position`: {e}")))?;
         let doc = self.docs.get(uri).expect("open");
         match doc.offset(pos) {
             Some(offset) => Ok(Ok(offset)),
-            None => Err(invalid_params(format!("position {}:{} is outside the document", pos.line, pos.character))),
+            None => Err(invalid_params(format!(
+                "position {}:{} is outside the document",
+                pos.line, pos.character
+            ))),
         }
     }
 
@@ -267,7 +289,10 @@ impl Server<'_> {
                     self.docs.close(uri);
                     self.cache.remove(uri);
                     self.parsed.remove(uri);
-                    self.send(transport::notification("textDocument/publishDiagnostics", json!({ "uri": uri, "diagnostics": [] })));
+                    self.send(transport::notification(
+                        "textDocument/publishDiagnostics",
+                        json!({ "uri": uri, "diagnostics": [] }),
+                    ));
                 }
             }
             // `initialized`, `$/cancelRequest`, `workspace/didChangeConfiguration`, …:

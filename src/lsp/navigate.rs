@@ -18,10 +18,15 @@ pub fn definition(a: &Analysis, offset: usize) -> Reply {
 
 pub fn references(a: &Analysis, offset: usize, params: &Value) -> Reply {
     let Some((_, sym)) = a.index.at(a.file, offset) else { return Ok(Value::Null) };
-    let with_declaration = params.pointer("/context/includeDeclaration").and_then(Value::as_bool).unwrap_or(true);
+    let with_declaration =
+        params.pointer("/context/includeDeclaration").and_then(Value::as_bool).unwrap_or(true);
     let declared = a.index.symbols[sym].name_span;
-    let found: Vec<Value> =
-        a.index.mentions_of(sym).filter(|s| with_declaration || *s != declared).map(|s| a.location(s)).collect();
+    let found: Vec<Value> = a
+        .index
+        .mentions_of(sym)
+        .filter(|s| with_declaration || *s != declared)
+        .map(|s| a.location(s))
+        .collect();
     Ok(json!(found))
 }
 

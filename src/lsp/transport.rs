@@ -24,12 +24,23 @@ pub mod codes {
 /// One message from the client, as far as it could be read.
 #[derive(Debug)]
 pub enum Incoming {
-    Request { id: Value, method: String, params: Value },
-    Notification { method: String, params: Value },
+    Request {
+        id: Value,
+        method: String,
+        params: Value,
+    },
+    Notification {
+        method: String,
+        params: Value,
+    },
     /// A response to a request of ours (we send none that need an answer): ignored.
     Response,
     /// Not a message we can act on: answered with this error (to `id`, or `null`).
-    Invalid { id: Value, code: i64, message: String },
+    Invalid {
+        id: Value,
+        code: i64,
+        message: String,
+    },
 }
 
 /// Reads the next message; `None` at the end of the stream or when the framing is lost
@@ -39,7 +50,11 @@ pub fn read_message(input: &mut dyn BufRead) -> Option<Incoming> {
     let length = read_headers(input)?;
     if length > MAX_BODY_BYTES {
         std::io::copy(&mut input.take(length as u64), &mut std::io::sink()).ok()?;
-        return Some(invalid(Value::Null, codes::INVALID_REQUEST, format!("message of {length} bytes is too large")));
+        return Some(invalid(
+            Value::Null,
+            codes::INVALID_REQUEST,
+            format!("message of {length} bytes is too large"),
+        ));
     }
     let mut body = vec![0; length];
     input.read_exact(&mut body).ok()?;
@@ -85,11 +100,15 @@ fn parse_body(body: &[u8]) -> Incoming {
         (Some(Value::String(method)), Some(id)) if id.is_number() || id.is_string() => {
             Incoming::Request { id, method, params }
         }
-        (Some(_), Some(id)) => invalid(id, codes::INVALID_REQUEST, "a request's id must be a number or a string".into()),
+        (Some(_), Some(id)) => {
+            invalid(id, codes::INVALID_REQUEST, "a request's id must be a number or a string".into())
+        }
         (Some(Value::String(method)), None) => Incoming::Notification { method, params },
         (Some(_), None) => invalid(Value::Null, codes::INVALID_REQUEST, "`method` must be a string".into()),
         (None, Some(_)) => Incoming::Response,
-        (None, None) => invalid(Value::Null, codes::INVALID_REQUEST, "a message needs a `method` or an `id`".into()),
+        (None, None) => {
+            invalid(Value::Null, codes::INVALID_REQUEST, "a message needs a `method` or an `id`".into())
+        }
     }
 }
 

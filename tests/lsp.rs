@@ -520,3 +520,28 @@ fn rows_in_csv_files_are_found_and_referenced() {
     );
     assert_eq!(c.stop(), 0);
 }
+
+/// Names from the policies a file `使用`s lead into those files: a list, a field of its
+/// rows, a clause cited as `政策.来源.条款`.
+#[test]
+fn definitions_follow_used_policies() {
+    let mut c = Client::start();
+    c.initialize();
+    let path = repo().join("policies/enforcement_catalogue/referral.qd");
+    let text = std::fs::read_to_string(&path).expect("the bundled policy");
+    let uri = file_uri(&path);
+    c.open(&uri, &text);
+    assert_eq!(c.diagnostics(&uri, 1)["diagnostics"], json!([]));
+    let list = c.result("textDocument/definition", at(&uri, pos(&text, "事项: 执法事项清单", 0, 4)));
+    let field = c.result("textDocument/definition", at(&uri, pos(&text, "对应事项.赋权状态", 0, 6)));
+    let clause =
+        c.result("textDocument/definition", at(&uri, pos(&text, "执法事项目录.行政处罚法.27", 0, 13)));
+    let hover = c.result("textDocument/hover", at(&uri, pos(&text, "执法事项目录.行政处罚法.27", 0, 13)));
+    insta::assert_yaml_snapshot!(
+        "used_policies",
+        portable(
+            &json!({ "list": list, "field of a row": field, "clause": clause, "hover on the clause": hover["contents"]["value"] })
+        )
+    );
+    assert_eq!(c.stop(), 0);
+}

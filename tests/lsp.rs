@@ -308,6 +308,12 @@ fn positions_count_utf16_units_with_astral_plane_characters() {
         w0001["range"],
         json!({ "start": { "line": 7, "character": 3 }, "end": { "line": 7, "character": 9 } })
     );
+    // Formatting gives one edit of the whole text (its end: line 11, after the last newline).
+    let formatting = c.result(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    insta::assert_yaml_snapshot!("astral_formatting", formatting);
     // `𠀁年龄` after `申请.` spans UTF-16 columns 12–16 (𠀂 before it counts two).
     let field = pos(&text, "申请.𠀁年龄", 0, 3);
     assert_eq!(field, json!({ "line": 6, "character": 12 }));

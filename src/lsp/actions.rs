@@ -13,7 +13,7 @@ use super::{invalid_params, Failure, Reply};
 
 /// The whole text formatted, as one edit; none when it is formatted already. A text with
 /// syntax errors is not formatted (the tree holds placeholders where the text was wrong).
-pub fn format(doc: &Document, _params: &Value) -> Reply {
+pub fn format(doc: &Document) -> Reply {
     let program =
         qingdan_dsl::program::parse_files(vec![("document.qd".into(), Ok(doc.text.clone().into_bytes()))]);
     let Some(pm) = program.modules.first().filter(|_| !program.has_errors()) else {

@@ -208,7 +208,7 @@ impl Server<'_> {
             return Err(invalid_params(format!("`{uri}` is not open")));
         }
         if method == "textDocument/formatting" {
-            return actions::format(self.docs.get(&uri).expect("open"), &params);
+            return actions::format(self.docs.get(&uri).expect("open"));
         }
         let at = self.position(&uri, &params)?;
         let analysis = self.analysis(&uri);

@@ -551,3 +551,34 @@ fn definitions_follow_used_policies() {
     );
     assert_eq!(c.stop(), 0);
 }
+
+/// Editing a used policy re-checks the open policies that use it (once typing pauses).
+#[test]
+fn an_edit_of_a_used_policy_is_seen_by_the_policies_using_it() {
+    let mut c = Client::start();
+    c.initialize();
+    let read = |name: &str| {
+        let path = repo().join("policies/enforcement_catalogue").join(name);
+        (file_uri(&path), std::fs::read_to_string(&path).expect("the bundled policy"))
+    };
+    let (catalogue_uri, catalogue) = read("catalogue.qd");
+    let (referral_uri, referral) = read("referral.qd");
+    c.open(&catalogue_uri, &catalogue);
+    c.open(&referral_uri, &referral);
+    assert_eq!(c.diagnostics(&referral_uri, 1)["diagnostics"], json!([]));
+    // The list the referral policy names is renamed in the (unsaved) catalogue.
+    let at = pos(&catalogue, "清单 执法事项清单", 0, 3);
+    let end = json!({ "line": at["line"], "character": at["character"].as_u64().expect("column") + 6 });
+    let rename = json!({ "range": { "start": at, "end": end }, "text": "执法事项总表" });
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": catalogue_uri, "version": 2 }, "contentChanges": [rename] }),
+    );
+    let seen = c.diagnostics_where(&referral_uri, |d| {
+        d.as_array().is_some_and(|d| d.iter().any(|d| d["severity"] == 1))
+    });
+    let messages: Vec<&str> =
+        seen["diagnostics"].as_array().expect("list").iter().filter_map(|d| d["message"].as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("执法事项清单")), "{messages:?}");
+    assert_eq!(c.stop(), 0);
+}

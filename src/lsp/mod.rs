@@ -324,12 +324,16 @@ impl Server<'_> {
         self.changed(uri);
     }
 
-    /// A document changed: its front-end diagnostics now, the analyser's later.
+    /// A document changed: its front-end diagnostics now, the analyser's later — for the
+    /// other open documents too, since one may `使用` the policy being edited.
     fn changed(&mut self, uri: &str) {
         let version = self.docs.get(uri).map_or(0, |d| d.version);
         let diagnostics = diagnostics::of_analysis(self.analysis(uri));
         self.publish(uri, version, diagnostics);
-        self.analyser.submit(uri.to_string(), version, Snapshot::of(&self.docs));
+        let open = Snapshot::of(&self.docs);
+        for (other, doc) in self.docs.iter() {
+            self.analyser.submit(other.clone(), doc.version, open.clone());
+        }
     }
 
     fn analysed(&mut self, uri: &str, version: i32, diagnostics: Vec<Value>) {

@@ -138,6 +138,8 @@ pub enum Command {
         #[arg(long)]
         policy: Option<String>,
     },
+    /// A language server for editors, over standard input and output (LSP).
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

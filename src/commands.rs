@@ -37,6 +37,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     match cli.command {
         Command::Check { paths, deny_warnings } => check(&paths, deny_warnings, &opts, out, err),
         Command::Fmt { paths, check, keywords } => fmt(&paths, check, keywords, &opts, out, err),
+        Command::Lsp => {
+            crate::lsp::serve(Box::new(std::io::BufReader::new(std::io::stdin())), out, opts.loader.clone())
+        }
         Command::Explain { code } => explain(code.as_deref(), cli.lang.map(Lang::from), out, err),
         Command::DumpAst { path } => dump_ast(&path, &opts, out, err),
         Command::Eval {

@@ -15,6 +15,7 @@ pub mod i18n;
 mod import_cmd;
 mod keys_cmd;
 mod loader;
+pub mod lsp;
 mod notice_cmd;
 mod notice_facts;
 mod playground_cases;

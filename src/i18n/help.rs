@@ -97,6 +97,7 @@ const ZH: &[(&str, &str, &str)] = &[
     ("dump-ir", "", "打印政策降级后的中间表示（槽位、令、规则、决定）"),
     ("dump-ir", "path", "政策文件（或包含它的文件夹）"),
     ("dump-ir", "policy", "路径中有多个政策时，用哪一个"),
+    ("lsp", "", "编辑器用的语言服务器（LSP，经标准输入输出）"),
 ];
 
 /// Choices of a value with a description of their own, in Chinese: (argument id, value, text).

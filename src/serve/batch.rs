@@ -49,6 +49,7 @@ pub async fn decide_batch(
         ended: false,
         array: None,
         next: 1,
+        last: None,
         done: false,
     };
     let stream = futures_util::stream::unfold(batch, |mut b| async move {
@@ -77,6 +78,8 @@ struct Batch {
     array: Option<VecDeque<String>>,
     /// The next case's number.
     next: usize,
+    /// A last error line, to send after the cases gathered before it.
+    last: Option<String>,
     done: bool,
 }
 
@@ -142,9 +145,23 @@ impl Batch {
         Some(Bytes::from(format!("{line}\n")))
     }
 
-    /// Up to [`CHUNK`] cases, reading the body as far as needed. `Err` is a last line.
+    /// Up to [`CHUNK`] cases, reading the body as far as needed. `Err` is a last line,
+    /// kept in `last` when cases come before it, to be sent after theirs.
     async fn gather(&mut self) -> Result<Vec<Item>, String> {
         let mut items = Vec::new();
+        if let Some(line) = self.last.take() {
+            return Err(line);
+        }
+        if let Err(line) = self.gather_into(&mut items).await {
+            if items.is_empty() {
+                return Err(line);
+            }
+            self.last = Some(line);
+        }
+        Ok(items)
+    }
+
+    async fn gather_into(&mut self, items: &mut Vec<Item>) -> Result<(), String> {
         while items.len() < CHUNK {
             if let Some(array) = &mut self.array {
                 match array.pop_front() {
@@ -163,6 +180,7 @@ impl Batch {
             }
             if self.ended {
                 let rest = std::mem::take(&mut self.pending);
+                self.scanned = 0;
                 if let Some(item) = self.line_item(rest) {
                     items.push(self.numbered(item)?);
                 }
@@ -170,7 +188,7 @@ impl Batch {
             }
             self.read_more().await?;
         }
-        Ok(items)
+        Ok(())
     }
 
     /// Gives the item its case number, refusing past `--max-batch`.
@@ -248,9 +266,10 @@ impl Batch {
 
     /// The next complete line: `Some(None)` for a blank one, `None` when none is complete.
     fn take_line(&mut self) -> Option<Option<Result<String, String>>> {
-        match self.pending[self.scanned..].iter().position(|&b| b == b'\n') {
+        let from = self.scanned.min(self.pending.len());
+        match self.pending[from..].iter().position(|&b| b == b'\n') {
             Some(at) => {
-                let end = self.scanned + at;
+                let end = from + at;
                 let rest = self.pending.split_off(end + 1);
                 let mut line = std::mem::replace(&mut self.pending, rest);
                 line.truncate(end);

@@ -44,6 +44,7 @@ pub async fn decide_batch(
         caller: caller.name,
         body: body.into_data_stream(),
         pending: Vec::new(),
+        start: 0,
         scanned: 0,
         skipping: false,
         ended: false,
@@ -69,6 +70,8 @@ struct Batch {
     body: BodyDataStream,
     /// Bytes of JSON Lines not yet split.
     pending: Vec<u8>,
+    /// Where the next line in `pending` starts.
+    start: usize,
     /// How far `pending` is known to hold no newline.
     scanned: usize,
     /// Inside a line over [`MAX_LINE`], dropping bytes to its end.
@@ -179,8 +182,9 @@ impl Batch {
                 continue;
             }
             if self.ended {
-                let rest = std::mem::take(&mut self.pending);
-                self.scanned = 0;
+                let rest = self.pending.split_off(self.start.min(self.pending.len()));
+                self.pending.clear();
+                (self.start, self.scanned) = (0, 0);
                 if let Some(item) = self.line_item(rest) {
                     items.push(self.numbered(item)?);
                 }
@@ -265,23 +269,31 @@ impl Batch {
     }
 
     /// The next complete line: `Some(None)` for a blank one, `None` when none is complete.
+    /// Lines are copied out of `pending` from `start`, which moves on; the bytes before it
+    /// are dropped once they are many, so each byte is copied a bounded number of times.
     fn take_line(&mut self) -> Option<Option<Result<String, String>>> {
-        let from = self.scanned.min(self.pending.len());
+        let from = self.scanned.max(self.start).min(self.pending.len());
         match self.pending[from..].iter().position(|&b| b == b'\n') {
             Some(at) => {
                 let end = from + at;
-                let rest = self.pending.split_off(end + 1);
-                let mut line = std::mem::replace(&mut self.pending, rest);
-                line.truncate(end);
-                self.scanned = 0;
+                let line = self.pending[self.start..end].to_vec();
+                self.start = end + 1;
+                self.scanned = self.start;
+                if self.start == self.pending.len() {
+                    self.pending.clear();
+                    (self.start, self.scanned) = (0, 0);
+                } else if self.start > MAX_LINE {
+                    self.pending.drain(..self.start);
+                    (self.start, self.scanned) = (0, 0);
+                }
                 Some(self.line_item(line))
             }
             None => {
                 self.scanned = self.pending.len();
-                if self.pending.len() > MAX_LINE {
+                if self.pending.len() - self.start > MAX_LINE {
                     // Too long: dropped unkept, and its case is an error.
-                    self.pending.clear();
-                    self.scanned = 0;
+                    self.pending = Vec::new();
+                    (self.start, self.scanned) = (0, 0);
                     self.skipping = true;
                     return Some(Some(Err(too_long())));
                 }

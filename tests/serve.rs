@@ -7,14 +7,27 @@ mod serve_support;
 
 use serve_support::*;
 
-#[test]
-fn decides_every_bundled_case_as_eval_prints_it_and_logs_it() {
-    let f = Folder::new();
+/// The tests that run on both stores: SQLite always, PostgreSQL when a server is given.
+macro_rules! on_both_stores {
+    ($($name:ident),*) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&super::Store::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { if let Some(store) = super::Store::postgres() { super::$name(&store) } })*
+        }
+    };
+}
+
+on_both_stores!(decides_every_bundled_case_as_eval_prints_it_and_logs_it, bad_input_gets_coded_errors_and_nothing_is_logged);
+
+fn decides_every_bundled_case_as_eval_prints_it_and_logs_it(store: &Store) {
+    let f = Folder::on(store);
     let cases = f.cases();
     assert!(cases.len() >= 10, "the bundled cases: {}", cases.len());
     let expected = f.eval_lines(&cases);
     assert_eq!(expected.len(), cases.len());
-    let s = start(&f.dir, &[]);
+    let s = f.start(&[]);
     let mut ids = Vec::new();
     for (i, (case, want)) in cases.iter().zip(&expected).enumerate() {
         let r = s.post(&decide_path(), case.as_bytes());
@@ -61,16 +74,16 @@ fn decides_every_bundled_case_as_eval_prints_it_and_logs_it() {
     assert_eq!(logged.len(), cases.len() * 3);
     let outcome = logged[0]["outcome"].as_str().expect("outcome").to_string();
     let same = logged.iter().filter(|r| r["outcome"] == outcome.as_str()).count();
-    let csv = qingdan().args(["log", "--outcome", &outcome, "--db"]).arg(f.db()).output().expect("log");
+    let csv = qingdan().args(["log", "--outcome", &outcome, "--db"]).arg(&f.log).output().expect("log");
     assert!(csv.status.success());
     let csv = String::from_utf8(csv.stdout).expect("utf-8");
     assert!(csv.starts_with("id,time,policy,version,decision,caller,outcome,input\n"), "{csv}");
     assert_eq!(csv.lines().count(), same + 1);
-    let later = qingdan().args(["log", "--since", "2999-01-01", "--db"]).arg(f.db()).output().expect("log");
+    let later = qingdan().args(["log", "--since", "2999-01-01", "--db"]).arg(&f.log).output().expect("log");
     assert_eq!(String::from_utf8_lossy(&later.stdout).lines().count(), 1, "only the header");
 
     // `qingdan replay`: the same policy changes nothing; a longer notice period does.
-    let same = qingdan().args(["replay", "--db"]).arg(f.db()).arg(f.policy_file()).output().expect("replay");
+    let same = qingdan().args(["replay", "--db"]).arg(&f.log).arg(f.policy_file()).output().expect("replay");
     assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
     let text = std::fs::read_to_string(f.policy_file()).expect("policy");
     let revised = f.tmp.path().join("policies/revised");
@@ -85,7 +98,7 @@ fn decides_every_bundled_case_as_eval_prints_it_and_logs_it() {
         .expect("revise");
     let changed = qingdan()
         .args(["--format", "json", "replay", "--db"])
-        .arg(f.db())
+        .arg(&f.log)
         .arg(revised.join("admission.qd"))
         .output()
         .expect("replay");
@@ -101,7 +114,7 @@ fn decides_every_bundled_case_as_eval_prints_it_and_logs_it() {
 #[test]
 fn describes_itself() {
     let f = Folder::new();
-    let s = start(&f.dir, &[]);
+    let s = f.start(&[]);
     let doc = s.get("/v1/openapi.json").json();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().expect("paths");
@@ -136,7 +149,7 @@ fn describes_itself() {
     assert_eq!(s.get("/healthz").text(), "ok\n");
     let status = s.get("/v1/status").json();
     assert_eq!(status["reload"]["ok"], true);
-    assert!(status["log"].as_str().is_some_and(|l| l.starts_with("sqlite:")));
+    assert!(status["log"].as_str().is_some_and(|l| l.starts_with("sqlite:")), "{status}");
 
     s.post(&decide_path(), f.cases()[0].as_bytes());
     let metrics = s.get("/metrics");
@@ -144,10 +157,9 @@ fn describes_itself() {
     assert!(metrics.text().contains("\nqingdan_decisions_total 1\n"), "{}", metrics.text());
 }
 
-#[test]
-fn bad_input_gets_coded_errors_and_nothing_is_logged() {
-    let f = Folder::new();
-    let s = start(&f.dir, &["--max-body", "4096", "--max-batch", "3", "--timeout-ms", "400"]);
+fn bad_input_gets_coded_errors_and_nothing_is_logged(store: &Store) {
+    let f = Folder::on(store);
+    let s = f.start(&["--max-body", "4096", "--max-batch", "3", "--timeout-ms", "400"]);
     let path = decide_path();
     let case: serde_json::Value = serde_json::from_str(&f.cases()[0]).expect("case");
 
@@ -211,7 +223,7 @@ fn tokens_name_the_caller_and_limit_the_policies() {
     assert_eq!(open.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&open.stderr).contains("--tokens"));
 
-    let s = start(&f.dir, &["--tokens", tokens.to_str().expect("path")]);
+    let s = f.start(&["--tokens", tokens.to_str().expect("path")]);
     let case = f.cases()[0].clone();
     let path = decide_path();
     let r = s.post(&path, case.as_bytes());
@@ -234,7 +246,7 @@ fn tokens_name_the_caller_and_limit_the_policies() {
 #[test]
 fn a_changed_policy_is_swapped_in_when_clean_and_kept_out_when_not() {
     let f = Folder::new();
-    let s = start(&f.dir, &["--reload-ms", "50"]);
+    let s = f.start(&["--reload-ms", "50"]);
     let case = f.cases()[0].clone();
     let first = s.post(&decide_path(), case.as_bytes()).json();
     let hash0 = s.get("/v1/status").json()["policies"][0]["hash"].clone();

@@ -17,9 +17,20 @@ const PER_CLIENT: usize = 60;
 const KILL_AFTER: usize = 120;
 
 #[test]
-fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
-    let f = Folder::new();
-    let mut s = start(&f.dir, &["--reload-ms", "0"]);
+fn nothing_acknowledged_is_lost_when_the_server_is_killed_sqlite() {
+    nothing_acknowledged_is_lost_when_the_server_is_killed(&Store::Sqlite);
+}
+
+#[test]
+fn nothing_acknowledged_is_lost_when_the_server_is_killed_postgres() {
+    if let Some(store) = Store::postgres() {
+        nothing_acknowledged_is_lost_when_the_server_is_killed(&store);
+    }
+}
+
+fn nothing_acknowledged_is_lost_when_the_server_is_killed(store: &Store) {
+    let f = Folder::on(store);
+    let mut s = f.start(&["--reload-ms", "0"]);
     let case = Arc::new(f.cases()[0].clone());
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let count = Arc::new(AtomicUsize::new(0));
@@ -85,7 +96,7 @@ const LINE: usize = 200;
 #[test]
 fn a_million_case_batch_streams_in_bounded_memory() {
     let f = Folder::new();
-    let s = start(&f.dir, &["--reload-ms", "0"]);
+    let s = f.start(&["--reload-ms", "0"]);
     // Each case is refused by the case reader (a number where a text belongs), so nothing
     // is logged and the test measures the stream, not the disk.
     let pad = "x".repeat(LINE - 40);

@@ -12,7 +12,7 @@ use qingdan_engine::cases::CaseReader;
 use qingdan_engine::eval::Evaluator;
 use serde_json::Value as Json;
 
-use super::store::{Filter, Record, Sqlite, Store};
+use super::store::{Filter, Record, Store};
 use crate::cli::Format;
 use crate::commands::Output;
 use crate::diff_cmd::{CaseChange, CasesReport};
@@ -26,7 +26,8 @@ pub enum LogAs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The decision log (a SQLite file `qingdan serve` wrote; `sqlite:` may prefix it).
+    /// The decision log: a SQLite file `qingdan serve` wrote (`sqlite:` may prefix it), or
+    /// a `postgres://…` URL.
     #[arg(long, default_value = "policies/decisions.sqlite")]
     pub db: String,
     /// Only decisions of this policy.
@@ -59,8 +60,8 @@ pub struct ReplayArgs {
     pub since: Option<String>,
 }
 
-fn open(db: &str) -> Result<Sqlite, String> {
-    Sqlite::open_existing(std::path::Path::new(db.strip_prefix("sqlite:").unwrap_or(db)))
+fn open(db: &str) -> Result<Box<dyn Store>, String> {
+    super::store::open_existing(db)
 }
 
 pub fn log(args: &LogArgs, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> u8 {

@@ -15,25 +15,78 @@ pub fn qingdan() -> Command {
     Command::new(env!("CARGO_BIN_EXE_qingdan"))
 }
 
+/// Where a test's decisions are logged: the default SQLite file, or a fresh database on
+/// the PostgreSQL server `QINGDAN_TEST_PG` names (`.ci/run` starts one).
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Store {
+    /// The PostgreSQL store, or `None` (the test is skipped, and says so) when no server is
+    /// given; with `QINGDAN_REQUIRE_PG=1`, as CI sets, a missing server fails the test.
+    pub fn postgres() -> Option<Store> {
+        match std::env::var("QINGDAN_TEST_PG") {
+            Ok(url) if !url.is_empty() => Some(Store::Postgres(url)),
+            _ => {
+                assert!(
+                    std::env::var("QINGDAN_REQUIRE_PG").as_deref() != Ok("1"),
+                    "QINGDAN_REQUIRE_PG=1 but QINGDAN_TEST_PG names no PostgreSQL server"
+                );
+                eprintln!("skipped: set QINGDAN_TEST_PG=postgres://… to run this test on PostgreSQL");
+                None
+            }
+        }
+    }
+}
+
+/// A fresh database on the server of `base` (a URL ending in `/DBNAME`), made with psql.
+fn fresh_database(base: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("qd_{}_{n}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() % 1_000_000_000));
+    let made = Command::new("psql")
+        .arg(base)
+        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("psql runs");
+    assert!(made.status.success(), "psql: {}", String::from_utf8_lossy(&made.stderr));
+    let (prefix, _) = base.rsplit_once('/').expect("a URL with a database");
+    format!("{prefix}/{name}")
+}
+
 /// A scratch `policies/` folder holding the admission policy (and the source texts it
-/// quotes); `dir` is the folder served.
+/// quotes); `dir` is the folder served, `log` the `--log`/`--db` of the test's store.
 pub struct Folder {
     pub tmp: tempfile::TempDir,
     pub dir: PathBuf,
+    pub log: String,
 }
 
 impl Folder {
     pub fn new() -> Folder {
+        Folder::on(&Store::Sqlite)
+    }
+
+    pub fn on(store: &Store) -> Folder {
         let tmp = tempfile::tempdir().expect("temp dir");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
         let dir = tmp.path().join("policies/community_work");
         copy_dir(&root.join("community_work"), &dir);
         copy_dir(&root.join("sources"), &tmp.path().join("policies/sources"));
-        Folder { tmp, dir }
+        let log = match store {
+            Store::Sqlite => format!("sqlite:{}", dir.join("decisions.sqlite").display()),
+            Store::Postgres(base) => fresh_database(base),
+        };
+        Folder { tmp, dir, log }
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.join("decisions.sqlite")
+    /// `qingdan serve` on this folder and store.
+    pub fn start(&self, options: &[&str]) -> Server {
+        let mut all = vec!["--log", self.log.as_str()];
+        all.extend_from_slice(options);
+        start(&self.dir, &all)
     }
 
     pub fn policy_file(&self) -> PathBuf {
@@ -68,7 +121,7 @@ impl Folder {
 
     /// `qingdan log --db … --as json`: every logged decision.
     pub fn logged(&self) -> Vec<serde_json::Value> {
-        let out = qingdan().args(["log", "--as", "json", "--db"]).arg(self.db()).output().expect("log runs");
+        let out = qingdan().args(["log", "--as", "json", "--db", &self.log]).output().expect("log runs");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout)
             .expect("utf-8")

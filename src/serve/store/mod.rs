@@ -3,12 +3,16 @@
 //! them in one transaction, and only then tells each request its records are committed, so
 //! an acknowledged decision is never lost, while a busy service pays one `fsync` for many.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value as Json};
+
+mod postgres;
+mod sqlite;
+
+pub use sqlite::Sqlite;
 
 /// One logged decision.
 #[derive(Clone, Debug)]
@@ -68,12 +72,31 @@ pub trait Store: Send {
     fn describe(&self) -> String;
 }
 
-pub struct Sqlite {
-    conn: Connection,
-    path: PathBuf,
+/// Opens (creating) the store `--log` names: `postgres://…` (or `postgresql://…`),
+/// `sqlite:PATH` or a bare path.
+pub fn open(spec: &str) -> Result<Box<dyn Store>, String> {
+    if is_postgres(spec) {
+        return Ok(Box::new(postgres::Postgres::open(spec)?));
+    }
+    let path = spec.strip_prefix("sqlite:").unwrap_or(spec);
+    Ok(Box::new(Sqlite::open(Path::new(path))?))
 }
 
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS decisions (
+/// Opens a log that must exist already (`qingdan log`, `replay`: they never create one).
+pub fn open_existing(spec: &str) -> Result<Box<dyn Store>, String> {
+    if is_postgres(spec) {
+        return Ok(Box::new(postgres::Postgres::open(spec)?));
+    }
+    let path = spec.strip_prefix("sqlite:").unwrap_or(spec);
+    Ok(Box::new(Sqlite::open_existing(Path::new(path))?))
+}
+
+fn is_postgres(spec: &str) -> bool {
+    spec.starts_with("postgres://") || spec.starts_with("postgresql://")
+}
+
+/// The table both stores keep (SQLite and PostgreSQL read the same SQL).
+pub(crate) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS decisions (
     id TEXT PRIMARY KEY,
     time TEXT NOT NULL,
     policy TEXT NOT NULL,
@@ -86,91 +109,7 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_policy_time ON decisions (policy, time);";
 
-impl Sqlite {
-    /// Opens (creating) the log at `path`: WAL, and `synchronous = FULL` so that a commit
-    /// is on disk when it returns.
-    pub fn open(path: &Path) -> Result<Sqlite, String> {
-        let conn = Connection::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| e.to_string())?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| e.to_string())?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(|e| e.to_string())?;
-        conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
-        Ok(Sqlite { conn, path: path.to_path_buf() })
-    }
-
-    /// Opens an existing log only (for `qingdan log`, which must not create one).
-    pub fn open_existing(path: &Path) -> Result<Sqlite, String> {
-        if !path.is_file() {
-            return Err(format!("{}: no such decision log", path.display()));
-        }
-        Sqlite::open(path)
-    }
-}
-
-fn row_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
-    Ok(Record {
-        id: row.get(0)?,
-        time: row.get(1)?,
-        policy: row.get(2)?,
-        hash: row.get(3)?,
-        decision: row.get(4)?,
-        caller: row.get(5)?,
-        input: row.get(6)?,
-        result: row.get(7)?,
-        outcome: row.get(8)?,
-    })
-}
-
-const COLUMNS: &str = "id, time, policy, hash, decision, caller, input, result, outcome";
-
-impl Store for Sqlite {
-    fn append(&mut self, records: &[Record]) -> Result<(), String> {
-        let tx = self.conn.transaction().map_err(|e| e.to_string())?;
-        {
-            let mut insert = tx
-                .prepare_cached(&format!("INSERT INTO decisions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"))
-                .map_err(|e| e.to_string())?;
-            for r in records {
-                insert
-                    .execute(params![r.id, r.time, r.policy, r.hash, r.decision, r.caller, r.input, r.result, r.outcome])
-                    .map_err(|e| e.to_string())?;
-            }
-        }
-        tx.commit().map_err(|e| e.to_string())
-    }
-
-    fn get(&mut self, id: &str) -> Result<Option<Record>, String> {
-        self.conn
-            .query_row(&format!("SELECT {COLUMNS} FROM decisions WHERE id = ?1"), [id], row_record)
-            .optional()
-            .map_err(|e| e.to_string())
-    }
-
-    fn scan(&mut self, filter: &Filter, each: &mut dyn FnMut(Record)) -> Result<(), String> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM decisions WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR time >= ?2) \
-             AND (?3 IS NULL OR outcome = ?3) ORDER BY id"
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| e.to_string())?;
-        let rows = stmt
-            .query_map(params![filter.policy, filter.since, filter.outcome], row_record)
-            .map_err(|e| e.to_string())?;
-        for r in rows {
-            each(r.map_err(|e| e.to_string())?);
-        }
-        Ok(())
-    }
-
-    fn describe(&self) -> String {
-        format!("sqlite:{}", self.path.display())
-    }
-}
-
-/// Opens the store `--log` names: `sqlite:PATH` or a bare path.
-pub fn open(spec: &str) -> Result<Box<dyn Store>, String> {
-    let path = spec.strip_prefix("sqlite:").unwrap_or(spec);
-    Ok(Box::new(Sqlite::open(Path::new(path))?))
-}
+pub(crate) const COLUMNS: &str = "id, time, policy, hash, decision, caller, input, result, outcome";
 
 /// Records waiting to be written and whom to tell when they are.
 struct Pending {

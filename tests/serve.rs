@@ -19,7 +19,10 @@ macro_rules! on_both_stores {
     };
 }
 
-on_both_stores!(decides_every_bundled_case_as_eval_prints_it_and_logs_it, bad_input_gets_coded_errors_and_nothing_is_logged);
+on_both_stores!(
+    decides_every_bundled_case_as_eval_prints_it_and_logs_it,
+    bad_input_gets_coded_errors_and_nothing_is_logged
+);
 
 fn decides_every_bundled_case_as_eval_prints_it_and_logs_it(store: &Store) {
     let f = Folder::on(store);
@@ -94,8 +97,11 @@ fn decides_every_bundled_case_as_eval_prints_it_and_logs_it(store: &Store) {
         }
     }
     assert!(text.contains("令 提前申请天数 = 42"));
-    std::fs::write(revised.join("admission.qd"), text.replace("令 提前申请天数 = 42", "令 提前申请天数 = 90"))
-        .expect("revise");
+    std::fs::write(
+        revised.join("admission.qd"),
+        text.replace("令 提前申请天数 = 42", "令 提前申请天数 = 90"),
+    )
+    .expect("revise");
     let changed = qingdan()
         .args(["--format", "json", "replay", "--db"])
         .arg(&f.log)
@@ -233,7 +239,10 @@ fn tokens_name_the_caller_and_limit_the_policies() {
     let other = [("Authorization", "Bearer other-token-0123456789ab")];
     let r = s.request("POST", &path, &other, case.as_bytes());
     assert_eq!((r.status, r.code()), (403, "E0904".into()));
-    assert_eq!(s.request("GET", "/v1/policies", &other, b"").json()["policies"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        s.request("GET", "/v1/policies", &other, b"").json()["policies"].as_array().map(Vec::len),
+        Some(0)
+    );
     let good = [("Authorization", "Bearer platform-token-0123456789")];
     let r = s.request("POST", &path, &good, case.as_bytes());
     assert_eq!(r.status, 200, "{}", r.text());
@@ -256,7 +265,9 @@ fn a_changed_policy_is_swapped_in_when_clean_and_kept_out_when_not() {
     let hash1 = status["policies"][0]["hash"].clone();
     assert_eq!(status["versions"][POLICY].as_array().map(Vec::len), Some(2));
     let second = s.post(&decide_path(), case.as_bytes()).json();
-    let logged = |r: &serde_json::Value| s.get(&format!("/v1/decisions/{}", r["decision_id"].as_str().expect("id"))).json();
+    let logged = |r: &serde_json::Value| {
+        s.get(&format!("/v1/decisions/{}", r["decision_id"].as_str().expect("id"))).json()
+    };
     assert_eq!(logged(&first)["hash"], hash0);
     assert_eq!(logged(&second)["hash"], hash1);
 

@@ -47,7 +47,11 @@ impl Tokens {
                 return Err(format!("{}:{}: expected `TOKEN CALLER POLICIES`", path.display(), i + 1));
             };
             if token.len() < 16 {
-                return Err(format!("{}:{}: a token must have at least 16 characters", path.display(), i + 1));
+                return Err(format!(
+                    "{}:{}: a token must have at least 16 characters",
+                    path.display(),
+                    i + 1
+                ));
             }
             let allowed = (policies != "*").then(|| policies.split(',').map(str::to_string).collect());
             map.insert(digest(token), Caller { name: name.to_string(), allowed });
@@ -72,7 +76,9 @@ pub async fn identify(State(svc): State<Arc<Service>>, mut request: Request, nex
                 .and_then(|v| v.strip_prefix("Bearer "));
             match given.and_then(|t| tokens.0.get(&digest(t.trim()))) {
                 Some(c) => c.clone(),
-                None if is_open(request.uri().path()) => Caller { name: "anonymous".into(), allowed: Some(Vec::new()) },
+                None if is_open(request.uri().path()) => {
+                    Caller { name: "anonymous".into(), allowed: Some(Vec::new()) }
+                }
                 None => return errors::unauthorized(),
             }
         }

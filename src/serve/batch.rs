@@ -135,7 +135,8 @@ impl Batch {
         }
         let count = records.len() as u64;
         if let Err(why) = self.svc.logger.commit(records).await {
-            return self.stop(Code::E0905, &format!("the decision log failed, this chunk is not given: {why}"));
+            return self
+                .stop(Code::E0905, &format!("the decision log failed, this chunk is not given: {why}"));
         }
         self.svc.metrics.decided(count);
         Some(Bytes::from(out))

@@ -82,7 +82,10 @@ pub fn load(dir: &Path) -> Loaded {
         let deciders = (0..policy.decisions.len() as u32)
             .map(|d| (policy.decisions[d as usize].name.clone(), JsonDecider::new(policy, d, args)))
             .collect();
-        policies.insert(name.clone(), Served { name, hash: hash.clone(), policy, deciders, reader: CaseReader::new(policy) });
+        policies.insert(
+            name.clone(),
+            Served { name, hash: hash.clone(), policy, deciders, reader: CaseReader::new(policy) },
+        );
     }
     Loaded { policies, diagnostics, has_errors }
 }
@@ -177,7 +180,9 @@ fn type_schema(p: &Policy, ty: &Type) -> Json {
             let names: Vec<&str> = p.enums[*e as usize].variants.iter().map(|v| v.name.as_str()).collect();
             json!({ "type": "string", "enum": names })
         }
-        Type::Row(l) => json!({ "type": "string", "description": format!("a key of the list `{}`", p.lists[*l as usize].name) }),
+        Type::Row(l) => {
+            json!({ "type": "string", "description": format!("a key of the list `{}`", p.lists[*l as usize].name) })
+        }
         Type::Set(inner) => json!({ "type": "array", "items": type_schema(p, inner), "uniqueItems": true }),
         Type::Opt(inner) => {
             let mut s = type_schema(p, inner);

@@ -65,7 +65,12 @@ pub async fn decide_one(
         Ok(Ok(b)) => b,
     };
     let Ok(text) = String::from_utf8(bytes.to_vec()) else {
-        return errors::error(StatusCode::BAD_REQUEST, Code::E0301, "the body is not UTF-8", "请求体不是 UTF-8 文本");
+        return errors::error(
+            StatusCode::BAD_REQUEST,
+            Code::E0301,
+            "the body is not UTF-8",
+            "请求体不是 UTF-8 文本",
+        );
     };
     if !text.trim_start().starts_with('{') {
         return errors::error(
@@ -81,7 +86,14 @@ pub async fn decide_one(
     };
     let (line, ok) = match tokio::time::timeout(limits.timeout, job).await {
         Ok(Ok(answer)) => answer,
-        Ok(Err(_)) => return errors::error(StatusCode::INTERNAL_SERVER_ERROR, Code::E0908, "internal error", "内部错误"),
+        Ok(Err(_)) => {
+            return errors::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Code::E0908,
+                "internal error",
+                "内部错误",
+            )
+        }
         Err(_) => return errors::timed_out(limits.timeout.as_millis() as u64),
     };
     if !ok {

@@ -111,7 +111,11 @@ pub async fn openapi() -> Response {
 /// Every route: method, path (OpenAPI's template syntax, which axum's is too), summary.
 pub const ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/v1/policies/{policy}/decisions/{decision}", "Decide one case (a JSON object)"),
-    ("post", "/v1/policies/{policy}/decisions/{decision}/batch", "Decide many cases (JSON array or JSON Lines); JSON Lines back"),
+    (
+        "post",
+        "/v1/policies/{policy}/decisions/{decision}/batch",
+        "Decide many cases (JSON array or JSON Lines); JSON Lines back",
+    ),
     ("get", "/v1/policies", "The policies served"),
     ("get", "/v1/policies/{policy}", "A policy: inputs as JSON Schema, decisions, outcomes"),
     ("get", "/v1/decisions/{id}", "A logged decision with its explanation"),
@@ -139,8 +143,12 @@ pub fn openapi_document() -> Json {
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
         let ok = match *path {
-            "/v1/policies/{policy}/decisions/{decision}" => json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Result" } } }),
-            "/v1/policies/{policy}/decisions/{decision}/batch" => json!({ "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/Result" } } }),
+            "/v1/policies/{policy}/decisions/{decision}" => {
+                json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Result" } } })
+            }
+            "/v1/policies/{policy}/decisions/{decision}/batch" => {
+                json!({ "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/Result" } } })
+            }
             "/healthz" | "/metrics" => json!({ "text/plain": { "schema": { "type": "string" } } }),
             _ => json!({ "application/json": { "schema": { "type": "object" } } }),
         };

@@ -72,11 +72,16 @@ pub fn log(args: &LogArgs, format: Format, out: &mut dyn Write, err: &mut dyn Wr
             return exit::USAGE;
         }
     };
-    let filter = Filter { policy: args.policy.clone(), since: args.since.clone(), outcome: args.outcome.clone() };
+    let filter =
+        Filter { policy: args.policy.clone(), since: args.since.clone(), outcome: args.outcome.clone() };
     let json = args.as_ == Some(LogAs::Json) || (args.as_.is_none() && format == Format::Json);
     let mut failed = false;
     if !json {
-        failed = out.write_all(&csv_line(&["id", "time", "policy", "version", "decision", "caller", "outcome", "input"])).is_err();
+        failed = out
+            .write_all(&csv_line(&[
+                "id", "time", "policy", "version", "decision", "caller", "outcome", "input",
+            ]))
+            .is_err();
     }
     let scanned = store.scan(&filter, &mut |r: Record| {
         if failed {
@@ -86,7 +91,8 @@ pub fn log(args: &LogArgs, format: Format, out: &mut dyn Write, err: &mut dyn Wr
             failed = writeln!(out, "{}", r.to_json()).is_err();
         } else {
             let version = &r.hash[..12.min(r.hash.len())];
-            let line = csv_line(&[&r.id, &r.time, &r.policy, version, &r.decision, &r.caller, &r.outcome, &r.input]);
+            let line =
+                csv_line(&[&r.id, &r.time, &r.policy, version, &r.decision, &r.caller, &r.outcome, &r.input]);
             failed = out.write_all(&line).is_err();
         }
     });
@@ -127,7 +133,13 @@ fn logged_observation(result: &str, decision: &str) -> String {
                         .as_array()
                         .map(|vs| {
                             vs.iter()
-                                .map(|v| format!("{}: {}", v["name"].as_str().unwrap_or(""), v["value"].as_str().unwrap_or("")))
+                                .map(|v| {
+                                    format!(
+                                        "{}: {}",
+                                        v["name"].as_str().unwrap_or(""),
+                                        v["value"].as_str().unwrap_or("")
+                                    )
+                                })
                                 .collect()
                         })
                         .unwrap_or_default();
@@ -145,7 +157,13 @@ fn logged_observation(result: &str, decision: &str) -> String {
     shown.join("; ")
 }
 
-pub fn replay(args: &ReplayArgs, opts: &Output, lang: Option<Lang>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn replay(
+    args: &ReplayArgs,
+    opts: &Output,
+    lang: Option<Lang>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let mut store = match open(&args.db) {
         Ok(s) => s,
         Err(why) => {

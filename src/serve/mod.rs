@@ -178,7 +178,8 @@ fn start(args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<u8, String> {
     if loaded.has_errors {
         return Err(format!("the policies have errors; nothing is served\n{}", loaded.diagnostics));
     }
-    let spec = args.log.clone().unwrap_or_else(|| format!("sqlite:{}", args.dir.join("decisions.sqlite").display()));
+    let spec =
+        args.log.clone().unwrap_or_else(|| format!("sqlite:{}", args.dir.join("decisions.sqlite").display()));
     let logger = Logger::start(store::open(&spec)?, store::open(&spec)?);
     let svc = Arc::new(Service {
         catalog: RwLock::default(),
@@ -208,7 +209,12 @@ fn start(args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<u8, String> {
         if args.reload_ms > 0 {
             reload::watch(svc.clone(), args.dir.clone(), Duration::from_millis(args.reload_ms));
         }
-        let _ = writeln!(out, "qingdan serve: http://{shown}/ ({} policies, log {})", svc.catalog().len(), svc.logger.describe());
+        let _ = writeln!(
+            out,
+            "qingdan serve: http://{shown}/ ({} policies, log {})",
+            svc.catalog().len(),
+            svc.logger.describe()
+        );
         let _ = out.flush();
         axum::serve(listener, router(svc)).await.map_err(|e| format!("the server stopped: {e}"))?;
         Ok(exit::OK)

@@ -20,7 +20,11 @@ pub struct State {
 
 impl State {
     pub fn after(loaded: &Loaded) -> State {
-        State { checked: rfc3339(now_ms()), has_errors: loaded.has_errors, diagnostics: loaded.diagnostics.clone() }
+        State {
+            checked: rfc3339(now_ms()),
+            has_errors: loaded.has_errors,
+            diagnostics: loaded.diagnostics.clone(),
+        }
     }
 }
 

@@ -45,7 +45,13 @@ impl Store {
 fn fresh_database(base: &str) -> String {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let name = format!("qd_{}_{n}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() % 1_000_000_000));
+    let name = format!(
+        "qd_{}_{n}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() % 1_000_000_000)
+    );
     let made = Command::new("psql")
         .arg(base)
         .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
@@ -100,7 +106,8 @@ impl Folder {
         cases
             .iter()
             .map(|c| {
-                let given: serde_json::Value = serde_yaml::from_value(c["given"].clone()).expect("given as json");
+                let given: serde_json::Value =
+                    serde_yaml::from_value(c["given"].clone()).expect("given as json");
                 given.to_string()
             })
             .collect()
@@ -206,7 +213,13 @@ impl Reply {
 /// A path segment percent-encoded (the policy and decision names are Chinese).
 pub fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -230,7 +243,14 @@ impl Server {
 
     /// Sends a request's head (declaring `length` bytes) and `body`; the connection, to read
     /// the answer from.
-    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], length: usize, body: &[u8]) -> TcpStream {
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        length: usize,
+        body: &[u8],
+    ) -> TcpStream {
         let mut s = TcpStream::connect(self.addr).expect("connects");
         s.set_read_timeout(Some(Duration::from_secs(300))).expect("timeout");
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);

@@ -148,7 +148,8 @@ impl Logger {
                             Err(_) => break,
                         }
                     }
-                    let all: Vec<Record> = group.iter_mut().flat_map(|p| std::mem::take(&mut p.records)).collect();
+                    let all: Vec<Record> =
+                        group.iter_mut().flat_map(|p| std::mem::take(&mut p.records)).collect();
                     let result = writer.append(&all);
                     for p in group {
                         let _ = p.done.send(result.clone());
@@ -218,9 +219,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]

@@ -50,12 +50,24 @@ impl Store for Postgres {
     fn append(&mut self, records: &[Record]) -> Result<(), String> {
         let mut tx = self.client.transaction().map_err(|e| e.to_string())?;
         let insert = tx
-            .prepare(&format!("INSERT INTO decisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+            .prepare(&format!(
+                "INSERT INTO decisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ))
             .map_err(|e| e.to_string())?;
         for r in records {
             tx.execute(
                 &insert,
-                &[&r.id, &r.time, &r.policy, &r.hash, &r.decision, &r.caller, &r.input, &r.result, &r.outcome],
+                &[
+                    &r.id,
+                    &r.time,
+                    &r.policy,
+                    &r.hash,
+                    &r.decision,
+                    &r.caller,
+                    &r.input,
+                    &r.result,
+                    &r.outcome,
+                ],
             )
             .map_err(|e| e.to_string())?;
         }

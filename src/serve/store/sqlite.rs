@@ -51,11 +51,15 @@ impl Store for Sqlite {
         let tx = self.conn.transaction().map_err(|e| e.to_string())?;
         {
             let mut insert = tx
-                .prepare_cached(&format!("INSERT INTO decisions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"))
+                .prepare_cached(&format!(
+                    "INSERT INTO decisions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                ))
                 .map_err(|e| e.to_string())?;
             for r in records {
                 insert
-                    .execute(params![r.id, r.time, r.policy, r.hash, r.decision, r.caller, r.input, r.result, r.outcome])
+                    .execute(params![
+                        r.id, r.time, r.policy, r.hash, r.decision, r.caller, r.input, r.result, r.outcome
+                    ])
                     .map_err(|e| e.to_string())?;
             }
         }
@@ -88,4 +92,3 @@ impl Store for Sqlite {
         format!("sqlite:{}", self.path.display())
     }
 }
-

@@ -32,7 +32,7 @@ pub struct Served {
 impl Served {
     /// The short form of the hash shown as `version`.
     pub fn version(&self) -> &str {
-        &self.hash[..12.min(self.hash.len())]
+        self.hash.get(..12).unwrap_or(&self.hash)
     }
 }
 

@@ -90,7 +90,7 @@ pub fn log(args: &LogArgs, format: Format, out: &mut dyn Write, err: &mut dyn Wr
         if json {
             failed = writeln!(out, "{}", r.to_json()).is_err();
         } else {
-            let version = &r.hash[..12.min(r.hash.len())];
+            let version = r.hash.get(..12).unwrap_or(&r.hash);
             let line =
                 csv_line(&[&r.id, &r.time, &r.policy, version, &r.decision, &r.caller, &r.outcome, &r.input]);
             failed = out.write_all(&line).is_err();

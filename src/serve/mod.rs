@@ -2,7 +2,7 @@
 //!
 //! `catalog` loads the folder's policies (and `reload` watches it), `decide` and `batch`
 //! answer cases with exactly what `qingdan eval --format json --explain` prints, `store`
-//! logs each decision (group commit; SQLite) before it is answered, `auth` names callers,
+//! logs each decision (group commit; SQLite or PostgreSQL) before it is answered, `auth` names callers,
 //! `info` tells about policies, versions, health and metrics, `errors` words refusals with
 //! the CLI's codes; `log_cmd` is `qingdan log` and `qingdan replay`.
 
@@ -41,7 +41,8 @@ pub struct ServeArgs {
     /// The address to listen on; anything but loopback requires `--tokens`.
     #[arg(long, default_value = "127.0.0.1:8710")]
     pub addr: SocketAddr,
-    /// The decision log: `sqlite:PATH` (default: `decisions.sqlite` in the policy folder).
+    /// The decision log: `sqlite:PATH` (default: `decisions.sqlite` in the policy folder),
+    /// or `postgres://…` (one log shared by several replicas).
     #[arg(long, value_name = "STORE")]
     pub log: Option<String>,
     /// Bearer tokens, one per line: `TOKEN CALLER POLICY[,POLICY…]` (`*`: every policy).

@@ -41,7 +41,7 @@ impl Record {
             "id": self.id,
             "time": self.time,
             "policy": self.policy,
-            "version": &self.hash[..12.min(self.hash.len())],
+            "version": self.hash.get(..12).unwrap_or(&self.hash),
             "hash": self.hash,
             "decision": self.decision,
             "caller": self.caller,
@@ -234,6 +234,47 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "7");
         assert!(uuid_v7(1) < uuid_v7(2));
+    }
+
+    /// A store whose disk is full.
+    struct Failing;
+
+    impl Store for Failing {
+        fn append(&mut self, _: &[Record]) -> Result<(), String> {
+            Err("database or disk is full".into())
+        }
+        fn get(&mut self, _: &str) -> Result<Option<Record>, String> {
+            Ok(None)
+        }
+        fn scan(&mut self, _: &Filter, _: &mut dyn FnMut(Record)) -> Result<(), String> {
+            Ok(())
+        }
+        fn describe(&self) -> String {
+            "failing".into()
+        }
+    }
+
+    #[test]
+    fn a_failed_commit_reaches_every_request_of_its_group() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let logger = Logger::start(Box::new(Failing), Box::new(Failing));
+        let rec = Record {
+            id: "1".into(),
+            time: String::new(),
+            policy: "p".into(),
+            hash: String::new(),
+            decision: "d".into(),
+            caller: "local".into(),
+            input: "{}".into(),
+            result: "{}".into(),
+            outcome: String::new(),
+        };
+        let both = futures_util::future::join(logger.commit(vec![rec.clone()]), logger.commit(vec![rec]));
+        let (a, b) = runtime.block_on(both);
+        assert_eq!(a, Err("database or disk is full".to_string()));
+        assert_eq!(b, a);
+        // Nothing to commit is committed at once.
+        assert_eq!(runtime.block_on(logger.commit(Vec::new())), Ok(()));
     }
 
     #[test]

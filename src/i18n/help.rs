@@ -97,7 +97,7 @@ const ZH: &[(&str, &str, &str)] = &[
     ("dump-ir", "", "打印政策降级后的中间表示（槽位、令、规则、决定）"),
     ("dump-ir", "path", "政策文件（或包含它的文件夹）"),
     ("dump-ir", "policy", "路径中有多个政策时，用哪一个"),
-    ("serve", "", "决定服务：通过 HTTP 对案例作出决定，每个决定记入决定日志（SQLite），可按编号查询"),
+    ("serve", "", "决定服务：通过 HTTP 对案例作出决定，每个决定记入决定日志（SQLite 或 PostgreSQL），可按编号查询"),
     ("serve", "dir", "要提供服务的政策文件夹（其中所有 `.qd` 文件一起检查）"),
     ("serve", "addr", "监听的地址；不是本机回环地址时必须给出 `--tokens`"),
     ("serve", "log", "决定日志：`sqlite:路径`（默认：政策文件夹中的 `decisions.sqlite`），或 `postgres://…`（多个副本共用一个日志）"),

@@ -127,6 +127,14 @@ pub enum Command {
     Keygen { prefix: PathBuf },
     /// A local web page to edit a policy and try cases (http://127.0.0.1:8700/).
     Playground(crate::playground_cmd::PlaygroundArgs),
+    /// A decision service over HTTP (http://127.0.0.1:8710/): cases decided as `eval`
+    /// decides them, each decision logged (SQLite) and retrievable by its id.
+    Serve(crate::serve::ServeArgs),
+    /// The decision log listed or exported (CSV, or JSON Lines).
+    Log(crate::serve::log_cmd::LogArgs),
+    /// Logged cases decided again under a revised policy: the ones whose outcome changes,
+    /// as `diff --cases` reports them. Exit 0 when none changes, 1 when some do.
+    Replay(crate::serve::log_cmd::ReplayArgs),
     /// Print a compiled module as WebAssembly text, with its manifest.
     DumpWat { module: PathBuf },
     /// Print the syntax tree of a file (for debugging the language).

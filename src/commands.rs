@@ -109,6 +109,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Test(args) => {
             crate::test_cmd::run(&args, &opts, opts.format, cli.lang.map(Lang::from), out, err)
         }
+        Command::Serve(args) => crate::serve::run(&args, out, err),
+        Command::Log(args) => crate::serve::log_cmd::log(&args, opts.format, out, err),
+        Command::Replay(args) => {
+            crate::serve::log_cmd::replay(&args, &opts, cli.lang.map(Lang::from), out, err)
+        }
         Command::DumpIr { path, policy } => dump_ir(&path, policy.as_deref(), &opts, out, err),
     }
 }

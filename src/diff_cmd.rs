@@ -61,7 +61,7 @@ struct Full<'r> {
 #[derive(Debug, Serialize)]
 pub(crate) struct CasesReport {
     pub(crate) file: String,
-    read: usize,
+    pub(crate) read: usize,
     pub(crate) changed: Vec<CaseChange>,
 }
 
@@ -314,13 +314,22 @@ fn human(r: &Report, cases: Option<&CasesReport>, lang: Lang) -> String {
         }
     }
     if let Some(c) = cases {
-        let _ = writeln!(s, "\n{} ({}, {}):", w.cases, c.file, c.read);
-        if c.changed.is_empty() {
-            let _ = writeln!(s, "  {}", w.no_case);
-        }
-        for x in &c.changed {
-            let _ = writeln!(s, "  {} — {}: {} → {}", x.case, x.decision, x.old, x.new);
-        }
+        s.push('\n');
+        s.push_str(&cases_text(c, lang));
+    }
+    s
+}
+
+/// The recorded cases whose outcome changes, for people (also `qingdan replay`'s report).
+pub(crate) fn cases_text(c: &CasesReport, lang: Lang) -> String {
+    let w = words(lang);
+    let mut s = String::new();
+    let _ = writeln!(s, "{} ({}, {}):", w.cases, c.file, c.read);
+    if c.changed.is_empty() {
+        let _ = writeln!(s, "  {}", w.no_case);
+    }
+    for x in &c.changed {
+        let _ = writeln!(s, "  {} — {}: {} → {}", x.case, x.decision, x.old, x.new);
     }
     s
 }

@@ -187,7 +187,7 @@ struct Job<'p> {
     input_format: InputFormat,
 }
 
-type CaseResult = Result<Vec<Value>, CaseError>;
+pub(crate) type CaseResult = Result<Vec<Value>, CaseError>;
 
 /// A case's explained decisions and the checks it meets (broken, or permissions used).
 type Decided = (Vec<Explanation>, Vec<CheckHit>);
@@ -699,4 +699,31 @@ fn progress_bar(lang: Lang) -> Option<indicatif::ProgressBar> {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(indicatif::ProgressStyle::with_template(messages::progress_template(lang)).ok()?);
     Some(bar)
+}
+
+/// One decision of a policy, each case shown exactly as `qingdan eval --format json
+/// --decision D` prints it (one line, no newline), for `qingdan serve`: the service calls
+/// the very code that prints eval's JSON, so the two cannot drift apart.
+pub(crate) struct JsonDecider<'p> {
+    job: Job<'p>,
+}
+
+impl<'p> JsonDecider<'p> {
+    /// `args` must ask for JSON; its `explain` chooses the long form.
+    pub(crate) fn new(policy: &'p Policy, decision: u32, args: &'p EvalArgs) -> JsonDecider<'p> {
+        let backend = Backend::Interpreter(Evaluator::new(policy));
+        let zh = args.lang.unwrap_or(policy.lang) == Lang::Zh;
+        let job = Job { policy, backend, decisions: vec![decision], case_checks: Vec::new(), args, zh };
+        JsonDecider { job }
+    }
+
+    /// Case number `n`'s line (as eval prints it) and whether it was decided.
+    pub(crate) fn decide(&self, n: usize, case: CaseResult) -> (String, bool) {
+        let mut worker = self.job.worker();
+        let (mut text, ok) = self.job.one(&mut worker, n, None, case);
+        if text.ends_with('\n') {
+            text.pop();
+        }
+        (text, ok)
+    }
 }

@@ -27,6 +27,7 @@ mod playground_record;
 mod playground_row_names;
 mod playground_rows;
 mod replace;
+mod serve;
 mod streams;
 mod test_cmd;
 mod trace_cmd;

@@ -98,6 +98,26 @@ const ZH: &[(&str, &str, &str)] = &[
     ("dump-ir", "path", "政策文件（或包含它的文件夹）"),
     ("dump-ir", "policy", "路径中有多个政策时，用哪一个"),
     ("lsp", "", "编辑器用的语言服务器（LSP，经标准输入输出）"),
+    ("serve", "", "决定服务：通过 HTTP 对案例作出决定，每个决定记入决定日志（SQLite 或 PostgreSQL），可按编号查询"),
+    ("serve", "dir", "要提供服务的政策文件夹（其中所有 `.qd` 文件一起检查）"),
+    ("serve", "addr", "监听的地址；不是本机回环地址时必须给出 `--tokens`"),
+    ("serve", "log", "决定日志：`sqlite:路径`（默认：政策文件夹中的 `decisions.sqlite`），或 `postgres://…`（多个副本共用一个日志）"),
+    ("serve", "tokens", "令牌文件，每行一个：`令牌 调用方 政策[,政策…]`（`*` 表示全部政策）"),
+    ("serve", "max_body", "请求体最大字节数（一个案例，或 JSON 数组形式的一批）"),
+    ("serve", "max_batch", "一批最多可含多少个案例"),
+    ("serve", "timeout_ms", "读取请求体、判定一个案例或一批中的一段，最多可用多少毫秒"),
+    ("serve", "reload_ms", "每隔多少毫秒查看文件夹中的政策是否改动（0：不查看）"),
+    ("log", "", "列出或导出决定日志（CSV，或 JSON Lines）"),
+    ("log", "db", "决定日志：`qingdan serve` 写的 SQLite 文件，或 `postgres://…`"),
+    ("log", "policy", "只列这个政策的决定"),
+    ("log", "since", "只列这一日期（`YYYY-MM-DD`）或时刻（RFC 3339，UTC）及以后的决定"),
+    ("log", "outcome", "只列这个结论的决定"),
+    ("log", "as_", "CSV（默认）或 JSON Lines（全局的 `--format json` 也给出 JSON Lines）"),
+    ("replay", "", "用修订后的政策重新判定日志中的案例，列出结论改变的（报告同 `diff --cases`）。没有改变时退出码 0，有改变时 1"),
+    ("replay", "db", "决定日志"),
+    ("replay", "policy", "修订后的政策（文件或文件夹）；日志中同名政策的决定被重新判定"),
+    ("replay", "name", "路径中有多个政策时，用哪一个"),
+    ("replay", "since", "只重判这一日期或时刻及以后的决定"),
 ];
 
 /// Choices of a value with a description of their own, in Chinese: (argument id, value, text).
@@ -106,6 +126,8 @@ const VALUES_ZH: &[(&str, &str, &str)] = &[
     ("as_format", "dot", "Graphviz（`dot -Tsvg`）"),
     ("as_format", "mermaid", "Mermaid 流程图（在 GitHub 和 GitLab 的 Markdown 中显示为图）"),
     ("as_format", "json", "节点和边，每行一个（结构见 `engine/src/graph/export.rs`）"),
+    ("as_", "csv", "逗号分隔，每个决定一行"),
+    ("as_", "json", "JSON Lines，每个决定一行（含输入和结果）"),
 ];
 
 fn zh_text(command: &str, id: &str) -> Option<&'static str> {

@@ -141,6 +141,15 @@ codes! {
     // Office documents: decision notices from Word templates (`qingdan eval --notice`).
     E0701 Error "notice-template-invalid" "通知书模板不是有效的 Word 文档" "notice template is not a valid Word document";
     E0702 Error "no-notice-templates" "没有通知书模板" "no notice templates";
+    // The decision service (`qingdan serve`): errors answered over HTTP.
+    E0901 Error "unknown-policy" "没有这个政策" "no such policy";
+    E0902 Error "unknown-decision" "没有这个决定" "no such decision";
+    E0903 Error "request-too-large" "请求过大" "request too large";
+    E0904 Error "not-authorized" "未授权" "not authorized";
+    E0905 Error "log-failed" "决定日志写入失败" "decision log write failed";
+    E0906 Error "request-timeout" "请求超时" "request timed out";
+    E0907 Error "unknown-decision-id" "没有这个决定编号" "no such decision id";
+    E0908 Error "decision-failed" "决定无法作出" "decision failed";
     // Warnings.
     W0001 Warning "uncited-rule" "规则未引用条款" "rule cites no clause";
     W0002 Warning "unused-let" "定义未被使用" "unused let";

@@ -713,14 +713,26 @@ impl<'p> JsonDecider<'p> {
     pub(crate) fn new(policy: &'p Policy, decision: u32, args: &'p EvalArgs) -> JsonDecider<'p> {
         let backend = Backend::Interpreter(Evaluator::new(policy));
         let zh = args.lang.unwrap_or(policy.lang) == Lang::Zh;
-        let job = Job { policy, backend, decisions: vec![decision], case_checks: Vec::new(), args, zh };
+        let writer = ResultWriter::new(policy, vec![decision], Vec::new(), args.explain, &|r| rule_reads(policy, r));
+        let job = Job {
+            policy,
+            backend,
+            decisions: vec![decision],
+            case_checks: Vec::new(),
+            args,
+            zh,
+            writer: Some(writer),
+            // As a JSON Lines stream does: a case's error names no line.
+            input_format: InputFormat::Jsonl,
+        };
         JsonDecider { job }
     }
 
     /// Case number `n`'s line (as eval prints it) and whether it was decided.
     pub(crate) fn decide(&self, n: usize, case: CaseResult) -> (String, bool) {
         let mut worker = self.job.worker();
-        let (mut text, ok) = self.job.one(&mut worker, n, None, case);
+        let mut text = String::new();
+        let ok = self.job.one(&mut worker, &mut text, n, None, case);
         if text.ends_with('\n') {
             text.pop();
         }

@@ -191,6 +191,6 @@ pub enum ColorArg {
     Never,
 }
 
-fn parse_date(text: &str) -> Result<qingdan_dsl::value::Date, String> {
+pub(crate) fn parse_date(text: &str) -> Result<qingdan_dsl::value::Date, String> {
     qingdan_dsl::value::Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }

@@ -65,26 +65,29 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 (_, Some(module)) => {
                     crate::build_cmd::eval_module(&module, &trust, &args, cli.lang, out, err)
                 }
-                (Some(policy), None) => match load_policy_at(&policy, name.as_deref(), as_of, &opts, out, err) {
-                    Ok(p) => {
-                        let backend =
-                            crate::eval_cmd::Backend::Interpreter(qingdan_engine::eval::Evaluator::new(&p));
-                        let code = crate::eval_cmd::run(&p, backend, &args, out, err);
-                        match notice {
-                            Some(dir) => {
-                                let n = crate::notice_cmd::NoticeArgs {
-                                    policy_path: &policy,
-                                    input: &notice_input,
-                                    dir: &dir,
-                                    date: notice_date,
-                                };
-                                code.max(crate::notice_cmd::run(&p, &n, err))
+                (Some(policy), None) => {
+                    match load_policy_at(&policy, name.as_deref(), as_of, &opts, out, err) {
+                        Ok(p) => {
+                            let backend = crate::eval_cmd::Backend::Interpreter(
+                                qingdan_engine::eval::Evaluator::new(&p),
+                            );
+                            let code = crate::eval_cmd::run(&p, backend, &args, out, err);
+                            match notice {
+                                Some(dir) => {
+                                    let n = crate::notice_cmd::NoticeArgs {
+                                        policy_path: &policy,
+                                        input: &notice_input,
+                                        dir: &dir,
+                                        date: notice_date,
+                                    };
+                                    code.max(crate::notice_cmd::run(&p, &n, err))
+                                }
+                                None => code,
                             }
-                            None => code,
                         }
+                        Err(code) => code,
                     }
-                    Err(code) => code,
-                },
+                }
                 (None, None) => exit::USAGE,
             }
         }

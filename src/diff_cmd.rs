@@ -81,7 +81,11 @@ pub(crate) fn run(
         [] => [None, None],
         [a, b] => [Some(*a), Some(*b)],
         _ => {
-            let _ = writeln!(err, "qingdan: {}", crate::i18n::messages::two_days_to_compare(lang.unwrap_or(Lang::En)));
+            let _ = writeln!(
+                err,
+                "qingdan: {}",
+                crate::i18n::messages::two_days_to_compare(lang.unwrap_or(Lang::En))
+            );
             return exit::USAGE;
         }
     };

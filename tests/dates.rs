@@ -30,7 +30,8 @@ fn program(text: &str) -> qingdan_dsl::Program {
 
 fn lowered(text: &str, at: Option<Date>) -> Policy {
     let p = program(text);
-    let errors: Vec<_> = p.diagnostics.iter().filter(|d| d.code.severity() == qingdan_dsl::Severity::Error).collect();
+    let errors: Vec<_> =
+        p.diagnostics.iter().filter(|d| d.code.severity() == qingdan_dsl::Severity::Error).collect();
     assert!(errors.is_empty(), "{text}\n{errors:?}");
     qingdan_engine::ir::lower_at(&p, None, at).expect("lowers")
 }
@@ -43,7 +44,12 @@ fn dated_policy(cuts: &[i64], rule_ranges: &[(Option<i64>, Option<i64>)]) -> Str
     for k in 0..=cuts.len() {
         let from = (k > 0).then(|| format!(" from {}", day(cuts[k - 1])));
         let until = cuts.get(k).map(|c| format!(" until {}", day(c - 1)));
-        s += &format!("let limit{}{} = {}\n", from.unwrap_or_default(), until.unwrap_or_default(), 1000 * (k + 1));
+        s += &format!(
+            "let limit{}{} = {}\n",
+            from.unwrap_or_default(),
+            until.unwrap_or_default(),
+            1000 * (k + 1)
+        );
     }
     for (k, (from, until)) in rule_ranges.iter().enumerate() {
         let from = from.map(|d| format!(" from {}", day(d))).unwrap_or_default();
@@ -57,7 +63,8 @@ fn dated_policy(cuts: &[i64], rule_ranges: &[(Option<i64>, Option<i64>)]) -> Str
 /// Sorted distinct cuts, and rule versions that do not overlap: consecutive pieces of a
 /// sorted list of days, some ends left open.
 fn dated() -> impl Strategy<Value = (Vec<i64>, Vec<(Option<i64>, Option<i64>)>)> {
-    let cuts = proptest::collection::btree_set(0i64..400, 0..4).prop_map(|s| s.into_iter().map(|d| BASE + d).collect());
+    let cuts = proptest::collection::btree_set(0i64..400, 0..4)
+        .prop_map(|s| s.into_iter().map(|d| BASE + d).collect());
     let rule_days = proptest::collection::btree_set(0i64..400, 2..7);
     let opens = (any::<bool>(), any::<bool>());
     (cuts, rule_days, opens).prop_map(|(cuts, days, (open_start, open_end)): (Vec<i64>, _, _)| {
@@ -180,10 +187,8 @@ proptest! {
 
 #[test]
 fn a_parameter_gap_is_reported_with_the_missing_day() {
-    let text = dated_policy(&[BASE + 10], &[]).replace(
-        &format!("until {}", day(BASE + 9)),
-        &format!("until {}", day(BASE + 7)),
-    );
+    let text = dated_policy(&[BASE + 10], &[])
+        .replace(&format!("until {}", day(BASE + 9)), &format!("until {}", day(BASE + 7)));
     let p = program(&text);
     let gap: Vec<_> = p.diagnostics.iter().filter(|d| d.code == Code::E0142).collect();
     assert_eq!(gap.len(), 1, "{:?}", p.diagnostics);

@@ -213,7 +213,10 @@ fn gap(name: &str, span: crate::Span, day: Date) -> Diagnostic {
     Diagnostic::new(
         Code::E0142,
         span,
-        msg(format!("`{name}` 在 {day} 没有施行的版本"), format!("`{name}` has no version in force on {day}")),
+        msg(
+            format!("`{name}` 在 {day} 没有施行的版本"),
+            format!("`{name}` has no version in force on {day}"),
+        ),
     )
     .help(msg(
         "参数每天都须有值：最早的版本不写 `自 … 起`，最新的不写 `至 … 止`，相邻版本首尾相接",
@@ -248,7 +251,10 @@ fn type_differs(name: &str, span: crate::Span, first: crate::Span, a: &Msg, b: &
         ),
     )
     .secondary(first, msg("第一个版本", "the first version"))
-    .help(msg("各版本须是同一类型：写明类型，如 `令 限额: 小数 …`", "give every version one type, e.g. `let limit: decimal …`"))
+    .help(msg(
+        "各版本须是同一类型：写明类型，如 `令 限额: 小数 …`",
+        "give every version one type, e.g. `let limit: decimal …`",
+    ))
 }
 
 #[cfg(test)]
@@ -268,7 +274,10 @@ mod tests {
         let a = v(Some("2024-01-01"), Some("2024-12-31"));
         assert_eq!(common_day(&a, &v(Some("2024-12-31"), None)), Some(d("2024-12-31")));
         assert_eq!(common_day(&a, &v(Some("2025-01-01"), None)), None);
-        assert_eq!(common_day(&v(None, Some("2024-03-01")), &v(None, Some("2024-02-01"))), Some(d("2024-02-01")));
+        assert_eq!(
+            common_day(&v(None, Some("2024-03-01")), &v(None, Some("2024-02-01"))),
+            Some(d("2024-02-01"))
+        );
     }
 
     #[test]

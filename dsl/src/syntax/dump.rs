@@ -126,7 +126,10 @@ fn decl(d: &Decl) -> S {
         Decl::List(l) => list(l),
         Decl::Let(l) => {
             let ty = l.ty.as_ref().map_or(S::atom("(type-absent)"), type_expr);
-            S::block(format!("let {}{}", l.name.name, in_force(&l.in_force)), vec![ty, S::node("value", vec![expr(&l.value)])])
+            S::block(
+                format!("let {}{}", l.name.name, in_force(&l.in_force)),
+                vec![ty, S::node("value", vec![expr(&l.value)])],
+            )
         }
         Decl::Rule(r) => rule(r),
         Decl::Decision(d) => decision(d),

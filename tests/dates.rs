@@ -62,7 +62,10 @@ fn dated_policy(cuts: &[i64], rule_ranges: &[(Option<i64>, Option<i64>)]) -> Str
 
 /// Sorted distinct cuts, and rule versions that do not overlap: consecutive pieces of a
 /// sorted list of days, some ends left open.
-fn dated() -> impl Strategy<Value = (Vec<i64>, Vec<(Option<i64>, Option<i64>)>)> {
+/// A range of days (as days since the epoch), each end open or not.
+type Range = (Option<i64>, Option<i64>);
+
+fn dated() -> impl Strategy<Value = (Vec<i64>, Vec<Range>)> {
     let cuts = proptest::collection::btree_set(0i64..400, 0..4)
         .prop_map(|s| s.into_iter().map(|d| BASE + d).collect());
     let rule_days = proptest::collection::btree_set(0i64..400, 2..7);

@@ -39,8 +39,7 @@ pub fn common_day(a: &InForce, b: &InForce) -> Option<Date> {
     (a.holds_on(day) && b.holds_on(day)).then_some(day)
 }
 
-/// The first day not covered by versions sorted by start, if any, and whether it lies
-/// before the first version (else after one of them).
+/// The first day not covered by versions sorted by start (an open start first), if any.
 pub fn first_gap(sorted: &[InForce]) -> Option<Date> {
     let first = sorted.first()?;
     if let Some(from) = first.from {
@@ -48,15 +47,12 @@ pub fn first_gap(sorted: &[InForce]) -> Option<Date> {
     }
     let mut covered_until = first.until;
     for v in &sorted[1..] {
-        let Some(end) = covered_until else { return None };
+        let end = covered_until?;
         match v.from {
             Some(from) if from > next_day(end) => return Some(next_day(end)),
             _ => {}
         }
-        covered_until = match v.until {
-            None => None,
-            Some(u) => Some(u.max(end)),
-        };
+        covered_until = v.until.map(|u| u.max(end));
     }
     covered_until.map(next_day)
 }

@@ -88,6 +88,10 @@ pub enum Command {
         /// The date notices bear (`YYYY-MM-DD`; default: today).
         #[arg(long, value_name = "DATE", requires = "notice", value_parser = parse_date)]
         notice_date: Option<qingdan_dsl::value::Date>,
+        /// Decide every case under the versions in force on this day (`YYYY-MM-DD`)
+        /// instead of the date its case field gives.
+        #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "wasm")]
+        as_of: Option<qingdan_dsl::value::Date>,
     },
     /// What adopting a revision changes: per decision the inputs whose outcome changes
     /// (each with an example), rows added/removed/changed per list, and with `--cases` the
@@ -197,6 +201,6 @@ pub enum ColorArg {
     Never,
 }
 
-fn parse_date(text: &str) -> Result<qingdan_dsl::value::Date, String> {
+pub(crate) fn parse_date(text: &str) -> Result<qingdan_dsl::value::Date, String> {
     qingdan_dsl::value::Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }

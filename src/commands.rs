@@ -53,6 +53,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             explain,
             notice,
             notice_date,
+            as_of,
         } => {
             let notice_input = input.clone();
             let args = crate::eval_cmd::EvalArgs {
@@ -67,26 +68,29 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 (_, Some(module)) => {
                     crate::build_cmd::eval_module(&module, &trust, &args, cli.lang, out, err)
                 }
-                (Some(policy), None) => match load_policy(&policy, name.as_deref(), &opts, out, err) {
-                    Ok(p) => {
-                        let backend =
-                            crate::eval_cmd::Backend::Interpreter(qingdan_engine::eval::Evaluator::new(&p));
-                        let code = crate::eval_cmd::run(&p, backend, &args, out, err);
-                        match notice {
-                            Some(dir) => {
-                                let n = crate::notice_cmd::NoticeArgs {
-                                    policy_path: &policy,
-                                    input: &notice_input,
-                                    dir: &dir,
-                                    date: notice_date,
-                                };
-                                code.max(crate::notice_cmd::run(&p, &n, err))
+                (Some(policy), None) => {
+                    match load_policy_at(&policy, name.as_deref(), as_of, &opts, out, err) {
+                        Ok(p) => {
+                            let backend = crate::eval_cmd::Backend::Interpreter(
+                                qingdan_engine::eval::Evaluator::new(&p),
+                            );
+                            let code = crate::eval_cmd::run(&p, backend, &args, out, err);
+                            match notice {
+                                Some(dir) => {
+                                    let n = crate::notice_cmd::NoticeArgs {
+                                        policy_path: &policy,
+                                        input: &notice_input,
+                                        dir: &dir,
+                                        date: notice_date,
+                                    };
+                                    code.max(crate::notice_cmd::run(&p, &n, err))
+                                }
+                                None => code,
                             }
-                            None => code,
                         }
+                        Err(code) => code,
                     }
-                    Err(code) => code,
-                },
+                }
                 (None, None) => exit::USAGE,
             }
         }
@@ -348,6 +352,23 @@ pub(crate) fn load_policy(
     err: &mut dyn Write,
 ) -> Result<qingdan_engine::Policy, u8> {
     load_program(path, policy, opts, out, err).map(|(_, p)| p)
+}
+
+/// As [`load_policy`]; with a day, the policy as in force on it (`--as-of`, `diff --at`).
+pub(crate) fn load_policy_at(
+    path: &std::path::Path,
+    policy: Option<&str>,
+    at: Option<qingdan_dsl::value::Date>,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<qingdan_engine::Policy, u8> {
+    let Some(day) = at else { return load_policy(path, policy, opts, out, err) };
+    let (program, _) = load_program(path, policy, opts, out, err)?;
+    qingdan_engine::ir::lower_at(&program, policy, Some(day)).map_err(|e| {
+        let _ = writeln!(err, "qingdan: {}", e.message);
+        exit::FAILED
+    })
 }
 
 /// As [`load_policy`], with the checked program (its sources show spans as written).

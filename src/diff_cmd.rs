@@ -23,8 +23,13 @@ use crate::exit;
 pub struct DiffArgs {
     /// The revision in force (a policy file, or a folder holding it).
     pub old: PathBuf,
-    /// The proposed revision.
-    pub new: PathBuf,
+    /// The proposed revision (left out with `--at`).
+    #[arg(required_unless_present = "at", conflicts_with = "at")]
+    pub new: Option<PathBuf>,
+    /// Compare OLD with itself as in force on two days: `--at 2024-12-31 --at 2025-01-01`
+    /// (its versions, `自 … 起` / `至 … 止`, on each day).
+    #[arg(long, value_name = "DATE", value_parser = crate::cli::parse_date, num_args = 1)]
+    pub at: Vec<qingdan_dsl::value::Date>,
     /// Which policy, when a path holds several.
     #[arg(long)]
     pub policy: Option<String>,
@@ -72,10 +77,23 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let Ok((old_program, old)) = load_program(&args.old, args.policy.as_deref(), opts, out, err) else {
+    let days = match args.at.as_slice() {
+        [] => [None, None],
+        [a, b] => [Some(*a), Some(*b)],
+        _ => {
+            let _ = writeln!(
+                err,
+                "qingdan: {}",
+                crate::i18n::messages::two_days_to_compare(lang.unwrap_or(Lang::En))
+            );
+            return exit::USAGE;
+        }
+    };
+    let new_path = args.new.as_deref().unwrap_or(&args.old);
+    let Ok((old_program, old)) = load_at(&args.old, days[0], args, opts, out, err) else {
         return exit::USAGE;
     };
-    let Ok((new_program, new)) = load_program(&args.new, args.policy.as_deref(), opts, out, err) else {
+    let Ok((new_program, new)) = load_at(new_path, days[1], args, opts, out, err) else {
         return exit::USAGE;
     };
     let lang = lang.unwrap_or(new.lang);
@@ -101,8 +119,8 @@ pub(crate) fn run(
         let revs = crate::diff_docx::Revisions {
             old: &old,
             new: &new,
-            old_name: revision_name(&old, &args.old),
-            new_name: revision_name(&new, &args.new),
+            old_name: revision_name(&old, &args.old, days[0]),
+            new_name: revision_name(&new, new_path, days[1]),
         };
         let doc = crate::diff_docx::document(&report, cases.as_ref(), &revs, lang);
         if let Err(e) = crate::replace::replace(path, &doc.to_bytes()) {
@@ -135,8 +153,31 @@ pub(crate) fn run(
 }
 
 /// A revision as the Word table names it: the policy and the file it was read from.
-fn revision_name(policy: &Policy, path: &Path) -> String {
-    format!("{}（{}）", policy.name, crate::files::display(path))
+fn revision_name(policy: &Policy, path: &Path, day: Option<qingdan_dsl::value::Date>) -> String {
+    match day {
+        Some(day) => format!("{}（{}，{day}）", policy.name, crate::files::display(path)),
+        None => format!("{}（{}）", policy.name, crate::files::display(path)),
+    }
+}
+
+/// One revision: the policy at `path`, as in force on `day` when one is given.
+fn load_at(
+    path: &Path,
+    day: Option<qingdan_dsl::value::Date>,
+    args: &DiffArgs,
+    opts: &Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(qingdan_dsl::program::Program, Policy), u8> {
+    let (program, policy) = load_program(path, args.policy.as_deref(), opts, out, err)?;
+    let Some(day) = day else { return Ok((program, policy)) };
+    match qingdan_engine::ir::lower_at(&program, args.policy.as_deref(), Some(day)) {
+        Ok(at_day) => Ok((program, at_day)),
+        Err(e) => {
+            let _ = writeln!(err, "qingdan: {}", e.message);
+            Err(exit::FAILED)
+        }
+    }
 }
 
 /// Decides every recorded case with both revisions.

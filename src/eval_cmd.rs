@@ -567,12 +567,21 @@ fn show_outcome(o: &qingdan_engine::eval::explain::ShownOutcome, lang: Lang) -> 
     format!("{} {{ {} }}", o.outcome, values.join(", "))
 }
 
+/// Which version of a rule applied: `（自 2025-01-01 起的版本）`, ` (version from 2025-01-01)`.
+fn version_label(lang: Lang, days: &str) -> String {
+    match lang {
+        Lang::Zh => format!("（{days}的版本）"),
+        Lang::En => format!(" (version {days})"),
+    }
+}
+
 fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
     for (label, rules) in [(l.fired, &e.fired), (l.overridden, &e.overridden)] {
         for r in rules {
             let to =
                 r.exception_to.as_deref().map(|t| format!(" ({} {t})", l.exception_to)).unwrap_or_default();
-            s.push_str(&format!("  {label}{}{}{to}\n", l.colon, r.rule));
+            let version = r.version.as_deref().map(|v| version_label(l.lang, v)).unwrap_or_default();
+            s.push_str(&format!("  {label}{}{}{version}{to}\n", l.colon, r.rule));
             for v in &r.read {
                 s.push_str(&format!(
                     "    {}{}{} = {}\n",

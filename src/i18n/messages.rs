@@ -323,6 +323,15 @@ pub fn playground_at(lang: Lang, url: &str, dir: &str) -> String {
     )
 }
 
+/// `diff --at` given other than twice.
+pub fn two_days_to_compare(lang: Lang) -> String {
+    pick(
+        lang,
+        "`--at` 须给两次：`qingdan diff 政策.qd --at 2024-12-31 --at 2025-01-01`".to_string(),
+        "give `--at` twice: `qingdan diff policy.qd --at 2024-12-31 --at 2025-01-01`".to_string(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,12 +349,29 @@ fn register_names(env: &mut Env, m: usize, module: &Module, diags: &mut Vec<Diag
             Decl::Test(_) => Def::Test(i),
         };
         let scope = &mut env.scopes[m];
-        if let Some((_, first)) = scope.names.get(&name.name) {
-            diags.push(duplicate(&name.name, name.span, *first));
+        if let Some((first_def, first)) = scope.names.get(&name.name) {
+            if !is_version_of(decl, *first_def, module) {
+                diags.push(duplicate(&name.name, name.span, *first));
+            }
         } else {
             scope.names.insert(name.name.clone(), (def, name.span));
         }
     }
+}
+
+/// Several versions of one let or rule may share its name when each carries a range
+/// (`自 … 起`, `至 … 止`); whether their ranges overlap is `versions.rs`'s question.
+fn is_version_of(decl: &Decl, first: Def, module: &Module) -> bool {
+    let versioned = |d: &Decl| match d {
+        Decl::Let(l) => l.in_force.is_some(),
+        Decl::Rule(r) => r.in_force.is_some(),
+        _ => false,
+    };
+    let first = match first {
+        Def::Let(i) | Def::Rule(i) => &module.decls[i],
+        _ => return false,
+    };
+    versioned(decl) && versioned(first) && std::mem::discriminant(decl) == std::mem::discriminant(first)
 }
 
 fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {

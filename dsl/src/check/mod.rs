@@ -12,6 +12,7 @@ mod expr;
 mod rows;
 pub mod suggest;
 pub mod types;
+pub mod versions;
 
 use std::collections::{HashMap, HashSet};
 
@@ -164,13 +165,23 @@ impl Checker<'_> {
             }
         }
         self.check_empty_decisions(m);
+        self.check_versions(m);
+    }
+
+    /// Whether another version of this let (one with the same name) is used: a name is
+    /// looked up once, so only its first version is ever marked used.
+    fn version_used(&self, m: usize, l: &crate::syntax::ast::LetDecl) -> bool {
+        l.in_force.is_some()
+            && self.modules[m].decls.iter().enumerate().any(|(j, d)| {
+                matches!(d, Decl::Let(o) if o.name.name == l.name.name) && self.used_lets.contains(&(m, j))
+            })
     }
 
     fn report_unused(&mut self) {
         for (m, module) in self.modules.iter().enumerate() {
             for (i, decl) in module.decls.iter().enumerate() {
                 if let Decl::Let(l) = decl {
-                    if !self.used_lets.contains(&(m, i)) {
+                    if !self.used_lets.contains(&(m, i)) && !self.version_used(m, l) {
                         self.diags.push(
                             Diagnostic::new(
                                 Code::W0002,

@@ -94,6 +94,12 @@ codes! {
     E0133 Error "workbook-unreadable" "工作簿无法读取" "workbook cannot be read";
     E0134 Error "sheet-not-found" "工作表不存在" "sheet not found";
     E0135 Error "workbook-too-large" "工作簿过大" "workbook too large";
+    E0140 Error "version-ends-before-start" "版本的废止日期早于施行日期" "version ends before it starts";
+    E0141 Error "versions-overlap" "同一天有两个版本施行" "two versions in force on one day";
+    E0142 Error "version-gap" "参数在某天没有施行的版本" "parameter without a version on some day";
+    E0143 Error "versions-without-date" "有版本但政策没有指明以哪个日期为准" "versions without a decision date";
+    E0144 Error "bad-decision-date" "适用日期不是必填的日期字段" "decision date is not a required date field";
+    E0145 Error "version-types-differ" "参数各版本类型不同" "versions of a parameter differ in type";
     // Types.
     E0201 Error "type-mismatch" "类型不匹配" "type mismatch";
     E0202 Error "unchecked-optional" "可选值未经检查" "optional value used unchecked";

@@ -154,9 +154,15 @@ impl Layout {
     }
 
     fn module(&mut self, m: &Module) {
-        let head = format!("{} {}", self.kw(Kw::Policy), m.name.name);
+        let mut head = format!("{} {}", self.kw(Kw::Policy), m.name.name);
+        let mut head_end = m.name.span.end;
+        if let Some(p) = &m.as_of {
+            let end = if self.w.lang == Lang::Zh { " 为准" } else { "" };
+            head.push_str(&format!(" {} {}{end}", self.kw(Kw::AsOf), expr::path(p)));
+            head_end = p.span.end;
+        }
         let start = m.span.start.min(m.name.span.start);
-        self.emit(0, head, (start, m.name.span.end));
+        self.emit(0, head, (start, head_end));
         let mut prev: Option<(std::mem::Discriminant<Decl>, bool)> = None;
         for d in &m.decls {
             let first = self.lines.len();
@@ -185,7 +191,8 @@ impl Layout {
             Decl::Let(l) => {
                 let ty = l.ty.as_ref().map_or(String::new(), |t| format!(": {}", self.w.ty(t)));
                 let value = self.w.expr(&l.value);
-                let text = format!("{} {}{ty} = {value}", self.kw(Kw::Let), l.name.name);
+                let versions = self.in_force(&l.in_force);
+                let text = format!("{} {}{versions}{ty} = {value}", self.kw(Kw::Let), l.name.name);
                 self.emit(0, text, range(l.span));
             }
             Decl::Rule(r) => self.rule(r),
@@ -317,6 +324,20 @@ impl Layout {
         });
     }
 
+    /// A version's range as written after a name (with its leading space), or nothing.
+    fn in_force(&self, v: &Option<InForce>) -> String {
+        let Some(v) = v else { return String::new() };
+        let zh = self.w.lang == Lang::Zh;
+        let mut out = String::new();
+        if let Some(d) = v.from {
+            out.push_str(&format!(" {} {d}{}", self.kw(Kw::Since), if zh { " 起" } else { "" }));
+        }
+        if let Some(d) = v.until {
+            out.push_str(&format!(" {} {d}{}", self.kw(Kw::Until), if zh { " 止" } else { "" }));
+        }
+        out
+    }
+
     fn rule(&mut self, r: &RuleDecl) {
         let mut head = match &r.kind {
             RuleKind::Rule { .. } => format!("{} {}", self.kw(Kw::Rule), r.name.name),
@@ -325,13 +346,18 @@ impl Layout {
             }
         };
         let mut head_end = r.name.span.end;
+        if let RuleKind::Exception { target } = &r.kind {
+            head_end = target.span.end;
+        }
+        head.push_str(&self.in_force(&r.in_force));
+        head_end = r.in_force.map_or(head_end, |v| v.span.end);
         match &r.kind {
             RuleKind::Rule { decision: Some(d), .. } => {
                 head.push_str(&format!(" {} {}", self.kw(Kw::ForDecision), d.name));
                 head_end = d.span.end;
             }
             RuleKind::Rule { decision: None } => {}
-            RuleKind::Exception { target } => head_end = target.span.end,
+            RuleKind::Exception { .. } => {}
         }
         head.push_str(&self.w.cites(&r.cites));
         head_end = r.cites.last().map_or(head_end, |c| c.span.end.max(head_end));

@@ -38,8 +38,26 @@ pub struct Module {
     pub name: Ident,
     /// The keyword set most of the file uses; decides the language of its diagnostics.
     pub lang: Lang,
+    /// `以 申请.申请日期 为准`: the case field giving the date a case is decided at.
+    pub as_of: Option<Path>,
     pub decls: Vec<Decl>,
     pub span: Span,
+}
+
+/// The days a version is in force: `自 from 起`, `至 until 止`, both ends inclusive; an end
+/// left out is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InForce {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+    pub span: Span,
+}
+
+impl InForce {
+    /// Whether `day` lies in the range.
+    pub fn holds_on(&self, day: Date) -> bool {
+        self.from.is_none_or(|f| f <= day) && self.until.is_none_or(|u| day <= u)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -218,6 +236,7 @@ pub struct FieldInit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LetDecl {
     pub name: Ident,
+    pub in_force: Option<InForce>,
     pub ty: Option<TypeExpr>,
     pub value: Expr,
     pub span: Span,
@@ -228,6 +247,7 @@ pub struct LetDecl {
 pub struct RuleDecl {
     pub name: Ident,
     pub kind: RuleKind,
+    pub in_force: Option<InForce>,
     pub cites: Vec<Path>,
     pub when: Expr,
     pub then: Option<Outcome>,

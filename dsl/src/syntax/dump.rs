@@ -20,7 +20,8 @@ pub fn dump(module: &Module) -> String {
         crate::source::Lang::En => "en",
         crate::source::Lang::Zh => "zh",
     };
-    let head = format!("module {} lang={lang}", module.name.name);
+    let as_of = module.as_of.as_ref().map_or(String::new(), |p| format!(" as_of={}", path(p)));
+    let head = format!("module {} lang={lang}{as_of}", module.name.name);
     let tree = S::block(head, module.decls.iter().map(decl).collect());
     let mut out = String::new();
     tree.render(0, &mut out);
@@ -125,13 +126,21 @@ fn decl(d: &Decl) -> S {
         Decl::List(l) => list(l),
         Decl::Let(l) => {
             let ty = l.ty.as_ref().map_or(S::atom("(type-absent)"), type_expr);
-            S::block(format!("let {}", l.name.name), vec![ty, S::node("value", vec![expr(&l.value)])])
+            S::block(
+                format!("let {}{}", l.name.name, in_force(&l.in_force)),
+                vec![ty, S::node("value", vec![expr(&l.value)])],
+            )
         }
         Decl::Rule(r) => rule(r),
         Decl::Decision(d) => decision(d),
         Decl::Check(c) => check(c),
         Decl::Test(t) => test(t),
     }
+}
+
+fn in_force(v: &Option<InForce>) -> String {
+    let end = |d: Option<crate::value::Date>| d.map_or("open".to_string(), |d| d.to_string());
+    v.map_or(String::new(), |v| format!(" in_force={}..={}", end(v.from), end(v.until)))
 }
 
 fn source(s: &SourceDecl) -> S {
@@ -203,7 +212,7 @@ fn rule(r: &RuleDecl) -> S {
         RuleKind::Rule { decision: None } => format!("rule {} for=none", r.name.name),
         RuleKind::Rule { decision: Some(d) } => format!("rule {} for={}", r.name.name, d.name),
         RuleKind::Exception { target } => format!("exception {} to={}", r.name.name, target.name),
-    };
+    } + &in_force(&r.in_force);
     let mut kids = vec![
         cites(&r.cites),
         S::node("when", vec![expr(&r.when)]),

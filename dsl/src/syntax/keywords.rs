@@ -91,11 +91,15 @@ keywords! {
     Sum kw_sum "sum" "求和";
     Of kw_of "of" "取";
     SetOf kw_set_of "set of" "集合";
+    Since kw_since "from" "自";
+    Until kw_until "until" "至";
+    AsOf kw_as_of "as of" "以";
 }
 
 /// Words that are keywords only in one place (a source's head, after a clause's number)
 /// and stay usable as names everywhere else: never "a keyword, cannot be a name".
-pub const CONTEXTUAL: &[Kw] = &[Kw::FullText, Kw::Summary, Kw::Unverified, Kw::OutOfScope];
+pub const CONTEXTUAL: &[Kw] =
+    &[Kw::FullText, Kw::Summary, Kw::Unverified, Kw::OutOfScope, Kw::Since, Kw::Until, Kw::AsOf];
 
 /// Chinese keywords that drafters may glue to the next word (`当月工作量`), for hints.
 pub fn glued_chinese_keyword(word: &str) -> Option<&'static str> {

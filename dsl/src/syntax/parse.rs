@@ -89,13 +89,15 @@ impl Builder {
         let span = self.span(&p);
         let mut it = kids(self, p).into_iter();
         let header = it.next().expect("grammar: policy header");
-        let name = {
-            let c = self.only(header);
-            self.ident(c)
-        };
+        let mut head = kids(self, header).into_iter();
+        let name = self.ident(head.next().expect("grammar: policy name"));
+        let as_of = head.next().map(|a| {
+            let p = self.only(a);
+            self.path(p)
+        });
         let decls = it.map(|d| self.decl(d)).collect::<Built<Vec<_>>>()?;
         let lang = if self.zh > self.en { Lang::Zh } else { Lang::En };
-        Ok(Module { name, lang, decls, span })
+        Ok(Module { name, lang, as_of, decls, span })
     }
 
     fn decl(&mut self, p: Pair<'_, Rule>) -> Built<Decl> {
@@ -126,12 +128,13 @@ impl Builder {
             Rule::let_decl => {
                 let mut it = k.into_iter().peekable();
                 let name = self.ident(it.next().expect("grammar: let name"));
+                let in_force = self.in_force_next(&mut it);
                 let ty = match it.peek().map(|p| p.as_rule()) {
                     Some(Rule::type_expr) => it.next().map(|t| self.type_expr(t)),
                     _ => None,
                 };
                 let value = self.expr(it.next().expect("grammar: let value"))?;
-                Decl::Let(LetDecl { name, ty, value, span })
+                Decl::Let(LetDecl { name, in_force, ty, value, span })
             }
             Rule::rule_decl | Rule::exception_decl => Decl::Rule(self.rule(rule, k, span)?),
             Rule::decision_decl => Decl::Decision(self.decision(k, span)?),
@@ -300,6 +303,7 @@ impl Builder {
             }
             _ => RuleKind::Rule { decision: None },
         };
+        let in_force = self.in_force_next(&mut it);
         let (mut cites, mut when, mut then, mut unless) = (Vec::new(), None, None, Vec::new());
         for p in it {
             match p.as_rule() {
@@ -331,7 +335,28 @@ impl Builder {
             }
         }
         let when = when.expect("grammar: when clause");
-        Ok(RuleDecl { name, kind, cites, when, then, unless, span })
+        Ok(RuleDecl { name, kind, in_force, cites, when, then, unless, span })
+    }
+
+    /// The version range that may follow a declaration's name, taken if it is next.
+    fn in_force_next<'i>(
+        &mut self,
+        it: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>,
+    ) -> Option<InForce> {
+        let p = it.next_if(|p| p.as_rule() == Rule::in_force)?;
+        let span = self.span(&p);
+        let (mut from, mut until) = (None, None);
+        for end in kids(self, p) {
+            let is_since = end.as_rule() == Rule::since;
+            let date = kids(self, end).into_iter().next().expect("grammar: a version's date");
+            let date = Some(self.date(&date));
+            if is_since {
+                from = date;
+            } else {
+                until = date;
+            }
+        }
+        Some(InForce { from, until, span })
     }
 
     fn cites(&mut self, p: Pair<'_, Rule>) -> Vec<Path> {

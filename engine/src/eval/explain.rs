@@ -42,6 +42,9 @@ pub struct NamedValue {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct RuleTrace {
     pub rule: String,
+    /// For a version of a rule, the days it is in force (`自 2025-01-01 起`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// `exception to RULE` for exceptions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception_to: Option<String>,
@@ -217,6 +220,7 @@ fn trace(
     }
     Ok(RuleTrace {
         rule: rule.name.clone(),
+        version: rule.version.as_ref().map(|v| v.label(p.lang)),
         exception_to: rule.exception_to.map(|t| p.rules[t as usize].name.clone()),
         outcome: rule.then.as_ref().map(|t| enum_def.variants[t.variant as usize].name.clone()),
         reason: rule.then.as_ref().and_then(|t| t.reason.clone()),

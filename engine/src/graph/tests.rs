@@ -226,6 +226,7 @@ fn let_reading(name: &str, other: LetId, at: u32) -> Let {
 fn rule(name: &str, exception_to: Option<RuleId>, at: u32) -> Rule {
     Rule {
         name: name.into(),
+        version: None,
         decision: 0,
         exception_to,
         when: expr(ExprKind::Const(Value::Bool(true)), Type::Bool),

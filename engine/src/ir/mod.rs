@@ -10,7 +10,7 @@ mod print;
 pub mod verify;
 pub mod visit;
 
-pub use lower::{lower, LowerError};
+pub use lower::{lower, lower_at, LowerError};
 pub use verify::verify;
 
 use qingdan_dsl::check::builtins::Builtin;
@@ -164,9 +164,32 @@ pub struct Let {
     pub span: Span,
 }
 
+/// The days a version of a rule or let is in force, both ends inclusive (`None`: open).
+/// Dates as `YYYY-MM-DD`, the form manifests carry them in.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Version {
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+impl Version {
+    /// The range as written in the policy's language: `自 2025-01-01 起至 2025-12-31 止`,
+    /// `from 2025-01-01 until 2025-12-31`.
+    pub fn label(&self, lang: qingdan_dsl::Lang) -> String {
+        let zh = lang == qingdan_dsl::Lang::Zh;
+        let from = self.from.as_ref().map(|d| if zh { format!("自 {d} 起") } else { format!("from {d}") });
+        let until = self.until.as_ref().map(|d| if zh { format!("至 {d} 止") } else { format!("until {d}") });
+        let parts: Vec<String> = from.into_iter().chain(until).collect();
+        parts.join(if zh { "" } else { " " })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub name: String,
+    /// For one of several versions of a rule: the days it is in force. Lowering has
+    /// already made its condition read the decision date; this is for explanations.
+    pub version: Option<Version>,
     pub decision: DecisionId,
     /// For an exception: the rule or exception it overrides.
     pub exception_to: Option<RuleId>,

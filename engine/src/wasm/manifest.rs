@@ -107,6 +107,10 @@ pub struct Rule {
     pub cites: Vec<(u32, u32)>,
     /// The input fields and lets it reads directly, for explanations.
     pub reads: Vec<TraceRead>,
+    /// For a version of a rule, its days (left out otherwise, so manifests of policies
+    /// without versions are as they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<ir::Version>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +218,7 @@ impl Manifest {
                         reason: rule.then.as_ref().and_then(|t| t.reason.clone()),
                         cites: cites(&rule.cites),
                         reads: rule_reads(p, r),
+                        version: rule.version.clone(),
                     }
                 })
                 .collect(),
@@ -339,6 +344,7 @@ impl Manifest {
                     let enum_id = self.decisions.get(r.decision as usize).map_or(0, |d| d.outcome_enum);
                     ir::Rule {
                         name: r.name.clone(),
+                        version: r.version.clone(),
                         decision: r.decision,
                         exception_to: r.exception_to,
                         when: nothing(),

@@ -15,6 +15,9 @@ use crate::value::Value;
 
 mod expr;
 mod tables;
+mod versions;
+
+use versions::DecisionDate;
 
 /// Why a checked program cannot be lowered: it had errors, or uses something the engine
 /// does not run yet.
@@ -32,6 +35,16 @@ fn unsupported<T>(what: &str, span: Span) -> Lowered<T> {
 
 /// Lowers the policy named `policy` (or the first one) of a checked program.
 pub fn lower(program: &Program, policy: Option<&str>) -> Lowered<Policy> {
+    lower_at(program, policy, None)
+}
+
+/// Like [`lower`]; with a day, the policy as in force on that day: the versions in force
+/// then, whatever date a case gives (`eval --as-of`, `diff --at`).
+pub fn lower_at(
+    program: &Program,
+    policy: Option<&str>,
+    at: Option<qingdan_dsl::value::Date>,
+) -> Lowered<Policy> {
     let checked = program.checked.as_ref().filter(|_| !program.has_errors()).ok_or_else(|| LowerError {
         message: "the policy has errors; run `qingdan check` first".into(),
         span: None,
@@ -55,9 +68,13 @@ pub fn lower(program: &Program, policy: Option<&str>) -> Lowered<Policy> {
         policy: empty(&module.name.name, module.lang),
         let_ids: HashMap::new(),
         locals: Vec::new(),
+        at,
+        date: None,
+        lowering: Vec::new(),
     };
     l.tables()?;
     l.inputs()?;
+    l.date = l.decision_date()?;
     l.body()?;
     super::verify(&l.policy).map_err(|e| LowerError { message: e.message, span: Some(e.span) })?;
     Ok(l.policy)
@@ -91,6 +108,13 @@ struct Lowerer<'a> {
     let_ids: HashMap<usize, LetId>,
     /// Names bound by quantifiers and checks, outermost first.
     locals: Vec<String>,
+    /// The day to lower at (the policy as in force then), if one is fixed.
+    at: Option<qingdan_dsl::value::Date>,
+    /// What versions are chosen by: that day, or the case's date field.
+    date: Option<DecisionDate>,
+    /// Lets being lowered: a version that reads its own name reads an earlier version,
+    /// which lowering (one let for all versions) cannot express.
+    lowering: Vec<usize>,
 }
 
 /// A checked type as a run-time type; `None` for what is no value: a record (inputs are
@@ -192,6 +216,7 @@ impl Lowerer<'_> {
         }
         let decisions = self.decls_where(|d| matches!(d, Decl::Decision(_)));
         let rules = self.decls_where(|d| matches!(d, Decl::Rule(_)));
+        let rule_ids = self.rule_ids(&rules);
         for &i in &decisions {
             let Decl::Decision(d) = &self.module.decls[i] else { continue };
             let decision = self.decision(d)?;
@@ -205,11 +230,21 @@ impl Lowerer<'_> {
                 .get(&(self.m, i))
                 .and_then(|d| decisions.iter().position(|x| x == d));
             let Some(d) = d else { return unsupported("a rule without a decision", r.span) };
-            let rule = self.rule(r, d as DecisionId, &rules)?;
-            if rule.exception_to.is_none() {
-                self.policy.decisions[d].rules.push(self.policy.rules.len() as RuleId);
+            // An exception to a rule with versions is one exception to each version.
+            let targets = match &r.kind {
+                ast::RuleKind::Exception { target } => match rule_ids.get(&target.name) {
+                    Some(ids) => ids.iter().map(|&t| Some(t)).collect(),
+                    None => vec![None],
+                },
+                ast::RuleKind::Rule { .. } => vec![None],
+            };
+            for target in targets {
+                let rule = self.rule(r, d as DecisionId, target)?;
+                if rule.exception_to.is_none() {
+                    self.policy.decisions[d].rules.push(self.policy.rules.len() as RuleId);
+                }
+                self.policy.rules.push(rule);
             }
-            self.policy.rules.push(rule);
         }
         for decl in &self.module.decls {
             if let Decl::Check(c) = decl {
@@ -272,6 +307,38 @@ impl Lowerer<'_> {
             return Ok(*id);
         }
         let Decl::Let(l) = &self.module.decls[decl] else { return unsupported("a let", self.module.span) };
+        if self.lowering.contains(&decl) {
+            return unsupported("a version of a let that reads the let's own name", l.span);
+        }
+        let versions = self.let_versions(decl);
+        self.lowering.extend(&versions);
+        let mut lowered = Vec::new();
+        for &v in &versions {
+            lowered.push(self.let_value(v));
+        }
+        self.lowering.retain(|d| !versions.contains(d));
+        let lowered = lowered.into_iter().collect::<Lowered<Vec<_>>>()?;
+        let ty = lowered[0].1.clone();
+        let chosen: Vec<_> = versions
+            .iter()
+            .zip(lowered)
+            .map(|(&d, (value, _))| match &self.module.decls[d] {
+                Decl::Let(ast::LetDecl { in_force: Some(v), .. }) => (*v, value),
+                _ => (ast::InForce { from: None, until: None, span: l.span }, value),
+            })
+            .collect();
+        let value = self.choose_version(chosen)?;
+        let id = self.policy.lets.len() as LetId;
+        self.policy.lets.push(Let { name: l.name.name.clone(), ty, value, span: l.span });
+        for d in versions {
+            self.let_ids.insert(d, id);
+        }
+        Ok(id)
+    }
+
+    /// One version's value and type.
+    fn let_value(&mut self, decl: usize) -> Lowered<(Expr, Type)> {
+        let Decl::Let(l) = &self.module.decls[decl] else { return unsupported("a let", self.module.span) };
         let declared = self.checked.let_types.get(&(self.m, decl)).filter(|t| !is_untyped(t));
         let (value, ty) = match declared {
             Some(t) => {
@@ -284,10 +351,7 @@ impl Lowerer<'_> {
                 (value, ty)
             }
         };
-        let id = self.policy.lets.len() as LetId;
-        self.policy.lets.push(Let { name: l.name.name.clone(), ty, value, span: l.span });
-        self.let_ids.insert(decl, id);
-        Ok(id)
+        Ok((value, ty))
     }
 
     fn decision(&mut self, d: &ast::DecisionDecl) -> Lowered<Decision> {
@@ -323,29 +387,57 @@ impl Lowerer<'_> {
         })
     }
 
-    fn rule(&mut self, r: &ast::RuleDecl, decision: DecisionId, rules: &[usize]) -> Lowered<Rule> {
-        let exception_to = match &r.kind {
-            ast::RuleKind::Exception { target } => {
-                let decl = self
-                    .module
-                    .decls
-                    .iter()
-                    .position(|d| matches!(d, Decl::Rule(x) if x.name.name == target.name));
-                let id = decl.and_then(|d| rules.iter().position(|x| *x == d));
-                Some(id.ok_or_else(|| LowerError {
-                    message: "unknown exception target".into(),
-                    span: Some(target.span),
-                })? as RuleId)
+    /// The ids of the rules (every version) that exceptions may name, assigned ahead of
+    /// lowering (an exception may come before its target): each rule lowers to one IR
+    /// rule, each exception to one per version of its target.
+    fn rule_ids(&self, rules: &[usize]) -> HashMap<String, Vec<RuleId>> {
+        let mut ids: HashMap<String, Vec<RuleId>> = HashMap::new();
+        let mut next = 0;
+        for &d in rules {
+            let Decl::Rule(r) = &self.module.decls[d] else { continue };
+            match &r.kind {
+                ast::RuleKind::Rule { .. } => {
+                    ids.entry(r.name.name.clone()).or_default().push(next);
+                    next += 1;
+                }
+                ast::RuleKind::Exception { target } => {
+                    let versions = rules.iter().filter(|&&t| {
+                        matches!(&self.module.decls[t], Decl::Rule(x) if x.name.name == target.name
+                            && matches!(x.kind, ast::RuleKind::Rule { .. }))
+                    });
+                    let n = match versions.count() {
+                        0 => ids.get(&target.name).map_or(1, Vec::len) as RuleId,
+                        n => n as RuleId,
+                    };
+                    ids.entry(r.name.name.clone()).or_default().extend(next..next + n);
+                    next += n;
+                }
             }
+        }
+        ids
+    }
+
+    fn rule(&mut self, r: &ast::RuleDecl, decision: DecisionId, target: Option<RuleId>) -> Lowered<Rule> {
+        let exception_to = match &r.kind {
+            ast::RuleKind::Exception { target: t } => Some(target.ok_or_else(|| LowerError {
+                message: "unknown exception target".into(),
+                span: Some(t.span),
+            })?),
             ast::RuleKind::Rule { .. } => None,
         };
         let e = self.policy.decisions[decision as usize].outcome_enum;
         let then = r.then.as_ref().map(|o| self.outcome(o, e)).transpose()?;
+        let when = self.expr(&r.when)?;
+        let (when, version) = match &r.in_force {
+            Some(v) => (self.in_force_only(v, when)?, Some(versions::version(v))),
+            None => (when, None),
+        };
         Ok(Rule {
             name: r.name.name.clone(),
+            version,
             decision,
             exception_to,
-            when: self.expr(&r.when)?,
+            when,
             unless: r.unless.iter().map(|u| self.expr(u)).collect::<Lowered<_>>()?,
             then,
             cites: self.cites(&r.cites),

@@ -18,12 +18,12 @@ export type Case = { [input: string]: unknown };
 export type ErrorCode =
   | "E0301" | "E0302" | "E0303" | "E0304" | "E0305" | "E0306" | "E0307"
   | "E0501" | "E0502" | "E0503" | "E0504" | "E0505" | "E0507"
-  | "division_by_zero" | "overflow" | "no_rule_applies" | "unknown_decision";
+  | "E0601" | "E0602" | "E0603" | "E0902";
 
 /** Every error the package throws. */
 export class QingdanError extends Error {
   readonly name: "QingdanError";
-  /** Stable: the engine's code or an evaluation failure's kind. */
+  /** Stable: the engine's code (E0601–E0603 evaluation failures, E0902 an unknown decision). */
   readonly code: ErrorCode;
   /** The code's name, e.g. "case-wrong-type". */
   readonly slug: string;
@@ -32,9 +32,11 @@ export class QingdanError extends Error {
   readonly zh: string;
   readonly en: string;
   readonly lang: "zh" | "en";
-  /** For `no_rule_applies`: the decision. */
+  /** For E0601–E0603, the failure by name. */
+  kind?: "division_by_zero" | "overflow" | "no_rule_applies";
+  /** For E0603 (`no_rule_applies`): the decision. */
   decision?: string;
-  /** For `division_by_zero` and `overflow`: [file, start, end] in the policy's source. */
+  /** For E0601 and E0602: [file, start, end] in the policy's source. */
   site?: [string, number, number] | null;
 }
 

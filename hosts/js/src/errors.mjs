@@ -18,6 +18,10 @@ const CODES = {
   E0504: ["wasm-stopped", "WASM 模块执行中止", "WASM module stopped"],
   E0505: ["wasm-bad-input", "案例不符合模块输入布局", "case does not fit the module"],
   E0507: ["wasm-untrusted", "WASM 模块未经信任的签名", "WASM module not signed by a trusted key"],
+  E0601: ["eval-division-by-zero", "计算中除数为零", "division by zero while deciding"],
+  E0602: ["eval-overflow", "计算结果超出范围", "number out of range while deciding"],
+  E0603: ["eval-no-rule-applies", "完备决定没有适用的规则", "no rule applies to a total decision"],
+  E0902: ["unknown-decision", "没有这个决定", "no such decision"],
 };
 
 /**

@@ -7,6 +7,7 @@ import { loadPolicy } from "./load.mjs";
 import { QingdanError } from "./errors.mjs";
 import { kindOf } from "./values.mjs";
 import { typedValue } from "./typed.mjs";
+import { EVAL_CODES } from "./resultmodel.mjs";
 
 export { QingdanError } from "./errors.mjs";
 export { parseJson, JsonNumber } from "./json.mjs";
@@ -41,8 +42,9 @@ export class QingdanPolicy {
   /**
    * Decides one case: every decision as `{ NAME: result }`, or only `decision` (a name) as
    * its result. Throws `QingdanError`: E0301–E0307 for a case that does not fit (with
-   * `path`), E0503–E0505 from the module, and `division_by_zero`, `overflow` or
-   * `no_rule_applies` when evaluation fails.
+   * `path`), E0503–E0505 from the module, E0601–E0603 when evaluation fails (division by
+   * zero, overflow, no rule for a total decision; the error's `kind` says which by name),
+   * E0902 for a decision the policy does not have.
    */
   decide(caseObject, decision) {
     const indices = decision === undefined || decision === null ? this.decisions.map((_, d) => d) : [this.decisionIndex(decision)];
@@ -81,7 +83,7 @@ export class QingdanPolicy {
     const d = this.decisions.indexOf(name);
     if (d < 0) {
       const en = `no decision \`${name}\` (decisions: ${this.decisions.join(", ")})`;
-      throw new QingdanError("unknown_decision", `没有名为 \`${name}\` 的决定（决定：${this.decisions.join("、")}）`, en, "", this.lang);
+      throw new QingdanError("E0902", `没有名为 \`${name}\` 的决定（决定：${this.decisions.join("、")}）`, en, "", this.lang);
     }
     return d;
   }
@@ -96,7 +98,8 @@ export class QingdanPolicy {
       zh = `决定 \`${name}\` 声明为完备，却没有规则适用`;
       en = `decision \`${name}\` is declared total but no rule applies`;
     }
-    const error = new QingdanError(e.kind, zh, en, "", this.lang);
+    const error = new QingdanError(EVAL_CODES[e.kind], zh, en, "", this.lang);
+    error.kind = e.kind;
     if (e.kind === "no_rule_applies") error.decision = this.decisions[e.decision];
     else error.site = e.site;
     throw error;

@@ -12,7 +12,7 @@ const q = (s) => JSON.stringify(s);
 const qOrNull = (s) => (s === null || s === undefined ? "null" : JSON.stringify(s));
 
 /** The codes of evaluation errors (dsl/src/diag/codes.rs E0601–E0603). */
-const EVAL_CODES = { division_by_zero: "E0601", overflow: "E0602", no_rule_applies: "E0603" };
+export const EVAL_CODES = { division_by_zero: "E0601", overflow: "E0602", no_rule_applies: "E0603" };
 
 function citesText(mf, cites, explain) {
   const items = (cites ?? []).map(([s, c]) => {

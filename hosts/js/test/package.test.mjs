@@ -135,7 +135,7 @@ test("errors: one class with the engine's codes and the field's path", async () 
   fails({ ...given, [field]: 12 }, "E0302", field);
   fails({ ...given, 没有这个字段: 1 }, "E0304", "没有这个字段");
   fails({ ...given, [field]: "字".repeat(policy.manifest.layout.arena_size / 3 + 1) }, "E0503");
-  assert.throws(() => policy.decide(given, "没有这个决定"), (e) => e instanceof QingdanError && e.code === "unknown_decision");
+  assert.throws(() => policy.decide(given, "没有这个决定"), (e) => e instanceof QingdanError && e.code === "E0902");
   // After each refusal the policy decides the next case.
   assert.ok(policy.decide(given, "准入结论").outcome);
 });

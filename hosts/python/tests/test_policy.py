@@ -106,7 +106,7 @@ def test_bad_cases_give_the_engines_codes_and_paths():
     assert e.value.code == "E0503"
     with pytest.raises(QingdanError) as e:
         policy.decide(given, "没有这个决定")
-    assert e.value.code == "unknown_decision"
+    assert e.value.code == "E0902"
     # The policy goes on deciding after every refusal.
     assert policy.decide(given, "准入结论").outcome
 

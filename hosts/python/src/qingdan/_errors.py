@@ -14,14 +14,19 @@ SLUGS = {
     "E0504": "wasm-stopped",
     "E0505": "wasm-bad-input",
     "E0507": "wasm-untrusted",
+    "E0601": "eval-division-by-zero",
+    "E0602": "eval-overflow",
+    "E0603": "eval-no-rule-applies",
+    "E0902": "unknown-decision",
 }
 
 
 class QingdanError(Exception):
     """A case that does not fit, a module that cannot be used, or an evaluation failure.
 
-    ``code`` is stable: the engine's (E0301-E0307, E0501-E0507) or an evaluation failure's kind
-    (``division_by_zero``, ``overflow``, ``no_rule_applies``), or ``unknown_decision``.
+    ``code`` is stable, the engine's: E0301-E0307, E0501-E0507, E0601-E0603 for evaluation
+    failures (``kind`` names them: ``division_by_zero``, ``overflow``, ``no_rule_applies``), and
+    E0902 for a decision the policy does not have.
     ``path`` names the case's field ("申请.事项名称"), empty when none.
     """
 
@@ -32,6 +37,9 @@ class QingdanError(Exception):
         self.en = en
         self.path = path
         self.lang = lang
+        # For E0601-E0603: the failure by name; E0603 also names its decision.
+        self.kind = None
+        self.decision = None
         text = zh if lang == "zh" else en
         where = ""
         if path:

@@ -282,18 +282,21 @@ class Policy:
         kind = self._field("ERROR_KIND")
         site = self._field("ERROR_SITE")
         if kind == DIVISION_BY_ZERO:
-            error = QingdanError("division_by_zero", "除数为零", "division by zero", "", self.lang)
+            error = QingdanError("E0601", "除数为零", "division by zero", "", self.lang)
+            error.kind = "division_by_zero"
         elif kind == OVERFLOW:
-            error = QingdanError("overflow", "数值超出范围", "number out of range", "", self.lang)
+            error = QingdanError("E0602", "数值超出范围", "number out of range", "", self.lang)
+            error.kind = "overflow"
         elif kind == NO_RULE_APPLIES:
             name = self.decisions[site]
             error = QingdanError(
-                "no_rule_applies",
+                "E0603",
                 f"决定 `{name}` 声明为完备，却没有规则适用",
                 f"decision `{name}` is declared total but no rule applies",
                 "",
                 self.lang,
             )
+            error.kind = "no_rule_applies"
             error.decision = name
         elif kind == OUT_OF_MEMORY:
             error = QingdanError("E0504", "模块内存不足", "the module ran out of memory", "", self.lang)
@@ -306,7 +309,7 @@ class Policy:
     def decide(self, case, decision=None):
         """Every decision as {name: DecisionResult}, or only `decision` (a name) as its result."""
         if decision is not None and decision not in self.decisions:
-            raise QingdanError("unknown_decision", f"没有名为 `{decision}` 的决定", f"no decision `{decision}` (decisions: {', '.join(self.decisions)})", "", self.lang)
+            raise QingdanError("E0902", f"没有名为 `{decision}` 的决定", f"no decision `{decision}` (decisions: {', '.join(self.decisions)})", "", self.lang)
         self._place(case)
         names = self.decisions if decision is None else [decision]
         out = {name: self._decide(self.decisions.index(name)) for name in names}

@@ -722,7 +722,8 @@ impl<'p> JsonDecider<'p> {
     pub(crate) fn new(policy: &'p Policy, decision: u32, args: &'p EvalArgs) -> JsonDecider<'p> {
         let backend = Backend::Interpreter(Evaluator::new(policy));
         let zh = args.lang.unwrap_or(policy.lang) == Lang::Zh;
-        let writer = ResultWriter::new(policy, vec![decision], Vec::new(), args.explain, &|r| rule_reads(policy, r));
+        let writer =
+            ResultWriter::new(policy, vec![decision], Vec::new(), args.explain, &|r| rule_reads(policy, r));
         let job = Job {
             policy,
             backend,

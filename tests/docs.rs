@@ -191,7 +191,12 @@ fn diagnostics_examples_raise_their_code() {
         let evaluation = code.as_str().starts_with("E06");
         // Service codes (E09xx) are HTTP answers of `qingdan serve`: tests/serve.rs raises them.
         let service = code.as_str().starts_with("E09");
-        if ILLUSTRATED_ONLY.contains(&code) || code.as_str().starts_with("E05") || document || evaluation || service {
+        if ILLUSTRATED_ONLY.contains(&code)
+            || code.as_str().starts_with("E05")
+            || document
+            || evaluation
+            || service
+        {
             continue;
         }
         let blocks = qd_blocks(section);

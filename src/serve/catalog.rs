@@ -45,15 +45,16 @@ pub struct Loaded {
 }
 
 /// The arguments eval would have: JSON, explained, in the policy's language.
-fn eval_args() -> &'static EvalArgs {
-    Box::leak(Box::new(EvalArgs {
+pub(crate) fn eval_args() -> &'static EvalArgs {
+    static ARGS: std::sync::OnceLock<EvalArgs> = std::sync::OnceLock::new();
+    ARGS.get_or_init(|| EvalArgs {
         input: String::new(),
         input_format: None,
         decision: None,
         explain: true,
         format: Format::Json,
         lang: None,
-    }))
+    })
 }
 
 /// Checks every policy file under `dir` together and lowers each policy.

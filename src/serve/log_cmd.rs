@@ -7,15 +7,15 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use qingdan_dsl::Lang;
-use qingdan_engine::analyse::diff::observe;
 use qingdan_engine::cases::CaseReader;
-use qingdan_engine::eval::Evaluator;
 use serde_json::Value as Json;
 
+use super::catalog::eval_args;
 use super::store::{Filter, Record, Store};
 use crate::cli::Format;
 use crate::commands::Output;
 use crate::diff_cmd::{CaseChange, CasesReport};
+use crate::eval_cmd::JsonDecider;
 use crate::exit;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -113,9 +113,15 @@ fn csv_line(fields: &[&str]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// The outcome a logged result shows, written as `observe` writes one.
-fn logged_observation(result: &str, decision: &str) -> String {
+/// What a result line (the result model, as the log keeps it and as eval prints it) says
+/// of one decision: its outcomes with their values, sorted, or its error or conflict. The
+/// logged line and the line decided again are both read by this one function, so that only
+/// a change of decision shows as a change.
+fn observation(result: &str, decision: &str) -> String {
     let body: Json = serde_json::from_str(result).unwrap_or_default();
+    if let Some(code) = body["error"]["code"].as_str() {
+        return format!("error {code}");
+    }
     let d = &body["decisions"][decision];
     if d.is_null() {
         return "error".into();
@@ -123,38 +129,33 @@ fn logged_observation(result: &str, decision: &str) -> String {
     if d["conflicts"].as_array().is_some_and(|c| !c.is_empty()) {
         return "conflict".into();
     }
-    let mut shown: Vec<String> = d["outcomes"]
-        .as_array()
-        .map(|os| {
-            os.iter()
-                .map(|o| {
-                    let name = o["outcome"].as_str().unwrap_or_default();
-                    let values: Vec<String> = o["values"]
-                        .as_array()
-                        .map(|vs| {
-                            vs.iter()
-                                .map(|v| {
-                                    format!(
-                                        "{}: {}",
-                                        v["name"].as_str().unwrap_or(""),
-                                        v["value"].as_str().unwrap_or("")
-                                    )
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    if values.is_empty() {
-                        name.to_string()
-                    } else {
-                        format!("{name} {{ {} }}", values.join(", "))
-                    }
+    let mut shown: Vec<String> =
+        d["outcomes"].as_array().map(|os| os.iter().map(outcome_text).collect()).unwrap_or_default();
+    shown.sort();
+    shown.dedup();
+    shown.join("; ")
+}
+
+/// `名称 { 字段: 值, … }`, a value as the model writes it (texts bare, absent as `none`).
+fn outcome_text(o: &Json) -> String {
+    let name = o["outcome"].as_str().unwrap_or_default();
+    let values: Vec<String> = o["values"]
+        .as_object()
+        .map(|vs| {
+            vs.iter()
+                .map(|(field, v)| match v {
+                    Json::String(s) => format!("{field}: {s}"),
+                    Json::Null => format!("{field}: none"),
+                    other => format!("{field}: {other}"),
                 })
                 .collect()
         })
         .unwrap_or_default();
-    shown.sort();
-    shown.dedup();
-    shown.join("; ")
+    if values.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {{ {} }}", values.join(", "))
+    }
 }
 
 pub fn replay(
@@ -176,18 +177,17 @@ pub fn replay(
         Err(code) => return code,
     };
     let lang = lang.unwrap_or(policy.lang);
-    let (reader, ev) = (CaseReader::new(&policy), Evaluator::new(&policy));
+    let reader = CaseReader::new(&policy);
+    let deciders: Vec<JsonDecider> =
+        (0..policy.decisions.len() as u32).map(|d| JsonDecider::new(&policy, d, eval_args())).collect();
     let filter = Filter { policy: Some(policy.name.clone()), since: args.since.clone(), outcome: None };
     let (mut read, mut changed) = (0, Vec::new());
     let scanned = store.scan(&filter, &mut |r: Record| {
         read += 1;
-        let old = logged_observation(&r.result, &r.decision);
+        let old = observation(&r.result, &r.decision);
         let new = match policy.decisions.iter().position(|d| d.name == r.decision) {
             None => "—".to_string(),
-            Some(d) => match reader.json_line(&r.input, 1) {
-                Ok(case) => observe(&ev, d as u32, &case),
-                Err(e) => e.render(lang),
-            },
+            Some(d) => observation(&deciders[d].decide(1, reader.json_line(&r.input, 1)).0, &r.decision),
         };
         if old != new {
             changed.push(CaseChange { case: r.id.clone(), decision: r.decision.clone(), old, new });

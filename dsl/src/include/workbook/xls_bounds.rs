@@ -258,10 +258,12 @@ fn check_mul_rk(data: &[u8], extent: &mut Extent) -> Result<(), WorkbookError> {
     extent.add(row, last)
 }
 
-/// A compound file written here, holding `stream` as its `Workbook`.
+/// A compound file written here, holding `stream` as its `Workbook`: version 3 (512-byte
+/// sectors), as Excel writes them and as calamine's reader finds a large stream in.
 fn rebuild(stream: &[u8]) -> Result<Vec<u8>, WorkbookError> {
     let fail = |e: std::io::Error| WorkbookError::Corrupt(e.to_string());
-    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).map_err(fail)?;
+    let mut file =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new())).map_err(fail)?;
     file.create_stream("/Workbook").map_err(fail)?.write_all(stream).map_err(fail)?;
     file.flush().map_err(fail)?;
     Ok(file.into_inner().into_inner())

@@ -6,7 +6,9 @@
 //! every value, every error and every path is the text reader's. Two differences are the
 //! tree's, not the reader's: a number is what `serde_json` kept of it (an integer, or an
 //! `f64` whose shortest digits are read as the decimal: `12.50` arrives as `12.5`, the
-//! same decimal; `1e2` arrives as `100`, which the text reader would refuse as spelled),
+//! same decimal; `1e2` arrives as `100`, which the text reader would refuse as spelled; an
+//! integer beyond 64 bits arrives as the nearest `f64`, so a message about it quotes those
+//! digits, `18446744073709552000` for `18446744073709551616`, with the same code and path),
 //! and a key given twice in one object was already reduced to its last value by the parse.
 
 use std::fmt;

@@ -107,11 +107,13 @@ function meetsExpectation(policy, name, expect, explanation, what) {
 
 /**
  * Asserts that the JS host's line for a case (`decideJson`, the result model) is byte for
- * byte the interpreter's line (`qingdan eval --format json --explain`).
+ * byte the interpreter's line (`qingdan eval --format json --explain`) — but for the `line`
+ * an error gets from `eval` when it reads a whole file (docs/result.md), which a host given
+ * one case object has no way of knowing.
  */
 function sameAsInterpreter(policy, input, line, options, what) {
   const got = policy.decideJson(input, { ...options, explain: true });
-  assert.equal(got, `${line}\n`, `${what}: the eval line`);
+  assert.equal(got, `${line.replace(/,"line":\d+(?=\}\}$)/, "")}\n`, `${what}: the eval line`);
 }
 
 function attempt(f) {

@@ -6,7 +6,10 @@
 //!
 //! 1. Single requests: CLIENTS threads, each sending SINGLES requests one after another on
 //!    its own keep-alive connection; p50/p99 latency and requests per second.
-//! 2. Batches: BATCHES JSON Lines batches of BATCH cases one after another; decisions per second.
+//! 2. Paced single requests: CLIENTS threads sending RATE requests per second in all for
+//!    PACED_SECS seconds, each request at its scheduled time; latency is counted from that
+//!    time (so a stall is not hidden by the requests it delays): p50/p99/max.
+//! 3. Batches: BATCHES JSON Lines batches of BATCH cases one after another; decisions per second.
 //!
 //! `QINGDAN=path` picks the binary (default target/release/qingdan).
 
@@ -18,6 +21,8 @@ use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 4;
 const SINGLES: usize = 2_000;
+const RATE: u32 = 1_000;
+const PACED_SECS: u32 = 5;
 const BATCHES: usize = 20;
 const BATCH: usize = 5_000;
 
@@ -38,6 +43,7 @@ fn main() {
         .arg(&dir)
         .args(["--addr", "127.0.0.1:0", "--reload-ms", "0", "--log", &log])
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("qingdan serve starts");
     let mut line = String::new();
@@ -82,6 +88,8 @@ fn main() {
         pct(0.99).as_secs_f64() * 1e3
     );
 
+    paced(addr, path, &case);
+
     let body = format!("{case}\n").repeat(BATCH);
     let mut conn = TcpStream::connect(addr).expect("connects");
     let started = Instant::now();
@@ -99,6 +107,45 @@ fn main() {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// RATE requests a second from CLIENTS connections, each sent at its scheduled time.
+fn paced(addr: SocketAddr, path: &'static str, case: &str) {
+    let per_client = RATE / CLIENTS as u32;
+    let gap = Duration::from_secs(1) / per_client;
+    let start = Instant::now() + Duration::from_millis(50);
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let case = case.to_string();
+            std::thread::spawn(move || {
+                let mut conn = TcpStream::connect(addr).expect("connects");
+                conn.set_nodelay(true).expect("nodelay");
+                // The clients' schedules are interleaved, not in step.
+                let offset = gap * c as u32 / CLIENTS as u32;
+                (0..per_client * PACED_SECS)
+                    .map(|i| {
+                        let due = start + offset + gap * i;
+                        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                            std::thread::sleep(wait);
+                        }
+                        let body = request(&mut conn, addr, path, &case);
+                        assert!(body.starts_with("{\"decision_id\""), "{body}");
+                        due.elapsed()
+                    })
+                    .collect::<Vec<Duration>>()
+            })
+        })
+        .collect();
+    let mut lat: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().expect("client")).collect();
+    lat.sort();
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1e3;
+    println!(
+        "paced: {} requests at {RATE} req/s from {CLIENTS} clients: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        lat.len(),
+        pct(0.50),
+        pct(0.99),
+        pct(1.0)
+    );
 }
 
 /// One request on a keep-alive connection; the answer's body (chunked or sized).

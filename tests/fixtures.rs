@@ -143,9 +143,9 @@ fn every_code_is_documented_and_exercised() {
         Code::E0702,
         Code::W0701,
         Code::W0702,
-        // The decision service's HTTP errors: tests/serve.rs raises E0901-E0904, E0906 and
-        // E0907 over HTTP; E0905 (the log failing) and E0908 (a decision failing) are worded
-        // in src/serve/errors.rs and not raised by a test yet.
+        // The decision service's HTTP errors: tests/serve.rs raises E0901-E0907 over HTTP
+        // (E0905 with a log that refuses writes); E0908 (deciding panicked) is worded in
+        // src/serve/errors.rs and reached by no input.
         Code::E0901,
         Code::E0902,
         Code::E0903,

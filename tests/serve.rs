@@ -5,6 +5,8 @@
 
 mod serve_support;
 
+use std::path::Path;
+
 use serve_support::*;
 
 /// The tests that run on both stores: SQLite always, PostgreSQL when a server is given.
@@ -21,7 +23,8 @@ macro_rules! on_both_stores {
 
 on_both_stores!(
     decides_every_bundled_case_as_eval_prints_it_and_logs_it,
-    bad_input_gets_coded_errors_and_nothing_is_logged
+    bad_input_gets_coded_errors_and_nothing_is_logged,
+    a_decision_the_log_refuses_is_not_given
 );
 
 fn decides_every_bundled_case_as_eval_prints_it_and_logs_it(store: &Store) {
@@ -209,10 +212,51 @@ fn bad_input_gets_coded_errors_and_nothing_is_logged(store: &Store) {
     assert_eq!((lines[1]["case"].as_u64(), lines[1]["error"]["code"].as_str()), (Some(2), Some("E0301")));
     assert_eq!(lines[2]["error"]["path"], "申请.每月频次");
 
+    // A JSON array is streamed too: larger than --max-body, its cases are decided; one
+    // left open ends with a coded line after the cases before it.
+    let padded = format!("{{{}{}", " ".repeat(2000), &case.to_string()[1..]);
+    let array = format!("[{padded},\n{padded} , {padded}]");
+    assert!(array.len() > 4096);
+    let lines = s.post(&(path.clone() + "/batch"), array.as_bytes()).lines();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines.iter().all(|l| l["decision_id"].is_string()), "{lines:?}");
+    let lines = s.post(&(path.clone() + "/batch"), format!("[{case},{case},{{\"x").as_bytes()).lines();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!((lines[2]["case"].as_u64(), lines[2]["error"]["code"].as_str()), (Some(3), Some("E0301")));
+
     // Still serving; only the decided cases are in the log.
     assert_eq!(s.post(&path, case.to_string().as_bytes()).status, 200);
     drop(s);
-    assert_eq!(f.logged().len(), 3 + 1 + 1);
+    assert_eq!(f.logged().len(), 3 + 1 + 3 + 2 + 1);
+}
+
+/// E0905: when the log cannot keep a decision, the caller gets an error, not the decision
+/// (single and batch), the service stays up, and it answers again once the log does.
+fn a_decision_the_log_refuses_is_not_given(store: &Store) {
+    let f = Folder::on(store);
+    let mut s = f.start(&["--trace", "json"]);
+    let case = f.cases()[0].clone();
+    assert_eq!(s.post(&decide_path(), case.as_bytes()).status, 200);
+    f.refuse_writes(store, true);
+    let r = s.post(&decide_path(), case.as_bytes());
+    assert_eq!((r.status, r.code()), (503, "E0905".into()), "{}", r.text());
+    let lines = s.post(&(decide_path() + "/batch"), format!("{case}\n{case}\n").as_bytes()).lines();
+    assert_eq!(lines.len(), 1, "no decision line, only the refusal: {lines:?}");
+    assert_eq!((lines[0]["case"].as_u64(), lines[0]["error"]["code"].as_str()), (Some(1), Some("E0905")));
+    f.refuse_writes(store, false);
+    assert_eq!(s.post(&decide_path(), case.as_bytes()).status, 200);
+    let events = s.stop_and_stderr();
+    drop(s);
+    assert_eq!(f.logged().len(), 2, "the two decisions given");
+    // The operator's events: JSON objects, the refusals named by code.
+    let events: Vec<serde_json::Value> =
+        events.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let with = |target: &str, key: &str, value: &str| {
+        events.iter().filter(|e| e["target"] == target && e[key] == value).count()
+    };
+    assert_eq!(with("qingdan::log", "code", "E0905"), 2, "{events:?}");
+    assert_eq!(with("qingdan::request", "code", "E0905"), 1, "{events:?}");
+    assert_eq!(events.iter().filter(|e| e["decision_id"].as_str().is_some_and(|d| d.len() == 36)).count(), 2);
 }
 
 #[test]
@@ -258,12 +302,23 @@ fn a_changed_policy_is_swapped_in_when_clean_and_kept_out_when_not() {
     let s = f.start(&["--reload-ms", "50"]);
     let case = f.cases()[0].clone();
     let first = s.post(&decide_path(), case.as_bytes()).json();
-    let hash0 = s.get("/v1/status").json()["policies"][0]["hash"].clone();
+    // Each policy has its own version: the hash `qingdan build` puts in its module.
+    let hashes = |st: &serde_json::Value| -> Vec<serde_json::Value> {
+        ["可选字段", POLICY].iter().map(|p| st["versions"][p].as_array().expect(p).clone().into()).collect()
+    };
+    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/optional_field.qd");
+    std::fs::copy(&other, f.dir.join("optional_field.qd")).expect("second policy");
+    let status = wait_for(&s, |st| st["versions"]["可选字段"].is_array());
+    let before = hashes(&status);
+    assert_eq!(before[1][0], module_hash(&f.policy_file()));
+    assert_eq!(before[0][0], module_hash(&other));
+    let hash0 = before[1][0].clone();
     let text = std::fs::read_to_string(f.policy_file()).expect("policy");
     std::fs::write(f.policy_file(), format!("{text}\n// 修订\n")).expect("edit");
-    let status = wait_for(&s, |st| st["policies"][0]["hash"] != hash0);
-    let hash1 = status["policies"][0]["hash"].clone();
-    assert_eq!(status["versions"][POLICY].as_array().map(Vec::len), Some(2));
+    let status = wait_for(&s, |st| hashes(st)[1].as_array().map(Vec::len) == Some(2));
+    let hash1 = status["versions"][POLICY][1].clone();
+    assert_eq!(hash1, module_hash(&f.policy_file()));
+    assert_eq!(hashes(&status)[0], before[0], "the other policy's version is unchanged");
     let second = s.post(&decide_path(), case.as_bytes()).json();
     let logged = |r: &serde_json::Value| {
         s.get(&format!("/v1/decisions/{}", r["decision_id"].as_str().expect("id"))).json()
@@ -280,6 +335,18 @@ fn a_changed_policy_is_swapped_in_when_clean_and_kept_out_when_not() {
 }
 
 /// Polls `/v1/status` until `done` holds (at most 400 times, 50 ms apart).
+/// The source hash in the manifest of the module `qingdan build` makes of `policy`.
+fn module_hash(policy: &Path) -> serde_json::Value {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let module = dir.path().join("m.wasm");
+    let built = qingdan().arg("build").arg(policy).arg("-o").arg(&module).output().expect("build");
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let wat = qingdan().arg("dump-wat").arg(&module).output().expect("dump-wat");
+    let wat = String::from_utf8(wat.stdout).expect("utf-8");
+    let hash = wat.split("\"hash\"").nth(1).and_then(|r| r.split('"').nth(1)).expect("a hash in the manifest");
+    hash.into()
+}
+
 fn wait_for(s: &Server, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
     for _ in 0..400 {
         let st = s.get("/v1/status").json();

@@ -109,6 +109,7 @@ const ZH: &[(&str, &str, &str)] = &[
     ("serve", "max_batch", "一批最多可含多少个案例"),
     ("serve", "timeout_ms", "读取请求体、判定一个案例或一批中的一段，最多可用多少毫秒"),
     ("serve", "reload_ms", "每隔多少毫秒查看文件夹中的政策是否改动（0：不查看）"),
+    ("serve", "trace", "给运维人员的事件（标准错误输出）：text 每行一条、json 每条一个 JSON 对象、off 不输出；每个请求一条（含决定编号）、每批一条、重新加载与日志失败各一条"),
     ("log", "", "列出或导出决定日志（CSV，或 JSON Lines）"),
     ("log", "db", "决定日志：`qingdan serve` 写的 SQLite 文件，或 `postgres://…`"),
     ("log", "policy", "只列这个政策的决定"),
@@ -130,6 +131,9 @@ const VALUES_ZH: &[(&str, &str, &str)] = &[
     ("as_format", "json", "节点和边，每行一个（结构见 `engine/src/graph/export.rs`）"),
     ("as_", "csv", "逗号分隔，每个决定一行"),
     ("as_", "json", "JSON Lines，每个决定一行（含输入和结果）"),
+    ("trace", "text", "每个事件一行 `键=值`"),
+    ("trace", "json", "每个事件一个 JSON 对象（供日志收集系统读取）"),
+    ("trace", "off", "不输出"),
 ];
 
 fn zh_text(command: &str, id: &str) -> Option<&'static str> {
@@ -184,6 +188,7 @@ fn localize_values(a: Arg) -> Arg {
     match a.get_id().as_str() {
         "format" => a.value_parser(Described::<Format>::zh("format")),
         "as_format" => a.value_parser(Described::<GraphFormat>::zh("as_format")),
+        "trace" => a.value_parser(Described::<crate::serve::trace::TraceFormat>::zh("trace")),
         _ => a,
     }
 }

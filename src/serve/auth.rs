@@ -83,8 +83,11 @@ pub async fn identify(State(svc): State<Arc<Service>>, mut request: Request, nex
             }
         }
     };
-    request.extensions_mut().insert(caller);
-    next.run(request).await
+    request.extensions_mut().insert(caller.clone());
+    let mut response = next.run(request).await;
+    // For the request's event, which is written outside this layer.
+    response.extensions_mut().insert(caller);
+    response
 }
 
 /// What a load balancer asks without a token.

@@ -1,10 +1,9 @@
-//! `POST /v1/policies/{policy}/decisions/{decision}/batch`: many cases — a JSON array, or
-//! JSON Lines streamed — answered as JSON Lines, one line per case in order (a result with
+//! `POST /v1/policies/{policy}/decisions/{decision}/batch`: many cases — a JSON array or
+//! JSON Lines, both streamed — answered as JSON Lines, one line per case in order (a result with
 //! its `decision_id`, or the case's error as `qingdan eval` prints it). Cases are read,
 //! decided, logged and answered a chunk at a time, so memory is bounded whatever the
 //! number of lines; a chunk's lines are sent only once the log has committed it.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -14,18 +13,19 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use futures_util::StreamExt;
+use rayon::prelude::*;
 use qingdan_dsl::Code;
 use serde_json::json;
 
 use super::auth::Caller;
 use super::catalog::Served;
 use super::decide::{decide_text, record, with_id};
+use super::split::{Piece, Splitter};
+use super::trace;
 use super::Service;
 
 /// Cases decided and logged together.
 const CHUNK: usize = 1024;
-/// A JSON Lines line longer than this is skipped unkept (E0307), as `eval` does.
-const MAX_LINE: usize = 1024 * 1024;
 
 pub async fn decide_batch(
     State(svc): State<Arc<Service>>,
@@ -43,12 +43,8 @@ pub async fn decide_batch(
         decision,
         caller: caller.name,
         body: body.into_data_stream(),
-        pending: Vec::new(),
-        start: 0,
-        scanned: 0,
-        skipping: false,
+        splitter: Splitter::default(),
         ended: false,
-        array: None,
         next: 1,
         last: None,
         done: false,
@@ -60,7 +56,7 @@ pub async fn decide_batch(
 }
 
 /// One case's text, or the error line already decided for it.
-type Item = (usize, Result<String, String>);
+type Item = (usize, Piece);
 
 struct Batch {
     svc: Arc<Service>,
@@ -68,17 +64,9 @@ struct Batch {
     decision: String,
     caller: String,
     body: BodyDataStream,
-    /// Bytes of JSON Lines not yet split.
-    pending: Vec<u8>,
-    /// Where the next line in `pending` starts.
-    start: usize,
-    /// How far `pending` is known to hold no newline.
-    scanned: usize,
-    /// Inside a line over [`MAX_LINE`], dropping bytes to its end.
-    skipping: bool,
+    /// The body's bytes, split into cases as they come.
+    splitter: Splitter,
     ended: bool,
-    /// The items of a JSON array body (read whole, under the body limit).
-    array: Option<VecDeque<String>>,
     /// The next case's number.
     next: usize,
     /// A last error line, to send after the cases gathered before it.
@@ -103,9 +91,10 @@ impl Batch {
             return None;
         }
         let (served, decision) = (self.served.clone(), self.decision.clone());
+        // Decided on every core (in order): the chunk's time is the batch's pace.
         let decided = tokio::task::spawn_blocking(move || {
             items
-                .into_iter()
+                .into_par_iter()
                 .map(|(n, item)| match item {
                     Ok(text) => {
                         let (line, ok) = decide_text(&served, &decision, &text, n);
@@ -134,10 +123,13 @@ impl Batch {
             out.push('\n');
         }
         let count = records.len() as u64;
+        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         if let Err(why) = self.svc.logger.commit(records).await {
+            trace::log_failed(&why);
             return self
                 .stop(Code::E0905, &format!("the decision log failed, this chunk is not given: {why}"));
         }
+        trace::chunk(&self.served.name, &self.decision, &self.caller, &ids);
         self.svc.metrics.decided(count);
         Some(Bytes::from(out))
     }
@@ -167,33 +159,19 @@ impl Batch {
 
     async fn gather_into(&mut self, items: &mut Vec<Item>) -> Result<(), String> {
         while items.len() < CHUNK {
-            if let Some(array) = &mut self.array {
-                match array.pop_front() {
-                    Some(text) => {
-                        items.push(self.numbered(Ok(text))?);
-                        continue;
-                    }
-                    None => break,
-                }
+            let piece = if self.ended { self.splitter.finish() } else { self.splitter.next() };
+            match piece.map_err(|fault| self.numbered_fault(fault))? {
+                Some(piece) => items.push(self.numbered(piece)?),
+                None if self.ended => break,
+                None => self.read_more().await?,
             }
-            if let Some(line) = self.take_line() {
-                if let Some(item) = line {
-                    items.push(self.numbered(item)?);
-                }
-                continue;
-            }
-            if self.ended {
-                let rest = self.pending.split_off(self.start.min(self.pending.len()));
-                self.pending.clear();
-                (self.start, self.scanned) = (0, 0);
-                if let Some(item) = self.line_item(rest) {
-                    items.push(self.numbered(item)?);
-                }
-                break;
-            }
-            self.read_more().await?;
         }
         Ok(())
+    }
+
+    /// A fault of the body, said at the number of the case it stopped at.
+    fn numbered_fault(&self, fault: String) -> String {
+        fault.replace("\"case\":0", &format!("\"case\":{}", self.next))
     }
 
     /// Gives the item its case number, refusing past `--max-batch`.
@@ -224,17 +202,7 @@ impl Batch {
         };
         match next {
             Some(Ok(bytes)) => {
-                if self.next == 1 && self.pending.is_empty() && starts_array(&bytes) {
-                    return self.read_array(bytes).await;
-                }
-                if self.skipping {
-                    if let Some(at) = bytes.iter().position(|&b| b == b'\n') {
-                        self.skipping = false;
-                        self.pending.extend_from_slice(&bytes[at..]);
-                    }
-                } else {
-                    self.pending.extend_from_slice(&bytes);
-                }
+                self.splitter.push(&bytes);
                 Ok(())
             }
             Some(Err(e)) => Err(json!({ "case": self.next, "error": { "code": Code::E0301.as_str(),
@@ -246,81 +214,4 @@ impl Batch {
             }
         }
     }
-
-    /// A JSON array body: read whole (at most the body limit), split into its items.
-    async fn read_array(&mut self, first: Bytes) -> Result<(), String> {
-        let limit = self.svc.limits.body;
-        let mut all = first.to_vec();
-        while let Some(part) = self.body.next().await {
-            let part = part.map_err(|e| e.to_string())?;
-            if all.len() + part.len() > limit {
-                return Err(json!({ "case": 1, "error": { "code": Code::E0903.as_str(),
-                    "message": format!("a JSON array batch is read whole and may be at most {limit} bytes; send JSON Lines to stream") } })
-                .to_string());
-            }
-            all.extend_from_slice(&part);
-        }
-        let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(&all).map_err(|e| {
-            json!({ "case": 1, "error": { "code": Code::E0301.as_str(), "message": format!("not a JSON array of cases: {e}") } })
-                .to_string()
-        })?;
-        self.array = Some(items.iter().map(|i| i.get().to_string()).collect());
-        self.ended = true;
-        Ok(())
-    }
-
-    /// The next complete line: `Some(None)` for a blank one, `None` when none is complete.
-    /// Lines are copied out of `pending` from `start`, which moves on; the bytes before it
-    /// are dropped once they are many, so each byte is copied a bounded number of times.
-    fn take_line(&mut self) -> Option<Option<Result<String, String>>> {
-        let from = self.scanned.max(self.start).min(self.pending.len());
-        match self.pending[from..].iter().position(|&b| b == b'\n') {
-            Some(at) => {
-                let end = from + at;
-                let line = self.pending[self.start..end].to_vec();
-                self.start = end + 1;
-                self.scanned = self.start;
-                if self.start == self.pending.len() {
-                    self.pending.clear();
-                    (self.start, self.scanned) = (0, 0);
-                } else if self.start > MAX_LINE {
-                    self.pending.drain(..self.start);
-                    (self.start, self.scanned) = (0, 0);
-                }
-                Some(self.line_item(line))
-            }
-            None => {
-                self.scanned = self.pending.len();
-                if self.pending.len() - self.start > MAX_LINE {
-                    // Too long: dropped unkept, and its case is an error.
-                    self.pending = Vec::new();
-                    (self.start, self.scanned) = (0, 0);
-                    self.skipping = true;
-                    return Some(Some(Err(too_long())));
-                }
-                None
-            }
-        }
-    }
-
-    /// A line as a case: blank lines are no case.
-    fn line_item(&self, line: Vec<u8>) -> Option<Result<String, String>> {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return None;
-        }
-        Some(String::from_utf8(line).map_err(|_| {
-            json!({ "case": 0, "error": { "code": Code::E0301.as_str(), "path": "", "message": "the line is not UTF-8" } })
-                .to_string()
-        }))
-    }
-}
-
-fn too_long() -> String {
-    json!({ "case": 0, "error": { "code": Code::E0307.as_str(), "path": "",
-        "message": format!("the case is longer than {MAX_LINE} bytes and was skipped") } })
-    .to_string()
-}
-
-fn starts_array(bytes: &[u8]) -> bool {
-    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }

@@ -21,7 +21,8 @@ use crate::loader::FsLoader;
 /// and a version is a few hundred kilobytes.
 pub struct Served {
     pub name: String,
-    /// SHA-256 of the policy's sources (and data files), as `build` puts in a module.
+    /// SHA-256 of the policy's sources (its file, what it uses, the data files they read),
+    /// as `qingdan build` of its file puts in the module.
     pub hash: String,
     pub policy: &'static Policy,
     pub deciders: BTreeMap<String, JsonDecider<'static>>,
@@ -71,13 +72,13 @@ pub fn load(dir: &Path) -> Loaded {
     if has_errors {
         return Loaded { policies, diagnostics, has_errors };
     }
-    let hash = crate::build_cmd::source_hash(&program);
     let args = eval_args();
     for module in &program.modules {
         let name = module.module.name.name.clone();
         if policies.contains_key(&name) {
             continue;
         }
+        let hash = policy_hash(Path::new(&program.sources.get(module.file).path));
         let Ok(policy) = qingdan_engine::lower(&program, Some(&name)) else { continue };
         let policy: &'static Policy = Box::leak(Box::new(policy));
         let deciders = (0..policy.decisions.len() as u32)
@@ -85,10 +86,18 @@ pub fn load(dir: &Path) -> Loaded {
             .collect();
         policies.insert(
             name.clone(),
-            Served { name, hash: hash.clone(), policy, deciders, reader: CaseReader::new(policy) },
+            Served { name, hash, policy, deciders, reader: CaseReader::new(policy) },
         );
     }
     Loaded { policies, diagnostics, has_errors }
+}
+
+/// The hash `qingdan build FILE` puts in this policy's module: its file, the policies it
+/// uses and the data files they read, so an edit to one policy of the folder leaves the
+/// others' versions as they were, and a logged decision names the module that decides alike.
+fn policy_hash(file: &Path) -> String {
+    let program = qingdan_dsl::check_files(files::inputs(&[file.to_path_buf()]), &mut FsLoader::confined());
+    crate::build_cmd::source_hash(&program)
 }
 
 /// The policy as `GET /v1/policies/{policy}` shows it: its inputs as a JSON Schema (the

@@ -16,6 +16,7 @@ use super::auth::Caller;
 use super::catalog::Served;
 use super::errors;
 use super::store::{now_ms, rfc3339, uuid_v7, Record};
+use super::trace::{self, DecisionId};
 use super::Service;
 
 /// The first outcome of `decision` in an eval JSON line (empty on a conflict).
@@ -103,23 +104,17 @@ pub async fn decide_one(
     let rec = record(&served, &decision, &caller.name, text, line);
     let (id, answer) = (rec.id.clone(), with_id(&rec.result, &rec.id));
     if let Err(why) = svc.logger.commit(vec![rec]).await {
+        trace::log_failed(&why);
         return errors::log_failed(&why);
     }
     svc.metrics.decided(1);
-    tracing_line(&id, &served.name, &decision, &caller.name);
-    ([(header::CONTENT_TYPE, "application/json")], answer).into_response()
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], answer).into_response();
+    response.extensions_mut().insert(DecisionId(id));
+    response
 }
 
 /// Decides one case's JSON text as case number `n`: eval's line and whether it decided.
 pub fn decide_text(served: &Served, decision: &str, text: &str, n: usize) -> (String, bool) {
     let Some(decider) = served.deciders.get(decision) else { return (String::new(), false) };
     decider.decide(n, served.reader.json_line(text, n))
-}
-
-/// One line per decision on standard error when `QINGDAN_SERVE_TRACE` is set: the id, so
-/// that an operator can find the logged decision a complaint is about.
-fn tracing_line(id: &str, policy: &str, decision: &str, caller: &str) {
-    if std::env::var_os("QINGDAN_SERVE_TRACE").is_some() {
-        eprintln!("decision id={id} policy={policy} decision={decision} caller={caller}");
-    }
 }

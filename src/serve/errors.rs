@@ -7,9 +7,14 @@ use axum::response::{IntoResponse, Response};
 use qingdan_dsl::Code;
 use serde_json::json;
 
+use super::trace::Refused;
+
 pub fn error(status: StatusCode, code: Code, en: &str, zh: &str) -> Response {
-    (status, axum::Json(json!({ "error": { "code": code.as_str(), "message": en, "message_zh": zh } })))
-        .into_response()
+    let mut response =
+        (status, axum::Json(json!({ "error": { "code": code.as_str(), "message": en, "message_zh": zh } })))
+            .into_response();
+    response.extensions_mut().insert(Refused(code));
+    response
 }
 
 pub fn unknown_policy(name: &str) -> Response {
@@ -93,5 +98,8 @@ pub fn bad_case(eval_line: &str) -> Response {
         // A decision that failed (division by zero, a total decision with no rule).
         err["code"] = json!(Code::E0908.as_str());
     }
-    (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({ "error": err }))).into_response()
+    let code = err["code"].as_str().and_then(Code::parse).unwrap_or(Code::E0908);
+    let mut response = (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({ "error": err }))).into_response();
+    response.extensions_mut().insert(Refused(code));
+    response
 }

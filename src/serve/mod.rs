@@ -14,6 +14,8 @@ mod errors;
 pub mod info;
 pub mod log_cmd;
 mod reload;
+mod split;
+pub mod trace;
 pub mod store;
 
 use std::collections::BTreeMap;
@@ -60,6 +62,10 @@ pub struct ServeArgs {
     /// How often the folder is looked at for changed policies (0: never).
     #[arg(long, default_value_t = 1_000, value_name = "MS")]
     pub reload_ms: u64,
+    /// Events for the operator on standard error: one per request (with its decision id),
+    /// per batch chunk, reload and log failure.
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub trace: trace::TraceFormat,
 }
 
 pub struct Limits {
@@ -151,6 +157,7 @@ pub fn router(svc: Arc<Service>) -> Router {
         .route("/metrics", get(info::metrics))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(svc.clone(), auth::identify))
+        .layer(axum::middleware::from_fn(trace::request))
         .with_state(svc)
 }
 
@@ -175,6 +182,7 @@ fn start(args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<u8, String> {
         ));
     }
     let tokens = args.tokens.as_deref().map(Tokens::read).transpose()?;
+    trace::init(args.trace);
     let loaded = catalog::load(&args.dir);
     if loaded.has_errors {
         return Err(format!("the policies have errors; nothing is served\n{}", loaded.diagnostics));
@@ -197,7 +205,9 @@ fn start(args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<u8, String> {
         started: store::rfc3339(store::now_ms()),
     });
     svc.install(loaded.policies.into_iter().map(|(k, v)| (k, Arc::new(v))).collect());
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // One worker per core: connections are read and answered in parallel; deciding and
+    // logging run on the blocking pool and the log's own thread.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_io()
         .enable_time()
         .build()

@@ -67,6 +67,7 @@ pub fn watch(svc: Arc<Service>, dir: PathBuf, every: Duration) {
             if let Ok(mut s) = svc.reload.write() {
                 *s = State::after(&loaded);
             }
+            super::trace::reloaded(loaded.policies.len(), loaded.has_errors, &loaded.diagnostics);
             if !loaded.has_errors {
                 svc.install(loaded.policies.into_iter().map(|(k, v)| (k, Arc::new(v))).collect());
                 svc.metrics.reloads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -2,7 +2,11 @@
 //! policy, and a small HTTP/1.1 client. Shared by tests/serve*.rs.
 #![allow(dead_code)] // each test binary uses part of it
 
-use std::io::{BufRead, BufReader, Read, Write};
+#[path = "../http/mod.rs"]
+mod http;
+pub use http::{parse_reply, read_reply, Reply};
+
+use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -126,6 +130,33 @@ impl Folder {
         String::from_utf8(out.stdout).expect("utf-8").lines().map(str::to_string).collect()
     }
 
+    /// Makes the log refuse every new decision (a trigger that raises, as a full disk or a
+    /// lost database would), or lifts that again.
+    pub fn refuse_writes(&self, store: &Store, refuse: bool) {
+        match store {
+            Store::Sqlite => {
+                let path = self.log.strip_prefix("sqlite:").expect("a sqlite log");
+                let db = rusqlite::Connection::open(path).expect("the log opens");
+                let sql = if refuse {
+                    "CREATE TRIGGER refuse BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'the disk is full (test)'); END;"
+                } else {
+                    "DROP TRIGGER refuse;"
+                };
+                db.execute_batch(sql).expect("trigger");
+            }
+            Store::Postgres(_) => {
+                let sql = if refuse {
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the disk is full (test)'; END $$ LANGUAGE plpgsql; \
+                     CREATE TRIGGER refuse BEFORE INSERT ON decisions FOR EACH ROW EXECUTE FUNCTION refuse();"
+                } else {
+                    "DROP TRIGGER refuse ON decisions; DROP FUNCTION refuse();"
+                };
+                let done = Command::new("psql").arg(&self.log).args(["-q", "-c", sql]).output().expect("psql runs");
+                assert!(done.status.success(), "psql: {}", String::from_utf8_lossy(&done.stderr));
+            }
+        }
+    }
+
     /// `qingdan log --db … --as json`: every logged decision.
     pub fn logged(&self) -> Vec<serde_json::Value> {
         let out = qingdan().args(["log", "--as", "json", "--db", &self.log]).output().expect("log runs");
@@ -154,6 +185,8 @@ fn copy_dir(from: &Path, to: &Path) {
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
+    /// Where the server's standard error (its `--trace` events) goes.
+    pub stderr: tempfile::NamedTempFile,
 }
 
 impl Drop for Server {
@@ -165,13 +198,14 @@ impl Drop for Server {
 
 /// Starts `qingdan serve DIR --addr 127.0.0.1:0 OPTIONS…` and reads the address it announces.
 pub fn start(dir: &Path, options: &[&str]) -> Server {
+    let stderr = tempfile::NamedTempFile::new().expect("stderr file");
     let mut child = qingdan()
         .arg("serve")
         .arg(dir)
         .args(["--addr", "127.0.0.1:0"])
         .args(options)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr.reopen().expect("stderr file"))
         .spawn()
         .expect("server starts");
     let mut line = String::new();
@@ -182,32 +216,7 @@ pub fn start(dir: &Path, options: &[&str]) -> Server {
         .and_then(|rest| rest.split('/').next())
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Server { child, addr }
-}
-
-pub struct Reply {
-    pub status: u16,
-    pub head: String,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    pub fn code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn lines(&self) -> Vec<serde_json::Value> {
-        self.text().lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
-    }
+    Server { child, addr, stderr }
 }
 
 /// A path segment percent-encoded (the policy and decision names are Chinese).
@@ -228,6 +237,13 @@ pub fn decide_path() -> String {
 }
 
 impl Server {
+    /// Stops the server and gives what it wrote on standard error.
+    pub fn stop_and_stderr(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(self.stderr.path()).expect("stderr")
+    }
+
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, &[], b"")
     }
@@ -241,8 +257,8 @@ impl Server {
         read_reply(&mut s)
     }
 
-    /// Sends a request's head (declaring `length` bytes) and `body`; the connection, to read
-    /// the answer from.
+    /// Sends a request's head (declaring `length` bytes, with its Host) and `body`; the
+    /// connection, to read the answer from.
     pub fn send(
         &self,
         method: &str,
@@ -251,46 +267,10 @@ impl Server {
         length: usize,
         body: &[u8],
     ) -> TcpStream {
-        let mut s = TcpStream::connect(self.addr).expect("connects");
-        s.set_read_timeout(Some(Duration::from_secs(300))).expect("timeout");
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str(&format!("Content-Length: {length}\r\nConnection: close\r\n\r\n"));
-        s.write_all(head.as_bytes()).expect("writes");
-        let _ = s.write_all(body);
-        s
-    }
-}
-
-pub fn read_reply(s: &mut TcpStream) -> Reply {
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("reads an answer");
-    parse_reply(&raw).unwrap_or_else(|| panic!("no HTTP answer: {}", String::from_utf8_lossy(&raw)))
-}
-
-pub fn parse_reply(raw: &[u8]) -> Option<Reply> {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok())?;
-    let mut body = raw[split..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        body = unchunk(&body);
-    }
-    Some(Reply { status, head, body })
-}
-
-fn unchunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else { return out };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
-        if size == 0 || data.len() < eol + 2 + size {
-            return out;
-        }
-        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
-        data = &data[(eol + 4 + size).min(data.len())..];
+        let host = self.addr.to_string();
+        let mut all = vec![("Host", host.as_str())];
+        all.extend_from_slice(headers);
+        http::send(self.addr, method, path, &all, length, body)
     }
 }
 

@@ -2,7 +2,11 @@
 //! or a hostile page, would send). Shared by tests/playground.rs and tests/hostile.rs.
 #![allow(dead_code)] // each test binary uses part of it
 
-use std::io::{BufRead, BufReader, Read, Write};
+#[path = "../http/mod.rs"]
+mod http;
+pub use http::{read_reply, Reply};
+
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -19,29 +23,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// An answer: status, content type, body.
-pub struct Reply {
-    pub status: u16,
-    pub kind: String,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    /// The error code of a JSON error answer.
-    pub fn code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
@@ -96,49 +77,7 @@ impl Server {
 
     /// Sends a request and returns the connection, to read the answer later.
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> TcpStream {
-        let mut s = TcpStream::connect(self.addr).expect("connects");
-        // Generous: no test waits on a server that has stopped answering for good.
-        s.set_read_timeout(Some(Duration::from_secs(300))).expect("timeout");
-        let mut head = format!("{method} {path} HTTP/1.1\r\n");
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
-        s.write_all(head.as_bytes()).expect("writes");
-        // A refused body may be answered before it is all sent; that is fine.
-        let _ = s.write_all(body);
-        s
-    }
-}
-
-/// Reads an answer to its end (the server closes the connection).
-pub fn read_reply(s: &mut TcpStream) -> Reply {
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("reads an answer");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a header") + 4;
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status");
-    let kind = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_string))
-        .unwrap_or_default();
-    let mut body = raw[split..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        body = unchunk(&body);
-    }
-    Reply { status, kind, body }
-}
-
-fn unchunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else { return out };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
-        data = &data[eol + 4 + size..];
+        http::send(self.addr, method, path, headers, body.len(), body)
     }
 }
 

@@ -86,10 +86,10 @@ impl Batch {
                 return Some(Bytes::from(line + "\n"));
             }
         };
-        if items.is_empty() {
+        let Some(&(first, _)) = items.first() else {
             self.done = true;
             return None;
-        }
+        };
         let (served, decision) = (self.served.clone(), self.decision.clone());
         // Decided on every core (in order): the chunk's time is the batch's pace.
         let decided = tokio::task::spawn_blocking(move || {
@@ -107,7 +107,7 @@ impl Batch {
         let limits = &self.svc.limits;
         let decided = match tokio::time::timeout(limits.timeout, decided).await {
             Ok(Ok(d)) => d,
-            _ => return self.stop(Code::E0906, "the batch's chunk took longer than --timeout-ms"),
+            _ => return self.stop(first, Code::E0906, "the batch's chunk took longer than --timeout-ms"),
         };
         let mut out = String::new();
         let mut records = Vec::new();
@@ -126,18 +126,18 @@ impl Batch {
         let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         if let Err(why) = self.svc.logger.commit(records).await {
             trace::log_failed(&why);
-            return self
-                .stop(Code::E0905, &format!("the decision log failed, this chunk is not given: {why}"));
+            let message = format!("the decision log failed: the cases from this one on are not given: {why}");
+            return self.stop(first, Code::E0905, &message);
         }
         trace::chunk(&self.served.name, &self.decision, &self.caller, &ids);
         self.svc.metrics.decided(count);
         Some(Bytes::from(out))
     }
 
-    /// A last line saying why the batch stops here.
-    fn stop(&mut self, code: Code, message: &str) -> Option<Bytes> {
+    /// A last line saying why the batch stops at case `at` (the first not given).
+    fn stop(&mut self, at: usize, code: Code, message: &str) -> Option<Bytes> {
         self.done = true;
-        let line = json!({ "case": self.next, "error": { "code": code.as_str(), "message": message } });
+        let line = json!({ "case": at, "error": { "code": code.as_str(), "message": message } });
         Some(Bytes::from(format!("{line}\n")))
     }
 

@@ -95,11 +95,15 @@ pub async fn metrics(State(svc): State<Arc<Service>>) -> Response {
          qingdan_policies {}\n\
          # HELP qingdan_reloads_total Reloads of the policy folder that were swapped in.\n\
          # TYPE qingdan_reloads_total counter\n\
-         qingdan_reloads_total {}\n",
+         qingdan_reloads_total {}\n\
+         # HELP qingdan_trace_events_dropped_total Operator events dropped because too many were waiting.\n\
+         # TYPE qingdan_trace_events_dropped_total counter\n\
+         qingdan_trace_events_dropped_total {}\n",
         m.decisions.load(Ordering::Relaxed),
         m.case_errors.load(Ordering::Relaxed),
         svc.catalog().len(),
         m.reloads.load(Ordering::Relaxed),
+        super::trace::DROPPED.load(Ordering::Relaxed),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

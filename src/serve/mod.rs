@@ -30,6 +30,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use clap::Args;
+use futures_util::future::Either;
+use std::future::IntoFuture;
 
 use crate::exit;
 use auth::{Caller, Tokens};
@@ -162,7 +164,7 @@ pub fn router(svc: Arc<Service>) -> Router {
 }
 
 pub fn run(args: &ServeArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
-    match start(args, out) {
+    match start(args, out, err) {
         Ok(code) => code,
         Err(why) => {
             let _ = writeln!(err, "qingdan: {why}");
@@ -171,7 +173,7 @@ pub fn run(args: &ServeArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io
     }
 }
 
-fn start(args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<u8, String> {
+fn start(args: &ServeArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> Result<u8, String> {
     if !args.dir.is_dir() {
         return Err(format!("{}: not a folder of policies", args.dir.display()));
     }
@@ -182,7 +184,7 @@ fn start(args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<u8, String> {
         ));
     }
     let tokens = args.tokens.as_deref().map(Tokens::read).transpose()?;
-    trace::init(args.trace);
+    let events = trace::init(args.trace);
     let loaded = catalog::load(&args.dir);
     if loaded.has_errors {
         return Err(format!("the policies have errors; nothing is served\n{}", loaded.diagnostics));
@@ -227,7 +229,12 @@ fn start(args: &ServeArgs, out: &mut dyn std::io::Write) -> Result<u8, String> {
             svc.logger.describe()
         );
         let _ = out.flush();
-        axum::serve(listener, router(svc)).await.map_err(|e| format!("the server stopped: {e}"))?;
+        let serving = std::pin::pin!(axum::serve(listener, router(svc)).into_future());
+        // This thread holds standard error for the command, so the events are written here.
+        let writing = std::pin::pin!(trace::write_events(events, err));
+        if let Either::Left((Err(e), _)) = futures_util::future::select(serving, writing).await {
+            return Err(format!("the server stopped: {e}"));
+        }
         Ok(exit::OK)
     })
 }

@@ -31,15 +31,65 @@ pub struct DecisionId(pub String);
 #[derive(Clone, Copy)]
 pub struct Refused(pub Code);
 
-/// Sends the process's events to standard error in `format` (once; later calls keep the first).
-pub fn init(format: TraceFormat) {
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_target(true);
-    let _ = match format {
+/// Events waiting to be written; when this many wait, new ones are dropped (and counted)
+/// rather than held without bound or slowing the answers down.
+const WAITING: usize = 10_000;
+
+/// The formatted events, one buffer each, on their way to the command's standard error.
+pub type Events = tokio::sync::mpsc::Receiver<Vec<u8>>;
+
+/// Installs the process's subscriber in `format`; its events are to be written by
+/// [`write_events`] on the thread that holds standard error (the command's own: other
+/// threads would wait on its lock for ever).
+pub fn init(format: TraceFormat) -> Option<Events> {
+    let (send, events) = tokio::sync::mpsc::channel(WAITING);
+    let writer = move || EventWriter { line: Vec::new(), send: send.clone() };
+    let builder = tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_target(true);
+    let installed = match format {
         TraceFormat::Text => builder.try_init(),
         TraceFormat::Json => builder.json().flatten_event(true).try_init(),
-        TraceFormat::Off => return,
+        TraceFormat::Off => return None,
     };
+    installed.ok().map(|()| events)
 }
+
+/// Writes the events as they come, for as long as the service runs.
+pub async fn write_events(events: Option<Events>, err: &mut dyn std::io::Write) {
+    let Some(mut events) = events else { return std::future::pending().await };
+    while let Some(line) = events.recv().await {
+        let _ = err.write_all(&line);
+        let _ = err.flush();
+    }
+    std::future::pending().await
+}
+
+/// One event's text, sent off when the subscriber is done writing it.
+struct EventWriter {
+    line: Vec<u8>,
+    send: tokio::sync::mpsc::Sender<Vec<u8>>,
+}
+
+impl std::io::Write for EventWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.line.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for EventWriter {
+    fn drop(&mut self) {
+        if !self.line.is_empty() && self.send.try_send(std::mem::take(&mut self.line)).is_err() {
+            DROPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// Events dropped because too many were waiting (shown in `/metrics`).
+pub static DROPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The middleware: an event when each request is answered.
 pub async fn request(request: Request, next: Next) -> Response {

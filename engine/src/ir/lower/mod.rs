@@ -13,6 +13,7 @@ use qingdan_dsl::Span;
 use super::*;
 use crate::value::Value;
 
+mod dated_rows;
 mod expr;
 mod tables;
 mod versions;
@@ -71,6 +72,7 @@ pub fn lower_at(
         at,
         date: None,
         lowering: Vec::new(),
+        dated_lists: Vec::new(),
     };
     l.tables()?;
     l.inputs()?;
@@ -115,6 +117,8 @@ struct Lowerer<'a> {
     /// Lets being lowered: a version that reads its own name reads an earlier version,
     /// which lowering (one let for all versions) cannot express.
     lowering: Vec<usize>,
+    /// Per list: the columns of its rows' first and last day, if it has dated rows.
+    dated_lists: Vec<Option<(u32, u32)>>,
 }
 
 /// A checked type as a run-time type; `None` for what is no value: a record (inputs are
@@ -498,6 +502,8 @@ impl Lowerer<'_> {
                 let over = self.expr(&s.over)?;
                 self.locals.push(s.var.name.clone());
                 let filter = s.filter.as_ref().map(|f| self.expr(f)).transpose();
+                let level = self.locals.len() - 1;
+                let filter = filter.and_then(|f| self.filter_in_force(&over, level, false, f));
                 Some((over, filter))
             }
             None => None,

@@ -244,3 +244,93 @@ fn diff_at_two_days_shows_what_the_change_of_version_changes() {
     let (code, out, _) = common::run_in_process(["diff", &policy, "--at", &a, "--at", &a]);
     assert_eq!(code, 0, "{out}");
 }
+
+// ------------------------------------------------------------ dated list rows
+
+/// A list whose rows carry generated ranges (some ends open), searched every way a policy
+/// can search a list: `count`, `sum`, `all`, `any`, a lookup by key and `in`.
+fn dated_list_policy(ranges: &[Range]) -> String {
+    let mut s = String::from("policy listed as of application.day\n\n");
+    s += "input application {\n  day: date\n  wanted: text\n}\n\nrecord task { code: text, minutes: int }\n\n";
+    s += "list tasks: task key code {\n";
+    for (k, (from, until)) in ranges.iter().enumerate() {
+        let from = from.map(|d| format!(" from {}", day(d))).unwrap_or_default();
+        let until = until.map(|d| format!(" until {}", day(d))).unwrap_or_default();
+        s += &format!("  item \"K{k}\"{from}{until} {{ minutes: {} }}\n", k + 1);
+    }
+    s += "}\n\nenum verdict { yes, no }\n\n";
+    s += "let n = count(t in tasks)\n";
+    s += "let total = sum(t in tasks of t.minutes)\n";
+    s += "let small = all(t in tasks where t.minutes < 3)\n";
+    s += "let big = any(t in tasks where t.minutes >= 3)\n";
+    s += "let found = tasks[application.wanted]\n";
+    s += "let found_minutes = if found is some then found.minutes else 0\n";
+    s += "\nrule known {\n  when application.wanted in tasks and n + total + found_minutes > 0 and (small or big)\n";
+    s += "  then verdict.yes \"known\"\n}\n\ndecision d: verdict by first default verdict.no \"unknown\"\n";
+    s
+}
+
+/// Up to six rows, each with a range inside the generated calendar (ends open at random;
+/// a closed range never ends before it starts).
+fn row_ranges() -> impl Strategy<Value = Vec<Range>> {
+    let end = proptest::option::of(0i64..120);
+    proptest::collection::vec((end.clone(), end), 1..7).prop_map(|rs| {
+        rs.into_iter()
+            .map(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => (Some(BASE + a.min(b)), Some(BASE + a.max(b))),
+                (a, b) => (a.map(|d| BASE + d), b.map(|d| BASE + d)),
+            })
+            .collect()
+    })
+}
+
+/// What the searches give on day `d`, read directly from the ranges, for the case that
+/// looks up `key`: n, total, small, big, found_minutes, known.
+fn expected_searches(ranges: &[Range], d: i64, key: usize) -> [Value; 6] {
+    let in_force = |(f, u): &Range| f.is_none_or(|f| f <= d) && u.is_none_or(|u| d <= u);
+    let minutes: Vec<i64> = (ranges.iter().enumerate()).filter(|(_, r)| in_force(r)).map(|(k, _)| k as i64 + 1).collect();
+    let n = minutes.len() as i64;
+    let total: i64 = minutes.iter().sum();
+    let small = minutes.iter().all(|&m| m < 3);
+    let big = minutes.iter().any(|&m| m >= 3);
+    let found = ranges.get(key).filter(|r| in_force(r)).map_or(0, |_| key as i64 + 1);
+    let known = found > 0;
+    [Value::Int(n), Value::Int(total), Value::Bool(small), Value::Bool(big), Value::Int(found), Value::Bool(known)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Interpreter and module agree with the ranges read directly, on every boundary day,
+    /// the day before and the day after, for a key of every row and one of no row.
+    #[test]
+    fn dated_rows_are_searched_alike_by_interpreter_and_module(ranges in row_ranges()) {
+        let text = dated_list_policy(&ranges);
+        let p = lowered(&text, None);
+        let module = host::Module::load(&compile(&p, "listed").expect("compiles").bytes).expect("loads");
+        let mut inst = module.instantiate().expect("instance");
+        let ev = Evaluator::new(&p);
+        let names = ["n", "total", "small", "big", "found_minutes"];
+        let lets: Vec<u32> =
+            names.iter().map(|n| p.lets.iter().position(|l| l.name == *n).expect("a let") as u32).collect();
+        for d in days_around(&[], &ranges) {
+            for key in 0..=ranges.len() {
+                let want = expected_searches(&ranges, d, key);
+                let mut c = vec![Value::None; p.slots.len()];
+                c[0] = Value::from_date(day(d));
+                c[1] = Value::text(&format!("K{key}"));
+                let mut frame = ev.frame(&c);
+                inst.place(&c).expect("placed");
+                for (i, &l) in lets.iter().enumerate() {
+                    let interpreted = ev.let_value(l, &mut frame);
+                    prop_assert_eq!(&interpreted, &Ok(want[i].clone()), "{} on {} for K{}\n{}", names[i], day(d), key, text);
+                    prop_assert_eq!(inst.let_value(l).expect("let"), interpreted);
+                }
+                let decided = ev.decide(0, &mut frame);
+                prop_assert_eq!(&inst.decide(0).expect("decides"), &decided);
+                let fired = !decided.expect("no error").fired.is_empty();
+                prop_assert_eq!(Value::Bool(fired), want[5].clone(), "known on {}", day(d));
+            }
+        }
+    }
+}

@@ -334,3 +334,70 @@ proptest! {
         }
     }
 }
+
+/// A duty list kept in CSV whose `施行日期`/`废止日期` columns date its rows.
+const DUTY_POLICY: &str = "政策 职责 以 申请.申请日期 为准\n\n输入 申请 {\n  申请日期: 日期\n  事项: 文本\n}\n\n\
+记录 职责 { 编号: 文本, 名称: 文本 }\n\n清单 职责清单: 职责 键 编号 来自 \"duties.csv\"\n\n\
+枚举 结论 { 在内, 不在内 }\n\n规则 在清单内 {\n  当 申请.事项 属于 职责清单\n  则 结论.在内 \"在清单内\"\n}\n\n\
+决定 判断: 结论 按 首个 默认 结论.不在内 \"不在清单内\"\n";
+
+fn write_duties(dir: &std::path::Path, policy: &str, csv: &str) -> String {
+    std::fs::write(dir.join("duties.csv"), csv).expect("csv");
+    let path = dir.join("duties.qd");
+    std::fs::write(&path, policy).expect("policy");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn csv_rows_with_dates_are_in_force_only_on_their_days() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "编号,名称,施行日期,废止日期\nD1,走访,,2025-12-31\nD2,巡查,2026-01-01,\n";
+    let policy = write_duties(dir.path(), DUTY_POLICY, csv);
+    let cases = dir.path().join("cases.yaml");
+    let text = "申请: { 申请日期: 2025-12-31, 事项: D1 }\n---\n申请: { 申请日期: 2026-01-01, 事项: D1 }\n---\n\
+申请: { 申请日期: 2025-12-31, 事项: D2 }\n---\n申请: { 申请日期: 2026-01-01, 事项: D2 }\n";
+    std::fs::write(&cases, text).expect("cases");
+    let cases = cases.to_string_lossy().into_owned();
+    let (code, out, err) = common::run_in_process(["eval", &policy, "-i", &cases, "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    let verdicts: Vec<&str> = out.lines().filter(|l| l.starts_with("case")).collect();
+    assert_eq!(verdicts, ["case 1: 判断 → 在内", "case 2: 判断 → 不在内", "case 3: 判断 → 不在内", "case 4: 判断 → 在内"], "{out}");
+    // The module reads the date from the case as the interpreter does.
+    let module = dir.path().join("duties.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = common::run_in_process(["build", &policy, "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    let (code, wasm_out, err) = common::run_in_process(["eval", "--wasm", &module, "-i", &cases, "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(wasm_out, out);
+}
+
+#[test]
+fn bad_date_cells_backwards_rows_and_a_missing_date_field_are_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "编号,名称,施行日期,废止日期\nD1,走访,2025-13-01,\nD2,巡查,2026-01-01,2025-12-31\n";
+    let policy = write_duties(dir.path(), DUTY_POLICY, csv);
+    let (code, out, err) = common::run_in_process(["check", &policy, "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let diags = json["diagnostics"].as_array().expect("diagnostics");
+    let with = |code: &str| diags.iter().filter(|d| d["code"] == code).map(|d| d["message"].to_string()).collect::<Vec<_>>();
+    let bad = with("E0122");
+    assert!(bad.len() == 1 && bad[0].contains("C2") && bad[0].contains("2025-13-01"), "{bad:?}");
+    let backwards = with("E0140");
+    assert!(backwards.len() == 1 && backwards[0].contains("2025-12-31"), "{backwards:?}");
+    // Dated rows in a policy that names no date field.
+    let undated = DUTY_POLICY.replace(" 以 申请.申请日期 为准", "");
+    let policy = write_duties(dir.path(), &undated, "编号,名称,施行日期\nD1,走访,2026-01-01\n");
+    let (code, out, _) = common::run_in_process(["check", &policy, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0143"), "{out}");
+    // Inline rows: a range written after the key, checked the same way.
+    let inline = undated.replace(
+        "来自 \"duties.csv\"",
+        "{\n  条目 D1 自 2026-01-01 起 至 2025-01-01 止 { 名称: \"走访\" }\n}",
+    );
+    let policy = write_duties(dir.path(), &inline, "");
+    let (code, out, _) = common::run_in_process(["check", &policy, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0140") && out.contains("E0143"), "{out}");
+}

@@ -143,8 +143,19 @@ proptest! {
     }
 
     #[test]
-    fn formatted_dated_policies_parse_back_the_same((cuts, ranges) in dated(), zh in any::<bool>()) {
-        let text = dated_policy(&cuts, &ranges);
+    fn formatted_dated_policies_parse_back_the_same(
+        (cuts, ranges) in dated(),
+        rows in row_ranges(),
+        zh in any::<bool>(),
+    ) {
+        // A policy with dated rules and lets, then the rows of a dated list (laid out as a table).
+        let text = dated_policy(&cuts, &ranges) + &dated_list_policy(&rows).replace("policy listed as of application.day\n", "")
+            .replace("input application {\n  day: date\n  wanted: text\n}\n", "input wanting {\n  wanted: text\n}\n")
+            .replace("application.wanted", "wanting.wanted")
+            .replace("enum verdict { yes, no }", "enum verdict2 { yes, no }")
+            .replace("verdict.yes", "verdict2.yes").replace("verdict.no", "verdict2.no")
+            .replace("decision d: verdict", "decision d2: verdict2")
+            .replace("rule known", "rule known2");
         let (module, _) = qingdan_dsl::syntax::parse::parse_text(&text, qingdan_dsl::FileId(0));
         let module = module.expect("parses");
         let lang = if zh { qingdan_dsl::Lang::Zh } else { qingdan_dsl::Lang::En };
@@ -251,7 +262,8 @@ fn diff_at_two_days_shows_what_the_change_of_version_changes() {
 /// can search a list: `count`, `sum`, `all`, `any`, a lookup by key and `in`.
 fn dated_list_policy(ranges: &[Range]) -> String {
     let mut s = String::from("policy listed as of application.day\n\n");
-    s += "input application {\n  day: date\n  wanted: text\n}\n\nrecord task { code: text, minutes: int }\n\n";
+    s +=
+        "input application {\n  day: date\n  wanted: text\n}\n\nrecord task { code: text, minutes: int }\n\n";
     s += "list tasks: task key code {\n";
     for (k, (from, until)) in ranges.iter().enumerate() {
         let from = from.map(|d| format!(" from {}", day(d))).unwrap_or_default();
@@ -288,14 +300,22 @@ fn row_ranges() -> impl Strategy<Value = Vec<Range>> {
 /// looks up `key`: n, total, small, big, found_minutes, known.
 fn expected_searches(ranges: &[Range], d: i64, key: usize) -> [Value; 6] {
     let in_force = |(f, u): &Range| f.is_none_or(|f| f <= d) && u.is_none_or(|u| d <= u);
-    let minutes: Vec<i64> = (ranges.iter().enumerate()).filter(|(_, r)| in_force(r)).map(|(k, _)| k as i64 + 1).collect();
+    let minutes: Vec<i64> =
+        (ranges.iter().enumerate()).filter(|(_, r)| in_force(r)).map(|(k, _)| k as i64 + 1).collect();
     let n = minutes.len() as i64;
     let total: i64 = minutes.iter().sum();
     let small = minutes.iter().all(|&m| m < 3);
     let big = minutes.iter().any(|&m| m >= 3);
     let found = ranges.get(key).filter(|r| in_force(r)).map_or(0, |_| key as i64 + 1);
     let known = found > 0;
-    [Value::Int(n), Value::Int(total), Value::Bool(small), Value::Bool(big), Value::Int(found), Value::Bool(known)]
+    [
+        Value::Int(n),
+        Value::Int(total),
+        Value::Bool(small),
+        Value::Bool(big),
+        Value::Int(found),
+        Value::Bool(known),
+    ]
 }
 
 proptest! {
@@ -354,19 +374,25 @@ fn csv_rows_with_dates_are_in_force_only_on_their_days() {
     let csv = "编号,名称,施行日期,废止日期\nD1,走访,,2025-12-31\nD2,巡查,2026-01-01,\n";
     let policy = write_duties(dir.path(), DUTY_POLICY, csv);
     let cases = dir.path().join("cases.yaml");
-    let text = "申请: { 申请日期: 2025-12-31, 事项: D1 }\n---\n申请: { 申请日期: 2026-01-01, 事项: D1 }\n---\n\
+    let text =
+        "申请: { 申请日期: 2025-12-31, 事项: D1 }\n---\n申请: { 申请日期: 2026-01-01, 事项: D1 }\n---\n\
 申请: { 申请日期: 2025-12-31, 事项: D2 }\n---\n申请: { 申请日期: 2026-01-01, 事项: D2 }\n";
     std::fs::write(&cases, text).expect("cases");
     let cases = cases.to_string_lossy().into_owned();
     let (code, out, err) = common::run_in_process(["eval", &policy, "-i", &cases, "--lang", "en"]);
     assert_eq!(code, 0, "{err}");
     let verdicts: Vec<&str> = out.lines().filter(|l| l.starts_with("case")).collect();
-    assert_eq!(verdicts, ["case 1: 判断 → 在内", "case 2: 判断 → 不在内", "case 3: 判断 → 不在内", "case 4: 判断 → 在内"], "{out}");
+    assert_eq!(
+        verdicts,
+        ["case 1: 判断 → 在内", "case 2: 判断 → 不在内", "case 3: 判断 → 不在内", "case 4: 判断 → 在内"],
+        "{out}"
+    );
     // The module reads the date from the case as the interpreter does.
     let module = dir.path().join("duties.wasm").to_string_lossy().into_owned();
     let (code, _, err) = common::run_in_process(["build", &policy, "-o", &module]);
     assert_eq!(code, 0, "{err}");
-    let (code, wasm_out, err) = common::run_in_process(["eval", "--wasm", &module, "-i", &cases, "--lang", "en"]);
+    let (code, wasm_out, err) =
+        common::run_in_process(["eval", "--wasm", &module, "-i", &cases, "--lang", "en"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(wasm_out, out);
 }
@@ -380,7 +406,9 @@ fn bad_date_cells_backwards_rows_and_a_missing_date_field_are_reported() {
     assert_eq!(code, 1, "{out}{err}");
     let json: serde_json::Value = serde_json::from_str(&out).expect("json");
     let diags = json["diagnostics"].as_array().expect("diagnostics");
-    let with = |code: &str| diags.iter().filter(|d| d["code"] == code).map(|d| d["message"].to_string()).collect::<Vec<_>>();
+    let with = |code: &str| {
+        diags.iter().filter(|d| d["code"] == code).map(|d| d["message"].to_string()).collect::<Vec<_>>()
+    };
     let bad = with("E0122");
     assert!(bad.len() == 1 && bad[0].contains("C2") && bad[0].contains("2025-13-01"), "{bad:?}");
     let backwards = with("E0140");

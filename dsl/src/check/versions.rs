@@ -125,12 +125,12 @@ impl Checker<'_> {
             let rows = self.rows(m, i, l);
             let mut ranges = rows.iter().filter_map(|item| item.in_force).peekable();
             if let (None, Some(first)) = (&module.as_of, ranges.peek()) {
-                self.diags.push(no_date_field(first.span));
+                self.diags.push(rows_without_date_field(first.span));
             }
             for v in ranges {
                 if let (Some(from), Some(until)) = (v.from, v.until) {
                     if until < from {
-                        self.diags.push(backwards(v.span, from, until));
+                        self.diags.push(row_backwards(v.span, from, until));
                     }
                 }
             }
@@ -212,6 +212,28 @@ fn backwards(span: crate::Span, from: Date, until: Date) -> Diagnostic {
         ),
     )
     .help(msg("检查两个日期是否写反了", "check whether the two dates are swapped"))
+}
+
+fn rows_without_date_field(span: crate::Span) -> Diagnostic {
+    let d = no_date_field(span);
+    Diagnostic {
+        message: msg(
+            "清单的行有施行日期，但政策没有指明以哪个日期为准",
+            "list rows with dates, but the policy does not say which date a case is decided at",
+        ),
+        ..d
+    }
+}
+
+fn row_backwards(span: crate::Span, from: Date, until: Date) -> Diagnostic {
+    let d = backwards(span, from, until);
+    Diagnostic {
+        message: msg(
+            format!("这一行自 {from} 起施行，却至 {until} 止：废止日期早于施行日期"),
+            format!("the row is in force from {from} until {until}: it ends before it starts"),
+        ),
+        ..d
+    }
 }
 
 fn overlap(name: &str, span: crate::Span, other: crate::Span, day: Date) -> Diagnostic {

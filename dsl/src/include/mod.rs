@@ -312,7 +312,14 @@ struct RowDates {
 
 impl RowDates {
     /// A date cell (empty: that end is open); a cell that is not a date is reported.
-    fn read(&mut self, end: DateEnd, cell: &str, c: &RowCell<'_>, serials: bool, diags: &mut Vec<Diagnostic>) {
+    fn read(
+        &mut self,
+        end: DateEnd,
+        cell: &str,
+        c: &RowCell<'_>,
+        serials: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         if cell.is_empty() {
             return;
         }

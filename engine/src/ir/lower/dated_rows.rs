@@ -27,7 +27,12 @@ fn column_names(lang: qingdan_dsl::Lang) -> (&'static str, &'static str) {
 impl Lowerer<'_> {
     /// For a list with a dated row: its two date columns appended to `fields` and to every
     /// row, and their indexes remembered for the searches lowered later.
-    pub(super) fn date_columns(&mut self, list: usize, fields: &mut Vec<(String, Type)>, rows: &mut [Vec<Value>]) {
+    pub(super) fn date_columns(
+        &mut self,
+        list: usize,
+        fields: &mut Vec<(String, Type)>,
+        rows: &mut [Vec<Value>],
+    ) {
         let items = self.list_items(list);
         if items.iter().all(|item| item.in_force.is_none()) {
             self.dated_lists.push(None);
@@ -55,7 +60,9 @@ impl Lowerer<'_> {
     /// The decision date as an expression: the case's field, or the fixed day.
     fn day_expr(&self, span: Span) -> Lowered<Expr> {
         match self.date {
-            Some(DecisionDate::Fixed(d)) => Ok(self.node(ExprKind::Const(Value::from_date(d)), Type::Date, span)),
+            Some(DecisionDate::Fixed(d)) => {
+                Ok(self.node(ExprKind::Const(Value::from_date(d)), Type::Date, span))
+            }
             Some(DecisionDate::Slot(s)) => Ok(self.node(ExprKind::Slot(s), Type::Date, span)),
             None => unsupported("dated list rows in a policy without a decision date", span),
         }

@@ -429,3 +429,49 @@ fn bad_date_cells_backwards_rows_and_a_missing_date_field_are_reported() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("E0140") && out.contains("E0143"), "{out}");
 }
+
+#[test]
+fn as_of_reaches_the_module_and_the_test_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "编号,名称,施行日期,废止日期\nD1,走访,,2025-12-31\nD2,巡查,2026-01-01,\n";
+    let policy = write_duties(dir.path(), DUTY_POLICY, csv);
+    let cases = dir.path().join("cases.yaml");
+    let case = |d: &str, item: &str, outcome: &str| {
+        format!("- case: {item}_{d}\n  given:\n    申请日期: {d}\n    事项: {item}\n  expect:\n    判断: {{ outcome: {outcome} }}\n")
+    };
+    let text = case("2025-12-31", "D1", "在内") + &case("2026-01-01", "D2", "在内");
+    std::fs::write(&cases, &text).expect("cases");
+    let (code, out, err) = common::run_in_process(["test", &policy, "--lang", "en"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // As of the day of the change the first case's row is no longer in force.
+    let (code, out, err) = common::run_in_process(["test", &policy, "--as-of", "2026-01-01", "--lang", "en"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    assert!(out.contains("D1_2025-12-31"), "{out}");
+    // eval --wasm --as-of puts the day into each case's date field: the interpreter's answers.
+    let plain = dir.path().join("plain.yaml");
+    let docs = "申请: { 申请日期: 2025-12-31, 事项: D1 }\n---\n申请: { 申请日期: 2025-12-31, 事项: D2 }\n";
+    std::fs::write(&plain, docs).expect("cases");
+    let plain = plain.to_string_lossy().into_owned();
+    let module = dir.path().join("duties.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = common::run_in_process(["build", &policy, "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    for day in ["2025-12-31", "2026-01-01"] {
+        let args = ["-i", &plain, "--as-of", day, "--format", "json"];
+        let (code, interpreted, err) = common::run_in_process(["eval", &policy].into_iter().chain(args));
+        assert_eq!(code, 0, "{err}");
+        let (code, from_module, err) =
+            common::run_in_process(["eval", "--wasm", &module].into_iter().chain(args));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(from_module, interpreted, "as of {day}");
+        let outcomes: Vec<&str> =
+            ["\"在内\"", "\"不在内\""].into_iter().filter(|o| interpreted.contains(o)).collect();
+        assert_eq!(outcomes.len(), 2, "one row in force on {day}: {interpreted}");
+    }
+    let (_, on_day, _) =
+        common::run_in_process(["eval", "--wasm", &module, "-i", &plain, "--as-of", "2026-01-01"]);
+    assert!(
+        on_day.contains("不在内") && on_day.lines().filter(|l| l.contains("→ 在内")).count() == 1,
+        "{on_day}"
+    );
+}

@@ -252,6 +252,7 @@ fn policy(lets: Vec<Let>, rules: Vec<Rule>) -> Policy {
         enums: vec![EnumDef { name: "结论".into(), variants: Vec::new() }],
         lists: Vec::new(),
         sources: Vec::new(),
+        decision_date: None,
         lets,
         rules,
         decisions: vec![Decision {

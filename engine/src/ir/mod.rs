@@ -48,6 +48,9 @@ pub struct Policy {
     pub checks: Vec<Check>,
     /// The policy's inline `test` blocks, with their cases as slot values.
     pub tests: Vec<TestCase>,
+    /// The case field versions and dated list rows are chosen by (`以 … 为准`), when the
+    /// lowered policy reads it: a host deciding "as of" another day sets this slot.
+    pub decision_date: Option<SlotId>,
 }
 
 #[derive(Clone, Debug)]

@@ -33,6 +33,10 @@ pub struct Manifest {
     pub checks: Vec<Check>,
     /// `[file, start, end]` byte spans of the expressions that can fail, by site number.
     pub sites: Vec<[u32; 3]>,
+    /// The slot of the case's decision date (`以 … 为准`), for a host that decides as of
+    /// another day; absent from the manifests of policies without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_date: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +245,7 @@ impl Manifest {
                 })
                 .collect(),
             sites: sites.iter().map(|s| [s.file.0, s.start, s.end]).collect(),
+            decision_date: p.decision_date,
         }
     }
 
@@ -405,6 +410,7 @@ impl Manifest {
                 })
                 .collect(),
             tests: Vec::new(),
+            decision_date: self.decision_date,
         }
     }
 }

@@ -77,6 +77,9 @@ pub fn lower_at(
     l.tables()?;
     l.inputs()?;
     l.date = l.decision_date()?;
+    if let Some(DecisionDate::Slot(s)) = l.date {
+        l.policy.decision_date = Some(s);
+    }
     l.body()?;
     super::verify(&l.policy).map_err(|e| LowerError { message: e.message, span: Some(e.span) })?;
     Ok(l.policy)
@@ -96,6 +99,7 @@ fn empty(name: &str, lang: qingdan_dsl::Lang) -> Policy {
         decisions: Vec::new(),
         checks: Vec::new(),
         tests: Vec::new(),
+        decision_date: None,
     }
 }
 

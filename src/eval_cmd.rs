@@ -597,8 +597,9 @@ fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
             let version = r.version.as_deref().map(|v| version_label(l.lang, v)).unwrap_or_default();
             s.push_str(&format!("  {label}{}{}{version}{to}\n", l.colon, r.rule));
             for v in &r.read {
+                let version = v.version.as_deref().map(|d| version_label(l.lang, d)).unwrap_or_default();
                 s.push_str(&format!(
-                    "    {}{}{} = {}\n",
+                    "    {}{}{} = {}{version}\n",
                     l.read,
                     l.colon,
                     v.name,

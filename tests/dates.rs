@@ -232,6 +232,27 @@ fn eval_explains_the_version_and_as_of_decides_every_case_on_one_day() {
     assert!(out.contains("case 1: d → no"), "{out}");
     assert!(out.contains("case 2: d → yes"), "{out}");
     assert!(out.contains(&format!("low (version from {})", day(BASE + 10))), "{out}");
+    // The parameter the rule read is named with its version, by the module too.
+    let read = format!("limit = 2000 (version from {})", day(BASE + 10));
+    assert!(out.contains(&read), "{out}");
+    let module = dir.path().join("dated.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = common::run_in_process(["build", &policy, "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    let (code, from_module, err) =
+        common::run_in_process(["eval", "--wasm", &module, "-i", &cases, "--explain"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(from_module, out);
+    // Lowered at a day, the version in force that day is named.
+    let (_, at, _) = common::run_in_process([
+        "eval",
+        &policy,
+        "-i",
+        &cases,
+        "--explain",
+        "--as-of",
+        &day(BASE + 10).to_string(),
+    ]);
+    assert!(at.matches(&read).count() == 2, "{at}");
     let as_of = day(BASE + 9).to_string();
     let (code, out, err) = common::run_in_process(["eval", &policy, "-i", &cases, "--as-of", &as_of]);
     assert_eq!(code, 0, "{err}");

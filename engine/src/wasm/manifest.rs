@@ -97,6 +97,9 @@ pub struct Source {
 pub struct Named {
     pub name: String,
     pub ty: Type,
+    /// A let's versions, for explanations (absent for a let without versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<ir::Version>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,7 +213,11 @@ impl Manifest {
                     clauses: s.clauses.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
                 })
                 .collect(),
-            lets: p.lets.iter().map(|l| Named { name: l.name.clone(), ty: l.ty.clone() }).collect(),
+            lets: p
+                .lets
+                .iter()
+                .map(|l| Named { name: l.name.clone(), ty: l.ty.clone(), versions: l.versions.clone() })
+                .collect(),
             rules: (0..p.rules.len() as u32)
                 .map(|r| {
                     let rule = &p.rules[r as usize];
@@ -340,6 +347,7 @@ impl Manifest {
                     ty: l.ty.clone(),
                     value: nothing(),
                     span: Span::default(),
+                    versions: l.versions.clone(),
                 })
                 .collect(),
             rules: self

@@ -335,9 +335,10 @@ impl Lowerer<'_> {
                 _ => (ast::InForce { from: None, until: None, span: l.span }, value),
             })
             .collect();
+        let shown = self.shown_versions(&chosen);
         let value = self.choose_version(chosen)?;
         let id = self.policy.lets.len() as LetId;
-        self.policy.lets.push(Let { name: l.name.name.clone(), ty, value, span: l.span });
+        self.policy.lets.push(Let { name: l.name.name.clone(), ty, value, span: l.span, versions: shown });
         for d in versions {
             self.let_ids.insert(d, id);
         }

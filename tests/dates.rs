@@ -496,3 +496,20 @@ fn as_of_reaches_the_module_and_the_test_command() {
         "{on_day}"
     );
 }
+
+#[test]
+fn import_leaves_the_reserved_date_columns_to_the_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("duties.csv");
+    std::fs::write(&csv, "编号,名称,施行日期,废止日期\nD1,走访,,2025-12-31\nD2,巡查,2026-01-01,\n")
+        .expect("csv");
+    let (code, out, err) = common::run_in_process(["import", &csv.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("名称: 文本") && !out.contains("施行日期:") && !out.contains("废止日期:"), "{out}");
+    // Dated rows need a decision date: the proposal names a stand-in to replace, and checks.
+    assert!(out.contains("以 案件.日期 为准"), "{out}");
+    std::fs::write(dir.path().join("proposal.qd"), &out).expect("proposal");
+    let (code, checked, err) =
+        common::run_in_process(["check", &dir.path().join("proposal.qd").to_string_lossy()]);
+    assert_eq!(code, 0, "{checked}{err}");
+}

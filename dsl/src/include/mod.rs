@@ -283,6 +283,12 @@ fn read_row<'c>(
     (diags.len() == before).then_some(Item { key, in_force, fields, span: row_span })
 }
 
+/// Whether a data file's column is one of the reserved `施行日期`/`废止日期` (`from`/`until`)
+/// columns that date a row (when the record declares no field of that name).
+pub fn is_row_date_column(name: &str) -> bool {
+    DateEnd::of_column(name.trim()).is_some()
+}
+
 /// Which end of a row's range a reserved column gives.
 #[derive(Clone, Copy)]
 enum DateEnd {

@@ -37,6 +37,9 @@ pub struct ShownOutcome {
 pub struct NamedValue {
     pub name: String,
     pub value: String,
+    /// For a let with versions, the one that gave the value (`自 2026-01-01 起`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -159,7 +162,11 @@ pub fn tell(
                     .fields
                     .iter()
                     .zip(&o.fields)
-                    .map(|((name, ty), v)| NamedValue { name: name.clone(), value: p.show(v, ty) })
+                    .map(|((name, ty), v)| NamedValue {
+                        name: name.clone(),
+                        value: p.show(v, ty),
+                        version: None,
+                    })
                     .collect(),
                 reason,
                 rule: o.rule.map(|r| p.rules[r as usize].name.clone()),
@@ -204,19 +211,24 @@ fn trace(
     let rule = &p.rules[r as usize];
     let enum_def = &p.enums[p.decisions[rule.decision as usize].outcome_enum as usize];
     let mut read = Vec::new();
+    let day = match p.decision_date.map(|s| values.slot(s)) {
+        Some(Value::Date(d)) => Some(qingdan_dsl::value::Date::from_days_since_epoch(i64::from(d))),
+        _ => None,
+    };
     for r in reads {
-        let (name, value, ty) = match r {
+        let (name, value, ty, version) = match r {
             TraceRead::Slot(s) => {
                 let slot = &p.slots[s as usize];
                 let name = format!("{}.{}", p.inputs[slot.input as usize].name, slot.path.join("."));
-                (name, values.slot(s), &slot.ty)
+                (name, values.slot(s), &slot.ty, None)
             }
             TraceRead::Let(l) => {
                 let def = &p.lets[l as usize];
-                (def.name.clone(), values.let_value(l)?, &def.ty)
+                let version = def.version_on(day).map(|v| v.label(p.lang));
+                (def.name.clone(), values.let_value(l)?, &def.ty, version)
             }
         };
-        read.push(NamedValue { name, value: p.show(&value, ty) });
+        read.push(NamedValue { name, value: p.show(&value, ty), version });
     }
     Ok(RuleTrace {
         rule: rule.name.clone(),

@@ -48,6 +48,9 @@ pub struct Policy {
     pub checks: Vec<Check>,
     /// The policy's inline `test` blocks, with their cases as slot values.
     pub tests: Vec<TestCase>,
+    /// The case field versions and dated list rows are chosen by (`以 … 为准`), when the
+    /// lowered policy reads it: a host deciding "as of" another day sets this slot.
+    pub decision_date: Option<SlotId>,
 }
 
 #[derive(Clone, Debug)]
@@ -162,6 +165,30 @@ pub struct Let {
     pub ty: Type,
     pub value: Expr,
     pub span: Span,
+    /// For a let with versions, the days of each (by start), so that an explanation can
+    /// say which one gave the value; lowered at a fixed day, only the one in force then.
+    /// Empty for a let without versions.
+    pub versions: Vec<Version>,
+}
+
+impl Let {
+    /// The version in force on `day` (the only one, when lowered at a fixed day).
+    pub fn version_on(&self, day: Option<qingdan_dsl::value::Date>) -> Option<&Version> {
+        if self.versions.len() == 1 {
+            return self.versions.first();
+        }
+        let day = day?;
+        let on_or_before = |d: &Option<String>, after: bool| {
+            d.as_deref().and_then(qingdan_dsl::value::Date::parse).is_none_or(|d| {
+                if after {
+                    d <= day
+                } else {
+                    day <= d
+                }
+            })
+        };
+        self.versions.iter().find(|v| on_or_before(&v.from, true) && on_or_before(&v.until, false))
+    }
 }
 
 /// The days a version of a rule or let is in force, both ends inclusive (`None`: open).

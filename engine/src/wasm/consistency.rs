@@ -111,6 +111,12 @@ impl Consistency<'_> {
                 return Err(format!("slot {s} is listed by its input {} times, not once", listed[s]));
             }
         }
+        if let Some(s) = m.decision_date {
+            index("decision_date", s, m.slots.len(), "slots")?;
+            if m.slots[s as usize].ty != Type::Date {
+                return Err(format!("decision_date names slot {s}, which is not a required date"));
+            }
+        }
         let mut paths: Vec<(u32, &[String])> = m.slots.iter().map(|s| (s.input, s.path.as_slice())).collect();
         paths.sort();
         // Sorted, a path comes right before the paths it starts.

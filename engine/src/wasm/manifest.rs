@@ -33,6 +33,10 @@ pub struct Manifest {
     pub checks: Vec<Check>,
     /// `[file, start, end]` byte spans of the expressions that can fail, by site number.
     pub sites: Vec<[u32; 3]>,
+    /// The slot of the case's decision date (`以 … 为准`), for a host that decides as of
+    /// another day; absent from the manifests of policies without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_date: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +97,9 @@ pub struct Source {
 pub struct Named {
     pub name: String,
     pub ty: Type,
+    /// A let's versions, for explanations (absent for a let without versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<ir::Version>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,7 +213,11 @@ impl Manifest {
                     clauses: s.clauses.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
                 })
                 .collect(),
-            lets: p.lets.iter().map(|l| Named { name: l.name.clone(), ty: l.ty.clone() }).collect(),
+            lets: p
+                .lets
+                .iter()
+                .map(|l| Named { name: l.name.clone(), ty: l.ty.clone(), versions: l.versions.clone() })
+                .collect(),
             rules: (0..p.rules.len() as u32)
                 .map(|r| {
                     let rule = &p.rules[r as usize];
@@ -241,6 +252,7 @@ impl Manifest {
                 })
                 .collect(),
             sites: sites.iter().map(|s| [s.file.0, s.start, s.end]).collect(),
+            decision_date: p.decision_date,
         }
     }
 
@@ -335,6 +347,7 @@ impl Manifest {
                     ty: l.ty.clone(),
                     value: nothing(),
                     span: Span::default(),
+                    versions: l.versions.clone(),
                 })
                 .collect(),
             rules: self
@@ -405,6 +418,7 @@ impl Manifest {
                 })
                 .collect(),
             tests: Vec::new(),
+            decision_date: self.decision_date,
         }
     }
 }

@@ -21,7 +21,7 @@ fn item_kind(kind: Kind) -> u32 {
         Kind::Variant => 20,
         Kind::Enum => 13,
         Kind::Record | Kind::Input => 22,
-        Kind::Let => 6,
+        Kind::Let | Kind::Variable => 6,
         Kind::Rule | Kind::Check | Kind::Test => 3,
         Kind::Decision => 2,
         Kind::Policy | Kind::Source => 9,

@@ -48,6 +48,7 @@ fn kind_word(kind: Kind, lang: Lang) -> &'static str {
         Kind::Decision => ("决定", "decision"),
         Kind::Check => ("检查", "check"),
         Kind::Test => ("测试", "test"),
+        Kind::Variable => ("变量", "variable"),
     };
     if lang == Lang::Zh {
         zh
@@ -74,6 +75,7 @@ fn type_of(a: &Analysis, sym: SymId, span: qingdan_dsl::Span) -> Option<Ty> {
     let s = &a.index.symbols[sym];
     match s.kind {
         Kind::Let => checked.let_types.get(&s.decl?).cloned(),
+        Kind::Variable => a.index.variable_types.get(&sym).cloned(),
         _ => checked.expr_types.get(&span).cloned(),
     }
 }

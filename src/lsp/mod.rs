@@ -18,6 +18,7 @@ mod hover;
 mod index;
 mod lens;
 mod navigate;
+mod recover;
 mod symbols;
 mod transport;
 mod uri;
@@ -103,6 +104,7 @@ pub fn serve(input: Box<dyn BufRead + Send>, out: &mut dyn Write, fs: FsLoader) 
         state: State::Starting,
         cache: HashMap::new(),
         parsed: HashMap::new(),
+        recovered: HashMap::new(),
     };
     while let Ok(event) = inbox.recv() {
         match event {
@@ -141,6 +143,9 @@ struct Server<'o> {
     /// The latest analysis of each document in which it parsed (completion's names while
     /// the line being typed does not parse).
     parsed: HashMap<String, Analysis>,
+    /// Per document that does not parse, at its version: the rest of it checked with the
+    /// broken declarations blanked (`recover.rs`), if that parses.
+    recovered: HashMap<String, (i32, Option<Analysis>)>,
 }
 
 impl Server<'_> {
@@ -211,15 +216,15 @@ impl Server<'_> {
             return actions::format(self.docs.get(&uri).expect("open"));
         }
         let at = self.position(&uri, &params)?;
-        let analysis = self.analysis(&uri);
+        let analysis = self.navigable(&uri);
         match method {
             "textDocument/hover" => hover::hover(analysis, at?),
             "textDocument/definition" => navigate::definition(analysis, at?),
             "textDocument/references" => navigate::references(analysis, at?, &params),
             "textDocument/completion" => {
                 let text = self.docs.get(&uri).map(|d| d.text.clone()).unwrap_or_default();
-                let good = self.last_good(&uri);
-                completion::complete(good, &text, at?)
+                let names = self.names_for_completion(&uri);
+                completion::complete(names, &text, at?)
             }
             "textDocument/rename" => navigate::rename(analysis, at?, &params),
             "textDocument/prepareRename" => navigate::prepare_rename(analysis, at?),
@@ -262,13 +267,33 @@ impl Server<'_> {
         &self.cache[uri].1
     }
 
-    /// The current analysis if the document parsed, else the latest one that did.
-    fn last_good(&mut self, uri: &str) -> &Analysis {
-        let current_parsed = self.analysis(uri).module.is_some();
-        match self.parsed.get(uri) {
-            Some(old) if !current_parsed => old,
-            _ => &self.cache[uri].1,
+    /// What hover, definition, references, rename, the outline and the lenses read: the
+    /// current analysis, or while the document does not parse, the rest of it
+    /// (`recover.rs`) when that parses.
+    fn navigable(&mut self, uri: &str) -> &Analysis {
+        if self.analysis(uri).module.is_some() {
+            return &self.cache[uri].1;
         }
+        let version = self.docs.get(uri).map_or(0, |d| d.version);
+        if !self.recovered.get(uri).is_some_and(|(v, _)| *v == version) {
+            let open = Snapshot::of(&self.docs);
+            let rest = recover::parse_what_parses(uri, &open, &self.fs, &self.cache[uri].1);
+            self.recovered.insert(uri.to_string(), (version, rest));
+        }
+        match &self.recovered[uri].1 {
+            Some(rest) => rest,
+            None => &self.cache[uri].1,
+        }
+    }
+
+    /// The names completion offers: those of the current analysis or of what of the
+    /// document parses, else of the latest analysis in which it parsed.
+    fn names_for_completion(&mut self, uri: &str) -> &Analysis {
+        let parsed_now = self.navigable(uri).module.is_some();
+        if !parsed_now && self.parsed.contains_key(uri) {
+            return &self.parsed[uri];
+        }
+        self.navigable(uri)
     }
 
     fn notification(&mut self, method: &str, params: Value) -> Option<u8> {
@@ -289,6 +314,7 @@ impl Server<'_> {
                     self.docs.close(uri);
                     self.cache.remove(uri);
                     self.parsed.remove(uri);
+                    self.recovered.remove(uri);
                     self.send(transport::notification(
                         "textDocument/publishDiagnostics",
                         json!({ "uri": uri, "diagnostics": [] }),

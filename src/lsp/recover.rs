@@ -10,16 +10,22 @@ use crate::loader::FsLoader;
 
 /// How many rounds of blanking are tried (each a re-check) before giving up: an error that
 /// moves on to the next declaration each time (an unclosed `{`) is not chased through the file.
-const ROUNDS: usize = 4;
+const ROUNDS: usize = 6;
 
 /// The document checked with its broken declarations blanked, when that parses.
 pub fn parse_what_parses(uri: &str, open: &Snapshot, fs: &FsLoader, broken: &Analysis) -> Option<Analysis> {
     let mut text = open.files.iter().find(|(u, _, _)| u == uri)?.2.clone();
     let mut errors = error_offsets(broken);
+    let mut tried = Vec::new();
     for _ in 0..ROUNDS {
         let mut blanked_any = false;
         for offset in errors {
-            let (start, end) = declaration_around(&text, offset)?;
+            // An error at the first word of a declaration is most often the one before it
+            // left unfinished (`令 甲 =` and then the next `令`): that one goes first, and
+            // this one only if the error is still there.
+            let before = !tried.contains(&offset);
+            tried.push(offset);
+            let (start, end) = declaration_around(&text, offset, before)?;
             blanked_any |= blank(&mut text, start, end);
         }
         if !blanked_any {
@@ -43,19 +49,21 @@ fn error_offsets(a: &Analysis) -> Vec<usize> {
 }
 
 /// The lines of the top-level declaration holding byte `offset`: from the nearest line
-/// before it that starts a declaration (a word in the first column) to the next such line.
-/// `None` when the offset lies in the policy's header (the first declaration line), whose
-/// loss would leave nothing to check.
-fn declaration_around(text: &str, offset: usize) -> Option<(usize, usize)> {
+/// before it that starts a declaration (a word in the first column) to the next such line;
+/// with `before`, the declaration before that one when `offset` is where its own starts.
+/// `None` when that is the policy's header (the first declaration line), whose loss would
+/// leave nothing to check.
+fn declaration_around(text: &str, offset: usize, before: bool) -> Option<(usize, usize)> {
     let offset = offset.min(text.len());
     let starts: Vec<usize> = line_starts(text).filter(|&s| starts_declaration(&text[s..])).collect();
-    let header = *starts.first()?;
-    let start = *starts.iter().rev().find(|&&s| s <= offset)?;
-    if start == header {
+    let mut at = starts.iter().rposition(|&s| s <= offset)?;
+    if before && starts[at] == offset {
+        at = at.checked_sub(1)?;
+    }
+    if at == 0 {
         return None;
     }
-    let end = starts.iter().copied().find(|&s| s > offset).unwrap_or(text.len());
-    Some((start, end))
+    Some((starts[at], starts.get(at + 1).copied().unwrap_or(text.len())))
 }
 
 fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
@@ -87,7 +95,7 @@ mod tests {
     fn the_declaration_around_an_error_is_blanked_to_its_byte_length() {
         let text = "政策 甲\n\n令 甲一 = 1\n令 乙 = (\n  2\n// 注\n规则 丙\n  当 真\n";
         let error = text.find("(").expect("(");
-        let (start, end) = declaration_around(text, error).expect("a declaration");
+        let (start, end) = declaration_around(text, error, true).expect("a declaration");
         assert_eq!(&text[start..end], "令 乙 = (\n  2\n// 注\n");
         let mut blanked = text.to_string();
         assert!(blank(&mut blanked, start, end));
@@ -95,6 +103,9 @@ mod tests {
         assert_eq!(blanked.lines().count(), text.lines().count());
         assert!(blanked.contains("令 甲一 = 1\n") && blanked.contains("规则 丙"));
         assert!(!blank(&mut blanked, start, end), "a blank region stays as it is");
-        assert_eq!(declaration_around(text, 2), None, "the header is not blanked");
+        assert_eq!(declaration_around(text, 2, true), None, "the header is not blanked");
+        let next = text.find("规则").expect("规则");
+        assert_eq!(declaration_around(text, next, true), Some((start, end)), "the unfinished one before");
+        assert_eq!(&text[declaration_around(text, next, false).expect("its own").0..next + 6], "规则");
     }
 }

@@ -71,5 +71,12 @@ fn a_syntax_error_leaves_the_rest_of_the_document_answering() {
             "definition of the field": places(&field_definition),
         }))
     );
+    // An unfinished let (the error is reported at the next declaration's first word): the
+    // let after it still answers.
+    let next_line = json!({ "line": inserted_at + 1, "character": 0 });
+    edit(&mut c, &uri, 3, json!({ "line": inserted_at, "character": 0 }), next_line, "令 坏 =\n");
+    c.diagnostics(&uri, 3);
+    let definition = c.result("textDocument/definition", at(&uri, used));
+    assert_eq!(definition["range"]["start"], pos(&edited, "令 月工作量分钟", 0, 2), "{definition}");
     assert_eq!(c.stop(), 0);
 }

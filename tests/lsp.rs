@@ -6,6 +6,8 @@
 mod client;
 #[path = "lsp/editing.rs"]
 mod editing;
+#[path = "lsp/variables.rs"]
+mod variables;
 
 use client::*;
 use serde_json::{json, Value};

@@ -216,6 +216,10 @@ impl Server<'_> {
             return actions::format(self.docs.get(&uri).expect("open"));
         }
         let at = self.position(&uri, &params)?;
+        if method == "textDocument/codeAction" {
+            // The fixes belong to the diagnostics of the text as it is.
+            return actions::code_actions(self.analysis(&uri), &uri, &params);
+        }
         let analysis = self.navigable(&uri);
         match method {
             "textDocument/hover" => hover::hover(analysis, at?),
@@ -228,7 +232,6 @@ impl Server<'_> {
             }
             "textDocument/rename" => navigate::rename(analysis, at?, &params),
             "textDocument/prepareRename" => navigate::prepare_rename(analysis, at?),
-            "textDocument/codeAction" => actions::code_actions(analysis, &uri, &params),
             "textDocument/documentSymbol" => symbols::document_symbols(analysis),
             _ => lens::code_lenses(analysis),
         }

@@ -4,6 +4,8 @@
 
 #[path = "lsp/client.rs"]
 mod client;
+#[path = "lsp/data_files.rs"]
+mod data_files;
 #[path = "lsp/editing.rs"]
 mod editing;
 #[path = "lsp/variables.rs"]

@@ -11,6 +11,7 @@ mod actions;
 mod analyser;
 mod analysis;
 mod completion;
+mod data_files;
 mod diagnostics;
 mod documents;
 mod fixes;
@@ -105,6 +106,7 @@ pub fn serve(input: Box<dyn BufRead + Send>, out: &mut dyn Write, fs: FsLoader) 
         cache: HashMap::new(),
         parsed: HashMap::new(),
         recovered: HashMap::new(),
+        root: None,
     };
     while let Ok(event) = inbox.recv() {
         match event {
@@ -146,6 +148,9 @@ struct Server<'o> {
     /// Per document that does not parse, at its version: the rest of it checked with the
     /// broken declarations blanked (`recover.rs`), if that parses.
     recovered: HashMap<String, (i32, Option<Analysis>)>,
+    /// The workspace's root folder, if the client named one (how far up policies are
+    /// looked for that read an open data file).
+    root: Option<std::path::PathBuf>,
 }
 
 impl Server<'_> {
@@ -178,6 +183,7 @@ impl Server<'_> {
         match (&self.state, method) {
             (State::Starting, "initialize") => {
                 self.state = State::Running;
+                self.root = workspace_root(&params);
                 return Ok(capabilities());
             }
             (State::Starting, _) => {
@@ -211,6 +217,10 @@ impl Server<'_> {
         let uri = uri.ok_or_else(|| invalid_params("missing `textDocument.uri`"))?;
         if self.docs.get(&uri).is_none() {
             return Err(invalid_params(format!("`{uri}` is not open")));
+        }
+        if data_files::is_data_file(&uri) {
+            // Rows are looked into from the policies; a data file itself answers nothing.
+            return Ok(Value::Null);
         }
         if method == "textDocument/formatting" {
             return actions::format(self.docs.get(&uri).expect("open"));
@@ -357,10 +367,14 @@ impl Server<'_> {
     /// other open documents too, since one may `使用` the policy being edited.
     fn changed(&mut self, uri: &str) {
         let version = self.docs.get(uri).map_or(0, |d| d.version);
-        let diagnostics = diagnostics::of_analysis(self.analysis(uri));
-        self.publish(uri, version, diagnostics);
         let open = Snapshot::of(&self.docs);
-        for (other, doc) in self.docs.iter() {
+        let diagnostics = if data_files::is_data_file(uri) {
+            data_files::diagnostics(uri, &open, &self.fs, self.root.as_deref())
+        } else {
+            diagnostics::of_analysis(self.analysis(uri))
+        };
+        self.publish(uri, version, diagnostics);
+        for (other, doc) in self.docs.iter().filter(|(u, _)| !data_files::is_data_file(u)) {
             self.analyser.submit(other.clone(), doc.version, open.clone());
         }
     }
@@ -375,6 +389,15 @@ impl Server<'_> {
         let params = json!({ "uri": uri, "version": version, "diagnostics": diagnostics });
         self.send(transport::notification("textDocument/publishDiagnostics", params));
     }
+}
+
+/// The folder of the client's first workspace folder, else of its `rootUri`.
+fn workspace_root(params: &Value) -> Option<std::path::PathBuf> {
+    let uri = params
+        .pointer("/workspaceFolders/0/uri")
+        .and_then(Value::as_str)
+        .or_else(|| params["rootUri"].as_str())?;
+    uri::to_path(uri).map(std::path::PathBuf::from)
 }
 
 fn capabilities() -> Value {

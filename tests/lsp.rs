@@ -4,6 +4,8 @@
 
 #[path = "lsp/client.rs"]
 mod client;
+#[path = "lsp/commands.rs"]
+mod commands;
 #[path = "lsp/data_files.rs"]
 mod data_files;
 #[path = "lsp/editing.rs"]

@@ -198,6 +198,9 @@ impl Server<'_> {
             }
             _ => {}
         }
+        if method == "workspace/executeCommand" {
+            return self.execute_command(&params);
+        }
         let uri = params.pointer("/textDocument/uri").and_then(Value::as_str).map(str::to_string);
         let known = [
             "textDocument/hover",
@@ -245,6 +248,21 @@ impl Server<'_> {
             "textDocument/documentSymbol" => symbols::document_symbols(analysis),
             _ => lens::code_lenses(analysis),
         }
+    }
+
+    /// `workspace/executeCommand`: `qingdan.impact` with the URI and position of a lens.
+    fn execute_command(&mut self, params: &Value) -> Reply {
+        let command = params["command"].as_str().unwrap_or("");
+        if command != lens::IMPACT_COMMAND {
+            return Err(invalid_params(format!("unknown command `{command}`")));
+        }
+        let args = &params["arguments"];
+        let uri = args[0].as_str().ok_or_else(|| invalid_params("arguments: [uri, position]"))?.to_string();
+        if self.docs.get(&uri).is_none() || data_files::is_data_file(&uri) {
+            return Err(invalid_params(format!("`{uri}` is not an open policy")));
+        }
+        let at = self.position(&uri, &json!({ "position": args[1] }))??;
+        lens::impact(self.navigable(&uri), at)
     }
 
     /// The byte offset of the request's `position` in the document: `Ok(Err(_))` when the
@@ -413,7 +431,8 @@ fn capabilities() -> Value {
             "renameProvider": { "prepareProvider": true },
             "codeActionProvider": { "codeActionKinds": ["quickfix"] },
             "documentSymbolProvider": true,
-            "codeLensProvider": { "resolveProvider": false }
+            "codeLensProvider": { "resolveProvider": false },
+            "executeCommandProvider": { "commands": [lens::IMPACT_COMMAND] }
         },
         "serverInfo": { "name": "qingdan", "version": env!("CARGO_PKG_VERSION") }
     })

@@ -6,6 +6,8 @@
 mod client;
 #[path = "lsp/commands.rs"]
 mod commands;
+#[path = "lsp/dates.rs"]
+mod dates;
 #[path = "lsp/data_files.rs"]
 mod data_files;
 #[path = "lsp/editing.rs"]

@@ -36,8 +36,11 @@ pub fn complete(a: &Analysis, text: &str, offset: usize) -> Reply {
     let word_start =
         before.char_indices().rev().take_while(|(_, c)| is_word_char(*c)).last().map_or(offset, |(i, _)| i);
     let head = &before[..word_start];
+    let line = head.rsplit('\n').next().unwrap_or("");
     let items = if let Some(chain) = dotted_chain(head) {
         member_items(a, m, &chain)
+    } else if let Some(date_words) = super::dates::completion(line, lang_of(text)) {
+        date_words
     } else if after_cite(head) {
         clause_items(a, m)
     } else {
@@ -167,7 +170,11 @@ fn clause_items(a: &Analysis, m: usize) -> Vec<Value> {
 }
 
 fn scope_items(a: &Analysis, m: usize, lang: Lang) -> Vec<Value> {
-    let keywords = Kw::ALL.iter().map(|k| json!({ "label": k.text(lang), "kind": 14 }));
+    // The date words only where a version's range or the policy's date may stand.
+    let keywords = Kw::ALL
+        .iter()
+        .filter(|k| !matches!(k, Kw::Since | Kw::Until | Kw::AsOf))
+        .map(|k| json!({ "label": k.text(lang), "kind": 14 }));
     let types = PRIMITIVE_TYPES
         .iter()
         .map(|(en, zh)| json!({ "label": if lang == Lang::Zh { zh } else { en }, "kind": 25 }));

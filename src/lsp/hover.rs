@@ -14,7 +14,9 @@ use super::Reply;
 const MAX_LINES: usize = 12;
 
 pub fn hover(a: &Analysis, offset: usize) -> Reply {
-    let Some((span, sym)) = a.index.at(a.file, offset) else { return Ok(Value::Null) };
+    let Some((span, sym)) = a.index.at(a.file, offset) else {
+        return Ok(super::dates::hover(a, offset).unwrap_or(Value::Null));
+    };
     let lang = a.lang();
     let mut parts =
         vec![format!("**{}** `{}`", kind_word(a.index.symbols[sym].kind, lang), a.index.symbols[sym].name)];

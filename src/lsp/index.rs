@@ -91,6 +91,9 @@ impl Index {
             enums: HashMap::new(),
         };
         for (m, pm) in program.modules.iter().enumerate() {
+            if let Some(as_of) = &pm.module.as_of {
+                walker.path(m, as_of);
+            }
             for (d, decl) in pm.module.decls.iter().enumerate() {
                 walker.decl(m, d, decl);
             }

@@ -28,7 +28,10 @@ fn graph(a: &Analysis) -> Option<DepGraph> {
 }
 
 /// The nodes a lens stands above: the document's inputs, lets, rules and exceptions.
-fn lens_nodes<'g>(a: &'g Analysis, graph: &'g DepGraph) -> impl Iterator<Item = (NodeId, qingdan_dsl::Span)> + 'g {
+fn lens_nodes<'g>(
+    a: &'g Analysis,
+    graph: &'g DepGraph,
+) -> impl Iterator<Item = (NodeId, qingdan_dsl::Span)> + 'g {
     graph.nodes().filter_map(move |(id, node)| {
         let span = node.span.filter(|s| s.file == a.file)?;
         matches!(node.kind, N::Input(_) | N::Let(_) | N::Rule(_) | N::Exception(_)).then_some((id, span))

@@ -12,6 +12,7 @@ mod analyser;
 mod analysis;
 mod completion;
 mod data_files;
+mod dates;
 mod diagnostics;
 mod documents;
 mod fixes;

@@ -79,7 +79,8 @@ fn starts_declaration(line: &str) -> bool {
 /// Spaces over `text[start..end]` but its line breaks; whether anything changed.
 fn blank(text: &mut String, start: usize, end: usize) -> bool {
     let region = &text[start..end];
-    let spaces: String = region.bytes().map(|b| if b == b'\n' || b == b'\r' { b as char } else { ' ' }).collect();
+    let spaces: String =
+        region.bytes().map(|b| if b == b'\n' || b == b'\r' { b as char } else { ' ' }).collect();
     if spaces == region {
         return false;
     }

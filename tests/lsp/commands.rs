@@ -25,22 +25,31 @@ fn the_impact_lens_command_lists_the_decisions_downstream() {
     assert_eq!(lens["command"]["command"], "qingdan.showImpact");
     let arguments = lens["command"]["arguments"].clone();
     assert_eq!(arguments[0], json!(uri));
-    let impact = c.result(
-        "workspace/executeCommand",
-        json!({ "command": "qingdan.impact", "arguments": arguments }),
-    );
+    let impact =
+        c.result("workspace/executeCommand", json!({ "command": "qingdan.impact", "arguments": arguments }));
     let listed: Vec<String> = impact
         .as_array()
         .expect("a list")
         .iter()
-        .map(|i| format!("{} {} {}", i["kind"].as_str().unwrap_or(""), i["name"].as_str().unwrap_or(""), places(&i["location"]).join("")))
+        .map(|i| {
+            format!(
+                "{} {} {}",
+                i["kind"].as_str().unwrap_or(""),
+                i["name"].as_str().unwrap_or(""),
+                places(&i["location"]).join("")
+            )
+        })
         .collect();
     let decisions = listed.iter().filter(|l| l.starts_with("决定")).count();
     let checks = listed.iter().filter(|l| l.starts_with("检查")).count();
     let title = lens["command"]["title"].as_str().expect("title");
-    assert!(title.contains(&format!("{decisions} 个决定")) && title.contains(&format!("{checks} 项检查")), "{title}: {listed:?}");
+    assert!(
+        title.contains(&format!("{decisions} 个决定")) && title.contains(&format!("{checks} 项检查")),
+        "{title}: {listed:?}"
+    );
     insta::assert_yaml_snapshot!("impact_command", json!({ "lens": portable(&lens), "impacted": listed }));
-    let unknown = c.call("workspace/executeCommand", json!({ "command": "qingdan.nothing", "arguments": [] }));
+    let unknown =
+        c.call("workspace/executeCommand", json!({ "command": "qingdan.nothing", "arguments": [] }));
     assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
     let nowhere = c.call(
         "workspace/executeCommand",

@@ -6,10 +6,10 @@
 mod client;
 #[path = "lsp/commands.rs"]
 mod commands;
-#[path = "lsp/dates.rs"]
-mod dates;
 #[path = "lsp/data_files.rs"]
 mod data_files;
+#[path = "lsp/dates.rs"]
+mod dates;
 #[path = "lsp/editing.rs"]
 mod editing;
 #[path = "lsp/variables.rs"]

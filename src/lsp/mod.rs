@@ -21,6 +21,7 @@ mod index;
 mod lens;
 mod navigate;
 mod recover;
+mod shift;
 mod symbols;
 mod transport;
 mod uri;
@@ -234,21 +235,21 @@ impl Server<'_> {
             // The fixes belong to the diagnostics of the text as it is.
             return actions::code_actions(self.analysis(&uri), &uri, &params);
         }
-        let analysis = self.navigable(&uri);
-        match method {
-            "textDocument/hover" => hover::hover(analysis, at?),
-            "textDocument/definition" => navigate::definition(analysis, at?),
-            "textDocument/references" => navigate::references(analysis, at?, &params),
-            "textDocument/completion" => {
-                let text = self.docs.get(&uri).map(|d| d.text.clone()).unwrap_or_default();
-                let names = self.names_for_completion(&uri);
-                completion::complete(names, &text, at?)
-            }
-            "textDocument/rename" => navigate::rename(analysis, at?, &params),
-            "textDocument/prepareRename" => navigate::prepare_rename(analysis, at?),
-            "textDocument/documentSymbol" => symbols::document_symbols(analysis),
-            _ => lens::code_lenses(analysis),
+        let text = self.docs.get(&uri).map(|d| d.text.clone()).unwrap_or_default();
+        if method == "textDocument/completion" {
+            return completion::complete(self.names_for_completion(&uri), &text, at?);
         }
+        let (analysis, shift) = self.navigable(&uri, &text);
+        let Some(shift) = shift else { return navigation(analysis, method, at, &params) };
+        let at = match at {
+            Ok(offset) => match shift.to_old(offset) {
+                Some(old) => Ok(old),
+                // Typed since the document last parsed: nothing is known there.
+                None => return Ok(Value::Null),
+            },
+            Err(none) => Err(none),
+        };
+        navigation(analysis, method, at, &params).map(|reply| shift.answer(reply))
     }
 
     /// `workspace/executeCommand`: `qingdan.impact` with the URI and position of a lens.
@@ -263,7 +264,7 @@ impl Server<'_> {
             return Err(invalid_params(format!("`{uri}` is not an open policy")));
         }
         let at = self.position(&uri, &json!({ "position": args[1] }))??;
-        lens::impact(self.navigable(&uri), at)
+        lens::impact(self.rest_of(&uri), at)
     }
 
     /// The byte offset of the request's `position` in the document: `Ok(Err(_))` when the
@@ -300,14 +301,27 @@ impl Server<'_> {
     }
 
     /// What hover, definition, references, rename, the outline and the lenses read: the
-    /// current analysis, or while the document does not parse, the rest of it
+    /// current analysis; while the document does not parse, the rest of it (`recover.rs`)
+    /// when that parses, else the latest analysis in which it parsed with the edits since
+    /// (`shift.rs`) to map positions through.
+    fn navigable(&mut self, uri: &str, text: &str) -> (&Analysis, Option<shift::Shift>) {
+        let rest = self.rest_of(uri);
+        if rest.module.is_some() || !self.parsed.contains_key(uri) {
+            return (self.rest_of(uri), None);
+        }
+        let old = &self.parsed[uri];
+        let shift = shift::Shift::new(old.text(old.file), text, uri);
+        (old, Some(shift))
+    }
+
+    /// The current analysis, or while the document does not parse, the rest of it
     /// (`recover.rs`) when that parses.
-    fn navigable(&mut self, uri: &str) -> &Analysis {
+    fn rest_of(&mut self, uri: &str) -> &Analysis {
         if self.analysis(uri).module.is_some() {
             return &self.cache[uri].1;
         }
         let version = self.docs.get(uri).map_or(0, |d| d.version);
-        if !self.recovered.get(uri).is_some_and(|(v, _)| *v == version) {
+        if self.recovered.get(uri).is_none_or(|(v, _)| *v != version) {
             let open = Snapshot::of(&self.docs);
             let rest = recover::parse_what_parses(uri, &open, &self.fs, &self.cache[uri].1);
             self.recovered.insert(uri.to_string(), (version, rest));
@@ -321,11 +335,11 @@ impl Server<'_> {
     /// The names completion offers: those of the current analysis or of what of the
     /// document parses, else of the latest analysis in which it parsed.
     fn names_for_completion(&mut self, uri: &str) -> &Analysis {
-        let parsed_now = self.navigable(uri).module.is_some();
+        let parsed_now = self.rest_of(uri).module.is_some();
         if !parsed_now && self.parsed.contains_key(uri) {
             return &self.parsed[uri];
         }
-        self.navigable(uri)
+        self.rest_of(uri)
     }
 
     fn notification(&mut self, method: &str, params: Value) -> Option<u8> {
@@ -417,6 +431,19 @@ fn workspace_root(params: &Value) -> Option<std::path::PathBuf> {
         .and_then(Value::as_str)
         .or_else(|| params["rootUri"].as_str())?;
     uri::to_path(uri).map(std::path::PathBuf::from)
+}
+
+/// The requests that read an analysis at a position (or of the whole document).
+fn navigation(a: &Analysis, method: &str, at: Result<usize, Failure>, params: &Value) -> Reply {
+    match method {
+        "textDocument/hover" => hover::hover(a, at?),
+        "textDocument/definition" => navigate::definition(a, at?),
+        "textDocument/references" => navigate::references(a, at?, params),
+        "textDocument/rename" => navigate::rename(a, at?, params),
+        "textDocument/prepareRename" => navigate::prepare_rename(a, at?),
+        "textDocument/documentSymbol" => symbols::document_symbols(a),
+        _ => lens::code_lenses(a),
+    }
 }
 
 fn capabilities() -> Value {

@@ -37,7 +37,8 @@ fn date_words_in_chinese_are_explained_and_offered_where_valid() {
     let offered = labels(&c.result("textDocument/completion", at(&uri, after_name)));
     // In a rule's condition they are not offered.
     let condition = pos(&text, "当 申请.村社角色 == 责任主体", 0, 2);
-    let shifted = json!({ "line": condition["line"].as_u64().expect("line") + 1, "character": condition["character"] });
+    let shifted =
+        json!({ "line": condition["line"].as_u64().expect("line") + 1, "character": condition["character"] });
     let elsewhere = labels(&c.result("textDocument/completion", at(&uri, shifted)));
     assert!(elsewhere.iter().any(|l| l == "规则"), "{elsewhere:?}");
     assert!(!elsewhere.iter().any(|l| ["自", "至", "以"].contains(&l.as_str())), "{elsewhere:?}");

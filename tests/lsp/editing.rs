@@ -80,3 +80,45 @@ fn a_syntax_error_leaves_the_rest_of_the_document_answering() {
     assert_eq!(definition["range"]["start"], pos(&edited, "令 月工作量分钟", 0, 2), "{definition}");
     assert_eq!(c.stop(), 0);
 }
+
+/// A broken header leaves nothing that parses: the last analysis in which the document
+/// parsed answers, positions mapped through the edits since.
+#[test]
+fn with_a_broken_header_the_last_good_analysis_answers_at_moved_positions() {
+    let mut c = Client::start();
+    c.initialize();
+    let (uri, text) = admission();
+    c.open(&uri, &text);
+    c.diagnostics(&uri, 1);
+    // A second policy header typed above the first.
+    let top = json!({ "line": 0, "character": 0 });
+    edit(&mut c, &uri, 2, top.clone(), top, "政策 草稿\n");
+    let edited = format!("政策 草稿\n{text}");
+    let published = c.diagnostics(&uri, 2);
+    assert!(published["diagnostics"].as_array().is_some_and(|d| d.iter().any(|d| d["severity"] == 1)));
+    let used = pos(&edited, "当 月工作量分钟 >", 0, 3);
+    let hover = c.result("textDocument/hover", at(&uri, used.clone()));
+    assert_eq!(hover["range"]["start"], pos(&edited, "当 月工作量分钟 >", 0, 2), "{hover}");
+    let definition = c.result("textDocument/definition", at(&uri, used.clone()));
+    assert_eq!(definition["range"]["start"], pos(&edited, "令 月工作量分钟", 0, 2), "{definition}");
+    let references = c.result(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": used, "context": { "includeDeclaration": false } }),
+    );
+    let lines: Vec<u64> = references
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["range"]["start"]["line"].as_u64().expect("line"))
+        .collect();
+    let expected: Vec<u64> = edited
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("月工作量分钟") && !l.starts_with("令 月工作量分钟"))
+        .map(|(i, _)| i as u64)
+        .collect();
+    assert_eq!(lines, expected);
+    // On the new line nothing is known.
+    assert_eq!(c.result("textDocument/hover", at(&uri, json!({ "line": 0, "character": 4 }))), Value::Null);
+    assert_eq!(c.stop(), 0);
+}

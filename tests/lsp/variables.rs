@@ -78,3 +78,38 @@ fn quantifier_variables_in_english() {
     );
     insta::assert_yaml_snapshot!("variables_en", answers);
 }
+
+/// Typing a quantifier (the line does not parse yet): after `var.` the fields of the rows
+/// of the list it ranges over.
+#[test]
+fn completion_after_a_variable_being_typed_offers_the_row_fields() {
+    for (name, typed) in [
+        ("quant_zh.qd", "令 新 = 任一(活 属于 任务清单 满足 活."),
+        ("quant_en.qd", "let fresh = any(job in tasks where job."),
+    ] {
+        let mut c = Client::start();
+        c.initialize();
+        let (uri, text) = fixture(name);
+        c.open(&uri, &text);
+        c.diagnostics(&uri, 1);
+        let end = json!({ "line": text.lines().count(), "character": 0 });
+        edit(&mut c, &uri, 2, end.clone(), end, typed);
+        c.diagnostics(&uri, 2);
+        let after_dot = json!({ "line": text.lines().count(), "character": typed.encode_utf16().count() });
+        let completion = c.result("textDocument/completion", at(&uri, after_dot));
+        let mut labels: Vec<&str> = completion["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["label"].as_str())
+            .collect();
+        labels.sort();
+        let expected: Vec<&str> = if name.ends_with("zh.qd") {
+            vec!["分钟", "标签", "编号"]
+        } else {
+            vec!["code", "minutes", "tags"]
+        };
+        assert_eq!(labels, expected, "{name}");
+        assert_eq!(c.stop(), 0);
+    }
+}

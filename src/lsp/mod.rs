@@ -407,8 +407,9 @@ impl Server<'_> {
             diagnostics::of_analysis(self.analysis(uri))
         };
         self.publish(uri, version, diagnostics);
-        for (other, doc) in self.docs.iter().filter(|(u, _)| !data_files::is_data_file(u)) {
-            self.analyser.submit(other.clone(), doc.version, open.clone());
+        // Open data files too: the policies that read them may be the one that changed.
+        for (other, doc) in self.docs.iter() {
+            self.analyser.submit(other.clone(), doc.version, open.clone(), self.root.clone());
         }
     }
 

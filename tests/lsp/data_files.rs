@@ -1,5 +1,6 @@
 //! A CSV file of list rows opened in the editor gets the diagnostics of the policies that
-//! read it, at its rows and columns, as it is typed.
+//! read it, at its rows and columns, as it is typed — and again when what they read
+//! with it changes.
 
 use super::client::*;
 use serde_json::{json, Value};
@@ -20,6 +21,16 @@ fn a_broken_csv_file_gets_its_own_diagnostics() {
         .map(|d| json!({ "code": d["code"], "range": d["range"], "message": d["message"] }))
         .collect();
     insta::assert_yaml_snapshot!("broken_csv", found);
+    // The missing department added to the other list's file (open, unsaved): once typing
+    // pauses, the first file's diagnostics no longer name the key.
+    let (departments_uri, departments) = fixture("rows/部门.csv");
+    c.open(&departments_uri, &format!("{departments}QX-XX,新设部门\n"));
+    let again = c.diagnostics_where(&uri, |d| {
+        d.as_array().is_some_and(|d| !d.is_empty() && d.iter().all(|d| d["code"] != "E0120"))
+    });
+    let codes: Vec<&str> =
+        again["diagnostics"].as_array().expect("list").iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["E0127", "E0122"], "{again}");
     // Mended in the editor: the file's diagnostics are cleared.
     let whole = json!({ "text": text });
     c.notify(

@@ -121,6 +121,16 @@ impl Client {
         self.notify("textDocument/didOpen", json!({ "textDocument": doc }));
     }
 
+    /// A server started and initialized, with `text` open at `uri` and its first
+    /// diagnostics received.
+    pub fn with_open(uri: &str, text: &str) -> Client {
+        let mut c = Client::start();
+        c.initialize();
+        c.open(uri, text);
+        c.diagnostics(uri, 1);
+        c
+    }
+
     /// Shuts the server down and returns its exit code.
     pub fn stop(mut self) -> i32 {
         let r = self.call("shutdown", Value::Null);

@@ -16,11 +16,8 @@ fn labels(completion: &Value) -> Vec<String> {
 
 #[test]
 fn date_words_in_chinese_are_explained_and_offered_where_valid() {
-    let mut c = Client::start();
-    c.initialize();
     let (uri, text) = admission();
-    c.open(&uri, &text);
-    c.diagnostics(&uri, 1);
+    let mut c = Client::with_open(&uri, &text);
     let since = hover_text(&mut c, &uri, pos(&text, "自 2026-01-01 起:", 0, 0));
     let since_end = hover_text(&mut c, &uri, pos(&text, "自 2026-01-01 起:", 0, 13));
     assert_eq!(since, since_end, "the whole range answers alike");
@@ -56,11 +53,8 @@ fn date_words_in_chinese_are_explained_and_offered_where_valid() {
 
 #[test]
 fn date_words_in_english_are_explained_and_offered_where_valid() {
-    let mut c = Client::start();
-    c.initialize();
     let (uri, text) = fixture("versions_en.qd");
-    c.open(&uri, &text);
-    c.diagnostics(&uri, 1);
+    let mut c = Client::with_open(&uri, &text);
     let until = hover_text(&mut c, &uri, pos(&text, "until 2025-12-31", 0, 2));
     let from_until = hover_text(&mut c, &uri, pos(&text, "from 2025-01-01 until", 0, 1));
     let as_of = hover_text(&mut c, &uri, pos(&text, "as of", 0, 3));

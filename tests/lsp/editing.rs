@@ -8,11 +8,8 @@ use serde_json::{json, Value};
 /// references on names elsewhere answer as before, at the positions of the edited text.
 #[test]
 fn a_syntax_error_leaves_the_rest_of_the_document_answering() {
-    let mut c = Client::start();
-    c.initialize();
     let (uri, text) = admission();
-    c.open(&uri, &text);
-    c.diagnostics(&uri, 1);
+    let mut c = Client::with_open(&uri, &text);
     let references_to = |c: &mut Client, text: &str| {
         let used = pos(text, "当 月工作量分钟 >", 0, 3);
         c.result(
@@ -85,11 +82,8 @@ fn a_syntax_error_leaves_the_rest_of_the_document_answering() {
 /// parsed answers, positions mapped through the edits since.
 #[test]
 fn with_a_broken_header_the_last_good_analysis_answers_at_moved_positions() {
-    let mut c = Client::start();
-    c.initialize();
     let (uri, text) = admission();
-    c.open(&uri, &text);
-    c.diagnostics(&uri, 1);
+    let mut c = Client::with_open(&uri, &text);
     // A second policy header typed above the first.
     let top = json!({ "line": 0, "character": 0 });
     edit(&mut c, &uri, 2, top.clone(), top, "政策 草稿\n");

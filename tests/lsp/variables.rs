@@ -8,11 +8,8 @@ use serde_json::{json, Value};
 /// Hover, definition, references and rename on a policy's variables; `uses` are the
 /// needles (with the character offset onto the variable) of the uses asked about.
 fn variables(fixture_name: &str, uses: &[(&str, usize)], new_name: &str) -> Value {
-    let mut c = Client::start();
-    c.initialize();
     let (uri, text) = fixture(fixture_name);
-    c.open(&uri, &text);
-    c.diagnostics(&uri, 1);
+    let mut c = Client::with_open(&uri, &text);
     let mut answers = serde_json::Map::new();
     for (needle, ahead) in uses {
         let at_use = at(&uri, pos(&text, needle, 0, *ahead));
@@ -87,11 +84,8 @@ fn completion_after_a_variable_being_typed_offers_the_row_fields() {
         ("quant_zh.qd", "令 新 = 任一(活 属于 任务清单 满足 活."),
         ("quant_en.qd", "let fresh = any(job in tasks where job."),
     ] {
-        let mut c = Client::start();
-        c.initialize();
         let (uri, text) = fixture(name);
-        c.open(&uri, &text);
-        c.diagnostics(&uri, 1);
+        let mut c = Client::with_open(&uri, &text);
         let end = json!({ "line": text.lines().count(), "character": 0 });
         edit(&mut c, &uri, 2, end.clone(), end, typed);
         c.diagnostics(&uri, 2);

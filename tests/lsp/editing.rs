@@ -112,7 +112,18 @@ fn with_a_broken_header_the_last_good_analysis_answers_at_moved_positions() {
         .map(|(i, _)| i as u64)
         .collect();
     assert_eq!(lines, expected);
-    // On the new line nothing is known.
+    // On the new line nothing is known; the old text's impact lenses are not shown.
     assert_eq!(c.result("textDocument/hover", at(&uri, json!({ "line": 0, "character": 4 }))), Value::Null);
+    assert_eq!(c.result("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })), json!([]));
+    // The outline: the old declarations at their new lines.
+    let outline = c.result("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    let first_let = outline
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .find(|s| s["name"] == "月工作量分钟")
+        .expect("the let in the outline")
+        .clone();
+    assert_eq!(first_let["selectionRange"]["start"], pos(&edited, "令 月工作量分钟", 0, 2), "{first_let}");
     assert_eq!(c.stop(), 0);
 }

@@ -7,6 +7,7 @@
 //! same tree; two versions in force on one day are reported with a day that is checked
 //! to lie in both; `eval --as-of` and `diff --at` decide as of a fixed day.
 
+use qingdan_engine::value::FromLiteral;
 use proptest::prelude::*;
 use qingdan_dsl::syntax::ast::InForce;
 use qingdan_dsl::value::Date;

@@ -1,6 +1,7 @@
 //! Lowering expressions: every operator at exactly its operand types, an explicit
 //! `ToDecimal` wherever an int stands for a decimal, names and fields resolved.
 
+use crate::value::FromLiteral;
 use super::*;
 
 impl Lowerer<'_> {

@@ -7,12 +7,12 @@
 //! same tree; two versions in force on one day are reported with a day that is checked
 //! to lie in both; `eval --as-of` and `diff --at` decide as of a fixed day.
 
-use qingdan_engine::value::FromLiteral;
 use proptest::prelude::*;
 use qingdan_dsl::syntax::ast::InForce;
 use qingdan_dsl::value::Date;
 use qingdan_dsl::{check_files, Code, NoFiles};
 use qingdan_engine::eval::Evaluator;
+use qingdan_engine::value::FromLiteral;
 use qingdan_engine::wasm::{compile, host};
 use qingdan_engine::{Policy, Value};
 

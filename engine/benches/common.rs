@@ -1,9 +1,9 @@
 //! Shared by the benchmarks (engine/benches/eval.rs and the root benches/wasm.rs): a
 //! synthetic 30-rule admission policy, a typical case, and generated JSON Lines cases.
 
-use qingdan_engine::value::FromLiteral;
 use qingdan_dsl::program::check_files;
 use qingdan_dsl::NoFiles;
+use qingdan_engine::value::FromLiteral;
 use qingdan_engine::{lower, Policy, Value};
 
 /// A grid-admission policy shaped like the real one: categories, workload, evidence,

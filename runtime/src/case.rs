@@ -94,7 +94,9 @@ fn fits(m: &Manifest, v: &Value, ty: &Type) -> bool {
         | (Value::Dec(_), Type::Decimal)
         | (Value::Text(_), Type::Text)
         | (Value::Date(_), Type::Date) => true,
-        (Value::Enum(x), Type::Enum(e)) => m.enums.get(*e as usize).is_some_and(|e| (*x as usize) < e.variants.len()),
+        (Value::Enum(x), Type::Enum(e)) => {
+            m.enums.get(*e as usize).is_some_and(|e| (*x as usize) < e.variants.len())
+        }
         (Value::Row(r), Type::Row(l)) => m.lists.get(*l as usize).is_some_and(|l| *r < l.rows),
         (Value::Set(items), Type::Set(inner)) => items.iter().all(|i| fits(m, i, inner)),
         _ => false,
@@ -144,7 +146,12 @@ impl Instance {
     /// every error, of the case, the module or the decision (E0601–E0603), is an [`Error`].
     pub fn decide_case(&mut self, case: &Case<'_>, decision: &str) -> Result<Decided, Error> {
         if let Some(path) = case.missing() {
-            return Err(case_error(Code::E0303, &path, format!("缺少字段 `{path}`"), format!("missing field `{path}`")));
+            return Err(case_error(
+                Code::E0303,
+                &path,
+                format!("缺少字段 `{path}`"),
+                format!("missing field `{path}`"),
+            ));
         }
         let d = decision_index(&self.manifest, decision)?;
         self.place(case.values())?;
@@ -163,9 +170,12 @@ impl Instance {
             .and_then(|d| m.enums.get(d.outcome_enum as usize))
             .map(|e| e.variants.as_slice())
             .unwrap_or_default();
-        let outcomes = raw.outcomes.iter().filter_map(|o| variants.get(o.variant as usize)).collect::<Vec<_>>();
+        let outcomes =
+            raw.outcomes.iter().filter_map(|o| variants.get(o.variant as usize)).collect::<Vec<_>>();
         let values = match (raw.outcomes.first(), outcomes.first()) {
-            (Some(o), Some(v)) => v.fields.iter().map(|(name, _)| name.clone()).zip(o.fields.iter().cloned()).collect(),
+            (Some(o), Some(v)) => {
+                v.fields.iter().map(|(name, _)| name.clone()).zip(o.fields.iter().cloned()).collect()
+            }
             _ => Vec::new(),
         };
         let rule_name = |r: &u32| m.rules.get(*r as usize).map(|r| r.name.clone());

@@ -49,10 +49,16 @@ pub struct CheckResult {
 /// number its manifest maps to a place in the policy's text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
-    DivisionByZero { site: i32 },
-    Overflow { site: i32 },
+    DivisionByZero {
+        site: i32,
+    },
+    Overflow {
+        site: i32,
+    },
     /// A `total` decision where no rule applied.
-    NoRuleApplies { decision: u32 },
+    NoRuleApplies {
+        decision: u32,
+    },
 }
 
 impl Failure {
@@ -60,8 +66,12 @@ impl Failure {
     /// decision that was asked for, for E0603).
     pub fn error(self, decision: &str) -> Error {
         match self {
-            Failure::DivisionByZero { .. } => Error::new(Code::E0601, message("除数为零", "division by zero")),
-            Failure::Overflow { .. } => Error::new(Code::E0602, message("数值超出范围", "number out of range")),
+            Failure::DivisionByZero { .. } => {
+                Error::new(Code::E0601, message("除数为零", "division by zero"))
+            }
+            Failure::Overflow { .. } => {
+                Error::new(Code::E0602, message("数值超出范围", "number out of range"))
+            }
             Failure::NoRuleApplies { .. } => Error {
                 code: Code::E0603,
                 message: message(

@@ -9,7 +9,9 @@
 use smallvec::SmallVec;
 use wasmtime::{Config, Engine, Memory, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
 
-use crate::abi::{result, ErrorKind, Status, ABI_VERSION, CONFLICT_EXCEPTIONS, CONFLICT_UNIQUE, MANIFEST_SECTION, MAX_PAGES};
+use crate::abi::{
+    result, ErrorKind, Status, ABI_VERSION, CONFLICT_EXCEPTIONS, CONFLICT_UNIQUE, MANIFEST_SECTION, MAX_PAGES,
+};
 use crate::decided::{CheckResult, Conflict, DecisionResult, Failure, Outcome};
 use crate::error::{message as msg, Code, Error};
 use crate::integrity::{self, Trust};

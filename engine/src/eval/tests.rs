@@ -1,5 +1,5 @@
-use qingdan_dsl::program::check_files;
 use crate::value::FromLiteral;
+use qingdan_dsl::program::check_files;
 use qingdan_dsl::NoFiles;
 
 use super::*;

@@ -3,7 +3,9 @@
 
 use crate::ir::Policy;
 
-pub use qingdan_runtime::abi::{global, result, ErrorKind, Layout, Status, ABI_VERSION, ARENA_BYTES, MAX_PAGES};
+pub use qingdan_runtime::abi::{
+    global, result, ErrorKind, Layout, Status, ABI_VERSION, ARENA_BYTES, MAX_PAGES,
+};
 
 fn align8(n: u32) -> u32 {
     (n + 7) & !7

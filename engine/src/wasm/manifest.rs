@@ -35,11 +35,7 @@ pub(super) fn manifest_of(
         lang: if p.lang == Lang::Zh { "zh" } else { "en" }.into(),
         hash: hash.into(),
         layout: layout.clone(),
-        inputs: p
-            .inputs
-            .iter()
-            .map(|i| Input { name: i.name.clone(), fields: i.fields.clone() })
-            .collect(),
+        inputs: p.inputs.iter().map(|i| Input { name: i.name.clone(), fields: i.fields.clone() }).collect(),
         slots: p
             .slots
             .iter()

@@ -104,4 +104,3 @@ pub fn column_width(words: &[i64], ty: &Type) -> u32 {
     let (lo, hi) = present.fold((0i64, 0i64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
     [1, 2, 4].into_iter().find(|&w| lo > narrow_absent(w) && hi <= -(narrow_absent(w) + 1)).unwrap_or(8)
 }
-

@@ -1,8 +1,8 @@
 //! Lowering expressions: every operator at exactly its operand types, an explicit
 //! `ToDecimal` wherever an int stands for a decimal, names and fields resolved.
 
-use crate::value::FromLiteral;
 use super::*;
+use crate::value::FromLiteral;
 
 impl Lowerer<'_> {
     pub(super) fn ty_of(&self, e: &ast::Expr) -> Ty {

@@ -4,46 +4,72 @@
 
 use std::fmt;
 
-macro_rules! codes {
-    ($($code:ident $slug:literal;)*) => {
-        /// The codes the runtime reports (docs/diagnostics.md explains each).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Code { $($code,)* }
-
-        impl Code {
-            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
-
-            /// `E0501`.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Code::$code => stringify!($code),)* }
-            }
-
-            /// `wasm-malformed`.
-            pub fn slug(self) -> &'static str {
-                match self { $(Code::$code => $slug,)* }
-            }
-        }
-    };
+/// The codes the runtime reports: the engine's registry (dsl/src/diag/codes.rs) for what a
+/// host can meet; docs/diagnostics.md explains each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    E0301,
+    E0302,
+    E0303,
+    E0304,
+    E0305,
+    E0306,
+    E0307,
+    E0501,
+    E0502,
+    E0503,
+    E0504,
+    E0505,
+    E0507,
+    E0601,
+    E0602,
+    E0603,
+    E0902,
 }
 
-codes! {
-    E0301 "case-malformed";
-    E0302 "case-wrong-type";
-    E0303 "case-missing-field";
-    E0304 "case-unknown-field";
-    E0305 "case-unknown-variant";
-    E0306 "case-unknown-key";
-    E0307 "case-too-large";
-    E0501 "wasm-malformed";
-    E0502 "wasm-foreign-abi";
-    E0503 "wasm-input-too-large";
-    E0504 "wasm-stopped";
-    E0505 "wasm-bad-input";
-    E0507 "wasm-untrusted";
-    E0601 "eval-division-by-zero";
-    E0602 "eval-overflow";
-    E0603 "eval-no-rule-applies";
-    E0902 "unknown-decision";
+/// Each code with its text and slug, in the registry's order.
+const TABLE: &[(Code, &str, &str)] = &[
+    (Code::E0301, "E0301", "case-malformed"),
+    (Code::E0302, "E0302", "case-wrong-type"),
+    (Code::E0303, "E0303", "case-missing-field"),
+    (Code::E0304, "E0304", "case-unknown-field"),
+    (Code::E0305, "E0305", "case-unknown-variant"),
+    (Code::E0306, "E0306", "case-unknown-key"),
+    (Code::E0307, "E0307", "case-too-large"),
+    (Code::E0501, "E0501", "wasm-malformed"),
+    (Code::E0502, "E0502", "wasm-foreign-abi"),
+    (Code::E0503, "E0503", "wasm-input-too-large"),
+    (Code::E0504, "E0504", "wasm-stopped"),
+    (Code::E0505, "E0505", "wasm-bad-input"),
+    (Code::E0507, "E0507", "wasm-untrusted"),
+    (Code::E0601, "E0601", "eval-division-by-zero"),
+    (Code::E0602, "E0602", "eval-overflow"),
+    (Code::E0603, "E0603", "eval-no-rule-applies"),
+    (Code::E0902, "E0902", "unknown-decision"),
+];
+
+impl Code {
+    /// Every code, in the registry's order.
+    pub fn all() -> impl Iterator<Item = Code> {
+        TABLE.iter().map(|&(c, _, _)| c)
+    }
+
+    fn entry(self) -> (&'static str, &'static str) {
+        TABLE
+            .iter()
+            .find(|e| e.0 == self)
+            .map_or(("E0501", "wasm-malformed"), |&(_, code, slug)| (code, slug))
+    }
+
+    /// `E0501`.
+    pub fn as_str(self) -> &'static str {
+        self.entry().0
+    }
+
+    /// `wasm-malformed`.
+    pub fn slug(self) -> &'static str {
+        self.entry().1
+    }
 }
 
 impl fmt::Display for Code {

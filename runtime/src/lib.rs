@@ -1,7 +1,7 @@
 //! The qingdan runtime: runs the modules `qingdan build` compiles, on wasmtime, and
 //! nothing else — no parser, checker, analyser or compiler — so that a service embedding
 //! policies compiles only what it runs (115 crates in its dependency tree against the
-//! engine's 216; README.md).
+//! engine's 213; README.md).
 //!
 //! A module is untrusted input: it is validated, its seal (the SHA-256 of its content,
 //! optionally signed) and its manifest checked before anything in it is believed; every

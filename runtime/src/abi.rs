@@ -52,7 +52,7 @@ pub enum Status {
     NotReady = 4,
 }
 
-/// The kinds of `EvalError`, as the module reports them.
+/// The kinds of evaluation failure (`decided::Failure`), as the module reports them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i32)]
 pub enum ErrorKind {

@@ -136,3 +136,99 @@ fn placing_a_value_the_module_cannot_hold_is_refused_not_decided() {
     let e = refused(inst.decide(0));
     assert_eq!(e.code, Code::E0501, "nothing placed: {e}");
 }
+
+/// A hand-made module whose `begin` loops for ever (as hosts/js/test/modules.mjs builds
+/// it), with a manifest that passes every check and sealed as `qingdan build` seals.
+fn endless_module() -> Vec<u8> {
+    fn uleb(mut n: usize, out: &mut Vec<u8>) {
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            out.push(if n > 0 { b | 0x80 } else { b });
+            if n == 0 {
+                return;
+            }
+        }
+    }
+    fn section(id: u8, items: &[Vec<u8>], counted: bool) -> Vec<u8> {
+        let mut body = Vec::new();
+        if counted {
+            uleb(items.len(), &mut body);
+        }
+        items.iter().for_each(|i| body.extend_from_slice(i));
+        let mut out = vec![id];
+        uleb(body.len(), &mut out);
+        out.extend(body);
+        out
+    }
+    let name = |s: &str| {
+        let mut out = Vec::new();
+        uleb(s.len(), &mut out);
+        out.extend_from_slice(s.as_bytes());
+        out
+    };
+    let body = |code: &[u8]| {
+        let mut out = Vec::new();
+        uleb(code.len() + 2, &mut out);
+        out.push(0x00);
+        out.extend_from_slice(code);
+        out.push(0x0b);
+        out
+    };
+    let manifest = format!(
+        r#"{{"abi":{},"policy":"endless","lang":"en","hash":"{}","layout":{{"result":64,"slots":120,"let_values":128,"let_flags":128,"speakers":128,"scratch":128,"outcomes":144,"outcome_stride":8,"fired":160,"overridden":168,"conflicts":176,"ranks":200,"statics":208,"arena":4096,"arena_size":65536,"heap":69632,"pages":8}},"inputs":[{{"name":"form","fields":[0]}}],"slots":[{{"input":0,"path":["name"],"ty":"Text"}}],"enums":[{{"name":"answer","variants":[{{"name":"yes","fields":[]}}]}}],"lists":[],"lets":[],"rules":[],"decisions":[{{"name":"verdict","outcome_enum":0,"combining":"priority","ranks":[0],"default":0,"default_reason":null,"rules":[]}}],"checks":[],"sources":[],"sites":[]}}"#,
+        qingdan_runtime::abi::ABI_VERSION,
+        "0".repeat(64)
+    );
+    let exports: Vec<Vec<u8>> = [
+        ("memory", 2, 0),
+        ("abi_version", 3, 0),
+        ("begin", 0, 0),
+        ("decide", 0, 1),
+        ("check", 0, 2),
+        ("read_let", 0, 3),
+    ]
+    .iter()
+    .map(|&(n, kind, i)| [name(n), vec![kind, i]].concat())
+    .collect();
+    let mut custom = name(qingdan_runtime::abi::MANIFEST_SECTION);
+    custom.extend_from_slice(manifest.as_bytes());
+    let abi = qingdan_runtime::abi::ABI_VERSION as u8;
+    let module = [
+        b"\0asm\x01\0\0\0".to_vec(),
+        section(1, &[vec![0x60, 0x00, 0x01, 0x7f], vec![0x60, 0x01, 0x7f, 0x01, 0x7f]], true),
+        section(3, &[vec![0], vec![1], vec![1], vec![1]], true),
+        section(5, &[vec![0x01, 8, 16]], true),
+        section(6, &[vec![0x7f, 0x00, 0x41, abi, 0x0b]], true),
+        section(7, &exports, true),
+        // `begin`: loop br 0 end; i32.const 0 — the others answer 0.
+        section(
+            10,
+            &[
+                body(&[0x03, 0x40, 0x0c, 0x00, 0x0b, 0x41, 0x00]),
+                body(&[0x41, 0x00]),
+                body(&[0x41, 0x00]),
+                body(&[0x41, 0x00]),
+            ],
+            true,
+        ),
+        section(0, &[custom], false),
+    ]
+    .concat();
+    qingdan_runtime::integrity::seal(module)
+}
+
+#[test]
+fn an_endless_module_stops_on_its_fuel_with_e0504_every_time() {
+    let mut m =
+        Module::load(&endless_module()).expect("the endless module loads: its seal and manifest hold");
+    m.set_fuel_per_call(1_000_000);
+    let mut case = m.case();
+    case.set("form.name", Value::text("x")).expect("name");
+    let mut inst = m.instantiate().expect("instance");
+    for _ in 0..2 {
+        let e = refused(inst.decide_case(&case, "verdict"));
+        assert_eq!(e.code, Code::E0504, "{e}");
+        assert!(e.message.en.contains("ran out of fuel"), "{e}");
+    }
+}

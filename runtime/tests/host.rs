@@ -232,3 +232,26 @@ fn an_endless_module_stops_on_its_fuel_with_e0504_every_time() {
         assert!(e.message.en.contains("ran out of fuel"), "{e}");
     }
 }
+
+#[test]
+fn an_enum_field_is_set_by_its_value_name_and_an_unknown_one_is_e0305() {
+    let m = module();
+    let mut case = m.case();
+    case.set("申请.年龄", Value::Int(85)).expect("age");
+    case.set("申请.月收入", Value::Dec(0)).expect("income");
+    case.set("申请.户数", Value::Int(1)).expect("members");
+    let e = refused(case.set_variant("申请.户籍", "外省"));
+    assert_eq!((e.code, e.path.as_deref()), (Code::E0305, Some("申请.户籍")), "{e}");
+    let e = refused(case.set_variant("申请.年龄", "本地"));
+    assert_eq!(e.code, Code::E0305, "not an enum field: {e}");
+    let e = refused(case.set("申请.户籍", Value::Enum(2)));
+    assert_eq!(e.code, Code::E0302, "a variant index beyond the enum: {e}");
+    let mut inst = m.instantiate().expect("instance");
+    case.set_variant("申请.户籍", "本地").expect("本地");
+    assert_eq!(inst.decide_case(&case, "补贴").expect("decided").outcomes, ["发放"]);
+    case.set_variant("申请.户籍", "外地").expect("外地");
+    let got = inst.decide_case(&case, "补贴").expect("decided");
+    // Under `priority` every rule that held is told; the most severe outcome stands.
+    assert_eq!(got.outcomes, ["不予发放"]);
+    assert_eq!(got.fired, ["高龄低收入", "外地户籍"]);
+}

@@ -12,6 +12,7 @@ use qingdan_dsl::syntax::ast::InForce;
 use qingdan_dsl::value::Date;
 use qingdan_dsl::{check_files, Code, NoFiles};
 use qingdan_engine::eval::Evaluator;
+use qingdan_engine::value::FromLiteral;
 use qingdan_engine::wasm::{compile, host};
 use qingdan_engine::{Policy, Value};
 

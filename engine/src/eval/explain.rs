@@ -87,11 +87,7 @@ pub fn explain_with(
 }
 
 /// An input field or let that a rule reads directly, shown in its trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, Serialize)]
-pub enum TraceRead {
-    Slot(u32),
-    Let(u32),
-}
+pub use qingdan_runtime::manifest::TraceRead;
 
 /// The input fields and lets rule `r` reads directly (a let's own reads belong to the
 /// let), each once, in order of first appearance.
@@ -232,7 +228,7 @@ fn trace(
     }
     Ok(RuleTrace {
         rule: rule.name.clone(),
-        version: rule.version.as_ref().map(|v| v.label(p.lang)),
+        version: rule.version.as_ref().map(|v| crate::ir::version_label(v, p.lang)),
         exception_to: rule.exception_to.map(|t| p.rules[t as usize].name.clone()),
         outcome: rule.then.as_ref().map(|t| enum_def.variants[t.variant as usize].name.clone()),
         reason: rule.then.as_ref().and_then(|t| t.reason.clone()),

@@ -70,30 +70,8 @@ pub struct Expectation {
     pub fires: Option<Vec<RuleId>>,
 }
 
-/// A run-time type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Type {
-    Bool,
-    Int,
-    Decimal,
-    Text,
-    Date,
-    Enum(EnumId),
-    Row(ListId),
-    Set(Box<Type>),
-    Opt(Box<Type>),
-}
-
-impl Type {
-    /// The type without its `?`. Optional types never nest (the checker's `opt` does not
-    /// wrap an optional again), so one level is all there is.
-    pub fn required(&self) -> &Type {
-        match self {
-            Type::Opt(inner) => inner,
-            other => other,
-        }
-    }
-}
+/// A run-time type (the runtime's: a module's manifest carries the same).
+pub use qingdan_runtime::value::Type;
 
 #[derive(Clone, Debug)]
 pub struct Input {
@@ -191,24 +169,17 @@ impl Let {
     }
 }
 
-/// The days a version of a rule or let is in force, both ends inclusive (`None`: open).
-/// Dates as `YYYY-MM-DD`, the form manifests carry them in.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Version {
-    pub from: Option<String>,
-    pub until: Option<String>,
-}
+/// The days a version of a rule or let is in force (a manifest carries it too).
+pub use qingdan_runtime::manifest::Version;
 
-impl Version {
-    /// The range as written in the policy's language: `自 2025-01-01 起至 2025-12-31 止`,
-    /// `from 2025-01-01 until 2025-12-31`.
-    pub fn label(&self, lang: qingdan_dsl::Lang) -> String {
-        let zh = lang == qingdan_dsl::Lang::Zh;
-        let from = self.from.as_ref().map(|d| if zh { format!("自 {d} 起") } else { format!("from {d}") });
-        let until = self.until.as_ref().map(|d| if zh { format!("至 {d} 止") } else { format!("until {d}") });
-        let parts: Vec<String> = from.into_iter().chain(until).collect();
-        parts.join(if zh { "" } else { " " })
-    }
+/// The range as written in the policy's language: `自 2025-01-01 起至 2025-12-31 止`,
+/// `from 2025-01-01 until 2025-12-31`.
+pub fn version_label(v: &Version, lang: qingdan_dsl::Lang) -> String {
+    let zh = lang == qingdan_dsl::Lang::Zh;
+    let from = v.from.as_ref().map(|d| if zh { format!("自 {d} 起") } else { format!("from {d}") });
+    let until = v.until.as_ref().map(|d| if zh { format!("至 {d} 止") } else { format!("until {d}") });
+    let parts: Vec<String> = from.into_iter().chain(until).collect();
+    parts.join(if zh { "" } else { " " })
 }
 
 #[derive(Clone, Debug)]

@@ -2,6 +2,7 @@
 //! `ToDecimal` wherever an int stands for a decimal, names and fields resolved.
 
 use super::*;
+use crate::value::FromLiteral;
 
 impl Lowerer<'_> {
     pub(super) fn ty_of(&self, e: &ast::Expr) -> Ty {

@@ -6,6 +6,7 @@
 //! last one needs no test). Lowered at a fixed date (`eval --as-of`, `diff --at`), the
 //! tests are decided at once: the policy as in force that day.
 
+use crate::value::FromLiteral;
 use qingdan_dsl::syntax::ast::InForce;
 use qingdan_dsl::value::Date;
 

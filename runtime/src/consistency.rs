@@ -5,10 +5,9 @@
 
 use std::collections::HashSet;
 
-use super::layout::{result, MAX_PAGES};
-use super::manifest::{List, Manifest};
-use crate::eval::explain::TraceRead;
-use crate::ir::Type;
+use crate::abi::{result, MAX_PAGES};
+use crate::manifest::{List, Manifest, TraceRead};
+use crate::value::Type;
 
 /// The first inconsistency in `m`, in words (`rules[0].decision is 999, but there are 1
 /// decisions`).

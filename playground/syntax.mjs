@@ -51,6 +51,33 @@ function at(re, text, i) {
 }
 
 /**
+ * The length of a keyword that is one only in its place (a name everywhere else, as
+ * keywords.rs's CONTEXTUAL says), or 0: `自`/`至`/`until` before a date (Chinese ones may
+ * touch it: `自2025-01-01起`), `起`/`止` right after one, and in a policy's head
+ * `以 … 为准` / `as of`.
+ */
+function contextual(text, i, prev) {
+  for (const w of ["自", "至", "until"]) {
+    if (!text.startsWith(w, i)) continue;
+    const gap = at(SPACES, text, i + w.length);
+    if ((gap || w !== "until") && at(DATE, text, i + w.length + gap)) return w.length;
+  }
+  if ((text[i] === "起" || text[i] === "止") && prev?.kind === "date" && prev.end <= i) return 1;
+  const lineStart = text.lastIndexOf("\n", i - 1) + 1;
+  const line = text.slice(lineStart, (text.indexOf("\n", i) + 1 || text.length + 1) - 1);
+  const before = text.slice(lineStart, i);
+  if (/^[ \t\u3000]*政策[ \t\u3000]/.test(line)) {
+    if (text.startsWith("为准", i)) return 2;
+    if (text[i] === "以" && /[ \t\u3000]/.test(text[i + 1] ?? "") && text.slice(i).split("\n")[0].includes("为准")) return 1;
+  }
+  if (/^[ \t]*policy[ \t]/.test(line) && /[ \t]$/.test(before)) {
+    const m = /^as[ \t]+of(?![\p{XID_Continue}])/u.exec(text.slice(i, i + 16));
+    if (m) return m[0].length;
+  }
+  return 0;
+}
+
+/**
  * Tokens of `text`: `{ start, end, kind, text }` with kind one of comment, string, date,
  * number, keyword, literal, type, builtin, name, def (a name being declared), op, punct.
  * Whitespace is skipped. Never fails: an unknown character is a `punct` token of its own.
@@ -85,6 +112,11 @@ export function tokenize(text) {
     }
     if ((n = at(NUMBER, text, i))) {
       push(declaring ? "def" : "number", n); // a clause id may be a number: `条款 23`
+      declaring = false;
+      continue;
+    }
+    if ((n = contextual(text, i, out[out.length - 1]))) {
+      push("keyword", n);
       declaring = false;
       continue;
     }

@@ -57,7 +57,9 @@ pub fn build(
         match integrity::sign(&compiled.bytes, key) {
             Ok(signed) => compiled.bytes = signed,
             Err(e) => {
-                let _ = writeln!(err, "{}[{}]: {}", e.code(), e.code().slug(), e.message().get(lang));
+                let message = e.message();
+                let text = if lang == Lang::Zh { message.zh } else { message.en };
+                let _ = writeln!(err, "{}[{}]: {text}", e.code(), e.code().slug());
                 return exit::FAILED;
             }
         }

@@ -88,9 +88,10 @@ pub enum Command {
         /// The date notices bear (`YYYY-MM-DD`; default: today).
         #[arg(long, value_name = "DATE", requires = "notice", value_parser = parse_date)]
         notice_date: Option<qingdan_dsl::value::Date>,
-        /// Decide every case under the versions in force on this day (`YYYY-MM-DD`)
-        /// instead of the date its case field gives.
-        #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "wasm")]
+        /// Decide every case under the versions and list rows in force on this day
+        /// (`YYYY-MM-DD`) instead of the date its case field gives (with --wasm: that day
+        /// put into each case's date field).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<qingdan_dsl::value::Date>,
     },
     /// What adopting a revision changes: per decision the inputs whose outcome changes

@@ -63,6 +63,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 explain,
                 format: opts.format,
                 lang: cli.lang.map(Lang::from),
+                as_of,
             };
             match (policy, wasm) {
                 (_, Some(module)) => {

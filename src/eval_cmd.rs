@@ -35,6 +35,9 @@ pub struct EvalArgs {
     pub format: Format,
     /// The language asked for (`--lang`, a Chinese locale); else the policy's.
     pub lang: Option<Lang>,
+    /// `--as-of` with a module: the day put into each case's decision date field (the
+    /// interpreter is lowered at that day instead, and its policy reads no such field).
+    pub as_of: Option<qingdan_dsl::value::Date>,
 }
 
 pub fn run(
@@ -309,6 +312,7 @@ impl<'p> Job<'p> {
         name: Option<&str>,
         case: CaseResult,
     ) -> bool {
+        let case = case.map(|values| self.dated(values));
         if let Some(writer) = &self.writer {
             return self.model(writer, w, out, n, name, case);
         }
@@ -319,6 +323,16 @@ impl<'p> Job<'p> {
         let ok = result.is_ok();
         out.push_str(&result.unwrap_or_else(|e| e));
         ok
+    }
+
+    /// The case as of `--as-of`'s day, when the policy reads a decision date field.
+    fn dated(&self, mut values: Vec<Value>) -> Vec<Value> {
+        if let (Some(day), Some(slot)) = (self.args.as_of, self.policy.decision_date) {
+            if let Some(v) = values.get_mut(slot as usize) {
+                *v = Value::from_date(day);
+            }
+        }
+        values
     }
 
     /// One case in the result model: a JSON line, or a YAML item made from it.
@@ -583,8 +597,9 @@ fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
             let version = r.version.as_deref().map(|v| version_label(l.lang, v)).unwrap_or_default();
             s.push_str(&format!("  {label}{}{}{version}{to}\n", l.colon, r.rule));
             for v in &r.read {
+                let version = v.version.as_deref().map(|d| version_label(l.lang, d)).unwrap_or_default();
                 s.push_str(&format!(
-                    "    {}{}{} = {}\n",
+                    "    {}{}{} = {}{version}\n",
                     l.read,
                     l.colon,
                     v.name,

@@ -60,7 +60,12 @@ pub(crate) fn run(args: &ImportArgs, lang: Option<Lang>, out: &mut dyn Write, er
             return exit::FAILED;
         }
     };
-    let columns: Vec<ColumnGuess> = (0..table.headers.len()).map(|c| guess(&table, c)).collect();
+    // The reserved date columns date the rows; they are not fields of the record.
+    let columns: Vec<ColumnGuess> = (0..table.headers.len())
+        .filter(|&c| !include::is_row_date_column(&table.headers[c].text))
+        .map(|c| guess(&table, c))
+        .collect();
+    let dated = table.headers.iter().any(|h| include::is_row_date_column(&h.text));
     if columns.is_empty() {
         let _ =
             writeln!(err, "qingdan: {}: {}", args.file.display(), pick(lang, "没有表头行", "no header row"));
@@ -71,7 +76,7 @@ pub(crate) fn run(args: &ImportArgs, lang: Option<Lang>, out: &mut dyn Write, er
         Some(s) => format!("{}#{s}", file_name(&args.file)),
         None => file_name(&args.file),
     };
-    let text = proposal(&list, &source, &columns, table.rows.len());
+    let text = proposal(&list, &source, &columns, table.rows.len(), dated);
     // Laid out as `qingdan fmt` lays it out (what it cannot parse is shown as built).
     let _ = write!(out, "{}", qingdan_dsl::fmt::format_text(&text).unwrap_or(text));
     exit::OK
@@ -188,11 +193,18 @@ fn type_name(kind: &Kind, enum_name: &str) -> String {
 }
 
 /// The declarations, in Chinese keywords (`qingdan fmt --keywords en` translates them).
-fn proposal(list: &str, source: &str, columns: &[ColumnGuess], rows: usize) -> String {
+fn proposal(list: &str, source: &str, columns: &[ColumnGuess], rows: usize, dated: bool) -> String {
     let record = format!("{list}行");
-    let mut text = format!(
-        "// 由 `qingdan import` 从 {source}（{rows} 行）推断：请核对类型、可选和键。\n政策 {list}\n\n"
-    );
+    let mut text = format!("// 由 `qingdan import` 从 {source}（{rows} 行）推断：请核对类型、可选和键。\n");
+    if dated {
+        // Dated rows need the date a case is decided at (E0143): a stand-in input to replace.
+        text.push_str(&format!(
+            "// 行有施行日期、废止日期：案件按它的日期只看施行的行；把 `案件.日期` 换成政策中案件的日期字段\n\
+             政策 {list} 以 案件.日期 为准\n\n输入 案件 {{\n  日期: 日期\n}}\n\n"
+        ));
+    } else {
+        text.push_str(&format!("政策 {list}\n\n"));
+    }
     let mut fields = Vec::new();
     for c in columns {
         let name = identifier(&c.name);

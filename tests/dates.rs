@@ -12,6 +12,7 @@ use qingdan_dsl::syntax::ast::InForce;
 use qingdan_dsl::value::Date;
 use qingdan_dsl::{check_files, Code, NoFiles};
 use qingdan_engine::eval::Evaluator;
+use qingdan_engine::value::FromLiteral;
 use qingdan_engine::wasm::{compile, host};
 use qingdan_engine::{Policy, Value};
 
@@ -143,8 +144,19 @@ proptest! {
     }
 
     #[test]
-    fn formatted_dated_policies_parse_back_the_same((cuts, ranges) in dated(), zh in any::<bool>()) {
-        let text = dated_policy(&cuts, &ranges);
+    fn formatted_dated_policies_parse_back_the_same(
+        (cuts, ranges) in dated(),
+        rows in row_ranges(),
+        zh in any::<bool>(),
+    ) {
+        // A policy with dated rules and lets, then the rows of a dated list (laid out as a table).
+        let text = dated_policy(&cuts, &ranges) + &dated_list_policy(&rows).replace("policy listed as of application.day\n", "")
+            .replace("input application {\n  day: date\n  wanted: text\n}\n", "input wanting {\n  wanted: text\n}\n")
+            .replace("application.wanted", "wanting.wanted")
+            .replace("enum verdict { yes, no }", "enum verdict2 { yes, no }")
+            .replace("verdict.yes", "verdict2.yes").replace("verdict.no", "verdict2.no")
+            .replace("decision d: verdict", "decision d2: verdict2")
+            .replace("rule known", "rule known2");
         let (module, _) = qingdan_dsl::syntax::parse::parse_text(&text, qingdan_dsl::FileId(0));
         let module = module.expect("parses");
         let lang = if zh { qingdan_dsl::Lang::Zh } else { qingdan_dsl::Lang::En };
@@ -221,6 +233,27 @@ fn eval_explains_the_version_and_as_of_decides_every_case_on_one_day() {
     assert!(out.contains("case 1: d → no"), "{out}");
     assert!(out.contains("case 2: d → yes"), "{out}");
     assert!(out.contains(&format!("low (version from {})", day(BASE + 10))), "{out}");
+    // The parameter the rule read is named with its version, by the module too.
+    let read = format!("limit = 2000 (version from {})", day(BASE + 10));
+    assert!(out.contains(&read), "{out}");
+    let module = dir.path().join("dated.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = common::run_in_process(["build", &policy, "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    let (code, from_module, err) =
+        common::run_in_process(["eval", "--wasm", &module, "-i", &cases, "--explain"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(from_module, out);
+    // Lowered at a day, the version in force that day is named.
+    let (_, at, _) = common::run_in_process([
+        "eval",
+        &policy,
+        "-i",
+        &cases,
+        "--explain",
+        "--as-of",
+        &day(BASE + 10).to_string(),
+    ]);
+    assert!(at.matches(&read).count() == 2, "{at}");
     let as_of = day(BASE + 9).to_string();
     let (code, out, err) = common::run_in_process(["eval", &policy, "-i", &cases, "--as-of", &as_of]);
     assert_eq!(code, 0, "{err}");
@@ -243,4 +276,241 @@ fn diff_at_two_days_shows_what_the_change_of_version_changes() {
     assert!(err.contains("--at"), "{err}");
     let (code, out, _) = common::run_in_process(["diff", &policy, "--at", &a, "--at", &a]);
     assert_eq!(code, 0, "{out}");
+}
+
+// ------------------------------------------------------------ dated list rows
+
+/// A list whose rows carry generated ranges (some ends open), searched every way a policy
+/// can search a list: `count`, `sum`, `all`, `any`, a lookup by key and `in`.
+fn dated_list_policy(ranges: &[Range]) -> String {
+    let mut s = String::from("policy listed as of application.day\n\n");
+    s +=
+        "input application {\n  day: date\n  wanted: text\n}\n\nrecord task { code: text, minutes: int }\n\n";
+    s += "list tasks: task key code {\n";
+    for (k, (from, until)) in ranges.iter().enumerate() {
+        let from = from.map(|d| format!(" from {}", day(d))).unwrap_or_default();
+        let until = until.map(|d| format!(" until {}", day(d))).unwrap_or_default();
+        s += &format!("  item \"K{k}\"{from}{until} {{ minutes: {} }}\n", k + 1);
+    }
+    s += "}\n\nenum verdict { yes, no }\n\n";
+    s += "let n = count(t in tasks)\n";
+    s += "let total = sum(t in tasks of t.minutes)\n";
+    s += "let small = all(t in tasks where t.minutes < 3)\n";
+    s += "let big = any(t in tasks where t.minutes >= 3)\n";
+    s += "let found = tasks[application.wanted]\n";
+    s += "let found_minutes = if found is some then found.minutes else 0\n";
+    s += "\nrule known {\n  when application.wanted in tasks and n + total + found_minutes > 0 and (small or big)\n";
+    s += "  then verdict.yes \"known\"\n}\n\ndecision d: verdict by first default verdict.no \"unknown\"\n";
+    s
+}
+
+/// Up to six rows, each with a range inside the generated calendar (ends open at random;
+/// a closed range never ends before it starts).
+fn row_ranges() -> impl Strategy<Value = Vec<Range>> {
+    let end = proptest::option::of(0i64..120);
+    proptest::collection::vec((end.clone(), end), 1..7).prop_map(|rs| {
+        rs.into_iter()
+            .map(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => (Some(BASE + a.min(b)), Some(BASE + a.max(b))),
+                (a, b) => (a.map(|d| BASE + d), b.map(|d| BASE + d)),
+            })
+            .collect()
+    })
+}
+
+/// What the searches give on day `d`, read directly from the ranges, for the case that
+/// looks up `key`: n, total, small, big, found_minutes, known.
+fn expected_searches(ranges: &[Range], d: i64, key: usize) -> [Value; 6] {
+    let in_force = |(f, u): &Range| f.is_none_or(|f| f <= d) && u.is_none_or(|u| d <= u);
+    let minutes: Vec<i64> =
+        (ranges.iter().enumerate()).filter(|(_, r)| in_force(r)).map(|(k, _)| k as i64 + 1).collect();
+    let n = minutes.len() as i64;
+    let total: i64 = minutes.iter().sum();
+    let small = minutes.iter().all(|&m| m < 3);
+    let big = minutes.iter().any(|&m| m >= 3);
+    let found = ranges.get(key).filter(|r| in_force(r)).map_or(0, |_| key as i64 + 1);
+    let known = found > 0;
+    [
+        Value::Int(n),
+        Value::Int(total),
+        Value::Bool(small),
+        Value::Bool(big),
+        Value::Int(found),
+        Value::Bool(known),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Interpreter and module agree with the ranges read directly, on every boundary day,
+    /// the day before and the day after, for a key of every row and one of no row.
+    #[test]
+    fn dated_rows_are_searched_alike_by_interpreter_and_module(ranges in row_ranges()) {
+        let text = dated_list_policy(&ranges);
+        let p = lowered(&text, None);
+        let module = host::Module::load(&compile(&p, "listed").expect("compiles").bytes).expect("loads");
+        let mut inst = module.instantiate().expect("instance");
+        let ev = Evaluator::new(&p);
+        let names = ["n", "total", "small", "big", "found_minutes"];
+        let lets: Vec<u32> =
+            names.iter().map(|n| p.lets.iter().position(|l| l.name == *n).expect("a let") as u32).collect();
+        for d in days_around(&[], &ranges) {
+            for key in 0..=ranges.len() {
+                let want = expected_searches(&ranges, d, key);
+                let mut c = vec![Value::None; p.slots.len()];
+                c[0] = Value::from_date(day(d));
+                c[1] = Value::text(&format!("K{key}"));
+                let mut frame = ev.frame(&c);
+                inst.place(&c).expect("placed");
+                for (i, &l) in lets.iter().enumerate() {
+                    let interpreted = ev.let_value(l, &mut frame);
+                    prop_assert_eq!(&interpreted, &Ok(want[i].clone()), "{} on {} for K{}\n{}", names[i], day(d), key, text);
+                    prop_assert_eq!(inst.let_value(l).expect("let"), interpreted);
+                }
+                let decided = ev.decide(0, &mut frame);
+                prop_assert_eq!(&inst.decide(0).expect("decides"), &decided);
+                let fired = !decided.expect("no error").fired.is_empty();
+                prop_assert_eq!(Value::Bool(fired), want[5].clone(), "known on {}", day(d));
+            }
+        }
+    }
+}
+
+/// A duty list kept in CSV whose `施行日期`/`废止日期` columns date its rows.
+const DUTY_POLICY: &str = "政策 职责 以 申请.申请日期 为准\n\n输入 申请 {\n  申请日期: 日期\n  事项: 文本\n}\n\n\
+记录 职责 { 编号: 文本, 名称: 文本 }\n\n清单 职责清单: 职责 键 编号 来自 \"duties.csv\"\n\n\
+枚举 结论 { 在内, 不在内 }\n\n规则 在清单内 {\n  当 申请.事项 属于 职责清单\n  则 结论.在内 \"在清单内\"\n}\n\n\
+决定 判断: 结论 按 首个 默认 结论.不在内 \"不在清单内\"\n";
+
+fn write_duties(dir: &std::path::Path, policy: &str, csv: &str) -> String {
+    std::fs::write(dir.join("duties.csv"), csv).expect("csv");
+    let path = dir.join("duties.qd");
+    std::fs::write(&path, policy).expect("policy");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn csv_rows_with_dates_are_in_force_only_on_their_days() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "编号,名称,施行日期,废止日期\nD1,走访,,2025-12-31\nD2,巡查,2026-01-01,\n";
+    let policy = write_duties(dir.path(), DUTY_POLICY, csv);
+    let cases = dir.path().join("cases.yaml");
+    let text =
+        "申请: { 申请日期: 2025-12-31, 事项: D1 }\n---\n申请: { 申请日期: 2026-01-01, 事项: D1 }\n---\n\
+申请: { 申请日期: 2025-12-31, 事项: D2 }\n---\n申请: { 申请日期: 2026-01-01, 事项: D2 }\n";
+    std::fs::write(&cases, text).expect("cases");
+    let cases = cases.to_string_lossy().into_owned();
+    let (code, out, err) = common::run_in_process(["eval", &policy, "-i", &cases, "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    let verdicts: Vec<&str> = out.lines().filter(|l| l.starts_with("case")).collect();
+    assert_eq!(
+        verdicts,
+        ["case 1: 判断 → 在内", "case 2: 判断 → 不在内", "case 3: 判断 → 不在内", "case 4: 判断 → 在内"],
+        "{out}"
+    );
+    // The module reads the date from the case as the interpreter does.
+    let module = dir.path().join("duties.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = common::run_in_process(["build", &policy, "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    let (code, wasm_out, err) =
+        common::run_in_process(["eval", "--wasm", &module, "-i", &cases, "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(wasm_out, out);
+}
+
+#[test]
+fn bad_date_cells_backwards_rows_and_a_missing_date_field_are_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "编号,名称,施行日期,废止日期\nD1,走访,2025-13-01,\nD2,巡查,2026-01-01,2025-12-31\n";
+    let policy = write_duties(dir.path(), DUTY_POLICY, csv);
+    let (code, out, err) = common::run_in_process(["check", &policy, "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let diags = json["diagnostics"].as_array().expect("diagnostics");
+    let with = |code: &str| {
+        diags.iter().filter(|d| d["code"] == code).map(|d| d["message"].to_string()).collect::<Vec<_>>()
+    };
+    let bad = with("E0122");
+    assert!(bad.len() == 1 && bad[0].contains("C2") && bad[0].contains("2025-13-01"), "{bad:?}");
+    let backwards = with("E0140");
+    assert!(backwards.len() == 1 && backwards[0].contains("2025-12-31"), "{backwards:?}");
+    // Dated rows in a policy that names no date field.
+    let undated = DUTY_POLICY.replace(" 以 申请.申请日期 为准", "");
+    let policy = write_duties(dir.path(), &undated, "编号,名称,施行日期\nD1,走访,2026-01-01\n");
+    let (code, out, _) = common::run_in_process(["check", &policy, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0143"), "{out}");
+    // Inline rows: a range written after the key, checked the same way.
+    let inline = undated.replace(
+        "来自 \"duties.csv\"",
+        "{\n  条目 D1 自 2026-01-01 起 至 2025-01-01 止 { 名称: \"走访\" }\n}",
+    );
+    let policy = write_duties(dir.path(), &inline, "");
+    let (code, out, _) = common::run_in_process(["check", &policy, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0140") && out.contains("E0143"), "{out}");
+}
+
+#[test]
+fn as_of_reaches_the_module_and_the_test_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "编号,名称,施行日期,废止日期\nD1,走访,,2025-12-31\nD2,巡查,2026-01-01,\n";
+    let policy = write_duties(dir.path(), DUTY_POLICY, csv);
+    let cases = dir.path().join("cases.yaml");
+    let case = |d: &str, item: &str, outcome: &str| {
+        format!("- case: {item}_{d}\n  given:\n    申请日期: {d}\n    事项: {item}\n  expect:\n    判断: {{ outcome: {outcome} }}\n")
+    };
+    let text = case("2025-12-31", "D1", "在内") + &case("2026-01-01", "D2", "在内");
+    std::fs::write(&cases, &text).expect("cases");
+    let (code, out, err) = common::run_in_process(["test", &policy, "--lang", "en"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // As of the day of the change the first case's row is no longer in force.
+    let (code, out, err) = common::run_in_process(["test", &policy, "--as-of", "2026-01-01", "--lang", "en"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    assert!(out.contains("D1_2025-12-31"), "{out}");
+    // eval --wasm --as-of puts the day into each case's date field: the interpreter's answers.
+    let plain = dir.path().join("plain.yaml");
+    let docs = "申请: { 申请日期: 2025-12-31, 事项: D1 }\n---\n申请: { 申请日期: 2025-12-31, 事项: D2 }\n";
+    std::fs::write(&plain, docs).expect("cases");
+    let plain = plain.to_string_lossy().into_owned();
+    let module = dir.path().join("duties.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = common::run_in_process(["build", &policy, "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    for day in ["2025-12-31", "2026-01-01"] {
+        let args = ["-i", &plain, "--as-of", day, "--format", "json"];
+        let (code, interpreted, err) = common::run_in_process(["eval", &policy].into_iter().chain(args));
+        assert_eq!(code, 0, "{err}");
+        let (code, from_module, err) =
+            common::run_in_process(["eval", "--wasm", &module].into_iter().chain(args));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(from_module, interpreted, "as of {day}");
+        let outcomes: Vec<&str> =
+            ["\"在内\"", "\"不在内\""].into_iter().filter(|o| interpreted.contains(o)).collect();
+        assert_eq!(outcomes.len(), 2, "one row in force on {day}: {interpreted}");
+    }
+    let (_, on_day, _) =
+        common::run_in_process(["eval", "--wasm", &module, "-i", &plain, "--as-of", "2026-01-01"]);
+    assert!(
+        on_day.contains("不在内") && on_day.lines().filter(|l| l.contains("→ 在内")).count() == 1,
+        "{on_day}"
+    );
+}
+
+#[test]
+fn import_leaves_the_reserved_date_columns_to_the_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("duties.csv");
+    std::fs::write(&csv, "编号,名称,施行日期,废止日期\nD1,走访,,2025-12-31\nD2,巡查,2026-01-01,\n")
+        .expect("csv");
+    let (code, out, err) = common::run_in_process(["import", &csv.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("名称: 文本") && !out.contains("施行日期:") && !out.contains("废止日期:"), "{out}");
+    // Dated rows need a decision date: the proposal names a stand-in to replace, and checks.
+    assert!(out.contains("以 案件.日期 为准"), "{out}");
+    std::fs::write(dir.path().join("proposal.qd"), &out).expect("proposal");
+    let (code, checked, err) =
+        common::run_in_process(["check", &dir.path().join("proposal.qd").to_string_lossy()]);
+    assert_eq!(code, 0, "{checked}{err}");
 }

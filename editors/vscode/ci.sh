@@ -8,7 +8,7 @@ node --test test/
 npx vsce package --skip-license --allow-missing-repository --out ../../target/qingdan.vsix
 # A .vsix is a zip: the manifest, the client, the grammar and the client library must be in it.
 listing=$(python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' ../../target/qingdan.vsix)
-for f in extension/package.json extension/extension.js extension/language-configuration.json \
+for f in extension/package.json extension/extension.js extension/impact.js extension/language-configuration.json \
   extension/syntaxes/qingdan.tmLanguage.json extension/node_modules/vscode-languageclient/package.json; do
   grep -qx "$f" <<<"$listing" || { echo "qingdan.vsix lacks $f" >&2; exit 1; }
 done

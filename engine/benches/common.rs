@@ -3,6 +3,7 @@
 
 use qingdan_dsl::program::check_files;
 use qingdan_dsl::NoFiles;
+use qingdan_engine::value::FromLiteral;
 use qingdan_engine::{lower, Policy, Value};
 
 /// A grid-admission policy shaped like the real one: categories, workload, evidence,

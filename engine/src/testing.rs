@@ -18,6 +18,7 @@
 //! took effect, an exception without `then` that cancelled its target included
 //! (LANGUAGE.md §17).
 
+use crate::value::FromLiteral;
 use qingdan_dsl::check::suggest::closest;
 use qingdan_dsl::diag::{msg, Msg};
 use qingdan_dsl::value::Decimal;

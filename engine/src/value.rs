@@ -1,122 +1,26 @@
-//! Run-time values. Types are known from the checker, so a value carries no more than it
-//! needs: an enum value is its variant index, a row reference its row index.
-
-use std::fmt;
-use std::sync::Arc;
+//! Run-time values: the representation lives in `qingdan-runtime` (a module's host and the
+//! interpreter share it); what turns the front end's literals into values is here.
 
 use qingdan_dsl::value::{Date, Decimal};
+pub use qingdan_runtime::value::{format_date, format_decimal, in_range, Value, ABSENT_BITS, DECIMAL_SCALE};
 
-/// Decimals are evaluated as integers scaled by 10^6: exact for money and rates, and as
-/// fast as integers. Literals with more digits after the point are rounded by the checker.
-pub const DECIMAL_SCALE: i64 = 1_000_000;
-
-/// Integers and scaled decimals range over ±(2^63 − 1): `i64::MIN` is never a number, so
-/// that compiled WASM modules can use it to mean "absent" in a single 64-bit word. Input
-/// outside the range is refused and results outside it are an overflow, in the
-/// interpreter and in the module alike.
-pub const ABSENT_BITS: i64 = i64::MIN;
-
-/// `n` if it is in the number range.
-#[inline]
-pub fn in_range(n: i64) -> Option<i64> {
-    (n != ABSENT_BITS).then_some(n)
+/// Values from the front end's literals (the runtime knows nothing of the front end).
+pub trait FromLiteral: Sized {
+    /// A decimal scaled by [`DECIMAL_SCALE`]; `None` when it has more than six places or
+    /// does not fit.
+    fn from_decimal(d: Decimal) -> Option<Self>;
+    fn from_date(d: Date) -> Self;
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub enum Value {
-    /// An optional value that is absent.
-    #[default]
-    None,
-    Bool(bool),
-    Int(i64),
-    /// Scaled by [`DECIMAL_SCALE`].
-    Dec(i64),
-    Text(Arc<str>),
-    /// Days since 1970-01-01.
-    Date(i32),
-    /// The index of a variant in its enum.
-    Enum(u32),
-    /// The index of a row in its list.
-    Row(u32),
-    /// Elements sorted and without repeats, so equal sets are equal values.
-    Set(Arc<[Value]>),
-}
-
-impl Value {
-    pub fn text(s: &str) -> Value {
-        Value::Text(Arc::from(s))
-    }
-
-    pub fn set(mut items: Vec<Value>) -> Value {
-        items.sort();
-        items.dedup();
-        Value::Set(items.into())
-    }
-
-    pub fn from_decimal(d: Decimal) -> Option<Value> {
+impl FromLiteral for Value {
+    fn from_decimal(d: Decimal) -> Option<Value> {
         let shift = 6i64.checked_sub(i64::from(d.scale))?;
         let factor = 10i64.checked_pow(u32::try_from(shift).ok()?)?;
         d.mantissa.checked_mul(factor).map(Value::Dec)
     }
 
-    pub fn from_date(d: Date) -> Value {
+    fn from_date(d: Date) -> Value {
         Value::Date(d.days_since_epoch() as i32)
-    }
-
-    pub fn as_bool(&self) -> bool {
-        matches!(self, Value::Bool(true))
-    }
-
-    /// An integer or decimal as a scaled decimal, for mixed arithmetic.
-    pub fn as_scaled(&self) -> Option<i64> {
-        match self {
-            Value::Int(i) => i.checked_mul(DECIMAL_SCALE),
-            Value::Dec(d) => Some(*d),
-            _ => None,
-        }
-    }
-}
-
-/// Formats a scaled decimal without trailing zeros: 12.5, 0.05, 3.
-pub fn format_decimal(scaled: i64) -> String {
-    let sign = if scaled < 0 { "-" } else { "" };
-    let abs = scaled.unsigned_abs();
-    let (whole, frac) = (abs / DECIMAL_SCALE as u64, abs % DECIMAL_SCALE as u64);
-    if frac == 0 {
-        return format!("{sign}{whole}");
-    }
-    let frac = format!("{frac:06}");
-    format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
-}
-
-pub fn format_date(days: i32) -> String {
-    Date::from_days_since_epoch(i64::from(days)).to_string()
-}
-
-impl fmt::Display for Value {
-    /// A plain rendering without type context (enum and row values print as indices);
-    /// [`crate::ir::Policy::show`] renders with names.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::None => f.write_str("none"),
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Int(i) => write!(f, "{i}"),
-            Value::Dec(d) => f.write_str(&format_decimal(*d)),
-            Value::Text(t) => write!(f, "{t:?}"),
-            Value::Date(d) => f.write_str(&format_date(*d)),
-            Value::Enum(v) => write!(f, "#{v}"),
-            Value::Row(r) => write!(f, "row#{r}"),
-            Value::Set(items) => {
-                f.write_str("[")?;
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
-                f.write_str("]")
-            }
-        }
     }
 }
 
@@ -128,16 +32,15 @@ mod tests {
     fn decimals_are_scaled_exactly() {
         let d = Decimal::parse("12.50").expect("decimal");
         assert_eq!(Value::from_decimal(d), Some(Value::Dec(12_500_000)));
-        assert_eq!(format_decimal(12_500_000), "12.5");
-        assert_eq!(format_decimal(-50_000), "-0.05");
         assert_eq!(Value::from_decimal(Decimal { mantissa: 1, scale: 7 }), None);
     }
 
     #[test]
-    fn sets_are_canonical() {
-        assert_eq!(
-            Value::set(vec![Value::Int(2), Value::Int(1), Value::Int(2)]),
-            Value::set(vec![Value::Int(1), Value::Int(2)])
-        );
+    fn the_runtime_writes_dates_as_the_front_end_reads_them() {
+        for text in ["1970-01-01", "2024-02-29", "1969-12-31", "2100-03-01", "0001-01-01"] {
+            let d = Date::parse(text).expect("date");
+            assert_eq!(Value::from_date(d), Value::Date(d.days_since_epoch() as i32));
+            assert_eq!(format_date(d.days_since_epoch() as i32), text);
+        }
     }
 }

@@ -1,14 +1,16 @@
 //! The analyser (gaps, overlaps, dead rules: `qingdan check`'s E04xx/W04xx) off the typing
 //! path: a thread that waits until no edit has come for [`QUIET`], then checks and analyses
-//! the latest text of each document it was given, and hands the diagnostics to the loop.
+//! the latest text of each document it was given, and hands the diagnostics to the loop; an
+//! open data file gets its diagnostics again (the policies reading it may have changed).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use super::analysis::{self, Snapshot};
-use super::diagnostics;
 use super::Event;
+use super::{data_files, diagnostics};
 use crate::loader::FsLoader;
 
 /// How long typing must pause before the analyser runs.
@@ -18,6 +20,8 @@ struct Job {
     uri: String,
     version: i32,
     open: Snapshot,
+    /// The workspace's root (how far up a data file's policies are looked for).
+    root: Option<PathBuf>,
 }
 
 pub struct Handle {
@@ -25,8 +29,8 @@ pub struct Handle {
 }
 
 impl Handle {
-    pub fn submit(&self, uri: String, version: i32, open: Snapshot) {
-        let _ = self.jobs.send(Job { uri, version, open });
+    pub fn submit(&self, uri: String, version: i32, open: Snapshot, root: Option<PathBuf>) {
+        let _ = self.jobs.send(Job { uri, version, open, root });
     }
 }
 
@@ -47,12 +51,7 @@ pub(super) fn start(fs: FsLoader, events: Sender<Event>) -> Handle {
                 }
             }
             for job in latest.into_values() {
-                let program = analysis::analyse_fully(&job.uri, &job.open, &fs);
-                let path = analysis::path_of(&job.uri);
-                let Some(file) = program.sources.find(&path) else { continue };
-                let uri_of =
-                    |f: qingdan_dsl::FileId| analysis::uri_of(&program.sources.get(f).path, &path, &job.uri);
-                let diagnostics = diagnostics::of_file(&program, file, &uri_of);
+                let Some(diagnostics) = analyse(&job, &fs) else { continue };
                 let event = Event::Analysed { uri: job.uri, version: job.version, diagnostics };
                 if events.send(event).is_err() {
                     return;
@@ -61,4 +60,17 @@ pub(super) fn start(fs: FsLoader, events: Sender<Event>) -> Handle {
         }
     });
     Handle { jobs }
+}
+
+/// A policy's diagnostics with the analyser's findings; a data file's again from the
+/// policies that read it (one of them may have changed).
+fn analyse(job: &Job, fs: &FsLoader) -> Option<Vec<serde_json::Value>> {
+    if data_files::is_data_file(&job.uri) {
+        return Some(data_files::diagnostics(&job.uri, &job.open, fs, job.root.as_deref()));
+    }
+    let program = analysis::analyse_fully(&job.uri, &job.open, fs);
+    let path = analysis::path_of(&job.uri);
+    let file = program.sources.find(&path)?;
+    let uri_of = |f: qingdan_dsl::FileId| analysis::uri_of(&program.sources.get(f).path, &path, &job.uri);
+    Some(diagnostics::of_file(&program, file, &uri_of))
 }

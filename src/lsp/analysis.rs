@@ -112,6 +112,22 @@ pub fn check_only(uri: &str, open: &Snapshot, fs: &FsLoader) -> Program {
     check_files(vec![(path, Ok(text.into_bytes()))], &mut loader)
 }
 
+/// The policy file at `path` (the editor's text if it is open, else the disk's) checked with
+/// what it names, for the diagnostics of a data file it reads.
+pub fn check_path(path: &str, open: &Snapshot, fs: &FsLoader) -> Program {
+    let bytes = match open.by_path(path) {
+        Some((_, _, text)) => Ok(text.clone().into_bytes()),
+        None => crate::files::read_capped(Path::new(path)),
+    };
+    let mut loader = Overlay { fs: fs.clone(), open };
+    check_files(vec![(path.to_string(), bytes)], &mut loader)
+}
+
+/// Whether `a` and `b` name the same file (links resolved).
+pub fn same_file(a: &str, b: &str) -> bool {
+    canonical(a) == canonical(b)
+}
+
 /// The front end and then the analyser (E04xx/W04xx), as `qingdan check` runs them: the
 /// slow part, run off the typing path.
 pub fn analyse_fully(uri: &str, open: &Snapshot, fs: &FsLoader) -> Program {

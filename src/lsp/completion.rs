@@ -21,7 +21,7 @@ fn item_kind(kind: Kind) -> u32 {
         Kind::Variant => 20,
         Kind::Enum => 13,
         Kind::Record | Kind::Input => 22,
-        Kind::Let => 6,
+        Kind::Let | Kind::Variable => 6,
         Kind::Rule | Kind::Check | Kind::Test => 3,
         Kind::Decision => 2,
         Kind::Policy | Kind::Source => 9,
@@ -36,8 +36,11 @@ pub fn complete(a: &Analysis, text: &str, offset: usize) -> Reply {
     let word_start =
         before.char_indices().rev().take_while(|(_, c)| is_word_char(*c)).last().map_or(offset, |(i, _)| i);
     let head = &before[..word_start];
+    let line = head.rsplit('\n').next().unwrap_or("");
     let items = if let Some(chain) = dotted_chain(head) {
-        member_items(a, m, &chain)
+        member_items(a, m, &chain, head)
+    } else if let Some(date_words) = super::dates::completion(line, lang_of(text)) {
+        date_words
     } else if after_cite(head) {
         clause_items(a, m)
     } else {
@@ -86,9 +89,55 @@ fn item(a: &Analysis, s: SymId) -> Value {
     json!({ "label": sym.name, "kind": item_kind(sym.kind), "detail": detail })
 }
 
-fn member_items(a: &Analysis, m: usize, chain: &[String]) -> Vec<Value> {
-    let Some(mut at) = a.index.top(m, &chain[0]) else { return Vec::new() };
+fn member_items(a: &Analysis, m: usize, chain: &[String], head: &str) -> Vec<Value> {
+    // A variable bound in the text before (`任一(x 属于 清单 满足 x.`): the row record of
+    // what it ranges over; it hides a top-level name, as in the checker.
+    if let Some(over) = bound_over(head, &chain[0]) {
+        let over = resolve(a, m, &over);
+        let row = over.and_then(|s| match a.index.symbols[s].kind {
+            Kind::List => Some(row_record(a, s)),
+            _ => holder(a, s),
+        });
+        let Some(row) = row else { return Vec::new() };
+        return member_items_from(a, row, &chain[1..]);
+    }
+    let Some(at) = a.index.top(m, &chain[0]) else { return Vec::new() };
+    member_items_from(a, at, &chain[1..])
+}
+
+/// The symbol a dotted chain names from module `m`.
+fn resolve(a: &Analysis, m: usize, chain: &[String]) -> Option<SymId> {
+    let mut at = a.index.top(m, &chain[0])?;
     for name in &chain[1..] {
+        at = match a.index.symbols[at].kind {
+            Kind::Policy => a.index.top(a.index.symbols[at].module, name),
+            _ => holder(a, at).and_then(|h| a.index.member(h, name)),
+        }?;
+    }
+    Some(at)
+}
+
+/// What `var` ranges over where the text before the cursor binds it last: the dotted
+/// chain after `var 属于` / `var in`, when `var` stands after `(` or `每个`/`for`.
+fn bound_over(head: &str, var: &str) -> Option<Vec<String>> {
+    let mut found = None;
+    for (i, _) in head.match_indices(var) {
+        let before = head[..i].trim_end();
+        let opens = before.ends_with(['(', '（']) || before.ends_with("每个") || before.ends_with(" for");
+        let after: Vec<&str> = head[i + var.len()..].split_whitespace().take(2).collect();
+        if opens && after.len() == 2 && (after[0] == "属于" || after[0] == "in") {
+            let chain: Vec<String> = after[1].split(['.', '．']).map(str::to_string).collect();
+            if chain.iter().all(|p| !p.is_empty() && p.chars().all(is_word_char)) {
+                found = Some(chain);
+            }
+        }
+    }
+    found
+}
+
+fn member_items_from(a: &Analysis, first: SymId, rest: &[String]) -> Vec<Value> {
+    let mut at = first;
+    for name in rest {
         let next = match a.index.symbols[at].kind {
             Kind::Policy => a.index.top(a.index.symbols[at].module, name),
             _ => holder(a, at).and_then(|h| a.index.member(h, name)),
@@ -116,9 +165,12 @@ fn holder(a: &Analysis, s: SymId) -> Option<SymId> {
             let ty = ty.rsplit(char::is_whitespace).next()?;
             a.index.top(sym.module, ty).map(|t| row_record(a, t))
         }
-        Kind::Let => {
+        Kind::Let | Kind::Variable => {
             let checked = a.program.checked.as_ref()?;
-            let ty = checked.let_types.get(&sym.decl?)?;
+            let ty = match sym.kind {
+                Kind::Let => checked.let_types.get(&sym.decl?)?,
+                _ => a.index.variable_types.get(&s)?,
+            };
             let env = &checked.env;
             let (module, name) = match ty.present() {
                 qingdan_dsl::check::Ty::Record(r) => (env.records[r.0].module, &env.records[r.0].name),
@@ -167,7 +219,11 @@ fn clause_items(a: &Analysis, m: usize) -> Vec<Value> {
 }
 
 fn scope_items(a: &Analysis, m: usize, lang: Lang) -> Vec<Value> {
-    let keywords = Kw::ALL.iter().map(|k| json!({ "label": k.text(lang), "kind": 14 }));
+    // The date words only where a version's range or the policy's date may stand.
+    let keywords = Kw::ALL
+        .iter()
+        .filter(|k| !matches!(k, Kw::Since | Kw::Until | Kw::AsOf))
+        .map(|k| json!({ "label": k.text(lang), "kind": 14 }));
     let types = PRIMITIVE_TYPES
         .iter()
         .map(|(en, zh)| json!({ "label": if lang == Lang::Zh { zh } else { en }, "kind": 25 }));
@@ -192,5 +248,13 @@ mod tests {
         assert_eq!(dotted_chain("当 申请"), None);
         assert!(after_cite("规则 甲\n  引用 办法.一, "));
         assert!(!after_cite("规则 甲\n  当 "));
+        let head = "令 甲 = 任一(x 属于 清单 满足 任一(k 属于 x.关键词 满足 k";
+        assert_eq!(bound_over(head, "x"), Some(vec!["清单".to_string()]));
+        assert_eq!(bound_over(head, "k"), Some(vec!["x".to_string(), "关键词".to_string()]));
+        assert_eq!(
+            bound_over("检查 乙 {\n  每个 职责 属于 职责清单\n  须 ", "职责"),
+            Some(vec!["职责清单".to_string()])
+        );
+        assert_eq!(bound_over("  当 申请.部门 属于 部门清单 且 ", "部门"), None, "membership, not a binding");
     }
 }

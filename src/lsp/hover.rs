@@ -14,7 +14,9 @@ use super::Reply;
 const MAX_LINES: usize = 12;
 
 pub fn hover(a: &Analysis, offset: usize) -> Reply {
-    let Some((span, sym)) = a.index.at(a.file, offset) else { return Ok(Value::Null) };
+    let Some((span, sym)) = a.index.at(a.file, offset) else {
+        return Ok(super::dates::hover(a, offset).unwrap_or(Value::Null));
+    };
     let lang = a.lang();
     let mut parts =
         vec![format!("**{}** `{}`", kind_word(a.index.symbols[sym].kind, lang), a.index.symbols[sym].name)];
@@ -48,6 +50,7 @@ fn kind_word(kind: Kind, lang: Lang) -> &'static str {
         Kind::Decision => ("决定", "decision"),
         Kind::Check => ("检查", "check"),
         Kind::Test => ("测试", "test"),
+        Kind::Variable => ("变量", "variable"),
     };
     if lang == Lang::Zh {
         zh
@@ -74,6 +77,7 @@ fn type_of(a: &Analysis, sym: SymId, span: qingdan_dsl::Span) -> Option<Ty> {
     let s = &a.index.symbols[sym];
     match s.kind {
         Kind::Let => checked.let_types.get(&s.decl?).cloned(),
+        Kind::Variable => a.index.variable_types.get(&sym).cloned(),
         _ => checked.expr_types.get(&span).cloned(),
     }
 }

@@ -33,6 +33,9 @@ pub enum Kind {
     Decision,
     Check,
     Test,
+    /// The variable a quantifier (`任一(x 属于 清单 …)`) or a check's scope binds; known
+    /// only inside it.
+    Variable,
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +61,9 @@ pub struct Index {
     members: HashMap<(SymId, String), SymId>,
     policies: HashMap<String, usize>,
     imports: Vec<Vec<usize>>,
+    /// The type of each bound variable: a row of the list it ranges over, or an element
+    /// of the set.
+    pub variable_types: HashMap<SymId, Ty>,
 }
 
 impl Index {
@@ -85,6 +91,9 @@ impl Index {
             enums: HashMap::new(),
         };
         for (m, pm) in program.modules.iter().enumerate() {
+            if let Some(as_of) = &pm.module.as_of {
+                walker.path(m, as_of);
+            }
             for (d, decl) in pm.module.decls.iter().enumerate() {
                 walker.decl(m, d, decl);
             }
@@ -161,6 +170,18 @@ impl Index {
             }
         }
         self.symbols.push(sym);
+        id
+    }
+
+    /// A variable: a symbol of its own (so that two quantifiers' `x` are two names), in no
+    /// table of names in scope.
+    fn add_variable(&mut self, sym: Symbol, ty: Option<Ty>) -> SymId {
+        let id = self.symbols.len();
+        self.mentions.push((sym.name_span, id));
+        self.symbols.push(sym);
+        if let Some(ty) = ty {
+            self.variable_types.insert(id, ty);
+        }
         id
     }
 
@@ -342,7 +363,7 @@ impl Walker<'_> {
                 let mut locals = Vec::new();
                 if let Some(scope) = &c.scope {
                     self.expr(m, &[], &scope.over);
-                    locals.push(scope.var.name.clone());
+                    locals.push(self.bind(m, &scope.var, &scope.over));
                     if let Some(f) = &scope.filter {
                         self.expr(m, &locals, f);
                     }
@@ -480,10 +501,11 @@ impl Walker<'_> {
         }
     }
 
-    fn expr(&mut self, m: usize, locals: &[String], e: &Expr) {
+    fn expr(&mut self, m: usize, locals: &[(String, SymId)], e: &Expr) {
         match &e.kind {
             ExprKind::Name(id) => {
-                if locals.contains(&id.name) {
+                if let Some((_, var)) = locals.iter().rev().find(|(name, _)| *name == id.name) {
+                    self.mention(id.span, Some(*var));
                     return;
                 }
                 let sym = self.index.top(m, &id.name).or_else(|| self.row_named(e, &id.name)).or_else(|| {
@@ -544,7 +566,7 @@ impl Walker<'_> {
             ExprKind::Quant(q) => {
                 self.expr(m, locals, &q.over);
                 let mut inner = locals.to_vec();
-                inner.push(q.var.name.clone());
+                inner.push(self.bind(m, &q.var, &q.over));
                 for x in q.of.iter().chain(q.filter.iter()) {
                     self.expr(m, &inner, x);
                 }
@@ -556,6 +578,28 @@ impl Walker<'_> {
             | ExprKind::Date(_)
             | ExprKind::None => {}
         }
+    }
+
+    /// Declares the variable `var` ranging over `over` (already walked).
+    fn bind(&mut self, m: usize, var: &Ident, over: &Expr) -> (String, SymId) {
+        let ty = self.type_of(over.span).and_then(|t| match t.present() {
+            Ty::List(l) => Some(Ty::Row(*l)),
+            Ty::Set(inner) => Some((**inner).clone()),
+            _ => None,
+        });
+        // What a hover shows of it: `x 属于 清单`.
+        let decl_span = Span { end: over.span.end, ..var.span };
+        let sym = Symbol {
+            kind: Kind::Variable,
+            name: var.name.clone(),
+            module: m,
+            container: None,
+            name_span: var.span,
+            decl_span,
+            decl: None,
+        };
+        let id = self.index.add_variable(sym, ty);
+        (var.name.clone(), id)
     }
 
     /// The symbol a name or field expression was found to mention (for what follows `.`).

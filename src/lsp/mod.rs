@@ -11,6 +11,8 @@ mod actions;
 mod analyser;
 mod analysis;
 mod completion;
+mod data_files;
+mod dates;
 mod diagnostics;
 mod documents;
 mod fixes;
@@ -18,6 +20,8 @@ mod hover;
 mod index;
 mod lens;
 mod navigate;
+mod recover;
+mod shift;
 mod symbols;
 mod transport;
 mod uri;
@@ -103,6 +107,8 @@ pub fn serve(input: Box<dyn BufRead + Send>, out: &mut dyn Write, fs: FsLoader) 
         state: State::Starting,
         cache: HashMap::new(),
         parsed: HashMap::new(),
+        recovered: HashMap::new(),
+        root: None,
     };
     while let Ok(event) = inbox.recv() {
         match event {
@@ -141,6 +147,12 @@ struct Server<'o> {
     /// The latest analysis of each document in which it parsed (completion's names while
     /// the line being typed does not parse).
     parsed: HashMap<String, Analysis>,
+    /// Per document that does not parse, at its version: the rest of it checked with the
+    /// broken declarations blanked (`recover.rs`), if that parses.
+    recovered: HashMap<String, (i32, Option<Analysis>)>,
+    /// The workspace's root folder, if the client named one (how far up policies are
+    /// looked for that read an open data file).
+    root: Option<std::path::PathBuf>,
 }
 
 impl Server<'_> {
@@ -173,6 +185,7 @@ impl Server<'_> {
         match (&self.state, method) {
             (State::Starting, "initialize") => {
                 self.state = State::Running;
+                self.root = workspace_root(&params);
                 return Ok(capabilities());
             }
             (State::Starting, _) => {
@@ -186,6 +199,9 @@ impl Server<'_> {
                 return Ok(Value::Null);
             }
             _ => {}
+        }
+        if method == "workspace/executeCommand" {
+            return self.execute_command(&params);
         }
         let uri = params.pointer("/textDocument/uri").and_then(Value::as_str).map(str::to_string);
         let known = [
@@ -207,26 +223,52 @@ impl Server<'_> {
         if self.docs.get(&uri).is_none() {
             return Err(invalid_params(format!("`{uri}` is not open")));
         }
+        if data_files::is_data_file(&uri) {
+            // Rows are looked into from the policies; a data file itself answers nothing.
+            return Ok(Value::Null);
+        }
         if method == "textDocument/formatting" {
             return actions::format(self.docs.get(&uri).expect("open"));
         }
         let at = self.position(&uri, &params)?;
-        let analysis = self.analysis(&uri);
-        match method {
-            "textDocument/hover" => hover::hover(analysis, at?),
-            "textDocument/definition" => navigate::definition(analysis, at?),
-            "textDocument/references" => navigate::references(analysis, at?, &params),
-            "textDocument/completion" => {
-                let text = self.docs.get(&uri).map(|d| d.text.clone()).unwrap_or_default();
-                let good = self.last_good(&uri);
-                completion::complete(good, &text, at?)
-            }
-            "textDocument/rename" => navigate::rename(analysis, at?, &params),
-            "textDocument/prepareRename" => navigate::prepare_rename(analysis, at?),
-            "textDocument/codeAction" => actions::code_actions(analysis, &uri, &params),
-            "textDocument/documentSymbol" => symbols::document_symbols(analysis),
-            _ => lens::code_lenses(analysis),
+        if method == "textDocument/codeAction" {
+            // The fixes belong to the diagnostics of the text as it is.
+            return actions::code_actions(self.analysis(&uri), &uri, &params);
         }
+        let text = self.docs.get(&uri).map(|d| d.text.clone()).unwrap_or_default();
+        if method == "textDocument/completion" {
+            return completion::complete(self.names_for_completion(&uri), &text, at?);
+        }
+        let (analysis, shift) = self.navigable(&uri, &text);
+        let Some(shift) = shift else { return navigation(analysis, method, at, &params) };
+        if method == "textDocument/codeLens" {
+            // An old text's graph, and positions in its lenses' arguments: none till it parses.
+            return Ok(json!([]));
+        }
+        let at = match at {
+            Ok(offset) => match shift.to_old(offset) {
+                Some(old) => Ok(old),
+                // Typed since the document last parsed: nothing is known there.
+                None => return Ok(Value::Null),
+            },
+            Err(none) => Err(none),
+        };
+        navigation(analysis, method, at, &params).map(|reply| shift.answer(reply))
+    }
+
+    /// `workspace/executeCommand`: `qingdan.impact` with the URI and position of a lens.
+    fn execute_command(&mut self, params: &Value) -> Reply {
+        let command = params["command"].as_str().unwrap_or("");
+        if command != lens::IMPACT_COMMAND {
+            return Err(invalid_params(format!("unknown command `{command}`")));
+        }
+        let args = &params["arguments"];
+        let uri = args[0].as_str().ok_or_else(|| invalid_params("arguments: [uri, position]"))?.to_string();
+        if self.docs.get(&uri).is_none() || data_files::is_data_file(&uri) {
+            return Err(invalid_params(format!("`{uri}` is not an open policy")));
+        }
+        let at = self.position(&uri, &json!({ "position": args[1] }))??;
+        lens::impact(self.rest_of(&uri), at)
     }
 
     /// The byte offset of the request's `position` in the document: `Ok(Err(_))` when the
@@ -262,13 +304,46 @@ impl Server<'_> {
         &self.cache[uri].1
     }
 
-    /// The current analysis if the document parsed, else the latest one that did.
-    fn last_good(&mut self, uri: &str) -> &Analysis {
-        let current_parsed = self.analysis(uri).module.is_some();
-        match self.parsed.get(uri) {
-            Some(old) if !current_parsed => old,
-            _ => &self.cache[uri].1,
+    /// What hover, definition, references, rename, the outline and the lenses read: the
+    /// current analysis; while the document does not parse, the rest of it (`recover.rs`)
+    /// when that parses, else the latest analysis in which it parsed with the edits since
+    /// (`shift.rs`) to map positions through.
+    fn navigable(&mut self, uri: &str, text: &str) -> (&Analysis, Option<shift::Shift>) {
+        let rest = self.rest_of(uri);
+        if rest.module.is_some() || !self.parsed.contains_key(uri) {
+            return (self.rest_of(uri), None);
         }
+        let old = &self.parsed[uri];
+        let shift = shift::Shift::new(old.text(old.file), text, uri);
+        (old, Some(shift))
+    }
+
+    /// The current analysis, or while the document does not parse, the rest of it
+    /// (`recover.rs`) when that parses.
+    fn rest_of(&mut self, uri: &str) -> &Analysis {
+        if self.analysis(uri).module.is_some() {
+            return &self.cache[uri].1;
+        }
+        let version = self.docs.get(uri).map_or(0, |d| d.version);
+        if self.recovered.get(uri).is_none_or(|(v, _)| *v != version) {
+            let open = Snapshot::of(&self.docs);
+            let rest = recover::parse_what_parses(uri, &open, &self.fs, &self.cache[uri].1);
+            self.recovered.insert(uri.to_string(), (version, rest));
+        }
+        match &self.recovered[uri].1 {
+            Some(rest) => rest,
+            None => &self.cache[uri].1,
+        }
+    }
+
+    /// The names completion offers: those of the current analysis or of what of the
+    /// document parses, else of the latest analysis in which it parsed.
+    fn names_for_completion(&mut self, uri: &str) -> &Analysis {
+        let parsed_now = self.rest_of(uri).module.is_some();
+        if !parsed_now && self.parsed.contains_key(uri) {
+            return &self.parsed[uri];
+        }
+        self.rest_of(uri)
     }
 
     fn notification(&mut self, method: &str, params: Value) -> Option<u8> {
@@ -289,6 +364,7 @@ impl Server<'_> {
                     self.docs.close(uri);
                     self.cache.remove(uri);
                     self.parsed.remove(uri);
+                    self.recovered.remove(uri);
                     self.send(transport::notification(
                         "textDocument/publishDiagnostics",
                         json!({ "uri": uri, "diagnostics": [] }),
@@ -328,11 +404,16 @@ impl Server<'_> {
     /// other open documents too, since one may `使用` the policy being edited.
     fn changed(&mut self, uri: &str) {
         let version = self.docs.get(uri).map_or(0, |d| d.version);
-        let diagnostics = diagnostics::of_analysis(self.analysis(uri));
-        self.publish(uri, version, diagnostics);
         let open = Snapshot::of(&self.docs);
+        let diagnostics = if data_files::is_data_file(uri) {
+            data_files::diagnostics(uri, &open, &self.fs, self.root.as_deref())
+        } else {
+            diagnostics::of_analysis(self.analysis(uri))
+        };
+        self.publish(uri, version, diagnostics);
+        // Open data files too: the policies that read them may be the one that changed.
         for (other, doc) in self.docs.iter() {
-            self.analyser.submit(other.clone(), doc.version, open.clone());
+            self.analyser.submit(other.clone(), doc.version, open.clone(), self.root.clone());
         }
     }
 
@@ -345,6 +426,28 @@ impl Server<'_> {
     fn publish(&mut self, uri: &str, version: i32, diagnostics: Vec<Value>) {
         let params = json!({ "uri": uri, "version": version, "diagnostics": diagnostics });
         self.send(transport::notification("textDocument/publishDiagnostics", params));
+    }
+}
+
+/// The folder of the client's first workspace folder, else of its `rootUri`.
+fn workspace_root(params: &Value) -> Option<std::path::PathBuf> {
+    let uri = params
+        .pointer("/workspaceFolders/0/uri")
+        .and_then(Value::as_str)
+        .or_else(|| params["rootUri"].as_str())?;
+    uri::to_path(uri).map(std::path::PathBuf::from)
+}
+
+/// The requests that read an analysis at a position (or of the whole document).
+fn navigation(a: &Analysis, method: &str, at: Result<usize, Failure>, params: &Value) -> Reply {
+    match method {
+        "textDocument/hover" => hover::hover(a, at?),
+        "textDocument/definition" => navigate::definition(a, at?),
+        "textDocument/references" => navigate::references(a, at?, params),
+        "textDocument/rename" => navigate::rename(a, at?, params),
+        "textDocument/prepareRename" => navigate::prepare_rename(a, at?),
+        "textDocument/documentSymbol" => symbols::document_symbols(a),
+        _ => lens::code_lenses(a),
     }
 }
 
@@ -361,7 +464,8 @@ fn capabilities() -> Value {
             "renameProvider": { "prepareProvider": true },
             "codeActionProvider": { "codeActionKinds": ["quickfix"] },
             "documentSymbolProvider": true,
-            "codeLensProvider": { "resolveProvider": false }
+            "codeLensProvider": { "resolveProvider": false },
+            "executeCommandProvider": { "commands": [lens::IMPACT_COMMAND] }
         },
         "serverInfo": { "name": "qingdan", "version": env!("CARGO_PKG_VERSION") }
     })

@@ -14,7 +14,7 @@ pub fn document_symbols(a: &Analysis) -> Reply {
             let sym = &a.index.symbols[s];
             sym.module == m
                 && sym.container.is_none()
-                && sym.kind != Kind::Policy
+                && !matches!(sym.kind, Kind::Policy | Kind::Variable)
                 && sym.decl_span.file == a.file
         })
         .map(|s| symbol(a, s))
@@ -58,5 +58,6 @@ fn protocol_kind(kind: Kind) -> u32 {
         Kind::Rule | Kind::Check => 12,   // Function
         Kind::Decision => 6,              // Method
         Kind::Test => 24,                 // Event
+        Kind::Variable => 13,             // Variable
     }
 }

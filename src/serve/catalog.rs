@@ -55,6 +55,7 @@ pub(crate) fn eval_args() -> &'static EvalArgs {
         explain: true,
         format: Format::Json,
         lang: None,
+        as_of: None,
     })
 }
 

@@ -25,7 +25,7 @@ use qingdan_engine::{Policy, Value};
 use serde_json::{json, Value as Json};
 
 use crate::cli::Format;
-use crate::commands::{load_policy, Output};
+use crate::commands::{load_policy_at, Output};
 use crate::i18n::messages;
 use crate::{exit, files};
 
@@ -67,6 +67,11 @@ pub struct TestArgs {
     /// With --snapshot: remove the snapshot files whose case is gone (else only reported).
     #[arg(long, requires = "snapshot")]
     pub prune_snapshots: bool,
+    /// Decide every case under the versions and list rows in force on this day
+    /// (`YYYY-MM-DD`) instead of the date its case field gives: which expectations a
+    /// revision in force that day would break.
+    #[arg(long, value_name = "DATE", value_parser = crate::cli::parse_date)]
+    pub as_of: Option<qingdan_dsl::value::Date>,
 }
 
 pub(crate) fn run(
@@ -164,7 +169,7 @@ impl Run<'_> {
         // In JSON or YAML the diagnostics document is captured and becomes part of this
         // run's one report, so that stdout stays a single document.
         let mut captured = Vec::new();
-        let policy = match load_policy(path, None, opts, &mut captured, err) {
+        let policy = match load_policy_at(path, None, self.args.as_of, opts, &mut captured, err) {
             Ok(p) => p,
             Err(code) => {
                 let diagnostics = match self.format {

@@ -48,7 +48,7 @@ impl<'a> Checker<'a> {
 
     /// A list's rows, borrowed: a list read from a file may hold 100,000 rows, so they are
     /// never copied.
-    fn rows<'l>(&self, m: usize, i: usize, l: &'l ListDecl) -> &'l [Item]
+    pub(super) fn rows<'l>(&self, m: usize, i: usize, l: &'l ListDecl) -> &'l [Item]
     where
         'a: 'l,
     {

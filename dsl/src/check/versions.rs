@@ -6,7 +6,9 @@
 //! versioned let has no version (E0142: a parameter must have a value on every day, so
 //! lowering can choose among its versions without ever leaving it empty), versions in a
 //! policy that names no date field (E0143), a date field that is not a required date of an
-//! input (E0144), versions of one let of different types (E0145).
+//! input (E0144), versions of one let of different types (E0145). List rows may carry a
+//! range too (written after an item's key, or in a data file's `施行日期`/`废止日期`
+//! columns): a backwards one is E0140, and dated rows need the date field as versions do.
 
 use std::collections::BTreeMap;
 
@@ -83,6 +85,7 @@ impl Checker<'_> {
         if let (None, Some((_, first))) = (&module.as_of, groups.values().flatten().next()) {
             self.diags.push(no_date_field(first.span));
         }
+        self.check_dated_rows(m);
         for versions in groups.values() {
             for (_, v) in versions {
                 if let (Some(from), Some(until)) = (v.from, v.until) {
@@ -108,6 +111,28 @@ impl Checker<'_> {
             if let Some((a, day)) = earlier {
                 let name = &self.modules[m].decls[versions[k].0].name().name;
                 self.diags.push(overlap(name, b.span, a.span, day));
+            }
+        }
+    }
+
+    /// List rows with a range: each range runs forwards (E0140), and the policy names the
+    /// date a case is decided at (E0143, once per list). Keys stay unique (E0119), so a
+    /// revised row is a new row under a new key and rows never overlap as versions do.
+    fn check_dated_rows(&mut self, m: usize) {
+        let module = &self.modules[m];
+        for (i, decl) in module.decls.iter().enumerate() {
+            let Decl::List(l) = decl else { continue };
+            let rows = self.rows(m, i, l);
+            let mut ranges = rows.iter().filter_map(|item| item.in_force).peekable();
+            if let (None, Some(first)) = (&module.as_of, ranges.peek()) {
+                self.diags.push(rows_without_date_field(first.span));
+            }
+            for v in ranges {
+                if let (Some(from), Some(until)) = (v.from, v.until) {
+                    if until < from {
+                        self.diags.push(row_backwards(v.span, from, until));
+                    }
+                }
             }
         }
     }
@@ -187,6 +212,28 @@ fn backwards(span: crate::Span, from: Date, until: Date) -> Diagnostic {
         ),
     )
     .help(msg("检查两个日期是否写反了", "check whether the two dates are swapped"))
+}
+
+fn rows_without_date_field(span: crate::Span) -> Diagnostic {
+    let d = no_date_field(span);
+    Diagnostic {
+        message: msg(
+            "清单的行有施行日期，但政策没有指明以哪个日期为准",
+            "list rows with dates, but the policy does not say which date a case is decided at",
+        ),
+        ..d
+    }
+}
+
+fn row_backwards(span: crate::Span, from: Date, until: Date) -> Diagnostic {
+    let d = backwards(span, from, until);
+    Diagnostic {
+        message: msg(
+            format!("这一行自 {from} 起施行，却至 {until} 止：废止日期早于施行日期"),
+            format!("the row is in force from {from} until {until}: it ends before it starts"),
+        ),
+        ..d
+    }
 }
 
 fn overlap(name: &str, span: crate::Span, other: crate::Span, day: Date) -> Diagnostic {

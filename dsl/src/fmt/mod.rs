@@ -288,7 +288,7 @@ impl Layout {
             }
             ListBody::Items(items) => {
                 let heads = items.iter().map(|i| self.item_head(i)).collect();
-                let eligible = |i: &Item| !self.has_comment_in_body(i.key.span.end, i.span);
+                let eligible = |i: &Item| !self.has_comment_in_body(item_head_end(i), i.span);
                 let rows = table::rows(items, heads, self.w, eligible, WIDTH - 2);
                 let rows: Vec<(&Item, Option<String>)> = items.iter().zip(rows).collect();
                 self.block(0, head, (l.span, l.key.span.end), &rows, |l, (item, row)| match row {
@@ -306,7 +306,7 @@ impl Layout {
             KeyValue::Text(t) if i.key.bare => t.clone(),
             KeyValue::Text(t) => string_lit(t),
         };
-        format!("{} {key}", self.kw(Kw::Item))
+        format!("{} {key}{}", self.kw(Kw::Item), self.in_force(&i.in_force))
     }
 
     /// An item laid out on its own: one line when it fits and no comment is inside its
@@ -314,11 +314,11 @@ impl Layout {
     fn item(&mut self, i: &Item) {
         let head = self.item_head(i);
         let one_line = format!("{head} {}", self.w.record(&i.fields));
-        if fits(1, &one_line) && !self.has_comment_in_body(i.key.span.end, i.span) {
+        if fits(1, &one_line) && !self.has_comment_in_body(item_head_end(i), i.span) {
             self.emit(1, one_line, range(i.span));
             return;
         }
-        self.block(1, head, (i.span, i.key.span.end), &i.fields, |l, f| {
+        self.block(1, head, (i.span, item_head_end(i)), &i.fields, |l, f| {
             let text = l.w.field(f);
             l.emit(2, text, range(f.span));
         });
@@ -480,4 +480,9 @@ impl Layout {
 enum TestPart<'a> {
     Given(&'a Given),
     Expect(&'a Expect),
+}
+
+/// Where an item's head (`条目 KEY`, and its range if it has one) ends and its braces begin.
+fn item_head_end(i: &Item) -> u32 {
+    i.in_force.map_or(i.key.span.end, |v| v.span.end)
 }

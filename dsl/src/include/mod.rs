@@ -24,7 +24,7 @@ pub use yaml::yaml_rows;
 
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, FieldInit, Ident, Item, ItemKey, KeyValue, TypeExpr};
+use crate::syntax::ast::{Expr, ExprKind, FieldInit, Ident, InForce, Item, ItemKey, KeyValue, TypeExpr};
 use crate::value::{Date, Decimal};
 
 /// How to read one column: its declared type, by name.
@@ -237,9 +237,15 @@ fn read_row<'c>(
     let mut item_key = None;
     let mut seen_key = false;
     let mut fields = Vec::with_capacity(columns.len().saturating_sub(1));
+    let mut dates = RowDates::default();
     for c in cells {
         let cell = c.text.trim();
-        let ty = columns.iter().find(|col| col.name == c.name).and_then(|col| col.ty);
+        let declared = columns.iter().find(|col| col.name == c.name);
+        if let (None, Some(end)) = (declared, DateEnd::of_column(c.name)) {
+            dates.read(end, cell, &c, serials, diags);
+            continue;
+        }
+        let ty = declared.and_then(|col| col.ty);
         if c.name == key {
             seen_key = true;
             match key_value(cell, ty, c.span, c.at, key) {
@@ -271,9 +277,78 @@ fn read_row<'c>(
         diags.push(malformed(row_span, located(row_at, detail), ""));
     }
     let key = item_key?;
+    let in_force = dates.in_force();
     // Rows are kept until the policy is lowered: no spare capacity in each.
     fields.shrink_to_fit();
-    (diags.len() == before).then_some(Item { key, fields, span: row_span })
+    (diags.len() == before).then_some(Item { key, in_force, fields, span: row_span })
+}
+
+/// Whether a data file's column is one of the reserved `施行日期`/`废止日期` (`from`/`until`)
+/// columns that date a row (when the record declares no field of that name).
+pub fn is_row_date_column(name: &str) -> bool {
+    DateEnd::of_column(name.trim()).is_some()
+}
+
+/// Which end of a row's range a reserved column gives.
+#[derive(Clone, Copy)]
+enum DateEnd {
+    From,
+    Until,
+}
+
+impl DateEnd {
+    /// The reserved columns (when the row's record declares no field of that name):
+    /// `施行日期` / `from` and `废止日期` / `until`, both days inclusive.
+    fn of_column(name: &str) -> Option<DateEnd> {
+        match name {
+            "施行日期" | "from" => Some(DateEnd::From),
+            "废止日期" | "until" => Some(DateEnd::Until),
+            _ => None,
+        }
+    }
+}
+
+/// The range a row's reserved date cells give, with the span of the cells.
+#[derive(Default)]
+struct RowDates {
+    from: Option<Date>,
+    until: Option<Date>,
+    span: Option<Span>,
+}
+
+impl RowDates {
+    /// A date cell (empty: that end is open); a cell that is not a date is reported.
+    fn read(
+        &mut self,
+        end: DateEnd,
+        cell: &str,
+        c: &RowCell<'_>,
+        serials: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        if cell.is_empty() {
+            return;
+        }
+        let serial = if serials { date_from_serial(cell) } else { None };
+        let Some(date) = Date::parse(cell).or(serial) else {
+            let (zh, en) = match end {
+                DateEnd::From => ("施行日期（YYYY-MM-DD）", "a date the row is in force from (YYYY-MM-DD)"),
+                DateEnd::Until => ("废止日期（YYYY-MM-DD）", "a date the row is in force until (YYYY-MM-DD)"),
+            };
+            diags.push(bad_cell(c.span, c.at, cell, zh, en));
+            return;
+        };
+        match end {
+            DateEnd::From => self.from = Some(date),
+            DateEnd::Until => self.until = Some(date),
+        }
+        self.span = Some(self.span.map_or(c.span, |s| s.to(c.span)));
+    }
+
+    fn in_force(self) -> Option<InForce> {
+        let span = self.span?;
+        Some(InForce { from: self.from, until: self.until, span })
+    }
 }
 
 fn key_value(

@@ -199,6 +199,9 @@ pub enum ListBody {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
     pub key: ItemKey,
+    /// The days the row is in force (`条目 K 自 … 起 { … }`, or a data file's `施行日期` /
+    /// `废止日期` cells); `None`: every day.
+    pub in_force: Option<InForce>,
     pub fields: Vec<FieldInit>,
     pub span: Span,
 }

@@ -196,7 +196,10 @@ fn item(i: &Item) -> S {
         KeyValue::Int(n) => format!("int={n}"),
         KeyValue::Text(t) => format!("text={}", quoted(t)),
     };
-    S::node(format!("item {key} bare={}", i.key.bare), i.fields.iter().map(field_init).collect())
+    S::node(
+        format!("item {key} bare={}{}", i.key.bare, in_force(&i.in_force)),
+        i.fields.iter().map(field_init).collect(),
+    )
 }
 
 fn field_init(f: &FieldInit) -> S {

@@ -268,7 +268,7 @@ impl Builder {
 
     fn item(&mut self, p: Pair<'_, Rule>) -> Built<Item> {
         let span = self.span(&p);
-        let mut it = kids(self, p).into_iter();
+        let mut it = kids(self, p).into_iter().peekable();
         let key_pair = it.next().expect("grammar: item key");
         let key_span = self.span(&key_pair);
         let inner = key_pair.into_inner().next().expect("grammar: key value");
@@ -277,8 +277,9 @@ impl Builder {
             Rule::int => (KeyValue::Int(self.int(&inner)), false),
             _ => (KeyValue::Text(inner.as_str().to_string()), true),
         };
+        let in_force = self.in_force_next(&mut it);
         let fields = self.record_lit(it.next().expect("grammar: item fields"))?;
-        Ok(Item { key: ItemKey { value, bare, span: key_span }, fields, span })
+        Ok(Item { key: ItemKey { value, bare, span: key_span }, in_force, fields, span })
     }
 
     fn record_lit(&mut self, p: Pair<'_, Rule>) -> Built<Vec<FieldInit>> {

@@ -37,6 +37,9 @@ pub struct ShownOutcome {
 pub struct NamedValue {
     pub name: String,
     pub value: String,
+    /// For a let with versions, the one that gave the value (`自 2026-01-01 起`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -84,11 +87,7 @@ pub fn explain_with(
 }
 
 /// An input field or let that a rule reads directly, shown in its trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, Serialize)]
-pub enum TraceRead {
-    Slot(u32),
-    Let(u32),
-}
+pub use qingdan_runtime::manifest::TraceRead;
 
 /// The input fields and lets rule `r` reads directly (a let's own reads belong to the
 /// let), each once, in order of first appearance.
@@ -159,7 +158,11 @@ pub fn tell(
                     .fields
                     .iter()
                     .zip(&o.fields)
-                    .map(|((name, ty), v)| NamedValue { name: name.clone(), value: p.show(v, ty) })
+                    .map(|((name, ty), v)| NamedValue {
+                        name: name.clone(),
+                        value: p.show(v, ty),
+                        version: None,
+                    })
                     .collect(),
                 reason,
                 rule: o.rule.map(|r| p.rules[r as usize].name.clone()),
@@ -204,23 +207,28 @@ fn trace(
     let rule = &p.rules[r as usize];
     let enum_def = &p.enums[p.decisions[rule.decision as usize].outcome_enum as usize];
     let mut read = Vec::new();
+    let day = match p.decision_date.map(|s| values.slot(s)) {
+        Some(Value::Date(d)) => Some(qingdan_dsl::value::Date::from_days_since_epoch(i64::from(d))),
+        _ => None,
+    };
     for r in reads {
-        let (name, value, ty) = match r {
+        let (name, value, ty, version) = match r {
             TraceRead::Slot(s) => {
                 let slot = &p.slots[s as usize];
                 let name = format!("{}.{}", p.inputs[slot.input as usize].name, slot.path.join("."));
-                (name, values.slot(s), &slot.ty)
+                (name, values.slot(s), &slot.ty, None)
             }
             TraceRead::Let(l) => {
                 let def = &p.lets[l as usize];
-                (def.name.clone(), values.let_value(l)?, &def.ty)
+                let version = def.version_on(day).map(|v| v.label(p.lang));
+                (def.name.clone(), values.let_value(l)?, &def.ty, version)
             }
         };
-        read.push(NamedValue { name, value: p.show(&value, ty) });
+        read.push(NamedValue { name, value: p.show(&value, ty), version });
     }
     Ok(RuleTrace {
         rule: rule.name.clone(),
-        version: rule.version.as_ref().map(|v| v.label(p.lang)),
+        version: rule.version.as_ref().map(|v| crate::ir::version_label(v, p.lang)),
         exception_to: rule.exception_to.map(|t| p.rules[t as usize].name.clone()),
         outcome: rule.then.as_ref().map(|t| enum_def.variants[t.variant as usize].name.clone()),
         reason: rule.then.as_ref().and_then(|t| t.reason.clone()),

@@ -42,44 +42,8 @@ pub enum EvalError {
     NoRuleApplies(DecisionId),
 }
 
-/// An outcome as decided: the variant, the values it carries, and the rule behind it
-/// (`None` for the default).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    pub variant: u32,
-    pub fields: Vec<Value>,
-    pub rule: Option<RuleId>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Conflict {
-    /// Exceptions of `base` that both hold and give different outcomes.
-    Exceptions { base: RuleId, rules: Vec<RuleId> },
-    /// Several rules fired in a `unique` decision.
-    Unique { rules: Vec<RuleId> },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecisionResult {
-    pub decision: DecisionId,
-    /// One outcome (none when in conflict); every fired outcome for `collect`.
-    pub outcomes: SmallVec<[Outcome; 1]>,
-    /// Rules and exceptions that took effect, in file order: those whose outcome stood,
-    /// and exceptions without `then` that cancelled their target.
-    pub fired: SmallVec<[RuleId; 4]>,
-    /// Rules and exceptions that held but were overridden or cancelled by an exception.
-    pub overridden: SmallVec<[RuleId; 2]>,
-    pub conflicts: Vec<Conflict>,
-    pub by_default: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CheckResult {
-    pub check: CheckId,
-    /// Rows (or, for a check without `for`, the case itself as `None`) that break a
-    /// `must` / `must not`; for `may`, those that use the permission.
-    pub hits: Vec<Option<Value>>,
-}
+/// What a decision or check gave: the runtime's types, which a module's host reads too.
+pub use qingdan_runtime::decided::{CheckResult, Conflict, DecisionResult, Outcome};
 
 /// Holds what evaluation needs besides the policy: key indexes of lists and the
 /// exceptions of each rule.

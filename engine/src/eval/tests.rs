@@ -1,3 +1,4 @@
+use crate::value::FromLiteral;
 use qingdan_dsl::program::check_files;
 use qingdan_dsl::NoFiles;
 

@@ -220,7 +220,7 @@ fn let_reading(name: &str, other: LetId, at: u32) -> Let {
         ExprKind::Arith(ArithOp::IntAdd, Box::new(expr(ExprKind::Let(other), Type::Int)), Box::new(one)),
         Type::Int,
     );
-    Let { name: name.into(), ty: Type::Int, value, span: span(at) }
+    Let { name: name.into(), ty: Type::Int, value, span: span(at), versions: Vec::new() }
 }
 
 fn rule(name: &str, exception_to: Option<RuleId>, at: u32) -> Rule {
@@ -252,6 +252,7 @@ fn policy(lets: Vec<Let>, rules: Vec<Rule>) -> Policy {
         enums: vec![EnumDef { name: "结论".into(), variants: Vec::new() }],
         lists: Vec::new(),
         sources: Vec::new(),
+        decision_date: None,
         lets,
         rules,
         decisions: vec![Decision {
@@ -332,6 +333,7 @@ fn exports_escape_labels_and_keep_ids_ascii() {
         ty: Type::Int,
         value: expr(ExprKind::Const(Value::Int(0)), Type::Int),
         span: span(3),
+        versions: Vec::new(),
     });
     let g = build(&p).expect("acyclic");
     let dot = g.view().dot();

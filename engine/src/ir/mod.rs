@@ -48,6 +48,9 @@ pub struct Policy {
     pub checks: Vec<Check>,
     /// The policy's inline `test` blocks, with their cases as slot values.
     pub tests: Vec<TestCase>,
+    /// The case field versions and dated list rows are chosen by (`以 … 为准`), when the
+    /// lowered policy reads it: a host deciding "as of" another day sets this slot.
+    pub decision_date: Option<SlotId>,
 }
 
 #[derive(Clone, Debug)]
@@ -67,30 +70,8 @@ pub struct Expectation {
     pub fires: Option<Vec<RuleId>>,
 }
 
-/// A run-time type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Type {
-    Bool,
-    Int,
-    Decimal,
-    Text,
-    Date,
-    Enum(EnumId),
-    Row(ListId),
-    Set(Box<Type>),
-    Opt(Box<Type>),
-}
-
-impl Type {
-    /// The type without its `?`. Optional types never nest (the checker's `opt` does not
-    /// wrap an optional again), so one level is all there is.
-    pub fn required(&self) -> &Type {
-        match self {
-            Type::Opt(inner) => inner,
-            other => other,
-        }
-    }
-}
+/// A run-time type (the runtime's: a module's manifest carries the same).
+pub use qingdan_runtime::value::Type;
 
 #[derive(Clone, Debug)]
 pub struct Input {
@@ -162,26 +143,43 @@ pub struct Let {
     pub ty: Type,
     pub value: Expr,
     pub span: Span,
+    /// For a let with versions, the days of each (by start), so that an explanation can
+    /// say which one gave the value; lowered at a fixed day, only the one in force then.
+    /// Empty for a let without versions.
+    pub versions: Vec<Version>,
 }
 
-/// The days a version of a rule or let is in force, both ends inclusive (`None`: open).
-/// Dates as `YYYY-MM-DD`, the form manifests carry them in.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Version {
-    pub from: Option<String>,
-    pub until: Option<String>,
-}
-
-impl Version {
-    /// The range as written in the policy's language: `自 2025-01-01 起至 2025-12-31 止`,
-    /// `from 2025-01-01 until 2025-12-31`.
-    pub fn label(&self, lang: qingdan_dsl::Lang) -> String {
-        let zh = lang == qingdan_dsl::Lang::Zh;
-        let from = self.from.as_ref().map(|d| if zh { format!("自 {d} 起") } else { format!("from {d}") });
-        let until = self.until.as_ref().map(|d| if zh { format!("至 {d} 止") } else { format!("until {d}") });
-        let parts: Vec<String> = from.into_iter().chain(until).collect();
-        parts.join(if zh { "" } else { " " })
+impl Let {
+    /// The version in force on `day` (the only one, when lowered at a fixed day).
+    pub fn version_on(&self, day: Option<qingdan_dsl::value::Date>) -> Option<&Version> {
+        if self.versions.len() == 1 {
+            return self.versions.first();
+        }
+        let day = day?;
+        let on_or_before = |d: &Option<String>, after: bool| {
+            d.as_deref().and_then(qingdan_dsl::value::Date::parse).is_none_or(|d| {
+                if after {
+                    d <= day
+                } else {
+                    day <= d
+                }
+            })
+        };
+        self.versions.iter().find(|v| on_or_before(&v.from, true) && on_or_before(&v.until, false))
     }
+}
+
+/// The days a version of a rule or let is in force (a manifest carries it too).
+pub use qingdan_runtime::manifest::Version;
+
+/// The range as written in the policy's language: `自 2025-01-01 起至 2025-12-31 止`,
+/// `from 2025-01-01 until 2025-12-31`.
+pub fn version_label(v: &Version, lang: qingdan_dsl::Lang) -> String {
+    let zh = lang == qingdan_dsl::Lang::Zh;
+    let from = v.from.as_ref().map(|d| if zh { format!("自 {d} 起") } else { format!("from {d}") });
+    let until = v.until.as_ref().map(|d| if zh { format!("至 {d} 止") } else { format!("until {d}") });
+    let parts: Vec<String> = from.into_iter().chain(until).collect();
+    parts.join(if zh { "" } else { " " })
 }
 
 #[derive(Clone, Debug)]

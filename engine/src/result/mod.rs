@@ -43,20 +43,19 @@ impl ResultError {
         ResultError { code: e.code, message: e.message.clone(), path, line }
     }
 
+    /// An evaluation error, with the words the runtime gives a module's.
     pub fn of_eval(p: &Policy, e: &EvalError) -> ResultError {
-        let (code, message, path) = match e {
-            EvalError::DivisionByZero(_) => (Code::E0601, msg("除数为零", "division by zero"), None),
-            EvalError::Overflow(_) => (Code::E0602, msg("数值超出范围", "number out of range"), None),
+        use qingdan_runtime::decided::Failure;
+        let (failure, decision) = match e {
+            EvalError::DivisionByZero(_) => (Failure::DivisionByZero { site: 0 }, ""),
+            EvalError::Overflow(_) => (Failure::Overflow { site: 0 }, ""),
             EvalError::NoRuleApplies(d) => {
-                let name = &p.decisions[*d as usize].name;
-                let message = msg(
-                    format!("决定 `{name}` 声明为完备，却没有规则适用"),
-                    format!("decision `{name}` is declared total but no rule applies"),
-                );
-                (Code::E0603, message, Some(name.clone()))
+                (Failure::NoRuleApplies { decision: *d }, p.decisions[*d as usize].name.as_str())
             }
         };
-        ResultError { code, message, path, line: None }
+        let e = failure.error(decision);
+        let code = crate::wasm::host::code_of(e.code);
+        ResultError { code, message: msg(e.message.zh, e.message.en), path: e.path, line: None }
     }
 }
 

@@ -16,9 +16,7 @@ const NOT_APPLICABLE: i32 = 0;
 const CANCEL: i32 = 1;
 const SAYS: i32 = 2;
 
-/// Conflict kinds in the conflicts area.
-pub const CONFLICT_EXCEPTIONS: i32 = 0;
-pub const CONFLICT_UNIQUE: i32 = 1;
+pub use qingdan_runtime::abi::{CONFLICT_EXCEPTIONS, CONFLICT_UNIQUE};
 
 impl Fx<'_, '_> {
     /// Whether rule `r` holds: its `when`, and none of its `unless`.

@@ -1,251 +1,125 @@
-//! The manifest a module carries in its `qingdan` custom section (JSON): the policy's
-//! interface and names — inputs and their slots, enums, lists, sources with clause
-//! texts, lets, rules, decisions, checks — the memory layout, and the spans of the
-//! places evaluation can fail. A host needs nothing else to place a case, call the
-//! module and tell the result with names and citations.
+//! The manifest a module carries in its `qingdan` custom section (JSON): its types are the
+//! runtime's (`qingdan_runtime::manifest`, where the host reads it); here a manifest is
+//! made from a policy, and a policy with its interface made back from a manifest.
 
 use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::{FileId, Lang, Span};
-use serde::{Deserialize, Serialize};
+pub use qingdan_runtime::manifest::*;
 
 use super::layout::{Layout, ABI_VERSION};
-use crate::eval::explain::{rule_reads, TraceRead};
+use crate::eval::explain::rule_reads;
 use crate::ir::{self, Combining, Expr, ExprKind, Policy, Type};
 use crate::value::Value;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Manifest {
-    pub abi: u32,
-    pub policy: String,
-    /// `zh` or `en`: the language of the policy's keywords, for labels shown to people.
-    pub lang: String,
-    /// SHA-256 of the policy's source files, hex.
-    pub hash: String,
-    pub layout: Layout,
-    pub inputs: Vec<Input>,
-    pub slots: Vec<Slot>,
-    pub enums: Vec<Enum>,
-    pub lists: Vec<List>,
-    pub sources: Vec<Source>,
-    pub lets: Vec<Named>,
-    pub rules: Vec<Rule>,
-    pub decisions: Vec<Decision>,
-    pub checks: Vec<Check>,
-    /// `[file, start, end]` byte spans of the expressions that can fail, by site number.
-    pub sites: Vec<[u32; 3]>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Input {
-    pub name: String,
-    pub fields: Vec<u32>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Slot {
-    pub input: u32,
-    pub path: Vec<String>,
-    pub ty: Type,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Enum {
-    pub name: String,
-    pub variants: Vec<Variant>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Variant {
-    pub name: String,
-    pub fields: Vec<(String, Type)>,
-}
-
-/// A list's shape; its rows are in the module's memory, a column at a time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct List {
-    pub name: String,
-    pub fields: Vec<(String, Type)>,
-    pub key: usize,
-    pub rows: u32,
-    /// The fields the module holds (those the policy reads, and the key), each a
-    /// column of `rows` entries of `width` bytes at `at`.
-    pub columns: Vec<Column>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Column {
-    pub field: usize,
-    pub at: u32,
-    /// 1, 2, 4 or 8 bytes, little-endian two's complement; the smallest value of a
-    /// narrow width means absent.
-    pub width: u32,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Source {
-    pub name: String,
-    pub title: String,
-    /// `(id, text)` of each clause.
-    pub clauses: Vec<(String, String)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Named {
-    pub name: String,
-    pub ty: Type,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rule {
-    pub name: String,
-    pub decision: u32,
-    pub exception_to: Option<u32>,
-    /// The variant its `then` gives (none for an exception that only cancels).
-    pub outcome: Option<u32>,
-    pub reason: Option<String>,
-    /// `(source, clause)` indices.
-    pub cites: Vec<(u32, u32)>,
-    /// The input fields and lets it reads directly, for explanations.
-    pub reads: Vec<TraceRead>,
-    /// For a version of a rule, its days (left out otherwise, so manifests of policies
-    /// without versions are as they were).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<ir::Version>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Decision {
-    pub name: String,
-    pub outcome_enum: u32,
-    /// `priority`, `first`, `collect` or `unique`.
-    pub combining: String,
-    /// For `priority`: the rank of each variant, 0 the most severe.
-    pub ranks: Vec<u32>,
-    /// `priority … merge`: set fields of the winning outcome are unions.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub merge: bool,
-    pub default: Option<u32>,
-    pub default_reason: Option<String>,
-    /// `(source, clause)` indices the default cites.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub default_cites: Vec<(u32, u32)>,
-    pub rules: Vec<u32>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Check {
-    pub name: String,
-    /// `must`, `may` or `must not`.
-    pub modality: String,
-    /// The type of the collection it ranges over, if it has `for`.
-    pub over: Option<Type>,
-    pub reason: Option<String>,
-    pub cites: Vec<(u32, u32)>,
-    /// Whether it reads the case (else it is about the lists alone).
-    pub reads_case: bool,
-}
 
 fn cites(cs: &[ir::Cite]) -> Vec<(u32, u32)> {
     cs.iter().map(|c| (c.source, c.clause)).collect()
 }
 
-impl Manifest {
-    pub(super) fn new(
-        p: &Policy,
-        layout: &Layout,
-        columns: &[Vec<Column>],
-        sites: Vec<Span>,
-        hash: &str,
-    ) -> Manifest {
-        Manifest {
-            abi: ABI_VERSION,
-            policy: p.name.clone(),
-            lang: if p.lang == Lang::Zh { "zh" } else { "en" }.into(),
-            hash: hash.into(),
-            layout: layout.clone(),
-            inputs: p
-                .inputs
-                .iter()
-                .map(|i| Input { name: i.name.clone(), fields: i.fields.clone() })
-                .collect(),
-            slots: p
-                .slots
-                .iter()
-                .map(|s| Slot { input: s.input, path: s.path.clone(), ty: s.ty.clone() })
-                .collect(),
-            enums: p
-                .enums
-                .iter()
-                .map(|e| Enum {
-                    name: e.name.clone(),
-                    variants: e
-                        .variants
-                        .iter()
-                        .map(|v| Variant { name: v.name.clone(), fields: v.fields.clone() })
-                        .collect(),
-                })
-                .collect(),
-            lists: p
-                .lists
-                .iter()
-                .zip(columns)
-                .map(|(l, cols)| List {
-                    name: l.name.clone(),
-                    fields: l.fields.clone(),
-                    key: l.key,
-                    rows: l.rows.len() as u32,
-                    columns: cols.clone(),
-                })
-                .collect(),
-            sources: p
-                .sources
-                .iter()
-                .map(|s| Source {
-                    name: s.name.clone(),
-                    title: s.title.clone(),
-                    clauses: s.clauses.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
-                })
-                .collect(),
-            lets: p.lets.iter().map(|l| Named { name: l.name.clone(), ty: l.ty.clone() }).collect(),
-            rules: (0..p.rules.len() as u32)
-                .map(|r| {
-                    let rule = &p.rules[r as usize];
-                    Rule {
-                        name: rule.name.clone(),
-                        decision: rule.decision,
-                        exception_to: rule.exception_to,
-                        outcome: rule.then.as_ref().map(|t| t.variant),
-                        reason: rule.then.as_ref().and_then(|t| t.reason.clone()),
-                        cites: cites(&rule.cites),
-                        reads: rule_reads(p, r),
-                        version: rule.version.clone(),
-                    }
-                })
-                .collect(),
-            decisions: p.decisions.iter().map(decision).collect(),
-            checks: p
-                .checks
-                .iter()
-                .map(|c| Check {
-                    name: c.name.clone(),
-                    modality: match c.modality {
-                        Modality::Must => "must",
-                        Modality::May => "may",
-                        Modality::MustNot => "must not",
-                    }
-                    .into(),
-                    over: c.scope.as_ref().map(|s| s.over.ty.clone()),
-                    reason: c.reason.clone(),
-                    cites: cites(&c.cites),
-                    reads_case: c.reads_case(),
-                })
-                .collect(),
-            sites: sites.iter().map(|s| [s.file.0, s.start, s.end]).collect(),
-        }
-    }
+/// A policy's manifest, and a policy from a manifest.
+pub trait ManifestOf {
+    fn site(&self, n: i32) -> Span;
+    fn to_policy(&self, rows: Vec<Vec<Vec<Value>>>) -> Policy;
+}
 
+/// The manifest of `p` compiled with `layout`.
+pub(super) fn manifest_of(
+    p: &Policy,
+    layout: &Layout,
+    columns: &[Vec<Column>],
+    sites: Vec<Span>,
+    hash: &str,
+) -> Manifest {
+    Manifest {
+        abi: ABI_VERSION,
+        policy: p.name.clone(),
+        lang: if p.lang == Lang::Zh { "zh" } else { "en" }.into(),
+        hash: hash.into(),
+        layout: layout.clone(),
+        inputs: p.inputs.iter().map(|i| Input { name: i.name.clone(), fields: i.fields.clone() }).collect(),
+        slots: p
+            .slots
+            .iter()
+            .map(|s| Slot { input: s.input, path: s.path.clone(), ty: s.ty.clone() })
+            .collect(),
+        enums: p
+            .enums
+            .iter()
+            .map(|e| Enum {
+                name: e.name.clone(),
+                variants: e
+                    .variants
+                    .iter()
+                    .map(|v| Variant { name: v.name.clone(), fields: v.fields.clone() })
+                    .collect(),
+            })
+            .collect(),
+        lists: p
+            .lists
+            .iter()
+            .zip(columns)
+            .map(|(l, cols)| List {
+                name: l.name.clone(),
+                fields: l.fields.clone(),
+                key: l.key,
+                rows: l.rows.len() as u32,
+                columns: cols.clone(),
+            })
+            .collect(),
+        sources: p
+            .sources
+            .iter()
+            .map(|s| Source {
+                name: s.name.clone(),
+                title: s.title.clone(),
+                clauses: s.clauses.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
+            })
+            .collect(),
+        lets: p
+            .lets
+            .iter()
+            .map(|l| Named { name: l.name.clone(), ty: l.ty.clone(), versions: l.versions.clone() })
+            .collect(),
+        rules: (0..p.rules.len() as u32)
+            .map(|r| {
+                let rule = &p.rules[r as usize];
+                Rule {
+                    name: rule.name.clone(),
+                    decision: rule.decision,
+                    exception_to: rule.exception_to,
+                    outcome: rule.then.as_ref().map(|t| t.variant),
+                    reason: rule.then.as_ref().and_then(|t| t.reason.clone()),
+                    cites: cites(&rule.cites),
+                    reads: rule_reads(p, r),
+                    version: rule.version.clone(),
+                }
+            })
+            .collect(),
+        decisions: p.decisions.iter().map(decision).collect(),
+        checks: p
+            .checks
+            .iter()
+            .map(|c| Check {
+                name: c.name.clone(),
+                modality: match c.modality {
+                    Modality::Must => "must",
+                    Modality::May => "may",
+                    Modality::MustNot => "must not",
+                }
+                .into(),
+                over: c.scope.as_ref().map(|s| s.over.ty.clone()),
+                reason: c.reason.clone(),
+                cites: cites(&c.cites),
+                reads_case: c.reads_case(),
+            })
+            .collect(),
+        sites: sites.iter().map(|s| [s.file.0, s.start, s.end]).collect(),
+        decision_date: p.decision_date,
+    }
+}
+
+impl ManifestOf for Manifest {
     /// The span of site `n`, as the interpreter would report it.
-    pub fn site(&self, n: i32) -> Span {
+    fn site(&self, n: i32) -> Span {
         usize::try_from(n)
             .ok()
             .and_then(|n| self.sites.get(n))
@@ -256,7 +130,7 @@ impl Manifest {
     /// A policy with this manifest's interface and no rule bodies: what the case reader,
     /// `Policy::show` and explanations need. `rows` gives each list's rows, read from the
     /// module's memory.
-    pub fn to_policy(&self, rows: Vec<Vec<Vec<Value>>>) -> Policy {
+    fn to_policy(&self, rows: Vec<Vec<Vec<Value>>>) -> Policy {
         let nothing =
             || Expr { kind: ExprKind::Const(Value::Bool(false)), ty: Type::Bool, span: Span::default() };
         let outcome = |variant: u32, reason: Option<String>, fields: usize| ir::OutcomeExpr {
@@ -335,6 +209,7 @@ impl Manifest {
                     ty: l.ty.clone(),
                     value: nothing(),
                     span: Span::default(),
+                    versions: l.versions.clone(),
                 })
                 .collect(),
             rules: self
@@ -405,6 +280,7 @@ impl Manifest {
                 })
                 .collect(),
             tests: Vec::new(),
+            decision_date: self.decision_date,
         }
     }
 }

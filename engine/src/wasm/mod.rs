@@ -12,12 +12,11 @@
 //! describes it, and [`integrity`] seals it (a digest of everything, optionally signed).
 
 mod asm;
-mod consistency;
 mod decide;
 mod entry;
 mod expr;
 pub mod host;
-pub mod integrity;
+pub use qingdan_runtime::integrity;
 pub mod layout;
 pub mod manifest;
 mod runtime;
@@ -40,7 +39,7 @@ pub use manifest::Manifest;
 use words::Statics;
 
 /// The custom section that carries the manifest.
-pub const MANIFEST_SECTION: &str = "qingdan";
+pub use qingdan_runtime::abi::MANIFEST_SECTION;
 
 /// How many runtime helpers every module carries: they are its first functions, the
 /// same in every module, and the policy's own code follows them.
@@ -71,8 +70,8 @@ pub fn compile(policy: &Policy, hash: &str) -> Result<Compiled, BuildError> {
     reject_sets_of_sets(policy)?;
     let mut g = Gen::new(policy);
     let bodies = g.bodies()?;
-    let sink = g.layout.finish(g.statics.len(), 8 * g.sink_words.max(1));
-    let manifest = Manifest::new(policy, &g.layout, &g.columns, g.sites.clone(), hash);
+    let sink = layout::finish(&mut g.layout, g.statics.len(), 8 * g.sink_words.max(1));
+    let manifest = manifest::manifest_of(policy, &g.layout, &g.columns, g.sites.clone(), hash);
     let bytes = integrity::seal(g.assemble(bodies, sink, &manifest));
     Ok(Compiled { bytes, manifest })
 }
@@ -146,7 +145,7 @@ pub(crate) struct Gen<'p> {
 
 impl<'p> Gen<'p> {
     fn new(policy: &'p Policy) -> Gen<'p> {
-        let layout = Layout::plan(policy);
+        let layout = layout::plan(policy);
         let mut statics = Statics::new(layout.statics);
         // Lists first: their tables are the bulk of the static data. Only the columns
         // the policy reads go in (and the key, which names rows).

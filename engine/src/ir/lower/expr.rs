@@ -2,6 +2,7 @@
 //! `ToDecimal` wherever an int stands for a decimal, names and fields resolved.
 
 use super::*;
+use crate::value::FromLiteral;
 
 impl Lowerer<'_> {
     pub(super) fn ty_of(&self, e: &ast::Expr) -> Ty {
@@ -47,7 +48,10 @@ impl Lowerer<'_> {
             A::Name(n) => return self.name(n, e),
             A::Field(base, f) => return self.field(base, f, e),
             A::Index(base, key) => match self.ty_of(base) {
-                Ty::List(l) => ExprKind::Lookup { list: l.0 as ListId, key: b(self.expr(key)?) },
+                Ty::List(l) => {
+                    let lookup = ExprKind::Lookup { list: l.0 as ListId, key: b(self.expr(key)?) };
+                    return self.lookup_in_force(self.node(lookup, ty, e.span));
+                }
                 _ => return unsupported("indexing something other than a list", e.span),
             },
             A::Call(f, args) => {
@@ -319,6 +323,7 @@ impl Lowerer<'_> {
             }
             _ => return unsupported("`in` on this value", span),
         };
+        let kind = self.member_in_force(kind, span)?;
         Ok(self.node(kind, Type::Bool, span))
     }
 
@@ -326,6 +331,9 @@ impl Lowerer<'_> {
         let over = self.expr(&q.over)?;
         self.locals.push(q.var.name.clone());
         let filter = q.filter.as_ref().map(|f| self.expr(f)).transpose();
+        let level = self.locals.len() - 1;
+        let all = q.kind == qingdan_dsl::syntax::ast::QuantKind::All;
+        let filter = filter.and_then(|f| self.filter_in_force(&over, level, all, f));
         let of = q.of.as_ref().map(|f| self.expr(f)).transpose();
         self.locals.pop();
         Ok(Quant { kind: q.kind, over, filter: filter?, of: of? })

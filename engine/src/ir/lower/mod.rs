@@ -13,6 +13,7 @@ use qingdan_dsl::Span;
 use super::*;
 use crate::value::Value;
 
+mod dated_rows;
 mod expr;
 mod tables;
 mod versions;
@@ -71,10 +72,14 @@ pub fn lower_at(
         at,
         date: None,
         lowering: Vec::new(),
+        dated_lists: Vec::new(),
     };
     l.tables()?;
     l.inputs()?;
     l.date = l.decision_date()?;
+    if let Some(DecisionDate::Slot(s)) = l.date {
+        l.policy.decision_date = Some(s);
+    }
     l.body()?;
     super::verify(&l.policy).map_err(|e| LowerError { message: e.message, span: Some(e.span) })?;
     Ok(l.policy)
@@ -94,6 +99,7 @@ fn empty(name: &str, lang: qingdan_dsl::Lang) -> Policy {
         decisions: Vec::new(),
         checks: Vec::new(),
         tests: Vec::new(),
+        decision_date: None,
     }
 }
 
@@ -115,6 +121,8 @@ struct Lowerer<'a> {
     /// Lets being lowered: a version that reads its own name reads an earlier version,
     /// which lowering (one let for all versions) cannot express.
     lowering: Vec<usize>,
+    /// Per list: the columns of its rows' first and last day, if it has dated rows.
+    dated_lists: Vec<Option<(u32, u32)>>,
 }
 
 /// A checked type as a run-time type; `None` for what is no value: a record (inputs are
@@ -327,9 +335,10 @@ impl Lowerer<'_> {
                 _ => (ast::InForce { from: None, until: None, span: l.span }, value),
             })
             .collect();
+        let shown = self.shown_versions(&chosen);
         let value = self.choose_version(chosen)?;
         let id = self.policy.lets.len() as LetId;
-        self.policy.lets.push(Let { name: l.name.name.clone(), ty, value, span: l.span });
+        self.policy.lets.push(Let { name: l.name.name.clone(), ty, value, span: l.span, versions: shown });
         for d in versions {
             self.let_ids.insert(d, id);
         }
@@ -498,6 +507,8 @@ impl Lowerer<'_> {
                 let over = self.expr(&s.over)?;
                 self.locals.push(s.var.name.clone());
                 let filter = s.filter.as_ref().map(|f| self.expr(f)).transpose();
+                let level = self.locals.len() - 1;
+                let filter = filter.and_then(|f| self.filter_in_force(&over, level, false, f));
                 Some((over, filter))
             }
             None => None,

@@ -47,7 +47,9 @@ impl<'a> Lowerer<'a> {
                 None => Vec::new(),
             };
             let key = info.key_field.unwrap_or(0);
-            let rows = self.rows(id, &fields, key, &keys)?;
+            let mut fields = fields;
+            let mut rows = self.rows(id, &fields, key, &keys)?;
+            self.date_columns(id, &mut fields, &mut rows);
             let row_spans = self.list_items(id).iter().map(|item| item.span).collect();
             self.policy.lists.push(ListDef {
                 name: info.name.clone(),

@@ -6,6 +6,7 @@
 //! last one needs no test). Lowered at a fixed date (`eval --as-of`, `diff --at`), the
 //! tests are decided at once: the policy as in force that day.
 
+use crate::value::FromLiteral;
 use qingdan_dsl::syntax::ast::InForce;
 use qingdan_dsl::value::Date;
 
@@ -99,6 +100,16 @@ impl Lowerer<'_> {
             .collect();
         versions.sort();
         versions.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The days of a let's versions, for explanations: none for a let without versions,
+    /// only the one in force when lowered at a fixed day.
+    pub(super) fn shown_versions(&self, versions: &[(InForce, Expr)]) -> Vec<Version> {
+        let dated = versions.iter().map(|(v, _)| v).filter(|v| v.from.is_some() || v.until.is_some());
+        match self.date {
+            Some(DecisionDate::Fixed(day)) => dated.filter(|v| v.holds_on(day)).map(version).collect(),
+            _ => dated.map(version).collect(),
+        }
     }
 
     /// One let's versions (already lowered, by start) as the chain of `if`s choosing the

@@ -15,9 +15,9 @@ use std::ops::Range;
 
 use ed25519_dalek::{Signature, Signer};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
-use qingdan_dsl::diag::{msg, Msg};
-use qingdan_dsl::Code;
 use sha2::{Digest, Sha256};
+
+use crate::error::{message as msg, Code, Message as Msg};
 
 /// The custom section that seals a module; always its last section.
 pub const SEAL_SECTION: &str = "qingdan.integrity";

@@ -5,10 +5,9 @@
 
 use std::collections::HashSet;
 
-use super::layout::{result, MAX_PAGES};
-use super::manifest::{List, Manifest};
-use crate::eval::explain::TraceRead;
-use crate::ir::Type;
+use crate::abi::{result, MAX_PAGES};
+use crate::manifest::{List, Manifest, TraceRead};
+use crate::value::Type;
 
 /// The first inconsistency in `m`, in words (`rules[0].decision is 999, but there are 1
 /// decisions`).
@@ -109,6 +108,12 @@ impl Consistency<'_> {
             }
             if listed[s] != 1 {
                 return Err(format!("slot {s} is listed by its input {} times, not once", listed[s]));
+            }
+        }
+        if let Some(s) = m.decision_date {
+            index("decision_date", s, m.slots.len(), "slots")?;
+            if m.slots[s as usize].ty != Type::Date {
+                return Err(format!("decision_date names slot {s}, which is not a required date"));
             }
         }
         let mut paths: Vec<(u32, &[String])> = m.slots.iter().map(|s| (s.input, s.path.as_slice())).collect();

@@ -1,0 +1,28 @@
+//! The runtime crate's example module (runtime/tests/fixtures/subsidy.wasm, used by its
+//! README, crate docs and tests) is exactly what today's `qingdan build` makes of the
+//! policy beside it. When the compiler changes on purpose, rebuild it:
+//!     cargo run -- build runtime/tests/fixtures/subsidy.qd -o runtime/tests/fixtures/subsidy.wasm
+
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn the_runtime_example_module_is_what_the_compiler_builds_today() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime/tests/fixtures");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let built = dir.path().join("subsidy.wasm");
+    let out = Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .arg("build")
+        .arg(fixtures.join("subsidy.qd"))
+        .arg("-o")
+        .arg(&built)
+        .output()
+        .expect("qingdan runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kept = std::fs::read(fixtures.join("subsidy.wasm")).expect("the kept module");
+    assert!(
+        std::fs::read(&built).expect("the built module") == kept,
+        "runtime/tests/fixtures/subsidy.wasm is stale: rebuild it with \
+         `cargo run -- build runtime/tests/fixtures/subsidy.qd -o runtime/tests/fixtures/subsidy.wasm`"
+    );
+}

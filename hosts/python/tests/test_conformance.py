@@ -5,7 +5,9 @@ line the interpreter, `qingdan eval --format json`, the Rust host and the JavaSc
 conftest.py prints the totals: `conformance: python same/total`."""
 
 import json
+import os
 import pathlib
+import subprocess
 import sys
 
 import pytest
@@ -92,9 +94,49 @@ def test_explanations_are_the_interpreters_byte_for_byte(name):
     assert name == "edge" or reads > 0, "some rule read a value"
 
 
+# JSON numbers as written, for a decimal field, an int field and an int-keyed row, beside other
+# values of the wrong type: the Python host reads each text as `qingdan eval` does (cases/json.rs:
+# integers of 64 bits exact, other numbers as serde_json's f64, a decimal from its own text).
+# `1e400` is left out of the int fields: serde_json refuses it there, naming its column.
+NUMBERS = [
+    "120.50", "1e2", "1E2", "1.5e1", "0.1e1", "2.0", "101.0", "1.01e2", "-0", "0.0", "1e-7", "0.0000001",
+    "123456789.1234567", "1.00000000000000000001", "9223372036854775807", "9223372036854775808",
+    "-9223372036854775808", "-9223372036854775809", "18446744073709551615", "18446744073709551616",
+    "123456789012345678901234", "1e19", "-1e19", "9.3e18", "12345678901234567890.5", "1e21", "1e-400",
+    "3.000000", "0.30000000000000004", "0.1e-5", "1.7976931348623157e308", "4.9e-324", "2.2250738585072014e-308",
+    "0.000000000000000000000000001e30", "123456789012345678901.5", "98765432109876543210987654321e-10", "101", "true", '"12"', '"1e2"', "[1]", "{}", "null",
+]
+QINGDAN = pathlib.Path(os.environ.get("QINGDAN", REPO / "target/debug/qingdan"))
+
+
+def test_json_numbers_are_read_as_qingdan_eval_reads_them(tmp_path):
+    assert QINGDAN.exists(), f"{QINGDAN} is missing: `cargo build`, or set QINGDAN"
+    base = lines("edge.cases.jsonl")[0]
+    variants = [base.replace('"budget":120.5', '"budget":1e400', 1)]
+    for text in NUMBERS:
+        for field in ('"budget":120.5', '"factor":0', '"code":101'):
+            assert field in base
+            variants.append(base.replace(field, field.split(":")[0] + ":" + text, 1))
+    cases = tmp_path / "numbers.jsonl"
+    cases.write_text("\n".join(variants) + "\n", encoding="utf-8")
+    edge = next(line.split()[1] for line in (CORPUS / "corpus.txt").read_text(encoding="utf-8").splitlines() if line.startswith("edge "))
+    run = subprocess.run([str(QINGDAN), "eval", str(REPO / edge), "--input", str(cases), "--format", "json"],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert run.returncode in (0, 1), run.stderr
+    want = run.stdout.splitlines(keepends=True)
+    policy = load("edge")
+    got = [policy.decide_json(parse_json(v), n=n) for n, v in enumerate(variants, start=1)]
+    assert len(want) == len(variants) == 1 + 3 * len(NUMBERS)
+    differ = [f"{v.strip()}\n  python {g}  cli    {w}" for v, g, w in zip(variants, got, want) if g != w]
+    assert not differ, f"{len(differ)} differ:\n" + "\n".join(differ[:3])
+    assert sum('"error"' in g for g in got) > len(NUMBERS), "most are refused, each with its message"
+
+
 def test_json_text_keeps_every_digit_and_refuses_what_is_not_json():
     assert str(parse_json('{"x": 12.50}')["x"]) == "12.50"
-    assert parse_json("123456789012345678901234567890") == 123456789012345678901234567890
+    assert parse_json("[18446744073709551615, -9223372036854775808]") == [2**64 - 1, -(2**63)]
+    # Beyond 64 bits, and minus zero, serde_json has floats: kept as written.
+    assert [str(x) for x in parse_json("[123456789012345678901234567890, -0]")] == ["123456789012345678901234567890", "-0"]
     for bad in ['{"a": 1, "a": 2}', "{", "NaN", '{"a": 1} x']:
         with pytest.raises(QingdanError) as e:
             parse_json(bad)

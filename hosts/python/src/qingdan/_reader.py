@@ -2,23 +2,21 @@
 casereader.mjs read it: the same codes (E0301-E0307), field paths and messages (both languages,
 "did you mean"), so that a case's error line in the result model is the engine's, byte for byte.
 
-Numbers: a Python int is exact; a float, a decimal.Decimal or a `JsonFloat` (what
-`parse_json` gives for a JSON number with a point or an exponent) is read as the JavaScript
-host reads the same JSON text (json.mjs): the float when it keeps the text's value exactly,
-else the text itself."""
+Numbers as `serde_json` gives them to the engine: an int that fits 64 bits is an integer; a
+float, a decimal.Decimal, a `JsonFloat` (what `parse_json` gives for a number with a point or
+an exponent, `-0`, or an integer beyond 64 bits) or a larger int is a float, which no int field
+takes (`2.0` is not an integer) and which messages show as Rust prints an f64. A decimal field
+reads the number's own text, every digit."""
 
 import decimal
-import re
+import math
 
 from ._errors import QingdanError
-from ._json import JsonFloat
-from ._values import ABSENT, I64_MAX, canonical_set, kind_of, parse_date, parse_decimal, js_number_text, plain_number, strip
+from ._json import JsonFloat, serde_f64
+from ._values import ABSENT, I64_MAX, canonical_set, kind_of, parse_date, parse_decimal, plain_number, strip
 
 # Most fields (over all levels) or set elements one case may have (cases/mod.rs).
 MAX_FIELDS = 10000
-
-
-_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _m(zh, en):
@@ -68,29 +66,31 @@ def _with_suggestion(head, name, names, what):
 
 
 def _number(v):
-    """A number as the JavaScript host holds it: ("int", n), ("float", f) when the float keeps
-    the value exactly, ("text", t) otherwise; None when `v` is no number."""
+    """A number as the engine has it: ("int", n) for an integer of 64 bits, ("f64", f, text)
+    for any other (`text` the number as written); None when `v` is no number."""
     if isinstance(v, bool):
         return None
     if isinstance(v, int):
-        return ("int", v)
+        return ("int", v) if -(2**63) <= v <= 2**64 - 1 else ("f64", float(v), str(v))
     if isinstance(v, float):
-        return ("float", v)
+        return ("f64", v, repr(v))
     if isinstance(v, (JsonFloat, decimal.Decimal)):
         text = str(v)
-        try:
-            f = float(text)
-        except (ValueError, OverflowError):
-            return ("text", text)
-        if f == f and abs(f) != float("inf") and decimal.Decimal(repr(f)) == decimal.Decimal(text):
-            return ("float", f)
-        return ("text", text)
+        f = serde_f64(text)
+        return ("f64", float("inf") if f is None else f, text)
     return None
 
 
-def _number_text(num):
-    kind, v = num
-    return str(v) if kind == "int" else plain_number(v) if kind == "float" else v
+def _f64_text(f):
+    """An f64 as Rust's `{}` prints it: no exponent, the shortest digits, `-0` for minus zero."""
+    if f == 0:
+        return "-0" if math.copysign(1.0, f) < 0 else "0"
+    return plain_number(f)
+
+
+def _too_big():
+    # serde_json refuses a number beyond an f64 (`1e400`) where the engine asks for a float.
+    return _Bad("E0301", _m("JSON 格式错误：数值超出范围", "malformed JSON: number out of range"))
 
 
 def _found(v):
@@ -102,7 +102,7 @@ def _found(v):
         return _m(f"`{t}`", f"`{t}`")
     num = _number(v)
     if num is not None:
-        t = _number_text(num)
+        t = str(num[1]) if num[0] == "int" else _f64_text(num[1])
         return _m(f"数 `{t}`", f"the number `{t}`")
     if isinstance(v, str):
         return _m(f'文本 `"{_shorten(v)}"`', f'text `"{_shorten(v)}"`')
@@ -116,10 +116,6 @@ class _Bad:
 
     def __init__(self, code, message, at=""):
         self.code, self.message, self.at = code, message, at
-
-
-def _integral_float(f):
-    return f == f and abs(f) != float("inf") and f == int(f)
 
 
 class CaseReader:
@@ -387,7 +383,7 @@ class CaseReader:
         return v
 
     def _int(self, ty, v):
-        """An integer from an int, or a float-like number that holds one."""
+        """An integer of 64 bits (cases/de.rs `Typed::int`, `visit_f64`)."""
 
         def out_of_range(t):
             return _Bad("E0302", _m(f"整数 `{t}` 超出范围", f"the integer `{t}` is out of range"))
@@ -395,32 +391,26 @@ class CaseReader:
         num = _number(v)
         if num is None:
             return self._wrong(ty, v)
-        kind, x = num
-        if kind == "text" and _INTEGER.fullmatch(x):
-            kind, x = "int", int(x)
-        if kind != "int":
-            # An inexact text is never an integer: the JavaScript host's JsonNumber.
-            f = float(x)
-            if not _integral_float(f) or (kind == "text" and abs(f) < 9.2e18):
-                t = plain_number(f)
-                return _Bad("E0302", _m(f"应为整数，实际是 `{t}`", f"expected an integer, found `{t}`"))
-            if abs(f) >= 9.2e18:
-                return out_of_range(plain_number(f))
-            x = int(f)
-        if x > I64_MAX or x <= ABSENT:
-            return out_of_range(x)
-        return x
+        if num[0] == "int":
+            return num[1] if ABSENT < num[1] <= I64_MAX else out_of_range(num[1])
+        f = num[1]
+        if math.isinf(f) or math.isnan(f):
+            return _too_big()
+        if f == int(f) and abs(f) >= 9.2e18:
+            return out_of_range(_f64_text(f))
+        t = _f64_text(f)
+        return _Bad("E0302", _m(f"应为整数，实际是 `{t}`", f"expected an integer, found `{t}`"))
 
     def _decimal(self, v):
+        """A decimal from the number's own text, or from a text (cases/json.rs `json_decimal`)."""
+        num = _number(v)
         if isinstance(v, str):
             text = v
+        elif num is not None:
+            text = str(num[1]) if num[0] == "int" else num[2]
         else:
-            num = _number(v)
-            if num is None or (num[0] == "float" and not (num[1] == num[1] and abs(num[1]) != float("inf"))):
-                f = _found(v)
-                return _Bad("E0302", _m(f"应为小数，实际是{f[0]}", f"expected a decimal number, found {f[1]}"))
-            kind, x = num
-            text = str(x) if kind == "int" else x if kind == "text" else js_number_text(x)
+            f = _found(v)
+            return _Bad("E0302", _m(f"应为小数，实际是{f[0]}", f"expected a decimal number, found {f[1]}"))
         d = parse_decimal(text)
         if isinstance(d, int):
             return d
@@ -438,20 +428,14 @@ class CaseReader:
     def _row(self, ty, v):
         l = ty["Row"]
         rows = self.rows[l]
-        if rows["int_keyed"]:
-            num = _number(v)
-            if num is None:
-                return self._wrong(ty, v)
-            integral = num[0] == "int" or (num[0] == "float" and _integral_float(num[1])) or (num[0] == "text" and _INTEGER.fullmatch(num[1]))
-            if not integral:
-                return self._wrong(ty, v)
-            k = self._int("Int", v)
-            if isinstance(k, _Bad):
-                # An integer beyond 64 bits: no row has it as its key.
-                return _Bad("E0306", self._unknown_key(l, _number_text(num)))
-            r = rows["index"].get(k)
-            return _Bad("E0306", self._unknown_key(l, str(k))) if r is None else r
-        if not isinstance(v, str):
+        num = _number(v)
+        if rows["int_keyed"] and num is not None and num[0] == "int":
+            # Beyond i64 no row has the key; a float is no key at all.
+            r = rows["index"].get(num[1]) if num[1] <= I64_MAX else None
+            return _Bad("E0306", self._unknown_key(l, str(num[1]))) if r is None else r
+        if rows["int_keyed"] or not isinstance(v, str):
+            if num is not None and num[0] == "f64" and math.isinf(num[1]):
+                return _too_big()
             return self._wrong(ty, v)
         r = rows["index"].get(v)
         return _Bad("E0306", self._unknown_key(l, v)) if r is None else r

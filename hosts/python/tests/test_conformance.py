@@ -132,6 +132,27 @@ def test_json_numbers_are_read_as_qingdan_eval_reads_them(tmp_path):
     assert sum('"error"' in g for g in got) > len(NUMBERS), "most are refused, each with its message"
 
 
+def test_bad_input_is_the_rust_hosts_error_line_and_the_next_case_is_unharmed(tmp_path):
+    """A text too long for the module's input arena (E0503) and a case of more than 10,000
+    fields (E0307), beside a good case: the lines of `qingdan eval --wasm` (the Rust host)."""
+    assert QINGDAN.exists(), f"{QINGDAN} is missing: `cargo build`, or set QINGDAN"
+    policy = load("admission")
+    first = lines("admission.cases.jsonl")[0]
+    case = parse_json(first)
+    field = next(k for k, v in case.items() if isinstance(v, str))
+    too_long = {**case, field: "字" * (policy.manifest["layout"]["arena_size"] // 3 + 1)}
+    too_many = {**case, **{f"k{i}": i for i in range(10_001)}}
+    texts = [json.dumps(c, ensure_ascii=False) + "\n" for c in (too_long, too_many)] + [first]
+    cases = tmp_path / "bad.jsonl"
+    cases.write_text("".join(texts), encoding="utf-8")
+    run = subprocess.run([str(QINGDAN), "eval", "--wasm", str(MODULES / "admission.wasm"), "--input", str(cases), "--format", "json"],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert run.returncode == 1, run.stderr
+    got = [policy.decide_json(parse_json(t), n=n) for n, t in enumerate(texts, start=1)]
+    assert [json.loads(g).get("error", {}).get("code") for g in got] == ["E0503", "E0307", None]
+    assert got == run.stdout.splitlines(keepends=True)
+
+
 def test_json_text_keeps_every_digit_and_refuses_what_is_not_json():
     assert str(parse_json('{"x": 12.50}')["x"]) == "12.50"
     assert parse_json("[18446744073709551615, -9223372036854775808]") == [2**64 - 1, -(2**63)]

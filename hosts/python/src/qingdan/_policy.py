@@ -55,7 +55,8 @@ class DecisionResult:
     conflicts: list
 
     def to_json(self):
-        """The JSON result model: decimals as exact strings, dates as "YYYY-MM-DD"."""
+        """This decision's result as plain JSON values: decimals as exact strings, dates as
+        "YYYY-MM-DD". The result model's line itself (docs/result.md) is `Policy.decide_json`."""
         body = dataclasses.asdict(self)
         for o in body["outcomes"]:
             o["values"] = _json_value(o["values"])

@@ -12,7 +12,8 @@ import wasmtime
 from ._errors import QingdanError, malformed
 from ._module import ABI_VERSION, read_module
 from ._reader import CaseReader
-from ._values import ABSENT, EPOCH, format_decimal, kind_of, strip
+from ._resultmodel import ModelTexts, result_json
+from ._values import ABSENT, EPOCH, civil_date, format_decimal, kind_of, strip
 
 RESULT = dict(STATUS=0, ERROR_KIND=4, ERROR_SITE=8, BY_DEFAULT=12, N_OUTCOMES=16, N_FIRED=20, N_OVERRIDDEN=24,
               N_CONFLICTS=28, N_HITS=32, HITS=36, VALUE=40, BAD_SLOT=48)
@@ -54,7 +55,8 @@ class DecisionResult:
     conflicts: list
 
     def to_json(self):
-        """The JSON result model: decimals as exact strings, dates as "YYYY-MM-DD"."""
+        """This decision's result as plain JSON values: decimals as exact strings, dates as
+        "YYYY-MM-DD". The result model's line itself (docs/result.md) is `Policy.decide_json`."""
         body = dataclasses.asdict(self)
         for o in body["outcomes"]:
             o["values"] = _json_value(o["values"])
@@ -115,6 +117,7 @@ class Policy:
         self._reset()
         self.keys = [self._list_keys(lst) for lst in manifest["lists"]]
         self._reader = CaseReader(manifest, self.keys)
+        self._model_texts = {}
 
     # ------------------------------------------------------------ the instance
 
@@ -200,7 +203,10 @@ class Policy:
         if k == "Decimal":
             return decimal.Decimal(format_decimal(v))
         if k == "Date":
-            return EPOCH + datetime.timedelta(days=v)
+            try:
+                return EPOCH + datetime.timedelta(days=v)
+            except OverflowError:
+                return civil_date(v)  # year 0000: beyond datetime.date, kept as its ISO text
         if k == "Enum":
             return self.manifest["enums"][ty["Enum"]]["variants"][v]["name"]
         if k == "Row":
@@ -226,7 +232,10 @@ class Policy:
     # ------------------------------------------------------------ placing a case
 
     def _place(self, case):
-        values = self._reader.read(case, self.lang)
+        self._place_values(self._reader.read(case, self.lang))
+
+    def _place_values(self, values):
+        """Writes slot values (`CaseReader.read`) into memory and has the module accept them."""
         mf = self.manifest
         layout = mf["layout"]
         arena = bytearray()
@@ -269,7 +278,13 @@ class Policy:
         if status == BAD_INPUT:
             slot = self._field("BAD_SLOT")
             path = self._reader.slot_paths[slot] if 0 <= slot < len(self._reader.slot_paths) else f"#{slot}"
-            raise QingdanError("E0505", f"字段 `{path}` 不符合模块的输入布局", f"field `{path}` does not fit the module's input layout", "", self.lang)
+            raise QingdanError(
+                "E0505",
+                f"案例不符合模块的输入布局：字段 `{path}` 不符合模块的输入布局",
+                f"the case does not fit the module: field `{path}` does not fit the module's input layout",
+                "",
+                self.lang,
+            )
         if status != OK:
             raise malformed(f"`begin` answered status {status}", self.lang)
         self._placed = True
@@ -306,53 +321,126 @@ class Policy:
 
     # ------------------------------------------------------------ the API
 
+    def _decision_index(self, name):
+        if name not in self.decisions:
+            raise QingdanError("E0902", f"没有名为 `{name}` 的决定", f"no decision `{name}` (decisions: {', '.join(self.decisions)})", "", self.lang)
+        return self.decisions.index(name)
+
     def decide(self, case, decision=None):
         """Every decision as {name: DecisionResult}, or only `decision` (a name) as its result."""
-        if decision is not None and decision not in self.decisions:
-            raise QingdanError("E0902", f"没有名为 `{decision}` 的决定", f"no decision `{decision}` (decisions: {', '.join(self.decisions)})", "", self.lang)
+        if decision is not None:
+            self._decision_index(decision)
         self._place(case)
         names = self.decisions if decision is None else [decision]
         out = {name: self._decide(self.decisions.index(name)) for name in names}
         return out if decision is None else out[decision]
 
-    def _decide(self, d):
+    def decide_json(self, case, n=1, name=None, decision=None, explain=False):
+        """One case as a line of the result model (docs/result.schema.json), byte for byte the
+        line `qingdan eval --format json [--explain]` writes for it, ending in a newline: `n` the
+        case's number, `name` its name, `decision` one decision by name (then no checks run),
+        `explain` the values each rule read and the clauses' text. A case that cannot be read or
+        decided gives the line with its `error` object (code, both messages, path); an unknown
+        `decision` raises QingdanError E0902."""
+        texts = self._model_texts.get(explain)
+        if texts is None:
+            texts = self._model_texts[explain] = ModelTexts(self.manifest, explain)
+        return result_json(self, texts, case, n=n, name=name, decision=decision)
+
+    def _decide_raw(self, d):
+        """Decision `d` (an index) for the case placed last, raw: outcomes with variant, rule
+        (None for the default) and field values; fired, overridden, conflicts as rule indices."""
         self._failure(self._call("decide", d))
-        mf = self.manifest
-        layout = mf["layout"]
-        dec = mf["decisions"][d]
-        variants = mf["enums"][dec["outcome_enum"]]["variants"]
-        rules = mf["rules"]
+        layout = self.manifest["layout"]
+        variants = self.manifest["enums"][self.manifest["decisions"][d]["outcome_enum"]]["variants"]
         outcomes = []
         for i in range(max(self._field("N_OUTCOMES"), 0)):
             at = layout["outcomes"] + i * layout["outcome_stride"]
-            variant = variants[self._i32(at)]
+            variant = self._i32(at)
             rule = self._i32(at + 4)
-            values = {
-                name: self._typed(self._decode(self._i64(at + 8 + 8 * k), ty), ty) for k, (name, ty) in enumerate(variant["fields"])
-            }
-            reason = rules[rule].get("reason") if rule >= 0 else dec.get("default_reason")
-            outcomes.append(Outcome(variant["name"], values, reason, rules[rule]["name"] if rule >= 0 else None))
+            fields = [self._decode(self._i64(at + 8 + 8 * k), ty) for k, (_, ty) in enumerate(variants[variant]["fields"])]
+            outcomes.append({"variant": variant, "rule": rule if rule >= 0 else None, "fields": fields})
 
         def ids(base, n):
-            return [rules[self._i32(base + 4 * i)]["name"] for i in range(n)]
+            return [self._i32(base + 4 * i) for i in range(n)]
 
-        fired = ids(layout["fired"], max(self._field("N_FIRED"), 0))
-        overridden = ids(layout["overridden"], max(self._field("N_OVERRIDDEN"), 0))
         conflicts = []
         at = layout["conflicts"]
         for _ in range(max(self._field("N_CONFLICTS"), 0)):
             n = max(self._i32(at + 8), 0)
             conflicts.append(ids(at + 12, n))
             at += 12 + 4 * n
+        return {
+            "decision": d,
+            "outcomes": outcomes,
+            "fired": ids(layout["fired"], max(self._field("N_FIRED"), 0)),
+            "overridden": ids(layout["overridden"], max(self._field("N_OVERRIDDEN"), 0)),
+            "conflicts": conflicts,
+            "by_default": self._field("BY_DEFAULT") == 1,
+        }
+
+    def _decide(self, d):
+        raw = self._decide_raw(d)
+        mf = self.manifest
+        dec = mf["decisions"][d]
+        variants = mf["enums"][dec["outcome_enum"]]["variants"]
+        rules = mf["rules"]
+        outcomes = []
+        for o in raw["outcomes"]:
+            variant = variants[o["variant"]]
+            values = {name: self._typed(v, ty) for (name, ty), v in zip(variant["fields"], o["fields"])}
+            rule = o["rule"]
+            reason = rules[rule].get("reason") if rule is not None else dec.get("default_reason")
+            outcomes.append(Outcome(variant["name"], values, reason, rules[rule]["name"] if rule is not None else None))
+        names = lambda xs: [rules[r]["name"] for r in xs]  # noqa: E731
         return DecisionResult(
             decision=dec["name"],
             outcome=outcomes[0].outcome if outcomes else None,
             outcomes=outcomes,
-            fired=fired,
-            overridden=overridden,
-            by_default=self._field("BY_DEFAULT") == 1,
-            conflicts=conflicts,
+            fired=names(raw["fired"]),
+            overridden=names(raw["overridden"]),
+            by_default=raw["by_default"],
+            conflicts=[names(c) for c in raw["conflicts"]],
         )
+
+    def _check_raw(self, c):
+        """Check `c` for the case placed last: its hits (element values, None for the case)."""
+        self._failure(self._call("check", c))
+        over = self.manifest["checks"][c].get("over")
+        elem = over["Set"] if isinstance(over, dict) and kind_of(over) == "Set" else "Bool"
+        at = self._field("HITS") & 0xFFFFFFFF
+        words = [self._i64(at + 8 * i) for i in range(max(self._field("N_HITS"), 0))]
+        return [None if w == ABSENT else self._decode(w, elem) for w in words]
+
+    def _let_raw(self, l):
+        """Let `l` for the case placed last, raw."""
+        self._failure(self._call("read_let", l))
+        return self._decode(self._i64(self.manifest["layout"]["result"] + RESULT["VALUE"]), self.manifest["lets"][l]["ty"])
+
+    def _show(self, v, ty):
+        """A raw value as the engine shows it (`Policy::show`): names for variants, keys for rows."""
+        if v is None:
+            return "none"
+        k = kind_of(ty)
+        if k == "Opt":
+            return self._show(v, ty["Opt"])
+        if k == "Enum":
+            variants = self.manifest["enums"][ty["Enum"]]["variants"]
+            return variants[v]["name"] if 0 <= v < len(variants) else f"#{v}"
+        if k == "Row":
+            if v >= self.manifest["lists"][ty["Row"]]["rows"]:
+                return f"row#{v}"
+            key = self.keys[ty["Row"]][v]
+            return "none" if key is None else str(key)
+        if k == "Set":
+            return "[" + ", ".join(self._show(x, ty["Set"]) for x in v) + "]"
+        if k == "Bool":
+            return "true" if v else "false"
+        if k == "Decimal":
+            return format_decimal(v)
+        if k == "Date":
+            return civil_date(v)
+        return str(v)
 
     def check(self, case):
         """The checks that read the case: violations and permissions, rows typed."""
@@ -362,14 +450,12 @@ class Policy:
         for c, check in enumerate(mf["checks"]):
             if not check.get("reads_case"):
                 continue
-            self._failure(self._call("check", c))
-            over = check.get("over")
-            elem = over["Set"] if isinstance(over, dict) and kind_of(over) == "Set" else None
-            at = self._field("HITS") & 0xFFFFFFFF
-            hits = [self._i64(at + 8 * i) for i in range(max(self._field("N_HITS"), 0))]
+            hits = self._check_raw(c)
             if not hits:
                 continue
-            rows = [] if elem is None else [self._typed(self._decode(w, elem), elem) for w in hits if w != ABSENT]
+            over = check.get("over")
+            elem = over["Set"] if isinstance(over, dict) and kind_of(over) == "Set" else None
+            rows = [] if elem is None else [self._typed(h, elem) for h in hits if h is not None]
             cites = []
             for s, k in check.get("cites", []):
                 source = mf["sources"][s]

@@ -329,7 +329,7 @@ impl<'p> Job<'p> {
     fn dated(&self, mut values: Vec<Value>) -> Vec<Value> {
         if let (Some(day), Some(slot)) = (self.args.as_of, self.policy.decision_date) {
             if let Some(v) = values.get_mut(slot as usize) {
-                *v = Value::from_date(day);
+                *v = <Value as qingdan_engine::value::FromLiteral>::from_date(day);
             }
         }
         values

@@ -220,7 +220,7 @@ fn trace(
             }
             TraceRead::Let(l) => {
                 let def = &p.lets[l as usize];
-                let version = def.version_on(day).map(|v| v.label(p.lang));
+                let version = def.version_on(day).map(|v| crate::ir::version_label(v, p.lang));
                 (def.name.clone(), values.let_value(l)?, &def.ty, version)
             }
         };

@@ -15,6 +15,7 @@
 //! false in both the interpreter and the module.
 
 use super::*;
+use crate::value::FromLiteral;
 
 /// The column names of a row's first and last day, in the policy's language.
 fn column_names(lang: qingdan_dsl::Lang) -> (&'static str, &'static str) {

@@ -514,3 +514,34 @@ fn import_leaves_the_reserved_date_columns_to_the_rows() {
         common::run_in_process(["check", &dir.path().join("proposal.qd").to_string_lossy()]);
     assert_eq!(code, 0, "{checked}{err}");
 }
+
+/// A policy that searches another policy's dated list must name its own decision date:
+/// without one it cannot tell which rows are in force (E0143 at the first mention), and
+/// with one it checks clean.
+#[test]
+fn a_dated_list_of_a_used_policy_needs_the_users_decision_date() {
+    let owner = "政策 负面清单 以 申请.申请日期 为准\n\n输入 申请 { 申请日期: 日期 }\n\n\
+        记录 负面事项 { 编号: 文本, 关键词: 集合 文本 }\n\n\
+        清单 负面事项清单: 负面事项 键 编号 {\n  条目 \"FM-06\" 自 2026-01-01 起 { 关键词: [\"扫码关注\"] }\n}\n";
+    let user = |as_of: &str| {
+        format!(
+            "政策 派单{as_of}\n\n使用 负面清单\n\n输入 派单 {{ 日期: 日期\n  事项名称: 文本 }}\n\n\
+             令 网络推广 = 任一(n 属于 负面清单.负面事项清单 满足 任一(k 属于 n.关键词 满足 包含(派单.事项名称, k)))\n"
+        )
+    };
+    let check = |user: String| {
+        let files = vec![
+            ("负面清单.qd".into(), Ok(owner.as_bytes().to_vec())),
+            ("派单.qd".into(), Ok(user.into_bytes())),
+        ];
+        check_files(files, &mut NoFiles)
+    };
+    let undated = check(user(""));
+    let told: Vec<_> = undated.diagnostics.iter().filter(|d| d.code == Code::E0143).collect();
+    assert_eq!(told.len(), 1, "{:?}", undated.diagnostics);
+    let file = undated.sources.get(told[0].span.file);
+    assert_eq!(file.path, "派单.qd");
+    assert!(file.text[told[0].span.start as usize..].starts_with("负面事项清单"), "at the list's name");
+    let dated = check(user(" 以 派单.日期 为准"));
+    assert!(!dated.has_errors(), "{:?}", dated.diagnostics);
+}

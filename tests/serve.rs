@@ -245,18 +245,30 @@ fn a_decision_the_log_refuses_is_not_given(store: &Store) {
     assert_eq!((lines[0]["case"].as_u64(), lines[0]["error"]["code"].as_str()), (Some(1), Some("E0905")));
     f.refuse_writes(store, false);
     assert_eq!(s.post(&decide_path(), case.as_bytes()).status, 200);
-    let events = s.stop_and_stderr();
+    // The operator's events: JSON objects, the refusals named by code. They are written
+    // just after each answer, so the last may follow it by a moment.
+    let read_events = || -> Vec<serde_json::Value> {
+        s.stderr_text().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    };
+    let given = |events: &[serde_json::Value]| {
+        events.iter().filter(|e| e["decision_id"].as_str().is_some_and(|d| d.len() == 36)).count()
+    };
+    let events = (0..200)
+        .map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            read_events()
+        })
+        .find(|events| given(events) == 2)
+        .unwrap_or_else(read_events);
+    s.stop_and_stderr();
     drop(s);
     assert_eq!(f.logged().len(), 2, "the two decisions given");
-    // The operator's events: JSON objects, the refusals named by code.
-    let events: Vec<serde_json::Value> =
-        events.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let with = |target: &str, key: &str, value: &str| {
         events.iter().filter(|e| e["target"] == target && e[key] == value).count()
     };
     assert_eq!(with("qingdan::log", "code", "E0905"), 2, "{events:?}");
     assert_eq!(with("qingdan::request", "code", "E0905"), 1, "{events:?}");
-    assert_eq!(events.iter().filter(|e| e["decision_id"].as_str().is_some_and(|d| d.len() == 36)).count(), 2);
+    assert_eq!(given(&events), 2, "{events:?}");
 }
 
 #[test]
@@ -344,7 +356,8 @@ fn module_hash(policy: &Path) -> serde_json::Value {
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let wat = qingdan().arg("dump-wat").arg(&module).output().expect("dump-wat");
     let wat = String::from_utf8(wat.stdout).expect("utf-8");
-    let hash = wat.split("\"hash\"").nth(1).and_then(|r| r.split('"').nth(1)).expect("a hash in the manifest");
+    let hash =
+        wat.split("\"hash\"").nth(1).and_then(|r| r.split('"').nth(1)).expect("a hash in the manifest");
     hash.into()
 }
 

@@ -13,8 +13,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use futures_util::StreamExt;
-use rayon::prelude::*;
 use qingdan_dsl::Code;
+use rayon::prelude::*;
 use serde_json::json;
 
 use super::auth::Caller;

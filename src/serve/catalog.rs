@@ -85,10 +85,8 @@ pub fn load(dir: &Path) -> Loaded {
         let deciders = (0..policy.decisions.len() as u32)
             .map(|d| (policy.decisions[d as usize].name.clone(), JsonDecider::new(policy, d, args)))
             .collect();
-        policies.insert(
-            name.clone(),
-            Served { name, hash, policy, deciders, reader: CaseReader::new(policy) },
-        );
+        policies
+            .insert(name.clone(), Served { name, hash, policy, deciders, reader: CaseReader::new(policy) });
     }
     Loaded { policies, diagnostics, has_errors }
 }

@@ -99,7 +99,8 @@ pub fn bad_case(eval_line: &str) -> Response {
         err["code"] = json!(Code::E0908.as_str());
     }
     let code = err["code"].as_str().and_then(Code::parse).unwrap_or(Code::E0908);
-    let mut response = (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({ "error": err }))).into_response();
+    let mut response =
+        (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({ "error": err }))).into_response();
     response.extensions_mut().insert(Refused(code));
     response
 }

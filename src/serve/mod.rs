@@ -15,8 +15,8 @@ pub mod info;
 pub mod log_cmd;
 mod reload;
 mod split;
-pub mod trace;
 pub mod store;
+pub mod trace;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -49,7 +49,14 @@ pub struct Splitter {
 
 impl Default for Splitter {
     fn default() -> Self {
-        Splitter { form: Form::Unknown, pending: Vec::new(), start: 0, scanned: 0, skipping: false, fault: None }
+        Splitter {
+            form: Form::Unknown,
+            pending: Vec::new(),
+            start: 0,
+            scanned: 0,
+            skipping: false,
+            fault: None,
+        }
     }
 }
 
@@ -305,7 +312,11 @@ mod tests {
             }
             out.extend(s.finish().expect("no fault"));
             assert_eq!(out.len(), 2, "{}", &body[..1]);
-            assert!(out[0].as_ref().is_err_and(|e| e.contains("E0307")), "{:?}", out[0].as_ref().map(|t| t.len()));
+            assert!(
+                out[0].as_ref().is_err_and(|e| e.contains("E0307")),
+                "{:?}",
+                out[0].as_ref().map(|t| t.len())
+            );
             assert_eq!(out[1].as_deref().map(str::trim), Ok("{\"b\":1}"));
             assert!(most <= 2 * MAX_CASE + 64 * 1024, "held {most} bytes");
         }

@@ -4,13 +4,13 @@
 
 #[path = "../http/mod.rs"]
 mod http;
+#[allow(unused_imports)] // each test binary uses part of it
 pub use http::{parse_reply, read_reply, Reply};
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 pub const POLICY: &str = "社区工作事项准入";
 pub const DECISION: &str = "准入结论";
@@ -151,7 +151,8 @@ impl Folder {
                 } else {
                     "DROP TRIGGER refuse ON decisions; DROP FUNCTION refuse();"
                 };
-                let done = Command::new("psql").arg(&self.log).args(["-q", "-c", sql]).output().expect("psql runs");
+                let done =
+                    Command::new("psql").arg(&self.log).args(["-q", "-c", sql]).output().expect("psql runs");
                 assert!(done.status.success(), "psql: {}", String::from_utf8_lossy(&done.stderr));
             }
         }
@@ -241,6 +242,11 @@ impl Server {
     pub fn stop_and_stderr(&mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.stderr_text()
+    }
+
+    /// What the server has written on standard error so far.
+    pub fn stderr_text(&self) -> String {
         std::fs::read_to_string(self.stderr.path()).expect("stderr")
     }
 

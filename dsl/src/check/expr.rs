@@ -216,7 +216,10 @@ impl Checker<'_> {
                 self.let_type(cx.module, i)
             }
             Some(Def::Input(r)) => Ty::Record(r),
-            Some(Def::List(l)) => Ty::List(l),
+            Some(Def::List(l)) => {
+                self.note_list_use(cx.module, l, id.span);
+                Ty::List(l)
+            }
             Some(other) => {
                 if let Some(t) = self.variant_in_expected(&id.name, expected) {
                     return t;
@@ -464,7 +467,10 @@ impl Checker<'_> {
             Some(Static::Enum(e)) => return self.qualified_variant(e, f),
             Some(Static::Policy(p)) => {
                 return match self.env.lookup_in(p, &f.name) {
-                    Some(Def::List(l)) => Ty::List(l),
+                    Some(Def::List(l)) => {
+                        self.note_list_use(cx.module, l, f.span);
+                        Ty::List(l)
+                    }
                     Some(def) => {
                         self.not_a_value(f, def);
                         Ty::Error

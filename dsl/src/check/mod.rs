@@ -55,6 +55,7 @@ pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -
         used_lets: HashSet::new(),
         rule_decisions: HashMap::new(),
         record_types: true,
+        dated_use_told: HashSet::new(),
     };
     c.collect_lists();
     for m in 0..modules.len() {
@@ -101,6 +102,9 @@ struct Checker<'a> {
     /// Off while the rows of a list read from a file are checked: their types are the
     /// columns' declared ones, and a 100,000-row list would add a million entries.
     record_types: bool,
+    /// (policy, list) pairs already told that the policy reads another's dated list
+    /// without naming its decision date (E0143 once each).
+    dated_use_told: HashSet<(usize, usize)>,
 }
 
 /// What an expression is checked in: its module, the variables bound around it, and the

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use super::env::ListId;
 use super::{Checker, Ty};
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::syntax::ast::{Decl, InForce, Module, Path};
@@ -134,6 +135,29 @@ impl Checker<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// A list of another policy named here: when its rows have dates and this policy names
+    /// no decision date, the searches here could not tell which rows are in force (E0143,
+    /// at the first mention, once per list). The list's own policy is told by
+    /// [`Self::check_dated_rows`].
+    pub(super) fn note_list_use(&mut self, m: usize, list: ListId, span: crate::Span) {
+        let owner = self.env.lists[list.0].module;
+        if owner == m || self.modules[m].as_of.is_some() || self.dated_use_told.contains(&(m, list.0)) {
+            return;
+        }
+        let name = &self.env.lists[list.0].name;
+        let decls = &self.modules[owner].decls;
+        let dated = decls.iter().enumerate().any(|(i, d)| match d {
+            Decl::List(l) if &l.name.name == name => {
+                self.rows(owner, i, l).iter().any(|r| r.in_force.is_some())
+            }
+            _ => false,
+        });
+        if dated {
+            self.dated_use_told.insert((m, list.0));
+            self.diags.push(rows_without_date_field(span));
         }
     }
 

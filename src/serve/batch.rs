@@ -21,6 +21,7 @@ use super::auth::Caller;
 use super::catalog::Served;
 use super::decide::{decide_text, record, with_id};
 use super::split::{Piece, Splitter};
+use super::store::Receipt;
 use super::trace;
 use super::Service;
 
@@ -48,6 +49,8 @@ pub async fn decide_batch(
         next: 1,
         last: None,
         done: false,
+        committing: None,
+        tail: None,
     };
     let stream = futures_util::stream::unfold(batch, |mut b| async move {
         b.next_chunk().await.map(|bytes| (Ok::<Bytes, Infallible>(bytes), b))
@@ -71,25 +74,73 @@ struct Batch {
     next: usize,
     /// A last error line, to send after the cases gathered before it.
     last: Option<String>,
+    /// No more cases are read.
     done: bool,
+    /// The chunk handed to the log and not yet answered.
+    committing: Option<Committing>,
+    /// The line that ends the answer, once the chunks before it are sent.
+    tail: Option<Bytes>,
+}
+
+/// A chunk decided and handed to the log: its lines are sent once the log has it.
+struct Committing {
+    receipt: Receipt,
+    out: Bytes,
+    ids: Vec<String>,
+    /// The chunk's first case, named if the log fails.
+    first: usize,
+}
+
+/// What deciding the next chunk gave.
+enum Ahead {
+    Chunk(Committing),
+    /// A line that ends the batch (a limit, a fault of the body), sent after what is before it.
+    Stop(Bytes),
+    End,
 }
 
 impl Batch {
+    /// The next part of the answer. A chunk is decided while the one before it commits
+    /// (the log's writer and the deciding threads work at once), and the one before is
+    /// answered once committed, so lines still go out in order and only when logged.
     async fn next_chunk(&mut self) -> Option<Bytes> {
-        if self.done {
-            return None;
+        loop {
+            let ahead = if self.done { Ahead::End } else { self.decide_next().await };
+            let before = self.committing.take();
+            match ahead {
+                Ahead::Chunk(c) => self.committing = Some(c),
+                Ahead::Stop(line) => (self.done, self.tail) = (true, Some(line)),
+                Ahead::End => self.done = true,
+            }
+            match before {
+                Some(before) => return Some(self.settle(before).await),
+                None if self.committing.is_some() => continue,
+                None => return self.tail.take(),
+            }
         }
+    }
+
+    /// A chunk's lines once the log has committed it; if the log failed, the line that
+    /// stops the batch there (a chunk decided after it may be logged but is not given).
+    async fn settle(&mut self, c: Committing) -> Bytes {
+        if let Err(why) = c.receipt.committed().await {
+            trace::log_failed(&why);
+            (self.committing, self.tail) = (None, None);
+            let message = format!("the decision log failed: the cases from this one on are not given: {why}");
+            return self.stop(c.first, Code::E0905, &message);
+        }
+        trace::chunk(&self.served.name, &self.decision, &self.caller, &c.ids);
+        self.svc.metrics.decided(c.ids.len() as u64);
+        c.out
+    }
+
+    /// Reads and decides up to [`CHUNK`] cases and hands their records to the log.
+    async fn decide_next(&mut self) -> Ahead {
         let items = match self.gather().await {
             Ok(items) => items,
-            Err(line) => {
-                self.done = true;
-                return Some(Bytes::from(line + "\n"));
-            }
+            Err(line) => return Ahead::Stop(Bytes::from(line + "\n")),
         };
-        let Some(&(first, _)) = items.first() else {
-            self.done = true;
-            return None;
-        };
+        let Some(&(first, _)) = items.first() else { return Ahead::End };
         let (served, decision) = (self.served.clone(), self.decision.clone());
         // Decided on every core (in order): the chunk's time is the batch's pace.
         let decided = tokio::task::spawn_blocking(move || {
@@ -107,7 +158,13 @@ impl Batch {
         let limits = &self.svc.limits;
         let decided = match tokio::time::timeout(limits.timeout, decided).await {
             Ok(Ok(d)) => d,
-            _ => return self.stop(first, Code::E0906, "the batch's chunk took longer than --timeout-ms"),
+            _ => {
+                return Ahead::Stop(self.stop(
+                    first,
+                    Code::E0906,
+                    "the batch's chunk took longer than --timeout-ms",
+                ))
+            }
         };
         let mut out = String::new();
         let mut records = Vec::new();
@@ -122,23 +179,16 @@ impl Batch {
             }
             out.push('\n');
         }
-        let count = records.len() as u64;
-        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-        if let Err(why) = self.svc.logger.commit(records).await {
-            trace::log_failed(&why);
-            let message = format!("the decision log failed: the cases from this one on are not given: {why}");
-            return self.stop(first, Code::E0905, &message);
-        }
-        trace::chunk(&self.served.name, &self.decision, &self.caller, &ids);
-        self.svc.metrics.decided(count);
-        Some(Bytes::from(out))
+        let ids = records.iter().map(|r| r.id.clone()).collect();
+        let receipt = self.svc.logger.submit(records);
+        Ahead::Chunk(Committing { receipt, out: Bytes::from(out), ids, first })
     }
 
     /// A last line saying why the batch stops at case `at` (the first not given).
-    fn stop(&mut self, at: usize, code: Code, message: &str) -> Option<Bytes> {
+    fn stop(&mut self, at: usize, code: Code, message: &str) -> Bytes {
         self.done = true;
         let line = json!({ "case": at, "error": { "code": code.as_str(), "message": message } });
-        Some(Bytes::from(format!("{line}\n")))
+        Bytes::from(format!("{line}\n"))
     }
 
     /// Up to [`CHUNK`] cases, reading the body as far as needed. `Err` is a last line,

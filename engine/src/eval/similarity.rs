@@ -28,10 +28,20 @@ pub fn similarity_known(a: &str, b: &str, known: &KnownUnits) -> i64 {
     if a == b {
         return DECIMAL_SCALE;
     }
-    let (x, y) = (known.units(a), known.units(b));
-    let common = common_count(&x, &y) as i64;
-    // a ≠ b, so at least one of them has a unit.
-    2 * common * DECIMAL_SCALE / (x.len() + y.len()) as i64
+    known.with_units(a, |x| {
+        known.with_units(b, |y| {
+            let common = common_count(x, y) as i64;
+            // a ≠ b, so at least one of them has a unit.
+            2 * common * DECIMAL_SCALE / (x.len() + y.len()) as i64
+        })
+    })
+}
+
+thread_local! {
+    /// The last text not known in advance (a case's text) with its units: a search compares
+    /// one case text with every row of a list, so it is split into units once, not per row.
+    /// Keyed by the text itself, so a new case's text is never taken for an old one's.
+    static RECENT: std::cell::RefCell<(String, Units)> = std::cell::RefCell::new((String::new(), SmallVec::new()));
 }
 
 /// The units of texts that live as long as the policy (its list cells), by the address
@@ -48,11 +58,23 @@ impl KnownUnits {
         self.by_address.entry((t.as_ptr() as usize, t.len())).or_insert_with(|| units(t));
     }
 
-    fn units(&self, t: &str) -> std::borrow::Cow<'_, Units> {
-        match self.by_address.get(&(t.as_ptr() as usize, t.len())) {
-            Some(known) => std::borrow::Cow::Borrowed(known),
-            None => std::borrow::Cow::Owned(units(t)),
+    /// Calls `f` with the units of `t`: known in advance, the last unknown text's, or
+    /// computed now (when both texts of a comparison are unknown, the second one).
+    fn with_units<R>(&self, t: &str, f: impl FnOnce(&Units) -> R) -> R {
+        if let Some(known) = self.by_address.get(&(t.as_ptr() as usize, t.len())) {
+            return f(known);
         }
+        RECENT.with(|recent| match recent.try_borrow_mut() {
+            Ok(mut recent) => {
+                if recent.0 != t {
+                    recent.0.clear();
+                    recent.0.push_str(t);
+                    recent.1 = units(t);
+                }
+                f(&recent.1)
+            }
+            Err(_) => f(&units(t)),
+        })
     }
 }
 
@@ -115,8 +137,33 @@ mod tests {
         assert_eq!(similarity("aaaa", "aa"), ONE);
     }
 
+    /// The definition computed afresh, without any cache.
+    fn direct(a: &str, b: &str) -> i64 {
+        if a == b {
+            return ONE;
+        }
+        let (x, y) = (units(a), units(b));
+        2 * common_count(&x, &y) as i64 * ONE / (x.len() + y.len()) as i64
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// The last unknown text's units are reused: whatever order texts come in (the same
+        /// one again, a new one, one known in advance), every answer is the definition's.
+        #[test]
+        fn answers_through_the_cache_are_the_definitions(
+            pairs in proptest::collection::vec(("[ab网格]{0,4}", "[ab网格]{0,4}"), 1..12),
+            row in "[ab网格]{0,4}",
+        ) {
+            let mut known = KnownUnits::default();
+            known.learn(&row);
+            for (a, b) in &pairs {
+                prop_assert_eq!(similarity_known(a, b, &known), direct(a, b));
+                prop_assert_eq!(similarity_known(&row, a, &known), direct(&row, a));
+                prop_assert_eq!(similarity_known(b, &row, &known), direct(b, &row));
+            }
+        }
 
         #[test]
         fn symmetric_bounded_and_one_only_for_the_same_bigrams(a in "[ab网格 ]{0,6}", b in "[ab网格 ]{0,6}") {

@@ -117,6 +117,18 @@ struct Pending {
     done: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
 
+/// Records handed to the log, to wait on: committed, or why not.
+pub struct Receipt(Result<Option<tokio::sync::oneshot::Receiver<Result<(), String>>>, String>);
+
+impl Receipt {
+    pub async fn committed(self) -> Result<(), String> {
+        match self.0? {
+            None => Ok(()),
+            Some(wait) => wait.await.map_err(|_| "the log writer stopped".to_string())?,
+        }
+    }
+}
+
 /// Most records written in one transaction.
 const GROUP: usize = 4096;
 
@@ -163,12 +175,18 @@ impl Logger {
 
     /// Returns once `records` are committed (or with why they could not be).
     pub async fn commit(&self, records: Vec<Record>) -> Result<(), String> {
+        self.submit(records).committed().await
+    }
+
+    /// Hands `records` to the writer at once; the receipt tells when they are committed,
+    /// so that a batch can decide its next cases meanwhile.
+    pub fn submit(&self, records: Vec<Record>) -> Receipt {
         if records.is_empty() {
-            return Ok(());
+            return Receipt(Ok(None));
         }
         let (done, wait) = tokio::sync::oneshot::channel();
-        self.queue.send(Pending { records, done }).map_err(|_| "the log writer stopped".to_string())?;
-        wait.await.map_err(|_| "the log writer stopped".to_string())?
+        let queued = self.queue.send(Pending { records, done });
+        Receipt(queued.map(|()| Some(wait)).map_err(|_| "the log writer stopped".to_string()))
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Record>, String> {

@@ -3,7 +3,7 @@
 //! decision service's test support (tests/server, tests/serve_support).
 #![allow(dead_code)] // each test binary uses part of it
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -34,6 +34,18 @@ impl Reply {
     pub fn lines(&self) -> Vec<serde_json::Value> {
         self.text().lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
     }
+}
+
+/// The address a server started for a test announces on the first line of its standard
+/// output (`… http://127.0.0.1:PORT/ …`).
+pub fn announced_addr(child: &mut std::process::Child) -> SocketAddr {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("announces itself");
+    line.split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
 }
 
 /// Sends a request's head (these headers, then Content-Length: `length` and Connection:

@@ -7,7 +7,6 @@ mod http;
 #[allow(unused_imports)] // each test binary uses part of it
 pub use http::{parse_reply, read_reply, Reply};
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -209,14 +208,7 @@ pub fn start(dir: &Path, options: &[&str]) -> Server {
         .stderr(stderr.reopen().expect("stderr file"))
         .spawn()
         .expect("server starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("announces itself");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let addr = http::announced_addr(&mut child);
     Server { child, addr, stderr }
 }
 

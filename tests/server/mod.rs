@@ -6,7 +6,7 @@
 mod http;
 pub use http::{read_reply, Reply};
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -118,14 +118,7 @@ pub fn start_binary(bin: &Path, cwd: &Path, args: &[&str]) -> Server {
 /// The server a started playground is: its address from the line it announces itself with,
 /// and the token its page carries.
 fn announced(mut child: std::process::Child) -> Server {
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("announces itself");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let addr = http::announced_addr(&mut child);
     let mut server = Server { child, addr, token: String::new() };
     let page = server.raw("GET", "/", &[("Host", &addr.to_string())], b"");
     assert_eq!(page.status, 200, "the page: {}", page.text());

@@ -24,6 +24,7 @@ pub use explain::{explain, explain_with, Explanation};
 pub use expr::{arith, compare, to_decimal, Fault};
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
@@ -59,6 +60,10 @@ pub struct Evaluator<'p> {
     indexes: index::Indexes<'p>,
     /// The units `similarity` compares, of every text in the policy's lists.
     known_units: similarity::KnownUnits,
+    /// For each check that reads nothing of the case (lists and constants alone), its
+    /// result once computed: it is the same for every case, and a check comparing every
+    /// row with every other costs far more than the decisions around it.
+    case_free_checks: Vec<Option<OnceLock<Result<CheckResult, EvalError>>>>,
 }
 
 /// Per-evaluation state: the case, remembered lets and bound variables. Reused between
@@ -107,7 +112,9 @@ impl<'p> Evaluator<'p> {
             .collect();
         let indexes = index::Indexes::new(policy);
         let known_units = index::list_text_units(policy);
-        Evaluator { policy, keys, exceptions, conditions, plans, indexes, known_units }
+        let case_free_checks =
+            policy.case_free_checks().into_iter().map(|free| free.then(OnceLock::new)).collect();
+        Evaluator { policy, keys, exceptions, conditions, plans, indexes, known_units, case_free_checks }
     }
 
     /// How many of the policy's quantifiers search a list by index instead of a scan.
@@ -423,6 +430,13 @@ impl Evaluator<'_> {
 
     /// Evaluates a check: the rows (or the case) that break it, or use its permission.
     pub fn check(&self, c: CheckId, f: &mut Frame<'_>) -> Result<CheckResult, EvalError> {
+        match &self.case_free_checks[c as usize] {
+            Some(once) => once.get_or_init(|| self.check_now(c, f)).clone(),
+            None => self.check_now(c, f),
+        }
+    }
+
+    fn check_now(&self, c: CheckId, f: &mut Frame<'_>) -> Result<CheckResult, EvalError> {
         let check = &self.policy.checks[c as usize];
         let hit_when = check.modality != Modality::Must;
         let mut hits = Vec::new();

@@ -318,3 +318,41 @@ decision d: verdict by first default ok "fine""#,
     let mut f = ev.frame(&c);
     assert_eq!(ev.check(0, &mut f).expect("evaluates").hits, Vec::<Option<Value>>::new());
 }
+
+/// A check that reads lists, constants and lets of those alone answers alike for every
+/// case, so it is computed once and its answer (an error too) reused; a check reading a
+/// let of the case is computed for each case.
+#[test]
+fn checks_free_of_the_case_answer_alike_for_every_case() {
+    let p = policy(
+        r#"policy t
+source s "x" { clause one "c" }
+enum verdict { ok }
+record dept { code: text, staff: int }
+list depts: dept key code { item "A" { staff: 1 } item "B" { staff: 5 } }
+input app { limit: int }
+let cap = 3
+let total = sum(x in depts of x.staff)
+let per_case = app.limit
+check under_cap cite s.one { for x in depts must x.staff <= cap "under the cap" }
+check under_limit cite s.one { for x in depts must x.staff <= per_case "under the case's limit" }
+check share cite s.one { for x in depts must x.staff / (total - 6) >= 0 "a share of the rest" }
+rule r cite s.one { when app.limit > 100 then ok "ok" }
+decision d: verdict by first default ok "fine""#,
+    );
+    assert_eq!(p.case_free_checks(), [true, false, true]);
+    assert_eq!(p.lets_reading_the_case(), [false, false, true]);
+    let ev = Evaluator::new(&p);
+    let answers = |limit: i64| {
+        let c = case(&p, &[("limit", Value::Int(limit))]);
+        let mut f = ev.frame(&c);
+        (0..3).map(|i| ev.check(i, &mut f).map(|r| r.hits)).collect::<Vec<_>>()
+    };
+    let (low, high) = (answers(0), answers(10));
+    assert_eq!(low[0], Ok(vec![Some(Value::Row(1))]));
+    assert_eq!(high[0], low[0]);
+    assert_eq!(low[1], Ok(vec![Some(Value::Row(0)), Some(Value::Row(1))]));
+    assert_eq!(high[1], Ok(vec![]));
+    assert!(matches!(low[2], Err(EvalError::DivisionByZero(_))), "{:?}", low[2]);
+    assert_eq!(high[2], low[2]);
+}

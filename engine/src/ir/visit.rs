@@ -148,13 +148,51 @@ impl Check {
     }
 
     /// Whether the check reads the case (an input field or a let); otherwise it is about
-    /// the lists alone.
+    /// the lists alone. A case's output shows the checks that do (see `docs/wasm-abi.md`).
     pub fn reads_case(&self) -> bool {
         let mut found = false;
         for e in self.exprs() {
             each_read(e, &mut |r| found |= matches!(r, Read::Slot(_) | Read::Let(_)));
         }
         found
+    }
+}
+
+impl Policy {
+    /// For each let, whether its value depends on the case: it reads an input field, or a
+    /// let that does. A let of constants and lists alone (a threshold, a list's total) does
+    /// not, so a check reading it is still about the lists alone.
+    pub fn lets_reading_the_case(&self) -> Vec<bool> {
+        let mut reads = Vec::with_capacity(self.lets.len());
+        // Lets only read earlier lets, so one pass in order settles them all.
+        for l in &self.lets {
+            let mut found = false;
+            each_read(&l.value, &mut |r| found |= reads_case(r, &reads));
+            reads.push(found);
+        }
+        reads
+    }
+
+    /// The checks whose answer is the same for every case: they read lists and constants,
+    /// and lets that read nothing else, but no input field, directly or through a let.
+    /// (Unlike [`Check::reads_case`], which says whether a case's output shows the check.)
+    pub fn case_free_checks(&self) -> Vec<bool> {
+        let lets = self.lets_reading_the_case();
+        let free = |check: &Check| {
+            let mut reads = false;
+            check.exprs().for_each(|e| each_read(e, &mut |r| reads |= reads_case(r, &lets)));
+            !reads
+        };
+        self.checks.iter().map(free).collect()
+    }
+}
+
+/// Whether `r` reads the case, given which lets do.
+fn reads_case(r: Read<'_>, lets: &[bool]) -> bool {
+    match r {
+        Read::Slot(_) => true,
+        Read::Let(l) => lets.get(l as usize).copied().unwrap_or(true),
+        Read::List(_) | Read::Row { .. } | Read::Key { .. } => false,
     }
 }
 

@@ -3,8 +3,9 @@
 //! PostgreSQL has it durable (`synchronous_commit` as the server is configured, `on` by
 //! default).
 
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls};
 
 use super::{Filter, Record, Store, COLUMNS, SCHEMA};
@@ -47,30 +48,20 @@ fn row_record(row: &postgres::Row) -> Record {
 }
 
 impl Store for Postgres {
+    /// One `COPY … FROM STDIN BINARY` per group: a single round trip however many records
+    /// the group holds, where one INSERT each paid a round trip per record.
     fn append(&mut self, records: &[Record]) -> Result<(), String> {
         let mut tx = self.client.transaction().map_err(|e| e.to_string())?;
-        let insert = tx
-            .prepare(&format!(
-                "INSERT INTO decisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            ))
+        let sink = tx
+            .copy_in(&format!("COPY decisions ({COLUMNS}) FROM STDIN BINARY"))
             .map_err(|e| e.to_string())?;
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT; 9]);
         for r in records {
-            tx.execute(
-                &insert,
-                &[
-                    &r.id,
-                    &r.time,
-                    &r.policy,
-                    &r.hash,
-                    &r.decision,
-                    &r.caller,
-                    &r.input,
-                    &r.result,
-                    &r.outcome,
-                ],
-            )
-            .map_err(|e| e.to_string())?;
+            let row: [&(dyn ToSql + Sync); 9] =
+                [&r.id, &r.time, &r.policy, &r.hash, &r.decision, &r.caller, &r.input, &r.result, &r.outcome];
+            writer.write(&row).map_err(|e| e.to_string())?;
         }
+        writer.finish().map_err(|e| e.to_string())?;
         tx.commit().map_err(|e| e.to_string())
     }
 

@@ -208,6 +208,9 @@ impl Evaluator<'_> {
     /// variables bound where it is used (a check's row, an enclosing quantifier) are set
     /// aside meanwhile; otherwise its first variable would read theirs.
     fn let_body(&self, l: u32, f: &mut Frame<'_>) -> Eval {
+        if let Some(Some(constant)) = self.constant_lets.get(l as usize) {
+            return constant.clone();
+        }
         let value = &self.policy.lets[l as usize].value;
         if f.locals.is_empty() {
             return self.eval(value, f);
@@ -266,7 +269,10 @@ impl Evaluator<'_> {
         match &e.kind {
             ExprKind::Const(v) => Some(v),
             ExprKind::Slot(s) => f.case.get(*s as usize),
-            ExprKind::Let(l) => f.lets.get(*l as usize).and_then(Option::as_ref),
+            ExprKind::Let(l) => match f.lets.get(*l as usize).and_then(Option::as_ref) {
+                Some(v) => Some(v),
+                None => self.constant_lets.get(*l as usize)?.as_ref()?.as_ref().ok(),
+            },
             ExprKind::Local(n) => f.locals.get(*n as usize),
             ExprKind::RowField { row, list, field } => match self.peek(row, f)? {
                 Value::Row(r) => {

@@ -18,13 +18,13 @@ mod cond;
 pub mod explain;
 mod expr;
 mod index;
+mod memo;
 pub mod similarity;
 
 pub use explain::{explain, explain_with, Explanation};
 pub use expr::{arith, compare, to_decimal, Fault};
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
@@ -60,10 +60,11 @@ pub struct Evaluator<'p> {
     indexes: index::Indexes<'p>,
     /// The units `similarity` compares, of every text in the policy's lists.
     known_units: similarity::KnownUnits,
-    /// For each check that reads nothing of the case (lists and constants alone), its
-    /// result once computed: it is the same for every case, and a check comparing every
-    /// row with every other costs far more than the decisions around it.
-    case_free_checks: Vec<Option<OnceLock<Result<CheckResult, EvalError>>>>,
+    /// For each check that reads little of the case, its answers by the values it reads.
+    check_memos: Vec<Option<memo::CheckMemo>>,
+    /// The value of each let that reads nothing of the case (a threshold, a set of enum
+    /// values, a list's total), computed once here rather than in every case's frame.
+    constant_lets: Vec<Option<Result<Value, EvalError>>>,
 }
 
 /// Per-evaluation state: the case, remembered lets and bound variables. Reused between
@@ -112,9 +113,27 @@ impl<'p> Evaluator<'p> {
             .collect();
         let indexes = index::Indexes::new(policy);
         let known_units = index::list_text_units(policy);
-        let case_free_checks =
-            policy.case_free_checks().into_iter().map(|free| free.then(OnceLock::new)).collect();
-        Evaluator { policy, keys, exceptions, conditions, plans, indexes, known_units, case_free_checks }
+        let check_memos = memo::CheckMemo::for_policy(policy);
+        let mut ev = Evaluator {
+            policy,
+            keys,
+            exceptions,
+            conditions,
+            plans,
+            indexes,
+            known_units,
+            check_memos,
+            constant_lets: Vec::new(),
+        };
+        ev.constant_lets = ev.compute_constant_lets();
+        ev
+    }
+
+    /// The lets that read no input field, directly or through other lets, evaluated once.
+    fn compute_constant_lets(&self) -> Vec<Option<Result<Value, EvalError>>> {
+        let mut frame = self.frame(&[]);
+        let reads = self.policy.slots_read_by_lets();
+        (0..reads.len()).map(|l| reads[l].is_empty().then(|| self.let_value(l as u32, &mut frame))).collect()
     }
 
     /// How many of the policy's quantifiers search a list by index instead of a scan.
@@ -430,8 +449,8 @@ impl Evaluator<'_> {
 
     /// Evaluates a check: the rows (or the case) that break it, or use its permission.
     pub fn check(&self, c: CheckId, f: &mut Frame<'_>) -> Result<CheckResult, EvalError> {
-        match &self.case_free_checks[c as usize] {
-            Some(once) => once.get_or_init(|| self.check_now(c, f)).clone(),
+        match &self.check_memos[c as usize] {
+            Some(memo) => memo.answer(f.case, || self.check_now(c, f)),
             None => self.check_now(c, f),
         }
     }

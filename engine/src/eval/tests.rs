@@ -321,9 +321,9 @@ decision d: verdict by first default ok "fine""#,
 
 /// A check that reads lists, constants and lets of those alone answers alike for every
 /// case, so it is computed once and its answer (an error too) reused; a check reading a
-/// let of the case is computed for each case.
+/// let of the case is remembered by that field's value and answers each case its own way.
 #[test]
-fn checks_free_of_the_case_answer_alike_for_every_case() {
+fn checks_are_remembered_by_what_they_read_of_the_case() {
     let p = policy(
         r#"policy t
 source s "x" { clause one "c" }
@@ -340,8 +340,9 @@ check share cite s.one { for x in depts must x.staff / (total - 6) >= 0 "a share
 rule r cite s.one { when app.limit > 100 then ok "ok" }
 decision d: verdict by first default ok "fine""#,
     );
-    assert_eq!(p.case_free_checks(), [true, false, true]);
-    assert_eq!(p.lets_reading_the_case(), [false, false, true]);
+    let limit = p.slots.iter().position(|s| s.path == ["limit"]).expect("slot") as u32;
+    assert_eq!(p.slots_read_by_lets(), [vec![], vec![], vec![limit]]);
+    assert_eq!(p.slots_read_by_checks(), [vec![], vec![limit], vec![]]);
     let ev = Evaluator::new(&p);
     let answers = |limit: i64| {
         let c = case(&p, &[("limit", Value::Int(limit))]);
@@ -349,6 +350,7 @@ decision d: verdict by first default ok "fine""#,
         (0..3).map(|i| ev.check(i, &mut f).map(|r| r.hits)).collect::<Vec<_>>()
     };
     let (low, high) = (answers(0), answers(10));
+    assert_eq!(answers(0), low, "asked again, each case gets its own answer");
     assert_eq!(low[0], Ok(vec![Some(Value::Row(1))]));
     assert_eq!(high[0], low[0]);
     assert_eq!(low[1], Ok(vec![Some(Value::Row(0)), Some(Value::Row(1))]));

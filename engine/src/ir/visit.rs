@@ -159,41 +159,41 @@ impl Check {
 }
 
 impl Policy {
-    /// For each let, whether its value depends on the case: it reads an input field, or a
-    /// let that does. A let of constants and lists alone (a threshold, a list's total) does
-    /// not, so a check reading it is still about the lists alone.
-    pub fn lets_reading_the_case(&self) -> Vec<bool> {
-        let mut reads = Vec::with_capacity(self.lets.len());
+    /// For each let, the input fields its value depends on, directly or through earlier
+    /// lets (sorted, each once). A let of constants and lists alone (a threshold, a list's
+    /// total) depends on none.
+    pub fn slots_read_by_lets(&self) -> Vec<Vec<SlotId>> {
+        let mut reads: Vec<Vec<SlotId>> = Vec::with_capacity(self.lets.len());
         // Lets only read earlier lets, so one pass in order settles them all.
         for l in &self.lets {
-            let mut found = false;
-            each_read(&l.value, &mut |r| found |= reads_case(r, &reads));
-            reads.push(found);
+            let slots = slots_read(std::iter::once(&l.value), &reads);
+            reads.push(slots);
         }
         reads
     }
 
-    /// The checks whose answer is the same for every case: they read lists and constants,
-    /// and lets that read nothing else, but no input field, directly or through a let.
+    /// For each check, the input fields its answer depends on, directly or through lets.
+    /// None: the check reads lists and constants alone and answers alike for every case.
     /// (Unlike [`Check::reads_case`], which says whether a case's output shows the check.)
-    pub fn case_free_checks(&self) -> Vec<bool> {
-        let lets = self.lets_reading_the_case();
-        let free = |check: &Check| {
-            let mut reads = false;
-            check.exprs().for_each(|e| each_read(e, &mut |r| reads |= reads_case(r, &lets)));
-            !reads
-        };
-        self.checks.iter().map(free).collect()
+    pub fn slots_read_by_checks(&self) -> Vec<Vec<SlotId>> {
+        let lets = self.slots_read_by_lets();
+        self.checks.iter().map(|c| slots_read(c.exprs(), &lets)).collect()
     }
 }
 
-/// Whether `r` reads the case, given which lets do.
-fn reads_case(r: Read<'_>, lets: &[bool]) -> bool {
-    match r {
-        Read::Slot(_) => true,
-        Read::Let(l) => lets.get(l as usize).copied().unwrap_or(true),
-        Read::List(_) | Read::Row { .. } | Read::Key { .. } => false,
+/// The input fields `exprs` read, directly or through the lets (whose own are `lets`).
+fn slots_read<'a>(exprs: impl Iterator<Item = &'a Expr>, lets: &[Vec<SlotId>]) -> Vec<SlotId> {
+    let mut slots = Vec::new();
+    for e in exprs {
+        each_read(e, &mut |r| match r {
+            Read::Slot(s) => slots.push(s),
+            Read::Let(l) => slots.extend_from_slice(&lets[l as usize]),
+            Read::List(_) | Read::Row { .. } | Read::Key { .. } => {}
+        });
     }
+    slots.sort_unstable();
+    slots.dedup();
+    slots
 }
 
 #[cfg(test)]

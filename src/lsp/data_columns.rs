@@ -114,7 +114,11 @@ fn date_column_words(column: &str, lang: Lang) -> Option<String> {
             "every search of the list sees only the rows in force on the case's date (the policy's `as of`); the record does not declare this column.",
         ),
     };
-    Some(format!("**{column}** ({head})\n\n{what}\n\n{rest}"))
+    let head = match lang {
+        Lang::Zh => format!("**{column}**（{head}）"),
+        Lang::En => format!("**{column}** ({head})"),
+    };
+    Some(format!("{head}\n\n{what}\n\n{rest}"))
 }
 
 fn field_words(r: &Reader, decl: &str) -> String {

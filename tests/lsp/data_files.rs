@@ -88,7 +88,7 @@ fn the_reserved_date_columns_of_data_files_are_known_columns() {
     assert_eq!(c.diagnostics(&csv_uri, 1)["diagnostics"], json!([]), "the date column is no unknown column");
     let (from, _) = hover_and_completion(&mut c, &csv_uri, pos(csv, "施行日期", 0, 1));
     assert!(
-        from.starts_with("**施行日期** (保留的日期列)\n\n这一行自哪天起施行（含当天）；空着表示不限"),
+        from.starts_with("**施行日期**（保留的日期列）\n\n这一行自哪天起施行（含当天）；空着表示不限"),
         "{from}"
     );
     let (field, _) = hover_and_completion(&mut c, &csv_uri, pos(csv, "名称", 0, 0));
@@ -119,7 +119,7 @@ fn the_reserved_date_columns_of_data_files_are_known_columns() {
     c.open(&yaml_uri, yaml);
     assert_eq!(c.diagnostics(&yaml_uri, 1)["diagnostics"], json!([]));
     let (until, _) = hover_and_completion(&mut c, &yaml_uri, pos(yaml, "废止日期", 0, 2));
-    assert!(until.starts_with("**废止日期** (保留的日期列)\n\n这一行施行到哪天为止"), "{until}");
+    assert!(until.starts_with("**废止日期**（保留的日期列）\n\n这一行施行到哪天为止"), "{until}");
     let blank = json!({ "line": 3, "character": 2 });
     let (_, offered) = hover_and_completion(&mut c, &yaml_uri, blank);
     assert_eq!(offered, ["分值", "废止日期"], "the first row's missing keys");

@@ -12,6 +12,7 @@ import { Recorder } from "./record.mjs";
 import { TableEditor } from "./tableeditor.mjs";
 import { CaseFilePanel } from "./casepanel.mjs";
 import { GraphView } from "./graphview.mjs";
+import { CoveragePanel } from "./coverage.mjs";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const DEBOUNCE_MS = 300;
@@ -265,6 +266,7 @@ async function build(seq, path, text) {
   }
   state.selectedNode = null;
   renderGraphControls();
+  coverage.show(graph.status === 200 ? graph.data.coverage : null, policy.manifest.policy);
   setStatus("ok", "ready");
   markStale();
   evaluate();
@@ -292,7 +294,7 @@ async function refreshRows(good) {
 
 function markStale() {
   const stale = !state.good || state.good.path !== state.path || state.good.text !== editor.text;
-  for (const id of ["results", "graph-panel", "case-panel"]) $(id).classList.toggle("stale", stale && !!state.good);
+  for (const id of ["results", "graph-panel", "case-panel", "coverage-panel"]) $(id).classList.toggle("stale", stale && !!state.good);
   $("download-wasm").disabled = state.summary.errors > 0 || !state.good || state.good.path !== state.path;
 }
 
@@ -574,14 +576,18 @@ $("results").addEventListener("click", (ev) => {
     editor.select(indexOfByte(text, Number(a.dataset.start)), indexOfByte(text, Number(a.dataset.end)));
     return;
   }
-  const g = state.good && state.good.graph;
-  const node = g && g.nodes.find((n) => n.label === a.dataset.rule && ["rule", "exception", "check"].includes(n.kind));
-  if (node) {
-    state.selectedNode = node.id;
-    renderGraph();
-    goToNode(node);
-  }
+  revealNode(["rule", "exception", "check"], a.dataset.rule);
 });
+
+/** Selects the graph's node of one of `kinds` labelled `label` and goes to its definition. */
+function revealNode(kinds, label) {
+  const g = state.good && state.good.graph;
+  const node = g && g.nodes.find((n) => n.label === label && kinds.includes(n.kind));
+  if (!node) return false;
+  state.selectedNode = node.id;
+  renderGraph();
+  return goToNode(node);
+}
 
 // ------------------------------------------------------------------ graph
 
@@ -719,6 +725,7 @@ $("lang-toggle").addEventListener("click", () => {
 function relabel() {
   translatePage();
   caseFiles.relabel();
+  coverage.draw();
   const s = $("status");
   if (s.dataset.key) s.textContent = t(s.dataset.key, JSON.parse(s.dataset.vars || "{}"));
   renderDiagnostics();
@@ -792,7 +799,12 @@ const caseFiles = new CaseFilePanel($("casefile-panel"), {
   },
 });
 
+// Clause coverage beside the graph (coverage.mjs); a citer clicked is shown in the editor.
+const coverage = new CoveragePanel($("coverage-panel"), {
+  reveal: (kinds, name) => revealNode(kinds, name) && $("editor-wrap").scrollIntoView({ block: "center" }),
+});
+
 // For tests and the curious: the page's state, read-only.
-window.qingdanPlayground = { state, editor, caseForm, files, tables, caseFiles, graphView };
+window.qingdanPlayground = { state, editor, caseForm, files, tables, caseFiles, graphView, coverage };
 
 init();

@@ -185,6 +185,8 @@ const WORDS = {
   zoomIn: ["放大", "zoom in"],
   zoomOut: ["缩小", "zoom out"],
   zoomFit: ["适应窗口", "fit"],
+  coverage: ["条款覆盖", "Clause coverage"],
+  coverageHint: ["每个来源的每一条款由哪些规则、例外、检查、默认结论或清单行引用，哪些条款无人引用（范围外的附理由）；点击引用者转到它的定义", "Which rules, exceptions, checks, defaults or list rows cite each clause of each source, and which clauses nothing cites (with the reason where one is out of scope); click a citer to go to it"],
 };
 
 let lang = "zh";

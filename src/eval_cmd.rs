@@ -576,9 +576,22 @@ fn show_outcome(o: &qingdan_engine::eval::explain::ShownOutcome, lang: Lang) -> 
     if o.values.is_empty() {
         return o.outcome.clone();
     }
-    let values: Vec<String> =
-        o.values.iter().map(|v| format!("{}: {}", v.name, shown_value(lang, &v.value))).collect();
+    let values: Vec<String> = o
+        .values
+        .iter()
+        .map(|v| format!("{}: {}{}", v.name, shown_value(lang, &v.value), row_days(lang, v)))
+        .collect();
     format!("{} {{ {} }}", o.outcome, values.join(", "))
+}
+
+/// The days a dated list row is in force, after its key: `（自 2026-01-01 起）`,
+/// ` (from 2026-01-01)`; nothing for other values.
+fn row_days(lang: Lang, v: &qingdan_engine::eval::explain::NamedValue) -> String {
+    match (&v.in_force, lang) {
+        (None, _) => String::new(),
+        (Some(days), Lang::Zh) => format!("（{days}）"),
+        (Some(days), Lang::En) => format!(" ({days})"),
+    }
 }
 
 /// Which version of a rule applied: `（自 2025-01-01 起的版本）`, ` (version from 2025-01-01)`.
@@ -599,11 +612,12 @@ fn explain_text(s: &mut String, e: &Explanation, l: &Labels) {
             for v in &r.read {
                 let version = v.version.as_deref().map(|d| version_label(l.lang, d)).unwrap_or_default();
                 s.push_str(&format!(
-                    "    {}{}{} = {}{version}\n",
+                    "    {}{}{} = {}{}{version}\n",
                     l.read,
                     l.colon,
                     v.name,
-                    shown_value(l.lang, &v.value)
+                    shown_value(l.lang, &v.value),
+                    row_days(l.lang, v)
                 ));
             }
             for c in &r.cites {

@@ -2,7 +2,7 @@
 //!
 //! The server is small on purpose: it serves the page's files (built into the binary,
 //! `playground_page.rs`) and a JSON API over the same stages the CLI runs — check (with
-//! the analyser), format, graph, build, and the cases and list rows the page needs
+//! the analyser), format, graph (with clause coverage, `trace_cmd.rs`), build, and the cases and list rows the page needs
 //! (`playground_cases.rs`, `playground_row_names.rs`). Cases are evaluated in the browser, by the compiled module through
 //! `hosts/js/src/qingdan.mjs`, never here. It listens on 127.0.0.1 unless told otherwise,
 //! answers only its own page (`playground_guard.rs`), reads only inside its policy folder
@@ -416,7 +416,7 @@ async fn graph(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection
 }
 
 fn graph_edit(site: &Site, e: &Edit) -> Response {
-    let (_, policy) = match lowered(site, e) {
+    let (program, policy) = match lowered(site, e) {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -438,7 +438,15 @@ fn graph_edit(site: &Site, e: &Edit) -> Response {
             (n.label.clone(), json!(ids))
         })
         .collect();
-    axum::Json(json!({ "graph": exported, "why": why })).into_response()
+    axum::Json(json!({ "graph": exported, "why": why, "coverage": coverage(&program) })).into_response()
+}
+
+/// Clause coverage of the edited policy and those it uses, as `qingdan trace --as json`
+/// gives it: the page shows it beside the graph, from the same checked program.
+fn coverage(program: &Program) -> Json {
+    program.checked.as_ref().map_or(Json::Null, |checked| {
+        serde_json::to_value(crate::trace_cmd::collect(program, checked)).unwrap_or(Json::Null)
+    })
 }
 
 async fn build(State(site): State<Arc<Site>>, body: Result<Bytes, BytesRejection>) -> Response {

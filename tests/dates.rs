@@ -545,3 +545,86 @@ fn a_dated_list_of_a_used_policy_needs_the_users_decision_date() {
     let dated = check(user(" 以 派单.日期 为准"));
     assert!(!dated.has_errors(), "{:?}", dated.diagnostics);
 }
+
+/// A policy whose rule reads a row of a dated list (a lookup), and gives it as an outcome value.
+const LISTED_POLICY: &str = "policy listed as of application.day\n\n\
+input application {\n  day: date\n  wanted: text\n}\n\nrecord task { code: text, minutes: int }\n\n\
+list tasks: task key code {\n  item \"FM-06\" until 2025-12-31 { minutes: 1 }\n  \
+item \"FM-06-2026\" from 2026-01-01 { minutes: 2 }\n  item \"FM-07\" { minutes: 3 }\n}\n\n\
+enum verdict { yes { task: tasks }, no }\n\nlet found = tasks[application.wanted]\n\n\
+rule known {\n  when found is some\n  then verdict.yes { task: found } \"known\"\n}\n\n\
+decision d: verdict by first default verdict.no \"unknown\"\n";
+
+/// `eval --explain` of `policy` on `cases` by the interpreter, checked equal to the module's.
+fn explained_alike(dir: &std::path::Path, policy: &str, cases: &str) -> String {
+    let case_file = dir.join("rows.cases.yaml").to_string_lossy().into_owned();
+    std::fs::write(&case_file, cases).expect("cases");
+    let (code, out, err) = common::run_in_process(["eval", policy, "-i", &case_file, "--explain"]);
+    assert_eq!(code, 0, "{err}");
+    let module = dir.join("rows.wasm").to_string_lossy().into_owned();
+    let (code, _, err) = common::run_in_process(["build", policy, "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    let (code, from_module, err) =
+        common::run_in_process(["eval", "--wasm", &module, "-i", &case_file, "--explain"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(from_module, out, "the module explains as the interpreter does");
+    out
+}
+
+#[test]
+fn explanations_name_a_dated_row_with_its_days() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = dir.path().join("listed.qd");
+    std::fs::write(&policy, LISTED_POLICY).expect("policy");
+    let policy = policy.to_string_lossy().into_owned();
+    let cases = "application: { day: 2026-01-01, wanted: FM-06-2026 }\n---\n\
+application: { day: 2025-12-31, wanted: FM-06 }\n---\napplication: { day: 2025-06-01, wanted: FM-07 }\n";
+    let out = explained_alike(dir.path(), &policy, cases);
+    for line in [
+        "case 1: d → yes { task: FM-06-2026 (from 2026-01-01) }",
+        "    read: found = FM-06-2026 (from 2026-01-01)",
+        "case 2: d → yes { task: FM-06 (until 2025-12-31) }",
+        "    read: found = FM-06 (until 2025-12-31)",
+        // A row with no days is named by its key alone.
+        "case 3: d → yes { task: FM-07 }",
+        "    read: found = FM-07",
+    ] {
+        assert!(out.lines().any(|l| l == line), "no line `{line}` in:\n{out}");
+    }
+    // Without --explain, the verdict line is as it was.
+    let case_file = dir.path().join("rows.cases.yaml").to_string_lossy().into_owned();
+    let (_, brief, _) = common::run_in_process(["eval", &policy, "-i", &case_file]);
+    assert!(brief.lines().any(|l| l == "case 1: d → yes { task: FM-06-2026 }"), "{brief}");
+    // A data file's 施行日期 / 废止日期 columns, in the policy's language.
+    let found = DUTY_POLICY
+        .replace("枚举 结论", "令 找到 = 职责清单[申请.事项]\n\n枚举 结论")
+        .replace("当 申请.事项 属于 职责清单", "当 申请.事项 属于 职责清单 且 找到 有值");
+    let csv = "编号,名称,施行日期,废止日期\nD1,走访,2025-01-01,2025-12-31\nD2,巡查,2026-01-01,\n";
+    let policy = write_duties(dir.path(), &found, csv);
+    let out = explained_alike(
+        dir.path(),
+        &policy,
+        "申请: { 申请日期: 2026-01-01, 事项: D2 }\n---\n申请: { 申请日期: 2025-06-30, 事项: D1 }\n",
+    );
+    assert!(out.contains("    读取：找到 = D2（自 2026-01-01 起）\n"), "{out}");
+    assert!(out.contains("    读取：找到 = D1（自 2025-01-01 起至 2025-12-31 止）\n"), "{out}");
+}
+
+/// A module's manifest names a list's date columns only when the list has dated rows: an
+/// undated policy's manifest is what it was (ABI 1), and the module holds a dated list's days.
+#[test]
+fn only_dated_lists_carry_their_date_columns_in_the_manifest() {
+    let module = |text: &str| {
+        let p = lowered(text, None);
+        let bytes = compile(&p, "listed").expect("compiles").bytes;
+        host::Module::load(&bytes).expect("loads").manifest.clone()
+    };
+    let dated = module(LISTED_POLICY);
+    let list = &dated.lists[0];
+    assert_eq!(list.dates, Some((2, 3)), "{:?}", list.fields);
+    assert!(list.columns.iter().any(|c| c.field == 2) && list.columns.iter().any(|c| c.field == 3));
+    let undated = module(&LISTED_POLICY.replace(" until 2025-12-31", "").replace(" from 2026-01-01", ""));
+    assert_eq!(undated.lists[0].dates, None);
+    let json = serde_json::to_string(&undated).expect("json");
+    assert!(!json.contains("\"dates\""), "{json}");
+}

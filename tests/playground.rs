@@ -162,3 +162,54 @@ fn with_web_the_host_comes_from_hosts_js_src_beside_the_folder_else_from_inside(
     let (status, _, _) = request(&s, "GET", "/host/../index.html", b"");
     assert_eq!(status, 404);
 }
+
+/// The graph's answer carries the clause coverage `qingdan trace --as json` gives for the
+/// same text (the page shows it beside the graph), and follows an edit of that text.
+#[test]
+fn the_graph_comes_with_the_clause_coverage_of_the_text_being_edited() {
+    let web = web();
+    let s = start(web.path());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let text = std::fs::read_to_string(root.join("community_work/admission.qd")).expect("policy");
+    let (status, _, body) = request(&s, "POST", "/api/graph", &edit("community_work/admission.qd", &text));
+    assert_eq!(status, 200);
+    let coverage = json(&body)["coverage"].clone();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .args(["trace", "community_work/admission.qd", "--as", "json"])
+        .current_dir(&root)
+        .output()
+        .expect("qingdan trace");
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    assert_eq!(coverage, json(&cli.stdout), "the page's coverage is the CLI's");
+    let hangzhou = coverage["sources"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["declared_as"][0] == "社区工作事项准入.杭州决定"))
+        .expect("the Hangzhou decision");
+    let clause = |id: &str| {
+        hangzhou["clauses"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(hangzhou["clauses"].as_array().map(Vec::len), Some(21));
+    assert_eq!(
+        (clause("十九")["status"].as_str(), clause("十九")["out_of_scope"].as_str()),
+        (Some("out_of_scope"), Some("人大的地方性立法工作"))
+    );
+    assert_eq!(
+        clause("十五")["cited_by"],
+        serde_json::json!([{ "policy": "社区工作事项准入", "kind": "exception", "name": "法定创建" }])
+    );
+    // The edited text, not the file: a rule citing clause (二) makes it implemented.
+    let cited = text.replacen("  条款 十五 ", "  条款 二\n  条款 十五 ", 1).replacen(
+        "\n规则 依法履职相近事项",
+        "\n规则 新加的规则 引用 杭州决定.二 {\n  当 申请.对应清单编号 有值\n  则 不予准入 \"试\"\n}\n\n规则 依法履职相近事项",
+        1,
+    );
+    let (status, _, body) = request(&s, "POST", "/api/graph", &edit("community_work/admission.qd", &cited));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let now = json(&body)["coverage"]["sources"][0]["clauses"][1].clone();
+    assert_eq!((now["id"].as_str(), now["status"].as_str()), (Some("二"), Some("implemented")), "{now}");
+    assert_eq!(now["cited_by"][0]["name"], "新加的规则");
+}

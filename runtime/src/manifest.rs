@@ -70,6 +70,11 @@ pub struct List {
     /// The fields the module holds (those the policy reads, and the key), each a
     /// column of `rows` entries of `width` bytes at `at`.
     pub columns: Vec<Column>,
+    /// For a list with dated rows: its first-day and last-day fields, which the module
+    /// holds, so that explanations name a row with its days. Absent otherwise (and in
+    /// modules made before it), so an undated policy's manifest is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

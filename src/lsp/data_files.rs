@@ -57,7 +57,7 @@ pub fn diagnostics(uri: &str, open: &Snapshot, fs: &FsLoader, root: Option<&Path
 
 /// The policy files in the data file's folder and the folders above it (up to the root, at
 /// most [`FOLDERS_UP`] of them) whose text names the data file.
-fn policies_naming(data: &Path, root: Option<&Path>) -> Vec<PathBuf> {
+pub(super) fn policies_naming(data: &Path, root: Option<&Path>) -> Vec<PathBuf> {
     let Some(name) = data.file_name().map(|n| n.to_string_lossy().into_owned()) else { return Vec::new() };
     let mut found = Vec::new();
     let mut folder = data.parent();

@@ -11,6 +11,7 @@ mod actions;
 mod analyser;
 mod analysis;
 mod completion;
+mod data_columns;
 mod data_files;
 mod dates;
 mod diagnostics;
@@ -224,8 +225,9 @@ impl Server<'_> {
             return Err(invalid_params(format!("`{uri}` is not open")));
         }
         if data_files::is_data_file(&uri) {
-            // Rows are looked into from the policies; a data file itself answers nothing.
-            return Ok(Value::Null);
+            // Rows are looked into from the policies; a data file answers only about its
+            // columns (data_columns.rs).
+            return Ok(self.about_columns(&uri, method, &params));
         }
         if method == "textDocument/formatting" {
             return actions::format(self.docs.get(&uri).expect("open"));
@@ -254,6 +256,19 @@ impl Server<'_> {
             Err(none) => Err(none),
         };
         navigation(analysis, method, at, &params).map(|reply| shift.answer(reply))
+    }
+
+    /// Hover and completion in a data file, about its columns; null for anything else.
+    fn about_columns(&self, uri: &str, method: &str, params: &Value) -> Value {
+        let Ok(Ok(offset)) = self.position(uri, params) else { return Value::Null };
+        let open = Snapshot::of(&self.docs);
+        let Some(doc) = self.docs.get(uri) else { return Value::Null };
+        let d = data_columns::DataDoc { uri, doc, open: &open, fs: &self.fs, root: self.root.as_deref() };
+        match method {
+            "textDocument/hover" => data_columns::hover(&d, offset),
+            "textDocument/completion" => data_columns::complete(&d, offset),
+            _ => Value::Null,
+        }
     }
 
     /// `workspace/executeCommand`: `qingdan.impact` with the URI and position of a lens.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Conflict, DecisionResult, EvalError, Evaluator, Frame};
 use crate::ir::visit::{each_read, Read};
-use crate::ir::{Cite, Policy, RuleId};
+use crate::ir::{version_label, Cite, Policy, RuleId, Type};
 use crate::value::Value;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -40,6 +40,18 @@ pub struct NamedValue {
     /// For a let with versions, the one that gave the value (`自 2026-01-01 起`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// For a row of a list with dated rows, the days it is in force (`自 2026-01-01 起`),
+    /// in detailed explanations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_force: Option<String>,
+}
+
+impl NamedValue {
+    /// `value` of type `ty` named `name`, shown with names; with `detail`, a dated row's days.
+    fn new(p: &Policy, name: String, value: &Value, ty: &Type, detail: bool) -> NamedValue {
+        let in_force = if detail { p.row_days(value, ty).map(|v| version_label(&v, p.lang)) } else { None };
+        NamedValue { name, value: p.show(value, ty), version: None, in_force }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -158,11 +170,7 @@ pub fn tell(
                     .fields
                     .iter()
                     .zip(&o.fields)
-                    .map(|((name, ty), v)| NamedValue {
-                        name: name.clone(),
-                        value: p.show(v, ty),
-                        version: None,
-                    })
+                    .map(|((name, ty), v)| NamedValue::new(p, name.clone(), v, ty, detail))
                     .collect(),
                 reason,
                 rule: o.rule.map(|r| p.rules[r as usize].name.clone()),
@@ -220,15 +228,15 @@ fn trace(
             }
             TraceRead::Let(l) => {
                 let def = &p.lets[l as usize];
-                let version = def.version_on(day).map(|v| crate::ir::version_label(v, p.lang));
+                let version = def.version_on(day).map(|v| version_label(v, p.lang));
                 (def.name.clone(), values.let_value(l)?, &def.ty, version)
             }
         };
-        read.push(NamedValue { name, value: p.show(&value, ty), version });
+        read.push(NamedValue { version, ..NamedValue::new(p, name, &value, ty, true) });
     }
     Ok(RuleTrace {
         rule: rule.name.clone(),
-        version: rule.version.as_ref().map(|v| crate::ir::version_label(v, p.lang)),
+        version: rule.version.as_ref().map(|v| version_label(v, p.lang)),
         exception_to: rule.exception_to.map(|t| p.rules[t as usize].name.clone()),
         outcome: rule.then.as_ref().map(|t| enum_def.variants[t.variant as usize].name.clone()),
         reason: rule.then.as_ref().and_then(|t| t.reason.clone()),

@@ -317,6 +317,7 @@ fn lists_that_point_at_each_other_are_data_not_a_cycle() {
         rows: Vec::new(),
         row_spans: Vec::new(),
         span: span(50),
+        dates: None,
     };
     p.lists = vec![list("部门", 1), list("人员", 0)];
     let g = build(&p).expect("references do not order evaluation");

@@ -115,6 +115,9 @@ pub struct ListDef {
     /// Where each row is written (in the policy, or in its CSV/YAML file).
     pub row_spans: Vec<Span>,
     pub span: Span,
+    /// For a list with dated rows, its two date columns (first and last day, absent:
+    /// open), appended by lowering; explanations name a row with its days.
+    pub dates: Option<(usize, usize)>,
 }
 
 #[derive(Clone, Debug)]
@@ -362,6 +365,23 @@ impl Policy {
             }
             (v, _) => plain(v),
         }
+    }
+
+    /// For a row of a list with dated rows, the days it is in force (as a version's are);
+    /// `None` for other values and for a row open at both ends.
+    pub fn row_days(&self, value: &Value, ty: &Type) -> Option<Version> {
+        let (Value::Row(r), Type::Row(l)) = (value, ty.required()) else { return None };
+        let list = self.lists.get(*l as usize)?;
+        let (from, until) = list.dates?;
+        let row = list.rows.get(*r as usize)?;
+        let day = |field: usize| match row.get(field) {
+            Some(Value::Date(d)) => {
+                Some(qingdan_dsl::value::Date::from_days_since_epoch(i64::from(*d)).to_string())
+            }
+            _ => None,
+        };
+        let days = Version { from: day(from), until: day(until) };
+        (days.from.is_some() || days.until.is_some()).then_some(days)
     }
 
     pub fn clause_text(&self, cite: Cite) -> (&str, &ClauseDef) {

@@ -63,6 +63,7 @@ pub(super) fn manifest_of(
                 key: l.key,
                 rows: l.rows.len() as u32,
                 columns: cols.clone(),
+                dates: l.dates,
             })
             .collect(),
         sources: p
@@ -185,6 +186,7 @@ impl ManifestOf for Manifest {
                         row_spans: vec![Span::default(); rows.len()],
                         rows,
                         span: Span::default(),
+                        dates: l.dates,
                     }
                 })
                 .collect(),

@@ -429,6 +429,8 @@ fn columns(p: &Policy) -> Vec<Vec<usize>> {
         for l in ls {
             if let (Some(u), Some(list)) = (used.get_mut(l as usize), p.lists.get(l as usize)) {
                 u.insert(list.key);
+                // A row's days too: an explanation names a dated row with them.
+                u.extend(list.dates.into_iter().flat_map(|(from, until)| [from, until]));
             }
         }
     };
@@ -445,6 +447,7 @@ fn columns(p: &Policy) -> Vec<Vec<usize>> {
             if let (Some(u), Some(def)) = (used.get_mut(list as usize), p.lists.get(list as usize)) {
                 u.insert(def.key);
                 u.extend(field);
+                u.extend(def.dates.into_iter().flat_map(|(from, until)| [from, until]));
             }
         });
     }

@@ -9,8 +9,10 @@
 // the expected/actual diff shown); the reference picker finds a duty-list row by part of its
 // name; booleans show as 是/否 (Yes/No); the checks heading says what is under it; the editor
 // wraps long lines in both its layers alike; the dependency graph of an 80+ node policy
-// focuses on one decision, groups inputs by record, zooms and pans. Screenshots:
-// target/playground-cases.png (the case file run) and target/playground-graph.png.
+// focuses on one decision, groups inputs by record, zooms and pans; the clause coverage beside
+// the graph is `qingdan trace`'s, and a citer clicked there is shown in the editor. Screenshots:
+// target/playground-cases.png (the case file run), target/playground-graph.png and
+// target/playground-coverage.png.
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +25,7 @@ import { REPO, BIN, skip, freePort, waitForServer, launchChromium, stopServer, c
 
 const SHOT_CASES = path.join(REPO, "target/playground-cases.png");
 const SHOT_GRAPH = path.join(REPO, "target/playground-graph.png");
+const SHOT_COVERAGE = path.join(REPO, "target/playground-coverage.png");
 
 
 // The bundled policies (path inside policies/), each with the cases `qingdan test` runs.
@@ -319,5 +322,46 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     assert.ok(x1 > x0 && y1 > y0, `dragging pans: ${x0},${y0} → ${x1},${y1}`);
     await $("zoom-fit").click();
     await shoot($("graph-panel"), SHOT_GRAPH);
+  });
+
+  test("clause coverage beside the graph: qingdan trace's report, citers go to the editor, both languages", { timeout: 120_000 }, async () => {
+    await open("community_work/admission.qd");
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="coverage-panel"]').dataset.sources) > 0);
+    // Beside the graph: to its right, level with it.
+    const g = await $("graph-panel").boundingBox();
+    const c = await $("coverage-panel").boundingBox();
+    assert.ok(c.x >= g.x + g.width && Math.abs(c.y - g.y) < 2, `coverage at ${c.x},${c.y}; graph ${g.x},${g.y} ${g.width} wide`);
+    // The same report as the CLI's, per source and clause.
+    const cli = JSON.parse(execFileSync(path.join(folder, "qingdan"), ["trace", "community_work/admission.qd", "--as", "json"], { cwd: path.join(folder, "policies"), encoding: "utf8" }));
+    const shown = await $("coverage").locator('[data-testid="cov-source"]').evaluateAll((els) => els.map((e) => ({
+      title: e.dataset.title,
+      clauses: [...e.querySelectorAll('[data-testid="cov-clause"]')].map((li) => [li.dataset.clause, li.dataset.status]).sort(),
+    })));
+    assert.deepEqual(shown, cli.sources.map((s) => ({ title: s.title, clauses: s.clauses.map((x) => [x.id, x.status]).sort() })));
+    const hangzhou = $("coverage").locator('[data-testid="cov-source"]').filter({ hasText: "杭州市人民代表大会常务委员会" });
+    assert.match(await hangzhou.locator('[data-testid="cov-counts"]').textContent(), /5 有引用 10 范围外 6 无人引用 共 21 条/);
+    assert.match(await hangzhou.locator('[data-clause="十九"]').textContent(), /范围外 人大的地方性立法工作/);
+    assert.match(await hangzhou.locator('[data-clause="(二)"]').textContent(), /无人引用 未说明为何不在范围内/);
+    // A citer clicked: its node selected in the graph, its definition selected in the editor.
+    await hangzhou.locator('[data-clause="十五"] [data-testid="cov-citer"]').click();
+    const picked = await page.evaluate(() => {
+      const app = window.qingdanPlayground;
+      const area = document.querySelector('[data-testid="editor"]');
+      const node = app.state.good.graph.nodes.find((n) => n.id === app.state.selectedNode);
+      return { node: node && [node.kind, node.label], text: area.value.slice(area.selectionStart, area.selectionEnd), focused: document.activeElement === area };
+    });
+    assert.deepEqual(picked.node, ["exception", "法定创建"]);
+    assert.match(picked.text, /^例外 法定创建 /);
+    assert.ok(picked.focused, "the editor has the focus");
+    const editorBox = await $("editor-wrap").boundingBox();
+    const header = await page.locator("header").boundingBox();
+    assert.ok(editorBox.y + editorBox.height > header.height && editorBox.y < (page.viewportSize()?.height ?? 800), "the editor scrolled into view");
+    await shoot(page.locator(".graph-row"), SHOT_COVERAGE);
+    // English: the panel's words change, the policy's do not.
+    await $("lang-toggle").click();
+    assert.equal(await $("coverage-title").textContent(), "Clause coverage");
+    assert.match(await hangzhou.locator('[data-testid="cov-counts"]').textContent(), /5 cited 10 out of scope 6 cited by nothing 21 clauses/);
+    assert.match(await hangzhou.locator('[data-clause="十九"]').textContent(), /out of scope 人大的地方性立法工作/);
+    await $("lang-toggle").click();
   });
 });

@@ -27,17 +27,17 @@ fn column_names(lang: qingdan_dsl::Lang) -> (&'static str, &'static str) {
 
 impl Lowerer<'_> {
     /// For a list with a dated row: its two date columns appended to `fields` and to every
-    /// row, and their indexes remembered for the searches lowered later.
+    /// row, and their indexes remembered for the searches lowered later (and returned).
     pub(super) fn date_columns(
         &mut self,
         list: usize,
         fields: &mut Vec<(String, Type)>,
         rows: &mut [Vec<Value>],
-    ) {
+    ) -> Option<(usize, usize)> {
         let items = self.list_items(list);
         if items.iter().all(|item| item.in_force.is_none()) {
             self.dated_lists.push(None);
-            return;
+            return None;
         }
         let (from, until) = column_names(self.policy.lang);
         let opt_date = Type::Opt(Box::new(Type::Date));
@@ -51,6 +51,7 @@ impl Lowerer<'_> {
             row.push(day(v.and_then(|v| v.until)));
         }
         self.dated_lists.push(Some((at, at + 1)));
+        Some((at as usize, at as usize + 1))
     }
 
     /// Whether `list` has dated rows.

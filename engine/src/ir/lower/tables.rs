@@ -49,7 +49,7 @@ impl<'a> Lowerer<'a> {
             let key = info.key_field.unwrap_or(0);
             let mut fields = fields;
             let mut rows = self.rows(id, &fields, key, &keys)?;
-            self.date_columns(id, &mut fields, &mut rows);
+            let dates = self.date_columns(id, &mut fields, &mut rows);
             let row_spans = self.list_items(id).iter().map(|item| item.span).collect();
             self.policy.lists.push(ListDef {
                 name: info.name.clone(),
@@ -58,6 +58,7 @@ impl<'a> Lowerer<'a> {
                 rows,
                 row_spans,
                 span: info.span,
+                dates,
             });
         }
         Ok(())

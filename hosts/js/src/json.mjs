@@ -2,6 +2,7 @@
 // `JsonNumber` (their text), so that a case read from JSON keeps every digit.
 
 import { QingdanError } from "./errors.mjs";
+import { parseDecimal } from "./values.mjs";
 
 /**
  * A JSON number whose text a JS number would not tell exactly (a long decimal, an integer
@@ -138,17 +139,35 @@ export function rustFloat(f) {
   return (neg ? "-" : "") + out;
 }
 
+/** Normal form of a number's text: sign, significant digits, exponent; for comparing values. */
+function normalForm(text) {
+  const t = text.toLowerCase();
+  const neg = t[0] === "-";
+  const body = neg || t[0] === "+" ? t.slice(1) : t;
+  const [mant, exp = "0"] = body.split("e");
+  const [w, f = ""] = mant.split(".");
+  let digits = (w + f).replace(/^0+/, "");
+  let e = Number(exp) - f.length;
+  if (digits === "") return "0";
+  const trailing = digits.length - digits.replace(/0+$/, "").length;
+  digits = digits.slice(0, digits.length - trailing);
+  e += trailing;
+  return `${neg ? "-" : ""}${digits}e${e}`;
+}
+
 /**
- * A JSON number's text as a JS number when that number says exactly what the engine reads —
- * the same text back (`String(n)`), an integer (written as one) within 2^53, or a fraction
- * whose float is the one `serde_json` reads — else kept as a JsonNumber.
+ * A JSON number's text as a JS number when that number tells all the engine reads of it:
+ * an integer written as one (not `-0`) within 2^53, or a fraction of the same value whose
+ * float is the one `serde_json` reads and whose text no decimal field would refuse (the
+ * refusal quotes the text: `1.00000010`). Anything else (`3.0`, `-0`, `1e2`, long digits)
+ * is kept as a JsonNumber.
  */
 function number(text) {
   const n = Number(text);
-  if (String(n) !== text) return new JsonNumber(text);
-  const integral = /^-?[0-9]+$/.test(text);
-  if (integral ? Number.isSafeInteger(n) : !Number.isInteger(n) && serdeNumber(text).float === n) return n;
-  return new JsonNumber(text);
+  if (!Number.isFinite(n) || normalForm(String(n)) !== normalForm(text)) return new JsonNumber(text);
+  if (/^-?[0-9]+$/.test(text)) return text !== "-0" && Number.isSafeInteger(n) ? n : new JsonNumber(text);
+  const exact = !Number.isInteger(n) && serdeNumber(text).float === n && typeof parseDecimal(text) === "bigint";
+  return exact ? n : new JsonNumber(text);
 }
 
 /**

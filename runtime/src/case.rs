@@ -13,6 +13,7 @@ use crate::value::{Type, Value};
 #[derive(Clone, Debug)]
 pub struct Case<'m> {
     manifest: &'m Manifest,
+    module: &'m Module,
     values: Vec<Value>,
 }
 
@@ -63,6 +64,41 @@ impl<'m> Case<'m> {
             ));
         };
         self.set(path, Value::Enum(variant as u32))
+    }
+
+    /// Sets list-row field `path` to the row whose key is `key` (a `Value::Int` or
+    /// `Value::Text`, as the list's key field is), as a case file names a row: E0306 if the
+    /// list has no such row, E0302 if the field is not a row of a list.
+    pub fn set_row(&mut self, path: &str, key: &Value) -> Result<&mut Case<'m>, Error> {
+        let s = self.slot(path)?;
+        let Type::Row(l) = self.manifest.slots[s].ty.required() else {
+            return Err(case_error(
+                Code::E0302,
+                path,
+                format!("字段 `{path}` 不是清单中的条目"),
+                format!("field `{path}` is not a row of a list"),
+            ));
+        };
+        let list = &self.manifest.lists[*l as usize];
+        let keys = self.module.row_keys()?.get(*l as usize).map_or(&[][..], Vec::as_slice);
+        // As the engine's case reader: the first row with a text key, the last with an int key.
+        let row = match key {
+            Value::Int(_) => keys.iter().rposition(|k| k == key),
+            _ => keys.iter().position(|k| k == key),
+        };
+        let Some(row) = row else {
+            let shown = match key {
+                Value::Text(t) => t.to_string(),
+                other => other.to_string(),
+            };
+            return Err(case_error(
+                Code::E0306,
+                path,
+                format!("`{}` 中没有键为 `{shown}` 的条目", list.name),
+                format!("`{}` has no row with key `{shown}`", list.name),
+            ));
+        };
+        self.set(path, Value::Row(row as u32))
     }
 
     /// The value of every field, in the module's slot order.
@@ -120,7 +156,7 @@ pub struct Decided {
 impl Module {
     /// An empty case for this module's inputs.
     pub fn case(&self) -> Case<'_> {
-        Case { manifest: &self.manifest, values: vec![Value::None; self.manifest.slots.len()] }
+        Case { manifest: &self.manifest, module: self, values: vec![Value::None; self.manifest.slots.len()] }
     }
 
     /// The index of the decision called `name` (E0902 if there is none).

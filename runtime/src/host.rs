@@ -55,6 +55,9 @@ pub struct Module {
     pub manifest: Manifest,
     /// Fuel for each call (`decide`, `check`, …) of its instances.
     fuel: u64,
+    /// Each list's row keys, read from the module's data once, when a case first sets a
+    /// row by its key ([`crate::Case::set_row`]).
+    row_keys: std::sync::OnceLock<Vec<Vec<Value>>>,
 }
 
 impl Module {
@@ -79,7 +82,7 @@ impl Module {
         config.consume_fuel(true);
         let engine = Engine::new(&config).map_err(|e| malformed(format!("{e:#}")))?;
         let module = wasmtime::Module::new(&engine, bytes).map_err(|e| malformed(format!("{e:#}")))?;
-        Ok(Module { engine, module, manifest, fuel: FUEL_PER_CALL })
+        Ok(Module { engine, module, manifest, fuel: FUEL_PER_CALL, row_keys: std::sync::OnceLock::new() })
     }
 
     /// Each call of its instances made after this may burn `fuel` units at most (default
@@ -124,6 +127,22 @@ impl Module {
     /// field), read from a fresh instance's data.
     pub fn list_rows(&self) -> Result<Vec<Vec<Vec<Value>>>, Error> {
         self.instantiate()?.list_rows()
+    }
+
+    /// Each list's row keys, in row order (read once, then kept).
+    pub fn row_keys(&self) -> Result<&[Vec<Value>], Error> {
+        if let Some(keys) = self.row_keys.get() {
+            return Ok(keys);
+        }
+        let rows = self.list_rows()?;
+        let keys = self
+            .manifest
+            .lists
+            .iter()
+            .zip(rows)
+            .map(|(list, rows)| rows.into_iter().map(|mut row| std::mem::take(&mut row[list.key])).collect())
+            .collect();
+        Ok(self.row_keys.get_or_init(|| keys))
     }
 }
 

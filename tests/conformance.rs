@@ -332,7 +332,11 @@ fn generated_cases(s: &Shape, r: &mut Rng) -> String {
     let mut lines = Vec::new();
     let mut case = |r: &mut Rng| {
         let unit = if r.chance(10) {
-            if s.int_key { "999".to_string() } else { "\"U9\"".to_string() }
+            if s.int_key {
+                "999".to_string()
+            } else {
+                "\"U9\"".to_string()
+            }
         } else {
             r.pick(&s.keys).clone()
         };

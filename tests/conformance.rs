@@ -234,6 +234,9 @@ struct Shape {
     quota_base: i64,
 }
 
+/// The kinds of decision a generated policy may have.
+const BY: [&str; 3] = ["first", "priority refuse > review > grant", "collect"];
+
 impl Shape {
     fn draw(r: &mut Rng) -> Shape {
         let int_key = r.chance(40);
@@ -244,7 +247,7 @@ impl Shape {
         Shape {
             int_key,
             keys,
-            by: *r.pick(&["first", "priority refuse > review > grant", "collect"]),
+            by: BY[(r.next() % BY.len() as u64) as usize],
             exception: r.chance(70),
             late: r.chance(60),
             long_name: r.chance(50),
@@ -330,7 +333,7 @@ fn generated_cases(s: &Shape, r: &mut Rng) -> String {
     let names = ["张三", "李四的长名字示例", "Ann", "", "O'Neil \"Jr\""];
     let tags = ["urgent", "review", "其他"];
     let mut lines = Vec::new();
-    let mut case = |r: &mut Rng| {
+    let case = |r: &mut Rng| {
         let unit = if r.chance(10) {
             if s.int_key {
                 "999".to_string()
@@ -341,7 +344,7 @@ fn generated_cases(s: &Shape, r: &mut Rng) -> String {
             r.pick(&s.keys).clone()
         };
         let chosen: Vec<String> =
-            tags.iter().filter(|_| r.chance(45)).map(|t| serde_json::to_string(t).unwrap()).collect();
+            tags.iter().filter(|_| r.chance(45)).map(|t| serde_json::to_string(t).expect("JSON")).collect();
         let amount = match r.range(0, 5) {
             0 => format!("\"{}.{:06}\"", r.range(0, 900), r.range(0, 999_999)),
             1 => format!("-{}.5", r.range(0, 9)),
@@ -350,7 +353,7 @@ fn generated_cases(s: &Shape, r: &mut Rng) -> String {
         let mut fields = vec![
             ("people", r.range(0, 12).to_string()),
             ("amount", amount),
-            ("name", serde_json::to_string(r.pick(&names)).unwrap()),
+            ("name", serde_json::to_string(r.pick(&names)).expect("JSON")),
             ("filed", format!("\"2025-{:02}-{:02}\"", r.range(1, 12), r.range(1, 28))),
             ("level", format!("\"{}\"", r.pick(&["low", "mid", "high"]))),
             ("tags", format!("[{}]", chosen.join(","))),

@@ -101,6 +101,23 @@ fn wasm(name: &str, p: &Policy, cases: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The module (built by `wasm`) through the runtime crate alone: read, decided and written by
+/// `qingdan_runtime` (`Instance::decide_json`), as an embedding Rust service would.
+fn runtime(name: &str, cases: &[String]) -> Vec<String> {
+    let bytes = std::fs::read(root().join(format!("target/conformance/{name}.wasm"))).expect("module");
+    let module = qingdan_runtime::Module::load(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut inst = module.instantiate().unwrap_or_else(|e| panic!("{name}: {e}"));
+    let options = qingdan_runtime::LineOptions::default();
+    cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            inst.decide_json(&module, case.trim_end(), i + 1, &options)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+        })
+        .collect()
+}
+
 /// How many of `got` equal `want`, line by line; the first difference is reported.
 fn agreeing(host: &str, name: &str, got: &[String], want: &[String], differences: &mut Vec<String>) -> usize {
     if got.len() != want.len() {
@@ -120,7 +137,8 @@ fn agreeing(host: &str, name: &str, got: &[String], want: &[String], differences
 #[test]
 fn every_host_gives_the_expected_results_byte_for_byte() {
     let write = std::env::var("QINGDAN_CONFORMANCE").is_ok_and(|v| v == "write");
-    let (mut total, mut interp_ok, mut cli_ok, mut wasm_ok, mut cli_wasm_ok) = (0, 0, 0, 0, 0);
+    let (mut total, mut interp_ok, mut cli_ok, mut wasm_ok, mut cli_wasm_ok, mut runtime_ok) =
+        (0, 0, 0, 0, 0, 0);
     let mut differences = Vec::new();
     let mut stale = Vec::new();
     for (name, policy_path) in entries() {
@@ -148,10 +166,11 @@ fn every_host_gives_the_expected_results_byte_for_byte() {
         let module = root().join(format!("target/conformance/{name}.wasm"));
         let by_module = cli(&["--wasm".as_ref(), module.as_os_str()], &cases_file);
         cli_wasm_ok += agreeing("cli --wasm", &name, &by_module, &want, &mut differences);
+        runtime_ok += agreeing("runtime", &name, &runtime(&name, &cases), &want, &mut differences);
     }
     eprintln!(
         "conformance: interpreter {interp_ok}/{total}, cli {cli_ok}/{total}, wasm {wasm_ok}/{total}, \
-         cli --wasm {cli_wasm_ok}/{total}"
+         cli --wasm {cli_wasm_ok}/{total}, runtime {runtime_ok}/{total}"
     );
     assert!(
         stale.is_empty(),

@@ -106,6 +106,17 @@ impl<'m> Case<'m> {
         &self.values
     }
 
+    /// E0303 for the first required field left absent.
+    pub(crate) fn missing_error(&self) -> Option<Error> {
+        let path = self.missing()?;
+        Some(case_error(Code::E0303, &path, format!("缺少字段 `{path}`"), format!("missing field `{path}`")))
+    }
+
+    /// A case of `module` with these slot values (read from JSON, already checked).
+    pub(crate) fn from_values(module: &'m Module, values: Vec<Value>) -> Case<'m> {
+        Case { manifest: &module.manifest, module, values }
+    }
+
     /// The first required field left absent.
     fn missing(&self) -> Option<String> {
         let m = self.manifest;
@@ -181,13 +192,8 @@ impl Instance {
     /// Places `case` (E0303 if a required field is absent) and decides `decision` by name:
     /// every error, of the case, the module or the decision (E0601–E0603), is an [`Error`].
     pub fn decide_case(&mut self, case: &Case<'_>, decision: &str) -> Result<Decided, Error> {
-        if let Some(path) = case.missing() {
-            return Err(case_error(
-                Code::E0303,
-                &path,
-                format!("缺少字段 `{path}`"),
-                format!("missing field `{path}`"),
-            ));
+        if let Some(e) = case.missing_error() {
+            return Err(e);
         }
         let d = decision_index(&self.manifest, decision)?;
         self.place(case.values())?;

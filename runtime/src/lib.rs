@@ -54,12 +54,16 @@ pub mod error;
 pub mod host;
 pub mod integrity;
 pub mod manifest;
+pub mod reader;
+pub mod result;
+pub mod text;
 pub mod value;
 pub mod words;
 
 pub use case::{Case, Decided};
 pub use error::{Code, Error, Message};
 pub use host::{Instance, Module, FUEL_PER_CALL};
+pub use result::{LineOptions, MODEL_VERSION};
 pub use value::{Type, Value};
 
 /// The README's example runs as a doc test.

@@ -450,3 +450,46 @@ fn generated_policies_are_what_the_generator_writes() {
     }
     assert!(stale.is_empty(), "the generator writes otherwise: {stale:?}; run `{REGENERATE} generated`");
 }
+
+/// Lines the corpus leaves out (their words come from `serde_json`, which a host reading a
+/// parsed case cannot give): the runtime crate reads them as the engine does, byte for byte —
+/// malformed JSON with its column, a number beyond an f64 where an integer is read, a field
+/// given twice, a case that is no object, a case nested under its input's name.
+#[test]
+fn the_runtime_reads_what_the_corpus_leaves_out_as_the_engine_does() {
+    let p =
+        qingdan::load_policy(&root().join("tests/fixtures/conformance/numbers.qd"), None).expect("policy");
+    let bytes = compile(&p, "conformance").expect("module").bytes;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("numbers.wasm"), &bytes).expect("module written");
+    let module = qingdan_runtime::Module::load(&bytes).expect("module loads");
+    let mut inst = module.instantiate().expect("instance");
+    let rest = r#""amount":1,"note":"a","grid":101,"tallies":[],"maybe":null,"shares":[]"#;
+    let cases: Vec<String> = [
+        format!(r#"{{"seats":1e400,{rest}}}"#),
+        format!(r#"{{"seats":"x","note":1e400,{rest}}}"#),
+        format!(r#"{{"seats":1,{rest}"#),
+        format!(r#"{{"seats":1,"seats":2,{rest}}}"#),
+        format!(r#"{{"seats":1,"note":"中文",{rest},}}"#),
+        format!(r#"{{"x":{{"seats":1,{rest}}}}}"#),
+        format!(r#"{{"x":{{"seats":1,{rest}}},"seats":1}}"#),
+        format!(r#"{{"seats":1,"tallies":[1,1e999],{rest}}}"#),
+        "[1,2]".to_string(),
+        "\"case\"".to_string(),
+        "{}".to_string(),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect();
+    let options = qingdan_runtime::LineOptions::default();
+    let by_runtime: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| inst.decide_json(&module, c.trim_end(), i + 1, &options).expect("a line"))
+        .collect();
+    let by_engine = interpreter(&p, &cases);
+    for (i, (r, e)) in by_runtime.iter().zip(&by_engine).enumerate() {
+        assert_eq!(r, e, "line {}: {}", i + 1, cases[i]);
+    }
+    assert!(by_engine[0].contains("malformed JSON at column 14: number out of range"), "{}", by_engine[0]);
+}

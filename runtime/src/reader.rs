@@ -42,7 +42,7 @@ impl Module {
             ));
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let root: &RawValue = serde_json::from_str(text).map_err(|e| malformed(&e, text, 0))?;
+        let root: &RawValue = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
         let keys = self.row_keys()?;
         let r = Reader::new(&self.manifest, keys);
         let mut ctx = Ctx {
@@ -64,6 +64,16 @@ impl Module {
 
 fn case_error(code: Code, path: &str, message: Message) -> Error {
     Error { code, message, path: (!path.is_empty()).then(|| path.to_string()) }
+}
+
+/// E0301 for a text that is not JSON. Splitting into raw values skips over objects with
+/// words of its own (a trailing comma is "key must be a string" there): the error is taken
+/// from `serde_json` walking the text as the engine's reader walks it, when that fails too.
+fn syntax_error(text: &str, raw: &serde_json::Error) -> Error {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(e) => malformed(&e, text, 0),
+        Ok(_) => malformed(raw, text, 0),
+    }
 }
 
 /// E0301 from a `serde_json` error in the part of `line` that starts at byte `offset`,

@@ -17,6 +17,7 @@ pub enum DecimalError {
 /// and, in strings, a leading `+`, scaled by 10^6. Trailing zeros beyond six decimals are
 /// fine (`1.5000000` is exactly 1.5); any other digit there would need rounding, which a
 /// rule must not see.
+#[inline]
 pub fn parse_decimal(text: &str) -> Result<i64, DecimalError> {
     let (negative, rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -88,6 +89,7 @@ pub fn parse_decimal(text: &str) -> Result<i64, DecimalError> {
 
 /// A date written exactly `YYYY-MM-DD`, as days since 1970-01-01 (a data file's `2024-7-1`
 /// is more likely a typo than a date).
+#[inline]
 pub fn parse_date(b: &[u8]) -> Option<i32> {
     let shape = b.len() == 10
         && b[4] == b'-'

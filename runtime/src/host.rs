@@ -58,6 +58,8 @@ pub struct Module {
     /// Each list's row keys, read from the module's data once, when a case first sets a
     /// row by its key ([`crate::Case::set_row`]).
     row_keys: std::sync::OnceLock<Vec<Vec<Value>>>,
+    /// The lookup tables of its JSON case reader, made when it first reads a case.
+    reading: std::sync::OnceLock<crate::reader::Tables>,
 }
 
 impl Module {
@@ -82,7 +84,14 @@ impl Module {
         config.consume_fuel(true);
         let engine = Engine::new(&config).map_err(|e| malformed(format!("{e:#}")))?;
         let module = wasmtime::Module::new(&engine, bytes).map_err(|e| malformed(format!("{e:#}")))?;
-        Ok(Module { engine, module, manifest, fuel: FUEL_PER_CALL, row_keys: std::sync::OnceLock::new() })
+        Ok(Module {
+            engine,
+            module,
+            manifest,
+            fuel: FUEL_PER_CALL,
+            row_keys: std::sync::OnceLock::new(),
+            reading: std::sync::OnceLock::new(),
+        })
     }
 
     /// Each call of its instances made after this may burn `fuel` units at most (default
@@ -127,6 +136,11 @@ impl Module {
     /// field), read from a fresh instance's data.
     pub fn list_rows(&self) -> Result<Vec<Vec<Vec<Value>>>, Error> {
         self.instantiate()?.list_rows()
+    }
+
+    /// The JSON case reader's lookup tables (made once, then kept).
+    pub(crate) fn reading_tables(&self) -> &crate::reader::Tables {
+        self.reading.get_or_init(|| crate::reader::Tables::new(&self.manifest))
     }
 
     /// Each list's row keys, in row order (read once, then kept).

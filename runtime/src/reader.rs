@@ -44,7 +44,7 @@ impl Module {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let root: &RawValue = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
         let keys = self.row_keys()?;
-        let r = Reader::new(&self.manifest, keys);
+        let r = Reader::new(&self.manifest, keys, self.reading_tables());
         let mut ctx = Ctx {
             values: vec![Value::None; self.manifest.slots.len()],
             seen: vec![false; self.manifest.slots.len()],
@@ -168,9 +168,9 @@ fn bad(code: Code, message: Message) -> Bad {
 }
 
 /// One level of objects: the root, an input, a nested record.
-struct Level<'m> {
-    entries: HashMap<&'m str, Entry>,
-    names: Vec<&'m str>,
+struct Level {
+    entries: HashMap<String, Entry>,
+    names: Vec<String>,
     path: String,
     input: Option<usize>,
 }
@@ -181,11 +181,11 @@ enum Entry {
     Level(usize),
 }
 
-impl<'m> Level<'m> {
-    fn insert(&mut self, name: &'m str, entry: Entry) {
+impl Level {
+    fn insert(&mut self, name: &str, entry: Entry) {
         if !self.entries.contains_key(name) {
-            self.entries.insert(name, entry);
-            self.names.push(name);
+            self.entries.insert(name.to_string(), entry);
+            self.names.push(name.to_string());
         }
     }
 
@@ -198,12 +198,21 @@ impl<'m> Level<'m> {
     }
 }
 
+/// A module's lookup tables for reading cases, made once ([`Module::read_case_json`]).
+pub(crate) struct Tables {
+    levels: Vec<Level>,
+    /// With one input, the name a case may be nested under (unless it is also a field).
+    wrapper: Option<String>,
+    /// Per slot, its path as errors show it: `申请.地址.区`.
+    slot_paths: Vec<String>,
+}
+
 struct Reader<'m> {
     m: &'m Manifest,
     keys: &'m [Vec<Value>],
-    levels: Vec<Level<'m>>,
+    levels: &'m [Level],
     wrapper: Option<&'m str>,
-    slot_paths: Vec<String>,
+    slot_paths: &'m [String],
 }
 
 struct Ctx<'t> {
@@ -271,10 +280,10 @@ enum Null {
     Wrong,
 }
 
-impl<'m> Reader<'m> {
-    fn new(m: &'m Manifest, keys: &'m [Vec<Value>]) -> Reader<'m> {
+impl Tables {
+    pub(crate) fn new(m: &Manifest) -> Tables {
         let single = m.inputs.len() == 1;
-        let mut levels: Vec<Level<'m>> = Vec::new();
+        let mut levels: Vec<Level> = Vec::new();
         let new_level = |path: String, input: Option<usize>| Level {
             entries: HashMap::new(),
             names: Vec::new(),
@@ -312,7 +321,7 @@ impl<'m> Reader<'m> {
             }
         }
         let wrapper = match m.inputs.as_slice() {
-            [only] if !levels[0].entries.contains_key(only.name.as_str()) => Some(only.name.as_str()),
+            [only] if !levels[0].entries.contains_key(only.name.as_str()) => Some(only.name.clone()),
             _ => None,
         };
         let slot_paths = m
@@ -323,6 +332,13 @@ impl<'m> Reader<'m> {
                 std::iter::once(input).chain(s.path.iter().map(String::as_str)).collect::<Vec<_>>().join(".")
             })
             .collect();
+        Tables { levels, wrapper, slot_paths }
+    }
+}
+
+impl<'m> Reader<'m> {
+    fn new(m: &'m Manifest, keys: &'m [Vec<Value>], t: &'m Tables) -> Reader<'m> {
+        let (levels, wrapper, slot_paths) = (&t.levels[..], t.wrapper.as_deref(), &t.slot_paths[..]);
         Reader { m, keys, levels, wrapper, slot_paths }
     }
 
@@ -427,7 +443,11 @@ impl<'m> Reader<'m> {
                 message("字段", "fields"),
             )
         };
-        case_error(Code::E0304, &path, with_suggestion(head, name, &lv.names, &what))
+        case_error(
+            Code::E0304,
+            &path,
+            with_suggestion(head, name, &lv.names.iter().map(String::as_str).collect::<Vec<_>>(), &what),
+        )
     }
 
     fn missing(&self, ctx: &Ctx<'_>) -> Option<Error> {

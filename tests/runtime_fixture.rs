@@ -6,23 +6,34 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-#[test]
-fn the_runtime_example_module_is_what_the_compiler_builds_today() {
+/// `runtime/tests/fixtures/<name>.wasm` is what `qingdan build` makes of `<name>.qd`.
+fn assert_built_today(name: &str) {
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime/tests/fixtures");
     let dir = tempfile::tempdir().expect("temp dir");
-    let built = dir.path().join("subsidy.wasm");
+    let built = dir.path().join(format!("{name}.wasm"));
     let out = Command::new(env!("CARGO_BIN_EXE_qingdan"))
         .arg("build")
-        .arg(fixtures.join("subsidy.qd"))
+        .arg(fixtures.join(format!("{name}.qd")))
         .arg("-o")
         .arg(&built)
         .output()
         .expect("qingdan runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let kept = std::fs::read(fixtures.join("subsidy.wasm")).expect("the kept module");
+    let kept = std::fs::read(fixtures.join(format!("{name}.wasm"))).expect("the kept module");
     assert!(
         std::fs::read(&built).expect("the built module") == kept,
-        "runtime/tests/fixtures/subsidy.wasm is stale: rebuild it with \
-         `cargo run -- build runtime/tests/fixtures/subsidy.qd -o runtime/tests/fixtures/subsidy.wasm`"
+        "runtime/tests/fixtures/{name}.wasm is stale: rebuild it with \
+         `cargo run -- build runtime/tests/fixtures/{name}.qd -o runtime/tests/fixtures/{name}.wasm`"
     );
+}
+
+#[test]
+fn the_runtime_example_module_is_what_the_compiler_builds_today() {
+    assert_built_today("subsidy");
+}
+
+/// The list-row example (runtime/tests/fixtures/rows.wasm, for `Case::set_row`) likewise.
+#[test]
+fn the_runtime_rows_module_is_what_the_compiler_builds_today() {
+    assert_built_today("rows");
 }

@@ -140,7 +140,9 @@ export function startRunner(bytes: Bytes, options?: RunnerOptions): Promise<Runn
 export class JsonNumber {
   readonly text: string;
   constructor(text: string);
+  /** The number as the engine's JSON reader (serde_json) has it: an integer of 64 bits, or its f64 (null beyond range). */
+  readonly serde: { int: bigint; float?: undefined } | { float: number | null; int?: undefined };
 }
 
-/** Like JSON.parse, but numbers a float would not keep exactly come back as JsonNumber. */
+/** Like JSON.parse, but numbers a JS number would not tell exactly (long decimals, integers beyond 2^53, `3.0`, `-0`, `1e2`) come back as JsonNumber. */
 export function parseJson(text: string): unknown;

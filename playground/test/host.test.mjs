@@ -259,7 +259,7 @@ test("decimals and dates are exact, as the engine reads and shows them", () => {
   assert.ok(v.b instanceof JsonNumber && v.b.text === "9007199254740993");
   assert.equal(v.c, 0.1);
   assert.ok(v.d instanceof JsonNumber);
-  assert.deepEqual(v.e, [100]);
+  assert.ok(v.e[0] instanceof JsonNumber && v.e[0].text === "1e2", "1e2 is a float to the engine, never an integer");
   assert.throws(() => parseJson('{"a": 1,}'), (e) => e.code === "E0301");
   assert.throws(() => parseJson('{"a": 1, "a": 2}'), (e) => e.code === "E0301");
 });

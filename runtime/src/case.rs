@@ -13,6 +13,7 @@ use crate::value::{Type, Value};
 #[derive(Clone, Debug)]
 pub struct Case<'m> {
     manifest: &'m Manifest,
+    module: &'m Module,
     values: Vec<Value>,
 }
 
@@ -65,9 +66,55 @@ impl<'m> Case<'m> {
         self.set(path, Value::Enum(variant as u32))
     }
 
+    /// Sets list-row field `path` to the row whose key is `key` (a `Value::Int` or
+    /// `Value::Text`, as the list's key field is), as a case file names a row: E0306 if the
+    /// list has no such row, E0302 if the field is not a row of a list.
+    pub fn set_row(&mut self, path: &str, key: &Value) -> Result<&mut Case<'m>, Error> {
+        let s = self.slot(path)?;
+        let Type::Row(l) = self.manifest.slots[s].ty.required() else {
+            return Err(case_error(
+                Code::E0302,
+                path,
+                format!("字段 `{path}` 不是清单中的条目"),
+                format!("field `{path}` is not a row of a list"),
+            ));
+        };
+        let list = &self.manifest.lists[*l as usize];
+        let keys = self.module.row_keys()?.get(*l as usize).map_or(&[][..], Vec::as_slice);
+        // As the engine's case reader: the first row with a text key, the last with an int key.
+        let row = match key {
+            Value::Int(_) => keys.iter().rposition(|k| k == key),
+            _ => keys.iter().position(|k| k == key),
+        };
+        let Some(row) = row else {
+            let shown = match key {
+                Value::Text(t) => t.to_string(),
+                other => other.to_string(),
+            };
+            return Err(case_error(
+                Code::E0306,
+                path,
+                format!("`{}` 中没有键为 `{shown}` 的条目", list.name),
+                format!("`{}` has no row with key `{shown}`", list.name),
+            ));
+        };
+        self.set(path, Value::Row(row as u32))
+    }
+
     /// The value of every field, in the module's slot order.
     pub fn values(&self) -> &[Value] {
         &self.values
+    }
+
+    /// E0303 for the first required field left absent.
+    pub(crate) fn missing_error(&self) -> Option<Error> {
+        let path = self.missing()?;
+        Some(case_error(Code::E0303, &path, format!("缺少字段 `{path}`"), format!("missing field `{path}`")))
+    }
+
+    /// A case of `module` with these slot values (read from JSON, already checked).
+    pub(crate) fn from_values(module: &'m Module, values: Vec<Value>) -> Case<'m> {
+        Case { manifest: &module.manifest, module, values }
     }
 
     /// The first required field left absent.
@@ -120,7 +167,7 @@ pub struct Decided {
 impl Module {
     /// An empty case for this module's inputs.
     pub fn case(&self) -> Case<'_> {
-        Case { manifest: &self.manifest, values: vec![Value::None; self.manifest.slots.len()] }
+        Case { manifest: &self.manifest, module: self, values: vec![Value::None; self.manifest.slots.len()] }
     }
 
     /// The index of the decision called `name` (E0902 if there is none).
@@ -145,13 +192,8 @@ impl Instance {
     /// Places `case` (E0303 if a required field is absent) and decides `decision` by name:
     /// every error, of the case, the module or the decision (E0601–E0603), is an [`Error`].
     pub fn decide_case(&mut self, case: &Case<'_>, decision: &str) -> Result<Decided, Error> {
-        if let Some(path) = case.missing() {
-            return Err(case_error(
-                Code::E0303,
-                &path,
-                format!("缺少字段 `{path}`"),
-                format!("missing field `{path}`"),
-            ));
+        if let Some(e) = case.missing_error() {
+            return Err(e);
         }
         let d = decision_index(&self.manifest, decision)?;
         self.place(case.values())?;

@@ -55,6 +55,11 @@ pub struct Module {
     pub manifest: Manifest,
     /// Fuel for each call (`decide`, `check`, …) of its instances.
     fuel: u64,
+    /// Each list's row keys, read from the module's data once, when a case first sets a
+    /// row by its key ([`crate::Case::set_row`]).
+    row_keys: std::sync::OnceLock<Vec<Vec<Value>>>,
+    /// The lookup tables of its JSON case reader, made when it first reads a case.
+    reading: std::sync::OnceLock<crate::reader::Tables>,
 }
 
 impl Module {
@@ -79,7 +84,14 @@ impl Module {
         config.consume_fuel(true);
         let engine = Engine::new(&config).map_err(|e| malformed(format!("{e:#}")))?;
         let module = wasmtime::Module::new(&engine, bytes).map_err(|e| malformed(format!("{e:#}")))?;
-        Ok(Module { engine, module, manifest, fuel: FUEL_PER_CALL })
+        Ok(Module {
+            engine,
+            module,
+            manifest,
+            fuel: FUEL_PER_CALL,
+            row_keys: std::sync::OnceLock::new(),
+            reading: std::sync::OnceLock::new(),
+        })
     }
 
     /// Each call of its instances made after this may burn `fuel` units at most (default
@@ -124,6 +136,27 @@ impl Module {
     /// field), read from a fresh instance's data.
     pub fn list_rows(&self) -> Result<Vec<Vec<Vec<Value>>>, Error> {
         self.instantiate()?.list_rows()
+    }
+
+    /// The JSON case reader's lookup tables (made once, then kept).
+    pub(crate) fn reading_tables(&self) -> &crate::reader::Tables {
+        self.reading.get_or_init(|| crate::reader::Tables::new(&self.manifest))
+    }
+
+    /// Each list's row keys, in row order (read once, then kept).
+    pub fn row_keys(&self) -> Result<&[Vec<Value>], Error> {
+        if let Some(keys) = self.row_keys.get() {
+            return Ok(keys);
+        }
+        let rows = self.list_rows()?;
+        let keys = self
+            .manifest
+            .lists
+            .iter()
+            .zip(rows)
+            .map(|(list, rows)| rows.into_iter().map(|mut row| std::mem::take(&mut row[list.key])).collect())
+            .collect();
+        Ok(self.row_keys.get_or_init(|| keys))
     }
 }
 

@@ -38,11 +38,32 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! A case given as JSON, answered with its line of the result model (docs/result.md) —
+//! byte for byte what `qingdan eval --format json` writes for it:
+//!
+//! ```
+//! use qingdan_runtime::{LineOptions, Module};
+//!
+//! let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/subsidy.wasm"))?;
+//! let module = Module::load(&bytes)?;
+//! let mut inst = module.instantiate()?;
+//! let options = LineOptions::default();
+//! let line = inst.decide_json(&module, r#"{"年龄": 85, "月收入": "2500", "户数": 1}"#, 1, &options)?;
+//! assert!(line.starts_with(r#"{"model":1,"case":1,"decisions":{"补贴":{"outcomes":[{"outcome":"发放","values":{"金额":"200"}"#));
+//! // A case that cannot be read is a line too, with the engine's code and path.
+//! let line = inst.decide_json(&module, r#"{"年龄": 80.0, "月收入": 1, "户数": 1}"#, 2, &options)?;
+//! assert!(line.contains(r#""code":"E0302""#) && line.ends_with("\"path\":\"申请.年龄\"}}\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The stages, one module each: [`abi`] (the memory layout and result record of
 //! docs/wasm-abi.md), [`manifest`] (the module's `qingdan` section), [`integrity`] (its
 //! seal), [`value`] and [`words`] (values and their 64-bit words), [`host`] (wasmtime: load,
 //! instantiate, place a case, call with fuel, read results back), [`decided`] (what a
-//! decision or check gave), [`case`] (cases built by field name, decisions told by name).
+//! decision or check gave), [`case`] (cases built by field name, decisions told by name),
+//! [`reader`] (a JSON case read into a [`Case`], E0301–E0307), [`result`] (the result
+//! model's line), [`text`] (exact decimals, dates and the words of messages, which the
+//! engine's case reader uses too).
 //! The engine (`qingdan-engine`) builds its own host on this one: the CLI's `eval --wasm`,
 //! the decision service and the conformance tests run modules through it.
 
@@ -54,12 +75,16 @@ pub mod error;
 pub mod host;
 pub mod integrity;
 pub mod manifest;
+pub mod reader;
+pub mod result;
+pub mod text;
 pub mod value;
 pub mod words;
 
 pub use case::{Case, Decided};
 pub use error::{Code, Error, Message};
 pub use host::{Instance, Module, FUEL_PER_CALL};
+pub use result::{LineOptions, MODEL_VERSION};
 pub use value::{Type, Value};
 
 /// The README's example runs as a doc test.

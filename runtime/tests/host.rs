@@ -255,3 +255,41 @@ fn an_enum_field_is_set_by_its_value_name_and_an_unknown_one_is_e0305() {
     assert_eq!(got.outcomes, ["不予发放"]);
     assert_eq!(got.fired, ["高龄低收入", "外地户籍"]);
 }
+
+fn rows_module() -> Module {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rows.wasm");
+    Module::load(&std::fs::read(path).expect("rows.wasm")).expect("rows.wasm loads")
+}
+
+#[test]
+fn a_list_row_is_set_by_its_int_or_text_key() -> Result<(), Error> {
+    let m = rows_module();
+    let mut case = m.case();
+    case.set_row("x.grid", &Value::Int(101))?.set_row("x.office", &Value::text("OF-1"))?;
+    case.set("x.note", Value::text("甲"))?;
+    let decided = m.instantiate()?.decide_case(&case, "d")?;
+    assert_eq!(decided.outcomes, ["crowded"]);
+    assert_eq!(decided.values, [("households".to_string(), Value::Int(420))]);
+    // Another row of each list: the second, named by its key.
+    case.set_row("x.grid", &Value::Int(7))?.set_row("x.office", &Value::text("OF-2"))?;
+    assert_eq!(&case.values()[..2], [Value::Row(1), Value::Row(1)]);
+    assert_eq!(m.instantiate()?.decide_case(&case, "d")?.outcomes, ["seatless"]);
+    Ok(())
+}
+
+#[test]
+fn a_key_no_row_has_and_a_field_that_is_no_row_are_refused() {
+    let m = rows_module();
+    let mut case = m.case();
+    let e = refused(case.set_row("x.grid", &Value::Int(102)).map(|_| ()));
+    assert_eq!((e.code, e.path.as_deref()), (Code::E0306, Some("x.grid")));
+    assert_eq!(e.message.en, "`grids` has no row with key `102`");
+    let e = refused(case.set_row("x.office", &Value::text("OF-9")).map(|_| ()));
+    assert_eq!((e.code, e.message.en.as_str()), (Code::E0306, "`offices` has no row with key `OF-9`"));
+    // A text where the key is an int finds no row either.
+    assert_eq!(refused(case.set_row("x.grid", &Value::text("101")).map(|_| ())).code, Code::E0306);
+    let e = refused(case.set_row("x.note", &Value::text("OF-1")).map(|_| ()));
+    assert_eq!((e.code, e.path.as_deref()), (Code::E0302, Some("x.note")));
+    assert_eq!(refused(case.set_row("x.nope", &Value::Int(7)).map(|_| ())).code, Code::E0304);
+    assert_eq!(case.values()[0], Value::None, "nothing was placed");
+}

@@ -5,7 +5,7 @@
 import { ABSENT } from "./abi.mjs";
 import { QingdanError, m } from "./errors.mjs";
 import { I64_MAX, strip, kindOf, compareText, canonicalSet, parseDate, parseDecimal, plainNumber } from "./values.mjs";
-import { JsonNumber } from "./json.mjs";
+import { JsonNumber, rustFloat } from "./json.mjs";
 
 /** Most fields (over all levels) or set elements one case may have (cases/mod.rs). */
 export const MAX_FIELDS = 10000;
@@ -56,12 +56,24 @@ function found(v) {
   if (v === null) return m("null", "null");
   if (typeof v === "boolean") return m(`\`${v}\``, `\`${v}\``);
   if (typeof v === "bigint") return m(`数 \`${v}\``, `the number \`${v}\``);
-  if (v instanceof JsonNumber) return m(`数 \`${v.text}\``, `the number \`${v.text}\``);
-  if (typeof v === "number") return m(`数 \`${plainNumber(v)}\``, `the number \`${plainNumber(v)}\``);
+  if (v instanceof JsonNumber || typeof v === "number") {
+    const t = numberText(v);
+    return m(`数 \`${t}\``, `the number \`${t}\``);
+  }
   if (typeof v === "string") return m(`文本 \`"${shorten(v)}"\``, `text \`"${shorten(v)}"\``);
   if (Array.isArray(v)) return m("列表", "a list");
   return m("对象", "an object");
 }
+
+/** A number as the engine's messages show it: an integer exactly, a float as Rust prints it. */
+function numberText(v) {
+  if (typeof v === "number") return Number.isInteger(v) && !Object.is(v, -0) ? plainNumber(v) : rustFloat(v);
+  const s = v.serde;
+  return s.int !== undefined ? s.int.toString() : rustFloat(s.float ?? Infinity);
+}
+
+/** `serde_json` refuses a number beyond an f64 (`1e400`) where the engine asks for a float. */
+const tooBig = () => new Bad("E0301", m("JSON 格式错误：数值超出范围", "malformed JSON: number out of range"));
 
 /** A problem with one value; `at` continues the field's path (`[2]`). */
 class Bad {
@@ -164,6 +176,7 @@ export class CaseReader {
   }
 
   wrong(ty, v) {
+    if (v instanceof JsonNumber && v.serde.float === null) return tooBig();
     const e = this.describe(ty);
     const f = found(v);
     return new Bad("E0302", m(`应为${e.zh}，实际是${f.zh}`, `expected ${e.en}, found ${f.en}`));
@@ -368,11 +381,13 @@ export class CaseReader {
     let big;
     if (typeof v === "bigint") big = v;
     else if (v instanceof JsonNumber) {
-      if (!/^-?[0-9]+$/.test(v.text)) {
-        const f = Number(v.text);
-        return Number.isInteger(f) && Math.abs(f) >= 9.2e18 ? outOfRange(plainNumber(f)) : notInt(plainNumber(f));
+      // As cases/de.rs `visit_f64`: a float is never an integer, even `3.0` or `-0`.
+      const { int, float } = v.serde;
+      if (int === undefined) {
+        if (float === null) return tooBig();
+        return Number.isInteger(float) && Math.abs(float) >= 9.2e18 ? outOfRange(rustFloat(float)) : notInt(rustFloat(float));
       }
-      big = BigInt(v.text);
+      big = int;
     } else if (typeof v === "number") {
       if (!Number.isInteger(v)) return Number.isFinite(v) ? notInt(plainNumber(v)) : this.wrong(ty, v);
       if (Math.abs(v) >= 9.2e18) return outOfRange(plainNumber(v));
@@ -426,12 +441,13 @@ export class CaseReader {
       if (typeof v === "string" || typeof v === "boolean" || Array.isArray(v) || typeof v === "object" && !(v instanceof JsonNumber)) {
         return this.wrong(ty, v);
       }
-      const integral = v instanceof JsonNumber ? /^-?[0-9]+$/.test(v.text) : typeof v !== "number" || Number.isInteger(v);
+      const integral = v instanceof JsonNumber ? v.serde.int !== undefined : typeof v !== "number" || Number.isInteger(v);
+      if (v instanceof JsonNumber && v.serde.float === null) return tooBig();
       if (!integral) return this.wrong(ty, v);
       const k = this.int("Int", v);
       if (k instanceof Bad) {
         // An integer beyond 64 bits: no row has it as its key.
-        const text = v instanceof JsonNumber ? v.text : typeof v === "number" ? plainNumber(v) : String(v);
+        const text = v instanceof JsonNumber || typeof v === "number" ? numberText(v) : String(v);
         return new Bad("E0306", this.unknownKey(l, text));
       }
       const r = rows.index.get(k.toString());

@@ -2,10 +2,13 @@
 // `JsonNumber` (their text), so that a case read from JSON keeps every digit.
 
 import { QingdanError } from "./errors.mjs";
+import { parseDecimal } from "./values.mjs";
 
 /**
- * A JSON number whose text a JS number would not keep exactly (a long decimal, an integer
- * beyond 2^53): `parseJson` gives these for such numbers, and the case reader reads their text.
+ * A JSON number whose text a JS number would not tell exactly (a long decimal, an integer
+ * beyond 2^53) or would tell otherwise than the engine reads it (`3.0`, `-0`, `1e2`, which
+ * `serde_json` reads as floats, not integers): `parseJson` gives these, and the case reader
+ * reads their text as the engine reads the same text.
  */
 export class JsonNumber {
   constructor(text) {
@@ -17,6 +20,123 @@ export class JsonNumber {
   toJSON() {
     return this.text;
   }
+  /**
+   * The number as `serde_json` (the engine's JSON reader) has it: `{ int }` (a BigInt) for an
+   * integer of 64 bits written without point or exponent (not `-0`), else `{ float }`, the f64
+   * it reads (`null` beyond an f64's range, which it refuses).
+   */
+  get serde() {
+    return serdeNumber(this.text);
+  }
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+const I32_MAX = 2147483647;
+const POW10 = Array.from({ length: 309 }, (_, k) => Number(`1e${k}`));
+
+/** Would `a * 10 + d` pass `max` (serde_json's `overflow!`)? */
+const overflows = (a, d, max) => a * 10n + d > max;
+
+/**
+ * A JSON number's text as `serde_json` reads it, without `float_roundtrip` (as the workspace
+ * builds it): an integer that fits 64 bits is exact; any other number is its first 19–20
+ * significant digits as a u64, then one multiplication or division by a power of ten (de.rs
+ * `parse_integer` … `f64_from_parts`), so not always the nearest float. A port step by step.
+ */
+export function serdeNumber(text) {
+  let i = 0;
+  const positive = text[0] !== "-";
+  if (!positive) i++;
+  const digit = () => (i < text.length && text[i] >= "0" && text[i] <= "9" ? BigInt(text.charCodeAt(i) - 48) : null);
+  const fromParts = (sig, exponent) => {
+    let f = Number(sig);
+    for (;;) {
+      const at = Math.abs(exponent);
+      if (at < POW10.length) {
+        if (exponent >= 0) {
+          f *= POW10[at];
+          if (!Number.isFinite(f)) return { float: null };
+        } else f /= POW10[at];
+        break;
+      }
+      if (f === 0) break;
+      if (exponent >= 0) return { float: null };
+      f /= 1e308;
+      exponent += 308;
+    }
+    return { float: positive ? f : -f };
+  };
+  const exponentPart = (sig, start) => {
+    i++;
+    let positiveExp = true;
+    if (text[i] === "+" || text[i] === "-") positiveExp = text[i++] === "+";
+    let exp = Number(digit());
+    i++;
+    for (let d = digit(); d !== null; d = digit()) {
+      if (overflows(BigInt(exp), d, BigInt(I32_MAX))) {
+        if (sig !== 0n && positiveExp) return { float: null };
+        return { float: positive ? 0 : -0 };
+      }
+      exp = exp * 10 + Number(d);
+      i++;
+    }
+    const saturate = (n) => Math.max(Math.min(n, I32_MAX), -I32_MAX - 1);
+    return fromParts(sig, saturate(positiveExp ? start + exp : start - exp));
+  };
+  const rest = (sig, exponent) => (text[i] === "e" || text[i] === "E" ? exponentPart(sig, exponent) : fromParts(sig, exponent));
+  const decimal = (sig, before) => {
+    i++;
+    let after = 0;
+    for (let d = digit(); d !== null; d = digit()) {
+      if (overflows(sig, d, U64_MAX)) {
+        while (digit() !== null) i++; // parse_decimal_overflow: the rest is dropped
+        return rest(sig, before + after);
+      }
+      sig = sig * 10n + d;
+      after -= 1;
+      i++;
+    }
+    return rest(sig, before + after);
+  };
+  const longInteger = (sig) => {
+    let exponent = 0;
+    while (digit() !== null) {
+      i++;
+      exponent += 1;
+    }
+    return text[i] === "." ? decimal(sig, exponent) : rest(sig, exponent);
+  };
+  let sig = digit();
+  i++;
+  if (sig !== 0n) {
+    for (let d = digit(); d !== null; d = digit()) {
+      if (overflows(sig, d, U64_MAX)) return longInteger(sig);
+      sig = sig * 10n + d;
+      i++;
+    }
+  }
+  if (text[i] === ".") return decimal(sig, 0);
+  if (text[i] === "e" || text[i] === "E") return exponentPart(sig, 0);
+  if (positive) return { int: sig };
+  // `-0` and integers below i64's least are floats (parse_number).
+  return sig === 0n || sig > 1n << 63n ? { float: -Number(sig) } : { int: -sig };
+}
+
+/** An f64 as Rust's `{}` prints it: no exponent, the shortest digits, `-0` for minus zero. */
+export function rustFloat(f) {
+  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
+  const s = String(f);
+  if (!/e/.test(s)) return s;
+  const [mant, exp] = s.split("e");
+  const neg = mant[0] === "-";
+  const [w, frac = ""] = (neg ? mant.slice(1) : mant).split(".");
+  const digits = w + frac;
+  const point = w.length + Number(exp);
+  let out;
+  if (point <= 0) out = `0.${"0".repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return (neg ? "-" : "") + out;
 }
 
 /** Normal form of a number's text: sign, significant digits, exponent; for comparing values. */
@@ -36,9 +156,25 @@ function normalForm(text) {
 }
 
 /**
- * Parses JSON like `JSON.parse`, except that a number a JS number cannot hold exactly comes
+ * A JSON number's text as a JS number when that number tells all the engine reads of it:
+ * an integer written as one (not `-0`) within 2^53, or a fraction of the same value whose
+ * float is the one `serde_json` reads and whose text no decimal field would refuse (the
+ * refusal quotes the text: `1.00000010`). Anything else (`3.0`, `-0`, `1e2`, long digits)
+ * is kept as a JsonNumber.
+ */
+function number(text) {
+  const n = Number(text);
+  if (!Number.isFinite(n) || normalForm(String(n)) !== normalForm(text)) return new JsonNumber(text);
+  if (/^-?[0-9]+$/.test(text)) return text !== "-0" && Number.isSafeInteger(n) ? n : new JsonNumber(text);
+  const exact = !Number.isInteger(n) && serdeNumber(text).float === n && typeof parseDecimal(text) === "bigint";
+  return exact ? n : new JsonNumber(text);
+}
+
+/**
+ * Parses JSON like `JSON.parse`, except that a number a JS number cannot tell exactly comes
  * back as a `JsonNumber` (an integer beyond 2^53 as a BigInt-readable text, a decimal with
- * more digits than a float keeps). Malformed text throws a QingdanError E0301.
+ * more digits than a float keeps, `3.0`, `-0`, `1e2`: see `number`). Malformed text throws a
+ * QingdanError E0301.
  */
 export function parseJson(text) {
   let i = 0;
@@ -111,9 +247,7 @@ export function parseJson(text) {
     const num = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 4096));
     if (!num) fail("expected a value");
     i += num[0].length;
-    const n = Number(num[0]);
-    if (Number.isFinite(n) && normalForm(String(n)) === normalForm(num[0])) return n;
-    return new JsonNumber(num[0]);
+    return number(num[0]);
   };
   const string = () => {
     const start = ++i;

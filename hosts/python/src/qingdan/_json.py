@@ -69,17 +69,19 @@ def serde_f64(text):
     by a power of ten, so not always the nearest float. None when it is out of range."""
     at = 1 if text[:1] == "-" else 0
     positive = at == 0
-    significand, exponent, overflowed = 0, 0, False
+    significand, exponent, long_integer, overflowed = 0, 0, False, False
     n = len(text)
     while at < n and text[at].isdigit():
-        if overflowed or significand * 10 + int(text[at]) > _U64_MAX:
-            overflowed = True
+        if long_integer or significand * 10 + int(text[at]) > _U64_MAX:
+            long_integer = True
             exponent += 1  # digits past the 64 bits only scale (parse_long_integer)
         else:
             significand = significand * 10 + int(text[at])
         at += 1
     if at < n and text[at] == ".":
         at += 1
+        # parse_decimal goes on adding digits after a long integer part while they fit;
+        # from the first that does not, the rest is dropped (parse_decimal_overflow).
         while at < n and text[at].isdigit():
             if not overflowed and significand * 10 + int(text[at]) <= _U64_MAX:
                 significand = significand * 10 + int(text[at])

@@ -16,7 +16,7 @@ const SAMPLE: usize = 512;
 struct Cycle(usize);
 
 impl Cycle {
-    fn next(&mut self) -> usize {
+    fn advance(&mut self) -> usize {
         self.0 = (self.0 + 1) % SAMPLE;
         self.0
     }
@@ -42,32 +42,32 @@ fn bench(c: &mut Criterion, engines: &Engines) {
     let mut group = c.benchmark_group("peers");
     group.bench_function("qingdan_interpreter", |b| {
         let (mut frame, mut i) = (None, Cycle(0));
-        b.iter(|| qingdan.interpret(&mut frame, black_box(&cases[i.next()])))
+        b.iter(|| qingdan.interpret(&mut frame, black_box(&cases[i.advance()])))
     });
     group.bench_function("qingdan_module_place_and_decide", |b| {
         let mut instance = qingdan.module.instantiate().expect("an instance");
         let mut i = Cycle(0);
-        b.iter(|| qingdan.run_module(&mut instance, black_box(&cases[i.next()])))
+        b.iter(|| qingdan.run_module(&mut instance, black_box(&cases[i.advance()])))
     });
     group.bench_function("qingdan_from_json", |b| {
         let (mut frame, mut i) = (None, Cycle(0));
-        b.iter(|| qingdan.interpret_json(&mut frame, black_box(&qingdan_json[i.next()])))
+        b.iter(|| qingdan.interpret_json(&mut frame, black_box(&qingdan_json[i.advance()])))
     });
     group.bench_function("cedar_prebuilt_request", |b| {
         let mut i = Cycle(0);
-        b.iter(|| cedar.outcome(&cedar.authorize(black_box(&requests[i.next()]))))
+        b.iter(|| cedar.outcome(&cedar.authorize(black_box(&requests[i.advance()]))))
     });
     group.bench_function("cedar_from_json", |b| {
         let mut i = Cycle(0);
-        b.iter(|| cedar.decide_json(black_box(&cedar_json[i.next()])))
+        b.iter(|| cedar.decide_json(black_box(&cedar_json[i.advance()])))
     });
     group.bench_function("zen_prebuilt_input", |b| {
         let mut i = Cycle(0);
-        b.iter(|| zen.outcome(&zen.evaluate(black_box(&inputs[i.next()]).clone())))
+        b.iter(|| zen.outcome(&zen.evaluate(black_box(&inputs[i.advance()]).clone())))
     });
     group.bench_function("zen_from_json", |b| {
         let mut i = Cycle(0);
-        b.iter(|| zen.decide_json(black_box(&zen_json[i.next()])))
+        b.iter(|| zen.decide_json(black_box(&zen_json[i.advance()])))
     });
     group.finish();
 }

@@ -24,8 +24,18 @@
 use std::fmt::Write;
 
 /// The categories of `枚举 事项类别`, in the policy's order.
-pub const CATEGORIES: [&str; 10] =
-    ["政策宣传", "信息采集", "纠纷排查", "隐患排查", "群体关爱", "代办服务", "应急处置", "执法检查", "行政许可", "资格认证"];
+pub const CATEGORIES: [&str; 10] = [
+    "政策宣传",
+    "信息采集",
+    "纠纷排查",
+    "隐患排查",
+    "群体关爱",
+    "代办服务",
+    "应急处置",
+    "执法检查",
+    "行政许可",
+    "资格认证",
+];
 
 const BASIS: &str = "《浙江省网格化服务管理条例》";
 
@@ -95,8 +105,7 @@ impl Application {
             2 => Some(rng.range(1, 14)),
             _ => Some(rng.range(300, 400)),
         };
-        let filed =
-            format!("{}-{:02}-{:02}", rng.range(2021, 2025), rng.range(1, 12), rng.range(1, 28));
+        let filed = format!("{}-{:02}-{:02}", rng.range(2021, 2025), rng.range(1, 12), rng.range(1, 28));
         Application {
             category: CATEGORIES[rng.range(0, 9) as usize],
             has_basis: rng.chance(75),

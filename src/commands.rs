@@ -72,9 +72,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 (Some(policy), None) => {
                     match load_policy_at(&policy, name.as_deref(), as_of, &opts, out, err) {
                         Ok(p) => {
-                            let backend = crate::eval_cmd::Backend::Interpreter(
+                            let backend = crate::eval_cmd::Backend::Interpreter(Box::new(
                                 qingdan_engine::eval::Evaluator::new(&p),
-                            );
+                            ));
                             let code = crate::eval_cmd::run(&p, backend, &args, out, err);
                             match notice {
                                 Some(dir) => {

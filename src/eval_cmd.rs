@@ -146,7 +146,8 @@ struct CheckHit {
 
 /// What decides: the interpreter, or a compiled module (one instance per worker thread).
 pub enum Backend<'p> {
-    Interpreter(Evaluator<'p>),
+    /// Boxed: the evaluator's indexes and memos are far larger than a module's reference.
+    Interpreter(Box<Evaluator<'p>>),
     Wasm(&'p host::Module),
 }
 
@@ -749,7 +750,7 @@ pub(crate) struct JsonDecider<'p> {
 impl<'p> JsonDecider<'p> {
     /// `args` must ask for JSON; its `explain` chooses the long form.
     pub(crate) fn new(policy: &'p Policy, decision: u32, args: &'p EvalArgs) -> JsonDecider<'p> {
-        let backend = Backend::Interpreter(Evaluator::new(policy));
+        let backend = Backend::Interpreter(Box::new(Evaluator::new(policy)));
         let zh = args.lang.unwrap_or(policy.lang) == Lang::Zh;
         let writer =
             ResultWriter::new(policy, vec![decision], Vec::new(), args.explain, &|r| rule_reads(policy, r));

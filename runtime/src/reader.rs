@@ -471,29 +471,10 @@ impl<'m> Reader<'m> {
 
     /// What a value of `ty` looks like in a case file, for "expected …" messages.
     fn describe(&self, ty: &Type) -> Message {
-        match ty {
-            Type::Bool => message("真假值（true 或 false）", "true or false"),
-            Type::Int => message("整数", "an integer"),
-            Type::Decimal => message("小数", "a decimal number"),
-            Type::Text => message("文本", "text"),
-            Type::Date => message("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
-            Type::Enum(e) => {
-                let name = self.m.enums.get(*e as usize).map_or("", |e| e.name.as_str());
-                message(format!("`{name}` 的值"), format!("a value of `{name}`"))
-            }
-            Type::Row(l) => {
-                let name = self.m.lists.get(*l as usize).map_or("", |l| l.name.as_str());
-                message(format!("`{name}` 中条目的键"), format!("the key of a row of `{name}`"))
-            }
-            Type::Set(inner) => {
-                let inner = self.describe(inner);
-                message(format!("列表（每项为{}）", inner.zh), format!("a list (each element {})", inner.en))
-            }
-            Type::Opt(inner) => {
-                let inner = self.describe(inner);
-                message(format!("{}或 null", inner.zh), format!("{} or null", inner.en))
-            }
-        }
+        let enum_name = |e: u32| self.m.enums.get(e as usize).map_or("", |e| e.name.as_str());
+        let list_name = |l: u32| self.m.lists.get(l as usize).map_or("", |l| l.name.as_str());
+        let (zh, en) = describe_type(ty, &enum_name, &list_name);
+        message(zh, en)
     }
 
     fn wrong(&self, ty: &Type, j: &Json<'_>) -> Bad {
@@ -752,4 +733,37 @@ fn with_suggestion(head: Message, name: &str, names: &[&str], what: &Message) ->
         format!("{}（{}：{}）", head.zh, what.zh, list.join("、")),
         format!("{} ({}: {})", head.en, what.en, list.join(", ")),
     )
+}
+
+/// What a value of `ty` looks like in a case file, for "expected …" messages, in Chinese and
+/// English; `enum_name` and `list_name` name the enums and lists it refers to. The engine's
+/// case reader words its messages with this too.
+pub fn describe_type<'a>(
+    ty: &Type,
+    enum_name: &dyn Fn(u32) -> &'a str,
+    list_name: &dyn Fn(u32) -> &'a str,
+) -> (String, String) {
+    match ty {
+        Type::Bool => ("真假值（true 或 false）".into(), "true or false".into()),
+        Type::Int => ("整数".into(), "an integer".into()),
+        Type::Decimal => ("小数".into(), "a decimal number".into()),
+        Type::Text => ("文本".into(), "text".into()),
+        Type::Date => ("日期（YYYY-MM-DD）".into(), "a date (YYYY-MM-DD)".into()),
+        Type::Enum(e) => {
+            let name = enum_name(*e);
+            (format!("`{name}` 的值"), format!("a value of `{name}`"))
+        }
+        Type::Row(l) => {
+            let name = list_name(*l);
+            (format!("`{name}` 中条目的键"), format!("the key of a row of `{name}`"))
+        }
+        Type::Set(inner) => {
+            let (zh, en) = describe_type(inner, enum_name, list_name);
+            (format!("列表（每项为{zh}）"), format!("a list (each element {en})"))
+        }
+        Type::Opt(inner) => {
+            let (zh, en) = describe_type(inner, enum_name, list_name);
+            (format!("{zh}或 null"), format!("{en} or null"))
+        }
+    }
 }

@@ -316,29 +316,10 @@ impl<'p> CaseReader<'p> {
 
     /// What a value of `ty` looks like in a case file, for "expected …" messages.
     fn describe(&self, ty: &Type) -> Msg {
-        match ty {
-            Type::Bool => msg("真假值（true 或 false）", "true or false"),
-            Type::Int => msg("整数", "an integer"),
-            Type::Decimal => msg("小数", "a decimal number"),
-            Type::Text => msg("文本", "text"),
-            Type::Date => msg("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
-            Type::Enum(e) => {
-                let name = self.policy.enums.get(*e as usize).map_or("", |e| e.name.as_str());
-                msg(format!("`{name}` 的值"), format!("a value of `{name}`"))
-            }
-            Type::Row(l) => {
-                let name = self.policy.lists.get(*l as usize).map_or("", |l| l.name.as_str());
-                msg(format!("`{name}` 中条目的键"), format!("the key of a row of `{name}`"))
-            }
-            Type::Set(inner) => {
-                let inner = self.describe(inner);
-                msg(format!("列表（每项为{}）", inner.zh), format!("a list (each element {})", inner.en))
-            }
-            Type::Opt(inner) => {
-                let inner = self.describe(inner);
-                msg(format!("{}或 null", inner.zh), format!("{} or null", inner.en))
-            }
-        }
+        let enum_name = |e: u32| self.policy.enums.get(e as usize).map_or("", |e| e.name.as_str());
+        let list_name = |l: u32| self.policy.lists.get(l as usize).map_or("", |l| l.name.as_str());
+        let (zh, en) = qingdan_runtime::reader::describe_type(ty, &enum_name, &list_name);
+        msg(zh, en)
     }
 
     fn unknown_variant(&self, e: u32, name: &str) -> Msg {

@@ -58,6 +58,8 @@ pub struct Module {
     /// Each list's row keys, read from the module's data once, when a case first sets a
     /// row by its key ([`crate::Case::set_row`]).
     row_keys: std::sync::OnceLock<Vec<Vec<Value>>>,
+    /// Each dated row's first and last day, read when an explanation first names a row.
+    row_dates: std::sync::OnceLock<Vec<Vec<(Value, Value)>>>,
     /// The lookup tables of its JSON case reader, made when it first reads a case.
     reading: std::sync::OnceLock<crate::reader::Tables>,
 }
@@ -90,6 +92,7 @@ impl Module {
             manifest,
             fuel: FUEL_PER_CALL,
             row_keys: std::sync::OnceLock::new(),
+            row_dates: std::sync::OnceLock::new(),
             reading: std::sync::OnceLock::new(),
         })
     }
@@ -157,6 +160,34 @@ impl Module {
             .map(|(list, rows)| rows.into_iter().map(|mut row| std::mem::take(&mut row[list.key])).collect())
             .collect();
         Ok(self.row_keys.get_or_init(|| keys))
+    }
+}
+
+impl Module {
+    /// For each list with dated rows, each row's first and last day (absent: open), read
+    /// once, then kept; no rows for other lists. Explanations name a row with its days.
+    pub fn row_dates(&self) -> Result<&[Vec<(Value, Value)>], Error> {
+        if let Some(dates) = self.row_dates.get() {
+            return Ok(dates);
+        }
+        let rows = self.list_rows()?;
+        let dates = self
+            .manifest
+            .lists
+            .iter()
+            .zip(rows)
+            .map(|(list, rows)| match list.dates {
+                Some((from, until)) => rows
+                    .into_iter()
+                    .map(|mut row| {
+                        let mut cell = |f: usize| row.get_mut(f).map(std::mem::take).unwrap_or_default();
+                        (cell(from), cell(until))
+                    })
+                    .collect(),
+                None => Vec::new(),
+            })
+            .collect();
+        Ok(self.row_dates.get_or_init(|| dates))
     }
 }
 

@@ -6,7 +6,7 @@
 
 use crate::error::Error;
 use crate::host::{Instance, Module};
-use crate::manifest::{Manifest, TraceRead};
+use crate::manifest::{Manifest, TraceRead, Version};
 use crate::value::{format_date, format_decimal, Type, Value};
 use crate::Case;
 
@@ -162,6 +162,7 @@ impl Writer<'_> {
                 .zip(&o.fields)
                 .map(|((name, ty), value)| format!("{}:{}", quoted(name), self.value(value, ty)))
                 .collect();
+            let in_force = if self.explain { self.rows_in_force(&v.fields, &o.fields) } else { String::new() };
             let (reason, rule, cites) = match o.rule {
                 Some(rule) => {
                     let rule = &m.rules[rule as usize];
@@ -170,7 +171,7 @@ impl Writer<'_> {
                 None => (def.default_reason.as_deref(), "null".to_string(), self.cites(&def.default_cites)),
             };
             outcomes.push(format!(
-                "{{\"outcome\":{},\"values\":{{{}}},\"reason\":{},\"rule\":{rule},\"cites\":{cites}}}",
+                "{{\"outcome\":{},\"values\":{{{}}},\"reason\":{},\"rule\":{rule},\"cites\":{cites}{in_force}}}",
                 quoted(&v.name),
                 fields.join(","),
                 quoted_or_null(reason)
@@ -227,6 +228,9 @@ impl Writer<'_> {
             self.cites(&rule.cites)
         );
         if self.explain {
+            if let Some(v) = &rule.version {
+                out += &format!(",\"version\":{}", days(v));
+            }
             out += &self.reads(inst, &rule.reads, values)?;
         }
         if let Some(held) = held {
@@ -243,14 +247,18 @@ impl Writer<'_> {
     fn reads(&mut self, inst: &mut Instance, reads: &[TraceRead], values: &[Value]) -> Result<String, Error> {
         let m = self.m;
         let mut items = Vec::new();
+        let day = match m.decision_date.and_then(|s| values.get(s as usize)) {
+            Some(Value::Date(d)) => Some(format_date(*d)),
+            _ => None,
+        };
         for read in reads {
-            let (name, value, ty) = match *read {
+            let (name, value, ty, version) = match *read {
                 TraceRead::Slot(s) => {
                     let slot = &m.slots[s as usize];
                     let input = m.inputs.get(slot.input as usize).map_or("", |i| i.name.as_str());
                     let name = std::iter::once(input).chain(slot.path.iter().map(String::as_str));
                     let value = values.get(s as usize).cloned().unwrap_or(Value::None);
-                    (name.collect::<Vec<_>>().join("."), value, &slot.ty)
+                    (name.collect::<Vec<_>>().join("."), value, &slot.ty, None)
                 }
                 TraceRead::Let(l) => {
                     let value = match &self.lets[l as usize] {
@@ -262,12 +270,45 @@ impl Writer<'_> {
                         }
                     };
                     let named = &m.lets[l as usize];
-                    (named.name.clone(), value, &named.ty)
+                    (named.name.clone(), value, &named.ty, version_on(&named.versions, day.as_deref()))
                 }
             };
-            items.push(format!("{{\"name\":{},\"value\":{}}}", quoted(&name), self.value(&value, ty)));
+            let version = version.map(|v| format!(",\"version\":{}", days(v))).unwrap_or_default();
+            let in_force = self.row_days(&value, ty).map(|v| format!(",\"in_force\":{}", days(&v))).unwrap_or_default();
+            items.push(format!(
+                "{{\"name\":{},\"value\":{}{version}{in_force}}}",
+                quoted(&name),
+                self.value(&value, ty)
+            ));
         }
         Ok(format!(",\"read\":[{}]", items.join(",")))
+    }
+
+    /// For a row of a list with dated rows, the days it is in force (its date cells, read
+    /// from the module's data as its key is); `None` for other values and open rows.
+    fn row_days(&self, v: &Value, ty: &Type) -> Option<Version> {
+        let (Value::Row(r), Type::Row(l)) = (v, ty.required()) else { return None };
+        let (from, until) = self.module.row_dates().ok()?.get(*l as usize)?.get(*r as usize)?;
+        let day = |c: &Value| match c {
+            Value::Date(d) => Some(format_date(*d)),
+            _ => None,
+        };
+        let days = Version { from: day(from), until: day(until) };
+        (days.from.is_some() || days.until.is_some()).then_some(days)
+    }
+
+    /// `,"in_force":{"field":{…},…}` for the outcome's fields that name a dated row.
+    fn rows_in_force(&self, fields: &[(String, Type)], values: &[Value]) -> String {
+        let items: Vec<String> = fields
+            .iter()
+            .zip(values)
+            .filter_map(|((name, ty), v)| Some(format!("{}:{}", quoted(name), days(&self.row_days(v, ty)?))))
+            .collect();
+        if items.is_empty() {
+            String::new()
+        } else {
+            format!(",\"in_force\":{{{}}}", items.join(","))
+        }
     }
 
     fn check_hit(&self, hit: &crate::decided::CheckResult) -> String {
@@ -327,6 +368,24 @@ impl Writer<'_> {
             (v, _) => v.to_string(),
         }
     }
+}
+
+/// The days of a version or a dated row: `{"from":"YYYY-MM-DD","until":null}`.
+fn days(v: &Version) -> String {
+    format!("{{\"from\":{},\"until\":{}}}", quoted_or_null(v.from.as_deref()), quoted_or_null(v.until.as_deref()))
+}
+
+/// The version of a let in force on `day` (`YYYY-MM-DD`): the only one when the module was
+/// made at a fixed day, else the one whose days hold it (the engine's `Let::version_on`).
+fn version_on<'v>(versions: &'v [Version], day: Option<&str>) -> Option<&'v Version> {
+    if versions.len() == 1 {
+        return versions.first();
+    }
+    let day = day?;
+    // ISO dates compare as text.
+    versions.iter().find(|v| {
+        v.from.as_deref().is_none_or(|f| f <= day) && v.until.as_deref().is_none_or(|u| day <= u)
+    })
 }
 
 impl Instance {

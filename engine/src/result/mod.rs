@@ -174,11 +174,15 @@ impl<'p> ResultWriter<'p> {
                     quoted_or_null(rule.then.as_ref().and_then(|t| t.reason.as_deref())),
                     cites(&rule.cites),
                 );
-                let head = format!(
+                let mut head = format!(
                     "{{\"rule\":{name},\"exception_to\":{},\"outcome\":{},\"reason\":{reason},\"cites\":{cites}",
                     quoted_or_null(rule.exception_to.map(|t| p.rules[t as usize].name.as_str())),
                     quoted_or_null(outcome),
                 );
+                if let Some(v) = rule.version.as_ref().filter(|_| explain) {
+                    head.push_str(",\"version\":");
+                    push_days(&mut head, v);
+                }
                 let outcome_tail = format!("}},\"reason\":{reason},\"rule\":{name},\"cites\":{cites}}}");
                 let reads = if explain { reads(r as RuleId) } else { Vec::new() };
                 RuleText { name, outcome_tail, head, exceptions, reads }
@@ -364,10 +368,18 @@ impl<'p> ResultWriter<'p> {
                 out.push_str(&text.keys[j]);
                 push_value(out, p, v, ty);
             }
-            out.push_str(match o.rule {
+            let tail = match o.rule {
                 Some(rule) => &self.rule_text[rule as usize].outcome_tail,
                 None => &self.decision_text[r.decision as usize].default_tail,
-            });
+            };
+            if self.explain {
+                // The tail closes the outcome; its days go last, before that brace.
+                out.push_str(&tail[..tail.len() - 1]);
+                self.rows_in_force(out, variants[o.variant as usize].fields.iter().zip(&o.fields));
+                out.push('}');
+            } else {
+                out.push_str(tail);
+            }
         }
         out.push_str("],\"fired\":[");
         self.rules(out, &r.fired, None, case)?;
@@ -427,23 +439,58 @@ impl<'p> ResultWriter<'p> {
                 out.push(',');
             }
             out.push('{');
-            match *read {
+            let (value, ty) = match *read {
                 TraceRead::Slot(s) => {
                     out.push_str(&self.slot_names[s as usize]);
-                    out.push_str(",\"value\":");
-                    push_value(out, p, &case.slot(s), &p.slots[s as usize].ty);
+                    (case.slot(s), &p.slots[s as usize].ty)
                 }
                 TraceRead::Let(l) => {
                     let value = case.let_value(l)?;
                     out.push_str(&self.let_names[l as usize]);
-                    out.push_str(",\"value\":");
-                    push_value(out, p, &value, &p.lets[l as usize].ty);
+                    (value, &p.lets[l as usize].ty)
                 }
+            };
+            out.push_str(",\"value\":");
+            push_value(out, p, &value, ty);
+            if let TraceRead::Let(l) = *read {
+                if let Some(v) = p.lets[l as usize].version_on(self.decision_day(case)) {
+                    out.push_str(",\"version\":");
+                    push_days(out, v);
+                }
+            }
+            if let Some(days) = p.row_days(&value, ty) {
+                out.push_str(",\"in_force\":");
+                push_days(out, &days);
             }
             out.push('}');
         }
         out.push(']');
         Ok(())
+    }
+
+    /// The case's decision date (`以 … 为准`), which chooses the versions of lets.
+    fn decision_day(&self, case: &dyn Decide) -> Option<qingdan_dsl::value::Date> {
+        match self.policy.decision_date.map(|s| case.slot(s)) {
+            Some(Value::Date(d)) => Some(qingdan_dsl::value::Date::from_days_since_epoch(i64::from(d))),
+            _ => None,
+        }
+    }
+
+    /// `,"in_force":{"field":{…},…}` for the outcome's fields that name a dated row;
+    /// nothing when none does.
+    fn rows_in_force<'v>(&self, out: &mut String, fields: impl Iterator<Item = (&'v (String, Type), &'v Value)>) {
+        let mut first = true;
+        for ((name, ty), v) in fields {
+            let Some(days) = self.policy.row_days(v, ty) else { continue };
+            out.push_str(if first { ",\"in_force\":{" } else { "," });
+            first = false;
+            push_str(out, name);
+            out.push(':');
+            push_days(out, &days);
+        }
+        if !first {
+            out.push('}');
+        }
     }
 
     fn names(&self, out: &mut String, rules: impl Iterator<Item = RuleId>) {
@@ -471,6 +518,19 @@ impl<'p> ResultWriter<'p> {
         }
         out.push_str("]}");
     }
+}
+
+/// The days of a version or a dated row: `{"from":"YYYY-MM-DD","until":null}`, an open
+/// end as `null`.
+fn push_days(out: &mut String, v: &crate::ir::Version) {
+    for (key, day) in [("{\"from\":", &v.from), (",\"until\":", &v.until)] {
+        out.push_str(key);
+        match day {
+            Some(d) => push_str(out, d),
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
 }
 
 /// `[{"source":…,"clause":…}]`, with `"text"` in explanations.

@@ -36,6 +36,7 @@ policies=(
   "conv_int|tests/fixtures/conversions/int_as_decimal.qd|tests/fixtures/conversions/int_as_decimal.cases.yaml|"
   "conv_rows|tests/fixtures/conversions/list_row.qd|tests/fixtures/conversions/list_row.cases.yaml|"
   "conv_member|tests/fixtures/conversions/membership.qd|tests/fixtures/conversions/membership.cases.yaml|"
+  "dated|tests/fixtures/result_dates/dated.qd|tests/fixtures/result_dates/dated.cases.yaml|"
 )
 
 # `qingdan eval` exits 1 when some case fails (which the fixtures' inputs do on purpose).

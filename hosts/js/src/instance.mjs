@@ -23,6 +23,7 @@ export class Instance {
     this.instance = null;
     this.reader = null;
     this.keys = null;
+    this.dates = null;
     this.placed = null;
   }
 
@@ -134,7 +135,26 @@ export class Instance {
    * module does not keep the column. Bounded by the module's memory, whatever `rows` says.
    */
   listKeys(list) {
-    const col = list.columns.find((c) => c.field === list.key);
+    return this.listColumn(list, list.key);
+  }
+
+  /**
+   * For each list with dated rows (`dates` in the manifest), each row's first and last day
+   * (days since the epoch; null: open), read once from the module's data as the keys are;
+   * an empty array for other lists. Explanations name a dated row with its days.
+   */
+  rowDates() {
+    this.dates ??= this.manifest.lists.map((l) => {
+      if (!Array.isArray(l.dates)) return [];
+      const [from, until] = l.dates.map((f) => this.listColumn(l, f));
+      return from.map((d, r) => [d, until[r] ?? null]);
+    });
+    return this.dates;
+  }
+
+  /** The values of field `field` of each row of a list, from its column (none: not kept). */
+  listColumn(list, field) {
+    const col = list.columns.find((c) => c.field === field);
     if (!col) return [];
     const v = this.view();
     if (col.at + list.rows * col.width > v.byteLength) throw malformed("a list column lies outside memory", this.lang);
@@ -147,7 +167,7 @@ export class Instance {
         w = BigInt(col.width === 1 ? v.getInt8(at) : col.width === 2 ? v.getInt16(at, true) : v.getInt32(at, true));
         if (w === narrowAbsent(col.width)) w = ABSENT;
       }
-      keys[r] = this.decode(w, list.fields[list.key][1]);
+      keys[r] = this.decode(w, list.fields[field][1]);
     }
     return keys;
   }

@@ -36,9 +36,10 @@ export function modelTexts(mf, explain) {
     const reason = qOrNull(rule.reason);
     const cites = citesText(mf, rule.cites, explain);
     const to = rule.exception_to !== null && rule.exception_to !== undefined ? mf.rules[rule.exception_to].name : null;
+    const version = explain && rule.version ? `,"version":${daysJson(rule.version)}` : "";
     return {
       name,
-      head: `{"rule":${name},"exception_to":${qOrNull(to)},"outcome":${qOrNull(outcome)},"reason":${reason},"cites":${cites}`,
+      head: `{"rule":${name},"exception_to":${qOrNull(to)},"outcome":${qOrNull(outcome)},"reason":${reason},"cites":${cites}${version}`,
       outcomeTail: `},"reason":${reason},"rule":${name},"cites":${cites}}`,
       exceptions: exceptions[r],
     };
@@ -81,6 +82,45 @@ export function valueJson(host, v, ty) {
       // Enum values by variant name, rows by key: as the engine shows them.
       return q(host.show(v, ty));
   }
+}
+
+/** The days of a version or a dated row: `{"from":"YYYY-MM-DD","until":null}`. */
+function daysJson(v) {
+  return `{"from":${qOrNull(v.from)},"until":${qOrNull(v.until)}}`;
+}
+
+/**
+ * The version of a let in force on `day` (days since the epoch, or null): the only one when
+ * the module was made at a fixed day, else the one whose days hold it (`Let::version_on`).
+ */
+function versionOn(versions, day) {
+  if (!versions || versions.length === 0) return null;
+  if (versions.length === 1) return versions[0];
+  if (day === null || day === undefined) return null;
+  const iso = formatDate(day);
+  // ISO dates compare as text.
+  return versions.find((v) => (v.from == null || v.from <= iso) && (v.until == null || iso <= v.until)) ?? null;
+}
+
+/** For a row of a list with dated rows, its days (`Policy::row_days`); null otherwise. */
+function rowDays(host, v, ty) {
+  if (v === null || v === undefined) return null;
+  if (kindOf(ty) === "Opt") ty = ty.Opt;
+  if (kindOf(ty) !== "Row") return null;
+  const cells = host.rowDates()[ty.Row]?.[v];
+  if (!cells) return null;
+  const [from, until] = cells.map((d) => (typeof d === "number" ? formatDate(d) : null));
+  return from === null && until === null ? null : { from, until };
+}
+
+/** `,"in_force":{"field":{…},…}` for an outcome's fields that name a dated row; "" if none. */
+function rowsInForce(host, fields, values) {
+  const items = [];
+  fields.forEach(([name, ty], j) => {
+    const days = rowDays(host, values[j], ty);
+    if (days) items.push(`${q(name)}:${daysJson(days)}`);
+  });
+  return items.length ? `,"in_force":{${items.join(",")}}` : "";
 }
 
 function errorLine(head, code, zh, en, path) {
@@ -157,7 +197,10 @@ function decision(host, texts, r, values, lets) {
     const text = texts.variants[enumId][o.variant];
     const fields = variants[o.variant].fields.map(([, ty], j) => text.keys[j] + valueJson(host, o.fields[j], ty));
     const tail = o.rule !== null ? texts.rules[o.rule].outcomeTail : texts.decisions[r.decision].defaultTail;
-    return text.head + fields.join(",") + tail;
+    if (!texts.explain) return text.head + fields.join(",") + tail;
+    // The tail closes the outcome; a dated row's days go last, before that brace.
+    const inForce = rowsInForce(host, variants[o.variant].fields, o.fields);
+    return text.head + fields.join(",") + tail.slice(0, -1) + inForce + "}";
   });
   const held = [...r.fired, ...r.overridden];
   const rule = (rid, overridden) => {
@@ -177,12 +220,23 @@ function decision(host, texts, r, values, lets) {
 
 function reads(host, texts, list, values, lets) {
   const mf = host.manifest;
+  const day = mf.decision_date !== null && mf.decision_date !== undefined ? values[mf.decision_date] : null;
+  const inForce = (v, ty) => {
+    const days = rowDays(host, v, ty);
+    return days ? `,"in_force":${daysJson(days)}` : "";
+  };
   const items = list.map((x) => {
-    if ("Slot" in x) return `{${texts.slotNames[x.Slot]},"value":${valueJson(host, values[x.Slot], mf.slots[x.Slot].ty)}}`;
+    if ("Slot" in x) {
+      const [v, ty] = [values[x.Slot], mf.slots[x.Slot].ty];
+      return `{${texts.slotNames[x.Slot]},"value":${valueJson(host, v, ty)}${inForce(v, ty)}}`;
+    }
     if (!lets.has(x.Let)) lets.set(x.Let, host.letValue(x.Let));
     const got = lets.get(x.Let);
     if (got.error) throw stopFromEval(host, got.error);
-    return `{${texts.letNames[x.Let]},"value":${valueJson(host, got.value, mf.lets[x.Let].ty)}}`;
+    const def = mf.lets[x.Let];
+    const version = versionOn(def.versions, day);
+    const named = version ? `,"version":${daysJson(version)}` : "";
+    return `{${texts.letNames[x.Let]},"value":${valueJson(host, got.value, def.ty)}${named}${inForce(got.value, def.ty)}}`;
   });
   return `,"read":[${items.join(",")}]`;
 }

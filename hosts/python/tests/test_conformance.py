@@ -72,7 +72,7 @@ def test_a_decision_alone_a_name_and_explanations_keep_the_models_shape():
     assert e.value.code == "E0902"
 
 
-EXPLAINED = ["admission", "withdrawal", "duties", "catalogue", "review", "handback", "referral", "community", "edge"]
+EXPLAINED = ["admission", "withdrawal", "duties", "catalogue", "review", "handback", "referral", "community", "edge", "dated"]
 
 
 @pytest.mark.parametrize("name", EXPLAINED)

@@ -217,7 +217,26 @@ class Policy:
         return v
 
     def _list_keys(self, lst):
-        col = next((c for c in lst["columns"] if c["field"] == lst["key"]), None)
+        return self._list_column(lst, lst["key"])
+
+    def _row_dates(self):
+        """For each list with dated rows (`dates` in the manifest), each row's first and last
+        day (days since the epoch; None: open), read once from the module's data as the keys
+        are; an empty list for other lists. Explanations name a dated row with its days."""
+        if getattr(self, "_dates", None) is None:
+            self._dates = []
+            for lst in self.manifest["lists"]:
+                dates = lst.get("dates")
+                if not isinstance(dates, list) or len(dates) != 2:
+                    self._dates.append([])
+                    continue
+                first, last = (self._list_column(lst, f) for f in dates)
+                self._dates.append([(d, last[r] if r < len(last) else None) for r, d in enumerate(first)])
+        return self._dates
+
+    def _list_column(self, lst, field):
+        """The values of field `field` of each row of a list, from its column (none: not kept)."""
+        col = next((c for c in lst["columns"] if c["field"] == field), None)
         if col is None:
             return []
         fmt = {1: "<b", 2: "<h", 4: "<i", 8: "<q"}[col["width"]]
@@ -226,7 +245,7 @@ class Policy:
         keys = []
         for r in range(lst["rows"]):
             (w,) = struct.unpack_from(fmt, raw, r * col["width"])
-            keys.append(self._decode(ABSENT if w == narrow_absent else w, lst["fields"][lst["key"]][1]))
+            keys.append(self._decode(ABSENT if w == narrow_absent else w, lst["fields"][field][1]))
         return keys
 
     # ------------------------------------------------------------ placing a case

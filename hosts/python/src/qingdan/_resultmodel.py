@@ -46,9 +46,10 @@ class ModelTexts:
             reason = q_or_null(rule.get("reason"))
             cites = _cites(mf, rule.get("cites"), explain)
             to = mf["rules"][rule["exception_to"]]["name"] if rule.get("exception_to") is not None else None
+            version = f',"version":{_days(rule["version"])}' if explain and rule.get("version") else ""
             self.rules.append({
                 "name": name,
-                "head": f'{{"rule":{name},"exception_to":{q_or_null(to)},"outcome":{q_or_null(outcome)},"reason":{reason},"cites":{cites}',
+                "head": f'{{"rule":{name},"exception_to":{q_or_null(to)},"outcome":{q_or_null(outcome)},"reason":{reason},"cites":{cites}{version}',
                 "outcome_tail": f'}},"reason":{reason},"rule":{name},"cites":{cites}}}',
                 "exceptions": exceptions[r],
             })
@@ -95,6 +96,54 @@ def value_json(host, v, ty):
         return f"[{','.join(value_json(host, x, ty['Set']) for x in v)}]"
     # Enum values by variant name, rows by key: as the engine shows them.
     return q(host._show(v, ty))
+
+
+def _days(v):
+    """The days of a version or a dated row: `{"from":"YYYY-MM-DD","until":null}`."""
+    return f'{{"from":{q_or_null(v.get("from"))},"until":{q_or_null(v.get("until"))}}}'
+
+
+def _version_on(versions, day):
+    """The version of a let in force on `day` (days since the epoch, or None): the only one
+    when the module was made at a fixed day, else the one whose days hold it (`Let::version_on`)."""
+    if not versions:
+        return None
+    if len(versions) == 1:
+        return versions[0]
+    if day is None:
+        return None
+    iso = civil_date(day)
+    # ISO dates compare as text.
+    return next(
+        (v for v in versions if (v.get("from") is None or v["from"] <= iso) and (v.get("until") is None or iso <= v["until"])),
+        None,
+    )
+
+
+def _row_days(host, v, ty):
+    """For a row of a list with dated rows, its days (`Policy::row_days`); None otherwise."""
+    if v is None:
+        return None
+    if kind_of(ty) == "Opt":
+        ty = ty["Opt"]
+    if kind_of(ty) != "Row":
+        return None
+    dates = host._row_dates()
+    rows = dates[ty["Row"]] if ty["Row"] < len(dates) else []
+    if not isinstance(v, int) or not 0 <= v < len(rows):
+        return None
+    first, last = (civil_date(d) if isinstance(d, int) else None for d in rows[v])
+    return None if first is None and last is None else {"from": first, "until": last}
+
+
+def _rows_in_force(host, fields, values):
+    """`,"in_force":{"field":{…},…}` for an outcome's fields that name a dated row; "" if none."""
+    items = []
+    for (name, ty), v in zip(fields, values):
+        days = _row_days(host, v, ty)
+        if days:
+            items.append(f"{q(name)}:{_days(days)}")
+    return ',"in_force":{' + ",".join(items) + "}" if items else ""
 
 
 def _error_line(head, e):
@@ -146,6 +195,9 @@ def _decision(host, texts, r, values, lets):
         text = texts.variants[enum_id][o["variant"]]
         fields = [text["keys"][j] + value_json(host, o["fields"][j], f[1]) for j, f in enumerate(variants[o["variant"]]["fields"])]
         tail = texts.rules[o["rule"]]["outcome_tail"] if o["rule"] is not None else texts.decisions[r["decision"]]["default_tail"]
+        if texts.explain:
+            # The tail closes the outcome; a dated row's days go last, before that brace.
+            tail = tail[:-1] + _rows_in_force(host, variants[o["variant"]]["fields"], o["fields"]) + "}"
         outcomes.append(text["head"] + ",".join(fields) + tail)
     held = set(r["fired"]) | set(r["overridden"])
 
@@ -168,16 +220,27 @@ def _decision(host, texts, r, values, lets):
 
 def _reads(host, texts, reads, values, lets):
     mf = host.manifest
+    date_slot = mf.get("decision_date")
+    day = values[date_slot] if date_slot is not None else None
+
+    def in_force(v, ty):
+        days = _row_days(host, v, ty)
+        return f',"in_force":{_days(days)}' if days else ""
+
     items = []
     for x in reads:
         if "Slot" in x:
             s = x["Slot"]
-            items.append(f'{{{texts.slot_names[s]},"value":{value_json(host, values[s], mf["slots"][s]["ty"])}}}')
+            v, ty = values[s], mf["slots"][s]["ty"]
+            items.append(f'{{{texts.slot_names[s]},"value":{value_json(host, v, ty)}{in_force(v, ty)}}}')
             continue
         l = x["Let"]
         if l not in lets:
             lets[l] = host._let_raw(l)
-        items.append(f'{{{texts.let_names[l]},"value":{value_json(host, lets[l], mf["lets"][l]["ty"])}}}')
+        d = mf["lets"][l]
+        version = _version_on(d.get("versions"), day if isinstance(day, int) else None)
+        named = f',"version":{_days(version)}' if version else ""
+        items.append(f'{{{texts.let_names[l]},"value":{value_json(host, lets[l], d["ty"])}{named}{in_force(lets[l], d["ty"])}}}')
     return ',"read":[' + ",".join(items) + "]"
 
 

@@ -100,3 +100,52 @@ fn as_of_names_the_version_in_force_on_that_day() {
     assert_eq!(fired["read"][1], serde_json::json!({ "name": "limit", "value": 1000, "version": old }));
     assert_eq!(line["decisions"]["listed"]["outcomes"][0]["in_force"], serde_json::json!({ "task": old }));
 }
+
+/// The members the lines carry are those docs/result.schema.json allows where they stand.
+#[test]
+fn the_schema_allows_every_member_of_the_dated_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("docs/result.schema.json")).expect("schema"))
+            .expect("JSON");
+    let allowed = |def: &str| -> Vec<String> {
+        let props = schema["$defs"][def]["properties"].as_object().unwrap_or_else(|| panic!("$defs/{def}"));
+        props.keys().cloned().collect()
+    };
+    let within = |obj: &serde_json::Value, def: &str| {
+        let allowed = allowed(def);
+        for key in obj.as_object().expect("an object").keys() {
+            assert!(allowed.contains(key), "`{key}` is not a member of $defs/{def}: {obj}");
+        }
+    };
+    let mut seen = 0;
+    for line in std::fs::read_to_string(fixture("dated.expected.jsonl")).expect("expected").lines() {
+        let line: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        for decision in line["decisions"].as_object().expect("decisions").values() {
+            for outcome in decision["outcomes"].as_array().expect("outcomes") {
+                within(outcome, "outcome");
+                for days in outcome.get("in_force").and_then(|d| d.as_object()).into_iter().flat_map(|d| d.values()) {
+                    within(days, "days");
+                    seen += 1;
+                }
+            }
+            for rule in decision["fired"].as_array().expect("fired") {
+                within(rule, "rule");
+                for read in rule["read"].as_array().expect("read") {
+                    within(read, "read");
+                    for key in ["version", "in_force"] {
+                        if let Some(days) = read.get(key) {
+                            within(days, "days");
+                            seen += 1;
+                        }
+                    }
+                }
+                if let Some(days) = rule.get("version") {
+                    within(days, "days");
+                    seen += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(seen, 10, "the fixture names versions and days");
+}

@@ -450,12 +450,18 @@ function ruleLink(name) {
 
 let bools = { names: new Set(), isBool: () => false };
 
+/** Which version applied, or a dated row's days, after a value or a rule (as `eval --explain`). */
+function days(label, version) {
+  if (!label) return "";
+  return ` <span class="muted" data-testid="${version ? "version" : "in-force"}">(${escapeHtml(version ? t("version", { v: label }) : label)})</span>`;
+}
+
 function trace(tr, testid) {
-  const head = `${ruleLink(tr.rule)}${tr.exception_to ? ` <span class="exc">${escapeHtml(t("exceptionTo", { r: tr.exception_to }))}</span>` : ""}`;
+  const head = `${ruleLink(tr.rule)}${days(tr.version, true)}${tr.exception_to ? ` <span class="exc">${escapeHtml(t("exceptionTo", { r: tr.exception_to }))}</span>` : ""}`;
   const outcome = tr.outcome ? `<span class="badge">${escapeHtml(tr.outcome)}</span>` : tr.exception_to ? `<span class="muted">${escapeHtml(t("cancels"))}</span>` : "";
   const read = tr.read.length
     ? `<div class="read"><span class="k">${escapeHtml(t("read"))}</span><table>${tr.read
-        .map((x) => `<tr data-testid="read-value"><td>${escapeHtml(x.name)}</td><td><code>${escapeHtml(yesNo(x.value, bools.names.has(x.name)))}</code></td></tr>`)
+        .map((x) => `<tr data-testid="read-value"><td>${escapeHtml(x.name)}</td><td><code>${escapeHtml(yesNo(x.value, bools.names.has(x.name)))}</code>${days(x.version, true)}${days(x.in_force, false)}</td></tr>`)
         .join("")}</table></div>`
     : "";
   const cites = citesHtml(tr.cites);
@@ -509,7 +515,7 @@ function renderResults() {
       .map(
         (o) => `<div class="outcome-row">
           <span class="outcome" data-testid="outcome">${escapeHtml(o.outcome)}</span>
-          ${(o.values || []).map((v) => `<span class="value" data-testid="outcome-value">${escapeHtml(v.name)} = <code>${escapeHtml(yesNo(v.value, fieldIsBool(name, o.outcome, v.name)))}</code></span>`).join(" ")}
+          ${(o.values || []).map((v) => `<span class="value" data-testid="outcome-value">${escapeHtml(v.name)} = <code>${escapeHtml(yesNo(v.value, fieldIsBool(name, o.outcome, v.name)))}</code>${days(v.in_force, false)}</span>`).join(" ")}
           <div class="reason" data-testid="outcome-reason">${o.reason ? escapeHtml(o.reason) : ""}</div>
           <div class="by muted">${o.rule ? t("byRule", { r: ruleLink(o.rule) }) : escapeHtml(t("byDefault"))}</div>
           ${citesHtml(o.cites)}

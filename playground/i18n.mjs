@@ -62,6 +62,7 @@ const WORDS = {
   exceptionTo: ["例外，针对 {r}", "exception to {r}"],
   cancels: ["（取消目标规则）", "(cancels its target)"],
   read: ["读取的值", "Values read"],
+  version: ["{v}的版本", "version {v}"],
   cites: ["引用条款", "Cites"],
   violations: ["检查", "Checks"],
   noViolations: ["案例通过所有检查", "The case passes every check"],

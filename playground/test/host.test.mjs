@@ -165,6 +165,29 @@ for (const name of [...BUNDLED, "edge", ...CONVERSIONS, ...DATED]) {
   });
 }
 
+// As `qingdan eval --explain` says them (tests/result_versions.rs holds its JSON to the same cases).
+test("dated: explanations name the version that applied and a dated row's days, in the policy's words", async () => {
+  const policy = await loadPolicy(file("dated.wasm"));
+  const old = "until 2025-12-31";
+  const before = policy.evaluate({ application: { day: "2025-12-31", income: 800, wanted: "FM-06" } }, { explain: true });
+  assert.ok(!before.error, JSON.stringify(before.error));
+  const low = before.decisions.income.fired[0];
+  assert.equal(low.version, old);
+  assert.deepEqual(low.read[2], { name: "limit", value: "1000", version: old });
+  const listed = before.decisions.listed;
+  assert.deepEqual(listed.outcomes[0].values, [{ name: "task", value: "FM-06", in_force: old }]);
+  assert.deepEqual(listed.fired[0].read, [{ name: "found", value: "FM-06", in_force: old }]);
+  const after = policy.evaluate({ application: { day: "2026-01-01", income: 1500, wanted: "FM-06-2026" } }, { explain: true });
+  assert.equal(after.decisions.income.fired[0].version, "from 2026-01-01");
+  assert.equal(after.decisions.income.fired[0].read[2].version, "from 2026-01-01");
+  assert.equal(after.decisions.listed.outcomes[0].values[0].in_force, "from 2026-01-01");
+  // A row open at both ends is named by its key alone; a brief result names no row's days.
+  const open = policy.evaluate({ application: { day: "2026-06-01", income: 2500, wanted: "FM-07" } }, { explain: true });
+  assert.deepEqual(open.decisions.listed.outcomes[0].values, [{ name: "task", value: "FM-07" }]);
+  const brief = policy.evaluate({ application: { day: "2025-12-31", income: 800, wanted: "FM-06" } });
+  assert.deepEqual(brief.decisions.listed.outcomes[0].values, [{ name: "task", value: "FM-06" }]);
+});
+
 test("an int used as a decimal outcome value reads back as that decimal, not scaled down", async () => {
   const policy = await loadPolicy(file("conv_int.wasm"));
   const got = policy.evaluate({ x: 2000, 按户: false }, { explain: true });

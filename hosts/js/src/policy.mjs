@@ -5,6 +5,7 @@
 import { Instance } from "./instance.mjs";
 import { kindOf } from "./values.mjs";
 import { modelTexts, resultJson } from "./resultmodel.mjs";
+import { decisionDay, versionOn, rowDays, versionLabel } from "./versions.mjs";
 
 /**
  * A loaded module with one instance, reused for every case. Create with `loadPolicy`.
@@ -37,6 +38,18 @@ export class Policy extends Instance {
     return out;
   }
 
+  /**
+   * A value named as explanations name it (eval/explain.rs `NamedValue`): shown with names;
+   * `version` (a let's, or null) and, with `dated`, a dated row's days, as labels.
+   */
+  named(name, value, ty, version, dated) {
+    const shown = { name, value: this.show(value, ty) };
+    if (version) shown.version = versionLabel(version, this.manifest.lang);
+    const days = dated ? rowDays(this, value, ty) : null;
+    if (days) shown.in_force = versionLabel(days, this.manifest.lang);
+    return shown;
+  }
+
   /** A `[source, clause]` citation with its names and text, as explanations show it. */
   clause([s, c]) {
     const source = this.manifest.sources[s];
@@ -58,7 +71,7 @@ export class Policy extends Instance {
       const reason = o.rule !== null ? (mf.rules[o.rule].reason ?? null) : (decision.default_reason ?? null);
       const shown = { outcome: variant.name };
       if (variant.fields.length > 0) {
-        shown.values = variant.fields.map(([name, ty], i) => ({ name, value: this.show(o.fields[i], ty) }));
+        shown.values = variant.fields.map(([name, ty], i) => this.named(name, o.fields[i], ty, null, explain));
       }
       shown.reason = reason;
       shown.rule = o.rule !== null ? mf.rules[o.rule].name : null;
@@ -77,17 +90,20 @@ export class Policy extends Instance {
           if ("Slot" in x) {
             const slot = mf.slots[x.Slot];
             const name = `${mf.inputs[slot.input].name}.${slot.path.join(".")}`;
-            read.push({ name, value: this.show(this.placed[x.Slot], slot.ty) });
+            read.push(this.named(name, this.placed[x.Slot], slot.ty, null, true));
           } else {
             const def = mf.lets[x.Let];
             if (!lets.has(x.Let)) lets.set(x.Let, this.letValue(x.Let));
             const got = lets.get(x.Let);
             if (got.error) throw { evalError: got.error };
-            read.push({ name: def.name, value: this.show(got.value, def.ty) });
+            const version = versionOn(def.versions, decisionDay(mf, this.placed));
+            read.push(this.named(def.name, got.value, def.ty, version, true));
           }
         }
       }
       const t = { rule: rule.name };
+      // For a version of a rule, its days (`自 2025-01-01 起`), as eval/explain.rs `trace`.
+      if (rule.version) t.version = versionLabel(rule.version, this.manifest.lang);
       if (rule.exception_to !== null && rule.exception_to !== undefined) t.exception_to = mf.rules[rule.exception_to].name;
       t.outcome = rule.outcome !== null && rule.outcome !== undefined ? enumDef.variants[rule.outcome].name : null;
       t.reason = rule.reason ?? null;

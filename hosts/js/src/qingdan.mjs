@@ -12,6 +12,7 @@
 //   words.mjs       values as words in memory; the input arena
 //   manifest.mjs    the manifest's shape checked
 //   instance.mjs    one instance: place, decide, check, read_let, results read back
+//   versions.mjs    the version of a let on a case's day, a dated row's days, their labels
 //   resultmodel.mjs a case as a line of the result model (docs/result.schema.json)
 //   policy.mjs      Policy: results told with names (evaluate, tell, decideJson), and brief
 //   load.mjs        loadPolicy: bytes, seal (seal.mjs), manifest, ABI, imports, memory cap

@@ -5,6 +5,7 @@
 
 import { QingdanError } from "./errors.mjs";
 import { kindOf, formatDecimal, formatDate } from "./values.mjs";
+import { decisionDay, versionOn, rowDays } from "./versions.mjs";
 
 export const MODEL_VERSION = 1;
 
@@ -87,30 +88,6 @@ export function valueJson(host, v, ty) {
 /** The days of a version or a dated row: `{"from":"YYYY-MM-DD","until":null}`. */
 function daysJson(v) {
   return `{"from":${qOrNull(v.from)},"until":${qOrNull(v.until)}}`;
-}
-
-/**
- * The version of a let in force on `day` (days since the epoch, or null): the only one when
- * the module was made at a fixed day, else the one whose days hold it (`Let::version_on`).
- */
-function versionOn(versions, day) {
-  if (!versions || versions.length === 0) return null;
-  if (versions.length === 1) return versions[0];
-  if (day === null || day === undefined) return null;
-  const iso = formatDate(day);
-  // ISO dates compare as text.
-  return versions.find((v) => (v.from == null || v.from <= iso) && (v.until == null || iso <= v.until)) ?? null;
-}
-
-/** For a row of a list with dated rows, its days (`Policy::row_days`); null otherwise. */
-function rowDays(host, v, ty) {
-  if (v === null || v === undefined) return null;
-  if (kindOf(ty) === "Opt") ty = ty.Opt;
-  if (kindOf(ty) !== "Row") return null;
-  const cells = host.rowDates()[ty.Row]?.[v];
-  if (!cells) return null;
-  const [from, until] = cells.map((d) => (typeof d === "number" ? formatDate(d) : null));
-  return from === null && until === null ? null : { from, until };
 }
 
 /** `,"in_force":{"field":{…},…}` for an outcome's fields that name a dated row; "" if none. */
@@ -220,7 +197,7 @@ function decision(host, texts, r, values, lets) {
 
 function reads(host, texts, list, values, lets) {
   const mf = host.manifest;
-  const day = mf.decision_date !== null && mf.decision_date !== undefined ? values[mf.decision_date] : null;
+  const day = decisionDay(mf, values);
   const inForce = (v, ty) => {
     const days = rowDays(host, v, ty);
     return days ? `,"in_force":${daysJson(days)}` : "";

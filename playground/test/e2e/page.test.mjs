@@ -324,6 +324,21 @@ describe("the playground page's workbench, served by a binary copied alone", { s
     await shoot($("graph-panel"), SHOT_GRAPH);
   });
 
+  test("a case decided under a let with versions names the version that applied, as `qingdan eval --explain`", { timeout: 90_000 }, async () => {
+    await open("community_work/admission.qd");
+    const name = "限期准入_第四次全国文物普查线索征集";
+    // A passing case's button shows on hover.
+    const item = $("casefile").locator(`[data-testid="cf-case"][data-name="${name}"]`);
+    await item.hover();
+    await item.locator('[data-testid="cf-load"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="decision"][data-decision="准入结论"] [data-testid="outcome"]')?.textContent === "限期准入");
+    const rule = $("results").locator('[data-testid="fired-rule"][data-rule="限期准入"]');
+    const read = rule.locator('[data-testid="read-value"]').filter({ hasText: "协助依据" });
+    // Applied on 2025-11-01: the version in force until the end of 2025 (the CLI: `（至 2025-12-31 止的版本）`).
+    assert.equal(await read.locator('[data-testid="version"]').textContent(), "(至 2025-12-31 止的版本)");
+    assert.equal(await rule.locator('[data-testid="in-force"]').count(), 0, "no dated row is read");
+  });
+
   test("clause coverage beside the graph: qingdan trace's report, citers go to the editor, both languages", { timeout: 120_000 }, async () => {
     await open("community_work/admission.qd");
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="coverage-panel"]').dataset.sources) > 0);

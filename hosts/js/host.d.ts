@@ -22,7 +22,8 @@ export interface EvaluationError {
 
 export interface Explanation {
   decision: string;
-  outcomes: { outcome: string; values?: { name: string; value: string }[]; reason: string | null; rule: string | null }[];
+  // With explain, a value naming a row of a list with dated rows has `in_force`, its days as the policy says them.
+  outcomes: { outcome: string; values?: { name: string; value: string; in_force?: string }[]; reason: string | null; rule: string | null }[];
   by_default: boolean;
   fired: unknown[];
   overridden: unknown[];

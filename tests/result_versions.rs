@@ -124,7 +124,9 @@ fn the_schema_allows_every_member_of_the_dated_lines() {
         for decision in line["decisions"].as_object().expect("decisions").values() {
             for outcome in decision["outcomes"].as_array().expect("outcomes") {
                 within(outcome, "outcome");
-                for days in outcome.get("in_force").and_then(|d| d.as_object()).into_iter().flat_map(|d| d.values()) {
+                for days in
+                    outcome.get("in_force").and_then(|d| d.as_object()).into_iter().flat_map(|d| d.values())
+                {
                     within(days, "days");
                     seen += 1;
                 }

@@ -162,7 +162,8 @@ impl Writer<'_> {
                 .zip(&o.fields)
                 .map(|((name, ty), value)| format!("{}:{}", quoted(name), self.value(value, ty)))
                 .collect();
-            let in_force = if self.explain { self.rows_in_force(&v.fields, &o.fields) } else { String::new() };
+            let in_force =
+                if self.explain { self.rows_in_force(&v.fields, &o.fields) } else { String::new() };
             let (reason, rule, cites) = match o.rule {
                 Some(rule) => {
                     let rule = &m.rules[rule as usize];
@@ -274,7 +275,8 @@ impl Writer<'_> {
                 }
             };
             let version = version.map(|v| format!(",\"version\":{}", days(v))).unwrap_or_default();
-            let in_force = self.row_days(&value, ty).map(|v| format!(",\"in_force\":{}", days(&v))).unwrap_or_default();
+            let in_force =
+                self.row_days(&value, ty).map(|v| format!(",\"in_force\":{}", days(&v))).unwrap_or_default();
             items.push(format!(
                 "{{\"name\":{},\"value\":{}{version}{in_force}}}",
                 quoted(&name),
@@ -372,7 +374,11 @@ impl Writer<'_> {
 
 /// The days of a version or a dated row: `{"from":"YYYY-MM-DD","until":null}`.
 fn days(v: &Version) -> String {
-    format!("{{\"from\":{},\"until\":{}}}", quoted_or_null(v.from.as_deref()), quoted_or_null(v.until.as_deref()))
+    format!(
+        "{{\"from\":{},\"until\":{}}}",
+        quoted_or_null(v.from.as_deref()),
+        quoted_or_null(v.until.as_deref())
+    )
 }
 
 /// The version of a let in force on `day` (`YYYY-MM-DD`): the only one when the module was
@@ -383,9 +389,9 @@ fn version_on<'v>(versions: &'v [Version], day: Option<&str>) -> Option<&'v Vers
     }
     let day = day?;
     // ISO dates compare as text.
-    versions.iter().find(|v| {
-        v.from.as_deref().is_none_or(|f| f <= day) && v.until.as_deref().is_none_or(|u| day <= u)
-    })
+    versions
+        .iter()
+        .find(|v| v.from.as_deref().is_none_or(|f| f <= day) && v.until.as_deref().is_none_or(|u| day <= u))
 }
 
 impl Instance {

@@ -478,7 +478,11 @@ impl<'p> ResultWriter<'p> {
 
     /// `,"in_force":{"field":{…},…}` for the outcome's fields that name a dated row;
     /// nothing when none does.
-    fn rows_in_force<'v>(&self, out: &mut String, fields: impl Iterator<Item = (&'v (String, Type), &'v Value)>) {
+    fn rows_in_force<'v>(
+        &self,
+        out: &mut String,
+        fields: impl Iterator<Item = (&'v (String, Type), &'v Value)>,
+    ) {
         let mut first = true;
         for ((name, ty), v) in fields {
             let Some(days) = self.policy.row_days(v, ty) else { continue };

@@ -99,6 +99,36 @@ fn as_of_names_the_version_in_force_on_that_day() {
     assert_eq!(fired["version"], old, "{line}");
     assert_eq!(fired["read"][1], serde_json::json!({ "name": "limit", "value": 1000, "version": old }));
     assert_eq!(line["decisions"]["listed"]["outcomes"][0]["in_force"], serde_json::json!({ "task": old }));
+    // The module decided as of that day (the day set in the case) names the same versions and days.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let module = module(dir.path());
+    let from_module = eval(&[
+        "eval",
+        "--wasm",
+        &module,
+        "-i",
+        cases,
+        "--format",
+        "json",
+        "--explain",
+        "--as-of",
+        "2025-06-01",
+    ]);
+    assert_eq!(dated_members(&from_module), dated_members(&out));
+    assert_eq!(dated_members(&out).len(), 8, "{out}");
+}
+
+/// Every `version` and `in_force` member of `lines`, in order, as text.
+fn dated_members(lines: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for key in ["\"version\":{", "\"in_force\":{"] {
+        for (at, _) in lines.match_indices(key) {
+            let end = lines[at..].find('}').map_or(lines.len(), |e| at + e + 1);
+            found.push(format!("{at:>8} {}", &lines[at..end]));
+        }
+    }
+    found.sort();
+    found.into_iter().map(|f| f[9..].to_string()).collect()
 }
 
 /// The members the lines carry are those docs/result.schema.json allows where they stand.

@@ -233,3 +233,40 @@ fn a_file_that_is_not_a_list_is_one_error() {
     assert!(e.message.get(Lang::En).starts_with("malformed YAML"), "{:?}", e);
     assert_eq!(read_case_file(&reader, "# nothing yet\n"), Ok(Vec::new()));
 }
+
+/// `fires: [low]` names a rule whatever version of it fired: the versions of a rule share
+/// its name (it once failed with "- fires: [low] + fires: [low]" after the first version).
+#[test]
+fn an_expected_rule_name_stands_for_every_version_of_the_rule() {
+    let text = r#"policy dated as of application.day
+source s "x" { clause one "c" }
+input application { day: date, income: int }
+enum level { low, high, middle }
+rule low until 2025-12-31 cite s.one { when application.income < 1000 then level.low "old" }
+rule low from 2026-01-01 cite s.one { when application.income < 2000 then level.low "new" }
+rule high cite s.one { when application.income > 5000 then level.high "high" }
+decision income: level by first default level.middle "neither" cite s.one
+"#;
+    let files = vec![("t.qd".to_string(), Ok(text.as_bytes().to_vec()))];
+    let program = qingdan_dsl::check_files(files, &mut qingdan_dsl::NoFiles);
+    let codes: Vec<_> = program.diagnostics.iter().map(|d| (d.code, d.message.en.clone())).collect();
+    assert!(codes.is_empty(), "test policy has diagnostics: {codes:?}");
+    let p = crate::lower(&program, None).expect("lowers");
+    let cases = read(
+        &p,
+        r#"
+- case: old
+  given: { day: 2025-06-01, income: 500 }
+  expect: { income: { outcome: low, fires: [low] } }
+- case: new
+  given: { day: 2026-06-01, income: 1500 }
+  expect: { income: { outcome: low, fires: [low] } }
+- case: wrong
+  given: { day: 2026-06-01, income: 1500 }
+  expect: { income: { outcome: low, fires: [high] } }
+"#,
+    );
+    let mut cov = Coverage::new(&p);
+    let fires: Vec<bool> = cases.iter().map(|c| run(&p, c, &mut cov)[0].fires_ok).collect();
+    assert_eq!(fires, [true, true, false]);
+}

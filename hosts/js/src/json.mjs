@@ -2,7 +2,7 @@
 // `JsonNumber` (their text), so that a case read from JSON keeps every digit.
 
 import { QingdanError } from "./errors.mjs";
-import { parseDecimal } from "./values.mjs";
+import { parseDecimal, plainNumber } from "./values.mjs";
 
 /**
  * A JSON number whose text a JS number would not tell exactly (a long decimal, an integer
@@ -124,19 +124,7 @@ export function serdeNumber(text) {
 
 /** An f64 as Rust's `{}` prints it: no exponent, the shortest digits, `-0` for minus zero. */
 export function rustFloat(f) {
-  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
-  const s = String(f);
-  if (!/e/.test(s)) return s;
-  const [mant, exp] = s.split("e");
-  const neg = mant[0] === "-";
-  const [w, frac = ""] = (neg ? mant.slice(1) : mant).split(".");
-  const digits = w + frac;
-  const point = w.length + Number(exp);
-  let out;
-  if (point <= 0) out = `0.${"0".repeat(-point)}${digits}`;
-  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
-  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return (neg ? "-" : "") + out;
+  return Object.is(f, -0) ? "-0" : plainNumber(f);
 }
 
 /** Normal form of a number's text: sign, significant digits, exponent; for comparing values. */

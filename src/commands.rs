@@ -70,7 +70,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                     crate::build_cmd::eval_module(&module, &trust, &args, cli.lang, out, err)
                 }
                 (Some(policy), None) => {
-                    match load_policy_at(&policy, name.as_deref(), as_of, &opts, out, err) {
+                    // `--as-of` is applied to each case's decision date (`eval_cmd::dated`), as
+                    // for a module, so both explain a case alike: the day is read from the case.
+                    match load_policy(&policy, name.as_deref(), &opts, out, err) {
                         Ok(p) => {
                             let backend = crate::eval_cmd::Backend::Interpreter(Box::new(
                                 qingdan_engine::eval::Evaluator::new(&p),

@@ -182,3 +182,11 @@ fn the_schema_allows_every_member_of_the_dated_lines() {
     }
     assert_eq!(seen, 10, "the fixture names versions and days");
 }
+
+#[test]
+fn the_fixtures_own_cases_pass_with_the_rule_versions_they_expect_to_fire() {
+    // `fires: [low]` names the rule; either of its two versions answers to it.
+    let policy = fixture("dated.qd");
+    let out = eval(&["test", policy.to_str().expect("path")]);
+    assert!(out.contains("4 passed, 0 failed"), "{out}");
+}

@@ -3,6 +3,7 @@
 use qingdan_engine::cases::CaseReader;
 use qingdan_engine::eval::Evaluator;
 use qingdan_engine::testing::read_case_file;
+use qingdan_engine::value::Value;
 use std::path::Path;
 
 fn main() {
@@ -52,6 +53,26 @@ fn main() {
                 decided += inst.decide(0).is_ok() as usize;
             }
         }
+    } else if mode == "cold" {
+        // Every case made new each time (another name, another day), so that no let's
+        // remembered value answers it: the cost of a decision the memos have not seen.
+        let name = slot(&p, "事项名称");
+        let day = slot(&p, "申请日期");
+        let mut frame = Some(ev.frame(&cases[0]));
+        for i in 0..n {
+            for c in &cases {
+                let mut c = c.clone();
+                if let Value::Text(t) = &c[name] {
+                    c[name] = Value::text(&format!("{t}{i}"));
+                }
+                if let Value::Date(d) = c[day] {
+                    c[day] = Value::Date(d + i as i32);
+                }
+                let mut f = frame.take().expect("frame").rebind(&c);
+                decided += ev.decide(0, &mut f).is_ok() as usize;
+                frame = Some(f.rebind(&cases[0]));
+            }
+        }
     } else {
         let mut frame = Some(ev.frame(&cases[0]));
         for _ in 0..n {
@@ -63,4 +84,9 @@ fn main() {
         }
     }
     println!("{} cases, {decided} decisions", cases.len());
+}
+
+/// The index of the application's field `name` in a case.
+fn slot(p: &qingdan_engine::ir::Policy, name: &str) -> usize {
+    p.slots.iter().position(|s| s.path == [name]).expect("the field")
 }

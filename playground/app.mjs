@@ -273,6 +273,8 @@ async function build(seq, path, text) {
   // After the build (whose analysis is the heavy part), two light calls: the case files, and
   // the rows' names for the pickers.
   caseFiles.run(state.good);
+  // Until the rows come, the form's pickers show keys; the form is built again then.
+  $("case-form").dataset.rows = "pending";
   refreshRows(state.good);
 }
 

@@ -76,7 +76,7 @@ fn cases(p: &Policy, n: usize) -> impl Strategy<Value = Vec<Vec<Value>>> {
     prop::collection::vec(one, n)
 }
 
-/// Every decision of `p`, for each case, agrees between interpreter and module.
+/// Every decision, check and let of `p`, for each case, agrees between interpreter and module.
 fn agree(
     p: &Policy,
     inst: &mut host::Instance,
@@ -84,7 +84,10 @@ fn agree(
     text: &str,
 ) -> Result<(), TestCaseError> {
     let ev = Evaluator::new(p);
-    for case in cases {
+    // Twice, the second time backwards: the evaluator remembers lets and list searches by
+    // the case fields they read, and what it remembers must answer each case as the module
+    // does.
+    for case in cases.iter().chain(cases.iter().rev()) {
         inst.place(case).map_err(|e| TestCaseError::fail(format!("{e}")))?;
         for d in 0..p.decisions.len() as u32 {
             let want = ev.decide(d, &mut ev.frame(case));
@@ -167,17 +170,23 @@ fn seed_bytes(seed: u64) -> [u8; 32] {
 
 #[test]
 fn the_generator_writes_policies_that_check() {
-    let mut indexed = 0;
+    let (mut indexed, mut remembered) = (0, 0);
     for seed in 0..200 {
         let text = typed::Gen::new(seed).policy().text;
         match policy(&text) {
-            Ok(p) => indexed += usize::from(Evaluator::new(&p).indexed_searches() > 0),
+            Ok(p) => {
+                let ev = Evaluator::new(&p);
+                indexed += usize::from(ev.indexed_searches() > 0);
+                remembered += usize::from(ev.remembered_searches() > 0);
+            }
             Err(e) => panic!("seed {seed}: {e}"),
         }
     }
-    // The searches the interpreter answers from an index are generated often enough for
-    // the differential test to compare them with the module's scans.
+    // The searches the interpreter answers from an index, or remembers by the case fields
+    // they read, are generated often enough for the differential test to compare them with
+    // the module's scans.
     assert!(indexed >= 40, "only {indexed} of 200 policies search a list by index");
+    assert!(remembered >= 40, "only {remembered} of 200 policies have a search the interpreter remembers");
 }
 
 /// `similarity` in the module agrees with the interpreter on texts of characters of one

@@ -70,6 +70,14 @@ impl Evaluator<'_> {
                 if let (Some(x), Some(set)) = (self.peek(x, f), self.peek(set, f)) {
                     return Ok(Value::Bool(member(x, set)));
                 }
+                // A set written out (`类型 属于 [行政执法, 许可审批检查]`, tested on every
+                // row a search visits) is not built: its elements are compared in place.
+                if let (Some(x), ExprKind::SetOf(items)) = (self.peek(x, f), &set.kind) {
+                    let mut elements = items.iter().map(|i| self.peek(i, f));
+                    if elements.clone().all(|i| i.is_some()) {
+                        return Ok(Value::Bool(elements.any(|i| i == Some(x))));
+                    }
+                }
                 let x = self.eval(x, f)?;
                 Value::Bool(member(&x, &self.eval(set, f)?))
             }
@@ -100,54 +108,65 @@ impl Evaluator<'_> {
                 call(*b, &args).ok_or(EvalError::Overflow(e.span))?
             }
             ExprKind::Quant(q) => {
-                let items = match &q.over.kind {
-                    // Rows are numbered; no need to build the set of them. A search by a
-                    // column visits only the rows holding the value (see `index.rs`).
-                    ExprKind::ListRows(l) => match self.indexed_rows(q, f)? {
-                        Some(rows) => Items::Picked(rows),
-                        None => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
-                    },
-                    _ => match self.eval(&q.over, f)? {
-                        Value::Set(items) => Items::Set(items),
-                        _ => Items::Rows(0),
-                    },
-                };
-                let (mut count, mut sum, mut all) = (0i64, 0i64, true);
-                for i in 0..items.len() {
-                    f.locals.push(items.get(i));
-                    let selected = match &q.filter {
-                        Some(c) => self.truth(c, f),
-                        None => Ok(true),
-                    };
-                    let result = selected.and_then(|sel| {
-                        if q.kind == QuantKind::All {
-                            all &= sel;
-                        } else if sel {
-                            count += 1;
-                            if q.kind == QuantKind::Sum {
-                                let v = match &q.of {
-                                    Some(of) => self.eval(of, f)?,
-                                    None => f.locals.last().cloned().unwrap_or_default(),
-                                };
-                                sum = add_to_sum(sum, &v).ok_or(EvalError::Overflow(e.span))?;
-                            }
-                        }
-                        Ok(())
-                    });
-                    f.locals.pop();
-                    result?;
-                    if (q.kind == QuantKind::Any && count > 0) || (q.kind == QuantKind::All && !all) {
-                        break;
+                if f.locals.is_empty() && !self.search_memos.is_empty() {
+                    if let Some(memo) = self.search_memos.get(&(e as *const Expr as usize)) {
+                        let case = f.case;
+                        return memo.answer(case, || self.quantify(e, q, f));
                     }
                 }
-                match q.kind {
-                    QuantKind::Any => Value::Bool(count > 0),
-                    QuantKind::All => Value::Bool(all),
-                    QuantKind::Count => Value::Int(count),
-                    QuantKind::Sum if matches!(e.ty, crate::ir::Type::Decimal) => Value::Dec(sum),
-                    QuantKind::Sum => Value::Int(sum),
-                }
+                self.quantify(e, q, f)?
             }
+        })
+    }
+
+    /// A quantifier's value: `any`, `all`, `count` or `sum` over a list's rows or a set.
+    fn quantify(&self, e: &Expr, q: &crate::ir::Quant, f: &mut Frame<'_>) -> Eval {
+        let items = match &q.over.kind {
+            // Rows are numbered; no need to build the set of them. A search by a
+            // column visits only the rows holding the value (see `index.rs`).
+            ExprKind::ListRows(l) => match self.indexed_rows(q, f)? {
+                Some(rows) => Items::Picked(rows),
+                None => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
+            },
+            _ => match self.eval(&q.over, f)? {
+                Value::Set(items) => Items::Set(items),
+                _ => Items::Rows(0),
+            },
+        };
+        let (mut count, mut sum, mut all) = (0i64, 0i64, true);
+        for i in 0..items.len() {
+            f.locals.push(items.get(i));
+            let selected = match &q.filter {
+                Some(c) => self.truth(c, f),
+                None => Ok(true),
+            };
+            let result = selected.and_then(|sel| {
+                if q.kind == QuantKind::All {
+                    all &= sel;
+                } else if sel {
+                    count += 1;
+                    if q.kind == QuantKind::Sum {
+                        let v = match &q.of {
+                            Some(of) => self.eval(of, f)?,
+                            None => f.locals.last().cloned().unwrap_or_default(),
+                        };
+                        sum = add_to_sum(sum, &v).ok_or(EvalError::Overflow(e.span))?;
+                    }
+                }
+                Ok(())
+            });
+            f.locals.pop();
+            result?;
+            if (q.kind == QuantKind::Any && count > 0) || (q.kind == QuantKind::All && !all) {
+                break;
+            }
+        }
+        Ok(match q.kind {
+            QuantKind::Any => Value::Bool(count > 0),
+            QuantKind::All => Value::Bool(all),
+            QuantKind::Count => Value::Int(count),
+            QuantKind::Sum if matches!(e.ty, crate::ir::Type::Decimal) => Value::Dec(sum),
+            QuantKind::Sum => Value::Int(sum),
         })
     }
 
@@ -211,6 +230,14 @@ impl Evaluator<'_> {
         if let Some(Some(constant)) = self.constant_lets.get(l as usize) {
             return constant.clone();
         }
+        if let Some(Some(memo)) = self.let_memos.get(l as usize) {
+            let case = f.case;
+            return memo.answer(case, || self.let_now(l, f));
+        }
+        self.let_now(l, f)
+    }
+
+    fn let_now(&self, l: u32, f: &mut Frame<'_>) -> Eval {
         let value = &self.policy.lets[l as usize].value;
         if f.locals.is_empty() {
             return self.eval(value, f);

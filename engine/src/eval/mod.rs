@@ -50,7 +50,7 @@ pub use qingdan_runtime::decided::{CheckResult, Conflict, DecisionResult, Outcom
 /// exceptions of each rule.
 pub struct Evaluator<'p> {
     pub policy: &'p Policy,
-    keys: Vec<HashMap<Value, u32>>,
+    keys: Vec<HashMap<Value, u32, foldhash::fast::FixedState>>,
     exceptions: Vec<Vec<RuleId>>,
     /// Each rule's `when` and `unless` conditions, compiled.
     conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
@@ -62,6 +62,12 @@ pub struct Evaluator<'p> {
     known_units: similarity::KnownUnits,
     /// For each check that reads little of the case, its answers by the values it reads.
     check_memos: Vec<Option<memo::CheckMemo>>,
+    /// For each let that searches a list and reads little of the case, its values by the
+    /// values it reads.
+    let_memos: Vec<Option<memo::LetMemo>>,
+    /// The same for the list searches at the top of rules' conditions and outcomes, by
+    /// the search's address.
+    search_memos: HashMap<usize, memo::SearchMemo, foldhash::fast::FixedState>,
     /// The value of each let that reads nothing of the case (a threshold, a set of enum
     /// values, a list's total), computed once here rather than in every case's frame.
     constant_lets: Vec<Option<Result<Value, EvalError>>>,
@@ -113,7 +119,9 @@ impl<'p> Evaluator<'p> {
             .collect();
         let indexes = index::Indexes::new(policy);
         let known_units = index::list_text_units(policy);
-        let check_memos = memo::CheckMemo::for_policy(policy);
+        let check_memos = memo::for_checks(policy);
+        let let_memos = memo::for_lets(policy);
+        let search_memos = memo::for_searches(policy);
         let mut ev = Evaluator {
             policy,
             keys,
@@ -123,6 +131,8 @@ impl<'p> Evaluator<'p> {
             indexes,
             known_units,
             check_memos,
+            let_memos,
+            search_memos,
             constant_lets: Vec::new(),
         };
         ev.constant_lets = ev.compute_constant_lets();
@@ -139,6 +149,12 @@ impl<'p> Evaluator<'p> {
     /// How many of the policy's quantifiers search a list by index instead of a scan.
     pub fn indexed_searches(&self) -> usize {
         self.indexes.planned()
+    }
+
+    /// How many of the policy's lets and rules' list searches are remembered by the case
+    /// fields they read (see `memo.rs`).
+    pub fn remembered_searches(&self) -> usize {
+        self.let_memos.iter().flatten().count() + self.search_memos.len()
     }
 
     /// The rule loop's view of a rule: compiled again for rules without exceptions, so the

@@ -358,3 +358,60 @@ decision d: verdict by first default ok "fine""#,
     assert!(matches!(low[2], Err(EvalError::DivisionByZero(_))), "{:?}", low[2]);
     assert_eq!(high[2], low[2]);
 }
+
+/// A let that searches a list is remembered by the input fields it reads, and answers each
+/// case with its own values: a sum over the rows in force on the case's date, a search
+/// reading two fields, and an error (overflow) remembered as an error.
+#[test]
+fn lets_that_search_lists_are_remembered_by_what_they_read_of_the_case() {
+    let p = policy(
+        r#"policy t
+source s "x" { clause one "c" }
+record task { code: text, since: date, minutes: int }
+list tasks: task key code {
+  item "A" { since: 2025-01-01, minutes: 10 }
+  item "B" { since: 2025-06-01, minutes: 20 }
+  item "C" { since: 2026-01-01, minutes: 9223372036854775807 }
+}
+enum verdict { ok }
+enum found { yes, no }
+input app { day: date, name: text, extra: int }
+let load = sum(k in tasks of k.minutes where k.since <= app.day)
+let named = any(k in tasks where k.code == app.name and k.minutes > app.extra)
+let plain = app.extra + 1
+rule r cite s.one { when load > 15 and named and plain > 0 then ok "ok" }
+rule listed cite s.one { when any(k in tasks where k.code == app.name) then yes "listed" }
+decision d: verdict by first default ok "fine"
+decision e: found by first default no "not listed""#,
+    );
+    let ev = Evaluator::new(&p);
+    assert_eq!(ev.let_memos.iter().map(Option::is_some).collect::<Vec<_>>(), [true, true, false]);
+    assert_eq!(ev.search_memos.len(), 1, "the rule's search by the case's name");
+    let listed = |name: &str| {
+        let c = case(&p, &[("day", Value::Date(0)), ("name", Value::text(name)), ("extra", Value::Int(0))]);
+        ev.decide(1, &mut ev.frame(&c)).expect("decides").fired.len()
+    };
+    for _ in 0..2 {
+        assert_eq!([listed("A"), listed("Z"), listed("C"), listed("")], [1, 0, 1, 0]);
+    }
+    let lets = |day: &str, name: &str, extra: i64| {
+        let day = Value::Date(qingdan_dsl::value::Date::parse(day).expect("date").days_since_epoch() as i32);
+        let c = case(&p, &[("day", day), ("name", Value::text(name)), ("extra", Value::Int(extra))]);
+        let mut f = ev.frame(&c);
+        (0..3).map(|l| ev.let_value(l, &mut f)).collect::<Vec<_>>()
+    };
+    for _ in 0..2 {
+        assert_eq!(lets("2024-12-31", "A", 5), [Ok(Value::Int(0)), Ok(Value::Bool(true)), Ok(Value::Int(6))]);
+        assert_eq!(
+            lets("2025-06-01", "A", 10),
+            [Ok(Value::Int(30)), Ok(Value::Bool(false)), Ok(Value::Int(11))]
+        );
+        assert_eq!(
+            lets("2025-06-01", "B", 10),
+            [Ok(Value::Int(30)), Ok(Value::Bool(true)), Ok(Value::Int(11))]
+        );
+        let late = lets("2026-01-01", "B", 30);
+        assert!(matches!(late[0], Err(EvalError::Overflow(_))), "{:?}", late[0]);
+        assert_eq!(late[1..], [Ok(Value::Bool(false)), Ok(Value::Int(31))]);
+    }
+}

@@ -181,8 +181,9 @@ impl Policy {
     }
 }
 
-/// The input fields `exprs` read, directly or through the lets (whose own are `lets`).
-fn slots_read<'a>(exprs: impl Iterator<Item = &'a Expr>, lets: &[Vec<SlotId>]) -> Vec<SlotId> {
+/// The input fields `exprs` read, directly or through the lets (whose own are `lets`, from
+/// [`Policy::slots_read_by_lets`]).
+pub fn slots_read<'a>(exprs: impl Iterator<Item = &'a Expr>, lets: &[Vec<SlotId>]) -> Vec<SlotId> {
     let mut slots = Vec::new();
     for e in exprs {
         each_read(e, &mut |r| match r {

@@ -21,7 +21,7 @@ import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { REPO, BIN, skip, freePort, waitForServer, launchChromium, stopServer, rawPost } from "./harness.mjs";
+import { REPO, BIN, T, skip, freePort, waitForServer, launchChromium, stopServer, rawPost } from "./harness.mjs";
 
 const SHOT = path.join(REPO, "target/playground-e2e.png");
 const SHOT_EN = path.join(REPO, "target/playground-e2e-en.png");
@@ -87,8 +87,37 @@ describe("the playground in headless Chromium", { skip }, () => {
     await page.waitForFunction(() => {
       const s = document.querySelector('[data-testid="status"]');
       const app = window.qingdanPlayground;
-      return s && s.dataset.state === "ok" && app && app.state.good && app.state.good.text === app.editor.text;
+      // The rows' names come after the build and the form is built again with them: a
+      // field filled before that could be filled in the form being replaced.
+      const rows = document.querySelector('[data-testid="case-form"]')?.dataset.rows === "ready";
+      return s && s.dataset.state === "ok" && app && app.state.good && app.state.good.text === app.editor.text && rows;
     });
+  }
+
+  /**
+   * Waits until the first decision's outcome is `want`; on timeout, fails with what the page
+   * held (status, outcome, the form's values, whether the module has the rule added by the
+   * test), so that a failure in CI says why.
+   */
+  async function outcomeIs(want) {
+    try {
+      await page.waitForFunction((w) => document.querySelector('[data-testid="outcome"]')?.textContent === w, want, { timeout: T });
+    } catch (e) {
+      const seen = await page.evaluate(() => {
+        const app = window.qingdanPlayground;
+        const fields = Object.fromEntries((app.caseForm.fields || []).map((f) => [f.key, f.get()]));
+        const rules = app.state.good?.policy?.manifest?.rules?.map((r) => r.name) ?? [];
+        return {
+          status: document.querySelector('[data-testid="status"]')?.dataset.state,
+          outcome: document.querySelector('[data-testid="outcome"]')?.textContent ?? null,
+          error: document.querySelector('[data-testid="eval-error"]')?.textContent ?? null,
+          rows: document.querySelector('[data-testid="case-form"]')?.dataset.rows,
+          hasTestRule: rules.includes("测试频次上限"),
+          fields,
+        };
+      });
+      throw new Error(`the outcome did not become ${want}: ${e.message}\n${JSON.stringify(seen, null, 1)}`);
+    }
   }
 
   const RULE = [
@@ -168,7 +197,7 @@ describe("the playground in headless Chromium", { skip }, () => {
     await $("field-申请.单次耗时分钟").fill("10");
     await $("field-申请.每网格经费").fill("2000.00");
     await $("field-申请.拟实施日期").fill("2025-03-01");
-    await page.waitForFunction(() => document.querySelector('[data-testid="outcome"]')?.textContent === "不予准入");
+    await outcomeIs("不予准入");
     const decision = $("results").locator('[data-testid="decision"][data-decision="准入结论"]');
     assert.equal(await decision.locator('[data-testid="outcome"]').textContent(), "不予准入");
     assert.equal(await decision.locator('[data-testid="outcome-reason"]').textContent(), "每月频次过高，占用网格员时间");
@@ -192,7 +221,7 @@ describe("the playground in headless Chromium", { skip }, () => {
     await $("field-申请.类别").selectOption({ label: "应急处置" });
     await $("field-申请.事项种类").fill("ZZ-7-03");
     await $("field-申请.运行状态").selectOption({ label: "战时" });
-    await page.waitForFunction(() => document.querySelector('[data-testid="outcome"]')?.textContent === "临时准入");
+    await outcomeIs("临时准入");
     const until = await decision.locator('[data-testid="outcome-value"]').evaluateAll((els) => els.map((e) => e.textContent));
     assert.ok(until.some((v) => /随应急响应解除 = (true|是)/.test(v)), `values: ${until}`);
     const overridden = await decision.locator('[data-testid="overridden-rule"]').evaluateAll((els) => els.map((e) => e.dataset.rule));
@@ -208,7 +237,7 @@ describe("the playground in headless Chromium", { skip }, () => {
     await $("field-申请.事项种类").fill("ZZ-4-01");
     await $("field-申请.单次耗时分钟").fill("10");
     await $("field-申请.每网格经费").fill("2000.00");
-    await page.waitForFunction(() => document.querySelector('[data-testid="outcome"]')?.textContent === "不予准入");
+    await outcomeIs("不予准入");
     page.off("request", onRequest);
     assert.deepEqual(calls, [], "cases are evaluated in the browser: no server calls while filling the form");
     await page.screenshot({ path: SHOT, fullPage: true });
@@ -240,7 +269,7 @@ describe("the playground in headless Chromium", { skip }, () => {
     const text = await $("editor").inputValue();
     assert.match(text, /^rule 测试频次上限 cite 减负规定\.填表 \{$/m);
     await settled();
-    assert.equal(await $("outcome").first().textContent(), "不予准入");
+    await outcomeIs("不予准入");
   });
 
   test("Download .wasm gives the compiled module", { timeout: 90_000 }, async () => {

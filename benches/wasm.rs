@@ -85,6 +85,60 @@ fn bench(c: &mut Criterion) {
     let real = qingdan::load_policy(&policies().join("grid_admission/admission.qd"), None).expect("loads");
     let case = first_case(&real, "grid_admission/cases.yaml");
     compare(c, "bundled_admission", &real, &case);
+    every_case(c, &real);
+}
+
+/// The bundled admission decision over every case of its case file in turn, then over
+/// 4,096 cases made new (each its own task name and application date), which the values
+/// the interpreter remembers by the fields its searches read (eval/memo.rs, 1,024 per
+/// search) cannot answer: the cost of a case unlike any seen before.
+fn every_case(c: &mut Criterion, p: &Policy) {
+    let text = std::fs::read_to_string(policies().join("grid_admission/cases.yaml")).expect("case file");
+    let cases: Vec<Vec<Value>> = read_case_file(&CaseReader::new(p), &text)
+        .expect("cases")
+        .into_iter()
+        .filter_map(|c| c.given)
+        .collect();
+    let slot = |name: &str| p.slots.iter().position(|s| s.path == [name]).expect("a field");
+    let (name, day) = (slot("事项名称"), slot("申请日期"));
+    let new: Vec<Vec<Value>> = (0..4096)
+        .map(|i| {
+            let mut case = cases[i % cases.len()].clone();
+            if let Value::Text(t) = &case[name] {
+                case[name] = Value::text(&format!("{t}{i}"));
+            }
+            if let Value::Date(d) = case[day] {
+                case[day] = Value::Date(d + i as i32);
+            }
+            case
+        })
+        .collect();
+    let mut group = c.benchmark_group("bundled_admission_cases");
+    for (label, cases) in [("interpreter_each_bundled_case", &cases), ("interpreter_new_cases", &new)] {
+        let ev = Evaluator::new(p);
+        group.bench_function(label, |b| {
+            let mut frame = Some(ev.frame(&cases[0]));
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % cases.len();
+                let mut f = frame.take().expect("a frame").rebind(&cases[i]);
+                let result = ev.decide(0, &mut f);
+                frame = Some(f);
+                result
+            })
+        });
+    }
+    let module = host::Module::load(&compile(p, "bench").expect("compiles").bytes).expect("loads");
+    let mut inst = module.instantiate().expect("instance");
+    group.bench_function("wasm_place_and_decide_each_bundled_case", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % cases.len();
+            inst.place(&cases[i]).expect("placed");
+            inst.decide(0).expect("decided")
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -23,12 +23,15 @@ const MAX_ANSWERS: usize = 1024;
 /// most [`MAX_ANSWERS`] of them, so it never holds more than a few megabytes of a case.
 const MAX_KEY_WEIGHT: usize = 1024;
 
+/// The values of the fields read, on the stack (no allocation to look an answer up).
+type Key = smallvec::SmallVec<[Value; MAX_SLOTS]>;
+
 /// A check's answer, or a let's value.
 pub(super) struct Memo<A> {
     /// The input fields the answer depends on, directly or through lets.
     slots: Vec<SlotId>,
     // A fast hash, seeded per process: a memo holds at most [`MAX_ANSWERS`] keys.
-    answers: Mutex<HashMap<Vec<Value>, A, RandomState>>,
+    answers: Mutex<HashMap<Key, A, RandomState>>,
 }
 
 impl<A: Clone> Memo<A> {
@@ -38,7 +41,7 @@ impl<A: Clone> Memo<A> {
 
     /// The answer for `case`: remembered, or computed by `compute` now.
     pub fn answer(&self, case: &[Value], compute: impl FnOnce() -> A) -> A {
-        let key: Vec<Value> =
+        let key: Key =
             self.slots.iter().map(|&s| case.get(s as usize).cloned().unwrap_or(Value::None)).collect();
         if key.iter().map(weight).sum::<usize>() > MAX_KEY_WEIGHT {
             return compute();
@@ -57,7 +60,7 @@ impl<A: Clone> Memo<A> {
         answer
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<Value>, A, RandomState>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, A, RandomState>> {
         // A thread that panicked while holding it left the map whole: inserting is all
         // that happens under the lock.
         self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

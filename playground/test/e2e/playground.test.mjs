@@ -116,7 +116,7 @@ describe("the playground in headless Chromium", { skip }, () => {
           fields,
         };
       });
-      throw new Error(`the outcome did not become ${want}: ${e.message}\n${JSON.stringify(seen, null, 1)}`);
+      throw new Error(`the outcome did not become ${want}: ${e.message}\n${JSON.stringify(seen, (k, v) => (typeof v === "bigint" ? `${v}n` : v), 1)}`);
     }
   }
 

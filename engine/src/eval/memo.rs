@@ -80,15 +80,16 @@ pub(super) type CheckMemo = Memo<Result<CheckResult, EvalError>>;
 pub(super) type LetMemo = Memo<Result<Value, EvalError>>;
 
 /// One memo for each check that reads at most [`MAX_SLOTS`] input fields.
-pub(super) fn for_checks(policy: &Policy) -> Vec<Option<CheckMemo>> {
-    policy.slots_read_by_checks().into_iter().map(Memo::over).collect()
+/// `lets` are the input fields each let reads ([`Policy::slots_read_by_lets`]), as for the
+/// two below.
+pub(super) fn for_checks(policy: &Policy, lets: &[Vec<SlotId>]) -> Vec<Option<CheckMemo>> {
+    policy.checks.iter().map(|c| Memo::over(visit::slots_read(c.exprs(), lets))).collect()
 }
 
 /// One memo for each let that searches a list (a quantifier or aggregate over its rows,
 /// where computing costs more than remembering) and reads one to [`MAX_SLOTS`] input
 /// fields. Lets that read none are computed once per policy instead (`constant_lets`).
-pub(super) fn for_lets(policy: &Policy) -> Vec<Option<LetMemo>> {
-    let reads = policy.slots_read_by_lets();
+pub(super) fn for_lets(policy: &Policy, reads: &[Vec<SlotId>]) -> Vec<Option<LetMemo>> {
     let searches = |e| {
         let mut found = false;
         visit::walk(e, &mut |x| {
@@ -100,7 +101,9 @@ pub(super) fn for_lets(policy: &Policy) -> Vec<Option<LetMemo>> {
         .lets
         .iter()
         .zip(reads)
-        .map(|(l, slots)| (!slots.is_empty() && searches(&l.value)).then(|| Memo::over(slots)).flatten())
+        .map(|(l, slots)| {
+            (!slots.is_empty() && searches(&l.value)).then(|| Memo::over(slots.clone())).flatten()
+        })
         .collect()
 }
 
@@ -111,12 +114,14 @@ pub(super) type SearchMemo = Memo<Result<Value, EvalError>>;
 /// level (not inside another search, whose variable they could read), each reading one to
 /// [`MAX_SLOTS`] input fields; keyed by the search's address in the policy. Lets are
 /// remembered as a whole (`for_lets`), checks too (`for_checks`).
-pub(super) fn for_searches(policy: &Policy) -> HashMap<usize, SearchMemo, foldhash::fast::FixedState> {
-    let lets = policy.slots_read_by_lets();
+pub(super) fn for_searches(
+    policy: &Policy,
+    lets: &[Vec<SlotId>],
+) -> HashMap<usize, SearchMemo, foldhash::fast::FixedState> {
     let mut memos = HashMap::default();
     for e in policy.rules.iter().flat_map(|r| r.exprs()) {
         top_searches(e, &mut |search| {
-            let slots = visit::slots_read(std::iter::once(search), &lets);
+            let slots = visit::slots_read(std::iter::once(search), lets);
             if let (false, Some(memo)) = (slots.is_empty(), Memo::over(slots)) {
                 memos.insert(search as *const Expr as usize, memo);
             }

@@ -31,7 +31,7 @@ use smallvec::SmallVec;
 use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Span;
 
-use crate::ir::{CheckId, Combining, DecisionId, OutcomeExpr, Policy, RuleId, Type};
+use crate::ir::{CheckId, Combining, DecisionId, OutcomeExpr, Policy, RuleId, SlotId, Type};
 use crate::value::Value;
 
 /// Why a case could not be evaluated.
@@ -119,9 +119,12 @@ impl<'p> Evaluator<'p> {
             .collect();
         let indexes = index::Indexes::new(policy);
         let known_units = index::list_text_units(policy);
-        let check_memos = memo::for_checks(policy);
-        let let_memos = memo::for_lets(policy);
-        let search_memos = memo::for_searches(policy);
+        // The input fields each let reads, directly or through other lets: what the memos
+        // are keyed by, and which lets are constants.
+        let reads = policy.slots_read_by_lets();
+        let check_memos = memo::for_checks(policy, &reads);
+        let let_memos = memo::for_lets(policy, &reads);
+        let search_memos = memo::for_searches(policy, &reads);
         let mut ev = Evaluator {
             policy,
             keys,
@@ -135,14 +138,13 @@ impl<'p> Evaluator<'p> {
             search_memos,
             constant_lets: Vec::new(),
         };
-        ev.constant_lets = ev.compute_constant_lets();
+        ev.constant_lets = ev.compute_constant_lets(&reads);
         ev
     }
 
     /// The lets that read no input field, directly or through other lets, evaluated once.
-    fn compute_constant_lets(&self) -> Vec<Option<Result<Value, EvalError>>> {
+    fn compute_constant_lets(&self, reads: &[Vec<SlotId>]) -> Vec<Option<Result<Value, EvalError>>> {
         let mut frame = self.frame(&[]);
-        let reads = self.policy.slots_read_by_lets();
         (0..reads.len()).map(|l| reads[l].is_empty().then(|| self.let_value(l as u32, &mut frame))).collect()
     }
 

@@ -39,6 +39,12 @@ impl<A: Clone> Memo<A> {
         (slots.len() <= MAX_SLOTS).then(|| Memo { slots, answers: Mutex::default() })
     }
 
+    /// A memo keyed by one to [`MAX_SLOTS`] fields: what reads none of the case is not a
+    /// search to remember but a constant (lets: `constant_lets`).
+    fn over_case(slots: Vec<SlotId>) -> Option<Memo<A>> {
+        (!slots.is_empty()).then(|| Memo::over(slots)).flatten()
+    }
+
     /// The answer for `case`: remembered, or computed by `compute` now.
     pub fn answer(&self, case: &[Value], compute: impl FnOnce() -> A) -> A {
         let key: Key =
@@ -83,28 +89,19 @@ pub(super) type LetMemo = Memo<Result<Value, EvalError>>;
 /// `lets` are the input fields each let reads ([`Policy::slots_read_by_lets`]), as for the
 /// two below.
 pub(super) fn for_checks(policy: &Policy, lets: &[Vec<SlotId>]) -> Vec<Option<CheckMemo>> {
-    policy.checks.iter().map(|c| Memo::over(visit::slots_read(c.exprs(), lets))).collect()
+    policy.slots_read_by_checks(lets).into_iter().map(Memo::over).collect()
 }
 
 /// One memo for each let that searches a list (a quantifier or aggregate over its rows,
 /// where computing costs more than remembering) and reads one to [`MAX_SLOTS`] input
 /// fields. Lets that read none are computed once per policy instead (`constant_lets`).
 pub(super) fn for_lets(policy: &Policy, reads: &[Vec<SlotId>]) -> Vec<Option<LetMemo>> {
-    let searches = |e| {
-        let mut found = false;
-        visit::walk(e, &mut |x| {
-            found |= matches!(&x.kind, ExprKind::Quant(q) if matches!(q.over.kind, ExprKind::ListRows(_)))
-        });
-        found
+    let memo = |(l, slots): (&crate::ir::Let, &Vec<SlotId>)| {
+        let mut searches = false;
+        visit::walk(&l.value, &mut |x| searches |= is_list_search(x));
+        searches.then(|| Memo::over_case(slots.clone())).flatten()
     };
-    policy
-        .lets
-        .iter()
-        .zip(reads)
-        .map(|(l, slots)| {
-            (!slots.is_empty() && searches(&l.value)).then(|| Memo::over(slots.clone())).flatten()
-        })
-        .collect()
+    policy.lets.iter().zip(reads).map(memo).collect()
 }
 
 /// A list search's result (`任一(r 属于 非网格事项目录 满足 …)` in a rule's condition).
@@ -121,8 +118,7 @@ pub(super) fn for_searches(
     let mut memos = HashMap::default();
     for e in policy.rules.iter().flat_map(|r| r.exprs()) {
         top_searches(e, &mut |search| {
-            let slots = visit::slots_read(std::iter::once(search), lets);
-            if let (false, Some(memo)) = (slots.is_empty(), Memo::over(slots)) {
+            if let Some(memo) = Memo::over_case(visit::slots_read(std::iter::once(search), lets)) {
                 memos.insert(search as *const Expr as usize, memo);
             }
         });
@@ -130,10 +126,15 @@ pub(super) fn for_searches(
     memos
 }
 
+/// A quantifier or aggregate over a list's rows.
+fn is_list_search(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Quant(q) if matches!(q.over.kind, ExprKind::ListRows(_)))
+}
+
 /// Calls `found` on each search of a list in `e` that is not inside another search.
 fn top_searches<'a>(e: &'a Expr, found: &mut impl FnMut(&'a Expr)) {
     match &e.kind {
-        ExprKind::Quant(q) if matches!(q.over.kind, ExprKind::ListRows(_)) => found(e),
+        _ if is_list_search(e) => found(e),
         ExprKind::Quant(_) => {}
         _ => visit::each_child(e, &mut |c| top_searches(c, found)),
     }

@@ -342,7 +342,7 @@ decision d: verdict by first default ok "fine""#,
     );
     let limit = p.slots.iter().position(|s| s.path == ["limit"]).expect("slot") as u32;
     assert_eq!(p.slots_read_by_lets(), [vec![], vec![], vec![limit]]);
-    assert_eq!(p.slots_read_by_checks(), [vec![], vec![limit], vec![]]);
+    assert_eq!(p.slots_read_by_checks(&p.slots_read_by_lets()), [vec![], vec![limit], vec![]]);
     let ev = Evaluator::new(&p);
     let answers = |limit: i64| {
         let c = case(&p, &[("limit", Value::Int(limit))]);

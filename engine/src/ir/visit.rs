@@ -175,9 +175,9 @@ impl Policy {
     /// For each check, the input fields its answer depends on, directly or through lets.
     /// None: the check reads lists and constants alone and answers alike for every case.
     /// (Unlike [`Check::reads_case`], which says whether a case's output shows the check.)
-    pub fn slots_read_by_checks(&self) -> Vec<Vec<SlotId>> {
-        let lets = self.slots_read_by_lets();
-        self.checks.iter().map(|c| slots_read(c.exprs(), &lets)).collect()
+    /// `lets` are what [`Policy::slots_read_by_lets`] gives.
+    pub fn slots_read_by_checks(&self, lets: &[Vec<SlotId>]) -> Vec<Vec<SlotId>> {
+        self.checks.iter().map(|c| slots_read(c.exprs(), lets)).collect()
     }
 }
 

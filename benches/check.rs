@@ -68,7 +68,7 @@ fn big_list(c: &mut Criterion) {
     };
     let program = check();
     assert!(!program.has_errors(), "the generated list checks");
-    assert_eq!(program.included.values().map(Vec::len).sum::<usize>(), 100_000);
+    assert_eq!(program.included.values().map(qingdan_dsl::include::FileRows::len).sum::<usize>(), 100_000);
     group.bench_function("check", |b| b.iter(check));
     group.bench_function("check_and_analyse", |b| {
         b.iter(|| qingdan_engine::analyse::program_diagnostics(&check()).len())

@@ -24,12 +24,13 @@ fn main() {
         println!("{}", p.dump());
         return;
     }
-    if mode == "lets" {
+    if mode == "lets" || mode == "cold-lets" {
         eprintln!("indexed searches: {}", ev.indexed_searches());
         let mut spent = vec![std::time::Duration::ZERO; p.lets.len()];
-        for _ in 0..n {
+        for i in 0..n {
             for c in &cases {
-                let mut f = ev.frame(c);
+                let c = if mode == "cold-lets" { made_new(&p, c, i) } else { c.clone() };
+                let mut f = ev.frame(&c);
                 for (l, t) in spent.iter_mut().enumerate() {
                     let start = std::time::Instant::now();
                     let _ = ev.let_value(l as u32, &mut f);
@@ -56,18 +57,10 @@ fn main() {
     } else if mode == "cold" {
         // Every case made new each time (another name, another day), so that no let's
         // remembered value answers it: the cost of a decision the memos have not seen.
-        let name = slot(&p, "事项名称");
-        let day = slot(&p, "申请日期");
         let mut frame = Some(ev.frame(&cases[0]));
         for i in 0..n {
             for c in &cases {
-                let mut c = c.clone();
-                if let Value::Text(t) = &c[name] {
-                    c[name] = Value::text(&format!("{t}{i}"));
-                }
-                if let Value::Date(d) = c[day] {
-                    c[day] = Value::Date(d + i as i32);
-                }
+                let c = made_new(&p, c, i);
                 let mut f = frame.take().expect("frame").rebind(&c);
                 decided += ev.decide(0, &mut f).is_ok() as usize;
                 frame = Some(f.rebind(&cases[0]));
@@ -84,6 +77,19 @@ fn main() {
         }
     }
     println!("{} cases, {decided} decisions", cases.len());
+}
+
+/// Case `c` made new for round `i`: another name, another day.
+fn made_new(p: &qingdan_engine::ir::Policy, c: &[Value], i: usize) -> Vec<Value> {
+    let (name, day) = (slot(p, "事项名称"), slot(p, "申请日期"));
+    let mut c = c.to_vec();
+    if let Value::Text(t) = &c[name] {
+        c[name] = Value::text(&format!("{t}{i}"));
+    }
+    if let Value::Date(d) = c[day] {
+        c[day] = Value::Date(d + i as i32);
+    }
+    c
 }
 
 /// The index of the application's field `name` in a case.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use qingdan_dsl::include::{self, Column};
 use qingdan_dsl::source::{FileId, Span};
-use qingdan_dsl::syntax::ast::{ExprKind, Ident, Item, KeyValue, TypeExpr};
+use qingdan_dsl::syntax::ast::{ExprKind, Ident, KeyValue, TypeExpr};
 
 fn dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/office")
@@ -21,8 +21,8 @@ fn ty(name: &str) -> TypeExpr {
 }
 
 /// A row as (key, [(field, value)]) without spans.
-fn plain(items: &[Item]) -> Vec<(String, Vec<(String, String)>)> {
-    items
+fn plain(rows: &include::FileRows) -> Vec<(String, Vec<(String, String)>)> {
+    rows.to_items()
         .iter()
         .map(|item| {
             let key = match &item.key.value {

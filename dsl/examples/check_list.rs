@@ -34,7 +34,7 @@ fn main() {
     let bytes = std::fs::read(&path).map_err(|e| e.to_string());
     let program = check_files(vec![(path.clone(), bytes)], &mut Beside);
     let elapsed = started.elapsed();
-    let rows: usize = program.included.values().map(Vec::len).sum();
+    let rows: usize = program.included.values().map(qingdan_dsl::include::FileRows::len).sum();
     let errors = program.diagnostics.iter().filter(|d| d.is_error()).count();
     println!("{path}: {rows} rows from files, {errors} errors, {:.2} s", elapsed.as_secs_f64());
     for d in program.diagnostics.iter().take(3) {

@@ -4,7 +4,10 @@
 //! so a department holds a fortieth of the rows). `indexed` is the policy as written (the
 //! interpreter searches by column, see eval/index.rs); `scan` is the same policy with a
 //! conjunct put first that only a scan can test (an arithmetic test on the row), so every
-//! row is visited. Run with `cargo bench -p qingdan-engine --bench lists`.
+//! row is visited. Each is measured with the evaluator's remembered answers forgotten
+//! before every decision (`forget_remembered`), so the searches run every time as for a case
+//! never seen; `indexed_remembered` is the same case asked again, answered from the lets'
+//! memos. Run with `cargo bench -p qingdan-engine --bench lists`.
 
 #[allow(dead_code)]
 mod common;
@@ -64,12 +67,24 @@ fn bench(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new(name, rows), &rows, |b, _| {
                 let mut frame = Some(ev.frame(&case));
                 b.iter(|| {
+                    ev.forget_remembered();
                     let mut f = frame.take().expect("a frame").rebind(&case);
                     let result = ev.decide(0, &mut f);
                     frame = Some(f);
                     result
                 })
             });
+            if first.is_empty() {
+                group.bench_with_input(BenchmarkId::new("indexed_remembered", rows), &rows, |b, _| {
+                    let mut frame = Some(ev.frame(&case));
+                    b.iter(|| {
+                        let mut f = frame.take().expect("a frame").rebind(&case);
+                        let result = ev.decide(0, &mut f);
+                        frame = Some(f);
+                        result
+                    })
+                });
+            }
         }
     }
     group.finish();

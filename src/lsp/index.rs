@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use qingdan_dsl::check::{Checked, Ty};
+use qingdan_dsl::include::ListRows;
 use qingdan_dsl::syntax::ast::*;
 use qingdan_dsl::{Program, Span};
 
@@ -232,11 +233,7 @@ impl Index {
                     }
                 }
                 Decl::List(l) => {
-                    let rows = match &l.body {
-                        ListBody::Items(items) => items.as_slice(),
-                        ListBody::From(_) => program.included.get(&(m, d)).map_or(&[][..], Vec::as_slice),
-                    };
-                    for item in rows {
+                    for item in ListRows::of(l, program.included.get(&(m, d))).heads() {
                         let key = Ident { name: item.key.value.to_string(), span: item.key.span };
                         self.add(sym(Kind::Row, &key, item.span, Some(parent), None));
                     }
@@ -384,11 +381,7 @@ impl Walker<'_> {
         let row = self.top(m, &l.row_type);
         self.member(row, &l.key);
         let included = self.included;
-        let items = match &l.body {
-            ListBody::Items(items) => items.as_slice(),
-            ListBody::From(_) => included.get(&(m, d)).map_or(&[][..], Vec::as_slice),
-        };
-        for item in items {
+        for item in ListRows::of(l, included.get(&(m, d))).items() {
             self.fields(m, row, &item.fields);
         }
     }

@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use qingdan_dsl::check::env::SourceInfo;
 use qingdan_dsl::check::{Checked, Def, Env};
+use qingdan_dsl::include::ListRows;
 use qingdan_dsl::sources::{mentioned_numbers, number_value, TextIndex};
-use qingdan_dsl::syntax::ast::{ClauseKind, DecisionEnd, Decl, ExprKind, Item, ListBody, Path, RuleKind};
+use qingdan_dsl::syntax::ast::{ClauseKind, DecisionEnd, Decl, ExprKind, Item, Path, RuleKind};
 use qingdan_dsl::Program;
 use serde::Serialize;
 
@@ -249,12 +250,8 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
     for (m, pm) in program.modules.iter().enumerate() {
         for (i, decl) in pm.module.decls.iter().enumerate() {
             let Decl::List(list) = decl else { continue };
-            let items = match &list.body {
-                ListBody::Items(items) => items.as_slice(),
-                ListBody::From(_) => program.included.get(&(m, i)).map_or(&[][..], Vec::as_slice),
-            };
-            for item in items {
-                for (sid, n) in row_mentions(env, m, item) {
+            for item in ListRows::of(list, program.included.get(&(m, i))).items() {
+                for (sid, n) in row_mentions(env, m, &item) {
                     // Only clauses the source has: words after a name are not always a citation.
                     let Some(clause) = sources[group[sid]].by_number(n) else {
                         continue;

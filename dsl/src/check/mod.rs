@@ -21,10 +21,10 @@ pub use types::Ty;
 
 use crate::diag::{msg, Code, Diagnostic};
 use crate::source::SourceMap;
-use crate::syntax::ast::{Decl, Item, Module};
+use crate::syntax::ast::{Decl, Module};
 
 /// Rows of lists written in YAML/CSV files: (module index, declaration index) → items.
-pub type IncludedRows = HashMap<(usize, usize), Vec<Item>>;
+pub type IncludedRows = HashMap<(usize, usize), crate::include::FileRows>;
 
 /// The result of checking: the tables (for later stages) and every problem found.
 #[derive(Debug)]

@@ -6,6 +6,7 @@ use super::suggest::{did_you_mean, with_hint};
 use super::types::Ty;
 use super::{Checker, Cx};
 use crate::diag::{msg, Code, Diagnostic};
+use crate::include::ListRows;
 use crate::source::Span;
 use crate::syntax::ast::*;
 
@@ -48,14 +49,11 @@ impl<'a> Checker<'a> {
 
     /// A list's rows, borrowed: a list read from a file may hold 100,000 rows, so they are
     /// never copied.
-    pub(super) fn rows<'l>(&self, m: usize, i: usize, l: &'l ListDecl) -> &'l [Item]
+    pub(super) fn rows<'l>(&self, m: usize, i: usize, l: &'l ListDecl) -> ListRows<'l>
     where
         'a: 'l,
     {
-        match &l.body {
-            ListBody::Items(items) => items,
-            ListBody::From(_) => self.included.get(&(m, i)).map_or(&[], Vec::as_slice),
-        }
+        ListRows::of(l, self.included.get(&(m, i)))
     }
 
     fn collect_list(&mut self, m: usize, i: usize, id: ListId, l: &ListDecl) {
@@ -109,7 +107,7 @@ impl<'a> Checker<'a> {
             }
         }
         let key_ok = self.env.lists[id.0].key_field.is_some();
-        for item in self.rows(m, i, l) {
+        for item in self.rows(m, i, l).heads() {
             let first = self.env.lists[id.0].keys.get(&item.key.value).copied();
             match first {
                 // Keys of a list whose key field is wrong mean little: reported once, above.
@@ -147,7 +145,7 @@ impl<'a> Checker<'a> {
         };
         let cx = Cx::new(m);
         self.record_types = !matches!(l.body, ListBody::From(_));
-        for item in self.rows(m, i, l) {
+        for item in self.rows(m, i, l).items() {
             let key_ty = match item.key.value {
                 KeyValue::Int(_) => Ty::Int,
                 KeyValue::Text(_) => Ty::Text,

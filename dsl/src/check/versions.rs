@@ -124,7 +124,7 @@ impl Checker<'_> {
         for (i, decl) in module.decls.iter().enumerate() {
             let Decl::List(l) = decl else { continue };
             let rows = self.rows(m, i, l);
-            let mut ranges = rows.iter().filter_map(|item| item.in_force).peekable();
+            let mut ranges = rows.heads().filter_map(|item| item.in_force).peekable();
             if let (None, Some(first)) = (&module.as_of, ranges.peek()) {
                 self.diags.push(rows_without_date_field(first.span));
             }
@@ -151,7 +151,7 @@ impl Checker<'_> {
         let decls = &self.modules[owner].decls;
         let dated = decls.iter().enumerate().any(|(i, d)| match d {
             Decl::List(l) if &l.name.name == name => {
-                self.rows(owner, i, l).iter().any(|r| r.in_force.is_some())
+                self.rows(owner, i, l).heads().any(|r| r.in_force.is_some())
             }
             _ => false,
         });

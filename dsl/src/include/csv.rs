@@ -1,7 +1,9 @@
 //! List rows in CSV as Excel and WPS write it: UTF-8 with or without a byte-order mark, or
 //! (Excel's "CSV" on Chinese Windows) GBK, read as GB18030, its superset.
 
-use super::{first_line_end, malformed, table_rows, Column, Place, Rows, Table, TableCell, TableRow};
+use super::{
+    first_line_end, malformed, read_table, Column, FileRows, Place, Room, Rows, Table, TableCell, TableRow,
+};
 use crate::diag::msg;
 use crate::source::{FileId, Span};
 
@@ -25,32 +27,77 @@ pub fn decode_csv(bytes: &[u8]) -> Option<(String, CsvEncoding)> {
     (!had_errors).then(|| (text.into_owned(), CsvEncoding::Gb18030))
 }
 
-/// Parses CSV (a header row of field names, then one row per item).
+/// Parses CSV (a header row of field names, then one row per item), a row at a time.
 pub fn csv_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) -> Rows {
-    match csv_table(text, file) {
-        Ok(table) => table_rows(&table, key, columns),
-        Err(d) => (Vec::new(), vec![d]),
+    let mut lines = CsvLines::new(text, file);
+    let headers = match lines.next() {
+        Some(Ok(header)) => header.cells,
+        Some(Err(d)) => return (FileRows::default(), vec![d]),
+        None => Vec::new(),
+    };
+    // About one row a line, and the file's text less its separators.
+    let room =
+        Room { rows: text.bytes().filter(|&b| b == b'\n').count(), cells: headers.len(), text: text.len() };
+    let mut error = None;
+    let rows = lines.map_while(|line| line.map_err(|d| error = Some(d)).ok());
+    let read = read_table(&Place::Csv, &headers, rows, room, file, key, columns);
+    // A file the reader cannot get through gives no rows, only where it stopped.
+    match error {
+        Some(d) => (FileRows::default(), vec![d]),
+        None => read,
     }
 }
 
 /// A CSV text as a table of cell texts (the header row, then the rows).
 pub fn csv_table(text: &str, file: FileId) -> Result<Table, crate::diag::Diagnostic> {
-    // The BOM is not content: the reader starts after it, and offsets are shifted back.
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let bom = text.len() - body.len();
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut rows = Vec::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => rows.push(table_row(text, bom, &record, file)),
-            Err(e) => return Err(csv_error(&e, file, text, bom)),
-        }
-    }
-    let mut rows = rows.into_iter();
+    let mut rows = CsvLines::new(text, file).collect::<Result<Vec<_>, _>>()?.into_iter();
     let headers = rows.next().map(|r| r.cells).unwrap_or_default();
     Ok(Table { place: Place::Csv, headers, rows: rows.collect() })
+}
+
+/// A CSV text's lines as table rows, one at a time.
+struct CsvLines<'t> {
+    text: &'t str,
+    /// The length of a byte-order mark, which is not content: the reader starts after it,
+    /// and offsets are shifted back.
+    bom: usize,
+    file: FileId,
+    reader: csv::Reader<&'t [u8]>,
+    record: csv::StringRecord,
+    failed: bool,
+}
+
+impl<'t> CsvLines<'t> {
+    fn new(text: &'t str, file: FileId) -> CsvLines<'t> {
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body.as_bytes());
+        CsvLines {
+            text,
+            bom: text.len() - body.len(),
+            file,
+            reader,
+            record: csv::StringRecord::new(),
+            failed: false,
+        }
+    }
+}
+
+impl Iterator for CsvLines<'_> {
+    type Item = Result<TableRow, crate::diag::Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => Some(Ok(table_row(self.text, self.bom, &self.record, self.file))),
+            Err(e) => {
+                self.failed = true;
+                Some(Err(csv_error(&e, self.file, self.text, self.bom)))
+            }
+        }
+    }
 }
 
 fn table_row(text: &str, bom: usize, record: &csv::StringRecord, file: FileId) -> TableRow {

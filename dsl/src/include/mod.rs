@@ -15,15 +15,17 @@
 //! (or, in a column whose type is a set and not optional, as the empty set).
 
 mod csv;
+mod rows;
 mod workbook;
 mod yaml;
 
 pub use self::csv::{csv_rows, csv_table, decode_csv, CsvEncoding};
+pub use rows::{FileRows, ListRows, RowHead};
 pub use workbook::{is_workbook, split_sheet, workbook_rows, workbook_table, WorkbookRows};
 pub use yaml::yaml_rows;
 
 use crate::diag::{msg, Code, Diagnostic, Msg};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::{Expr, ExprKind, FieldInit, Ident, InForce, Item, ItemKey, KeyValue, TypeExpr};
 use crate::value::{Date, Decimal};
 
@@ -67,8 +69,8 @@ pub struct Table {
     pub rows: Vec<TableRow>,
 }
 
-/// The items of the rows that read cleanly, and every problem of the others.
-pub type Rows = (Vec<Item>, Vec<Diagnostic>);
+/// The rows that read cleanly, and every problem of the others.
+pub type Rows = (FileRows, Vec<Diagnostic>);
 
 /// `D` for column 3 (0-based), `AA` for 26.
 pub fn column_letters(col: u32) -> String {
@@ -118,38 +120,75 @@ fn located(at: Option<&Msg>, detail: Msg) -> Msg {
     }
 }
 
-/// Reads every row of a table into items, reporting every bad cell, ragged row and
-/// repeated header together.
-pub fn table_rows(table: &Table, key: &str, columns: &[Column<'_>]) -> Rows {
-    let mut diags = Vec::new();
-    check_headers(table, key, &mut diags);
-    let width = table.headers.len();
-    let mut items = Vec::new();
-    for row in &table.rows {
-        if let Some(d) = ragged(table, row, width) {
+/// Reads every row of a table, reporting every bad cell, ragged row and repeated header
+/// together.
+pub fn table_rows(table: &Table, file: FileId, key: &str, columns: &[Column<'_>]) -> Rows {
+    let text = table.rows.iter().flat_map(|r| &r.cells).map(|c| c.text.len()).sum();
+    let room = Room { rows: table.rows.len(), cells: table.headers.len(), text };
+    read_table(&table.place, &table.headers, table.rows.iter(), room, file, key, columns)
+}
+
+/// How many rows, cells a row and bytes of text a table is expected to have: what its
+/// compact rows reserve.
+struct Room {
+    rows: usize,
+    cells: usize,
+    text: usize,
+}
+
+/// Reads rows one at a time as they come (a CSV file's are never all held as cells): only
+/// the compact rows are kept.
+fn read_table<R: std::borrow::Borrow<TableRow>>(
+    place: &Place,
+    headers: &[TableCell],
+    rows: impl Iterator<Item = R>,
+    room: Room,
+    file: FileId,
+    key: &str,
+    columns: &[Column<'_>],
+) -> Rows {
+    let serials = matches!(place, Place::Sheet(_));
+    let mut kept = FileRows::new(file, rows::Reading::new(key, columns, serials));
+    kept.reserve(room.rows, room.cells, room.text);
+    let (mut diags, mut any_row) = (Vec::new(), false);
+    for row in rows {
+        let row = row.borrow();
+        any_row = true;
+        if let Some(d) = ragged(place, row, headers.len()) {
             diags.push(d);
         }
-        let cells = table.headers.iter().zip(&row.cells).filter(|(h, _)| !h.text.is_empty()).map(|(h, c)| {
-            let at = CellAt(Some((&table.place, c.line, c.col)));
-            RowCell { name: h.text.as_str(), text: c.text.as_str(), name_span: h.span, span: c.span, at }
-        });
-        let at = table.place.row_address(row.line);
-        let serials = matches!(table.place, Place::Sheet(_));
-        if let Some(item) = read_row(cells, row.span, at.as_ref(), key, columns, serials, &mut diags) {
-            items.push(item);
-        }
+        let cells: Vec<RowCell<'_>> = headers
+            .iter()
+            .zip(&row.cells)
+            .filter(|(h, _)| !h.text.is_empty())
+            .map(|(h, c)| {
+                let at = CellAt(Some((place, c.line, c.col)));
+                RowCell { name: h.text.as_str(), text: c.text.as_str(), name_span: h.span, span: c.span, at }
+            })
+            .collect();
+        kept.read(&cells, row.span, RowAt(Some((place, row.line))), &mut diags);
     }
-    (items, diags)
+    // The header's problems come first, as the header comes first in the file.
+    let mut told = Vec::new();
+    check_headers(place, headers, any_row, key, &mut told);
+    told.extend(diags);
+    (kept.done(), told)
 }
 
 /// A header cell named twice, or a key column that is not in the header.
-fn check_headers(table: &Table, key: &str, diags: &mut Vec<Diagnostic>) {
-    for (i, h) in table.headers.iter().enumerate() {
+fn check_headers(
+    place: &Place,
+    headers: &[TableCell],
+    any_row: bool,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (i, h) in headers.iter().enumerate() {
         if h.text.is_empty() {
             continue;
         }
-        if table.headers[..i].iter().any(|e| e.text == h.text) {
-            let at = table.place.address(h.line, h.col);
+        if headers[..i].iter().any(|e| e.text == h.text) {
+            let at = place.address(h.line, h.col);
             let detail = msg(
                 format!("表头 `{}` 出现了两次", h.text),
                 format!("the header `{}` appears twice", h.text),
@@ -160,10 +199,9 @@ fn check_headers(table: &Table, key: &str, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if !table.rows.is_empty() && !table.headers.iter().any(|h| h.text == key) {
-        let span = table.headers.first().map_or(Span::default(), |h| h.span);
-        let names: Vec<&str> =
-            table.headers.iter().map(|h| h.text.as_str()).filter(|n| !n.is_empty()).collect();
+    if any_row && !headers.iter().any(|h| h.text == key) {
+        let span = headers.first().map_or(Span::default(), |h| h.span);
+        let names: Vec<&str> = headers.iter().map(|h| h.text.as_str()).filter(|n| !n.is_empty()).collect();
         let hint = crate::check::suggest::did_you_mean(key, names.iter().copied());
         diags.push(
             Diagnostic::new(
@@ -181,17 +219,17 @@ fn check_headers(table: &Table, key: &str, diags: &mut Vec<Diagnostic>) {
 
 /// A row with more cells than the header has names, or (in CSV, where Excel writes every
 /// separator) fewer.
-fn ragged(table: &Table, row: &TableRow, width: usize) -> Option<Diagnostic> {
+fn ragged(place: &Place, row: &TableRow, width: usize) -> Option<Diagnostic> {
     let n = row.cells.len();
     let extra = row.cells.iter().skip(width).find(|c| !c.text.trim().is_empty());
-    let short = n < width && table.place == Place::Csv;
+    let short = n < width && *place == Place::Csv;
     if extra.is_none() && !short {
         return None;
     }
     let span = extra.map_or(row.span, |c| c.span);
     let at = match extra {
-        Some(c) => table.place.address(c.line, c.col),
-        None => table.place.row_address(row.line),
+        Some(c) => place.address(c.line, c.col),
+        None => place.row_address(row.line),
     };
     let detail = msg(
         format!("这一行有 {n} 格，表头有 {width} 列"),
@@ -204,6 +242,7 @@ fn ragged(table: &Table, row: &TableRow, width: usize) -> Option<Diagnostic> {
 }
 
 /// One cell of a row with what names and locates it.
+#[derive(Clone, Copy)]
 struct RowCell<'c> {
     name: &'c str,
     text: &'c str,
@@ -223,11 +262,21 @@ impl CellAt<'_> {
     }
 }
 
+/// Where a row is (its line), told in words only when a message needs it.
+#[derive(Clone, Copy)]
+struct RowAt<'c>(Option<(&'c Place, u32)>);
+
+impl RowAt<'_> {
+    fn msg(self) -> Option<Msg> {
+        self.0.and_then(|(place, line)| place.row_address(line))
+    }
+}
+
 /// Builds one item; every bad cell is reported, and the row is kept only if all are good.
 fn read_row<'c>(
     cells: impl Iterator<Item = RowCell<'c>>,
     row_span: Span,
-    row_at: Option<&Msg>,
+    row_at: RowAt<'_>,
     key: &str,
     columns: &[Column<'_>],
     serials: bool,
@@ -274,7 +323,7 @@ fn read_row<'c>(
             format!("这一行没有键列 `{key}` 的值"),
             format!("the row has no value in the key column `{key}`"),
         );
-        diags.push(malformed(row_span, located(row_at, detail), ""));
+        diags.push(malformed(row_span, located(row_at.msg().as_ref(), detail), ""));
     }
     let key = item_key?;
     let in_force = dates.in_force();

@@ -13,7 +13,7 @@ pub(super) fn ty(name: &str) -> TypeExpr {
 
 fn ok(rows: Rows) -> Vec<Item> {
     assert!(rows.1.is_empty(), "{:?}", rows.1);
-    rows.0
+    rows.0.to_items()
 }
 
 #[test]
@@ -35,7 +35,8 @@ fn every_bad_cell_of_a_csv_file_is_reported_in_one_run_with_its_address() {
     let (int, date) = (ty("整数"), ty("日期"));
     let cols = [Column { name: "频次", ty: Some(&int) }, Column { name: "起始", ty: Some(&date) }];
     let text = "编号,频次,起始\nA1,四,2024-01-01\nA2,2,明天\n,3,2024-02-01\nA4,1\nA5,1,2024-01-01,多\nA6,6,2024-03-01\n";
-    let (items, errs) = csv_rows(text, FileId(1), "编号", &cols);
+    let (rows, errs) = csv_rows(text, FileId(1), "编号", &cols);
+    let items = rows.to_items();
     let kept: Vec<&KeyValue> = items.iter().map(|i| &i.key.value).collect();
     let text_keys = ["A4", "A5", "A6"].map(|k| KeyValue::Text(k.into()));
     assert_eq!(
@@ -124,4 +125,35 @@ fn yaml_rows_may_start_with_a_byte_order_mark() {
     assert_eq!(items[1].span.start as usize, second, "spans still point into the file as written");
     let name = text.find("名称: 甲").expect("a field");
     assert_eq!(items[0].fields[0].span.start as usize, name);
+}
+
+/// Rows from files are kept as cells and read again when asked for: what is read again is
+/// what the cells say (quoted commas and quotes, dates, sets, per-row names in YAML), and
+/// each row's key, dates and span, kept aside, are the read row's.
+#[test]
+fn rows_kept_compact_read_again_as_written() {
+    let set = TypeExpr { set_depth: 1, ..ty("文本") };
+    let cols = [Column { name: "名称", ty: None }, Column { name: "配合", ty: Some(&set) }];
+    let text = "编号,名称,配合,施行日期\nA1,\"走访, 慰问\"\"老人\"\"\",甲;乙,2025-01-01\nA2,巡查,,\n";
+    let (rows, errs) = csv_rows(text, FileId(3), "编号", &cols);
+    assert!(errs.is_empty(), "{errs:?}");
+    let items = rows.to_items();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].fields[0].value.kind, ExprKind::Text("走访, 慰问\"老人\"".into()));
+    assert!(matches!(&items[0].fields[1].value.kind, ExprKind::Set(s) if s.len() == 2));
+    assert_eq!(items[1].fields.len(), 2, "an empty required set is the empty set: {:?}", items[1].fields);
+    let heads: Vec<_> = ListRows::File(&rows).heads().map(|h| (h.key.clone(), h.in_force, h.span)).collect();
+    let read: Vec<_> = items.iter().map(|i| (i.key.clone(), i.in_force, i.span)).collect();
+    assert_eq!(heads, read);
+    assert!(heads[0].1.is_some_and(|v| v.from.is_some()) && heads[1].1.is_none());
+
+    let yaml = "- 编号: B1\n  名称: 甲\n- 名称: 乙\n  编号: B2\n  备注: 新\n";
+    let (rows, errs) = yaml_rows(yaml, FileId(4), "编号", &[]);
+    assert!(errs.is_empty(), "{errs:?}");
+    let items = rows.to_items();
+    let names: Vec<Vec<&str>> =
+        items.iter().map(|i| i.fields.iter().map(|f| f.name.name.as_str()).collect()).collect();
+    assert_eq!(names, [vec!["名称"], vec!["名称", "备注"]]);
+    let at = |s: Span| &yaml[s.start as usize..s.end as usize];
+    assert!(at(items[1].fields[1].name.span).contains("备注"), "{}", at(items[1].fields[1].name.span));
 }

@@ -1,6 +1,6 @@
 //! List rows in YAML: a sequence of mappings, one per item.
 
-use super::{first_line_end, malformed, read_row, CellAt, Column, RowCell, Rows};
+use super::{first_line_end, malformed, rows::Reading, CellAt, Column, FileRows, RowAt, RowCell, Rows};
 use crate::diag::msg;
 use crate::source::{FileId, Span};
 
@@ -13,7 +13,7 @@ pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) ->
     if let Some(line) = crate::yaml_depth::too_deep(body, crate::yaml_depth::MAX_DEPTH) {
         let at = bom + body.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
         return (
-            Vec::new(),
+            FileRows::default(),
             vec![malformed(Span::new(file, at, at), crate::yaml_depth::too_deep_message(), "YAML")],
         );
     }
@@ -24,12 +24,12 @@ pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) ->
             // serde_yaml's own words are English: the Chinese message says where, and why
             // only in general terms.
             let detail = msg("此处的 YAML 写法有误（检查缩进、冒号和引号）", e.to_string());
-            return (Vec::new(), vec![malformed(Span::new(file, at, at), detail, "YAML")]);
+            return (FileRows::default(), vec![malformed(Span::new(file, at, at), detail, "YAML")]);
         }
     };
     let serde_yaml::Value::Sequence(rows) = value else {
         return (
-            Vec::new(),
+            FileRows::default(),
             vec![malformed(
                 Span::new(file, 0, 0),
                 msg(
@@ -41,7 +41,7 @@ pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) ->
         );
     };
     let starts: Vec<usize> = yaml_row_starts(body).into_iter().map(|at| bom + at).collect();
-    let (mut items, mut diags) = (Vec::new(), Vec::new());
+    let (mut kept, mut diags) = (FileRows::new(file, Reading::new(key, columns, false)), Vec::new());
     for (i, row_value) in rows.iter().enumerate() {
         let start = starts.get(i).copied().unwrap_or(0);
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
@@ -66,18 +66,19 @@ pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) ->
             };
             cells.push((name, value, span));
         }
-        let cells = cells.iter().map(|(name, text, span)| RowCell {
-            name: name.as_str(),
-            text: text.as_str(),
-            name_span: *span,
-            span: *span,
-            at: CellAt(None),
-        });
-        if let Some(item) = read_row(cells, row_span, None, key, columns, false, &mut diags) {
-            items.push(item);
-        }
+        let cells: Vec<RowCell<'_>> = cells
+            .iter()
+            .map(|(name, text, span)| RowCell {
+                name: name.as_str(),
+                text: text.as_str(),
+                name_span: *span,
+                span: *span,
+                at: CellAt(None),
+            })
+            .collect();
+        kept.read(&cells, row_span, RowAt(None), &mut diags);
     }
-    (items, diags)
+    (kept.done(), diags)
 }
 
 fn yaml_scalar(v: &serde_yaml::Value) -> Option<String> {

@@ -66,6 +66,11 @@ impl<A: Clone> Memo<A> {
         answer
     }
 
+    /// Forgets every answer.
+    pub fn forget(&self) {
+        self.lock().clear();
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, A, RandomState>> {
         // A thread that panicked while holding it left the map whole: inserting is all
         // that happens under the lock.
@@ -163,6 +168,10 @@ mod tests {
         }
         assert_eq!(computed.get(), MAX_ANSWERS + 10);
         assert!(memo.lock().len() <= MAX_ANSWERS);
+        // Forgotten, an answer is computed again.
+        memo.forget();
+        assert_eq!(ask(1).expect("answers").hits, [Some(Value::Int(1))]);
+        assert_eq!(computed.get(), MAX_ANSWERS + 11);
     }
 
     /// A long text is computed every time and never kept.

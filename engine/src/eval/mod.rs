@@ -159,6 +159,16 @@ impl<'p> Evaluator<'p> {
         self.let_memos.iter().flatten().count() + self.search_memos.len()
     }
 
+    /// Forgets every answer remembered for earlier cases, so that the next case is decided
+    /// as the first of its kind: what a benchmark of the searches themselves measures, and
+    /// what a host that wants the memory back calls between batches.
+    pub fn forget_remembered(&self) {
+        let lets = self.let_memos.iter().flatten();
+        lets.for_each(memo::Memo::forget);
+        self.check_memos.iter().flatten().for_each(memo::Memo::forget);
+        self.search_memos.values().for_each(memo::Memo::forget);
+    }
+
     /// The rule loop's view of a rule: compiled again for rules without exceptions, so the
     /// loop reads one array in order.
     fn plan_step(policy: &'p Policy, rule: RuleId, plain: bool) -> PlanStep<'p> {

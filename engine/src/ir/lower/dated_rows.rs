@@ -35,7 +35,7 @@ impl Lowerer<'_> {
         rows: &mut [Vec<Value>],
     ) -> Option<(usize, usize)> {
         let items = self.list_items(list);
-        if items.iter().all(|item| item.in_force.is_none()) {
+        if items.heads().all(|item| item.in_force.is_none()) {
             self.dated_lists.push(None);
             return None;
         }
@@ -45,7 +45,7 @@ impl Lowerer<'_> {
         fields.push((from.to_string(), opt_date.clone()));
         fields.push((until.to_string(), opt_date));
         let day = |d: Option<qingdan_dsl::value::Date>| d.map_or(Value::None, Value::from_date);
-        for (row, item) in rows.iter_mut().zip(items) {
+        for (row, item) in rows.iter_mut().zip(items.heads()) {
             let v = item.in_force;
             row.push(day(v.and_then(|v| v.from)));
             row.push(day(v.and_then(|v| v.until)));

@@ -7,7 +7,7 @@ use qingdan_dsl::check::builtins::Builtin;
 use qingdan_dsl::check::env::{Def, Env};
 use qingdan_dsl::check::{Checked, Ty};
 use qingdan_dsl::program::Program;
-use qingdan_dsl::syntax::ast::{self, BinaryOp, Decl, ExprKind as A, ListBody, UnaryOp};
+use qingdan_dsl::syntax::ast::{self, BinaryOp, Decl, ExprKind as A, UnaryOp};
 use qingdan_dsl::Span;
 
 use super::*;

@@ -3,6 +3,7 @@
 
 use super::expr::literal;
 use super::*;
+use qingdan_dsl::include::ListRows;
 
 impl<'a> Lowerer<'a> {
     /// Enums, lists and sources of every policy checked together, with the checker's ids.
@@ -50,7 +51,7 @@ impl<'a> Lowerer<'a> {
             let mut fields = fields;
             let mut rows = self.rows(id, &fields, key, &keys)?;
             let dates = self.date_columns(id, &mut fields, &mut rows);
-            let row_spans = self.list_items(id).iter().map(|item| item.span).collect();
+            let row_spans = self.list_items(id).heads().map(|item| item.span).collect();
             self.policy.lists.push(ListDef {
                 name: info.name.clone(),
                 fields,
@@ -64,26 +65,21 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    /// For every list, its row items in order: (module, declaration index). Borrowed, never
+    /// For every list, its rows in order: (module, declaration index). Borrowed, never
     /// copied: a list read from a file may hold 100,000 rows.
-    pub(super) fn list_items(&self, list: usize) -> &'a [ast::Item] {
+    pub(super) fn list_items(&self, list: usize) -> ListRows<'a> {
         let mut n = 0;
         for (m, pm) in self.program.modules.iter().enumerate() {
             for (i, decl) in pm.module.decls.iter().enumerate() {
                 if let Decl::List(l) = decl {
                     if n == list {
-                        return match &l.body {
-                            ListBody::Items(items) => items,
-                            ListBody::From(_) => {
-                                self.program.included.get(&(m, i)).map_or(&[], Vec::as_slice)
-                            }
-                        };
+                        return ListRows::of(l, self.program.included.get(&(m, i)));
                     }
                     n += 1;
                 }
             }
         }
-        &[]
+        ListRows::Written(&[])
     }
 
     /// Key value → row index, for each list.
@@ -91,7 +87,7 @@ impl<'a> Lowerer<'a> {
         (0..self.env.lists.len())
             .map(|l| {
                 self.list_items(l)
-                    .iter()
+                    .heads()
                     .enumerate()
                     .map(|(i, it)| (it.key.value.clone(), i as u32))
                     .collect()
@@ -108,7 +104,7 @@ impl<'a> Lowerer<'a> {
     ) -> Lowered<Vec<Vec<Value>>> {
         let items = self.list_items(list);
         let mut rows = Vec::with_capacity(items.len());
-        for item in items {
+        for item in items.items() {
             let mut row = vec![Value::None; fields.len()];
             row[key] = match &item.key.value {
                 ast::KeyValue::Text(t) => Value::text(t),

@@ -125,7 +125,12 @@ impl Evaluator<'_> {
             // Rows are numbered; no need to build the set of them. A search by a
             // column visits only the rows holding the value (see `index.rs`).
             ExprKind::ListRows(l) => match self.indexed_rows(q, f)? {
-                Some(rows) => Items::Picked(rows),
+                Some(Found::Rows(rows)) => Items::Picked(rows),
+                Some(Found::Count(n)) => return Ok(Value::Int(n as i64)),
+                Some(Found::Total(total)) if matches!(e.ty, crate::ir::Type::Decimal) => {
+                    return Ok(Value::Dec(total))
+                }
+                Some(Found::Total(total)) => return Ok(Value::Int(total)),
                 None => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
             },
             _ => match self.eval(&q.over, f)? {
@@ -252,7 +257,7 @@ impl Evaluator<'_> {
 impl Evaluator<'_> {
     /// The rows a quantifier over a list needs to visit when it searches by an indexed
     /// column; `None` when it must scan them all.
-    fn indexed_rows(&self, q: &crate::ir::Quant, f: &mut Frame<'_>) -> Result<Option<&[u32]>, EvalError> {
+    fn indexed_rows(&self, q: &crate::ir::Quant, f: &mut Frame<'_>) -> Result<Option<Found<'_>>, EvalError> {
         let Some(plan) = self.indexes.plan(q) else { return Ok(None) };
         if f.locals.len() != plan.level as usize {
             return Ok(None);
@@ -262,15 +267,32 @@ impl Evaluator<'_> {
                 return Ok(None);
             }
         }
-        let rows = match self.peek(plan.key, f) {
-            Some(v) => self.indexes.rows(plan.table, v),
+        let owned;
+        let key = match self.peek(plan.key, f) {
+            Some(v) => v,
             None => {
-                let v = self.eval(plan.key, f)?;
-                self.indexes.rows(plan.table, &v)
+                owned = self.eval(plan.key, f)?;
+                &owned
             }
         };
-        Ok(Some(rows))
+        let rows = self.indexes.rows(plan.table, key);
+        // Where the group is exactly the rows that pass, a count is its size and a sum
+        // of a column its total (see index.rs).
+        let found = match q.kind {
+            QuantKind::Count if plan.whole => Some(Found::Count(rows.len())),
+            QuantKind::Sum => self.indexes.total(plan, key).map(Found::Total),
+            _ => None,
+        };
+        Ok(Some(found.unwrap_or(Found::Rows(rows))))
     }
+}
+
+/// What an index finds for a search: the rows to visit, or the answer itself (a count, a
+/// sum's total).
+enum Found<'a> {
+    Rows(&'a [u32]),
+    Count(usize),
+    Total(i64),
 }
 
 /// `slot × slot` of two integers — the workload lets (`频次 × 分钟`) — computed without the
@@ -340,7 +362,7 @@ impl Items<'_> {
 
 /// Adds a term to a sum of its own type (the verifier makes every term of one sum one
 /// type); an absent term or an overflow is `None`.
-fn add_to_sum(sum: i64, v: &Value) -> Option<i64> {
+pub(super) fn add_to_sum(sum: i64, v: &Value) -> Option<i64> {
     match v {
         Value::Int(x) | Value::Dec(x) => in_range(sum.checked_add(*x)?),
         _ => None,

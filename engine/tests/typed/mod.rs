@@ -365,6 +365,9 @@ impl Gen {
                 let var = self.locals_var_name();
                 let of = self.with_named_row(&var, |g| g.expr(&Ty::Int, d));
                 if self.rng.chance(40) {
+                    // A column summed over a column's group: what an index answers from
+                    // the group's total when the equality is the whole filter.
+                    let of = if self.rng.chance(50) { format!("{var}.n") } else { of };
                     let filter = self.column_filter(&var, d);
                     return format!("sum({var} in rows of {of} where {filter})");
                 }
@@ -421,6 +424,10 @@ impl Gen {
             }
             9 => {
                 let var = self.locals_var_name();
+                if self.rng.chance(30) {
+                    let filter = self.column_filter(&var, d);
+                    return format!("sum({var} in rows of {var}.amount where {filter})");
+                }
                 let of = self.with_named_row(&var, |g| g.expr(&Ty::Dec, d));
                 let filter = self.with_named_row(&var, |g| g.expr(&Ty::Bool, d.min(1)));
                 format!("sum({var} in rows of {of} where {filter})")

@@ -166,7 +166,7 @@ fn read_table<R: std::borrow::Borrow<TableRow>>(
                 RowCell { name: h.text.as_str(), text: c.text.as_str(), name_span: h.span, span: c.span, at }
             })
             .collect();
-        kept.read(&cells, row.span, RowAt(Some((place, row.line))), &mut diags);
+        kept.read(&cells, columns, row.span, RowAt(Some((place, row.line))), &mut diags);
     }
     // The header's problems come first, as the header comes first in the file.
     let mut told = Vec::new();

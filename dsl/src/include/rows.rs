@@ -153,24 +153,18 @@ impl FileRows {
 
     /// Reads one row from its cells: keeps it if every cell is good, else reports each
     /// bad one into `diags`.
+    /// `columns` are the ones `self` was made to read with (the caller's, so that they
+    /// are not built again for every row).
     pub(super) fn read<'c>(
         &mut self,
         cells: &[RowCell<'c>],
+        columns: &[Column<'_>],
         row_span: Span,
         row_at: RowAt<'_>,
         diags: &mut Vec<crate::diag::Diagnostic>,
     ) {
-        let columns = self.reading.columns();
-        let read = read_row(
-            cells.iter().copied(),
-            row_span,
-            row_at,
-            &self.reading.key,
-            &columns,
-            self.reading.serials,
-            diags,
-        );
-        drop(columns);
+        let (key, serials) = (&self.reading.key, self.reading.serials);
+        let read = read_row(cells.iter().copied(), row_span, row_at, key, columns, serials, diags);
         let Some(item) = read else { return };
         self.heads.push(Head { key: item.key, in_force: item.in_force, span: item.span });
         for c in cells {
@@ -234,14 +228,10 @@ impl FileRows {
             }
         });
         let mut ignored = Vec::new();
-        read_row(
-            cells,
-            self.heads[r].span,
-            RowAt(None),
-            &self.reading.key,
-            columns,
-            self.reading.serials,
-            &mut ignored,
-        )
+        let (key, serials) = (&self.reading.key, self.reading.serials);
+        let item = read_row(cells, self.heads[r].span, RowAt(None), key, columns, serials, &mut ignored);
+        // Only rows that read cleanly were kept, and reading is the same again.
+        debug_assert!(item.is_some(), "a kept row reads again: {ignored:?}");
+        item
     }
 }

@@ -127,10 +127,7 @@ impl Evaluator<'_> {
             ExprKind::ListRows(l) => match self.indexed_rows(q, f)? {
                 Some(Found::Rows(rows)) => Items::Picked(rows),
                 Some(Found::Count(n)) => return Ok(Value::Int(n as i64)),
-                Some(Found::Total(total)) if matches!(e.ty, crate::ir::Type::Decimal) => {
-                    return Ok(Value::Dec(total))
-                }
-                Some(Found::Total(total)) => return Ok(Value::Int(total)),
+                Some(Found::Total(total)) => return Ok(sum_of(e, total)),
                 None => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
             },
             _ => match self.eval(&q.over, f)? {
@@ -170,8 +167,7 @@ impl Evaluator<'_> {
             QuantKind::Any => Value::Bool(count > 0),
             QuantKind::All => Value::Bool(all),
             QuantKind::Count => Value::Int(count),
-            QuantKind::Sum if matches!(e.ty, crate::ir::Type::Decimal) => Value::Dec(sum),
-            QuantKind::Sum => Value::Int(sum),
+            QuantKind::Sum => sum_of(e, sum),
         })
     }
 
@@ -284,6 +280,14 @@ impl Evaluator<'_> {
             _ => None,
         };
         Ok(Some(found.unwrap_or(Found::Rows(rows))))
+    }
+}
+
+/// A sum's value, of the sum expression `e`'s type.
+fn sum_of(e: &Expr, sum: i64) -> Value {
+    match e.ty {
+        crate::ir::Type::Decimal => Value::Dec(sum),
+        _ => Value::Int(sum),
     }
 }
 

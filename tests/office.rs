@@ -21,8 +21,8 @@ fn ty(name: &str) -> TypeExpr {
 }
 
 /// A row as (key, [(field, value)]) without spans.
-fn plain(rows: &include::FileRows) -> Vec<(String, Vec<(String, String)>)> {
-    rows.to_items()
+fn plain(rows: &include::FileRows, text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    rows.to_items(text)
         .iter()
         .map(|item| {
             let key = match &item.key.value {
@@ -66,7 +66,7 @@ fn csv_source() -> Vec<(String, Vec<(String, String)>)> {
     let (items, errs) = with_columns(|c| include::csv_rows(&text, FileId(1), "编号", c));
     assert!(errs.is_empty(), "{errs:?}");
     assert_eq!(items.len(), 5);
-    plain(&items)
+    plain(&items, &text)
 }
 
 fn workbook(name: &str, sheet: Option<&str>) -> Vec<(String, Vec<(String, String)>)> {
@@ -80,7 +80,7 @@ fn workbook(name: &str, sheet: Option<&str>) -> Vec<(String, Vec<(String, String
         "{name}: {:?}",
         read.rows.1.iter().map(|d| &d.message.zh).collect::<Vec<_>>()
     );
-    plain(&read.rows.0)
+    plain(&read.rows.0, &read.text)
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn a_gbk_csv_written_by_iconv_reads_as_its_utf8_source() {
     assert_eq!(encoding, include::CsvEncoding::Gb18030);
     let (items, errs) = with_columns(|c| include::csv_rows(&text, FileId(1), "编号", c));
     assert!(errs.is_empty());
-    assert_eq!(plain(&items), csv_source());
+    assert_eq!(plain(&items, &text), csv_source());
 }
 
 /// Copies `policies/` to a scratch folder, there writes `来自 "<from>"` where the policy file

@@ -39,12 +39,11 @@ fn with_rows(first: &str, rows: usize) -> Policy {
     let mut p = common::lowered(&text(first));
     let list = &mut p.lists[0];
     let span = list.row_spans[0];
-    list.rows = (0..rows)
-        .map(|i| {
-            let (code, name, dept) = (format!("T{i}"), format!("n{i}"), format!("d{}", i % DEPARTMENTS));
-            vec![Value::text(&code), Value::text(&name), Value::text(&dept), Value::Int((i % 50) as i64)]
-        })
-        .collect();
+    let made = (0..rows).map(|i| {
+        let (code, name, dept) = (format!("T{i}"), format!("n{i}"), format!("d{}", i % DEPARTMENTS));
+        vec![Value::text(&code), Value::text(&name), Value::text(&dept), Value::Int((i % 50) as i64)]
+    });
+    list.rows = qingdan_engine::ir::Rows::from_rows(list.fields.len(), made);
     list.row_spans = vec![span; rows];
     p
 }

@@ -86,6 +86,7 @@ impl Index {
             index: &mut index,
             modules: &program.modules,
             included: &program.included,
+            sources: &program.sources,
             checked: program.checked.as_ref(),
             found: Vec::new(),
             at_span: HashMap::new(),
@@ -233,7 +234,7 @@ impl Index {
                     }
                 }
                 Decl::List(l) => {
-                    for item in ListRows::of(l, program.included.get(&(m, d))).heads() {
+                    for item in ListRows::of(l, program.included.get(&(m, d)), &program.sources).heads() {
                         let key = Ident { name: item.key.value.to_string(), span: item.key.span };
                         self.add(sym(Kind::Row, &key, item.span, Some(parent), None));
                     }
@@ -249,6 +250,7 @@ struct Walker<'a> {
     index: &'a mut Index,
     modules: &'a [qingdan_dsl::program::ParsedModule],
     included: &'a qingdan_dsl::check::IncludedRows,
+    sources: &'a qingdan_dsl::source::SourceMap,
     checked: Option<&'a Checked>,
     found: Vec<(Span, SymId)>,
     /// The latest mention found at each span (what a `.` follows).
@@ -380,8 +382,8 @@ impl Walker<'_> {
     fn list(&mut self, m: usize, d: usize, l: &ListDecl) {
         let row = self.top(m, &l.row_type);
         self.member(row, &l.key);
-        let included = self.included;
-        for item in ListRows::of(l, included.get(&(m, d))).items() {
+        let (included, sources) = (self.included, self.sources);
+        for item in ListRows::of(l, included.get(&(m, d)), sources).items() {
             self.fields(m, row, &item.fields);
         }
     }

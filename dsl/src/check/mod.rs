@@ -21,7 +21,7 @@ pub use types::Ty;
 
 use crate::diag::{msg, Code, Diagnostic};
 use crate::source::SourceMap;
-use crate::syntax::ast::{Decl, Module};
+use crate::syntax::ast::{Decl, KeyValue, Module};
 
 /// Rows of lists written in YAML/CSV files: (module index, declaration index) → items.
 pub type IncludedRows = HashMap<(usize, usize), crate::include::FileRows>;
@@ -44,6 +44,7 @@ pub fn check(modules: &[Module], included: &IncludedRows, sources: &SourceMap) -
     let mut diags = Vec::new();
     let env = env::collect(modules, &mut diags);
     let mut c = Checker {
+        list_keys: vec![HashMap::default(); env.lists.len()],
         env,
         modules,
         included,
@@ -93,6 +94,9 @@ struct Checker<'a> {
     included: &'a IncludedRows,
     sources: &'a SourceMap,
     diags: Vec<Diagnostic>,
+    /// Each list's row keys and where each was first written: the checker's alone (what
+    /// references are checked against), so that they go when it does.
+    list_keys: Vec<HashMap<KeyValue, crate::source::Span, foldhash::fast::RandomState>>,
     lets: HashMap<(usize, usize), LetState>,
     /// The lets being typed, outermost first: a let met again here closes a cycle.
     let_stack: Vec<(usize, usize)>,

@@ -35,12 +35,11 @@ pub fn csv_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) -> 
         Some(Err(d)) => return (FileRows::default(), vec![d]),
         None => Vec::new(),
     };
-    // About one row a line, and the file's text less its separators.
-    let room =
-        Room { rows: text.bytes().filter(|&b| b == b'\n').count(), cells: headers.len(), text: text.len() };
+    // About one row a line.
+    let room = Room { rows: text.bytes().filter(|&b| b == b'\n').count(), cells: headers.len() };
     let mut error = None;
     let rows = lines.map_while(|line| line.map_err(|d| error = Some(d)).ok());
-    let read = read_table(&Place::Csv, &headers, rows, room, file, key, columns);
+    let read = read_table(&Place::Csv, text, &headers, rows, room, file, key, columns);
     // A file the reader cannot get through gives no rows, only where it stopped.
     match error {
         Some(d) => (FileRows::default(), vec![d]),

@@ -122,24 +122,24 @@ fn located(at: Option<&Msg>, detail: Msg) -> Msg {
 
 /// Reads every row of a table, reporting every bad cell, ragged row and repeated header
 /// together.
-pub fn table_rows(table: &Table, file: FileId, key: &str, columns: &[Column<'_>]) -> Rows {
-    let text = table.rows.iter().flat_map(|r| &r.cells).map(|c| c.text.len()).sum();
-    let room = Room { rows: table.rows.len(), cells: table.headers.len(), text };
-    read_table(&table.place, &table.headers, table.rows.iter(), room, file, key, columns)
+pub fn table_rows(table: &Table, source: &str, file: FileId, key: &str, columns: &[Column<'_>]) -> Rows {
+    let room = Room { rows: table.rows.len(), cells: table.headers.len() };
+    read_table(&table.place, source, &table.headers, table.rows.iter(), room, file, key, columns)
 }
 
-/// How many rows, cells a row and bytes of text a table is expected to have: what its
-/// compact rows reserve.
+/// How many rows, and cells a row, a table is expected to have: what its compact rows
+/// reserve.
 struct Room {
     rows: usize,
     cells: usize,
-    text: usize,
 }
 
 /// Reads rows one at a time as they come (a CSV file's are never all held as cells): only
 /// the compact rows are kept.
+#[allow(clippy::too_many_arguments)]
 fn read_table<R: std::borrow::Borrow<TableRow>>(
     place: &Place,
+    source: &str,
     headers: &[TableCell],
     rows: impl Iterator<Item = R>,
     room: Room,
@@ -149,7 +149,7 @@ fn read_table<R: std::borrow::Borrow<TableRow>>(
 ) -> Rows {
     let serials = matches!(place, Place::Sheet(_));
     let mut kept = FileRows::new(file, rows::Reading::new(key, columns, serials));
-    kept.reserve(room.rows, room.cells, room.text);
+    kept.reserve(room.rows, room.cells);
     let (mut diags, mut any_row) = (Vec::new(), false);
     for row in rows {
         let row = row.borrow();
@@ -166,7 +166,7 @@ fn read_table<R: std::borrow::Borrow<TableRow>>(
                 RowCell { name: h.text.as_str(), text: c.text.as_str(), name_span: h.span, span: c.span, at }
             })
             .collect();
-        kept.read(&cells, columns, row.span, RowAt(Some((place, row.line))), &mut diags);
+        kept.read(source, &cells, columns, row.span, RowAt(Some((place, row.line))), &mut diags);
     }
     // The header's problems come first, as the header comes first in the file.
     let mut told = Vec::new();
@@ -273,6 +273,9 @@ impl RowAt<'_> {
 }
 
 /// Builds one item; every bad cell is reported, and the row is kept only if all are good.
+/// Without `with_fields` the item has its key, dates and span, and no fields: every cell is
+/// still read (and reported), what a first reading of a file's rows needs.
+#[allow(clippy::too_many_arguments)]
 fn read_row<'c>(
     cells: impl Iterator<Item = RowCell<'c>>,
     row_span: Span,
@@ -280,12 +283,13 @@ fn read_row<'c>(
     key: &str,
     columns: &[Column<'_>],
     serials: bool,
+    with_fields: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Item> {
     let before = diags.len();
     let mut item_key = None;
     let mut seen_key = false;
-    let mut fields = Vec::with_capacity(columns.len().saturating_sub(1));
+    let mut fields = Vec::with_capacity(if with_fields { columns.len().saturating_sub(1) } else { 0 });
     let mut dates = RowDates::default();
     for c in cells {
         let cell = c.text.trim();
@@ -310,11 +314,12 @@ fn read_row<'c>(
             continue;
         }
         match cell_value(cell, ty, c.span, c.at, serials) {
-            Ok(value) => fields.push(FieldInit {
+            Ok(value) if with_fields => fields.push(FieldInit {
                 name: Ident { name: c.name.to_string(), span: c.name_span },
                 value,
                 span: c.span,
             }),
+            Ok(_) => {}
             Err(d) => diags.push(d),
         }
     }
@@ -327,8 +332,6 @@ fn read_row<'c>(
     }
     let key = item_key?;
     let in_force = dates.in_force();
-    // Rows are kept until the policy is lowered: no spare capacity in each.
-    fields.shrink_to_fit();
     (diags.len() == before).then_some(Item { key, in_force, fields, span: row_span })
 }
 

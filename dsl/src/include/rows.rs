@@ -7,35 +7,42 @@
 //! read. The checker and lowering, which read every field, get each row as an `Item` again,
 //! one at a time ([`ListRows::items`]), read from its cells the way it was read the first
 //! time; only rows that read cleanly the first time are kept, so they read cleanly again.
+//!
+//! A cell's text is most often the file's own text at the cell's span (an unquoted CSV
+//! cell): such a cell keeps only its span, and is read from the file's text, which the
+//! source map holds for diagnostics anyway. Only texts the file writes otherwise (quoted,
+//! escaped, a YAML list joined) are copied.
 
 use std::borrow::Cow;
 
 use super::{read_row, CellAt, Column, RowAt, RowCell};
-use crate::source::{FileId, Span};
-use crate::syntax::ast::{InForce, Item, ItemKey, ListBody, ListDecl, TypeExpr};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::{InForce, Item, ItemKey, KeyValue, ListBody, ListDecl, TypeExpr};
 
 /// A list's rows wherever they are written: in the policy, or in a data file.
 #[derive(Clone, Copy)]
 pub enum ListRows<'a> {
     Written(&'a [Item]),
-    File(&'a FileRows),
+    /// Rows read from a file, with the file's text.
+    File(&'a FileRows, &'a str),
 }
 
 /// What identifies a row: its key, the days it is in force and its span.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct RowHead<'a> {
-    pub key: &'a ItemKey,
+    /// Borrowed if written in the policy, made from its cell if read from a file.
+    pub key: Cow<'a, ItemKey>,
     pub in_force: Option<InForce>,
     pub span: Span,
 }
 
 impl<'a> ListRows<'a> {
     /// The rows of `list`: its own, or those read from its file (`included`; none when the
-    /// file could not be read).
-    pub fn of(list: &'a ListDecl, included: Option<&'a FileRows>) -> ListRows<'a> {
+    /// file could not be read), whose text `sources` holds.
+    pub fn of(list: &'a ListDecl, included: Option<&'a FileRows>, sources: &'a SourceMap) -> ListRows<'a> {
         match (&list.body, included) {
             (ListBody::Items(items), _) => ListRows::Written(items),
-            (ListBody::From(_), Some(rows)) => ListRows::File(rows),
+            (ListBody::From(_), Some(rows)) => ListRows::File(rows, &sources.get(rows.file).text),
             (ListBody::From(_), None) => ListRows::Written(&[]),
         }
     }
@@ -43,7 +50,7 @@ impl<'a> ListRows<'a> {
     pub fn len(self) -> usize {
         match self {
             ListRows::Written(items) => items.len(),
-            ListRows::File(rows) => rows.heads.len(),
+            ListRows::File(rows, _) => rows.heads.len(),
         }
     }
 
@@ -55,15 +62,13 @@ impl<'a> ListRows<'a> {
     pub fn heads(self) -> Box<dyn Iterator<Item = RowHead<'a>> + 'a> {
         match self {
             ListRows::Written(items) => Box::new(items.iter().map(|item| RowHead {
-                key: &item.key,
+                key: Cow::Borrowed(&item.key),
                 in_force: item.in_force,
                 span: item.span,
             })),
-            ListRows::File(rows) => Box::new(rows.heads.iter().map(|h| RowHead {
-                key: &h.key,
-                in_force: h.in_force,
-                span: h.span,
-            })),
+            ListRows::File(rows, source) => {
+                Box::new((0..rows.heads.len()).map(move |r| rows.head(r, source)))
+            }
         }
     }
 
@@ -72,9 +77,11 @@ impl<'a> ListRows<'a> {
     pub fn items(self) -> Box<dyn Iterator<Item = Cow<'a, Item>> + 'a> {
         match self {
             ListRows::Written(items) => Box::new(items.iter().map(Cow::Borrowed)),
-            ListRows::File(rows) => {
+            ListRows::File(rows, source) => {
                 let columns = rows.reading.columns();
-                Box::new((0..rows.heads.len()).filter_map(move |r| rows.item(r, &columns).map(Cow::Owned)))
+                Box::new(
+                    (0..rows.heads.len()).filter_map(move |r| rows.item(r, source, &columns).map(Cow::Owned)),
+                )
             }
         }
     }
@@ -86,30 +93,31 @@ pub struct FileRows {
     heads: Vec<Head>,
     /// Where each row's cells start in `cells`; one entry more than rows.
     starts: Vec<u32>,
-    cells: Vec<Cell>,
-    /// Every cell's text, one after another.
+    /// Each cell's span in the file: 8 bytes a cell (a list of 100,000 rows of nine
+    /// columns has 900,000 cells).
+    cells: Vec<(u32, u32)>,
+    /// Each cell's name, as an index into `names`; empty while every cell is under the
+    /// name at its place in its row (a table's: the header's n-th name for the n-th cell).
+    cell_names: Vec<u32>,
+    /// The cells whose text is not the file's text at their span, in order: the cell's
+    /// index and where its text is in `texts`.
+    copied: Vec<(u32, u32, u32)>,
     texts: String,
     /// The names cells are under, each once, with where the name is written (a CSV
     /// header cell) or `None` where each cell carries its own name (YAML).
     names: Vec<(String, Option<Span>)>,
+    /// The days of the rows that are dated (by row), in order: most lists are not.
+    in_force: Vec<(u32, InForce)>,
+    /// Whether the keys are integers (the key column's declared type).
+    int_keys: bool,
     file: FileId,
     reading: Reading,
 }
 
+/// A row's key cell (an index into `cells`) and its span; 12 bytes.
 #[derive(Debug)]
 struct Head {
-    key: ItemKey,
-    in_force: Option<InForce>,
-    span: Span,
-}
-
-/// One cell: the index of its name, where its text starts in `texts` (it ends where the
-/// next cell's starts), its span in the file. 16 bytes: a list of 100,000 rows of nine
-/// columns has 900,000 cells.
-#[derive(Debug)]
-struct Cell {
-    name: u32,
-    text: u32,
+    key: u32,
     span: (u32, u32),
 }
 
@@ -146,17 +154,20 @@ impl FileRows {
         self.heads.is_empty()
     }
 
-    /// Every row as an item, read again from its cells (tests, and tools that want them all).
-    pub fn to_items(&self) -> Vec<Item> {
-        ListRows::File(self).items().map(Cow::into_owned).collect()
+    /// Every row as an item, read again from its cells and the file's text `source`
+    /// (tests, and tools that want them all).
+    pub fn to_items(&self, source: &str) -> Vec<Item> {
+        ListRows::File(self, source).items().map(Cow::into_owned).collect()
     }
 
     /// Reads one row from its cells: keeps it if every cell is good, else reports each
-    /// bad one into `diags`.
+    /// bad one into `diags`. `source` is the file's text, as the source map will hold it.
     /// `columns` are the ones `self` was made to read with (the caller's, so that they
     /// are not built again for every row).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn read<'c>(
         &mut self,
+        source: &str,
         cells: &[RowCell<'c>],
         columns: &[Column<'_>],
         row_span: Span,
@@ -164,26 +175,56 @@ impl FileRows {
         diags: &mut Vec<crate::diag::Diagnostic>,
     ) {
         let (key, serials) = (&self.reading.key, self.reading.serials);
-        let read = read_row(cells.iter().copied(), row_span, row_at, key, columns, serials, diags);
+        let read = read_row(cells.iter().copied(), row_span, row_at, key, columns, serials, false, diags);
         let Some(item) = read else { return };
-        self.heads.push(Head { key: item.key, in_force: item.in_force, span: item.span });
-        for c in cells {
-            let name = self.name_index(c);
-            let text = self.texts.len() as u32;
-            self.texts.push_str(c.text);
-            self.cells.push(Cell { name, text, span: (c.span.start, c.span.end) });
+        // The key is the last cell under the key's name, as `read_row` took it (a row
+        // without one was not read).
+        let Some(key_at) = cells.iter().rposition(|c| c.name == *key) else {
+            debug_assert!(false, "a row read without a key cell");
+            return;
+        };
+        let row = self.heads.len() as u32;
+        let key = (self.cells.len() + key_at) as u32;
+        self.heads.push(Head { key, span: (item.span.start, item.span.end) });
+        self.in_force.extend(item.in_force.map(|days| (row, days)));
+        self.int_keys = matches!(item.key.value, KeyValue::Int(_));
+        for (place, c) in cells.iter().enumerate() {
+            self.name_cell(place, c);
+            if source.get(c.span.range()) != Some(c.text) {
+                let start = self.texts.len() as u32;
+                self.texts.push_str(c.text);
+                self.copied.push((self.cells.len() as u32, start, self.texts.len() as u32));
+            }
+            self.cells.push((c.span.start, c.span.end));
         }
         self.starts.push(self.cells.len() as u32);
     }
 
-    /// Room for about `rows` rows of `cells` cells holding `text` bytes in all, so that
-    /// a large file's rows are not copied as the vectors grow (and do not keep the slack
-    /// growing leaves): `done` gives back what the guess left over.
-    pub(super) fn reserve(&mut self, rows: usize, cells: usize, text: usize) {
+    /// Notes the name of the next cell, at `place` in its row: nothing while every cell
+    /// is under the name at its place.
+    fn name_cell(&mut self, place: usize, c: &RowCell<'_>) {
+        let name = self.name_index(place, c);
+        let named = self.cell_names.len() == self.cells.len() && !self.cells.is_empty();
+        if !named && name == place as u32 {
+            return;
+        }
+        if !named {
+            // The first cell out of place: every cell before it, in the rows before and in
+            // its own, was at its place.
+            let rows = self.starts.windows(2).map(|w| w[1] - w[0]);
+            let this_row = self.cells.len() as u32 - self.starts.last().copied().unwrap_or(0);
+            self.cell_names = rows.chain([this_row]).flat_map(|n| 0..n).collect();
+        }
+        self.cell_names.push(name);
+    }
+
+    /// Room for about `rows` rows of `cells` cells, so that a large file's rows are not
+    /// copied as the vectors grow (and do not keep the slack growing leaves): `done` gives
+    /// back what the guess left over. Copied texts are few, and grow as they come.
+    pub(super) fn reserve(&mut self, rows: usize, cells: usize) {
         self.heads.reserve_exact(rows);
         self.starts.reserve_exact(rows);
         self.cells.reserve_exact(rows.saturating_mul(cells));
-        self.texts.reserve_exact(text);
     }
 
     /// Gives back the room reading did not use.
@@ -191,45 +232,79 @@ impl FileRows {
         self.heads.shrink_to_fit();
         self.starts.shrink_to_fit();
         self.cells.shrink_to_fit();
+        self.cell_names.shrink_to_fit();
         self.texts.shrink_to_fit();
+        self.copied.shrink_to_fit();
+        self.in_force.shrink_to_fit();
         self
     }
 
-    /// The text of cell `i`.
-    fn text(&self, i: usize) -> &str {
-        let end = self.cells.get(i + 1).map_or(self.texts.len(), |next| next.text as usize);
-        &self.texts[self.cells[i].text as usize..end]
+    /// The text of cell `i`: the file's text `source` at its span, or as copied.
+    fn text<'s>(&'s self, i: usize, source: &'s str) -> &'s str {
+        match self.copied.binary_search_by_key(&(i as u32), |c| c.0) {
+            Ok(c) => &self.texts[self.copied[c].1 as usize..self.copied[c].2 as usize],
+            Err(_) => &source[self.cells[i].0 as usize..self.cells[i].1 as usize],
+        }
+    }
+
+    /// The name of cell `i`, at `place` in its row.
+    fn name_of(&self, i: usize, place: usize) -> &(String, Option<Span>) {
+        &self.names[self.cell_names.get(i).map_or(place, |&n| n as usize)]
     }
 
     /// The index of a cell's name in `names`, added if new. A CSV file's names are its
-    /// header's, a YAML file's the few field names its rows repeat.
-    fn name_index(&mut self, c: &RowCell<'_>) -> u32 {
+    /// header's (found at once: the n-th cell is under the n-th), a YAML file's the few
+    /// field names its rows repeat.
+    fn name_index(&mut self, place: usize, c: &RowCell<'_>) -> u32 {
         let at = (c.name_span != c.span).then_some(c.name_span);
-        let found = self.names.iter().position(|(n, s)| n == c.name && *s == at);
+        let is = |(n, s): &(String, Option<Span>)| n == c.name && *s == at;
+        if self.names.get(place).is_some_and(is) {
+            return place as u32;
+        }
+        let found = self.names.iter().position(is);
         found.unwrap_or_else(|| {
             self.names.push((c.name.to_string(), at));
             self.names.len() - 1
         }) as u32
     }
 
+    /// Row `r`'s key, dates and span.
+    fn head<'s>(&'s self, r: usize, source: &'s str) -> RowHead<'s> {
+        let head = &self.heads[r];
+        let (start, end) = self.cells[head.key as usize];
+        let text = self.text(head.key as usize, source).trim();
+        let value = match self.int_keys {
+            // The cell read as an integer the first time.
+            true => KeyValue::Int(super::parse_int(text).unwrap_or_default()),
+            false => KeyValue::Text(text.to_string()),
+        };
+        let key = ItemKey { value, bare: false, span: Span { file: self.file, start, end } };
+        let in_force =
+            self.in_force.binary_search_by_key(&(r as u32), |d| d.0).ok().map(|i| self.in_force[i].1);
+        let span = Span { file: self.file, start: head.span.0, end: head.span.1 };
+        RowHead { key: Cow::Owned(key), in_force, span }
+    }
+
     /// Row `r` as an item, read again from its cells.
-    fn item(&self, r: usize, columns: &[Column<'_>]) -> Option<Item> {
+    fn item(&self, r: usize, source: &str, columns: &[Column<'_>]) -> Option<Item> {
         let (from, to) = (self.starts[r] as usize, self.starts[r + 1] as usize);
         let span = |(start, end): (u32, u32)| Span { file: self.file, start, end };
         let cells = (from..to).map(|i| {
-            let c = &self.cells[i];
-            let (name, at) = &self.names[c.name as usize];
+            let (name, at) = self.name_of(i, i - from);
+            let cell = span(self.cells[i]);
             RowCell {
                 name,
-                text: self.text(i),
-                name_span: at.unwrap_or(span(c.span)),
-                span: span(c.span),
+                text: self.text(i, source),
+                name_span: at.unwrap_or(cell),
+                span: cell,
                 at: CellAt(None),
             }
         });
         let mut ignored = Vec::new();
         let (key, serials) = (&self.reading.key, self.reading.serials);
-        let item = read_row(cells, self.heads[r].span, RowAt(None), key, columns, serials, &mut ignored);
+        let (start, end) = self.heads[r].span;
+        let row_span = Span { file: self.file, start, end };
+        let item = read_row(cells, row_span, RowAt(None), key, columns, serials, true, &mut ignored);
         // Only rows that read cleanly were kept, and reading is the same again.
         debug_assert!(item.is_some(), "a kept row reads again: {ignored:?}");
         item

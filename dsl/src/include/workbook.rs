@@ -77,7 +77,7 @@ pub fn workbook_rows(
 ) -> Result<WorkbookRows, Diagnostic> {
     let grid = read_grid(bytes, path, sheet).map_err(|e| e.at(at, path))?;
     let (text, table) = render(&grid, file);
-    let rows = super::table_rows(&table, file, key, columns);
+    let rows = super::table_rows(&table, &text, file, key, columns);
     let cells = table
         .rows
         .iter()

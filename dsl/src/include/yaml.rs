@@ -76,7 +76,7 @@ pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) ->
                 at: CellAt(None),
             })
             .collect();
-        kept.read(&cells, columns, row_span, RowAt(None), &mut diags);
+        kept.read(text, &cells, columns, row_span, RowAt(None), &mut diags);
     }
     (kept.done(), diags)
 }

@@ -2,8 +2,7 @@
 //! by their value), and a canonical text that names everything by name, so that the same
 //! term in two revisions of a policy is recognised as the same.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 
 use crate::eval::Evaluator;
 use crate::ir::{Expr, ExprKind, LetId, Policy, Quant};
@@ -54,17 +53,9 @@ impl Lets {
             }
             open[i] = constant[i].is_none();
         }
-        let list_prints = p
-            .lists
-            .iter()
-            .map(|l| {
-                let mut h = DefaultHasher::new();
-                l.name.hash(&mut h);
-                l.fields.hash(&mut h);
-                l.rows.hash(&mut h);
-                h.finish()
-            })
-            .collect();
+        // foldhash, not SipHash: a list read from a file may hold 100,000 rows.
+        let print = foldhash::fast::FixedState::with_seed(0);
+        let list_prints = p.lists.iter().map(|l| print.hash_one((&l.name, &l.fields, &l.rows))).collect();
         Lets { constant, list_prints }
     }
 

@@ -9,7 +9,6 @@
 //! field but the key (W0408), and constant keys in conditions that name no row (W0409):
 //! `申请.部门 == "XQ-MZZ"` can never hold.
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
@@ -92,24 +91,34 @@ fn duplicate_rows(p: &Policy) -> Vec<Finding> {
         if list.fields.len() < 2 {
             continue;
         }
-        // Rows by the hash of all their fields but the key (first rows only): a list of
-        // 100,000 rows costs a word and an index a row, not a vector of references.
+        // Rows by the hash of all their fields but the key, sorted: a list of 100,000 rows
+        // costs 16 bytes a row, not a vector of references. Rows with one hash are
+        // compared, each with the first of its kind before it.
         let hasher = FixedState::with_seed(0);
-        let rest = |r: usize| list.rows[r].iter().enumerate().filter(|(i, _)| *i != list.key).map(|(_, v)| v);
-        let mut seen: HashMap<u64, SmallVec<[u32; 1]>> = HashMap::with_capacity(list.rows.len());
-        for r in 0..list.rows.len() {
-            let hash = hasher.hash_one(rest(r).collect::<SmallVec<[&Value; 16]>>());
-            let firsts = seen.entry(hash).or_default();
-            match firsts.iter().find(|&&f| rest(f as usize).eq(rest(r))) {
-                Some(&first) => out.push(Finding {
-                    kind: FindingKind::DuplicateRows { list: l as ListId, rows: [first, r as u32] },
-                    decision: None,
-                    span: list.row_spans.get(r).copied().unwrap_or(list.span),
-                    witness: None,
-                }),
-                None => firsts.push(r as u32),
+        let rest =
+            |r: u32| list.rows[r as usize].iter().enumerate().filter(|(i, _)| *i != list.key).map(|(_, v)| v);
+        let mut by_hash: Vec<(u64, u32)> = (0..list.rows.len() as u32)
+            .map(|r| (hasher.hash_one(rest(r).collect::<SmallVec<[&Value; 16]>>()), r))
+            .collect();
+        by_hash.sort_unstable();
+        let mut repeats = Vec::new();
+        for group in by_hash.chunk_by(|a, b| a.0 == b.0) {
+            let mut firsts: SmallVec<[u32; 1]> = SmallVec::new();
+            for &(_, r) in group {
+                match firsts.iter().find(|&&f| rest(f).eq(rest(r))) {
+                    Some(&first) => repeats.push((r, first)),
+                    None => firsts.push(r),
+                }
             }
         }
+        // Told in the order of the rows.
+        repeats.sort_unstable();
+        out.extend(repeats.into_iter().map(|(r, first)| Finding {
+            kind: FindingKind::DuplicateRows { list: l as ListId, rows: [first, r] },
+            decision: None,
+            span: list.row_spans.get(r as usize).copied().unwrap_or(list.span),
+            witness: None,
+        }));
     }
     out
 }

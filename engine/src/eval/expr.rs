@@ -31,11 +31,9 @@ impl Evaluator<'_> {
             }
             ExprKind::Lookup { list, key } => {
                 let key = self.eval(key, f)?;
-                self.keys[*list as usize].get(&key).map_or(Value::None, |r| Value::Row(*r))
+                self.keys(*list).get(&key).map_or(Value::None, |r| Value::Row(*r))
             }
-            ExprKind::HasKey { list, key } => {
-                Value::Bool(self.keys[*list as usize].contains_key(&self.eval(key, f)?))
-            }
+            ExprKind::HasKey { list, key } => Value::Bool(self.keys(*list).contains_key(&self.eval(key, f)?)),
             ExprKind::Not(_)
             | ExprKind::And(..)
             | ExprKind::Or(..)

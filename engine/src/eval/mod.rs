@@ -31,7 +31,7 @@ use smallvec::SmallVec;
 use qingdan_dsl::syntax::ast::Modality;
 use qingdan_dsl::Span;
 
-use crate::ir::{CheckId, Combining, DecisionId, OutcomeExpr, Policy, RuleId, SlotId, Type};
+use crate::ir::{CheckId, Combining, DecisionId, ListId, OutcomeExpr, Policy, RuleId, SlotId, Type};
 use crate::value::Value;
 
 /// Why a case could not be evaluated.
@@ -46,11 +46,15 @@ pub enum EvalError {
 /// What a decision or check gave: the runtime's types, which a module's host reads too.
 pub use qingdan_runtime::decided::{CheckResult, Conflict, DecisionResult, Outcome};
 
+type KeyIndex = HashMap<Value, u32, foldhash::fast::FixedState>;
+
 /// Holds what evaluation needs besides the policy: key indexes of lists and the
 /// exceptions of each rule.
 pub struct Evaluator<'p> {
     pub policy: &'p Policy,
-    keys: Vec<HashMap<Value, u32, foldhash::fast::FixedState>>,
+    /// Each list's rows by key, made when first searched by key: most lists never are,
+    /// and a list read from a file may hold 100,000 rows.
+    keys: Vec<std::sync::OnceLock<KeyIndex>>,
     exceptions: Vec<Vec<RuleId>>,
     /// Each rule's `when` and `unless` conditions, compiled.
     conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)>,
@@ -98,11 +102,7 @@ enum Verdict {
 
 impl<'p> Evaluator<'p> {
     pub fn new(policy: &'p Policy) -> Evaluator<'p> {
-        let keys = policy
-            .lists
-            .iter()
-            .map(|l| l.rows.iter().enumerate().map(|(i, row)| (row[l.key].clone(), i as u32)).collect())
-            .collect();
+        let keys = policy.lists.iter().map(|_| std::sync::OnceLock::new()).collect();
         let exceptions = policy.exceptions();
         let conditions: Vec<(cond::Cond<'p>, Vec<cond::Cond<'p>>)> = policy
             .rules
@@ -140,6 +140,14 @@ impl<'p> Evaluator<'p> {
         };
         ev.constant_lets = ev.compute_constant_lets(&reads);
         ev
+    }
+
+    /// The rows of `list` by key.
+    fn keys(&self, list: ListId) -> &KeyIndex {
+        self.keys[list as usize].get_or_init(|| {
+            let l = &self.policy.lists[list as usize];
+            l.rows.iter().enumerate().map(|(i, row)| (row[l.key].clone(), i as u32)).collect()
+        })
     }
 
     /// The lets that read no input field, directly or through other lets, evaluated once.

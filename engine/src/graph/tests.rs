@@ -314,7 +314,7 @@ fn lists_that_point_at_each_other_are_data_not_a_cycle() {
         name: name.into(),
         fields: vec![("键".into(), Type::Text), ("对方".into(), Type::Opt(Box::new(Type::Row(other))))],
         key: 0,
-        rows: Vec::new(),
+        rows: crate::ir::Rows::default(),
         row_spans: Vec::new(),
         span: span(50),
         dates: None,

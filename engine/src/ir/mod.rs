@@ -111,13 +111,80 @@ pub struct ListDef {
     /// Index of the key field.
     pub key: usize,
     /// Rows, each with one value per field.
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Rows,
     /// Where each row is written (in the policy, or in its CSV/YAML file).
     pub row_spans: Vec<Span>,
     pub span: Span,
     /// For a list with dated rows, its two date columns (first and last day, absent:
     /// open), appended by lowering; explanations name a row with its days.
     pub dates: Option<(usize, usize)>,
+}
+
+/// A list's rows, each with one value per field, one after another in one vector: a list
+/// read from a file may hold 100,000 rows, which as a vector each would be as many
+/// allocations.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Rows {
+    width: usize,
+    len: usize,
+    values: Vec<Value>,
+}
+
+impl Rows {
+    /// No rows yet, room for `rows` of `width` values.
+    pub fn with_capacity(width: usize, rows: usize) -> Rows {
+        Rows { width, len: 0, values: Vec::with_capacity(width.saturating_mul(rows)) }
+    }
+
+    /// Rows from vectors of `width` values each.
+    pub fn from_rows(width: usize, rows: impl IntoIterator<Item = Vec<Value>>) -> Rows {
+        let mut all = Rows::with_capacity(width, 0);
+        for row in rows {
+            all.push(row);
+        }
+        all
+    }
+
+    /// Adds a row; it must have `width` values.
+    pub fn push(&mut self, row: impl IntoIterator<Item = Value>) {
+        let before = self.values.len();
+        self.values.extend(row);
+        assert_eq!(self.values.len() - before, self.width, "a row has one value per field");
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, row: usize) -> Option<&[Value]> {
+        (row < self.len).then(|| &self.values[row * self.width..(row + 1) * self.width])
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[Value]> + ExactSizeIterator + Clone + '_ {
+        (0..self.len).map(|r| &self[r])
+    }
+}
+
+impl std::ops::Index<usize> for Rows {
+    type Output = [Value];
+
+    fn index(&self, row: usize) -> &[Value] {
+        self.get(row).expect("a row of the list")
+    }
+}
+
+impl<'r> IntoIterator for &'r Rows {
+    type Item = &'r [Value];
+    type IntoIter = Box<dyn Iterator<Item = &'r [Value]> + 'r>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -178,7 +178,7 @@ impl ManifestOf for Manifest {
                 .lists
                 .iter()
                 .map(|l| {
-                    let rows = rows.next().unwrap_or_default();
+                    let rows = ir::Rows::from_rows(l.fields.len(), rows.next().unwrap_or_default());
                     ir::ListDef {
                         name: l.name.clone(),
                         fields: l.fields.clone(),

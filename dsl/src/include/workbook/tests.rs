@@ -65,7 +65,7 @@ fn a_sheet_is_shown_with_its_row_numbers_and_cells_are_named_by_address() {
     assert_eq!(read.sheet, "职责清单");
     assert_eq!(read.text, "编号,频次\n007,4\n\n008,四\n", "line n is row n");
     let (rows, errs) = read.rows;
-    let items = rows.to_items();
+    let items = rows.to_items(&read.text);
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].key.value, KeyValue::Text("007".into()), "a code keeps its leading zeros");
     assert_eq!(items[0].fields[0].value.kind, ExprKind::Int(4));

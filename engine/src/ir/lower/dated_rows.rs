@@ -25,14 +25,20 @@ fn column_names(lang: qingdan_dsl::Lang) -> (&'static str, &'static str) {
     }
 }
 
+/// A row's first and last days, as a dated list's two date columns hold them (absent: open).
+pub(super) fn row_days(in_force: Option<qingdan_dsl::syntax::ast::InForce>) -> (Value, Value) {
+    let day = |d: Option<qingdan_dsl::value::Date>| d.map_or(Value::None, Value::from_date);
+    (day(in_force.and_then(|v| v.from)), day(in_force.and_then(|v| v.until)))
+}
+
 impl Lowerer<'_> {
-    /// For a list with a dated row: its two date columns appended to `fields` and to every
-    /// row, and their indexes remembered for the searches lowered later (and returned).
+    /// For a list with a dated row: its two date columns appended to `fields` (`rows`
+    /// fills them in every row), and their indexes remembered for the searches lowered
+    /// later (and returned).
     pub(super) fn date_columns(
         &mut self,
         list: usize,
         fields: &mut Vec<(String, Type)>,
-        rows: &mut [Vec<Value>],
     ) -> Option<(usize, usize)> {
         let items = self.list_items(list);
         if items.heads().all(|item| item.in_force.is_none()) {
@@ -44,12 +50,6 @@ impl Lowerer<'_> {
         let at = fields.len() as u32;
         fields.push((from.to_string(), opt_date.clone()));
         fields.push((until.to_string(), opt_date));
-        let day = |d: Option<qingdan_dsl::value::Date>| d.map_or(Value::None, Value::from_date);
-        for (row, item) in rows.iter_mut().zip(items.heads()) {
-            let v = item.in_force;
-            row.push(day(v.and_then(|v| v.from)));
-            row.push(day(v.and_then(|v| v.until)));
-        }
         self.dated_lists.push(Some((at, at + 1)));
         Some((at as usize, at as usize + 1))
     }

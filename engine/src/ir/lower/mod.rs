@@ -73,6 +73,7 @@ pub fn lower_at(
         date: None,
         lowering: Vec::new(),
         dated_lists: Vec::new(),
+        row_keys: Vec::new(),
     };
     l.tables()?;
     l.inputs()?;
@@ -123,6 +124,8 @@ struct Lowerer<'a> {
     lowering: Vec<usize>,
     /// Per list: the columns of its rows' first and last day, if it has dated rows.
     dated_lists: Vec<Option<(u32, u32)>>,
+    /// Per list, its rows by key (made with the tables, read by tests).
+    row_keys: Vec<tables::RowKeys>,
 }
 
 /// A checked type as a run-time type; `None` for what is no value: a record (inputs are
@@ -260,10 +263,9 @@ impl Lowerer<'_> {
                 self.policy.checks.push(check);
             }
         }
-        let keys = self.key_indexes();
         for decl in &self.module.decls {
             if let Decl::Test(t) = decl {
-                let test = self.test(t, &keys)?;
+                let test = self.test(t, &self.row_keys)?;
                 self.policy.tests.push(test);
             }
         }
@@ -271,7 +273,7 @@ impl Lowerer<'_> {
     }
 
     /// A `test` block: its `given` values as a case, its expectations by index.
-    fn test(&self, t: &ast::TestDecl, keys: &[HashMap<ast::KeyValue, u32>]) -> Lowered<TestCase> {
+    fn test(&self, t: &ast::TestDecl, keys: &[tables::RowKeys]) -> Lowered<TestCase> {
         let mut case = vec![Value::None; self.policy.slots.len()];
         for given in &t.givens {
             for init in &given.fields {

@@ -5,6 +5,14 @@ use super::expr::literal;
 use super::*;
 use qingdan_dsl::include::ListRows;
 
+/// A list's rows by key: what a constant naming a row (in another list's row, or in a
+/// test) is lowered to. Looked up by the written text, with no key made for the lookup.
+#[derive(Default)]
+pub(super) struct RowKeys {
+    texts: HashMap<String, u32, foldhash::fast::RandomState>,
+    ints: HashMap<i64, u32, foldhash::fast::RandomState>,
+}
+
 impl<'a> Lowerer<'a> {
     /// Enums, lists and sources of every policy checked together, with the checker's ids.
     pub(super) fn tables(&mut self) -> Lowered<()> {
@@ -49,8 +57,8 @@ impl<'a> Lowerer<'a> {
             };
             let key = info.key_field.unwrap_or(0);
             let mut fields = fields;
-            let mut rows = self.rows(id, &fields, key, &keys)?;
-            let dates = self.date_columns(id, &mut fields, &mut rows);
+            let dates = self.date_columns(id, &mut fields);
+            let rows = self.rows(id, &fields, key, dates.is_some(), &keys)?;
             let row_spans = self.list_items(id).heads().map(|item| item.span).collect();
             self.policy.lists.push(ListDef {
                 name: info.name.clone(),
@@ -62,6 +70,7 @@ impl<'a> Lowerer<'a> {
                 dates,
             });
         }
+        self.row_keys = keys;
         Ok(())
     }
 
@@ -73,7 +82,7 @@ impl<'a> Lowerer<'a> {
             for (i, decl) in pm.module.decls.iter().enumerate() {
                 if let Decl::List(l) = decl {
                     if n == list {
-                        return ListRows::of(l, self.program.included.get(&(m, i)));
+                        return ListRows::of(l, self.program.included.get(&(m, i)), &self.program.sources);
                     }
                     n += 1;
                 }
@@ -82,50 +91,64 @@ impl<'a> Lowerer<'a> {
         ListRows::Written(&[])
     }
 
-    /// Key value → row index, for each list.
-    pub(super) fn key_indexes(&self) -> Vec<HashMap<ast::KeyValue, u32>> {
+    /// Each list's rows by key.
+    fn key_indexes(&self) -> Vec<RowKeys> {
         (0..self.env.lists.len())
             .map(|l| {
-                self.list_items(l)
-                    .heads()
-                    .enumerate()
-                    .map(|(i, it)| (it.key.value.clone(), i as u32))
-                    .collect()
+                let mut keys = RowKeys::default();
+                for (row, head) in self.list_items(l).heads().enumerate() {
+                    match head.key.into_owned().value {
+                        ast::KeyValue::Text(t) => keys.texts.insert(t, row as u32),
+                        ast::KeyValue::Int(i) => keys.ints.insert(i, row as u32),
+                    };
+                }
+                keys
             })
             .collect()
     }
 
+    /// A list's rows, one value per field of `fields`; a dated list's last two fields are
+    /// its rows' first and last days.
     pub(super) fn rows(
         &self,
         list: usize,
         fields: &[(String, Type)],
         key: usize,
-        keys: &[HashMap<ast::KeyValue, u32>],
-    ) -> Lowered<Vec<Vec<Value>>> {
+        dated: bool,
+        keys: &[RowKeys],
+    ) -> Lowered<Rows> {
         let items = self.list_items(list);
-        let mut rows = Vec::with_capacity(items.len());
+        let mut rows = Rows::with_capacity(fields.len(), items.len());
+        let mut row = vec![Value::None; fields.len()];
+        // Rows name the same few sets again and again (the departments that assist): each
+        // distinct set is kept once, and rows share it.
+        let mut sets: std::collections::HashSet<Value, foldhash::fast::RandomState> = Default::default();
         for item in items.items() {
-            let mut row = vec![Value::None; fields.len()];
+            row.fill(Value::None);
             row[key] = match &item.key.value {
                 ast::KeyValue::Text(t) => Value::text(t),
                 ast::KeyValue::Int(i) => Value::Int(*i),
             };
             for init in &item.fields {
                 let Some(f) = fields.iter().position(|(n, _)| *n == init.name.name) else { continue };
-                row[f] = self.constant(&init.value, &fields[f].1, keys)?;
+                row[f] = match self.constant(&init.value, &fields[f].1, keys)? {
+                    set @ Value::Set(_) => sets.get(&set).cloned().unwrap_or_else(|| {
+                        sets.insert(set.clone());
+                        set
+                    }),
+                    value => value,
+                };
             }
-            rows.push(row);
+            if let (true, [.., from, until]) = (dated, row.as_mut_slice()) {
+                (*from, *until) = super::dated_rows::row_days(item.in_force);
+            }
+            rows.push(row.iter_mut().map(std::mem::take));
         }
         Ok(rows)
     }
 
     /// A constant of a row or test: literals, variants, sets, and row keys.
-    pub(super) fn constant(
-        &self,
-        e: &ast::Expr,
-        ty: &Type,
-        keys: &[HashMap<ast::KeyValue, u32>],
-    ) -> Lowered<Value> {
+    pub(super) fn constant(&self, e: &ast::Expr, ty: &Type, keys: &[RowKeys]) -> Lowered<Value> {
         let ty = match ty {
             Type::Opt(inner) => inner,
             other => other,
@@ -136,14 +159,14 @@ impl<'a> Lowerer<'a> {
                 Value::set(items.iter().map(|i| self.constant(i, inner, keys)).collect::<Lowered<_>>()?)
             }
             (A::Text(t) | A::Name(ast::Ident { name: t, .. }), Type::Row(l)) => {
-                let row = keys[*l as usize].get(&ast::KeyValue::Text(t.clone()));
+                let row = keys[*l as usize].texts.get(t.as_str());
                 Value::Row(*row.ok_or_else(|| LowerError {
                     message: format!("dangling key `{t}`"),
                     span: Some(e.span),
                 })?)
             }
             (A::Int(i), Type::Row(l)) => {
-                Value::Row(*keys[*l as usize].get(&ast::KeyValue::Int(*i)).ok_or_else(|| LowerError {
+                Value::Row(*keys[*l as usize].ints.get(i).ok_or_else(|| LowerError {
                     message: format!("dangling key `{i}`"),
                     span: Some(e.span),
                 })?)

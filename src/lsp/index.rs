@@ -235,7 +235,8 @@ impl Index {
                 }
                 Decl::List(l) => {
                     for item in ListRows::of(l, program.included.get(&(m, d)), &program.sources).heads() {
-                        let key = Ident { name: item.key.value.to_string(), span: item.key.span };
+                        let row_key = item.key();
+                        let key = Ident { name: row_key.value.to_string(), span: row_key.span };
                         self.add(sym(Kind::Row, &key, item.span, Some(parent), None));
                     }
                 }
@@ -383,7 +384,8 @@ impl Walker<'_> {
         let row = self.top(m, &l.row_type);
         self.member(row, &l.key);
         let (included, sources) = (self.included, self.sources);
-        for item in ListRows::of(l, included.get(&(m, d)), sources).items() {
+        let mut rows = ListRows::of(l, included.get(&(m, d)), sources).cursor();
+        while let Some(item) = rows.next_row() {
             self.fields(m, row, &item.fields);
         }
     }

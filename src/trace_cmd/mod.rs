@@ -250,8 +250,9 @@ pub fn collect(program: &Program, checked: &Checked) -> Trace {
     for (m, pm) in program.modules.iter().enumerate() {
         for (i, decl) in pm.module.decls.iter().enumerate() {
             let Decl::List(list) = decl else { continue };
-            for item in ListRows::of(list, program.included.get(&(m, i)), &program.sources).items() {
-                for (sid, n) in row_mentions(env, m, &item) {
+            let mut rows = ListRows::of(list, program.included.get(&(m, i)), &program.sources).cursor();
+            while let Some(item) = rows.next_row() {
+                for (sid, n) in row_mentions(env, m, item) {
                     // Only clauses the source has: words after a name are not always a citation.
                     let Some(clause) = sources[group[sid]].by_number(n) else {
                         continue;

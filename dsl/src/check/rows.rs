@@ -107,25 +107,27 @@ impl<'a> Checker<'a> {
             }
         }
         let key_ok = self.env.lists[id.0].key_field.is_some();
-        for item in self.rows(m, i, l).heads() {
-            let first = self.list_keys[id.0].get(&item.key.value).copied();
+        for head in self.rows(m, i, l).heads() {
+            let key = head.key();
+            let first = self.list_keys[id.0].get(&key.value).copied();
             match first {
                 // Keys of a list whose key field is wrong mean little: reported once, above.
                 Some(_) if !key_ok => {}
                 Some(first) => self.diags.push(
                     Diagnostic::new(
                         Code::E0119,
-                        item.key.span,
+                        key.span,
                         msg(
-                            format!("清单 `{}` 中的键 `{}` 重复", l.name.name, item.key.value),
-                            format!("key `{}` appears twice in list `{}`", item.key.value, l.name.name),
+                            format!("清单 `{}` 中的键 `{}` 重复", l.name.name, key.value),
+                            format!("key `{}` appears twice in list `{}`", key.value, l.name.name),
                         ),
                     )
                     .secondary(first, msg("第一次出现在这里", "first used here"))
                     .help(msg("每个条目的键须唯一", "each row needs its own key")),
                 ),
                 None => {
-                    self.list_keys[id.0].insert(item.key.value.clone(), item.key.span);
+                    let span = key.span;
+                    self.list_keys[id.0].insert(key.into_owned().value, span);
                 }
             }
         }
@@ -145,7 +147,8 @@ impl<'a> Checker<'a> {
         };
         let cx = Cx::new(m);
         self.record_types = !matches!(l.body, ListBody::From(_));
-        for item in self.rows(m, i, l).items() {
+        let mut rows = self.rows(m, i, l).cursor();
+        while let Some(item) = rows.next_row() {
             let key_ty = match item.key.value {
                 KeyValue::Int(_) => Ty::Int,
                 KeyValue::Text(_) => Ty::Text,

@@ -20,13 +20,13 @@ mod workbook;
 mod yaml;
 
 pub use self::csv::{csv_rows, csv_table, decode_csv, CsvEncoding};
-pub use rows::{FileRows, ListRows, RowHead};
+pub use rows::{FileRows, ListRows, RowCursor, RowHead};
 pub use workbook::{is_workbook, split_sheet, workbook_rows, workbook_table, WorkbookRows};
 pub use yaml::yaml_rows;
 
 use crate::diag::{msg, Code, Diagnostic, Msg};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{Expr, ExprKind, FieldInit, Ident, InForce, Item, ItemKey, KeyValue, TypeExpr};
+use crate::syntax::ast::{Expr, ExprKind, FieldInit, Ident, InForce, KeyValue, TypeExpr};
 use crate::value::{Date, Decimal};
 
 /// How to read one column: its declared type, by name.
@@ -54,7 +54,7 @@ pub struct TableCell {
     pub col: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct TableRow {
     pub cells: Vec<TableCell>,
     pub span: Span,
@@ -147,32 +147,79 @@ fn read_table<R: std::borrow::Borrow<TableRow>>(
     key: &str,
     columns: &[Column<'_>],
 ) -> Rows {
-    let serials = matches!(place, Place::Sheet(_));
-    let mut kept = FileRows::new(file, rows::Reading::new(key, columns, serials));
-    kept.reserve(room.rows, room.cells);
-    let (mut diags, mut any_row) = (Vec::new(), false);
+    let mut reader = TableReader::new(place, source, headers, room, file, key, columns);
     for row in rows {
-        let row = row.borrow();
-        any_row = true;
-        if let Some(d) = ragged(place, row, headers.len()) {
-            diags.push(d);
-        }
-        let cells: Vec<RowCell<'_>> = headers
-            .iter()
-            .zip(&row.cells)
-            .filter(|(h, _)| !h.text.is_empty())
-            .map(|(h, c)| {
-                let at = CellAt(Some((place, c.line, c.col)));
-                RowCell { name: h.text.as_str(), text: c.text.as_str(), name_span: h.span, span: c.span, at }
-            })
-            .collect();
-        kept.read(source, &cells, columns, row.span, RowAt(Some((place, row.line))), &mut diags);
+        reader.row(row.borrow());
     }
-    // The header's problems come first, as the header comes first in the file.
-    let mut told = Vec::new();
-    check_headers(place, headers, any_row, key, &mut told);
-    told.extend(diags);
-    (kept.done(), told)
+    reader.done()
+}
+
+/// What reading a table's rows keeps between rows: the compact rows, the problems found,
+/// and the column of each header.
+struct TableReader<'t> {
+    place: &'t Place,
+    source: &'t str,
+    headers: &'t [TableCell],
+    /// The declared column of each header, found once.
+    declared: Vec<Option<usize>>,
+    key: &'t str,
+    columns: &'t [Column<'t>],
+    kept: FileRows,
+    diags: Vec<Diagnostic>,
+    any_row: bool,
+}
+
+impl<'t> TableReader<'t> {
+    fn new(
+        place: &'t Place,
+        source: &'t str,
+        headers: &'t [TableCell],
+        room: Room,
+        file: FileId,
+        key: &'t str,
+        columns: &'t [Column<'t>],
+    ) -> TableReader<'t> {
+        let serials = matches!(place, Place::Sheet(_));
+        let mut kept = FileRows::new(file, rows::Reading::new(key, columns, serials));
+        kept.reserve(room.rows, room.cells);
+        let declared = headers.iter().map(|h| column_of(columns, &h.text)).collect();
+        TableReader {
+            place,
+            source,
+            headers,
+            declared,
+            key,
+            columns,
+            kept,
+            diags: Vec::new(),
+            any_row: false,
+        }
+    }
+
+    fn row(&mut self, row: &TableRow) {
+        let place = self.place;
+        self.any_row = true;
+        if let Some(d) = ragged(place, row, self.headers.len()) {
+            self.diags.push(d);
+        }
+        let cells =
+            self.headers.iter().zip(&self.declared).zip(&row.cells).filter(|((h, _), _)| !h.text.is_empty());
+        let cells = cells.map(|((h, &column), c)| {
+            let at = CellAt(Some((place, c.line, c.col)));
+            let (name, text) = (h.text.as_str(), c.text.as_str());
+            RowCell { name, column, text, name_span: h.span, span: c.span, at }
+        });
+        let at = RowAt(Some((place, row.line)));
+        self.kept.read(self.source, cells, self.columns, row.span, at, &mut self.diags);
+    }
+
+    fn done(self) -> Rows {
+        // The header's problems come first, as the header comes first in the file.
+        let mut told = Vec::new();
+        check_headers(self.place, self.headers, self.any_row, self.key, &mut told);
+        told.extend(self.diags);
+        (self.kept.done(), told)
+    }
 }
 
 /// A header cell named twice, or a key column that is not in the header.
@@ -245,6 +292,9 @@ fn ragged(place: &Place, row: &TableRow, width: usize) -> Option<Diagnostic> {
 #[derive(Clone, Copy)]
 struct RowCell<'c> {
     name: &'c str,
+    /// The declared column of that name (an index into the reader's columns), found once
+    /// per header name, not once per cell.
+    column: Option<usize>,
     text: &'c str,
     name_span: Span,
     span: Span,
@@ -272,39 +322,78 @@ impl RowAt<'_> {
     }
 }
 
-/// Builds one item; every bad cell is reported, and the row is kept only if all are good.
-/// Without `with_fields` the item has its key, dates and span, and no fields: every cell is
+/// A row read: its key cell's value and span, which of its cells gave it, and its dates.
+struct ReadRow<'c> {
+    key: KeyRead<'c>,
+    key_span: Span,
+    key_at: usize,
+    in_force: Option<InForce>,
+}
+
+/// A key as its cell reads it, borrowing the cell's text.
+#[derive(Clone, Copy)]
+enum KeyRead<'c> {
+    Text(&'c str),
+    Int(i64),
+}
+
+impl KeyRead<'_> {
+    /// Puts the key in `slot`, reusing a text key's room.
+    fn put(self, slot: &mut KeyValue) {
+        match (self, slot) {
+            (KeyRead::Text(t), KeyValue::Text(s)) => put_text(s, t),
+            (KeyRead::Text(t), slot) => *slot = KeyValue::Text(t.to_string()),
+            (KeyRead::Int(i), slot) => *slot = KeyValue::Int(i),
+        }
+    }
+}
+
+/// Puts `text` in `slot`, reusing its room.
+fn put_text(slot: &mut String, text: &str) {
+    slot.clear();
+    slot.push_str(text);
+}
+
+/// Reads one row; every bad cell is reported, and the row is kept only if all are good.
+/// With `fields`, each field is written into it, reusing what it held before (a file's
+/// rows are read again one at a time into the same item, so that reading 100,000 rows
+/// allocates about as much as reading one). Without, no field is built: every cell is
 /// still read (and reported), what a first reading of a file's rows needs.
 #[allow(clippy::too_many_arguments)]
 fn read_row<'c>(
     cells: impl Iterator<Item = RowCell<'c>>,
     row_span: Span,
     row_at: RowAt<'_>,
-    key: &str,
+    key: &rows::Key,
     columns: &[Column<'_>],
     serials: bool,
-    with_fields: bool,
+    mut fields: Option<&mut Vec<FieldInit>>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Item> {
+) -> Option<ReadRow<'c>> {
     let before = diags.len();
     let mut item_key = None;
-    let mut seen_key = false;
-    let mut fields = Vec::with_capacity(if with_fields { columns.len().saturating_sub(1) } else { 0 });
+    let mut filled = 0;
     let mut dates = RowDates::default();
-    for c in cells {
-        let cell = c.text.trim();
-        let declared = columns.iter().find(|col| col.name == c.name);
+    for (place, c) in cells.enumerate() {
+        let cell = trim_cell(c.text);
+        let declared = c.column.map(|k| &columns[k]);
         if let (None, Some(end)) = (declared, DateEnd::of_column(c.name)) {
             dates.read(end, cell, &c, serials, diags);
             continue;
         }
         let ty = declared.and_then(|col| col.ty);
-        if c.name == key {
-            seen_key = true;
-            match key_value(cell, ty, c.span, c.at, key) {
-                Ok(value) => item_key = Some(ItemKey { value, bare: false, span: c.span }),
-                Err(d) => diags.push(d),
-            }
+        let is_key = match key.column {
+            Some(k) => c.column == Some(k),
+            None => c.name == key.name,
+        };
+        if is_key {
+            item_key = Some(match key_value(cell, ty, c.span, c.at, &key.name) {
+                Ok(value) => Some((value, c.span, place)),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            });
             continue;
         }
         // An empty cell is an absent value, except in a required set column, where it is
@@ -313,26 +402,66 @@ fn read_row<'c>(
         if cell.is_empty() && !empty_set {
             continue;
         }
-        match cell_value(cell, ty, c.span, c.at, serials) {
-            Ok(value) if with_fields => fields.push(FieldInit {
-                name: Ident { name: c.name.to_string(), span: c.name_span },
-                value,
-                span: c.span,
-            }),
-            Ok(_) => {}
-            Err(d) => diags.push(d),
+        let read = CellRead { span: c.span, at: c.at, serials };
+        let (name, depth) = ty.map_or((None, 0), |t| (Some(t.name.name.as_str()), t.set_depth));
+        let checked = match fields.as_deref_mut() {
+            Some(fields) => {
+                filled += 1;
+                put_field(fields, filled - 1, &c, |value| fill_value(value, cell, name, depth, read))
+            }
+            None => check_at_depth(cell, name, depth, read),
+        };
+        if let Err(d) = checked {
+            diags.push(d);
         }
     }
-    if !seen_key {
+    if let Some(fields) = fields {
+        fields.truncate(filled);
+    }
+    let Some(item_key) = item_key else {
+        let key = &key.name;
         let detail = msg(
             format!("这一行没有键列 `{key}` 的值"),
             format!("the row has no value in the key column `{key}`"),
         );
         diags.push(malformed(row_span, located(row_at.msg().as_ref(), detail), ""));
-    }
-    let key = item_key?;
+        return None;
+    };
+    let (key, key_span, key_at) = item_key?;
     let in_force = dates.in_force();
-    (diags.len() == before).then_some(Item { key, in_force, fields, span: row_span })
+    (diags.len() == before).then_some(ReadRow { key, key_span, key_at, in_force })
+}
+
+/// Writes field `k` of `fields` from cell `c`, reusing the field that was there.
+fn put_field(
+    fields: &mut Vec<FieldInit>,
+    k: usize,
+    c: &RowCell<'_>,
+    fill: impl FnOnce(&mut Expr) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
+    if k == fields.len() {
+        let name = Ident { name: String::new(), span: c.name_span };
+        fields.push(FieldInit { name, value: Expr { kind: ExprKind::None, span: c.span }, span: c.span });
+    }
+    let field = &mut fields[k];
+    put_text(&mut field.name.name, c.name);
+    field.name.span = c.name_span;
+    field.span = c.span;
+    fill(&mut field.value)
+}
+
+/// `text.trim()`, quicker for the usual cell, with no space at either end.
+fn trim_cell(text: &str) -> &str {
+    let clean = |c: Option<char>| c.is_none_or(|c| !c.is_whitespace());
+    match clean(text.chars().next()) && clean(text.chars().next_back()) {
+        true => text,
+        false => text.trim(),
+    }
+}
+
+/// The index of the column named `name`, if one is declared.
+fn column_of(columns: &[Column<'_>], name: &str) -> Option<usize> {
+    columns.iter().position(|col| col.name == name)
 }
 
 /// Whether a data file's column is one of the reserved `施行日期`/`废止日期` (`from`/`until`)
@@ -403,22 +532,22 @@ impl RowDates {
     }
 }
 
-fn key_value(
-    cell: &str,
+fn key_value<'c>(
+    cell: &'c str,
     ty: Option<&TypeExpr>,
     span: Span,
     at: CellAt<'_>,
     key: &str,
-) -> Result<KeyValue, Diagnostic> {
+) -> Result<KeyRead<'c>, Diagnostic> {
     if cell.is_empty() {
         let detail = msg(format!("键列 `{key}` 是空的"), format!("the key column `{key}` is empty"));
         return Err(malformed(span, located(at.msg().as_ref(), detail), ""));
     }
     match ty.map(|t| t.name.name.as_str()) {
         Some("int" | "整数") => {
-            parse_int(cell).map(KeyValue::Int).ok_or_else(|| bad_cell(span, at, cell, "整数", "an integer"))
+            parse_int(cell).map(KeyRead::Int).ok_or_else(|| bad_cell(span, at, cell, "整数", "an integer"))
         }
-        _ => Ok(KeyValue::Text(cell.to_string())),
+        _ => Ok(KeyRead::Text(cell)),
     }
 }
 
@@ -438,48 +567,118 @@ fn date_from_serial(cell: &str) -> Option<Date> {
     Some(Date::from_days_since_epoch(serial - 25_569))
 }
 
-fn cell_value(
-    cell: &str,
-    ty: Option<&TypeExpr>,
+/// Where a cell is, and how its dates may be written, for reading its value.
+#[derive(Clone, Copy)]
+struct CellRead<'c> {
     span: Span,
-    at: CellAt<'_>,
+    at: CellAt<'c>,
     serials: bool,
-) -> Result<Expr, Diagnostic> {
-    let expr = |kind| Expr { kind, span };
-    let Some(ty) = ty else {
-        return Ok(expr(ExprKind::Text(cell.to_string())));
-    };
-    if ty.set_depth > 0 {
-        let inner = TypeExpr { set_depth: ty.set_depth - 1, optional: false, ..ty.clone() };
-        let parts = cell.split([';', '；', '、']).map(str::trim).filter(|p| !p.is_empty());
-        let items =
-            parts.map(|p| cell_value(p, Some(&inner), span, at, serials)).collect::<Result<_, _>>()?;
-        return Ok(expr(ExprKind::Set(items)));
+}
+
+/// Writes a cell's value, as the type named `ty` (`depth` sets deep) reads it, into `slot`,
+/// reusing the texts and sets it held: `集合` cells split into their parts, each read by
+/// the set's element type.
+fn fill_value(
+    slot: &mut Expr,
+    cell: &str,
+    ty: Option<&str>,
+    depth: u32,
+    read: CellRead<'_>,
+) -> Result<(), Diagnostic> {
+    slot.span = read.span;
+    if depth == 0 {
+        match (scalar(cell, ty, read)?, &mut slot.kind) {
+            (Scalar::Text(t), ExprKind::Text(s)) => put_text(s, t),
+            (Scalar::Name(n), ExprKind::Name(id)) => {
+                put_text(&mut id.name, n);
+                id.span = read.span;
+            }
+            (value, kind) => *kind = value.kind(read.span),
+        }
+        return Ok(());
     }
-    let kind = match ty.name.name.as_str() {
+    if !matches!(slot.kind, ExprKind::Set(_)) {
+        slot.kind = ExprKind::Set(Vec::new());
+    }
+    let ExprKind::Set(items) = &mut slot.kind else { unreachable!("made a set above") };
+    let mut n = 0;
+    for part in set_parts(cell) {
+        if n == items.len() {
+            items.push(Expr { kind: ExprKind::None, span: read.span });
+        }
+        fill_value(&mut items[n], part, ty, depth - 1, read)?;
+        n += 1;
+    }
+    items.truncate(n);
+    Ok(())
+}
+
+/// Whether a cell reads as the type named `ty`, `depth` sets deep, building nothing.
+fn check_at_depth(cell: &str, ty: Option<&str>, depth: u32, read: CellRead<'_>) -> Result<(), Diagnostic> {
+    match depth {
+        0 => scalar(cell, ty, read).map(drop),
+        _ => set_parts(cell).try_for_each(|p| check_at_depth(p, ty, depth - 1, read)),
+    }
+}
+
+/// The parts of a `集合` cell: split on `;`, `；` or `、`, each trimmed, empty ones left out.
+fn set_parts(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([';', '；', '、']).map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// One value of a cell, borrowing its text.
+enum Scalar<'t> {
+    Int(i64),
+    Decimal(Decimal),
+    Date(Date),
+    Bool(bool),
+    Text(&'t str),
+    /// A variant's name or a referenced row's key: the checker tells them apart.
+    Name(&'t str),
+}
+
+impl Scalar<'_> {
+    fn kind(self, span: Span) -> ExprKind {
+        match self {
+            Scalar::Int(i) => ExprKind::Int(i),
+            Scalar::Decimal(d) => ExprKind::Decimal(d),
+            Scalar::Date(d) => ExprKind::Date(d),
+            Scalar::Bool(b) => ExprKind::Bool(b),
+            Scalar::Text(t) => ExprKind::Text(t.to_string()),
+            Scalar::Name(n) => ExprKind::Name(Ident { name: n.to_string(), span }),
+        }
+    }
+}
+
+/// A cell (or a set's part) as the type named `ty` reads it; text where no type is declared.
+fn scalar<'t>(cell: &'t str, ty: Option<&str>, read: CellRead<'_>) -> Result<Scalar<'t>, Diagnostic> {
+    let CellRead { span, at, serials } = read;
+    let Some(ty) = ty else {
+        return Ok(Scalar::Text(cell));
+    };
+    Ok(match ty {
         "int" | "整数" => {
-            ExprKind::Int(parse_int(cell).ok_or_else(|| bad_cell(span, at, cell, "整数", "an integer"))?)
+            Scalar::Int(parse_int(cell).ok_or_else(|| bad_cell(span, at, cell, "整数", "an integer"))?)
         }
         "decimal" | "小数" => {
             let d = Decimal::parse(cell)
                 .or_else(|| cell.parse::<i64>().ok().map(|m| Decimal { mantissa: m, scale: 0 }));
-            ExprKind::Decimal(d.ok_or_else(|| bad_cell(span, at, cell, "小数", "a decimal"))?)
+            Scalar::Decimal(d.ok_or_else(|| bad_cell(span, at, cell, "小数", "a decimal"))?)
         }
         "date" | "日期" => {
             let serial = if serials { date_from_serial(cell) } else { None };
             let date = Date::parse(cell).or(serial);
-            ExprKind::Date(date.ok_or_else(|| bad_cell(span, at, cell, "日期", "a date (YYYY-MM-DD)"))?)
+            Scalar::Date(date.ok_or_else(|| bad_cell(span, at, cell, "日期", "a date (YYYY-MM-DD)"))?)
         }
         "bool" | "布尔" => match cell {
-            "true" | "真" | "是" | "TRUE" | "True" => ExprKind::Bool(true),
-            "false" | "假" | "否" | "FALSE" | "False" => ExprKind::Bool(false),
+            "true" | "真" | "是" | "TRUE" | "True" => Scalar::Bool(true),
+            "false" | "假" | "否" | "FALSE" | "False" => Scalar::Bool(false),
             _ => return Err(bad_cell(span, at, cell, "真假值（是/否）", "a boolean (true/false)")),
         },
-        "text" | "文本" => ExprKind::Text(cell.to_string()),
+        "text" | "文本" => Scalar::Text(cell),
         // Enum variants are names; a list reference is a key. The checker tells them apart.
-        _ => ExprKind::Name(Ident { name: key_of_label(cell).to_string(), span }),
-    };
-    Ok(expr(kind))
+        _ => Scalar::Name(key_of_label(cell)),
+    })
 }
 
 /// The key of a reference as `qingdan export` shows it, `B01（民政办）` → `B01`; names and

@@ -5,8 +5,9 @@
 //! from a file may hold 100,000 rows, so its rows are kept as their cells' texts (one
 //! buffer) and spans, with each row's key, dates and span beside them: what most passes
 //! read. The checker and lowering, which read every field, get each row as an `Item` again,
-//! one at a time ([`ListRows::items`]), read from its cells the way it was read the first
-//! time; only rows that read cleanly the first time are kept, so they read cleanly again.
+//! one at a time and into the same `Item` ([`RowCursor`]), read from its cells the way it
+//! was read the first time; only rows that read cleanly the first time are kept, so they
+//! read cleanly again.
 //!
 //! A cell's text is most often the file's own text at the cell's span (an unquoted CSV
 //! cell): such a cell keeps only its span, and is read from the file's text, which the
@@ -30,10 +31,35 @@ pub enum ListRows<'a> {
 /// What identifies a row: its key, the days it is in force and its span.
 #[derive(Clone)]
 pub struct RowHead<'a> {
-    /// Borrowed if written in the policy, made from its cell if read from a file.
-    pub key: Cow<'a, ItemKey>,
+    key: HeadKey<'a>,
     pub in_force: Option<InForce>,
     pub span: Span,
+}
+
+/// A row's key: written in the policy, or a file's cell, made into a key only when asked
+/// for (most passes over a file's rows read only their dates or spans).
+#[derive(Clone, Copy)]
+enum HeadKey<'a> {
+    Written(&'a ItemKey),
+    Cell { text: &'a str, int: bool, span: Span },
+}
+
+impl RowHead<'_> {
+    /// The row's key: borrowed if written in the policy, made from its cell if read from a
+    /// file.
+    pub fn key(&self) -> Cow<'_, ItemKey> {
+        match self.key {
+            HeadKey::Written(key) => Cow::Borrowed(key),
+            HeadKey::Cell { text, int, span } => {
+                let value = match int {
+                    // The cell read as an integer the first time.
+                    true => KeyValue::Int(super::parse_int(text).unwrap_or_default()),
+                    false => KeyValue::Text(text.to_string()),
+                };
+                Cow::Owned(ItemKey { value, bare: false, span })
+            }
+        }
+    }
 }
 
 impl<'a> ListRows<'a> {
@@ -62,7 +88,7 @@ impl<'a> ListRows<'a> {
     pub fn heads(self) -> Box<dyn Iterator<Item = RowHead<'a>> + 'a> {
         match self {
             ListRows::Written(items) => Box::new(items.iter().map(|item| RowHead {
-                key: Cow::Borrowed(&item.key),
+                key: HeadKey::Written(&item.key),
                 in_force: item.in_force,
                 span: item.span,
             })),
@@ -72,16 +98,50 @@ impl<'a> ListRows<'a> {
         }
     }
 
-    /// Each row whole, in order: borrowed if written in the policy, read again from its
-    /// cells if read from a file.
-    pub fn items(self) -> Box<dyn Iterator<Item = Cow<'a, Item>> + 'a> {
-        match self {
-            ListRows::Written(items) => Box::new(items.iter().map(Cow::Borrowed)),
-            ListRows::File(rows, source) => {
+    /// Each row whole, in order, one at a time (see [`RowCursor`]).
+    pub fn cursor(self) -> RowCursor<'a> {
+        let (columns, declared) = match self {
+            ListRows::Written(_) => (Vec::new(), Vec::new()),
+            ListRows::File(rows, _) => {
                 let columns = rows.reading.columns();
-                Box::new(
-                    (0..rows.heads.len()).filter_map(move |r| rows.item(r, source, &columns).map(Cow::Owned)),
-                )
+                let declared = rows.names.iter().map(|(n, _)| super::column_of(&columns, n)).collect();
+                (columns, declared)
+            }
+        };
+        let key = ItemKey { value: KeyValue::Int(0), bare: false, span: Span::default() };
+        let item = Item { key, in_force: None, fields: Vec::new(), span: Span::default() };
+        RowCursor { rows: self, next: 0, columns, declared, item }
+    }
+}
+
+/// A list's rows one at a time, each borrowed until the next: a row written in the policy
+/// as it is, a file's row read again from its cells into one item reused from row to row.
+pub struct RowCursor<'a> {
+    rows: ListRows<'a>,
+    next: usize,
+    /// For a file's rows: the columns they were read with, the column of each of the
+    /// file's cell names, and the item each row is read into.
+    columns: Vec<Column<'a>>,
+    declared: Vec<Option<usize>>,
+    item: Item,
+}
+
+impl RowCursor<'_> {
+    /// The next row, or `None` after the last.
+    pub fn next_row(&mut self) -> Option<&Item> {
+        match self.rows {
+            ListRows::Written(items) => {
+                self.next += 1;
+                items.get(self.next - 1)
+            }
+            ListRows::File(rows, source) => {
+                while self.next < rows.len() {
+                    self.next += 1;
+                    if rows.read_into(self.next - 1, source, &self.columns, &self.declared, &mut self.item) {
+                        return Some(&self.item);
+                    }
+                }
+                None
             }
         }
     }
@@ -114,6 +174,12 @@ pub struct FileRows {
     reading: Reading,
 }
 
+/// Whether `text` is the file's text `source` at `span`: most often the very same bytes,
+/// seen without comparing them.
+fn is_text_at(source: &str, span: Span, text: &str) -> bool {
+    source.get(span.range()).is_some_and(|at| std::ptr::eq(at, text) || at == text)
+}
+
 /// A row's key cell (an index into `cells`) and its span; 12 bytes.
 #[derive(Debug)]
 struct Head {
@@ -124,16 +190,24 @@ struct Head {
 /// How the rows were read, to read them again the same way.
 #[derive(Debug, Default)]
 pub(super) struct Reading {
-    pub key: String,
+    pub key: Key,
     pub columns: Vec<(String, Option<TypeExpr>)>,
     /// Whether date cells may be spreadsheet serial numbers (workbooks).
     pub serials: bool,
 }
 
+/// The key column's name, and its place among the declared columns (found once).
+#[derive(Debug, Default)]
+pub(super) struct Key {
+    pub name: String,
+    pub column: Option<usize>,
+}
+
 impl Reading {
     pub(super) fn new(key: &str, columns: &[Column<'_>], serials: bool) -> Reading {
+        let key = Key { name: key.to_string(), column: super::column_of(columns, key) };
         let columns = columns.iter().map(|c| (c.name.to_string(), c.ty.cloned())).collect();
-        Reading { key: key.to_string(), columns, serials }
+        Reading { key, columns, serials }
     }
 
     fn columns(&self) -> Vec<Column<'_>> {
@@ -157,7 +231,8 @@ impl FileRows {
     /// Every row as an item, read again from its cells and the file's text `source`
     /// (tests, and tools that want them all).
     pub fn to_items(&self, source: &str) -> Vec<Item> {
-        ListRows::File(self, source).items().map(Cow::into_owned).collect()
+        let mut rows = ListRows::File(self, source).cursor();
+        std::iter::from_fn(|| rows.next_row().cloned()).collect()
     }
 
     /// Reads one row from its cells: keeps it if every cell is good, else reports each
@@ -168,29 +243,23 @@ impl FileRows {
     pub(super) fn read<'c>(
         &mut self,
         source: &str,
-        cells: &[RowCell<'c>],
+        cells: impl Iterator<Item = RowCell<'c>> + Clone,
         columns: &[Column<'_>],
         row_span: Span,
         row_at: RowAt<'_>,
         diags: &mut Vec<crate::diag::Diagnostic>,
     ) {
         let (key, serials) = (&self.reading.key, self.reading.serials);
-        let read = read_row(cells.iter().copied(), row_span, row_at, key, columns, serials, false, diags);
-        let Some(item) = read else { return };
-        // The key is the last cell under the key's name, as `read_row` took it (a row
-        // without one was not read).
-        let Some(key_at) = cells.iter().rposition(|c| c.name == *key) else {
-            debug_assert!(false, "a row read without a key cell");
-            return;
-        };
+        let read = read_row(cells.clone(), row_span, row_at, key, columns, serials, None, diags);
+        let Some(read) = read else { return };
         let row = self.heads.len() as u32;
-        let key = (self.cells.len() + key_at) as u32;
-        self.heads.push(Head { key, span: (item.span.start, item.span.end) });
-        self.in_force.extend(item.in_force.map(|days| (row, days)));
-        self.int_keys = matches!(item.key.value, KeyValue::Int(_));
-        for (place, c) in cells.iter().enumerate() {
-            self.name_cell(place, c);
-            if source.get(c.span.range()) != Some(c.text) {
+        let key = (self.cells.len() + read.key_at) as u32;
+        self.heads.push(Head { key, span: (row_span.start, row_span.end) });
+        self.in_force.extend(read.in_force.map(|days| (row, days)));
+        self.int_keys = matches!(read.key, super::KeyRead::Int(_));
+        for (place, c) in cells.enumerate() {
+            self.name_cell(place, &c);
+            if !is_text_at(source, c.span, c.text) {
                 let start = self.texts.len() as u32;
                 self.texts.push_str(c.text);
                 self.copied.push((self.cells.len() as u32, start, self.texts.len() as u32));
@@ -247,9 +316,9 @@ impl FileRows {
         }
     }
 
-    /// The name of cell `i`, at `place` in its row.
-    fn name_of(&self, i: usize, place: usize) -> &(String, Option<Span>) {
-        &self.names[self.cell_names.get(i).map_or(place, |&n| n as usize)]
+    /// The name of cell `i`, at `place` in its row, as an index into `names`.
+    fn name_at(&self, i: usize, place: usize) -> usize {
+        self.cell_names.get(i).map_or(place, |&n| n as usize)
     }
 
     /// The index of a cell's name in `names`, added if new. A CSV file's names are its
@@ -272,28 +341,34 @@ impl FileRows {
     fn head<'s>(&'s self, r: usize, source: &'s str) -> RowHead<'s> {
         let head = &self.heads[r];
         let (start, end) = self.cells[head.key as usize];
-        let text = self.text(head.key as usize, source).trim();
-        let value = match self.int_keys {
-            // The cell read as an integer the first time.
-            true => KeyValue::Int(super::parse_int(text).unwrap_or_default()),
-            false => KeyValue::Text(text.to_string()),
-        };
-        let key = ItemKey { value, bare: false, span: Span { file: self.file, start, end } };
+        let text = super::trim_cell(self.text(head.key as usize, source));
+        let key = HeadKey::Cell { text, int: self.int_keys, span: Span { file: self.file, start, end } };
         let in_force =
             self.in_force.binary_search_by_key(&(r as u32), |d| d.0).ok().map(|i| self.in_force[i].1);
         let span = Span { file: self.file, start: head.span.0, end: head.span.1 };
-        RowHead { key: Cow::Owned(key), in_force, span }
+        RowHead { key, in_force, span }
     }
 
-    /// Row `r` as an item, read again from its cells.
-    fn item(&self, r: usize, source: &str, columns: &[Column<'_>]) -> Option<Item> {
+    /// Reads row `r` again from its cells into `item`, reusing what it held; `declared` is
+    /// the column of each of `names`. False if the row does not read (it always does: only
+    /// rows that read cleanly were kept, and reading is the same again).
+    fn read_into(
+        &self,
+        r: usize,
+        source: &str,
+        columns: &[Column<'_>],
+        declared: &[Option<usize>],
+        item: &mut Item,
+    ) -> bool {
         let (from, to) = (self.starts[r] as usize, self.starts[r + 1] as usize);
         let span = |(start, end): (u32, u32)| Span { file: self.file, start, end };
         let cells = (from..to).map(|i| {
-            let (name, at) = self.name_of(i, i - from);
+            let n = self.name_at(i, i - from);
+            let (name, at) = &self.names[n];
             let cell = span(self.cells[i]);
             RowCell {
                 name,
+                column: declared[n],
                 text: self.text(i, source),
                 name_span: at.unwrap_or(cell),
                 span: cell,
@@ -302,11 +377,15 @@ impl FileRows {
         });
         let mut ignored = Vec::new();
         let (key, serials) = (&self.reading.key, self.reading.serials);
-        let (start, end) = self.heads[r].span;
-        let row_span = Span { file: self.file, start, end };
-        let item = read_row(cells, row_span, RowAt(None), key, columns, serials, true, &mut ignored);
-        // Only rows that read cleanly were kept, and reading is the same again.
-        debug_assert!(item.is_some(), "a kept row reads again: {ignored:?}");
-        item
+        let row_span = span(self.heads[r].span);
+        let fields = Some(&mut item.fields);
+        let read = read_row(cells, row_span, RowAt(None), key, columns, serials, fields, &mut ignored);
+        debug_assert!(read.is_some(), "a kept row reads again: {ignored:?}");
+        let Some(read) = read else { return false };
+        read.key.put(&mut item.key.value);
+        item.key.span = read.key_span;
+        item.in_force = read.in_force;
+        item.span = row_span;
+        true
     }
 }

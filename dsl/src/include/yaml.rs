@@ -70,13 +70,14 @@ pub fn yaml_rows(text: &str, file: FileId, key: &str, columns: &[Column<'_>]) ->
             .iter()
             .map(|(name, text, span)| RowCell {
                 name: name.as_str(),
+                column: super::column_of(columns, name),
                 text: text.as_str(),
                 name_span: *span,
                 span: *span,
                 at: CellAt(None),
             })
             .collect();
-        kept.read(text, &cells, columns, row_span, RowAt(None), &mut diags);
+        kept.read(text, cells.iter().copied(), columns, row_span, RowAt(None), &mut diags);
     }
     (kept.done(), diags)
 }

@@ -97,7 +97,7 @@ impl<'a> Lowerer<'a> {
             .map(|l| {
                 let mut keys = RowKeys::default();
                 for (row, head) in self.list_items(l).heads().enumerate() {
-                    match head.key.into_owned().value {
+                    match head.key().into_owned().value {
                         ast::KeyValue::Text(t) => keys.texts.insert(t, row as u32),
                         ast::KeyValue::Int(i) => keys.ints.insert(i, row as u32),
                     };
@@ -123,7 +123,8 @@ impl<'a> Lowerer<'a> {
         // Rows name the same few sets again and again (the departments that assist): each
         // distinct set is kept once, and rows share it.
         let mut sets: std::collections::HashSet<Value, foldhash::fast::RandomState> = Default::default();
-        for item in items.items() {
+        let mut items = items.cursor();
+        while let Some(item) = items.next_row() {
             row.fill(Value::None);
             row[key] = match &item.key.value {
                 ast::KeyValue::Text(t) => Value::text(t),

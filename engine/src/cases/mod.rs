@@ -138,6 +138,11 @@ impl<'p, V: Copy> Names<'p, V> {
     /// The value for `key` and its position, trying position `from` first.
     pub(crate) fn find(&self, key: &[u8], from: usize) -> Option<(usize, V)> {
         if let Some(map) = &self.map {
+            // Cases mostly list fields in declaration order: one comparison, where hashing
+            // a key cost several times more.
+            if let Some(&(_, value)) = self.list.get(from).filter(|(name, _)| same(name, key)) {
+                return Some((from, value));
+            }
             return map.get(key).map(|&i| (i, self.list[i].1));
         }
         // A plain loop: iterator adapters (`chain`, `zip`) doubled the cost of a lookup.

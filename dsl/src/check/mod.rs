@@ -9,6 +9,7 @@ pub mod builtins;
 mod decls;
 pub mod env;
 mod expr;
+mod names;
 mod rows;
 pub mod suggest;
 pub mod types;

@@ -174,12 +174,6 @@ pub struct FileRows {
     reading: Reading,
 }
 
-/// Whether `text` is the file's text `source` at `span`: most often the very same bytes,
-/// seen without comparing them.
-fn is_text_at(source: &str, span: Span, text: &str) -> bool {
-    source.get(span.range()).is_some_and(|at| std::ptr::eq(at, text) || at == text)
-}
-
 /// A row's key cell (an index into `cells`) and its span; 12 bytes.
 #[derive(Debug)]
 struct Head {
@@ -259,7 +253,7 @@ impl FileRows {
         self.int_keys = matches!(read.key, super::KeyRead::Int(_));
         for (place, c) in cells.enumerate() {
             self.name_cell(place, &c);
-            if !is_text_at(source, c.span, c.text) {
+            if source.get(c.span.range()) != Some(c.text) {
                 let start = self.texts.len() as u32;
                 self.texts.push_str(c.text);
                 self.copied.push((self.cells.len() as u32, start, self.texts.len() as u32));

@@ -543,12 +543,17 @@ fn key_value<'c>(
         let detail = msg(format!("键列 `{key}` 是空的"), format!("the key column `{key}` is empty"));
         return Err(malformed(span, located(at.msg().as_ref(), detail), ""));
     }
-    match ty.map(|t| t.name.name.as_str()) {
-        Some("int" | "整数") => {
+    match is_int(ty) {
+        true => {
             parse_int(cell).map(KeyRead::Int).ok_or_else(|| bad_cell(span, at, cell, "整数", "an integer"))
         }
-        _ => Ok(KeyRead::Text(cell)),
+        false => Ok(KeyRead::Text(cell)),
     }
+}
+
+/// Whether a column is declared an integer: its keys are read as integers.
+fn is_int(ty: Option<&TypeExpr>) -> bool {
+    ty.is_some_and(|t| matches!(t.name.name.as_str(), "int" | "整数"))
 }
 
 /// An integer as a spreadsheet may hold it: `42`, `0042` (a number stored as text), or

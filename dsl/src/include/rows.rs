@@ -168,8 +168,6 @@ pub struct FileRows {
     names: Vec<(String, Option<Span>)>,
     /// The days of the rows that are dated (by row), in order: most lists are not.
     in_force: Vec<(u32, InForce)>,
-    /// Whether the keys are integers (the key column's declared type).
-    int_keys: bool,
     file: FileId,
     reading: Reading,
 }
@@ -190,16 +188,20 @@ pub(super) struct Reading {
     pub serials: bool,
 }
 
-/// The key column's name, and its place among the declared columns (found once).
+/// The key column's name, its place among the declared columns, and whether its keys are
+/// integers (its declared type), found once.
 #[derive(Debug, Default)]
 pub(super) struct Key {
     pub name: String,
     pub column: Option<usize>,
+    pub int: bool,
 }
 
 impl Reading {
     pub(super) fn new(key: &str, columns: &[Column<'_>], serials: bool) -> Reading {
-        let key = Key { name: key.to_string(), column: super::column_of(columns, key) };
+        let column = super::column_of(columns, key);
+        let int = super::is_int(column.and_then(|k| columns[k].ty));
+        let key = Key { name: key.to_string(), column, int };
         let columns = columns.iter().map(|c| (c.name.to_string(), c.ty.cloned())).collect();
         Reading { key, columns, serials }
     }
@@ -250,7 +252,6 @@ impl FileRows {
         let key = (self.cells.len() + read.key_at) as u32;
         self.heads.push(Head { key, span: (row_span.start, row_span.end) });
         self.in_force.extend(read.in_force.map(|days| (row, days)));
-        self.int_keys = matches!(read.key, super::KeyRead::Int(_));
         for (place, c) in cells.enumerate() {
             self.name_cell(place, &c);
             if source.get(c.span.range()) != Some(c.text) {
@@ -336,7 +337,8 @@ impl FileRows {
         let head = &self.heads[r];
         let (start, end) = self.cells[head.key as usize];
         let text = super::trim_cell(self.text(head.key as usize, source));
-        let key = HeadKey::Cell { text, int: self.int_keys, span: Span { file: self.file, start, end } };
+        let key =
+            HeadKey::Cell { text, int: self.reading.key.int, span: Span { file: self.file, start, end } };
         let in_force =
             self.in_force.binary_search_by_key(&(r as u32), |d| d.0).ok().map(|i| self.in_force[i].1);
         let span = Span { file: self.file, start: head.span.0, end: head.span.1 };

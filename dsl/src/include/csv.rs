@@ -108,12 +108,7 @@ impl<'t> CsvLines<'t> {
                 }
                 let (start, end) = (*at, first_line_end(text, *at));
                 *at = end;
-                let mut offset = start;
-                let cells = text[start..end].split(',').map(|cell| {
-                    offset += cell.len() + 1;
-                    (cell, Span::new(file, offset - cell.len() - 1, offset - 1))
-                });
-                fill_row(row, cells, Span::new(file, start, end), *line);
+                fill_row(row, plain_cells(text, start, end, file), Span::new(file, start, end), *line);
             }
             Lines::Quoted { reader, record } => match reader.read_record(record) {
                 Ok(false) => return None,
@@ -189,14 +184,20 @@ fn cell_spans(text: &str, start: usize, end: usize, n: usize, file: FileId) -> V
     if line.contains('"') {
         return vec![whole; n];
     }
-    let mut spans = Vec::with_capacity(n);
-    let mut offset = start;
-    for cell in line.split(',') {
-        spans.push(Span::new(file, offset, offset + cell.len()));
-        offset += cell.len() + 1;
-    }
+    let mut spans: Vec<Span> = plain_cells(text, start, end, file).map(|(_, span)| span).collect();
     spans.resize(n, whole);
     spans
+}
+
+/// The cells of an unquoted line `text[start..end]`, each with its span: what lies
+/// between commas.
+fn plain_cells(text: &str, start: usize, end: usize, file: FileId) -> impl Iterator<Item = (&str, Span)> {
+    let mut offset = start;
+    text[start..end].split(',').map(move |cell| {
+        let span = Span::new(file, offset, offset + cell.len());
+        offset += cell.len() + 1;
+        (cell, span)
+    })
 }
 
 #[cfg(test)]

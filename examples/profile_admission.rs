@@ -42,6 +42,18 @@ fn main() {
         for (l, t) in spent.iter().enumerate() {
             eprintln!("{:>8?} {}", *t / per, p.lets[l].name);
         }
+    } else if mode == "cold-let" {
+        // One let, its inputs computed first, in `measured` (for `--toggle-collect=*measured*`).
+        let name = args.get(3).expect("a let's name");
+        let l = p.lets.iter().position(|l| &l.name == name).expect("the let") as u32;
+        for i in 0..n {
+            for c in &cases {
+                let c = made_new(&p, c, i);
+                let mut f = ev.frame(&c);
+                (0..l).for_each(|k| drop(ev.let_value(k, &mut f)));
+                decided += measured(&ev, l, &mut f) as usize;
+            }
+        }
     } else if mode == "wasm" {
         let module = qingdan_engine::wasm::host::Module::load(
             &qingdan_engine::wasm::compile(&p, "p").expect("c").bytes,
@@ -77,6 +89,11 @@ fn main() {
         }
     }
     println!("{} cases, {decided} decisions", cases.len());
+}
+
+#[inline(never)]
+fn measured(ev: &Evaluator<'_>, l: u32, f: &mut qingdan_engine::eval::Frame<'_>) -> bool {
+    ev.let_value(l, f).is_ok()
 }
 
 /// Case `c` made new for round `i`: another name, another day.

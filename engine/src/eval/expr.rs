@@ -9,7 +9,7 @@ use qingdan_dsl::syntax::ast::QuantKind;
 use qingdan_dsl::value::Date;
 use smallvec::SmallVec;
 
-use super::{EvalError, Evaluator, Frame};
+use super::{index, words, EvalError, Evaluator, Frame};
 use crate::ir::{ArithOp, CmpOp, Expr, ExprKind};
 use crate::value::{in_range, Value, DECIMAL_SCALE};
 
@@ -122,16 +122,17 @@ impl Evaluator<'_> {
         let items = match &q.over.kind {
             // Rows are numbered; no need to build the set of them. A search by a
             // column visits only the rows holding the value (see `index.rs`).
-            ExprKind::ListRows(l) => match self.indexed_rows(q, f)? {
+            ExprKind::ListRows(_) | ExprKind::RowField { .. } => match self.indexed_rows(q, f)? {
                 Some(Found::Rows(rows)) => Items::Picked(rows),
                 Some(Found::Count(n)) => return Ok(Value::Int(n as i64)),
                 Some(Found::Total(total)) => return Ok(sum_of(e, total)),
-                None => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
+                Some(Found::Any(found)) => return Ok(Value::Bool(found)),
+                None => match &q.over.kind {
+                    ExprKind::ListRows(l) => Items::Rows(self.policy.lists[*l as usize].rows.len() as u32),
+                    _ => self.items(&q.over, f)?,
+                },
             },
-            _ => match self.eval(&q.over, f)? {
-                Value::Set(items) => Items::Set(items),
-                _ => Items::Rows(0),
-            },
+            _ => self.items(&q.over, f)?,
         };
         let (mut count, mut sum, mut all) = (0i64, 0i64, true);
         for i in 0..items.len() {
@@ -166,6 +167,14 @@ impl Evaluator<'_> {
             QuantKind::All => Value::Bool(all),
             QuantKind::Count => Value::Int(count),
             QuantKind::Sum => sum_of(e, sum),
+        })
+    }
+
+    /// The elements of a set a quantifier goes over.
+    fn items(&self, over: &Expr, f: &mut Frame<'_>) -> Result<Items<'_>, EvalError> {
+        Ok(match self.eval(over, f)? {
+            Value::Set(items) => Items::Set(items),
+            _ => Items::Rows(0),
         })
     }
 
@@ -250,9 +259,13 @@ impl Evaluator<'_> {
 
 impl Evaluator<'_> {
     /// The rows a quantifier over a list needs to visit when it searches by an indexed
-    /// column; `None` when it must scan them all.
+    /// column, or its answer; `None` when it must scan them all.
     fn indexed_rows(&self, q: &crate::ir::Quant, f: &mut Frame<'_>) -> Result<Option<Found<'_>>, EvalError> {
-        let Some(plan) = self.indexes.plan(q) else { return Ok(None) };
+        let plan = match self.indexes.plan(q) {
+            None => return Ok(None),
+            Some(index::Search::Words(plan)) => return Ok(self.has_word(plan, f)?.map(Found::Any)),
+            Some(index::Search::Group(plan)) => plan,
+        };
         if f.locals.len() != plan.level as usize {
             return Ok(None);
         }
@@ -281,6 +294,34 @@ impl Evaluator<'_> {
     }
 }
 
+impl Evaluator<'_> {
+    /// Whether the row a word search is at lists a word of the case's text (see
+    /// `words.rs`); `None` where it must scan.
+    fn has_word(&self, plan: &words::Plan<'_>, f: &mut Frame<'_>) -> Result<Option<bool>, EvalError> {
+        let Some(&Value::Row(r)) = f.locals.get(plan.row_level as usize) else { return Ok(None) };
+        if f.locals.len() != plan.level as usize {
+            return Ok(None);
+        }
+        let t = plan.table;
+        // Usually the text's rows are found already: read them without taking the text.
+        if let (Some(Value::Text(text)), Some(hits)) = (self.peek(plan.text, f), f.words.get(t)) {
+            if let Some(found) = hits.known(text, r) {
+                return Ok(Some(found));
+            }
+        }
+        let text = match self.peek(plan.text, f) {
+            Some(v) => v.clone(),
+            None => self.eval(plan.text, f)?,
+        };
+        // `包含` of an absent text is false for every word.
+        let Value::Text(text) = text else { return Ok(Some(false)) };
+        if f.words.len() <= t {
+            f.words.resize_with(t + 1, Default::default);
+        }
+        Ok(Some(f.words[t].has_word(self.indexes.words(t), &text, r)))
+    }
+}
+
 /// A sum's value, of the sum expression `e`'s type.
 fn sum_of(e: &Expr, sum: i64) -> Value {
     match e.ty {
@@ -295,6 +336,8 @@ enum Found<'a> {
     Rows(&'a [u32]),
     Count(usize),
     Total(i64),
+    /// A search's answer: whether a row lists a word of a text.
+    Any(bool),
 }
 
 /// `slot × slot` of two integers — the workload lets (`频次 × 分钟`) — computed without the

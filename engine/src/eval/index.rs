@@ -22,6 +22,9 @@
 //!
 //! `全部` (all) is not indexed: a row outside the group already makes it false, but which
 //! earlier rows a scan would have tested first (and failed on) matters.
+//!
+//! Searches of a row's words in a case's text (`任一(w 属于 r.识别词 满足 包含(X, w))`) are
+//! planned here too, and answered by an automaton (see `words.rs`).
 
 use std::collections::HashMap;
 
@@ -30,6 +33,7 @@ use qingdan_dsl::check::builtins::Builtin;
 use qingdan_dsl::syntax::ast::QuantKind;
 
 use super::similarity::KnownUnits;
+use super::words;
 
 use crate::ir::visit::each_child;
 use crate::ir::{CmpOp, Expr, ExprKind, ListId, Policy, Quant};
@@ -37,7 +41,14 @@ use crate::value::Value;
 
 type Map<K, V> = HashMap<K, V, FixedState>;
 
-/// How one quantifier uses an index.
+/// How one quantifier uses an index: rows grouped by a column's value, or a row's words
+/// found in a text.
+pub(super) enum Search<'p> {
+    Group(Plan<'p>),
+    Words(words::Plan<'p>),
+}
+
+/// How one quantifier uses a grouping of rows.
 pub(super) struct Plan<'p> {
     /// The binder level of the quantifier's row variable (checked again at run time).
     pub level: u32,
@@ -61,8 +72,10 @@ pub(super) struct Plan<'p> {
 /// policy, which the evaluator borrows for its whole life).
 #[derive(Default)]
 pub(super) struct Indexes<'p> {
-    plans: Map<usize, Plan<'p>>,
+    plans: Map<usize, Search<'p>>,
     tables: Vec<Map<Value, Vec<u32>>>,
+    /// The words of each column searched in a text, compiled.
+    words: Vec<words::Table>,
     /// Per grouping and summed column, each group's total (groups whose total a scan
     /// would not give are left out).
     totals: Vec<Map<Value, i64>>,
@@ -75,6 +88,7 @@ impl<'p> Indexes<'p> {
             infallible_lets: Vec::new(),
             columns: Map::default(),
             summed: Map::default(),
+            word_columns: Map::default(),
             out: Indexes::default(),
         };
         builder.infallible_lets = policy.lets.iter().map(|_| false).collect();
@@ -104,11 +118,16 @@ impl<'p> Indexes<'p> {
         builder.out
     }
 
-    pub fn plan(&self, q: &Quant) -> Option<&Plan<'p>> {
+    pub fn plan(&self, q: &Quant) -> Option<&Search<'p>> {
         if self.plans.is_empty() {
             return None;
         }
         self.plans.get(&(q as *const Quant as usize))
+    }
+
+    /// Word table `t` (of a [`words::Plan`]).
+    pub fn words(&self, t: usize) -> &words::Table {
+        &self.words[t]
     }
 
     /// The rows of grouping `table` whose column holds `value`, in row order.
@@ -166,6 +185,8 @@ struct Builder<'p> {
     columns: Map<Column, usize>,
     /// A grouping and a summed field → its totals in `out.totals`.
     summed: Map<(usize, u32), usize>,
+    /// A list's column of words → its table in `out.words` (`None`: it could not be built).
+    word_columns: Map<(ListId, u32), Option<usize>>,
     out: Indexes<'p>,
 }
 
@@ -181,6 +202,7 @@ impl<'p> Builder<'p> {
                 self.scan(of, depth + 1);
             }
             self.consider(q, depth);
+            self.consider_words(q, depth);
             return;
         }
         each_child(e, &mut |c| self.scan(c, depth));
@@ -206,13 +228,33 @@ impl<'p> Builder<'p> {
                     };
                     let totals = summed.map(|field| self.totals(list, table, field));
                     let plan = Plan { level, table, key, unless, whole, totals };
-                    self.out.plans.insert(q as *const Quant as usize, plan);
+                    self.out.plans.insert(q as *const Quant as usize, Search::Group(plan));
                     return;
                 }
             }
             if !self.infallible(c) {
                 return;
             }
+        }
+    }
+
+    /// Plans `q` as a search of a row's words in a text (see `words.rs`), where the text
+    /// reads no variable and cannot fail.
+    fn consider_words(&mut self, q: &'p Quant, level: u32) {
+        let Some((row_level, list, field, text)) = words::recognise(q, level) else { return };
+        if reads_any_local(text) || !self.infallible(text) {
+            return;
+        }
+        let rows = &self.policy.lists[list as usize].rows;
+        let words = &mut self.out.words;
+        let table = *self.word_columns.entry((list, field)).or_insert_with(|| {
+            let table = words::Table::new(rows, field)?;
+            words.push(table);
+            Some(words.len() - 1)
+        });
+        if let Some(table) = table {
+            let plan = words::Plan { row_level, level, table, text };
+            self.out.plans.insert(q as *const Quant as usize, Search::Words(plan));
         }
     }
 
@@ -344,6 +386,13 @@ fn cell(policy: &Policy, r: u32, column: &Column) -> Value {
 fn binds(e: &Expr) -> bool {
     let mut found = false;
     crate::ir::visit::walk(e, &mut |x| found |= matches!(x.kind, ExprKind::Quant(_)));
+    found
+}
+
+/// Whether `e` reads any variable (lets cannot: they are evaluated with their own).
+fn reads_any_local(e: &Expr) -> bool {
+    let mut found = false;
+    crate::ir::visit::walk(e, &mut |x| found |= matches!(x.kind, ExprKind::Local(_)));
     found
 }
 

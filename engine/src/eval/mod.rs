@@ -20,6 +20,7 @@ mod expr;
 mod index;
 mod memo;
 pub mod similarity;
+mod words;
 
 pub use explain::{explain, explain_with, Explanation};
 pub use expr::{arith, compare, to_decimal, Fault};
@@ -89,6 +90,8 @@ pub struct Frame<'c> {
     error: Option<EvalError>,
     /// Buffers of outcome values a reused result gave back (see `decide_into`).
     spare_values: Vec<Vec<Value>>,
+    /// For each word table, the rows found in this case's text (see `words.rs`).
+    words: Vec<words::Hits>,
 }
 
 /// What a rule (with its exceptions) says about a case.
@@ -195,6 +198,7 @@ impl<'p> Evaluator<'p> {
             speakers: Vec::new(),
             error: None,
             spare_values: Vec::new(),
+            words: Vec::new(),
         }
     }
 }
@@ -203,10 +207,11 @@ impl Frame<'_> {
     /// The same buffers for another case, so a batch allocates them once.
     #[inline]
     pub fn rebind<'d>(self, case: &'d [Value]) -> Frame<'d> {
-        let Frame { mut lets, mut locals, speakers, spare_values, .. } = self;
+        let Frame { mut lets, mut locals, speakers, spare_values, mut words, .. } = self;
         lets.iter_mut().for_each(|l| *l = None);
         locals.clear();
-        Frame { case, lets, locals, speakers, error: None, spare_values }
+        words.iter_mut().for_each(words::Hits::forget);
+        Frame { case, lets, locals, speakers, error: None, spare_values, words }
     }
 
     /// Records an error met in a condition and answers `false` for it.

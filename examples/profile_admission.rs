@@ -54,6 +54,18 @@ fn main() {
                 decided += measured(&ev, l, &mut f) as usize;
             }
         }
+    } else if mode == "cold-rule" {
+        // One rule's condition, every let computed first, in `measured_rule`.
+        let name = args.get(3).expect("a rule's name");
+        let r = p.rules.iter().position(|r| &r.name == name).expect("the rule");
+        for i in 0..n {
+            for c in &cases {
+                let c = made_new(&p, c, i);
+                let mut f = ev.frame(&c);
+                (0..p.lets.len() as u32).for_each(|k| drop(ev.let_value(k, &mut f)));
+                decided += measured_rule(&ev, &p.rules[r].when, &mut f) as usize;
+            }
+        }
     } else if mode == "wasm" {
         let module = qingdan_engine::wasm::host::Module::load(
             &qingdan_engine::wasm::compile(&p, "p").expect("c").bytes,
@@ -94,6 +106,15 @@ fn main() {
 #[inline(never)]
 fn measured(ev: &Evaluator<'_>, l: u32, f: &mut qingdan_engine::eval::Frame<'_>) -> bool {
     ev.let_value(l, f).is_ok()
+}
+
+#[inline(never)]
+fn measured_rule(
+    ev: &Evaluator<'_>,
+    when: &qingdan_engine::ir::Expr,
+    f: &mut qingdan_engine::eval::Frame<'_>,
+) -> bool {
+    ev.value_of(when, f).is_ok()
 }
 
 /// Case `c` made new for round `i`: another name, another day.

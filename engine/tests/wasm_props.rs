@@ -170,13 +170,16 @@ fn seed_bytes(seed: u64) -> [u8; 32] {
 
 #[test]
 fn the_generator_writes_policies_that_check() {
-    let (mut indexed, mut remembered) = (0, 0);
+    let (mut indexed, mut remembered, mut kinds) = (0, 0, [0; 3]);
     for seed in 0..200 {
         let text = typed::Gen::new(seed).policy().text;
         match policy(&text) {
             Ok(p) => {
                 let ev = Evaluator::new(&p);
                 indexed += usize::from(ev.indexed_searches() > 0);
+                for (seen, n) in kinds.iter_mut().zip(ev.indexed_searches_by_kind()) {
+                    *seen += usize::from(n > 0);
+                }
                 remembered += usize::from(ev.remembered_searches() > 0);
             }
             Err(e) => panic!("seed {seed}: {e}"),
@@ -187,6 +190,8 @@ fn the_generator_writes_policies_that_check() {
     // the module's scans.
     assert!(indexed >= 40, "only {indexed} of 200 policies search a list by index");
     assert!(remembered >= 40, "only {remembered} of 200 policies have a search the interpreter remembers");
+    // Each kind of index: a column's value, membership in a set, a row's words in a text.
+    assert!(kinds.iter().all(|&k| k >= 10), "policies with each kind of indexed search: {kinds:?} of 200");
 }
 
 /// `similarity` in the module agrees with the interpreter on texts of characters of one

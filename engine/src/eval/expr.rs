@@ -2,6 +2,7 @@
 //! remembered for the rest of the evaluation; nothing is allocated per expression except
 //! set values and texts built by the policy itself.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use qingdan_dsl::check::builtins::Builtin;
@@ -282,6 +283,13 @@ impl Evaluator<'_> {
                 &owned
             }
         };
+        if plan.member {
+            let rows = self.members(plan.table, key);
+            return Ok(Some(match q.kind {
+                QuantKind::Count if plan.whole => Found::Count(rows.len()),
+                _ => Found::Rows(rows),
+            }));
+        }
         let rows = self.indexes.rows(plan.table, key);
         // Where the group is exactly the rows that pass, a count is its size and a sum
         // of a column its total (see index.rs).
@@ -290,7 +298,24 @@ impl Evaluator<'_> {
             QuantKind::Sum => self.indexes.total(plan, key).map(Found::Total),
             _ => None,
         };
-        Ok(Some(found.unwrap_or(Found::Rows(rows))))
+        Ok(Some(found.unwrap_or(Found::Rows(Cow::Borrowed(rows)))))
+    }
+
+    /// The rows of grouping `table` whose column is an element of `set`, in row order.
+    fn members(&self, table: usize, set: &Value) -> Cow<'_, [u32]> {
+        let Value::Set(elements) = set else { return Cow::Borrowed(&[]) };
+        let mut groups = elements.iter().map(|v| self.indexes.rows(table, v)).filter(|g| !g.is_empty());
+        match (groups.next(), groups.next()) {
+            (None, _) => Cow::Borrowed(&[]),
+            (Some(only), None) => Cow::Borrowed(only),
+            (Some(first), Some(second)) => {
+                let mut rows: Vec<u32> = first.iter().chain(second).copied().collect();
+                groups.for_each(|g| rows.extend_from_slice(g));
+                // The groups are disjoint: sorting restores the row order a scan visits.
+                rows.sort_unstable();
+                Cow::Owned(rows)
+            }
+        }
     }
 }
 
@@ -333,7 +358,7 @@ fn sum_of(e: &Expr, sum: i64) -> Value {
 /// What an index finds for a search: the rows to visit, or the answer itself (a count, a
 /// sum's total).
 enum Found<'a> {
-    Rows(&'a [u32]),
+    Rows(Cow<'a, [u32]>),
     Count(usize),
     Total(i64),
     /// A search's answer: whether a row lists a word of a text.
@@ -382,7 +407,7 @@ impl Evaluator<'_> {
 enum Items<'a> {
     Rows(u32),
     /// Some rows of a list, in row order.
-    Picked(&'a [u32]),
+    Picked(Cow<'a, [u32]>),
     Set(std::sync::Arc<[Value]>),
 }
 

@@ -14,6 +14,10 @@
 //!   result if it cannot fail, or if the equality is the first conjunct and the list has
 //!   rows (the scan then evaluates it at row 0 before anything else).
 //!
+//! Membership in a set that does not depend on the row (`r.类型 属于 [行政执法, 许可审批检查]`)
+//! is searched the same way: the rows visited are the groups of the set's elements, merged
+//! back into row order (a set holds each value once, so the groups do not overlap).
+//!
 //! Where the equality is the whole filter, a count is the size of the group, and a sum of a
 //! column of the row (`求和(t 属于 清单 取 t.分钟 满足 t.部门 == 申请.部门)`) is the group's
 //! total, added up once here: a search of a department's rows costs the same for 40 rows
@@ -59,6 +63,9 @@ pub(super) struct Plan<'p> {
     /// In `c 或 t.列 == v`: `c`; when it holds, every row passes the conjunct and all rows
     /// are visited.
     pub unless: Option<&'p Expr>,
+    /// Whether `key` is a set and the column is tested for membership in it (`属于`), so
+    /// that the rows are those of each of its elements.
+    pub member: bool,
     /// Whether the equality is the whole filter, so that the group is exactly the rows
     /// that pass it: a count is the group's size.
     pub whole: bool,
@@ -151,6 +158,19 @@ impl<'p> Indexes<'p> {
     pub fn planned(&self) -> usize {
         self.plans.len()
     }
+
+    /// How many search by a column's value, by membership in a set, by words (for tests).
+    pub fn planned_kinds(&self) -> [usize; 3] {
+        let mut kinds = [0; 3];
+        for plan in self.plans.values() {
+            kinds[match plan {
+                Search::Group(p) if p.member => 1,
+                Search::Group(_) => 0,
+                Search::Words(_) => 2,
+            }] += 1;
+        }
+        kinds
+    }
 }
 
 /// The `similarity` units of every text in the policy's lists (cells and set elements),
@@ -217,17 +237,17 @@ impl<'p> Builder<'p> {
         let mut conjuncts = Vec::new();
         flatten_and(filter, &mut conjuncts);
         for (i, c) in conjuncts.iter().enumerate() {
-            if let Some((column, key, unless)) = equality_on_row(c, list, level) {
+            if let Some((column, key, unless, member)) = equality_on_row(c, list, level) {
                 let up_front = [Some(key), unless].into_iter().flatten().all(|e| self.infallible(e));
                 if i == 0 || up_front {
                     let table = self.table(list, column);
                     let whole = conjuncts.len() == 1 && unless.is_none();
                     let summed = match (&q.kind, &q.of) {
-                        (QuantKind::Sum, Some(of)) if whole => row_field(of, list, level),
+                        (QuantKind::Sum, Some(of)) if whole && !member => row_field(of, list, level),
                         _ => None,
                     };
                     let totals = summed.map(|field| self.totals(list, table, field));
-                    let plan = Plan { level, table, key, unless, whole, totals };
+                    let plan = Plan { level, table, key, unless, member, whole, totals };
                     self.out.plans.insert(q as *const Quant as usize, Search::Group(plan));
                     return;
                 }
@@ -328,21 +348,26 @@ fn flatten_and<'p>(e: &'p Expr, out: &mut Vec<&'p Expr>) {
 /// reference column names (`t.事项种类.编号`), as steps from the searched list.
 type Column = Vec<(ListId, u32)>;
 
-/// `t.列 == v`, `v == t.列`, or `c 或 <one of those>`, where `t` is the row variable at
-/// `level` over `list` and neither `v` nor `c` reads it: the column, `v`, and `c`.
-fn equality_on_row(e: &Expr, list: ListId, level: u32) -> Option<(Column, &Expr, Option<&Expr>)> {
+/// `t.列 == v`, `v == t.列`, `t.列 属于 v`, or `c 或 <one of those>`, where `t` is the row
+/// variable at `level` over `list` and neither `v` nor `c` reads it: the column, `v`, `c`,
+/// and whether `v` is a set the column is a member of.
+fn equality_on_row(e: &Expr, list: ListId, level: u32) -> Option<(Column, &Expr, Option<&Expr>, bool)> {
     match &e.kind {
+        ExprKind::In(a, set) => {
+            let column = row_column(a, list, level)?;
+            (!reads_local(set, level) && !binds(set)).then_some((column, &**set, None, true))
+        }
         ExprKind::Cmp(CmpOp::Eq, a, b) => {
             let (column, key) = match (row_column(a, list, level), row_column(b, list, level)) {
                 (Some(column), None) => (column, &**b),
                 (None, Some(column)) => (column, &**a),
                 _ => return None,
             };
-            (!reads_local(key, level) && !binds(key)).then_some((column, key, None))
+            (!reads_local(key, level) && !binds(key)).then_some((column, key, None, false))
         }
         ExprKind::Or(c, eq) if !reads_local(c, level) && !binds(c) => {
-            let (column, key, None) = equality_on_row(eq, list, level)? else { return None };
-            Some((column, key, Some(&**c)))
+            let (column, key, None, member) = equality_on_row(eq, list, level)? else { return None };
+            Some((column, key, Some(&**c), member))
         }
         _ => None,
     }
@@ -472,6 +497,63 @@ decision d: Out by first default no "no"
         // Kind b: T2 + T3 = 50 minutes, which no row has; kind a: T1's 10, which T1 has.
         assert_eq!(lets(&p, &case("D1", 1, false))[5], Ok(Value::Int(0)));
         assert_eq!(lets(&p, &case("D1", 0, false))[5], Ok(Value::Int(1)));
+    }
+
+    /// Membership in a set that does not read the row visits the groups of its elements:
+    /// none, one, or several merged back into row order (a `first`-like answer, the first
+    /// row with an overflow, shows the order). Every answer is the scan's (the same policy
+    /// with a conjunct only a scan can test first).
+    #[test]
+    fn membership_visits_the_groups_of_the_sets_elements_in_row_order() {
+        let text = |first: &str| {
+            format!(
+                "policy members\nsource s \"S\" {{ clause c \"c\" }}\nenum K {{ a, b, c, d }}\n\
+                 enum Out {{ yes, no }}\n\
+                 record Task {{ code: text, kind: K, minutes: int }}\n\
+                 list tasks: Task key code {{\n\
+                   item \"T1\" {{ kind: b, minutes: 10 }}\n\
+                   item \"T2\" {{ kind: a, minutes: 9000000000000000000 }}\n\
+                   item \"T3\" {{ kind: b, minutes: 30 }}\n\
+                   item \"T4\" {{ kind: c, minutes: 9000000000000000000 }}\n}}\n\
+                 input x {{ kinds: set of K, one: K, everything: bool }}\n\
+                 let written = count(t in tasks where {first}t.kind in [a, x.one])\n\
+                 let chosen = sum(t in tasks of t.minutes where {first}t.kind in x.kinds)\n\
+                 let guarded = sum(t in tasks of t.minutes where {first}(x.everything or t.kind in x.kinds))\n\
+                 let found = any(t in tasks where {first}t.kind in x.kinds and t.minutes > 20)\n\
+                 rule r cite s.c {{ when written > 0 and chosen > 0 and guarded > 0 and found then yes \"yes\" }}\n\
+                 decision d: Out by first default no \"no\"\n"
+            )
+        };
+        let (indexed, scanned) = (policy(&text("")), policy(&text("t.minutes * 0 == 0 and ")));
+        assert_eq!(Evaluator::new(&indexed).indexed_searches(), 4);
+        assert_eq!(Evaluator::new(&scanned).indexed_searches(), 0);
+        let kinds = |ks: &[u32]| Value::set(ks.iter().map(|&k| Value::Enum(k)).collect());
+        let mut seen = Vec::new();
+        for (set, one, everything) in [
+            (vec![], 3, false),
+            (vec![1], 1, false),
+            (vec![1, 3], 2, false),
+            (vec![0, 2], 0, false),
+            (vec![1], 3, true),
+        ] {
+            let case = [kinds(&set), Value::Enum(one), Value::Bool(everything)];
+            let got = lets(&indexed, &case);
+            let errors = |r: &[Result<Value, EvalError>]| -> Vec<_> {
+                r.iter().map(|v| v.as_ref().map_err(std::mem::discriminant).cloned()).collect()
+            };
+            assert_eq!(errors(&got), errors(&lets(&scanned, &case)), "{set:?} {one}");
+            seen.push(got);
+        }
+        // Kinds {b} (and [a, b] written): T1 and T3, 40 minutes, T3 over 20 (T1, T2, T3
+        // written); {b, d}: the same rows; {a, c}: T2 and T4 overflow the sum.
+        assert_eq!(
+            seen[1],
+            [Ok(Value::Int(3)), Ok(Value::Int(40)), Ok(Value::Int(40)), Ok(Value::Bool(true))]
+        );
+        assert_eq!(seen[2][1..], [Ok(Value::Int(40)), Ok(Value::Int(40)), Ok(Value::Bool(true))]);
+        assert!(matches!(seen[3][1], Err(EvalError::Overflow(_))), "{:?}", seen[3]);
+        // No kinds given (and [a, d] written): T2 written, nothing summed.
+        assert_eq!(seen[0][..2], [Ok(Value::Int(1)), Ok(Value::Int(0))]);
     }
 
     /// A count or sum whose filter is only the equality is the group's size or total; a

@@ -164,6 +164,12 @@ impl<'p> Evaluator<'p> {
         self.indexes.planned()
     }
 
+    /// How many of those search by a column's value, by membership in a set, and by a
+    /// row's words in a text (see `index.rs`, `words.rs`).
+    pub fn indexed_searches_by_kind(&self) -> [usize; 3] {
+        self.indexes.planned_kinds()
+    }
+
     /// How many of the policy's lets and rules' list searches are remembered by the case
     /// fields they read (see `memo.rs`).
     pub fn remembered_searches(&self) -> usize {

@@ -171,7 +171,8 @@ impl Gen {
             let amount = *self.rng.pick(&["7", "2.5", "-1", "0"]);
             let due = if self.rng.chance(50) { ", due: 2024-05-01" } else { "" };
             let weights = *self.rng.pick(&["[]", "[1, 2.5]", "[3]", "[0.25, -4]"]);
-            let tags = *self.rng.pick(&["[]", "[\"a\"]", "[\"a\", \"网格\"]"]);
+            let tags =
+                *self.rng.pick(&["[]", "[\"a\"]", "[\"a\", \"网格\"]", "[\"\", \"b网\"]", "[\"ab\", \"b\"]"]);
             out.push_str(&format!(
                 "  item \"{code}\" {{ kind: {kind}, n: {int}, amount: {amount}{due}, tags: {tags}, weights: {weights} }}\n"
             ));
@@ -468,9 +469,10 @@ impl Gen {
     }
 
     /// A search the interpreter answers from an index (eval/index.rs): a column compared
-    /// with a value that does not read the row (either side, sometimes behind a guard
-    /// `c or …`), with other conjuncts before and after it that do — which may fail, so
-    /// that which rows are tested shows.
+    /// with a value, or tested for membership in a set, that does not read the row
+    /// (either side, sometimes behind a guard `c or …`), or the row's words looked for in
+    /// a text (eval/words.rs), with other conjuncts before and after it that do — which
+    /// may fail, so that which rows are tested shows.
     fn column_filter(&mut self, var: &str, d: u32) -> String {
         let (column, ty) = self
             .rng
@@ -482,11 +484,15 @@ impl Gen {
                 ("amount", Ty::Dec),
             ])
             .clone();
-        let value = self.expr(&ty, d.min(1));
-        let mut eq = if self.rng.chance(50) {
-            format!("{var}.{column} == {value}")
-        } else {
-            format!("{value} == {var}.{column}")
+        let mut eq = match self.rng.below(6) {
+            0 | 1 => format!("{var}.{column} == {}", self.expr(&ty, d.min(1))),
+            2 => format!("{} == {var}.{column}", self.expr(&ty, d.min(1))),
+            3 | 4 => format!("{var}.{column} in {}", self.set(&ty, d.min(1))),
+            _ => {
+                let word = self.locals_var_name();
+                let text = self.expr(&Ty::Text, d.min(1));
+                format!("any({word} in {var}.tags where contains({text}, {word}))")
+            }
         };
         if self.rng.chance(25) {
             eq = format!("({}) or {eq}", self.expr(&Ty::Bool, d.min(1)));

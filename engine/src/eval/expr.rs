@@ -239,6 +239,10 @@ impl Evaluator<'_> {
         if let Some(Some(constant)) = self.constant_lets.get(l as usize) {
             return constant.clone();
         }
+        if let Some(Some(steps)) = self.let_steps.get(l as usize) {
+            let case = f.case;
+            return steps.answer(case, || self.let_now(l, f));
+        }
         if let Some(Some(memo)) = self.let_memos.get(l as usize) {
             let case = f.case;
             return memo.answer(case, || self.let_now(l, f));

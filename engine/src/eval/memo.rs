@@ -102,9 +102,7 @@ pub(super) fn for_checks(policy: &Policy, lets: &[Vec<SlotId>]) -> Vec<Option<Ch
 /// fields. Lets that read none are computed once per policy instead (`constant_lets`).
 pub(super) fn for_lets(policy: &Policy, reads: &[Vec<SlotId>]) -> Vec<Option<LetMemo>> {
     let memo = |(l, slots): (&crate::ir::Let, &Vec<SlotId>)| {
-        let mut searches = false;
-        visit::walk(&l.value, &mut |x| searches |= is_list_search(x));
-        searches.then(|| Memo::over_case(slots.clone())).flatten()
+        searches(&l.value).then(|| Memo::over_case(slots.clone())).flatten()
     };
     policy.lets.iter().zip(reads).map(memo).collect()
 }
@@ -129,6 +127,13 @@ pub(super) fn for_searches(
         });
     }
     memos
+}
+
+/// Whether `e` searches a list somewhere.
+pub(super) fn searches(e: &Expr) -> bool {
+    let mut found = false;
+    visit::walk(e, &mut |x| found |= is_list_search(x));
+    found
 }
 
 /// A quantifier or aggregate over a list's rows.

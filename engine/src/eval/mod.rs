@@ -20,6 +20,7 @@ mod expr;
 mod index;
 mod memo;
 pub mod similarity;
+mod steps;
 mod words;
 
 pub use explain::{explain, explain_with, Explanation};
@@ -70,6 +71,9 @@ pub struct Evaluator<'p> {
     /// For each let that searches a list and reads little of the case, its values by the
     /// values it reads.
     let_memos: Vec<Option<memo::LetMemo>>,
+    /// For each let that is a step function of one date (or int) field, its values by
+    /// step (see `steps.rs`); such a let has no memo.
+    let_steps: Vec<Option<steps::Steps>>,
     /// The same for the list searches at the top of rules' conditions and outcomes, by
     /// the search's address.
     search_memos: HashMap<usize, memo::SearchMemo, foldhash::fast::FixedState>,
@@ -126,7 +130,13 @@ impl<'p> Evaluator<'p> {
         // are keyed by, and which lets are constants.
         let reads = policy.slots_read_by_lets();
         let check_memos = memo::for_checks(policy, &reads);
-        let let_memos = memo::for_lets(policy, &reads);
+        let let_steps = steps::for_lets(policy, &reads);
+        let mut let_memos = memo::for_lets(policy, &reads);
+        for (memo, steps) in let_memos.iter_mut().zip(&let_steps) {
+            if steps.is_some() {
+                *memo = None;
+            }
+        }
         let search_memos = memo::for_searches(policy, &reads);
         let mut ev = Evaluator {
             policy,
@@ -138,6 +148,7 @@ impl<'p> Evaluator<'p> {
             known_units,
             check_memos,
             let_memos,
+            let_steps,
             search_memos,
             constant_lets: Vec::new(),
         };
@@ -171,9 +182,11 @@ impl<'p> Evaluator<'p> {
     }
 
     /// How many of the policy's lets and rules' list searches are remembered by the case
-    /// fields they read (see `memo.rs`).
+    /// fields they read (see `memo.rs`), or by the step a date falls in (`steps.rs`).
     pub fn remembered_searches(&self) -> usize {
-        self.let_memos.iter().flatten().count() + self.search_memos.len()
+        self.let_memos.iter().flatten().count()
+            + self.let_steps.iter().flatten().count()
+            + self.search_memos.len()
     }
 
     /// Forgets every answer remembered for earlier cases, so that the next case is decided
@@ -182,6 +195,7 @@ impl<'p> Evaluator<'p> {
     pub fn forget_remembered(&self) {
         let lets = self.let_memos.iter().flatten();
         lets.for_each(memo::Memo::forget);
+        self.let_steps.iter().flatten().for_each(steps::Steps::forget);
         self.check_memos.iter().flatten().for_each(memo::Memo::forget);
         self.search_memos.values().for_each(memo::Memo::forget);
     }

@@ -10,7 +10,7 @@ use qingdan_dsl::syntax::ast::QuantKind;
 use qingdan_dsl::value::Date;
 use smallvec::SmallVec;
 
-use super::{index, words, EvalError, Evaluator, Frame};
+use super::{index, near, words, EvalError, Evaluator, Frame};
 use crate::ir::{ArithOp, CmpOp, Expr, ExprKind};
 use crate::value::{in_range, Value, DECIMAL_SCALE};
 
@@ -269,6 +269,10 @@ impl Evaluator<'_> {
         let plan = match self.indexes.plan(q) {
             None => return Ok(None),
             Some(index::Search::Words(plan)) => return Ok(self.has_word(plan, f)?.map(Found::Any)),
+            Some(index::Search::Near(level, near)) if f.locals.len() == *level as usize => {
+                return Ok(self.near_rows(near, None, f)?.map(Found::Rows));
+            }
+            Some(index::Search::Near(..)) => return Ok(None),
             Some(index::Search::Group(plan)) => plan,
         };
         if f.locals.len() != plan.level as usize {
@@ -276,7 +280,11 @@ impl Evaluator<'_> {
         }
         if let Some(c) = plan.unless {
             if self.truth(c, f)? {
-                return Ok(None);
+                // Every row passes the equality's conjunct: a similarity one may narrow them.
+                return Ok(match &plan.near {
+                    Some(near) => self.near_rows(near, None, f)?.map(Found::Rows),
+                    None => None,
+                });
             }
         }
         let owned;
@@ -287,6 +295,15 @@ impl Evaluator<'_> {
                 &owned
             }
         };
+        if let Some(near) = &plan.near {
+            // Only with other conjuncts: no count or total of the group stands for the answer.
+            let group = if plan.member {
+                self.members(plan.table, key)
+            } else {
+                self.indexes.rows(plan.table, key).into()
+            };
+            return Ok(Some(Found::Rows(self.near_rows(near, Some(&group), f)?.unwrap_or(group))));
+        }
         if plan.member {
             let rows = self.members(plan.table, key);
             return Ok(Some(match q.kind {
@@ -303,6 +320,29 @@ impl Evaluator<'_> {
             _ => None,
         };
         Ok(Some(found.unwrap_or(Found::Rows(Cow::Borrowed(rows)))))
+    }
+
+    /// The rows (of `within`, if given) whose text a similarity conjunct could find similar
+    /// enough to the case's (see `near.rs`); `None` where every row must be visited (the
+    /// threshold is not above 0).
+    fn near_rows(
+        &self,
+        near: &near::Plan<'_>,
+        within: Option<&[u32]>,
+        f: &mut Frame<'_>,
+    ) -> Result<Option<Cow<'_, [u32]>>, EvalError> {
+        match self.peek(near.at_least, f).cloned().map_or_else(|| self.eval(near.at_least, f), Ok)? {
+            Value::Dec(at_least) if at_least > 0 => {}
+            _ => return Ok(None),
+        }
+        let text = self.peek(near.text, f).cloned().map_or_else(|| self.eval(near.text, f), Ok)?;
+        // An absent text has no similarity to any row: no comparison with it passes.
+        let Value::Text(text) = text else { return Ok(Some(Cow::Borrowed(&[]))) };
+        let mut rows = self.indexes.near(near.table).candidates(&text);
+        if let Some(within) = within {
+            rows.retain(|r| within.binary_search(r).is_ok());
+        }
+        Ok(Some(Cow::Owned(rows)))
     }
 
     /// The rows of grouping `table` whose column is an element of `set`, in row order.

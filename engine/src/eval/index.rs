@@ -28,7 +28,9 @@
 //! earlier rows a scan would have tested first (and failed on) matters.
 //!
 //! Searches of a row's words in a case's text (`任一(w 属于 r.识别词 满足 包含(X, w))`) are
-//! planned here too, and answered by an automaton (see `words.rs`).
+//! planned here too, and answered by an automaton (see `words.rs`); so are searches for rows
+//! with a text similar to the case's (`相似度(t.名称, X) >= θ` as a conjunct), which visit the
+//! rows sharing a bigram with it (see `near.rs`), alone or within an equality's group.
 
 use std::collections::HashMap;
 
@@ -37,7 +39,7 @@ use qingdan_dsl::check::builtins::Builtin;
 use qingdan_dsl::syntax::ast::QuantKind;
 
 use super::similarity::KnownUnits;
-use super::words;
+use super::{near, words};
 
 use crate::ir::visit::each_child;
 use crate::ir::{CmpOp, Expr, ExprKind, ListId, Policy, Quant};
@@ -50,6 +52,8 @@ type Map<K, V> = HashMap<K, V, FixedState>;
 pub(super) enum Search<'p> {
     Group(Plan<'p>),
     Words(words::Plan<'p>),
+    /// Rows with a similar text, for the quantifier at the binder level given.
+    Near(u32, near::Plan<'p>),
 }
 
 /// How one quantifier uses a grouping of rows.
@@ -72,6 +76,9 @@ pub(super) struct Plan<'p> {
     /// For a sum of a column over such a filter: which of [`Indexes::totals`] holds each
     /// group's total.
     pub totals: Option<usize>,
+    /// A similarity conjunct that narrows the group further (or, when `unless` holds,
+    /// all rows).
+    pub near: Option<near::Plan<'p>>,
 }
 
 /// The indexes of one policy: rows grouped by the value of each searched column, and the
@@ -83,6 +90,8 @@ pub(super) struct Indexes<'p> {
     tables: Vec<Map<Value, Vec<u32>>>,
     /// The words of each column searched in a text, compiled.
     words: Vec<words::Table>,
+    /// The rows of each column searched by similarity, by bigram.
+    near: Vec<near::Table>,
     /// Per grouping and summed column, each group's total (groups whose total a scan
     /// would not give are left out).
     totals: Vec<Map<Value, i64>>,
@@ -96,6 +105,7 @@ impl<'p> Indexes<'p> {
             columns: Map::default(),
             summed: Map::default(),
             word_columns: Map::default(),
+            near_columns: Map::default(),
             out: Indexes::default(),
         };
         builder.infallible_lets = policy.lets.iter().map(|_| false).collect();
@@ -132,6 +142,11 @@ impl<'p> Indexes<'p> {
         self.plans.get(&(q as *const Quant as usize))
     }
 
+    /// Similarity table `t` (of a [`near::Plan`]).
+    pub fn near(&self, t: usize) -> &near::Table {
+        &self.near[t]
+    }
+
     /// Word table `t` (of a [`words::Plan`]).
     pub fn words(&self, t: usize) -> &words::Table {
         &self.words[t]
@@ -159,14 +174,16 @@ impl<'p> Indexes<'p> {
         self.plans.len()
     }
 
-    /// How many search by a column's value, by membership in a set, by words (for tests).
-    pub fn planned_kinds(&self) -> [usize; 3] {
-        let mut kinds = [0; 3];
+    /// How many search by a column's value, by membership in a set, by words, by
+    /// similarity alone (for tests).
+    pub fn planned_kinds(&self) -> [usize; 4] {
+        let mut kinds = [0; 4];
         for plan in self.plans.values() {
             kinds[match plan {
                 Search::Group(p) if p.member => 1,
                 Search::Group(_) => 0,
                 Search::Words(_) => 2,
+                Search::Near(..) => 3,
             }] += 1;
         }
         kinds
@@ -207,6 +224,8 @@ struct Builder<'p> {
     summed: Map<(usize, u32), usize>,
     /// A list's column of words → its table in `out.words` (`None`: it could not be built).
     word_columns: Map<(ListId, u32), Option<usize>>,
+    /// A list's column searched by similarity → its table in `out.near`.
+    near_columns: Map<(ListId, u32), usize>,
     out: Indexes<'p>,
 }
 
@@ -236,26 +255,54 @@ impl<'p> Builder<'p> {
         }
         let mut conjuncts = Vec::new();
         flatten_and(filter, &mut conjuncts);
+        // The first equality and the first similarity conjunct that every row reaches
+        // without failing (a scan stops at the first conjunct that may fail).
+        let (mut group, mut near) = (None, None);
         for (i, c) in conjuncts.iter().enumerate() {
-            if let Some((column, key, unless, member)) = equality_on_row(c, list, level) {
+            if let (None, Some((column, key, unless, member))) = (&group, equality_on_row(c, list, level)) {
                 let up_front = [Some(key), unless].into_iter().flatten().all(|e| self.infallible(e));
                 if i == 0 || up_front {
-                    let table = self.table(list, column);
-                    let whole = conjuncts.len() == 1 && unless.is_none();
-                    let summed = match (&q.kind, &q.of) {
-                        (QuantKind::Sum, Some(of)) if whole && !member => row_field(of, list, level),
-                        _ => None,
-                    };
-                    let totals = summed.map(|field| self.totals(list, table, field));
-                    let plan = Plan { level, table, key, unless, member, whole, totals };
-                    self.out.plans.insert(q as *const Quant as usize, Search::Group(plan));
-                    return;
+                    group = Some((column, key, unless, member));
                 }
             }
+            if near.is_none() {
+                near = self.near(c, list, level);
+            }
             if !self.infallible(c) {
-                return;
+                break;
             }
         }
+        let search = match (group, near) {
+            (Some((column, key, unless, member)), near) => {
+                let table = self.table(list, column);
+                let whole = conjuncts.len() == 1 && unless.is_none();
+                let summed = match (&q.kind, &q.of) {
+                    (QuantKind::Sum, Some(of)) if whole && !member => row_field(of, list, level),
+                    _ => None,
+                };
+                let totals = summed.map(|field| self.totals(list, table, field));
+                Search::Group(Plan { level, table, key, unless, member, whole, totals, near })
+            }
+            (None, Some(near)) => Search::Near(level, near),
+            (None, None) => return,
+        };
+        self.out.plans.insert(q as *const Quant as usize, search);
+    }
+
+    /// `c` as a similarity conjunct a search can be narrowed by (see `near.rs`).
+    fn near(&mut self, c: &'p Expr, list: ListId, level: u32) -> Option<near::Plan<'p>> {
+        let (field, text, at_least) = near::recognise(c, list, level)?;
+        let free = |e: &Expr| !reads_local(e, level) && !binds(e) && self.infallible(e);
+        if !free(text) || !free(at_least) {
+            return None;
+        }
+        let rows = &self.policy.lists[list as usize].rows;
+        let tables = &mut self.out.near;
+        let table = *self.near_columns.entry((list, field)).or_insert_with(|| {
+            tables.push(near::Table::new(rows, field));
+            tables.len() - 1
+        });
+        Some(near::Plan { table, text, at_least })
     }
 
     /// Plans `q` as a search of a row's words in a text (see `words.rs`), where the text

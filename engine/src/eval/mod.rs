@@ -19,6 +19,7 @@ pub mod explain;
 mod expr;
 mod index;
 mod memo;
+mod near;
 pub mod similarity;
 mod steps;
 mod words;
@@ -175,9 +176,9 @@ impl<'p> Evaluator<'p> {
         self.indexes.planned()
     }
 
-    /// How many of those search by a column's value, by membership in a set, and by a
-    /// row's words in a text (see `index.rs`, `words.rs`).
-    pub fn indexed_searches_by_kind(&self) -> [usize; 3] {
+    /// How many of those search by a column's value, by membership in a set, by a row's
+    /// words in a text, and by similarity alone (see `index.rs`, `words.rs`, `near.rs`).
+    pub fn indexed_searches_by_kind(&self) -> [usize; 4] {
         self.indexes.planned_kinds()
     }
 

@@ -79,10 +79,10 @@ impl KnownUnits {
 }
 
 /// A text's units, sorted and each once; names and data items fit on the stack.
-type Units = SmallVec<[u64; 32]>;
+pub(super) type Units = SmallVec<[u64; 32]>;
 
 /// The character bigrams of `t`, each as one number (see the module's definition).
-fn units(t: &str) -> Units {
+pub(super) fn units(t: &str) -> Units {
     let chars: SmallVec<[u64; 32]> = t.chars().map(packed).collect();
     let mut units: Units = match chars.as_slice() {
         [] => SmallVec::new(),

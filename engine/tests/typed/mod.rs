@@ -484,15 +484,16 @@ impl Gen {
                 ("amount", Ty::Dec),
             ])
             .clone();
-        let mut eq = match self.rng.below(6) {
+        let mut eq = match self.rng.below(7) {
             0 | 1 => format!("{var}.{column} == {}", self.expr(&ty, d.min(1))),
             2 => format!("{} == {var}.{column}", self.expr(&ty, d.min(1))),
             3 | 4 => format!("{var}.{column} in {}", self.set(&ty, d.min(1))),
-            _ => {
+            5 => {
                 let word = self.locals_var_name();
                 let text = self.expr(&Ty::Text, d.min(1));
                 format!("any({word} in {var}.tags where contains({text}, {word}))")
             }
+            _ => self.near(var, d),
         };
         if self.rng.chance(25) {
             eq = format!("({}) or {eq}", self.expr(&Ty::Bool, d.min(1)));
@@ -502,11 +503,26 @@ impl Gen {
             let before = self.with_named_row(var, |g| g.expr(&Ty::Bool, d.min(1)));
             filter = format!("({before}) and {filter}");
         }
+        if self.rng.chance(20) {
+            filter = format!("{filter} and {}", self.near(var, d));
+        }
         if self.rng.chance(60) {
             let after = self.with_named_row(var, |g| g.expr(&Ty::Bool, d.min(2)));
             filter = format!("{filter} and ({after})");
         }
         filter
+    }
+
+    /// A similarity conjunct the interpreter narrows rows by (eval/near.rs): the row's
+    /// code against a text that does not read the row, at a threshold above, at or below 0.
+    fn near(&mut self, var: &str, d: u32) -> String {
+        let text = self.expr(&Ty::Text, d.min(1));
+        let at_least = self.rng.pick(&["0.5", "0.3", "1", "0", "x.d"]).to_string();
+        match self.rng.below(3) {
+            0 => format!("similarity({var}.code, {text}) >= {at_least}"),
+            1 => format!("similarity({text}, {var}.code) > {at_least}"),
+            _ => format!("{at_least} <= similarity({var}.code, {text})"),
+        }
     }
 
     fn boolean(&mut self, d: u32) -> String {

@@ -322,8 +322,8 @@ impl Evaluator<'_> {
         Ok(Some(found.unwrap_or(Found::Rows(Cow::Borrowed(rows)))))
     }
 
-    /// The rows (of `within`, if given) whose text a similarity conjunct could find similar
-    /// enough to the case's (see `near.rs`); `None` where every row must be visited (the
+    /// The rows (of `within`, if given) whose text is similar enough to the case's to pass
+    /// a similarity conjunct (see `near.rs`); `None` where every row must be visited (the
     /// threshold is not above 0).
     fn near_rows(
         &self,
@@ -331,14 +331,15 @@ impl Evaluator<'_> {
         within: Option<&[u32]>,
         f: &mut Frame<'_>,
     ) -> Result<Option<Cow<'_, [u32]>>, EvalError> {
-        match self.peek(near.at_least, f).cloned().map_or_else(|| self.eval(near.at_least, f), Ok)? {
-            Value::Dec(at_least) if at_least > 0 => {}
-            _ => return Ok(None),
-        }
+        let at_least =
+            match self.peek(near.at_least, f).cloned().map_or_else(|| self.eval(near.at_least, f), Ok)? {
+                Value::Dec(at_least) if at_least > 0 => at_least,
+                _ => return Ok(None),
+            };
         let text = self.peek(near.text, f).cloned().map_or_else(|| self.eval(near.text, f), Ok)?;
         // An absent text has no similarity to any row: no comparison with it passes.
         let Value::Text(text) = text else { return Ok(Some(Cow::Borrowed(&[]))) };
-        let mut rows = self.indexes.near(near.table).candidates(&text);
+        let mut rows = self.indexes.near(near.table).reaching(&text, at_least, near.strict);
         if let Some(within) = within {
             rows.retain(|r| within.binary_search(r).is_ok());
         }

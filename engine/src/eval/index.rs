@@ -291,7 +291,7 @@ impl<'p> Builder<'p> {
 
     /// `c` as a similarity conjunct a search can be narrowed by (see `near.rs`).
     fn near(&mut self, c: &'p Expr, list: ListId, level: u32) -> Option<near::Plan<'p>> {
-        let (field, text, at_least) = near::recognise(c, list, level)?;
+        let (field, text, at_least, strict) = near::recognise(c, list, level)?;
         let free = |e: &Expr| !reads_local(e, level) && !binds(e) && self.infallible(e);
         if !free(text) || !free(at_least) {
             return None;
@@ -302,7 +302,7 @@ impl<'p> Builder<'p> {
             tables.push(near::Table::new(rows, field));
             tables.len() - 1
         });
-        Some(near::Plan { table, text, at_least })
+        Some(near::Plan { table, text, at_least, strict })
     }
 
     /// Plans `q` as a search of a row's words in a text (see `words.rs`), where the text

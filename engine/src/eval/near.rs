@@ -1,20 +1,24 @@
 //! Searches for rows with a similar text, by the bigrams they share. A search such as
 //! `求和(t 属于 网格任务按序号 取 t.序号 满足 … 且 相似度(t.名称, 申请.事项名称) >= 名称相似度阈值 且 …)`
-//! needs only the rows whose text shares a unit (a character bigram, see `similarity.rs`)
-//! with the case's text: the rest have similarity 0 and fail the conjunct whenever the
-//! threshold is above 0. Each such column's rows are listed by unit when the evaluator is
-//! made, and a search visits the rows listed under the case text's units, in row order
-//! (within the rows an equality's index picked, when the filter has one too).
+//! needs only the rows whose similarity to the case's text reaches the threshold. Each
+//! such column's rows are listed by unit (a character bigram, see `similarity.rs`) when the
+//! evaluator is made, with the number of units of each row's text. A search counts, for
+//! each row listed under one of the case text's units, how many units they share, and so
+//! knows each row's similarity without comparing the texts; it visits the rows that reach
+//! the threshold, in row order (within the rows an equality's index picked, when the
+//! filter has one too).
 //!
-//! Exactness: for texts `a ≠ b`, `similarity(a, b)` is `2·|A ∩ B| / (|A| + |B|)` with at least
-//! one of the unit sets non-empty, so a row sharing no unit with the case's text scores 0,
-//! unless the two texts are equal (both empty: no units, similarity 1), which is why rows
-//! whose text is empty are listed apart. A skipped row fails the conjunct (`0 >= θ` and
-//! `0 > θ` are false for `θ > 0`), and the planner (`index.rs`) only plans a conjunct that
-//! every row reaches without failing, with a text and a threshold that read no row and
-//! cannot fail (evaluated once, up front). A threshold that is not above 0 at run time, or
-//! absent, visits every row as before. A case text that is absent scores no value on any
-//! row, which no comparison passes: no row is visited.
+//! Exactness: for texts `a ≠ b`, `similarity(a, b)` is `⌊2·|A ∩ B|·10⁶ / (|A| + |B|)⌋` with at
+//! least one unit set non-empty, and for equal texts 1, which the same formula gives when
+//! they have units. So a row sharing `c` units with the case's text has exactly the score
+//! computed here, and a row sharing none scores 0, unless both texts are empty (no units,
+//! similarity 1): rows whose text is empty are listed apart. A skipped row fails the
+//! conjunct (its score is below the threshold; `0 >= θ` and `0 > θ` are false for `θ > 0`),
+//! and the planner (`index.rs`) only plans a conjunct that every row reaches without
+//! failing, with a text and a threshold that read no row and cannot fail (evaluated once,
+//! up front). A threshold that is not above 0 at run time, or absent, visits every row as
+//! before. A case text that is absent scores no value on any row, which no comparison
+//! passes: no row is visited.
 
 use std::collections::HashMap;
 
@@ -22,7 +26,7 @@ use foldhash::fast::FixedState;
 use qingdan_dsl::check::builtins::Builtin;
 
 use crate::ir::{CmpOp, Expr, ExprKind, ListId, Rows};
-use crate::value::Value;
+use crate::value::{Value, DECIMAL_SCALE};
 
 /// How one search narrows its rows by similarity.
 pub(super) struct Plan<'p> {
@@ -32,12 +36,15 @@ pub(super) struct Plan<'p> {
     pub text: &'p Expr,
     /// The threshold the similarity must reach.
     pub at_least: &'p Expr,
+    /// Whether it must exceed it (`>`), not only reach it (`>=`).
+    pub strict: bool,
 }
 
 /// `相似度(t.列, X) >= θ` (or `>`, `θ <= …`, `θ < …`, the arguments either way round),
 /// where `t` is the row variable at `level` over `list` and `列` one of its fields: the
-/// field, `X` and `θ` (which the caller still has to find free of the row and of errors).
-pub(super) fn recognise(e: &Expr, list: ListId, level: u32) -> Option<(u32, &Expr, &Expr)> {
+/// field, `X`, `θ` (which the caller still has to find free of the row and of errors), and
+/// whether the comparison is strict.
+pub(super) fn recognise(e: &Expr, list: ListId, level: u32) -> Option<(u32, &Expr, &Expr, bool)> {
     let ExprKind::Cmp(op, a, b) = &e.kind else { return None };
     let (similarity, at_least) = match op {
         CmpOp::Ge | CmpOp::Gt => (a, b),
@@ -52,9 +59,10 @@ pub(super) fn recognise(e: &Expr, list: ListId, level: u32) -> Option<(u32, &Exp
         }
         _ => None,
     };
+    let strict = matches!(op, CmpOp::Gt | CmpOp::Lt);
     match (field(x), field(y)) {
-        (Some(f), None) => Some((f, y, at_least)),
-        (None, Some(f)) => Some((f, x, at_least)),
+        (Some(f), None) => Some((f, y, at_least, strict)),
+        (None, Some(f)) => Some((f, x, at_least, strict)),
         _ => None,
     }
 }
@@ -62,38 +70,49 @@ pub(super) fn recognise(e: &Expr, list: ListId, level: u32) -> Option<(u32, &Exp
 /// One column's rows by the units of their text.
 pub(super) struct Table {
     by_unit: HashMap<u64, Vec<u32>, FixedState>,
+    /// How many units each row's text has (0 for a row without a text).
+    units: Vec<u32>,
     /// Rows whose text is empty (it has no units, and equals only the empty text).
     empty: Vec<u32>,
 }
 
 impl Table {
     pub fn new(rows: &Rows, field: u32) -> Table {
-        let mut table = Table { by_unit: HashMap::default(), empty: Vec::new() };
+        let mut table = Table { by_unit: HashMap::default(), units: vec![0; rows.len()], empty: Vec::new() };
         for (r, row) in rows.iter().enumerate() {
             let Some(Value::Text(t)) = row.get(field as usize) else { continue };
             if t.is_empty() {
                 table.empty.push(r as u32);
             }
-            for unit in super::similarity::units(t) {
+            let units = super::similarity::units(t);
+            table.units[r] = units.len() as u32;
+            for unit in units {
                 table.by_unit.entry(unit).or_default().push(r as u32);
             }
         }
         table
     }
 
-    /// The rows whose text shares a unit with `text`, or equals it, in row order.
-    pub fn candidates(&self, text: &str) -> Vec<u32> {
+    /// The rows whose text's similarity to `text` reaches `at_least` (exceeds it, if
+    /// `strict`; a threshold above 0), in row order.
+    pub fn reaching(&self, text: &str, at_least: i64, strict: bool) -> Vec<u32> {
+        let passes = |score: i64| score > at_least || (!strict && score == at_least);
         if text.is_empty() {
-            return self.empty.clone();
+            // Similarity 1 with the empty rows, 0 with the rest.
+            return if passes(DECIMAL_SCALE) { self.empty.clone() } else { Vec::new() };
         }
-        let mut rows: Vec<u32> = super::similarity::units(text)
-            .iter()
-            .filter_map(|u| self.by_unit.get(u))
-            .flatten()
-            .copied()
-            .collect();
-        rows.sort_unstable();
-        rows.dedup();
+        let units = super::similarity::units(text);
+        // Each row once for each unit it shares with the text.
+        let mut shared: Vec<u32> =
+            units.iter().filter_map(|u| self.by_unit.get(u)).flatten().copied().collect();
+        shared.sort_unstable();
+        let mut rows = Vec::new();
+        for run in shared.chunk_by(|a, b| a == b) {
+            let total = (self.units[run[0] as usize] as usize + units.len()) as i64;
+            if passes(2 * run.len() as i64 * DECIMAL_SCALE / total) {
+                rows.push(run[0]);
+            }
+        }
         rows
     }
 }
@@ -159,7 +178,7 @@ mod tests {
             names in proptest::collection::vec("[ab网格]{0,4}", 1..8),
             name in "[ab网格]{0,5}",
             kind in 0u32..2,
-            at_least in prop_oneof![Just(0i64), Just(-1), Just(1_500_000), 1i64..1_000_000],
+            at_least in prop_oneof![Just(0i64), Just(-1), Just(1_500_000), Just(1_000_000), Just(500_000), Just(666_666), 1i64..1_000_000],
             everything: bool,
         ) {
             let case = [Value::text(&name), Value::Enum(kind), Value::Dec(at_least), Value::Bool(everything)];

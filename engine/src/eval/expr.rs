@@ -331,14 +331,12 @@ impl Evaluator<'_> {
         within: Option<&[u32]>,
         f: &mut Frame<'_>,
     ) -> Result<Option<Cow<'_, [u32]>>, EvalError> {
-        let at_least =
-            match self.peek(near.at_least, f).cloned().map_or_else(|| self.eval(near.at_least, f), Ok)? {
-                Value::Dec(at_least) if at_least > 0 => at_least,
-                _ => return Ok(None),
-            };
-        let text = self.peek(near.text, f).cloned().map_or_else(|| self.eval(near.text, f), Ok)?;
+        let at_least = match self.eval(near.at_least, f)? {
+            Value::Dec(at_least) if at_least > 0 => at_least,
+            _ => return Ok(None),
+        };
         // An absent text has no similarity to any row: no comparison with it passes.
-        let Value::Text(text) = text else { return Ok(Some(Cow::Borrowed(&[]))) };
+        let Value::Text(text) = self.eval(near.text, f)? else { return Ok(Some(Cow::Borrowed(&[]))) };
         let mut rows = self.indexes.near(near.table).reaching(&text, at_least, near.strict);
         if let Some(within) = within {
             rows.retain(|r| within.binary_search(r).is_ok());
@@ -379,12 +377,8 @@ impl Evaluator<'_> {
                 return Ok(Some(found));
             }
         }
-        let text = match self.peek(plan.text, f) {
-            Some(v) => v.clone(),
-            None => self.eval(plan.text, f)?,
-        };
         // `包含` of an absent text is false for every word.
-        let Value::Text(text) = text else { return Ok(Some(false)) };
+        let Value::Text(text) = self.eval(plan.text, f)? else { return Ok(Some(false)) };
         if f.words.len() <= t {
             f.words.resize_with(t + 1, Default::default);
         }

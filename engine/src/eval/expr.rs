@@ -295,31 +295,22 @@ impl Evaluator<'_> {
                 &owned
             }
         };
+        let group = match plan.member {
+            true => self.members(plan.table, key),
+            false => Cow::Borrowed(self.indexes.rows(plan.table, key)),
+        };
         if let Some(near) = &plan.near {
             // Only with other conjuncts: no count or total of the group stands for the answer.
-            let group = if plan.member {
-                self.members(plan.table, key)
-            } else {
-                self.indexes.rows(plan.table, key).into()
-            };
             return Ok(Some(Found::Rows(self.near_rows(near, Some(&group), f)?.unwrap_or(group))));
         }
-        if plan.member {
-            let rows = self.members(plan.table, key);
-            return Ok(Some(match q.kind {
-                QuantKind::Count if plan.whole => Found::Count(rows.len()),
-                _ => Found::Rows(rows),
-            }));
-        }
-        let rows = self.indexes.rows(plan.table, key);
         // Where the group is exactly the rows that pass, a count is its size and a sum
-        // of a column its total (see index.rs).
+        // of a column its total (see index.rs; a membership's groups have no totals).
         let found = match q.kind {
-            QuantKind::Count if plan.whole => Some(Found::Count(rows.len())),
+            QuantKind::Count if plan.whole => Some(Found::Count(group.len())),
             QuantKind::Sum => self.indexes.total(plan, key).map(Found::Total),
             _ => None,
         };
-        Ok(Some(found.unwrap_or(Found::Rows(Cow::Borrowed(rows)))))
+        Ok(Some(found.unwrap_or(Found::Rows(group))))
     }
 
     /// The rows (of `within`, if given) whose text is similar enough to the case's to pass

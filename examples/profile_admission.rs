@@ -1,5 +1,6 @@
 //! Decides every bundled grid-admission case N times with the interpreter (or the module,
-//! with `wasm` as the first argument): a steady loop for `valgrind --tool=callgrind`.
+//! with `wasm` as the first argument, which also prints the time per decision): a steady
+//! loop for `valgrind --tool=callgrind`.
 use qingdan_engine::cases::CaseReader;
 use qingdan_engine::eval::Evaluator;
 use qingdan_engine::testing::read_case_file;
@@ -11,7 +12,9 @@ fn main() {
     let mode = args.get(1).cloned().unwrap_or_else(|| "interp".into());
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/grid_admission");
-    let p = qingdan::load_policy(&dir.join("admission.qd"), None).expect("loads");
+    // Another policy of the folder (a variant with a let replaced, to see what it costs).
+    let file = std::env::var("QINGDAN_PROFILE_POLICY").unwrap_or_else(|_| "admission.qd".into());
+    let p = qingdan::load_policy(&dir.join(file), None).expect("loads");
     let text = std::fs::read_to_string(dir.join("cases.yaml")).expect("cases");
     let cases: Vec<_> = read_case_file(&CaseReader::new(&p), &text)
         .expect("cases")
@@ -72,12 +75,14 @@ fn main() {
         )
         .expect("loads");
         let mut inst = module.instantiate().expect("instance");
+        let start = std::time::Instant::now();
         for _ in 0..n {
             for c in &cases {
                 inst.place(c).expect("placed");
                 decided += inst.decide(0).is_ok() as usize;
             }
         }
+        eprintln!("{:?} per decision", start.elapsed() / (n * cases.len()) as u32);
     } else if mode == "cold" {
         // Every case made new each time (another name, another day), so that no let's
         // remembered value answers it: the cost of a decision the memos have not seen.

@@ -35,7 +35,6 @@
 use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
-use qingdan_dsl::check::builtins::Builtin;
 use qingdan_dsl::syntax::ast::QuantKind;
 
 use super::similarity::KnownUnits;
@@ -195,11 +194,7 @@ impl<'p> Indexes<'p> {
 /// outlives the evaluator that holds these.
 pub(super) fn list_text_units(policy: &Policy) -> KnownUnits {
     let mut known = KnownUnits::default();
-    let mut uses = false;
-    for e in policy.exprs() {
-        crate::ir::visit::walk(e, &mut |x| uses |= matches!(x.kind, ExprKind::Call(Builtin::Similarity, _)));
-    }
-    if !uses {
+    if !super::similarity::compared_in(policy) {
         return known;
     }
     let mut learn = |v: &Value| match v {

@@ -13,6 +13,7 @@
 //!
 //! Nothing is normalised (case, spaces, punctuation count as they are written).
 
+use qingdan_dsl::check::builtins::Builtin;
 use smallvec::SmallVec;
 
 use crate::value::DECIMAL_SCALE;
@@ -78,11 +79,22 @@ impl KnownUnits {
     }
 }
 
+/// Whether `policy` compares texts by similarity anywhere.
+pub(crate) fn compared_in(policy: &crate::ir::Policy) -> bool {
+    let mut uses = false;
+    for e in policy.exprs() {
+        crate::ir::visit::walk(e, &mut |x| {
+            uses |= matches!(x.kind, crate::ir::ExprKind::Call(Builtin::Similarity, _))
+        });
+    }
+    uses
+}
+
 /// A text's units, sorted and each once; names and data items fit on the stack.
-pub(super) type Units = SmallVec<[u64; 32]>;
+pub(crate) type Units = SmallVec<[u64; 32]>;
 
 /// The character bigrams of `t`, each as one number (see the module's definition).
-pub(super) fn units(t: &str) -> Units {
+pub(crate) fn units(t: &str) -> Units {
     let chars: SmallVec<[u64; 32]> = t.chars().map(packed).collect();
     let mut units: Units = match chars.as_slice() {
         [] => SmallVec::new(),

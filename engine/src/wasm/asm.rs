@@ -79,6 +79,11 @@ impl Body {
         self.op(Ins::I32Load(mem(offset, 2)))
     }
 
+    /// Four bytes from any address (texts are not aligned).
+    pub(super) fn load32_unaligned(&mut self, offset: u32) -> &mut Self {
+        self.op(Ins::I32Load(mem(offset, 0)))
+    }
+
     pub(super) fn store32(&mut self, offset: u32) -> &mut Self {
         self.op(Ins::I32Store(mem(offset, 2)))
     }

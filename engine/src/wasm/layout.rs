@@ -66,3 +66,25 @@ pub(super) fn finish(layout: &mut Layout, statics_len: u32, sink_len: u32) -> u3
     layout.pages = layout.heap.div_ceil(65536) + 1;
     sink
 }
+
+/// The module's own globals, after the ones the ABI names: a small cache of the
+/// `similarity` units of the case's texts (`runtime::units`). A search compares one case
+/// text with every row of a list, and a data item with every item of every row, so each
+/// text is split into units once per case, not once per comparison. `begin` empties it,
+/// as it empties the heap the units live in.
+pub(super) mod cache {
+    use super::global;
+
+    /// Entries: the case texts a search compares at once (a task's few data items).
+    pub const WAYS: u32 = 4;
+    /// `i64`: the text word of entry `i`, absent when the entry is empty.
+    pub const fn key(i: u32) -> u32 {
+        global::ABI + 1 + 2 * i
+    }
+    /// `i64`: the units of entry `i`'s text, as a set word.
+    pub const fn units(i: u32) -> u32 {
+        key(i) + 1
+    }
+    /// `i32`: the entry the next miss replaces.
+    pub const NEXT: u32 = global::ABI + 1 + 2 * WAYS;
+}

@@ -31,8 +31,8 @@ use wasm_encoder::{
     TableType, TypeSection, ValType,
 };
 
-use crate::ir::{Combining, DecisionId, Expr, ListId, Policy, RuleId};
-use asm::{Body, I32, I64};
+use crate::ir::{Combining, DecisionId, Expr, ExprKind, ListId, Policy, RuleId};
+use asm::{Body, ABSENT, I32, I64};
 use layout::{global, Layout, ABI_VERSION, MAX_PAGES};
 use manifest::Column;
 pub use manifest::Manifest;
@@ -139,6 +139,8 @@ pub(crate) struct Gen<'p> {
     /// Per list: the fields the module holds, as columns.
     columns: Vec<Vec<Column>>,
     list_rows: HashMap<ListId, i64>,
+    /// Per list: whether the policy looks a row up by key (its lookup gets a table).
+    looked_up: Vec<bool>,
     /// Function types, interned.
     types: Vec<(Vec<ValType>, Vec<ValType>)>,
 }
@@ -146,7 +148,7 @@ pub(crate) struct Gen<'p> {
 impl<'p> Gen<'p> {
     fn new(policy: &'p Policy) -> Gen<'p> {
         let layout = layout::plan(policy);
-        let mut statics = Statics::new(layout.statics);
+        let mut statics = Statics::new(layout.statics, crate::eval::similarity::compared_in(policy));
         // Lists first: their tables are the bulk of the static data. Only the columns
         // the policy reads go in (and the key, which names rows).
         let columns: Vec<Vec<Column>> = columns(policy)
@@ -180,6 +182,7 @@ impl<'p> Gen<'p> {
             exceptions,
             let_may_fail,
             list_rows: HashMap::new(),
+            looked_up: looked_up(policy),
             types: Vec::new(),
         };
         g.funcs.outcome_type = g.ty(&[I32], &[]);
@@ -362,6 +365,12 @@ impl<'p> Gen<'p> {
             let ty = GlobalType { val_type: I32, mutable, shared: false };
             globals.global(ty, &ConstExpr::i32_const(value));
         }
+        for _ in 0..layout::cache::WAYS {
+            let ty = GlobalType { val_type: I64, mutable: true, shared: false };
+            globals.global(ty, &ConstExpr::i64_const(ABSENT));
+            globals.global(ty, &ConstExpr::i64_const(0));
+        }
+        globals.global(GlobalType { val_type: I32, mutable: true, shared: false }, &ConstExpr::i32_const(0));
         let mut exports = ExportSection::new();
         exports.export("memory", ExportKind::Memory, 0);
         exports.export("abi_version", ExportKind::Global, global::ABI);
@@ -505,4 +514,19 @@ fn reject_sets_of_sets(p: &Policy) -> Result<(), BuildError> {
         Some(span) => Err(BuildError { span, what: what.into() }),
         None => Ok(()),
     }
+}
+
+/// Per list: whether some expression of `policy` looks a row up by key.
+fn looked_up(policy: &Policy) -> Vec<bool> {
+    let mut looked_up = vec![false; policy.lists.len()];
+    for e in policy.exprs() {
+        crate::ir::visit::walk(e, &mut |x| {
+            if let ExprKind::Lookup { list, .. } | ExprKind::HasKey { list, .. } = &x.kind {
+                if let Some(l) = looked_up.get_mut(*list as usize) {
+                    *l = true;
+                }
+            }
+        });
+    }
+    looked_up
 }

@@ -9,7 +9,7 @@
 use wasm_encoder::ValType;
 
 use super::asm::{Body, Ins, ABSENT, I32, I64};
-use super::layout::{global, ErrorKind};
+use super::layout::{cache, global, ErrorKind};
 use crate::value::DECIMAL_SCALE;
 
 /// Helper functions, in their order in the module's function index space.
@@ -51,6 +51,9 @@ pub(super) enum Rt {
     Union,
     /// `(text) -> (ptr, n)`: a text's character bigrams as words, unsorted.
     Bigrams,
+    /// `(text) -> (ptr, n)`: a present text's bigrams, sorted and each once: a constant's
+    /// from the header before its bytes, a case text's from the cache or computed now.
+    Units,
     /// `(a, b) -> decimal`: the Dice coefficient of two texts' sets of bigrams.
     Similarity,
 }
@@ -83,6 +86,7 @@ pub(super) const ALL: &[Rt] = &[
     Rt::ScaleSet,
     Rt::Union,
     Rt::Bigrams,
+    Rt::Units,
     Rt::Similarity,
 ];
 
@@ -106,7 +110,7 @@ impl Rt {
             Rt::DateAdd => (&[I64, I64, I32], &[I64]),
             Rt::Scale | Rt::ScaleSet => (&[I64, I32], &[I64]),
             Rt::Union => (&[I64, I64, I32], &[I64]),
-            Rt::Bigrams => (&[I64], &[I64]),
+            Rt::Bigrams | Rt::Units => (&[I64], &[I64]),
             Rt::Similarity => (&[I64, I64], &[I64]),
             Rt::SortWords | Rt::SortTexts | Rt::SortIds => (&[I32, I32], &[I32]),
         }
@@ -143,6 +147,7 @@ impl Rt {
             Rt::ScaleSet => scale_set(&mut b),
             Rt::Union => union(&mut b),
             Rt::Bigrams => bigrams(&mut b),
+            Rt::Units => units(&mut b),
             Rt::Similarity => similarity(&mut b),
         }
         b
@@ -226,12 +231,25 @@ fn text_find(b: &mut Body, at_start: bool) {
         (b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32));
     b.get(0).is_absent().get(1).is_absent().op(Ins::I32Or).if_(None).i64(ABSENT).op(Ins::Return).end();
     b.ptr_of(0).set(ph).len_of(0).set(nh).ptr_of(1).set(pn).len_of(1).set(nn);
+    let head = b.local(I32);
+    b.get(nn).i32(4).op(Ins::I32GeU).if_(None).get(pn).load32_unaligned(0).set(head).end();
     b.block().loop_();
     // Positions `at` with room for the part; only 0 for `starts_with`.
     b.get(at).get(nn).op(Ins::I32Add).get(nh).op(Ins::I32GtU).br_if(1);
     if at_start {
         b.get(at).i32(0).op(Ins::I32Ne).br_if(1);
     }
+    // Most positions differ in their first four bytes (one load; a Chinese character is
+    // three), or in their first byte for a shorter part: move on without the inner loop.
+    b.get(nn).i32(4).op(Ins::I32GeU).if_(None);
+    b.get(ph).get(at).op(Ins::I32Add).load32_unaligned(0).get(head).op(Ins::I32Ne);
+    b.if_(None).bump(at, 1).br(2).end();
+    b.else_();
+    b.get(nn).if_(None);
+    b.get(ph).get(at).op(Ins::I32Add).load8u(0).get(pn).load8u(0).op(Ins::I32Ne);
+    b.if_(None).bump(at, 1).br(3).end();
+    b.end();
+    b.end();
     b.i32(1).set(found).i32(0).set(i);
     b.block().loop_();
     b.get(i).get(nn).op(Ins::I32GeU).br_if(1);
@@ -400,6 +418,34 @@ fn bigrams(b: &mut Body) {
     b.pack(q, count);
 }
 
+/// The units of the present text in param 0, sorted as `SortWords` sorts and each once.
+/// A constant text (below the sink) carries them before its bytes: its count as a word
+/// at `ptr − 8`, the units below it (`Statics::text`). A case text's are looked up in the
+/// cache (`layout::cache`), else computed on the heap and kept in the next entry.
+fn units(b: &mut Body) {
+    const _: () = assert!(cache::WAYS.is_power_of_two(), "the next entry is counted modulo WAYS by a mask");
+    let (p, n, w) = (b.local(I32), b.local(I32), b.local(I64));
+    b.ptr_of(0).tee(p).gget(global::SINK).op(Ins::I32LtU).if_(None);
+    b.get(p).i32(8).op(Ins::I32Sub).load32(0).set(n);
+    b.get(p).i32(8).op(Ins::I32Sub).get(n).i32(3).op(Ins::I32Shl).op(Ins::I32Sub).set(p);
+    b.pack(p, n).op(Ins::Return);
+    b.end();
+    for i in 0..cache::WAYS {
+        b.get(0).gget(cache::key(i)).op(Ins::I64Eq).if_(None).gget(cache::units(i)).op(Ins::Return).end();
+    }
+    b.get(0).call(Rt::Bigrams.index()).set(w);
+    b.ptr_of(w).set(p);
+    b.get(p).len_of(w).call(Rt::SortWords.index()).set(n);
+    b.pack(p, n).set(w);
+    for i in 0..cache::WAYS {
+        b.gget(cache::NEXT).i32(i as i32).op(Ins::I32Eq).if_(None);
+        b.get(0).gset(cache::key(i)).get(w).gset(cache::units(i));
+        b.end();
+    }
+    b.gget(cache::NEXT).i32(1).op(Ins::I32Add).i32(cache::WAYS as i32 - 1).op(Ins::I32And).gset(cache::NEXT);
+    b.get(w);
+}
+
 /// `similarity(a, b)` as `eval/similarity.rs` defines it: 1 for equal texts; else
 /// `2 × common / (|A| + |B|)` over the two sorted sets of bigrams, rounded down to a
 /// decimal. Absent if either text is.
@@ -410,9 +456,8 @@ fn similarity(b: &mut Body) {
     b.get(0).is_absent().get(1).is_absent().op(Ins::I32Or).if_(None).i64(ABSENT).op(Ins::Return).end();
     b.get(0).get(1).call(Rt::TextEq.index()).if_(None).i64(DECIMAL_SCALE).op(Ins::Return).end();
     for (text, p, n) in [(0, pa, na), (1, pb, nb)] {
-        b.get(text).call(Rt::Bigrams.index()).set(x);
-        b.ptr_of(x).set(p);
-        b.get(p).len_of(x).call(Rt::SortWords.index()).set(n);
+        b.get(text).call(Rt::Units.index()).set(x);
+        b.ptr_of(x).set(p).len_of(x).set(n);
     }
     // Both sorted (signed, as `SortWords` orders): count the common units in one pass.
     b.block().loop_();

@@ -23,11 +23,14 @@ pub(super) struct Statics {
     base: u32,
     pub(super) bytes: Vec<u8>,
     texts: HashMap<String, i64>,
+    /// Whether each text carries its `similarity` units before its bytes (when the policy
+    /// compares texts by similarity: `runtime::units` reads them).
+    with_units: bool,
 }
 
 impl Statics {
-    pub(super) fn new(base: u32) -> Statics {
-        Statics { base, bytes: Vec::new(), texts: HashMap::new() }
+    pub(super) fn new(base: u32, with_units: bool) -> Statics {
+        Statics { base, bytes: Vec::new(), texts: HashMap::new(), with_units }
     }
 
     fn here(&self) -> u32 {
@@ -43,6 +46,14 @@ impl Statics {
     pub(super) fn text(&mut self, s: &str) -> i64 {
         if let Some(w) = self.texts.get(s) {
             return *w;
+        }
+        if self.with_units {
+            // The units, sorted as the module sorts words (signed), then their count:
+            // the text's bytes start right after, 8-aligned.
+            let mut units: Vec<i64> = crate::eval::similarity::units(s).iter().map(|&u| u as i64).collect();
+            units.sort_unstable();
+            self.words(&units);
+            self.bytes.extend_from_slice(&(units.len() as u64).to_le_bytes());
         }
         let w = pack(self.here(), s.len() as u32);
         self.bytes.extend_from_slice(s.as_bytes());

@@ -171,8 +171,14 @@ impl Gen {
             let amount = *self.rng.pick(&["7", "2.5", "-1", "0"]);
             let due = if self.rng.chance(50) { ", due: 2024-05-01" } else { "" };
             let weights = *self.rng.pick(&["[]", "[1, 2.5]", "[3]", "[0.25, -4]"]);
-            let tags =
-                *self.rng.pick(&["[]", "[\"a\"]", "[\"a\", \"网格\"]", "[\"\", \"b网\"]", "[\"ab\", \"b\"]"]);
+            let tags = *self.rng.pick(&[
+                "[]",
+                "[\"a\"]",
+                "[\"a\", \"网格\"]",
+                "[\"\", \"b网\"]",
+                "[\"ab\", \"b\"]",
+                "[\"😀ab\", \"b\"]",
+            ]);
             out.push_str(&format!(
                 "  item \"{code}\" {{ kind: {kind}, n: {int}, amount: {amount}{due}, tags: {tags}, weights: {weights} }}\n"
             ));

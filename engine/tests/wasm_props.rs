@@ -225,16 +225,37 @@ fn text_search_agrees_with_the_interpreter() {
     );
 }
 
-/// The `lets` (over a case `x { a: text, b: text, items: set of text }` and a list `names`
-/// of texts of one- to four-byte characters) have the same values in the module and the
-/// interpreter, on generated texts of those characters.
+/// Keyword searches (`任一(w 属于 r.词 满足 包含(X, w))`), which the module answers from a
+/// table of the column's words, agree with the interpreter's automaton: words of one to
+/// four bytes and longer, overlapping and repeated, the empty word, a case text, a let
+/// and a constant searched, and more searched texts than one.
+#[test]
+fn keyword_search_agrees_with_the_interpreter() {
+    texts_agree(
+        "let named = any(r in names where any(w in r.words where contains(x.a, w)))\n\
+         let rows_named = count(r in names where any(w in r.words where contains(x.a, w)))\n\
+         let by_let = count(r in names where r.name != \"a\" and any(w in r.words where contains(named_text, w)))\n\
+         let named_text = if x.b == \"\" then \"a网格\" else x.a\n\
+         let in_constant = count(r in names where any(w in r.words where contains(\"网格😀ab\", w)))\n\
+         let by_item = count(i in x.items where any(r in names where any(w in r.words where contains(x.b, w))))\n",
+    );
+}
+
+/// The `lets` (over a case `x { a: text, b: text, items: set of text }` and a
+/// list `names` of texts and sets of words of one- to four-byte characters) have the same
+/// values in the module and the interpreter, on generated texts of those characters.
 fn texts_agree(lets: &str) {
     let names = ["", "a", "😀", "😀ab", "ab😀a", "网格网格", "é网😀 ", "aaaa", "b😀a网"];
-    let rows: String =
-        names.iter().enumerate().map(|(i, n)| format!("  item \"n{i}\" {{ name: {n:?} }}\n")).collect();
+    let words =
+        ["[]", "[\"\"]", "[\"a\", \"ab\"]", "[\"网格\", \"格网\", \"网\"]", "[\"😀\"]", "[\"b😀\", \"é网\"]"];
+    let rows: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("  item \"n{i}\" {{ name: {n:?}, words: {} }}\n", words[i % words.len()]))
+        .collect();
     let p = policy(&format!(
         "policy s\nsource s \"S\" {{ clause c \"c\" }}\nenum O {{ near, far }}\n\
-         record N {{ code: text, name: text }}\nlist names: N key code {{\n{rows}}}\n\
+         record N {{ code: text, name: text, words: set of text }}\nlist names: N key code {{\n{rows}}}\n\
          input x {{ a: text, b: text, items: set of text }}\n{lets}\
          rule r cite s.c {{ when x.a == x.b then near \"near\" }}\ndecision d: O by first default far \"far\"\n",
     ))

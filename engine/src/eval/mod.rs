@@ -22,7 +22,7 @@ mod memo;
 mod near;
 pub mod similarity;
 mod steps;
-mod words;
+pub(crate) mod words;
 
 pub use explain::{explain, explain_with, Explanation};
 pub use expr::{arith, compare, to_decimal, Fault};

@@ -43,7 +43,7 @@ pub(super) struct Plan<'p> {
 /// `任一(w 属于 r.列 满足 包含(X, w))` at binder `level`, where `r` is an outer row variable
 /// and `列` a column of texts: `r`'s level, its list, the column, and `X` (which the caller
 /// still has to find free of variables and errors).
-pub(super) fn recognise(q: &Quant, level: u32) -> Option<(u32, ListId, u32, &Expr)> {
+pub(crate) fn recognise(q: &Quant, level: u32) -> Option<(u32, ListId, u32, &Expr)> {
     if q.kind != QuantKind::Any || *q.over.ty.required() != Type::Set(Box::new(Type::Text)) {
         return None;
     }
@@ -119,7 +119,7 @@ pub(crate) struct Hits {
 
 impl Hits {
     /// Whether row `r` lists a word that `text` contains; the text's rows are found once.
-    pub fn has_word(&mut self, table: &Table, text: &Arc<str>, r: u32) -> bool {
+    pub(super) fn has_word(&mut self, table: &Table, text: &Arc<str>, r: u32) -> bool {
         if let Some(found) = self.known(text, r) {
             return found;
         }

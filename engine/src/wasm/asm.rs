@@ -88,6 +88,10 @@ impl Body {
         self.op(Ins::I32Store(mem(offset, 2)))
     }
 
+    pub(super) fn store8(&mut self, offset: u32) -> &mut Self {
+        self.op(Ins::I32Store8(mem(offset, 0)))
+    }
+
     pub(super) fn load8u(&mut self, offset: u32) -> &mut Self {
         self.op(Ins::I32Load8U(mem(offset, 0)))
     }

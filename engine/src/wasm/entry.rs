@@ -113,6 +113,9 @@ impl Gen<'_> {
         for i in 0..cache::WAYS {
             b.i64(ABSENT).gset(cache::key(i));
         }
+        for t in 0..self.keyword_tables.len() as u32 {
+            b.i64(cache::NO_TEXT).gset(cache::keywords(t));
+        }
         b.i32(1).gset(global::READY);
         b.i32(0).i32(Status::Ok as i32).store32(lay.result + result::STATUS);
         b.i32(Status::Ok as i32);

@@ -253,6 +253,9 @@ impl<'g, 'p> Fx<'g, 'p> {
 
     fn quant(&mut self, e: &Expr) -> Result<(), BuildError> {
         let ExprKind::Quant(q) = &e.kind else { return Ok(()) };
+        if self.keyword_search(q)? {
+            return Ok(());
+        }
         let site = self.g.site(e);
         let (i, n, p, item) = (self.b.local(I32), self.b.local(I32), self.b.local(I32), self.b.local(I64));
         let (count, sum, all) = (self.b.local(I64), self.b.local(I64), self.b.local(I32));
@@ -306,6 +309,32 @@ impl<'g, 'p> Fx<'g, 'p> {
             QuantKind::Sum => self.b.get(sum),
         };
         Ok(())
+    }
+
+    /// `任一(w 属于 r.列 满足 包含(X, w))` as a bit of the rows found in `X` by the column's
+    /// keyword table (`keywords.rs`), where `X` reads no variable and cannot fail, so
+    /// that evaluating it once is what the scan would do at every word. Returns whether
+    /// it compiled the search so.
+    fn keyword_search(&mut self, q: &crate::ir::Quant) -> Result<bool, BuildError> {
+        let level = self.binders.len() as u32;
+        let Some((row_level, list, field, text)) = crate::eval::words::recognise(q, level) else {
+            return Ok(false);
+        };
+        let mut reads_variable = false;
+        crate::ir::visit::walk(text, &mut |x| reads_variable |= matches!(x.kind, ExprKind::Local(_)));
+        let table = self.g.keyword_tables.iter().position(|t| (t.list, t.field) == (list, field));
+        let (Some(t), Some(&row), false, false) = (
+            table,
+            self.binders.get(row_level as usize),
+            reads_variable,
+            may_fail(text, &self.g.let_may_fail),
+        ) else {
+            return Ok(false);
+        };
+        self.expr(text)?;
+        self.b.call(self.g.funcs.keywords + t as u32);
+        super::keywords::has_row(&mut self.b, row);
+        Ok(true)
     }
 
     /// `sum += value` (on the stack; the sum's own type, int or decimal, which add

@@ -87,4 +87,16 @@ pub(super) mod cache {
     }
     /// `i32`: the entry the next miss replaces.
     pub const NEXT: u32 = global::ABI + 1 + 2 * WAYS;
+
+    /// `i64`: the text keyword table `t` last searched (`keywords.rs`), or [`NO_TEXT`].
+    pub const fn keywords(t: u32) -> u32 {
+        NEXT + 1 + 2 * t
+    }
+    /// `i64`: the address of the rows found in that text.
+    pub const fn keyword_bits(t: u32) -> u32 {
+        keywords(t) + 1
+    }
+    /// No text's word (its address would be 0, in the fixed areas): an empty entry.
+    /// Not absent, which a search may be given.
+    pub const NO_TEXT: i64 = 0;
 }

@@ -16,6 +16,7 @@ mod decide;
 mod entry;
 mod expr;
 pub mod host;
+mod keywords;
 pub use qingdan_runtime::integrity;
 pub mod layout;
 pub mod manifest;
@@ -81,6 +82,8 @@ pub fn compile(policy: &Policy, hash: &str) -> Result<Compiled, BuildError> {
 struct Funcs {
     lets: u32,
     lookups: u32,
+    /// One per keyword table (`keywords.rs`).
+    keywords: u32,
     outcomes: u32,
     verdicts: Vec<Option<u32>>,
     sames: u32,
@@ -141,6 +144,8 @@ pub(crate) struct Gen<'p> {
     list_rows: HashMap<ListId, i64>,
     /// Per list: whether the policy looks a row up by key (its lookup gets a table).
     looked_up: Vec<bool>,
+    /// The columns searched by keyword, laid out (`keywords.rs`).
+    keyword_tables: Vec<keywords::Table>,
     /// Function types, interned.
     types: Vec<(Vec<ValType>, Vec<ValType>)>,
 }
@@ -169,7 +174,11 @@ impl<'p> Gen<'p> {
             let fails = expr::may_fail(&l.value, &let_may_fail);
             let_may_fail.push(fails);
         }
-        let funcs = Self::number(policy, &exceptions);
+        let keyword_tables: Vec<keywords::Table> = keywords::searched_columns(policy)
+            .into_iter()
+            .map(|(l, f)| keywords::Table::lay_out(&mut statics, l, f, &policy.lists[l as usize].rows))
+            .collect();
+        let funcs = Self::number(policy, &exceptions, keyword_tables.len());
         let mut g = Gen {
             policy,
             layout,
@@ -178,7 +187,8 @@ impl<'p> Gen<'p> {
             funcs,
             sites: Vec::new(),
             site_of: HashMap::new(),
-            sink_words: 1,
+            sink_words: keyword_tables.iter().map(keywords::Table::sink_words).max().unwrap_or(0).max(1),
+            keyword_tables,
             exceptions,
             let_may_fail,
             list_rows: HashMap::new(),
@@ -189,7 +199,7 @@ impl<'p> Gen<'p> {
         g
     }
 
-    fn number(policy: &Policy, exceptions: &[Vec<RuleId>]) -> Funcs {
+    fn number(policy: &Policy, exceptions: &[Vec<RuleId>], keyword_tables: usize) -> Funcs {
         let mut next = runtime::ALL.len() as u32;
         let mut take = |n: usize| {
             let start = next;
@@ -198,6 +208,7 @@ impl<'p> Gen<'p> {
         };
         let lets = take(policy.lets.len());
         let lookups = take(policy.lists.len());
+        let keywords = take(keyword_tables);
         let outcomes = take(policy.rules.len());
         let verdicts = policy
             .rules
@@ -212,6 +223,7 @@ impl<'p> Gen<'p> {
         Funcs {
             lets,
             lookups,
+            keywords,
             outcomes,
             verdicts,
             sames,
@@ -280,6 +292,10 @@ impl<'p> Gen<'p> {
         for l in 0..p.lists.len() as u32 {
             let ty = self.ty(&[I64], &[I64]);
             out.push((ty, self.lookup_fn(l)));
+        }
+        let ty = self.ty(&[I64], &[I32]);
+        for (t, table) in self.keyword_tables.iter().enumerate() {
+            out.push((ty, table.body(t as u32)));
         }
         for r in 0..p.rules.len() as u32 {
             out.push((self.funcs.outcome_type, self.outcome_fn(r)?));
@@ -371,6 +387,11 @@ impl<'p> Gen<'p> {
             globals.global(ty, &ConstExpr::i64_const(0));
         }
         globals.global(GlobalType { val_type: I32, mutable: true, shared: false }, &ConstExpr::i32_const(0));
+        for _ in &self.keyword_tables {
+            let ty = GlobalType { val_type: I64, mutable: true, shared: false };
+            globals.global(ty, &ConstExpr::i64_const(layout::cache::NO_TEXT));
+            globals.global(ty, &ConstExpr::i64_const(0));
+        }
         let mut exports = ExportSection::new();
         exports.export("memory", ExportKind::Memory, 0);
         exports.export("abi_version", ExportKind::Global, global::ABI);

@@ -75,9 +75,11 @@ fn bench(c: &mut Criterion) {
         let p = qingdan::load_policy(&policies().join(file), None).expect("loads");
         let bytes = compile(&p, "bench").expect("compiles").bytes;
         println!("  {file:40} {:>6} bytes ({:.1} KiB)", bytes.len(), bytes.len() as f64 / 1024.0);
-        // 128 KiB: the policies now carry lists of real size (a 224-row duty list, duty and
-        // non-grid catalogues); OPA's WASM for 60 rules is ~405 KB.
-        assert!(bytes.len() < 128 * 1024, "{file} is {} bytes", bytes.len());
+        // 160 KiB: the policies now carry lists of real size (a 224-row duty list, duty and
+        // non-grid catalogues), and the texts `similarity` compares carry their bigrams
+        // (the 224 duty names: 29 KB), so that no comparison splits a name again; OPA's
+        // WASM for 60 rules is ~405 KB.
+        assert!(bytes.len() < 160 * 1024, "{file} is {} bytes", bytes.len());
     }
     let synthetic = common::lowered(&common::admission_policy());
     let case = common::typical_case(&synthetic);

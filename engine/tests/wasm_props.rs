@@ -197,8 +197,9 @@ fn the_generator_writes_policies_that_check() {
 
 /// `similarity` in the module agrees with the interpreter on texts of characters of one
 /// to four UTF-8 bytes, repeated bigrams, empty and one-character texts: two case texts,
-/// a case text and a constant, every row of a list against a case text, and each of a
-/// case's items (more of them than the module caches) against every row.
+/// a case text and a constant, every row of a list against a case text, each of a case's
+/// items (more of them than the module caches) against every row, and a constant that
+/// reaches `similarity` through a let (laid out without its units).
 #[test]
 fn similarity_agrees_with_the_interpreter() {
     // Units of a four-byte character first are negative words, so the constants' units
@@ -207,7 +208,9 @@ fn similarity_agrees_with_the_interpreter() {
         "let score = similarity(x.a, x.b)\n\
          let to_constant = similarity(\"😀ab网é\", x.a) + similarity(x.b, \"b😀a网\")\n\
          let over_rows = sum(r in names of similarity(r.name, x.a))\n\
-         let over_items = sum(i in x.items of sum(r in names of similarity(i, r.name)))\n",
+         let over_items = sum(i in x.items of sum(r in names of similarity(i, r.name)))\n\
+         let chosen = if x.b == \"\" then \"格网😀a\" else \"a😀格\"\n\
+         let through_let = similarity(chosen, x.a)\n",
     );
 }
 

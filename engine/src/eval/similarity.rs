@@ -80,7 +80,7 @@ impl KnownUnits {
 }
 
 /// Whether `policy` compares texts by similarity anywhere.
-pub(crate) fn compared_in(policy: &crate::ir::Policy) -> bool {
+pub(super) fn compared_in(policy: &crate::ir::Policy) -> bool {
     let mut uses = false;
     for e in policy.exprs() {
         crate::ir::visit::walk(e, &mut |x| {

@@ -87,10 +87,13 @@ pub(super) mod cache {
     }
     /// `i32`: the entry the next miss replaces.
     pub const NEXT: u32 = global::ABI + 1 + 2 * WAYS;
+    /// `i32`, immutable: where the constant texts laid out with their units end
+    /// (`Statics::new`); a text below it has them.
+    pub const UNITS_END: u32 = NEXT + 1;
 
     /// `i64`: the text keyword table `t` last searched (`keywords.rs`), or [`NO_TEXT`].
     pub const fn keywords(t: u32) -> u32 {
-        NEXT + 1 + 2 * t
+        UNITS_END + 1 + 2 * t
     }
     /// `i64`: the address of the rows found in that text.
     pub const fn keyword_bits(t: u32) -> u32 {

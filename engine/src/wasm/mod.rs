@@ -153,7 +153,7 @@ pub(crate) struct Gen<'p> {
 impl<'p> Gen<'p> {
     fn new(policy: &'p Policy) -> Gen<'p> {
         let layout = layout::plan(policy);
-        let mut statics = Statics::new(layout.statics, crate::eval::similarity::compared_in(policy));
+        let mut statics = Statics::new(layout.statics, &compared_texts(policy));
         // Lists first: their tables are the bulk of the static data. Only the columns
         // the policy reads go in (and the key, which names rows).
         let columns: Vec<Vec<Column>> = columns(policy)
@@ -387,6 +387,11 @@ impl<'p> Gen<'p> {
             globals.global(ty, &ConstExpr::i64_const(0));
         }
         globals.global(GlobalType { val_type: I32, mutable: true, shared: false }, &ConstExpr::i32_const(0));
+        let units_end = self.statics.units_end() as i32;
+        globals.global(
+            GlobalType { val_type: I32, mutable: false, shared: false },
+            &ConstExpr::i32_const(units_end),
+        );
         for _ in &self.keyword_tables {
             let ty = GlobalType { val_type: I64, mutable: true, shared: false };
             globals.global(ty, &ConstExpr::i64_const(layout::cache::NO_TEXT));
@@ -550,4 +555,62 @@ fn looked_up(policy: &Policy) -> Vec<bool> {
         });
     }
     looked_up
+}
+
+/// The constant texts `similarity` may compare, each once: its constant arguments, and
+/// the cells of the text columns read in its arguments or iterated by an enclosing
+/// quantifier (`相似度(t.名称, …)`, `任一(y 属于 t.采集数据项 满足 相似度(x, y) …)`). They are laid
+/// out with their units; a text reaching `similarity` another way (through a let) has its
+/// units computed as a case text's are.
+fn compared_texts(policy: &Policy) -> Vec<&str> {
+    let mut columns: Vec<(ListId, u32)> = Vec::new();
+    let mut constants: Vec<&str> = Vec::new();
+    for e in policy.exprs() {
+        similarity_reads(e, &mut Vec::new(), &mut |x| match &x.kind {
+            ExprKind::RowField { list, field, .. } if !columns.contains(&(*list, *field)) => {
+                columns.push((*list, *field));
+            }
+            ExprKind::Const(crate::Value::Text(t)) => constants.push(t),
+            _ => {}
+        });
+    }
+    let mut texts = constants;
+    for (list, field) in columns {
+        for row in &policy.lists[list as usize].rows {
+            match &row[field as usize] {
+                crate::Value::Text(t) => texts.push(t),
+                crate::Value::Set(items) => texts.extend(items.iter().filter_map(|i| match i {
+                    crate::Value::Text(t) => Some(&**t),
+                    _ => None,
+                })),
+                _ => {}
+            }
+        }
+    }
+    texts.sort_unstable();
+    texts.dedup();
+    texts
+}
+
+/// Calls `found` on every expression within a `similarity` call's arguments and within
+/// the `over` of each quantifier enclosing the call (`overs`, outermost first).
+fn similarity_reads<'a>(e: &'a Expr, overs: &mut Vec<&'a Expr>, found: &mut impl FnMut(&'a Expr)) {
+    match &e.kind {
+        ExprKind::Call(qingdan_dsl::check::builtins::Builtin::Similarity, args) => {
+            for x in args.iter().chain(overs.iter().copied()) {
+                crate::ir::visit::walk(x, found);
+            }
+        }
+        ExprKind::Quant(q) => {
+            similarity_reads(&q.over, overs, found);
+            overs.push(&q.over);
+            crate::ir::visit::each_child(e, &mut |c| {
+                if !std::ptr::eq(c, &q.over) {
+                    similarity_reads(c, overs, found);
+                }
+            });
+            overs.pop();
+        }
+        _ => crate::ir::visit::each_child(e, &mut |c| similarity_reads(c, overs, found)),
+    }
 }

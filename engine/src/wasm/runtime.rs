@@ -419,13 +419,13 @@ fn bigrams(b: &mut Body) {
 }
 
 /// The units of the present text in param 0, sorted as `SortWords` sorts and each once.
-/// A constant text (below the sink) carries them before its bytes: its count as a word
-/// at `ptr − 8`, the units below it (`Statics::text`). A case text's are looked up in the
+/// A constant text that `similarity` may compare (below `UNITS_END`) carries them before
+/// its bytes: their count as a word at `ptr − 8`, the units below it (`Statics::new`). A case text's are looked up in the
 /// cache (`layout::cache`), else computed on the heap and kept in the next entry.
 fn units(b: &mut Body) {
     const _: () = assert!(cache::WAYS.is_power_of_two(), "the next entry is counted modulo WAYS by a mask");
     let (p, n, w) = (b.local(I32), b.local(I32), b.local(I64));
-    b.ptr_of(0).tee(p).gget(global::SINK).op(Ins::I32LtU).if_(None);
+    b.ptr_of(0).tee(p).gget(cache::UNITS_END).op(Ins::I32LtU).if_(None);
     b.get(p).i32(8).op(Ins::I32Sub).load32(0).set(n);
     b.get(p).i32(8).op(Ins::I32Sub).get(n).i32(3).op(Ins::I32Shl).op(Ins::I32Sub).set(p);
     b.pack(p, n).op(Ins::Return);

@@ -23,14 +23,33 @@ pub(super) struct Statics {
     base: u32,
     pub(super) bytes: Vec<u8>,
     texts: HashMap<String, i64>,
-    /// Whether each text carries its `similarity` units before its bytes (when the policy
-    /// compares texts by similarity: `runtime::units` reads them).
-    with_units: bool,
+    /// Where the texts laid out first, with their `similarity` units before their bytes,
+    /// end (`runtime::units` reads the units of a text below it).
+    units_end: u32,
 }
 
 impl Statics {
-    pub(super) fn new(base: u32, with_units: bool) -> Statics {
-        Statics { base, bytes: Vec::new(), texts: HashMap::new(), with_units }
+    /// Statics from `base`, starting with `compared`, the texts `similarity` may compare,
+    /// each with its units.
+    pub(super) fn new(base: u32, compared: &[&str]) -> Statics {
+        let mut statics = Statics { base, bytes: Vec::new(), texts: HashMap::new(), units_end: base };
+        for text in compared {
+            // The units, sorted as the module sorts words (signed), then their count:
+            // the text's bytes start right after, 8-aligned.
+            let mut units: Vec<i64> =
+                crate::eval::similarity::units(text).iter().map(|&u| u as i64).collect();
+            units.sort_unstable();
+            statics.words(&units);
+            statics.bytes.extend_from_slice(&(units.len() as u64).to_le_bytes());
+            statics.text(text);
+        }
+        statics.units_end = statics.here();
+        statics
+    }
+
+    /// The end of the texts with units: every text below it has them.
+    pub(super) fn units_end(&self) -> u32 {
+        self.units_end
     }
 
     fn here(&self) -> u32 {
@@ -46,14 +65,6 @@ impl Statics {
     pub(super) fn text(&mut self, s: &str) -> i64 {
         if let Some(w) = self.texts.get(s) {
             return *w;
-        }
-        if self.with_units {
-            // The units, sorted as the module sorts words (signed), then their count:
-            // the text's bytes start right after, 8-aligned.
-            let mut units: Vec<i64> = crate::eval::similarity::units(s).iter().map(|&u| u as i64).collect();
-            units.sort_unstable();
-            self.words(&units);
-            self.bytes.extend_from_slice(&(units.len() as u64).to_le_bytes());
         }
         let w = pack(self.here(), s.len() as u32);
         self.bytes.extend_from_slice(s.as_bytes());

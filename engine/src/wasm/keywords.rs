@@ -74,6 +74,7 @@ impl Table {
     pub(super) fn lay_out(statics: &mut Statics, list: ListId, field: u32, rows: &Rows) -> Table {
         // Each distinct word with the rows that list it, in row order, each row once.
         let mut words: Vec<(&str, Vec<i64>)> = Vec::new();
+        let mut number: std::collections::HashMap<&str, usize> = Default::default();
         let mut always = vec![0i64; rows.len().div_ceil(64)];
         for (r, row) in rows.iter().enumerate() {
             let Some(Value::Set(cell)) = row.get(field as usize) else { continue };
@@ -83,13 +84,10 @@ impl Table {
                     always[r / 64] |= 1 << (r % 64);
                     continue;
                 }
-                let at = match words.iter().position(|(w, _)| *w == &**word) {
-                    Some(at) => at,
-                    None => {
-                        words.push((word, Vec::new()));
-                        words.len() - 1
-                    }
-                };
+                let at = *number.entry(word).or_insert_with(|| {
+                    words.push((word, Vec::new()));
+                    words.len() - 1
+                });
                 if words[at].1.last() != Some(&(r as i64)) {
                     words[at].1.push(r as i64);
                 }

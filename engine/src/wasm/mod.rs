@@ -293,9 +293,11 @@ impl<'p> Gen<'p> {
             let ty = self.ty(&[I64], &[I64]);
             out.push((ty, self.lookup_fn(l)));
         }
-        let ty = self.ty(&[I64], &[I32]);
-        for (t, table) in self.keyword_tables.iter().enumerate() {
-            out.push((ty, table.body(t as u32)));
+        if !self.keyword_tables.is_empty() {
+            let ty = self.ty(&[I64], &[I32]);
+            for (t, table) in self.keyword_tables.iter().enumerate() {
+                out.push((ty, table.body(t as u32)));
+            }
         }
         for r in 0..p.rules.len() as u32 {
             out.push((self.funcs.outcome_type, self.outcome_fn(r)?));
